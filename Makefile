@@ -1,0 +1,64 @@
+# edgelog: one target per intent. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+JOBS ?= $(shell nproc)
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export WRANGLER_SEND_METRICS := false
+
+NATIVE := build/native
+ASAN := build/asan
+WASMB := build/wasm
+WASM := wasm/edgelog.wasm
+
+.PHONY: help setup build native asan wasm test test-native test-asan test-wasm test-js test-e2e \
+        dev bench fuzz check project clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+setup: ## install what is missing (apt, Debian sources, npm); idempotent
+	@scripts/setup.sh
+
+native: setup ## build the core and its tests natively
+	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
+	@cmake --build $(NATIVE) -j $(JOBS)
+
+asan: setup ## build the core and its tests with ASan + UBSan
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_SANITIZE=ON -DEDGELOG_TESTS=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+
+wasm: setup ## build wasm/edgelog.wasm and the wasm test suites
+	@emcmake cmake -S . -B $(WASMB) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
+	@cmake --build $(WASMB) -j $(JOBS)
+
+build: native wasm ## build everything
+
+test-native: native
+	@cd $(NATIVE) && ctest --output-on-failure
+
+test-asan: asan
+	@cd $(ASAN) && ctest --output-on-failure
+
+test-wasm: wasm
+	@cd $(WASMB) && ctest --output-on-failure
+
+test-js: wasm ## the Worker in Miniflare with the real migrations
+	@node --test --test-concurrency=1 tests/js/
+
+test: test-native test-asan test-wasm test-js ## build and run every test
+
+dev: wasm ## build, migrate, create a demo project and serve on http://127.0.0.1:8787
+	@scripts/dev.sh
+
+project: ## create a project on the running dev server: make project NAME=myapp
+	@scripts/project.sh "$(NAME)"
+
+bench: setup ## benchmarks: core natively and as wasm under node
+	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
+	@cmake --build build/bench -j $(JOBS) --target bench_core
+	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
+	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core edgelog_wasm
+	@node bench/run.mjs
+
+clean: ## remove build output
+	rm -rf build wasm/*.wasm

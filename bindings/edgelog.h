@@ -1,0 +1,46 @@
+/* The C ABI of the edgelog core: the only extern "C" code. One coarse call per request.
+ *
+ * Ownership: every pointer returned by an el_* function is owned by the caller and released with
+ * the matching free (el_free for el_alloc, el_result_free for el_ingest). Inputs are pointer +
+ * length; nothing is NUL-terminated. No C++ exception crosses this boundary. */
+#ifndef EDGELOG_BINDINGS_H
+#define EDGELOG_BINDINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The ABI version; bumped when a signature or the result layout changes. */
+uint32_t el_abi_version(void);
+
+/** Allocates `n` bytes plus the parser's padding (so a body can be parsed in place), or NULL. */
+uint8_t* el_alloc(size_t n);
+
+/** Frees memory from el_alloc. NULL is ignored. */
+void el_free(uint8_t* p);
+
+/** The result of a call: `data` holds `header_len` bytes of JSON (the decision), followed by
+ *  `rows_len` bytes of ASCII JSON rows (0 when nothing is to be stored). */
+typedef struct el_result {
+  uint8_t* data;
+  uint32_t header_len;
+  uint32_t rows_len;
+} el_result;
+
+/** Decides on one ingest request. `context` is JSON (see edgelog/pipeline.h); `body` must come
+ *  from el_alloc so the parser may read its padding. Never returns NULL: failures are reported as
+ *  a header with status 500 and an error code. Free with el_result_free. */
+el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* body,
+                     size_t body_len);
+
+/** Frees a result. NULL is ignored. */
+void el_result_free(el_result* r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

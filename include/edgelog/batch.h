@@ -1,0 +1,82 @@
+// Parsing and validating an ingest body into events, with simdjson On-Demand.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/error.h"
+
+namespace edgelog {
+
+/// Severity, ordered from least to most severe.
+enum class level : std::uint8_t { trace, debug, info, warn, error, fatal };
+
+/// "trace" … "fatal".
+std::string_view level_name(level l) noexcept;
+
+/// The level named by `text`, case-insensitively, or nullopt.
+std::optional<level> parse_level(std::string_view text) noexcept;
+
+/// One validated event. String views point into the parser's buffers and stay valid until the
+/// parser's next parse() call.
+struct event {
+  std::uint32_t index = 0;  ///< position in the batch as sent
+  std::int64_t ts_ms = 0;   ///< event time, epoch milliseconds (defaults to the receive time)
+  level severity = level::info;
+  std::string_view message, stack, source, env, user_id, request_id, session_id, release,
+      event_id, source_type, error_type, component, endpoint;
+  std::string ctx;   ///< ASCII JSON object, empty when absent
+  std::string tags;  ///< ASCII JSON object, empty when absent
+};
+
+/// An event the batch could not accept, and why.
+struct rejection {
+  std::uint32_t index = 0;
+  errc code = errc::ok;
+  std::string message;
+};
+
+/// Limits that apply while parsing.
+struct batch_limits {
+  std::size_t max_events = 250;          ///< events per request
+  std::size_t max_message_bytes = 8192;  ///< `message`
+  std::size_t max_short_field_bytes = 128;  ///< source, env, ids, release, categorization
+  std::size_t max_endpoint_bytes = 1024;    ///< `endpoint`
+  int max_depth = 32;                    ///< nesting of ctx and tags
+};
+
+/// The result of parsing one body: a request-level error, or events and rejections.
+struct batch {
+  errc error = errc::ok;     ///< set when the body as a whole is refused
+  std::size_t total = 0;     ///< events seen, accepted or not
+  std::vector<event> events;
+  std::vector<rejection> rejected;
+};
+
+/// Parses bodies; reuse one per isolate so its buffers are allocated once.
+class batch_parser {
+ public:
+  /// Bytes that must be readable past the end of every body handed to parse().
+  static constexpr std::size_t padding = 64;
+
+  batch_parser();
+  ~batch_parser();
+  batch_parser(const batch_parser&) = delete;
+  batch_parser& operator=(const batch_parser&) = delete;
+
+  /// Parses `body` (an event object, an array of events, or {"events": [...]}); the memory at
+  /// body.data() must stay readable for body.size() + padding bytes. `now_ms` fills a missing ts.
+  /// The returned batch is owned by the parser and valid until the next call.
+  const batch& parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace edgelog

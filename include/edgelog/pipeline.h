@@ -1,0 +1,47 @@
+// One ingest request through the core: limits, signature, parse, validate, fingerprint, rows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/batch.h"
+#include "edgelog/error.h"
+
+namespace edgelog {
+
+/// Everything the core needs to know about a request besides its body. The shim builds it.
+struct ingest_context {
+  std::int64_t now_ms = 0;             ///< receive time, epoch milliseconds
+  std::string signature;               ///< the X-Signature header as sent
+  std::vector<std::string> secrets;    ///< the project's active HMAC secrets (one or two)
+  bool require_timestamp = false;      ///< refuse plain-hex signatures
+  std::size_t max_body_bytes = 512 * 1024;
+  batch_limits limits;
+};
+
+/// Reads an ingest_context from its JSON form:
+/// {"now_ms", "signature", "secrets": [...], "require_timestamp", "limits": {"max_body_bytes",
+/// "max_events"}}. Returns errc::invalid_context when it is malformed.
+errc parse_ingest_context(std::string_view json, ingest_context& out);
+
+/// The decision on one request.
+struct ingest_result {
+  int status = 500;        ///< HTTP status to answer
+  std::string header;      ///< JSON: {"status", "accepted", "rejected": [...]} or {"status", "error"}
+  std::string rows;        ///< ASCII JSON array of rows to store (empty when nothing is stored)
+  std::size_t accepted = 0;
+};
+
+/// Processes requests; one per isolate.
+class pipeline {
+ public:
+  /// Decides on `body` (readable for body.size() + batch_parser::padding bytes).
+  ingest_result ingest(const ingest_context& ctx, std::string_view body);
+
+ private:
+  batch_parser parser_;
+};
+
+}  // namespace edgelog

@@ -1,0 +1,442 @@
+// Body → events: shape detection, field validation and ctx re-serialization to ASCII JSON.
+#include "edgelog/batch.h"
+
+#include <simdjson.h>
+
+#include "detail/json_writer.h"
+#include "edgelog/timestamp.h"
+
+namespace edgelog {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+constexpr std::string_view level_names[] = {"trace", "debug", "info", "warn", "error", "fatal"};
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+// An event field the parser knows; anything else is ignored.
+enum class field : std::uint8_t {
+  unknown, ts, level, message, stack, ctx, tags, source, env, user_id, request_id, session_id,
+  release, event_id, source_type, error_type, component, endpoint
+};
+
+field field_of(std::string_view key) noexcept {
+  static constexpr std::pair<std::string_view, field> names[] = {
+      {"ts", field::ts},
+      {"level", field::level},
+      {"message", field::message},
+      {"stack", field::stack},
+      {"ctx", field::ctx},
+      {"tags", field::tags},
+      {"source", field::source},
+      {"env", field::env},
+      {"user_id", field::user_id},
+      {"request_id", field::request_id},
+      {"session_id", field::session_id},
+      {"release", field::release},
+      {"event_id", field::event_id},
+      {"source_type", field::source_type},
+      {"error_type", field::error_type},
+      {"component", field::component},
+      {"endpoint", field::endpoint},
+  };
+  for (const auto& [name, f] : names)
+    if (name == key) return f;
+  return field::unknown;
+}
+
+// A failure inside one event: either the event is refused (code) or the JSON itself is broken,
+// which refuses the whole body because On-Demand cannot resynchronize after a syntax error.
+struct event_failure {
+  errc code = errc::ok;
+  std::string message;
+  bool broken_json = false;
+};
+
+bool is_type_error(simdjson::error_code e) noexcept {
+  return e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_OUT_OF_RANGE;
+}
+
+class event_reader {
+ public:
+  event_reader(const batch_limits& limits, std::int64_t now_ms) : limits_(limits), now_ms_(now_ms) {}
+
+  // Reads one event object; returns true when it is acceptable.
+  bool read(od::value value, event& ev, event_failure& fail) {
+    od::object obj;
+    if (auto e = value.get_object().get(obj); e) {
+      return refuse(fail, is_type_error(e) ? errc::invalid_event : errc::invalid_json, e,
+                    "an event must be a JSON object");
+    }
+    bool have_level = false, have_message = false, have_ts = false;
+    for (auto member : obj) {
+      std::string_view key;
+      if (auto e = member.unescaped_key().get(key); e) return broken(fail, e);
+      od::value v;
+      if (auto e = member.value().get(v); e) return broken(fail, e);
+      switch (field_of(key)) {
+        case field::level: {
+          std::string_view s;
+          if (auto e = v.get_string().get(s); e)
+            return refuse(fail, errc::invalid_level, e, "level must be a string");
+          auto l = parse_level(s);
+          if (!l) return refuse(fail, errc::invalid_level, {}, "unknown level");
+          ev.severity = *l;
+          have_level = true;
+          break;
+        }
+        case field::message: {
+          std::string_view s;
+          if (auto e = v.get_string().get(s); e)
+            return refuse(fail, errc::missing_message, e, "message must be a string");
+          if (s.empty()) return refuse(fail, errc::missing_message, {}, "message is empty");
+          if (s.size() > limits_.max_message_bytes)
+            return refuse(fail, errc::message_too_long, {},
+                          "message is longer than " + std::to_string(limits_.max_message_bytes) +
+                              " bytes");
+          ev.message = s;
+          have_message = true;
+          break;
+        }
+        case field::ts:
+          if (!read_ts(v, ev, fail)) return false;
+          have_ts = true;
+          break;
+        case field::stack:
+          if (!read_string(v, "stack", SIZE_MAX, ev.stack, fail)) return false;
+          break;
+        case field::ctx:
+          if (!read_object(v, "ctx", ev.ctx, fail)) return false;
+          break;
+        case field::tags:
+          if (!read_object(v, "tags", ev.tags, fail)) return false;
+          break;
+        case field::source:
+          if (!read_short(v, "source", ev.source, fail)) return false;
+          break;
+        case field::env:
+          if (!read_short(v, "env", ev.env, fail)) return false;
+          break;
+        case field::user_id:
+          if (!read_short(v, "user_id", ev.user_id, fail)) return false;
+          break;
+        case field::request_id:
+          if (!read_short(v, "request_id", ev.request_id, fail)) return false;
+          break;
+        case field::session_id:
+          if (!read_short(v, "session_id", ev.session_id, fail)) return false;
+          break;
+        case field::release:
+          if (!read_short(v, "release", ev.release, fail)) return false;
+          break;
+        case field::event_id:
+          if (!read_short(v, "event_id", ev.event_id, fail)) return false;
+          break;
+        case field::source_type:
+          if (!read_short(v, "source_type", ev.source_type, fail)) return false;
+          break;
+        case field::error_type:
+          if (!read_short(v, "error_type", ev.error_type, fail)) return false;
+          break;
+        case field::component:
+          if (!read_short(v, "component", ev.component, fail)) return false;
+          break;
+        case field::endpoint:
+          if (!read_string(v, "endpoint", limits_.max_endpoint_bytes, ev.endpoint, fail))
+            return false;
+          break;
+        case field::unknown:
+          break;  // ignored; On-Demand skips the unread value
+      }
+    }
+    if (!have_level) return refuse(fail, errc::missing_level, {}, "level is required");
+    if (!have_message) return refuse(fail, errc::missing_message, {}, "message is required");
+    if (!have_ts) ev.ts_ms = now_ms_;
+    return true;
+  }
+
+ private:
+  static bool refuse(event_failure& fail, errc code, simdjson::error_code e, std::string message) {
+    if (e && !is_type_error(e)) return broken(fail, e);
+    fail.code = code;
+    fail.message = std::move(message);
+    return false;
+  }
+
+  static bool broken(event_failure& fail, simdjson::error_code) {
+    fail.broken_json = true;
+    fail.code = errc::invalid_json;
+    return false;
+  }
+
+  bool read_string(od::value v, std::string_view name, std::size_t max, std::string_view& out,
+                   event_failure& fail) {
+    if (v.is_null().value_unsafe()) return true;  // null means absent
+    std::string_view s;
+    if (auto e = v.get_string().get(s); e)
+      return refuse(fail, errc::invalid_field, e, std::string(name) + " must be a string");
+    if (s.size() > max)
+      return refuse(fail, errc::field_too_long, {},
+                    std::string(name) + " is longer than " + std::to_string(max) + " bytes");
+    out = s;
+    return true;
+  }
+
+  bool read_short(od::value v, std::string_view name, std::string_view& out, event_failure& fail) {
+    return read_string(v, name, limits_.max_short_field_bytes, out, fail);
+  }
+
+  bool read_ts(od::value v, event& ev, event_failure& fail) {
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return broken(fail, e);
+    if (type == od::json_type::string) {
+      std::string_view s;
+      if (auto e = v.get_string().get(s); e) return broken(fail, e);
+      auto ms = parse_rfc3339(s);
+      if (!ms) return refuse(fail, errc::invalid_timestamp, {}, "ts is not an RFC 3339 timestamp");
+      ev.ts_ms = *ms;
+      return true;
+    }
+    if (type == od::json_type::number) {
+      double d;
+      if (auto e = v.get_double().get(d); e) return broken(fail, e);
+      // Beyond ±2^53 ms (285,000 years) is no timestamp; NaN fails both comparisons.
+      if (!(d >= 0 && d < 9007199254740992.0))
+        return refuse(fail, errc::invalid_timestamp, {}, "ts is out of range");
+      ev.ts_ms = static_cast<std::int64_t>(d);
+      return true;
+    }
+    if (type == od::json_type::null) {
+      ev.ts_ms = now_ms_;
+      return true;
+    }
+    return refuse(fail, errc::invalid_timestamp, {}, "ts must be a string or a number");
+  }
+
+  bool read_object(od::value v, std::string_view name, std::string& out, event_failure& fail) {
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return broken(fail, e);
+    if (type == od::json_type::null) return true;
+    if (type != od::json_type::object)
+      return refuse(fail, errc::invalid_field, {}, std::string(name) + " must be an object");
+    out.clear();
+    detail::json_writer w(out);
+    if (auto e = write_value(v, w, 1); e) return broken(fail, e);
+    return true;
+  }
+
+  // Re-serializes any JSON value as compact ASCII JSON; deeper than max_depth becomes a marker.
+  simdjson::error_code write_value(od::value v, detail::json_writer& w, int depth) {
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return e;
+    if (depth > limits_.max_depth &&
+        (type == od::json_type::object || type == od::json_type::array)) {
+      w.string("[depth limit]");
+      return simdjson::SUCCESS;
+    }
+    switch (type) {
+      case od::json_type::object: {
+        od::object obj;
+        if (auto e = v.get_object().get(obj); e) return e;
+        w.ch('{');
+        bool first = true;
+        for (auto member : obj) {
+          std::string_view key;
+          if (auto e = member.unescaped_key().get(key); e) return e;
+          od::value child;
+          if (auto e = member.value().get(child); e) return e;
+          if (!first) w.ch(',');
+          first = false;
+          w.string(key);
+          w.ch(':');
+          if (auto e = write_value(child, w, depth + 1); e) return e;
+        }
+        w.ch('}');
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr); e) return e;
+        w.ch('[');
+        bool first = true;
+        for (auto element : arr) {
+          od::value child;
+          if (auto e = element.get(child); e) return e;
+          if (!first) w.ch(',');
+          first = false;
+          if (auto e = write_value(child, w, depth + 1); e) return e;
+        }
+        w.ch(']');
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s); e) return e;
+        w.string(s);
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::number: {
+        od::number n;
+        if (auto e = v.get_number().get(n); e) return e;
+        switch (n.get_number_type()) {
+          case od::number_type::signed_integer: w.integer(n.get_int64()); break;
+          case od::number_type::unsigned_integer: w.unsigned_integer(n.get_uint64()); break;
+          default: w.number(n.get_double());
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        if (auto e = v.get_bool().get(b); e) return e;
+        w.raw(b ? "true" : "false");
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::null:
+        if (!v.is_null().value_unsafe()) return simdjson::TAPE_ERROR;
+        w.raw("null");
+        return simdjson::SUCCESS;
+    }
+    return simdjson::TAPE_ERROR;
+  }
+
+  const batch_limits& limits_;
+  std::int64_t now_ms_;
+};
+
+}  // namespace
+
+std::string_view level_name(level l) noexcept { return level_names[static_cast<int>(l)]; }
+
+std::optional<level> parse_level(std::string_view text) noexcept {
+  for (int i = 0; i < 6; ++i)
+    if (iequals(text, level_names[i])) return static_cast<level>(i);
+  return std::nullopt;
+}
+
+// True when anything but whitespace follows the root value.
+bool has_trailing_content(od::document& doc, std::string_view body) {
+  doc.rewind();
+  std::string_view root;
+  if (doc.raw_json().get(root)) return true;
+  for (const char* p = root.data() + root.size(); p < body.data() + body.size(); ++p)
+    if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return true;
+  return false;
+}
+
+struct batch_parser::impl {
+  od::parser parser;
+  batch result;
+
+  void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
+    auto index = static_cast<std::uint32_t>(result.total++);
+    if (result.total > limits.max_events) {
+      result.error = errc::too_many_events;
+      return;
+    }
+    event ev;
+    ev.index = index;
+    event_failure fail;
+    if (event_reader(limits, now_ms).read(value, ev, fail)) {
+      result.events.push_back(std::move(ev));
+    } else if (fail.broken_json) {
+      result.error = errc::invalid_json;
+    } else {
+      result.rejected.push_back({index, fail.code, std::move(fail.message)});
+    }
+  }
+
+  void add_all(od::array events, const batch_limits& limits, std::int64_t now_ms) {
+    for (auto element : events) {
+      od::value v;
+      if (element.get(v)) {
+        result.error = errc::invalid_json;
+        return;
+      }
+      add(v, limits, now_ms);
+      if (result.error != errc::ok) return;
+    }
+  }
+
+  void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
+    od::document doc;
+    if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
+      result.error = errc::invalid_json;
+      return;
+    }
+    od::json_type type;
+    if (doc.type().get(type)) {
+      result.error = errc::invalid_json;
+      return;
+    }
+    if (type == od::json_type::array) {
+      od::array arr;
+      if (doc.get_array().get(arr)) {
+        result.error = errc::invalid_json;
+        return;
+      }
+      add_all(arr, limits, now_ms);
+    } else if (type == od::json_type::object) {
+      od::object obj;
+      if (doc.get_object().get(obj)) {
+        result.error = errc::invalid_json;
+        return;
+      }
+      od::value events;
+      auto found = obj.find_field_unordered("events").get(events);
+      if (found == simdjson::SUCCESS) {
+        od::array arr;
+        if (auto e = events.get_array().get(arr); e) {
+          result.error = is_type_error(e) ? errc::invalid_body : errc::invalid_json;
+          return;
+        }
+        add_all(arr, limits, now_ms);
+      } else if (found == simdjson::NO_SUCH_FIELD) {
+        doc.rewind();  // no "events": the object is itself one event
+        od::value v;
+        if (doc.get_value().get(v)) {
+          result.error = errc::invalid_json;
+          return;
+        }
+        add(v, limits, now_ms);
+      } else {
+        result.error = errc::invalid_json;
+        return;
+      }
+    } else {
+      result.error = errc::invalid_body;
+      return;
+    }
+    if (result.error != errc::ok) return;
+    if (has_trailing_content(doc, body)) {
+      result.error = errc::invalid_json;
+      return;
+    }
+    if (result.total == 0) result.error = errc::empty_batch;
+  }
+};
+
+batch_parser::batch_parser() : impl_(std::make_unique<impl>()) {}
+batch_parser::~batch_parser() = default;
+
+const batch& batch_parser::parse(std::string_view body, const batch_limits& limits,
+                                 std::int64_t now_ms) {
+  impl_->result = batch{};
+  impl_->parse(body, limits, now_ms);
+  if (impl_->result.error != errc::ok) {
+    impl_->result.events.clear();
+    impl_->result.rejected.clear();
+  }
+  return impl_->result;
+}
+
+}  // namespace edgelog

@@ -1,0 +1,17 @@
+// Golden example files from schema/examples, compiled into the test binaries.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace edgelog::test {
+
+struct golden_file {
+  std::string_view name;
+  std::string_view content;
+};
+
+/// Every file under schema/examples, by file name.
+const std::vector<golden_file>& golden_files();
+
+}  // namespace edgelog::test

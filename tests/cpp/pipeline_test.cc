@@ -1,0 +1,139 @@
+// The whole ingest decision, including the golden examples in schema/examples.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "edgelog/batch.h"
+#include "edgelog/pipeline.h"
+#include "edgelog/signature.h"
+#include "golden.h"
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view golden_secret = "golden-secret";
+
+struct run_result {
+  int status;
+  json header;
+  json rows;  // null when nothing is to be stored
+};
+
+run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::string body) {
+  std::size_t size = body.size();
+  body.append(edgelog::batch_parser::padding, '\0');
+  auto r = p.ingest(ctx, std::string_view(body.data(), size));
+  for (unsigned char c : r.rows) REQUIRE(c < 0x80);  // rows are ASCII-only
+  return {r.status, json::parse(r.header), r.rows.empty() ? json() : json::parse(r.rows)};
+}
+
+// An input file: {"now_ms", "limits"?, "signature"?, "body": <JSON value or raw string>}.
+edgelog::ingest_context context_of(const json& input, const std::string& body) {
+  edgelog::ingest_context ctx;
+  json c = {{"now_ms", input.at("now_ms")},
+            {"secrets", {golden_secret}},
+            {"signature", input.value("signature", edgelog::sign_hex(golden_secret, body))}};
+  if (input.contains("limits")) c["limits"] = input["limits"];
+  REQUIRE(edgelog::parse_ingest_context(c.dump(), ctx) == edgelog::errc::ok);
+  return ctx;
+}
+
+std::string body_of(const json& input) {
+  const json& b = input.at("body");
+  return b.is_string() ? b.get<std::string>() : b.dump();
+}
+
+edgelog::ingest_context signed_for(const std::string& body) {
+  edgelog::ingest_context ctx;
+  ctx.now_ms = 1'700'000'000'000;
+  ctx.secrets = {"k"};
+  ctx.signature = edgelog::sign_hex("k", body);
+  return ctx;
+}
+
+}  // namespace
+
+TEST_CASE("golden examples produce their expected decisions and rows") {
+  std::map<std::string, std::string_view> inputs, expected;
+  for (const auto& f : edgelog::test::golden_files()) {
+    std::string name(f.name);
+    if (auto pos = name.rfind(".input.json"); pos != std::string::npos)
+      inputs[name.substr(0, pos)] = f.content;
+    else if (auto pos2 = name.rfind(".expected.json"); pos2 != std::string::npos)
+      expected[name.substr(0, pos2)] = f.content;
+  }
+  REQUIRE(inputs.size() >= 5);
+  edgelog::pipeline p;
+  for (const auto& entry : inputs) {
+    const std::string& name = entry.first;
+    std::string_view text = entry.second;
+    CAPTURE(name);
+    REQUIRE(expected.count(name) == 1);
+    json input = json::parse(text);
+    json want = json::parse(expected[name]);
+    std::string body = body_of(input);
+    auto got = run(p, context_of(input, body), body);
+    CHECK(got.status == want.at("status").get<int>());
+    CHECK(got.header == want.at("header"));
+    CHECK(got.rows == want.value("rows", json()));
+  }
+}
+
+TEST_CASE("an oversized body is refused before its signature is checked") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"info","message":"a"}])";
+  auto ctx = signed_for(body);
+  ctx.max_body_bytes = body.size() - 1;
+  ctx.signature = "not even hex";
+  auto r = run(p, ctx, body);
+  CHECK(r.status == 413);
+  CHECK(r.header["error"]["code"] == "body_too_large");
+  CHECK(r.rows.is_null());
+}
+
+TEST_CASE("a wrong signature stores nothing") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"info","message":"a"}])";
+  auto ctx = signed_for(body);
+  ctx.signature = edgelog::sign_hex("other", body);
+  auto r = run(p, ctx, body);
+  CHECK(r.status == 401);
+  CHECK(r.header["error"]["code"] == "bad_signature");
+  CHECK(r.rows.is_null());
+}
+
+TEST_CASE("too many events answers 413 and stores nothing") {
+  edgelog::pipeline p;
+  std::string body = "[";
+  for (int i = 0; i < 251; ++i) body += std::string(i ? "," : "") + R"({"level":"info","message":"m"})";
+  body += "]";
+  auto r = run(p, signed_for(body), body);
+  CHECK(r.status == 413);
+  CHECK(r.header["error"]["code"] == "too_many_events");
+  CHECK(r.rows.is_null());
+}
+
+TEST_CASE("a malformed context is reported, not thrown") {
+  edgelog::ingest_context ctx;
+  CHECK(edgelog::parse_ingest_context("{", ctx) == edgelog::errc::invalid_context);
+  CHECK(edgelog::parse_ingest_context(R"({"now_ms":"soon"})", ctx) == edgelog::errc::invalid_context);
+  CHECK(edgelog::parse_ingest_context(R"({"secrets":[]})", ctx) == edgelog::errc::invalid_context);
+  CHECK(edgelog::parse_ingest_context(R"({"now_ms":1,"limits":{"max_events":50}})", ctx) ==
+        edgelog::errc::ok);
+  CHECK(ctx.limits.max_events == 50);
+}
+
+TEST_CASE("events with the same message, source and stack share a fingerprint") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"error","message":"x","source":"a","user_id":"u1"},
+                         {"level":"error","message":"x","source":"a","user_id":"u2"},
+                         {"level":"error","message":"x","source":"b"}])";
+  auto r = run(p, signed_for(body), body);
+  REQUIRE(r.rows.size() == 3);
+  CHECK(r.rows[0]["fingerprint"] == r.rows[1]["fingerprint"]);
+  CHECK(r.rows[0]["fingerprint"] != r.rows[2]["fingerprint"]);
+  CHECK(r.rows[0]["fingerprint"].get<std::string>().size() == 40);
+}

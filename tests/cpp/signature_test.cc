@@ -1,0 +1,98 @@
+// HMAC-SHA256 (RFC 4231 vectors) and X-Signature verification.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "detail/crypto.h"
+#include "edgelog/signature.h"
+
+using edgelog::errc;
+using edgelog::signature_policy;
+using edgelog::verify_signature;
+
+namespace {
+std::string hmac_hex(std::string_view key, std::string_view data) {
+  return edgelog::detail::to_hex(edgelog::detail::hmac_sha256(key, {data}));
+}
+}  // namespace
+
+TEST_CASE("HMAC-SHA256 matches RFC 4231 test cases 1, 2, 4 and 6") {
+  CHECK(hmac_hex(std::string(20, '\x0b'), "Hi There") ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  CHECK(hmac_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  std::string key4;
+  for (int i = 1; i <= 25; ++i) key4.push_back(static_cast<char>(i));
+  CHECK(hmac_hex(key4, std::string(50, '\xcd')) ==
+        "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+  CHECK(hmac_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST_CASE("SHA-1 and SHA-256 match their published vectors") {
+  CHECK(edgelog::detail::to_hex(edgelog::detail::sha1({"abc"})) ==
+        "a9993e364706816aba3e25717850c26c9cd0d89d");
+  CHECK(edgelog::sha256_hex("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("accepts a plain hex signature in either case") {
+  std::vector<std::string> secrets{"s3cret"};
+  std::string body = R"({"level":"info","message":"hi"})";
+  std::string sig = edgelog::sign_hex("s3cret", body);
+  CHECK(verify_signature(sig, body, secrets, {}) == errc::ok);
+  std::string upper = sig;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK(verify_signature(upper, body, secrets, {}) == errc::ok);
+  CHECK(verify_signature("sha256=" + sig, body, secrets, {}) == errc::ok);
+}
+
+TEST_CASE("refuses a signature over a different body or under another secret") {
+  std::vector<std::string> secrets{"s3cret"};
+  std::string sig = edgelog::sign_hex("s3cret", "body");
+  CHECK(verify_signature(sig, "body!", secrets, {}) == errc::bad_signature);
+  std::vector<std::string> other{"other"};
+  CHECK(verify_signature(sig, "body", other, {}) == errc::bad_signature);
+  std::vector<std::string> none;
+  CHECK(verify_signature(sig, "body", none, {}) == errc::bad_signature);
+}
+
+TEST_CASE("either of two active secrets verifies during rotation") {
+  std::vector<std::string> secrets{"old", "new"};
+  CHECK(verify_signature(edgelog::sign_hex("old", "b"), "b", secrets, {}) == errc::ok);
+  CHECK(verify_signature(edgelog::sign_hex("new", "b"), "b", secrets, {}) == errc::ok);
+}
+
+TEST_CASE("tells a missing signature from a malformed one") {
+  std::vector<std::string> secrets{"k"};
+  CHECK(verify_signature("", "b", secrets, {}) == errc::missing_signature);
+  CHECK(verify_signature("   ", "b", secrets, {}) == errc::missing_signature);
+  CHECK(verify_signature("xyz", "b", secrets, {}) == errc::malformed_signature);
+  CHECK(verify_signature(std::string(63, 'a'), "b", secrets, {}) == errc::malformed_signature);
+  CHECK(verify_signature("t=abc,v1=" + std::string(64, 'a'), "b", secrets, {}) ==
+        errc::malformed_signature);
+  CHECK(verify_signature("t=1700000000", "b", secrets, {}) == errc::malformed_signature);
+}
+
+TEST_CASE("verifies a timestamped signature within 300 s either way") {
+  std::vector<std::string> secrets{"k"};
+  signature_policy policy{1'700'000'000'000, 300, false};
+  auto make = [](std::int64_t t, std::string_view body) {
+    std::string ts = std::to_string(t);
+    return "t=" + ts + ",v1=" + edgelog::detail::to_hex(edgelog::detail::hmac_sha256("k", {ts, ".", body}));
+  };
+  CHECK(verify_signature(make(1'700'000'000, "b"), "b", secrets, policy) == errc::ok);
+  CHECK(verify_signature(make(1'700'000'300, "b"), "b", secrets, policy) == errc::ok);
+  CHECK(verify_signature(make(1'699'999'700, "b"), "b", secrets, policy) == errc::ok);
+  CHECK(verify_signature(make(1'699'999'699, "b"), "b", secrets, policy) == errc::stale_signature);
+  CHECK(verify_signature(make(1'700'000'301, "b"), "b", secrets, policy) == errc::stale_signature);
+  CHECK(verify_signature(make(1'700'000'000, "b"), "c", secrets, policy) == errc::bad_signature);
+}
+
+TEST_CASE("a project that requires timestamps refuses the plain form") {
+  std::vector<std::string> secrets{"k"};
+  signature_policy policy{1'700'000'000'000, 300, true};
+  CHECK(verify_signature(edgelog::sign_hex("k", "b"), "b", secrets, policy) ==
+        errc::malformed_signature);
+}
