@@ -43,7 +43,7 @@ test-wasm: wasm
 	@cd $(WASMB) && ctest --output-on-failure
 
 test-js: wasm ## the Worker in Miniflare with the real migrations
-	@node --test --test-concurrency=1 tests/js/
+	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/
 
 test: test-native test-asan test-wasm test-js ## build and run every test
 

@@ -1,0 +1,94 @@
+// Runs the real worker.js and the built wasm in Miniflare, with the real migrations applied.
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+import { unstable_splitSqlQuery as splitSql } from "wrangler";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+export async function startWorker({ bindings = {} } = {}) {
+  const mf = new Miniflare({
+    rootPath: ROOT,
+    scriptPath: "worker.js",
+    modules: true,
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-04-01",
+    d1Databases: { DB: "edgelog-test" },
+    kvNamespaces: ["CACHE"],
+    bindings: { ADMIN_TOKEN, ...bindings },
+    host: "127.0.0.1",
+  });
+  try {
+    const db = await mf.getD1Database("DB");
+    await applyMigrations(db);
+    return new Harness(mf, db);
+  } catch (err) {
+    await mf.dispose();
+    throw err;
+  }
+}
+
+export async function applyMigrations(db) {
+  const dir = join(ROOT, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    const statements = splitSql(readFileSync(join(dir, file), "utf8"));
+    await db.batch(statements.map((s) => db.prepare(s)));
+  }
+}
+
+export function sign(secret, body) {
+  return createHmac("sha256", secret).update(body).digest("hex");
+}
+
+class Harness {
+  constructor(mf, db) {
+    this.mf = mf;
+    this.db = db;
+  }
+
+  fetch(path, init = {}) {
+    return this.mf.dispatchFetch(`http://edgelog.test${path}`, init);
+  }
+
+  admin(path, init = {}) {
+    return this.fetch(path, {
+      ...init,
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(init.headers ?? {}) },
+    });
+  }
+
+  async createProject(slug) {
+    const res = await this.admin("/api/admin/projects", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ slug, name: `Project ${slug}` }),
+    });
+    if (res.status !== 201) throw new Error(`createProject: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** Sends `body` (a string or a value to JSON-encode) signed with the project's secret. */
+  send(project, body, { headers = {}, signature } = {}) {
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    return this.fetch("/api/log", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Project-Key": project.key,
+        "X-Signature": signature ?? sign(project.secret, text),
+        ...headers,
+      },
+      body: text,
+    });
+  }
+
+  dispose() {
+    return this.mf.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+// Responses: JSON bodies, the one error envelope, request ids, security headers.
+
+const SECURITY_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cache-Control": "no-store",
+};
+
+export function requestId(request) {
+  return request.headers.get("cf-ray") ?? crypto.randomUUID();
+}
+
+export function json(status, body, headers = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
+  });
+}
+
+/** The error envelope: {"error": {"code", "message"}, ...extra}. */
+export function error(status, code, message, extra = {}, headers = {}) {
+  return json(status, { error: { code, message }, ...extra }, headers);
+}
+
+export const notFound = () => error(404, "not_found", "no such route");
+export const methodNotAllowed = (allowed) =>
+  error(405, "method_not_allowed", `use ${allowed.join(" or ")}`, {}, { Allow: allowed.join(", ") });
+export const storageUnavailable = (requestId) =>
+  error(503, "storage_unavailable", "storage is unavailable; retry later", { request_id: requestId },
+    { "Retry-After": "5" });
+export const internalError = (requestId) =>
+  error(500, "internal", "internal error", { request_id: requestId });
+
+/** Reads at most `limit` bytes of the body; a longer body yields limit + 1 bytes so the core
+ *  sees that it is too large without the shim buffering all of it. */
+export async function readBounded(request, limit) {
+  const declared = Number(request.headers.get("content-length"));
+  if (request.body === null) return new Uint8Array(0);
+  if (Number.isFinite(declared) && declared > limit) {
+    request.body.cancel().catch(() => {});
+    return new Uint8Array(limit + 1);
+  }
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  const out = new Uint8Array(Math.min(size, limit + 1));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const n = Math.min(chunk.length, out.length - offset);
+    out.set(chunk.subarray(0, n), offset);
+    offset += n;
+    if (offset === out.length) break;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+// GET /api/logs: newest-first reads for operators.
+import * as db from "./db.js";
+import { error, json } from "./http.js";
+
+const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"]);
+const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
+  "event_id", "source_type", "error_type", "component", "endpoint"];
+
+const badParam = (field, message) =>
+  error(400, "bad_request", message, { field });
+
+/** Cursors are opaque to clients: "<ts>.<id>" in base64url. */
+export const encodeCursor = (row) => btoa(`${row.ts}.${row.id}`).replace(/=+$/, "");
+function decodeCursor(text) {
+  try {
+    const m = /^(-?\d+)\.(\d+)$/.exec(atob(text));
+    return m ? { ts: Number(m[1]), id: Number(m[2]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+function present(row) {
+  const out = {
+    id: row.id,
+    project: row.project,
+    ts: new Date(row.ts).toISOString(),
+    received_at: new Date(row.received_at).toISOString(),
+    level: row.level,
+    message: row.message,
+    fingerprint: row.fingerprint,
+  };
+  for (const f of OPTIONAL) if (row[f] !== null) out[f] = row[f];
+  if (row.ctx !== null) out.ctx = JSON.parse(row.ctx);
+  if (row.tags !== null) out.tags = JSON.parse(row.tags);
+  return out;
+}
+
+export async function listLogs(request, env) {
+  const params = new URL(request.url).searchParams;
+  const limitText = params.get("limit") ?? "100";
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500)
+    return badParam("limit", "limit must be an integer from 1 to 500");
+
+  let levels = null;
+  if (params.has("level")) {
+    levels = params.getAll("level").flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase());
+    const unknown = levels.find((l) => !LEVELS.has(l));
+    if (unknown !== undefined) return badParam("level", `unknown level "${unknown}"`);
+  }
+
+  let before = null;
+  if (params.has("before")) {
+    before = decodeCursor(params.get("before"));
+    if (!before) return badParam("before", "before must be a cursor from a previous answer");
+  }
+
+  const rows = await db.listLogs(env.DB, { projectSlug: params.get("project"), levels, before, limit });
+  return json(200, {
+    logs: rows.map(present),
+    next_before: rows.length === limit ? encodeCursor(rows[rows.length - 1]) : null,
+  });
+}
