@@ -1,0 +1,58 @@
+// Times the core on the standard batch; the same file runs natively and as wasm under node.
+// Prints one JSON line. Usage: bench_core [--events N] [--runs N] [--write-batch FILE]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "batch_gen.h"
+#include "edgelog/batch.h"
+#include "edgelog/pipeline.h"
+#include "edgelog/signature.h"
+
+int main(int argc, char** argv) {
+  int events = 200, runs = 300;
+  const char* write_to = nullptr;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--write-batch")) write_to = argv[i + 1];
+  }
+  std::string body = edgelog::bench::make_batch(events);
+  if (write_to) {
+    if (FILE* f = std::fopen(write_to, "wb")) {
+      std::fwrite(body.data(), 1, body.size(), f);
+      std::fclose(f);
+    }
+  }
+  std::size_t size = body.size();
+  edgelog::ingest_context ctx;
+  ctx.now_ms = 1'795'000'000'000;
+  ctx.secrets = {"bench-secret"};
+  ctx.signature = edgelog::sign_hex("bench-secret", body);
+  ctx.limits.max_events = 1000;
+  ctx.max_body_bytes = 1 << 20;
+  body.append(edgelog::batch_parser::padding, '\0');
+  std::string_view view(body.data(), size);
+
+  edgelog::pipeline p;
+  std::size_t accepted = 0;
+  for (int i = 0; i < 20; ++i) accepted = p.ingest(ctx, view).accepted;
+  std::vector<double> ms;
+  ms.reserve(static_cast<std::size_t>(runs));
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = p.ingest(ctx, view);
+    auto t1 = std::chrono::steady_clock::now();
+    accepted = r.accepted;
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms[ms.size() / 2], p90 = ms[ms.size() * 9 / 10];
+  std::printf("{\"bytes\":%zu,\"events\":%d,\"accepted\":%zu,\"runs\":%d,\"median_ms\":%.4f,"
+              "\"p90_ms\":%.4f,\"mb_per_s\":%.1f}\n",
+              size, events, accepted, runs, median, p90, size / 1e6 / (median / 1e3));
+  return accepted == static_cast<std::size_t>(events) ? 0 : 1;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make dev: migrate the local D1, serve the Worker on 127.0.0.1, create a demo project on the
+# first run and print how to send a first log. Local state lives in .edgelog/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STATE=.edgelog
+PORT=${EDGELOG_PORT:-8787}
+URL="http://127.0.0.1:$PORT"
+export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
+mkdir -p "$STATE"
+
+# Secrets for the local Worker: wrangler dev reads .dev.vars.
+if [ ! -f .dev.vars ] || ! grep -q '^ADMIN_TOKEN=' .dev.vars; then
+  printf 'ADMIN_TOKEN="%s"\n' "$(openssl rand -hex 24)" >> .dev.vars
+fi
+ADMIN_TOKEN=$(sed -n 's/^ADMIN_TOKEN="\(.*\)"$/\1/p' .dev.vars)
+
+echo "dev: applying migrations to the local D1"
+npx wrangler d1 migrations apply edgelog --local --persist-to "$STATE/state" >"$STATE/migrate.log" 2>&1 \
+  || { cat "$STATE/migrate.log"; exit 1; }
+
+echo "dev: starting wrangler dev on $URL"
+npx wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE/state" \
+  --show-interactive-dev-session=false >"$STATE/wrangler.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+
+for _ in $(seq 1 120); do
+  curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$STATE/wrangler.log"; exit 1; }
+  sleep 0.5
+done
+curl -fsS "$URL/healthz" >/dev/null || { echo "dev: the server did not come up"; cat "$STATE/wrangler.log"; exit 1; }
+
+if [ ! -f "$STATE/dev.env" ]; then
+  EDGELOG_URL="$URL" EDGELOG_ADMIN_TOKEN="$ADMIN_TOKEN" scripts/project.sh demo > "$STATE/dev.env.tmp" \
+    || EDGELOG_URL="$URL" EDGELOG_ADMIN_TOKEN="$ADMIN_TOKEN" scripts/project.sh "demo-$(openssl rand -hex 3)" > "$STATE/dev.env.tmp"
+  printf 'export EDGELOG_URL=%s\nexport EDGELOG_ADMIN_TOKEN=%s\n' "$URL" "$ADMIN_TOKEN" >> "$STATE/dev.env.tmp"
+  mv "$STATE/dev.env.tmp" "$STATE/dev.env"
+  echo "dev: created the demo project; credentials are in $STATE/dev.env"
+fi
+
+cat <<TXT
+
+edgelog is running on $URL (logs: $STATE/wrangler.log, Ctrl-C to stop)
+
+Send a first signed log:
+
+  source $STATE/dev.env
+  body='[{"level":"error","message":"hello from curl","source":"quickstart"}]'
+  curl -sS "\$EDGELOG_URL/api/log" -H "Content-Type: application/json" \\
+    -H "X-Project-Key: \$EDGELOG_PROJECT_KEY" \\
+    -H "X-Signature: \$(printf '%s' "\$body" | openssl dgst -sha256 -hmac "\$EDGELOG_SECRET" -r | cut -d' ' -f1)" \\
+    --data-binary "\$body"
+
+Read it back:
+
+  curl -sS "\$EDGELOG_URL/api/logs?limit=5" -H "Authorization: Bearer \$EDGELOG_ADMIN_TOKEN"
+
+TXT
+wait $server
