@@ -85,26 +85,17 @@ class event_reader {
       od::value v;
       if (auto e = member.value().get(v); e) return broken(fail, e);
       switch (field_of(key)) {
-        case field::level: {
-          std::string_view s;
-          if (auto e = v.get_string().get(s); e)
-            return refuse(fail, errc::invalid_level, e, "level must be a string");
-          auto l = parse_level(s);
-          if (!l) return refuse(fail, errc::invalid_level, {}, "unknown level");
-          ev.severity = *l;
+        case field::level:
+          if (!read_level(v, ev, fail)) return false;
           have_level = true;
           break;
-        }
         case field::message: {
           std::string_view s;
           if (auto e = v.get_string().get(s); e)
             return refuse(fail, errc::missing_message, e, "message must be a string");
+          s = trim(s);
           if (s.empty()) return refuse(fail, errc::missing_message, {}, "message is empty");
-          if (s.size() > limits_.max_message_bytes)
-            return refuse(fail, errc::message_too_long, {},
-                          "message is longer than " + std::to_string(limits_.max_message_bytes) +
-                              " bytes");
-          ev.message = s;
+          ev.message = cap(s, limits_.max_message_bytes, ev, truncated_message);
           have_message = true;
           break;
         }
@@ -113,46 +104,48 @@ class event_reader {
           have_ts = true;
           break;
         case field::stack:
-          if (!read_string(v, "stack", SIZE_MAX, ev.stack, fail)) return false;
+          if (!read_string(v, "stack", limits_.max_stack_bytes, truncated_stack, ev, ev.stack, fail))
+            return false;
           break;
         case field::ctx:
-          if (!read_object(v, "ctx", ev.ctx, fail)) return false;
+          if (!read_object(v, "ctx", truncated_ctx, ev, ev.ctx, fail)) return false;
           break;
         case field::tags:
-          if (!read_object(v, "tags", ev.tags, fail)) return false;
+          if (!read_object(v, "tags", truncated_tags, ev, ev.tags, fail)) return false;
           break;
         case field::source:
-          if (!read_short(v, "source", ev.source, fail)) return false;
+          if (!read_short(v, "source", ev, ev.source, fail)) return false;
           break;
         case field::env:
-          if (!read_short(v, "env", ev.env, fail)) return false;
+          if (!read_short(v, "env", ev, ev.env, fail)) return false;
           break;
         case field::user_id:
-          if (!read_short(v, "user_id", ev.user_id, fail)) return false;
+          if (!read_short(v, "user_id", ev, ev.user_id, fail)) return false;
           break;
         case field::request_id:
-          if (!read_short(v, "request_id", ev.request_id, fail)) return false;
+          if (!read_short(v, "request_id", ev, ev.request_id, fail)) return false;
           break;
         case field::session_id:
-          if (!read_short(v, "session_id", ev.session_id, fail)) return false;
+          if (!read_short(v, "session_id", ev, ev.session_id, fail)) return false;
           break;
         case field::release:
-          if (!read_short(v, "release", ev.release, fail)) return false;
+          if (!read_short(v, "release", ev, ev.release, fail)) return false;
           break;
         case field::event_id:
-          if (!read_short(v, "event_id", ev.event_id, fail)) return false;
+          if (!read_short(v, "event_id", ev, ev.event_id, fail)) return false;
           break;
         case field::source_type:
-          if (!read_short(v, "source_type", ev.source_type, fail)) return false;
+          if (!read_short(v, "source_type", ev, ev.source_type, fail)) return false;
           break;
         case field::error_type:
-          if (!read_short(v, "error_type", ev.error_type, fail)) return false;
+          if (!read_short(v, "error_type", ev, ev.error_type, fail)) return false;
           break;
         case field::component:
-          if (!read_short(v, "component", ev.component, fail)) return false;
+          if (!read_short(v, "component", ev, ev.component, fail)) return false;
           break;
         case field::endpoint:
-          if (!read_string(v, "endpoint", limits_.max_endpoint_bytes, ev.endpoint, fail))
+          if (!read_string(v, "endpoint", limits_.max_endpoint_bytes, truncated_field, ev,
+                           ev.endpoint, fail))
             return false;
           break;
         case field::unknown:
@@ -162,6 +155,7 @@ class event_reader {
     if (!have_level) return refuse(fail, errc::missing_level, {}, "level is required");
     if (!have_message) return refuse(fail, errc::missing_message, {}, "message is required");
     if (!have_ts) ev.ts_ms = now_ms_;
+    check_plausible_time(ev);
     return true;
   }
 
@@ -179,21 +173,64 @@ class event_reader {
     return false;
   }
 
-  bool read_string(od::value v, std::string_view name, std::size_t max, std::string_view& out,
-                   event_failure& fail) {
+  static std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+  }
+  static bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+  // Cuts `s` to at most `max` bytes on a UTF-8 boundary, flagging the event when it does.
+  static std::string_view cap(std::string_view s, std::size_t max, event& ev, std::uint8_t flag) {
+    if (s.size() <= max) return s;
+    ev.truncated |= flag;
+    return s.substr(0, detail::utf8_prefix(s, max));
+  }
+
+  bool read_level(od::value v, event& ev, event_failure& fail) {
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return broken(fail, e);
+    std::optional<level> l;
+    if (type == od::json_type::number) {
+      std::int64_t n;
+      if (auto e = v.get_int64().get(n); e)
+        return refuse(fail, errc::invalid_level, e, "a numeric level must be a severity 1-24");
+      l = level_from_severity(n);
+    } else if (type == od::json_type::string) {
+      std::string_view s;
+      if (auto e = v.get_string().get(s); e) return broken(fail, e);
+      l = parse_level(trim(s));
+    } else {
+      return refuse(fail, errc::invalid_level, {}, "level must be a string or a severity number");
+    }
+    if (!l) return refuse(fail, errc::invalid_level, {}, "unknown level");
+    ev.severity = *l;
+    return true;
+  }
+
+  bool read_string(od::value v, std::string_view name, std::size_t max, std::uint8_t flag,
+                   event& ev, std::string_view& out, event_failure& fail) {
     if (v.is_null().value_unsafe()) return true;  // null means absent
     std::string_view s;
     if (auto e = v.get_string().get(s); e)
       return refuse(fail, errc::invalid_field, e, std::string(name) + " must be a string");
-    if (s.size() > max)
-      return refuse(fail, errc::field_too_long, {},
-                    std::string(name) + " is longer than " + std::to_string(max) + " bytes");
-    out = s;
+    out = cap(flag == truncated_stack ? s : trim(s), max, ev, flag);
     return true;
   }
 
-  bool read_short(od::value v, std::string_view name, std::string_view& out, event_failure& fail) {
-    return read_string(v, name, limits_.max_short_field_bytes, out, fail);
+  bool read_short(od::value v, std::string_view name, event& ev, std::string_view& out,
+                  event_failure& fail) {
+    return read_string(v, name, limits_.max_short_field_bytes, truncated_field, ev, out, fail);
+  }
+
+  // A ts from the future or from before the retention window is replaced by the receive time.
+  void check_plausible_time(event& ev) const {
+    bool future = ev.ts_ms > now_ms_ + limits_.max_future_ms;
+    bool expired = limits_.max_age_ms > 0 && ev.ts_ms < now_ms_ - limits_.max_age_ms;
+    if (!future && !expired) return;
+    ev.ts_replaced = true;
+    ev.ts_original = ev.ts_ms;
+    ev.ts_ms = now_ms_;
   }
 
   bool read_ts(od::value v, event& ev, event_failure& fail) {
@@ -223,7 +260,8 @@ class event_reader {
     return refuse(fail, errc::invalid_timestamp, {}, "ts must be a string or a number");
   }
 
-  bool read_object(od::value v, std::string_view name, std::string& out, event_failure& fail) {
+  bool read_object(od::value v, std::string_view name, std::uint8_t flag, event& ev,
+                   std::string& out, event_failure& fail) {
     od::json_type type;
     if (auto e = v.type().get(type); e) return broken(fail, e);
     if (type == od::json_type::null) return true;
@@ -232,6 +270,11 @@ class event_reader {
     out.clear();
     detail::json_writer w(out);
     if (auto e = write_value(v, w, 1); e) return broken(fail, e);
+    if (out.size() > limits_.max_ctx_bytes) {
+      std::size_t size = out.size();
+      out = "{\"_truncated\":true,\"_bytes\":" + std::to_string(size) + "}";
+      ev.truncated |= flag;
+    }
     return true;
   }
 
@@ -318,9 +361,24 @@ class event_reader {
 std::string_view level_name(level l) noexcept { return level_names[static_cast<int>(l)]; }
 
 std::optional<level> parse_level(std::string_view text) noexcept {
-  for (int i = 0; i < 6; ++i)
-    if (iequals(text, level_names[i])) return static_cast<level>(i);
+  static constexpr std::pair<std::string_view, level> names[] = {
+      {"trace", level::trace},     {"debug", level::debug},      {"info", level::info},
+      {"warn", level::warn},       {"error", level::error},      {"fatal", level::fatal},
+      {"warning", level::warn},    {"err", level::error},        {"critical", level::fatal},
+      {"crit", level::fatal},      {"emerg", level::fatal},      {"emergency", level::fatal},
+      {"alert", level::fatal},     {"panic", level::fatal},      {"notice", level::info},
+      {"information", level::info}, {"informational", level::info}, {"verbose", level::debug},
+      {"dbg", level::debug},       {"finest", level::trace},     {"fine", level::debug},
+      {"severe", level::error},
+  };
+  for (const auto& [name, l] : names)
+    if (iequals(text, name)) return l;
   return std::nullopt;
+}
+
+std::optional<level> level_from_severity(std::int64_t number) noexcept {
+  if (number < 1 || number > 24) return std::nullopt;
+  return static_cast<level>((number - 1) / 4);
 }
 
 // True when anything but whitespace follows the root value.
@@ -333,9 +391,31 @@ bool has_trailing_content(od::document& doc, std::string_view body) {
   return false;
 }
 
+// Copies `body` with every invalid UTF-8 sequence replaced by U+FFFD, plus parser padding.
+void repair_utf8(std::string_view body, std::string& out) {
+  out.clear();
+  out.reserve(body.size() + body.size() / 8 + batch_parser::padding);
+  std::size_t i = 0;
+  while (i < body.size()) {
+    std::size_t start = i;
+    while (i < body.size() && static_cast<unsigned char>(body[i]) < 0x80) ++i;
+    out.append(body.data() + start, i - start);
+    if (i >= body.size()) break;
+    std::size_t len = detail::utf8_sequence_length(body.substr(i));
+    if (len) {
+      out.append(body.data() + i, len);
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+}
+
 struct batch_parser::impl {
   od::parser parser;
   batch result;
+  std::string repaired;
 
   void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
     auto index = static_cast<std::uint32_t>(result.total++);
@@ -368,6 +448,13 @@ struct batch_parser::impl {
   }
 
   void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
+    if (!simdjson::validate_utf8(body.data(), body.size())) {
+      repair_utf8(body, repaired);
+      std::size_t size = repaired.size();
+      repaired.append(padding, '\0');
+      body = std::string_view(repaired.data(), size);
+      result.utf8_repaired = true;
+    }
     od::document doc;
     if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
       result.error = errc::invalid_json;

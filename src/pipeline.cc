@@ -74,6 +74,24 @@ void write_row(detail::json_writer& w, const event& ev) {
     w.raw(",\"tags\":");
     w.raw(ev.tags);
   }
+  if (ev.truncated) {
+    static constexpr std::pair<std::uint8_t, std::string_view> names[] = {
+        {truncated_message, "message"}, {truncated_stack, "stack"}, {truncated_ctx, "ctx"},
+        {truncated_tags, "tags"},       {truncated_field, "field"}};
+    w.raw(",\"truncated\":[");
+    bool first = true;
+    for (const auto& [bit, name] : names) {
+      if (!(ev.truncated & bit)) continue;
+      if (!first) w.ch(',');
+      first = false;
+      w.string(name);
+    }
+    w.ch(']');
+  }
+  if (ev.ts_replaced) {
+    w.raw(",\"ts_original\":");
+    w.integer(ev.ts_original);
+  }
   w.ch('}');
 }
 
@@ -90,6 +108,7 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
     if (auto it = doc.find("limits"); it != doc.end()) {
       out.max_body_bytes = it->value("max_body_bytes", out.max_body_bytes);
       out.limits.max_events = it->value("max_events", out.limits.max_events);
+      out.limits.max_age_ms = it->value("retention_hours", std::int64_t{0}) * 3'600'000;
     }
   } catch (const nlohmann::json::exception&) {
     return errc::invalid_context;

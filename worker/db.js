@@ -4,13 +4,14 @@
 const INSERT_LOGS = `
 INSERT INTO logs (project_id, received_at, ts, level, message, fingerprint, stack, source, env,
                   user_id, request_id, session_id, release, event_id, source_type, error_type,
-                  component, endpoint, ctx, tags)
+                  component, endpoint, ctx, tags, truncated, ts_original)
 SELECT ?2, ?3, e.value ->> 'ts', e.value ->> 'level', e.value ->> 'message',
        e.value ->> 'fingerprint', e.value ->> 'stack', e.value ->> 'source', e.value ->> 'env',
        e.value ->> 'user_id', e.value ->> 'request_id', e.value ->> 'session_id',
        e.value ->> 'release', e.value ->> 'event_id', e.value ->> 'source_type',
        e.value ->> 'error_type', e.value ->> 'component', e.value ->> 'endpoint',
-       json_extract(e.value, '$.ctx'), json_extract(e.value, '$.tags')
+       json_extract(e.value, '$.ctx'), json_extract(e.value, '$.tags'),
+       json_extract(e.value, '$.truncated'), e.value ->> 'ts_original'
 FROM json_each(?1) AS e`;
 
 export function insertLogs(db, projectId, receivedAt, rowsJson) {

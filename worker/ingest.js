@@ -25,7 +25,11 @@ export async function ingest(request, env) {
       now_ms: now,
       signature: request.headers.get("x-signature") ?? "",
       secrets: [project.secret],
-      limits: { max_body_bytes: project.max_body_bytes, max_events: project.max_events_per_request },
+      limits: {
+        max_body_bytes: project.max_body_bytes,
+        max_events: project.max_events_per_request,
+        retention_hours: project.retention_hours,
+      },
     }, body);
   } catch (err) {
     console.error("core failure", rid, err);

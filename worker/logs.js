@@ -33,6 +33,8 @@ function present(row) {
   for (const f of OPTIONAL) if (row[f] !== null) out[f] = row[f];
   if (row.ctx !== null) out.ctx = JSON.parse(row.ctx);
   if (row.tags !== null) out.tags = JSON.parse(row.tags);
+  if (row.truncated !== null) out.truncated = JSON.parse(row.truncated);
+  if (row.ts_original !== null) out.ts_original = new Date(row.ts_original).toISOString();
   return out;
 }
 

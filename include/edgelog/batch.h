@@ -19,8 +19,21 @@ enum class level : std::uint8_t { trace, debug, info, warn, error, fatal };
 /// "trace" … "fatal".
 std::string_view level_name(level l) noexcept;
 
-/// The level named by `text`, case-insensitively, or nullopt.
+/// The level named by `text`, case-insensitively, including common synonyms (warning, err,
+/// critical, crit, emerg, alert, panic, notice, verbose, …), or nullopt.
 std::optional<level> parse_level(std::string_view text) noexcept;
+
+/// The level of an OpenTelemetry severity number 1–24, or nullopt outside that range.
+std::optional<level> level_from_severity(std::int64_t number) noexcept;
+
+/// Bits of event::truncated: which fields were cut to fit their limits.
+enum truncation : std::uint8_t {
+  truncated_message = 1,  ///< message cut at max_message_bytes
+  truncated_stack = 2,    ///< stack cut at max_stack_bytes
+  truncated_ctx = 4,      ///< ctx replaced by a marker: larger than max_ctx_bytes serialized
+  truncated_tags = 8,     ///< tags replaced by a marker
+  truncated_field = 16,   ///< a short field (source, env, ids, …) cut at its limit
+};
 
 /// One validated event. String views point into the parser's buffers and stay valid until the
 /// parser's next parse() call.
@@ -32,6 +45,9 @@ struct event {
       event_id, source_type, error_type, component, endpoint;
   std::string ctx;   ///< ASCII JSON object, empty when absent
   std::string tags;  ///< ASCII JSON object, empty when absent
+  std::uint8_t truncated = 0;     ///< `truncation` bits
+  bool ts_replaced = false;       ///< ts was implausible and replaced by the receive time
+  std::int64_t ts_original = 0;   ///< the ts as sent, when ts_replaced
 };
 
 /// An event the batch could not accept, and why.
@@ -44,16 +60,21 @@ struct rejection {
 /// Limits that apply while parsing.
 struct batch_limits {
   std::size_t max_events = 250;          ///< events per request
-  std::size_t max_message_bytes = 8192;  ///< `message`
+  std::size_t max_message_bytes = 8192;     ///< `message`, truncated past this
+  std::size_t max_stack_bytes = 32768;      ///< `stack`, truncated past this
+  std::size_t max_ctx_bytes = 32768;        ///< `ctx` and `tags` serialized, replaced past this
   std::size_t max_short_field_bytes = 128;  ///< source, env, ids, release, categorization
   std::size_t max_endpoint_bytes = 1024;    ///< `endpoint`
-  int max_depth = 32;                    ///< nesting of ctx and tags
+  int max_depth = 32;                       ///< nesting of ctx and tags
+  std::int64_t max_future_ms = 60'000;      ///< a ts further ahead is replaced by the receive time
+  std::int64_t max_age_ms = 0;              ///< a ts older than this (retention) is replaced; 0: none
 };
 
 /// The result of parsing one body: a request-level error, or events and rejections.
 struct batch {
   errc error = errc::ok;     ///< set when the body as a whole is refused
   std::size_t total = 0;     ///< events seen, accepted or not
+  bool utf8_repaired = false;  ///< invalid UTF-8 in the body was replaced by U+FFFD
   std::vector<event> events;
   std::vector<rejection> rejected;
 };

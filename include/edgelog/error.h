@@ -19,9 +19,9 @@ enum class errc : std::uint16_t {
   missing_level = 111,        ///< an event has no `level`
   invalid_level = 112,        ///< `level` is not a known level name
   missing_message = 113,      ///< `message` is absent, not a string, or empty
-  message_too_long = 114,     ///< `message` is longer than the limit
+  message_too_long = 114,     ///< retired: long messages are now truncated and flagged
   invalid_timestamp = 115,    ///< `ts` is neither RFC 3339 nor epoch milliseconds
-  field_too_long = 116,       ///< a short string field (source, env, ids) is longer than the limit
+  field_too_long = 116,       ///< retired: long fields are now truncated and flagged
   invalid_field = 117,        ///< a field has the wrong JSON type
 
   missing_key = 200,          ///< no X-Project-Key header

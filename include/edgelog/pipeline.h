@@ -23,7 +23,7 @@ struct ingest_context {
 
 /// Reads an ingest_context from its JSON form:
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "limits": {"max_body_bytes",
-/// "max_events"}}. Returns errc::invalid_context when it is malformed.
+/// "max_events", "retention_hours"}}. Returns errc::invalid_context when it is malformed.
 errc parse_ingest_context(std::string_view json, ingest_context& out);
 
 /// The decision on one request.

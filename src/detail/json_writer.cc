@@ -46,6 +46,13 @@ std::uint32_t decode_utf8(std::string_view s, std::size_t& i) noexcept {
 
 }  // namespace
 
+std::size_t utf8_sequence_length(std::string_view s) noexcept {
+  if (s.empty()) return 0;
+  std::size_t i = 0;
+  std::uint32_t cp = decode_utf8(s, i);
+  return cp == 0xFFFD && !(i == 3 && s.substr(0, 3) == "\xEF\xBF\xBD") ? 0 : i;
+}
+
 void json_writer::integer(std::int64_t v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);

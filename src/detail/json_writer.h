@@ -38,6 +38,9 @@ class json_writer {
   std::string& out_;
 };
 
+/// Length of the valid UTF-8 sequence that starts `s` (1–4), or 0 when it is invalid.
+std::size_t utf8_sequence_length(std::string_view s) noexcept;
+
 /// Length of the longest prefix of `s` that is at most `max_bytes` and does not split a UTF-8
 /// sequence.
 std::size_t utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept;

@@ -16,7 +16,7 @@ const count = () => db.countLogs(w.db, demo.project.id);
 describe("POST /api/log", () => {
   test("stores a signed batch and reads it back field for field", async () => {
     const event = {
-      ts: "2024-01-15T10:30:00.000Z", level: "error", message: "Database connection failed",
+      ts: new Date(Date.now() - 60_000).toISOString(), level: "error", message: "Database connection failed",
       source: "api.database", env: "production", ctx: { error: "Connection timeout", retries: 3 },
       user_id: "user123", request_id: "req-456", session_id: "s-9", release: "1.2.3",
       stack: "Error: Connection timeout\n    at connect (/app/db.js:42:13)", tags: { region: "eu" },
@@ -145,6 +145,25 @@ describe("POST /api/log", () => {
     assert.equal(res.status, 413);
     assert.equal((await res.json()).error.code, "too_many_events");
     assert.equal(await count(), before);
+  });
+
+  test("stores truncated fields with their flags and replaced timestamps with the original", async () => {
+    const future = Date.now() + 3_600_000;
+    const res = await w.send(demo, [{
+      level: "Warning", message: "m".repeat(9000), stack: "s".repeat(40_000),
+      ctx: { blob: "b".repeat(33_000) }, ts: future, request_id: "truncation-case",
+    }]);
+    assert.equal(res.status, 202);
+    const { logs } = await (await w.admin("/api/logs?project=ingest&limit=1")).json();
+    const [stored] = logs;
+    assert.equal(stored.request_id, "truncation-case");
+    assert.equal(stored.level, "warn");
+    assert.equal(stored.message.length, 8192);
+    assert.equal(stored.stack.length, 32768);
+    assert.deepEqual(stored.ctx, { _truncated: true, _bytes: 33011 });
+    assert.deepEqual(stored.truncated, ["message", "stack", "ctx"]);
+    assert.equal(stored.ts_original, new Date(future).toISOString());
+    assert.ok(Math.abs(Date.parse(stored.ts) - Date.now()) < 60_000);
   });
 
   test("answers 405 to GET on the ingest route", async () => {

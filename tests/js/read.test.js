@@ -12,7 +12,7 @@ before(async () => {
   a = await w.createProject("alpha");
   b = await w.createProject("beta");
   const events = Array.from({ length: 7 }, (_, i) => ({
-    ts: 1_700_000_000_000 + i * 1000, level: i % 2 ? "error" : "info", message: `alpha ${i}`,
+    ts: Date.now() - 3_600_000 + i * 1000, level: i % 2 ? "error" : "info", message: `alpha ${i}`,
   }));
   assert.equal((await w.send(a, events)).status, 202);
   assert.equal((await w.send(b, [{ level: "warn", message: "beta 0" }])).status, 202);
