@@ -447,7 +447,56 @@ struct batch_parser::impl {
     }
   }
 
-  void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
+  // Copies the strings an event views into storage the next document cannot overwrite.
+  void detach(event& ev) {
+    for (auto* f : {&ev.message, &ev.stack, &ev.source, &ev.env, &ev.user_id, &ev.request_id,
+                    &ev.session_id, &ev.release, &ev.event_id, &ev.source_type, &ev.error_type,
+                    &ev.component, &ev.endpoint}) {
+      if (f->empty()) continue;
+      *f = result.storage.emplace_back(*f);
+    }
+  }
+
+  void parse_ndjson(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
+    const char* end_of_buffer = body.data() + body.size() + padding;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+      std::size_t nl = body.find('\n', pos);
+      std::size_t end = nl == std::string_view::npos ? body.size() : nl;
+      std::string_view line = body.substr(pos, end - pos);
+      pos = end + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.remove_suffix(1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      if (line.empty()) continue;
+      auto index = static_cast<std::uint32_t>(result.total++);
+      if (result.total > limits.max_events) {
+        result.error = errc::too_many_events;
+        return;
+      }
+      od::document doc;
+      od::value v;
+      auto capacity = static_cast<std::size_t>(end_of_buffer - line.data());
+      bool parsed = !parser.iterate(line.data(), line.size(), capacity).get(doc) &&
+                    !doc.get_value().get(v);
+      event ev;
+      ev.index = index;
+      event_failure fail;
+      if (parsed && event_reader(limits, now_ms).read(v, ev, fail) &&
+          !has_trailing_content(doc, line)) {
+        detach(ev);
+        result.events.push_back(std::move(ev));
+      } else if (!parsed || fail.broken_json || fail.code == errc::ok) {
+        result.rejected.push_back({index, errc::invalid_json, "the line is not valid JSON"});
+      } else {
+        result.rejected.push_back({index, fail.code, std::move(fail.message)});
+      }
+    }
+    if (result.total == 0) result.error = errc::empty_batch;
+  }
+
+  void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms,
+             body_format format) {
     if (!simdjson::validate_utf8(body.data(), body.size())) {
       repair_utf8(body, repaired);
       std::size_t size = repaired.size();
@@ -455,6 +504,7 @@ struct batch_parser::impl {
       body = std::string_view(repaired.data(), size);
       result.utf8_repaired = true;
     }
+    if (format == body_format::ndjson) return parse_ndjson(body, limits, now_ms);
     od::document doc;
     if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
       result.error = errc::invalid_json;
@@ -516,9 +566,9 @@ batch_parser::batch_parser() : impl_(std::make_unique<impl>()) {}
 batch_parser::~batch_parser() = default;
 
 const batch& batch_parser::parse(std::string_view body, const batch_limits& limits,
-                                 std::int64_t now_ms) {
+                                 std::int64_t now_ms, body_format format) {
   impl_->result = batch{};
-  impl_->parse(body, limits, now_ms);
+  impl_->parse(body, limits, now_ms, format);
   if (impl_->result.error != errc::ok) {
     impl_->result.events.clear();
     impl_->result.rejected.clear();

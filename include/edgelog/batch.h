@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,13 @@ struct batch {
   bool utf8_repaired = false;  ///< invalid UTF-8 in the body was replaced by U+FFFD
   std::vector<event> events;
   std::vector<rejection> rejected;
+  std::deque<std::string> storage;  ///< owns strings the events view when the parser cannot
+};
+
+/// How the body encodes its events.
+enum class body_format : std::uint8_t {
+  json,    ///< an event object, an array of events, or {"events": [...]}
+  ndjson,  ///< one event object per line; blank lines are skipped; a bad line rejects one event
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
@@ -93,7 +101,8 @@ class batch_parser {
   /// Parses `body` (an event object, an array of events, or {"events": [...]}); the memory at
   /// body.data() must stay readable for body.size() + padding bytes. `now_ms` fills a missing ts.
   /// The returned batch is owned by the parser and valid until the next call.
-  const batch& parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms);
+  const batch& parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms,
+                     body_format format = body_format::json);
 
  private:
   struct impl;

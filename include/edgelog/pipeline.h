@@ -8,6 +8,7 @@
 
 #include "edgelog/batch.h"
 #include "edgelog/error.h"
+#include "edgelog/rate_limit.h"
 
 namespace edgelog {
 
@@ -18,18 +19,30 @@ struct ingest_context {
   std::vector<std::string> secrets;    ///< the project's active HMAC secrets (one or two)
   bool require_timestamp = false;      ///< refuse plain-hex signatures
   std::size_t max_body_bytes = 512 * 1024;
+  body_format format = body_format::json;
   batch_limits limits;
+  rate_limit project_rate;             ///< events per window for the project
+  window_counts project_counts;        ///< what the shim knows of the project's recent events
+  rate_limit ip_rate;                  ///< requests per window for the client IP
+  window_counts ip_counts;
 };
 
 /// Reads an ingest_context from its JSON form:
-/// {"now_ms", "signature", "secrets": [...], "require_timestamp", "limits": {"max_body_bytes",
-/// "max_events", "retention_hours"}}. Returns errc::invalid_context when it is malformed.
+/// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
+///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
+///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
+///           "ip": {…the same…}}}.
+/// Returns errc::invalid_context when it is malformed.
 errc parse_ingest_context(std::string_view json, ingest_context& out);
 
 /// The decision on one request.
 struct ingest_result {
   int status = 500;        ///< HTTP status to answer
-  std::string header;      ///< JSON: {"status", "accepted", "rejected": [...]} or {"status", "error"}
+  /// JSON: {"status", "accepted", "rejected": [...]} or {"status", "error"}, and always
+  /// "ledger": [{"outcome", "reason", "events", "requests"}] (what to count besides accepted
+  /// and duplicate rows, which storage counts), "rate": {"limit", "remaining", "reset",
+  /// "retry_after"} for the X-RateLimit headers, and "counts": {"project", "ip"} to keep.
+  std::string header;
   std::string rows;        ///< ASCII JSON array of rows to store (empty when nothing is stored)
   std::size_t accepted = 0;
 };

@@ -250,3 +250,43 @@ TEST_CASE("a ts more than 60 s ahead or older than retention is replaced and kep
   CHECK(b.events[2].ts_replaced);
   CHECK(b.events[2].ts_original == now - limits.max_age_ms - 1);
 }
+
+TEST_CASE("NDJSON: one event per line, blank lines skipped, a bad line rejects only itself") {
+  batch_parser parser;
+  std::string body =
+      "{\"level\":\"info\",\"message\":\"first\"}\r\n"
+      "\n"
+      "   \n"
+      "{\"level\":\"error\",\"message\":\"sec\\u00f6nd\",\"source\":\"s\"}\n"
+      "{\"level\":\"info\",\"message\":\"broken\"\n"
+      "[1,2]\n"
+      "{\"message\":\"no level\"}\n"
+      "{\"level\":\"warn\",\"message\":\"last\"} trailing\n"
+      "{\"level\":\"warn\",\"message\":\"no newline at end\"}";
+  std::size_t size = body.size();
+  body.append(batch_parser::padding, '\0');
+  const auto& b = parser.parse(std::string_view(body.data(), size), {}, now, edgelog::body_format::ndjson);
+  REQUIRE(b.error == errc::ok);
+  CHECK(b.total == 7);
+  REQUIRE(b.events.size() == 3);
+  CHECK(b.events[0].message == "first");
+  CHECK(b.events[1].message == "sec\xc3\xb6nd");  // views survive the next line's parse
+  CHECK(b.events[1].source == "s");
+  CHECK(b.events[2].message == "no newline at end");
+  CHECK(b.events[2].index == 6);
+  REQUIRE(b.rejected.size() == 4);
+  CHECK(b.rejected[0].index == 2);
+  CHECK(b.rejected[0].code == errc::invalid_json);
+  CHECK(b.rejected[1].code == errc::invalid_event);
+  CHECK(b.rejected[2].code == errc::missing_level);
+  CHECK(b.rejected[3].code == errc::invalid_json);
+}
+
+TEST_CASE("NDJSON with only blank lines is an empty batch") {
+  batch_parser parser;
+  std::string body = "\n\n  \n";
+  std::size_t size = body.size();
+  body.append(batch_parser::padding, '\0');
+  CHECK(parser.parse(std::string_view(body.data(), size), {}, now, edgelog::body_format::ndjson).error ==
+        errc::empty_batch);
+}

@@ -30,13 +30,14 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
   return {r.status, json::parse(r.header), r.rows.empty() ? json() : json::parse(r.rows)};
 }
 
-// An input file: {"now_ms", "limits"?, "signature"?, "body": <JSON value or raw string>}.
+// An input file: {"now_ms", "limits"?, "format"?, "signature"?, "body": <JSON value or raw string>}.
 edgelog::ingest_context context_of(const json& input, const std::string& body) {
   edgelog::ingest_context ctx;
   json c = {{"now_ms", input.at("now_ms")},
             {"secrets", {golden_secret}},
             {"signature", input.value("signature", edgelog::sign_hex(golden_secret, body))}};
   if (input.contains("limits")) c["limits"] = input["limits"];
+  if (input.contains("format")) c["format"] = input["format"];
   REQUIRE(edgelog::parse_ingest_context(c.dump(), ctx) == edgelog::errc::ok);
   return ctx;
 }
@@ -77,6 +78,11 @@ TEST_CASE("golden examples produce their expected decisions and rows") {
     std::string body = body_of(input);
     auto got = run(p, context_of(input, body), body);
     CHECK(got.status == want.at("status").get<int>());
+    // The goldens pin what a client sees and what the ledger counts, not rate bookkeeping.
+    for (const char* key : {"rate", "counts"}) {
+      CHECK(got.header.contains(key));
+      got.header.erase(key);
+    }
     CHECK(got.header == want.at("header"));
     CHECK(got.rows == want.value("rows", json()));
   }
@@ -136,4 +142,41 @@ TEST_CASE("events with the same message, source and stack share a fingerprint") 
   CHECK(r.rows[0]["fingerprint"] == r.rows[1]["fingerprint"]);
   CHECK(r.rows[0]["fingerprint"] != r.rows[2]["fingerprint"]);
   CHECK(r.rows[0]["fingerprint"].get<std::string>().size() == 40);
+}
+
+TEST_CASE("a project over its events-per-minute limit is refused whole with retry_after") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"info","message":"a"},{"level":"info","message":"b"}])";
+  auto ctx = signed_for(body);
+  ctx.project_rate = {3, 60'000};
+  ctx.project_counts = {ctx.now_ms - ctx.now_ms % 60'000, 2, 0};
+  auto r = run(p, ctx, body);
+  CHECK(r.status == 429);
+  CHECK(r.header["error"]["code"] == "rate_limited");
+  CHECK(r.header["ledger"][0]["outcome"] == "rate_limited");
+  CHECK(r.header["ledger"][0]["events"] == 2);
+  CHECK(r.header["rate"]["retry_after"].get<int>() >= 1);
+  CHECK(r.header["counts"]["project"]["current"] == 2);  // nothing spent
+  CHECK(r.rows.is_null());
+  ctx.project_counts.current = 1;
+  auto ok = run(p, ctx, body);
+  CHECK(ok.status == 202);
+  CHECK(ok.header["rate"]["remaining"] == 0);
+  CHECK(ok.header["counts"]["project"]["current"] == 3);
+}
+
+TEST_CASE("a client IP over its requests-per-minute limit is refused before the signature") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"info","message":"a"}])";
+  auto ctx = signed_for(body);
+  ctx.signature = "garbage";
+  ctx.ip_rate = {2, 60'000};
+  ctx.ip_counts = {ctx.now_ms - ctx.now_ms % 60'000, 2, 0};
+  auto r = run(p, ctx, body);
+  CHECK(r.status == 429);
+  CHECK(r.header["rate"]["limit"] == 2);
+  ctx.ip_counts.current = 1;
+  auto bad = run(p, ctx, body);
+  CHECK(bad.status == 401);  // the request was within the IP limit and counts toward it
+  CHECK(bad.header["counts"]["ip"]["current"] == 2);
 }
