@@ -4,6 +4,7 @@ import { healthz } from "./worker/health.js";
 import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
 import { ingest } from "./worker/ingest.js";
 import { listLogs } from "./worker/logs.js";
+import { listOutcomes } from "./worker/outcomes.js";
 import { runScheduled } from "./worker/maintenance.js";
 import { createProject, listProjects } from "./worker/projects.js";
 
@@ -17,6 +18,7 @@ const ROUTES = {
   "/healthz": { GET: open(healthz) },
   "/api/logs": { GET: admin(listLogs) },
   "/api/admin/projects": { GET: admin(listProjects), POST: admin(createProject) },
+  "/api/admin/outcomes": { GET: admin(listOutcomes) },
 };
 
 async function route(request, env, ctx) {

@@ -48,7 +48,7 @@ el_result* internal_error(edgelog::errc code) noexcept {
 
 extern "C" {
 
-uint32_t el_abi_version(void) { return 1; }
+uint32_t el_abi_version(void) { return 2; }
 
 uint8_t* el_alloc(size_t n) {
   return static_cast<uint8_t*>(std::calloc(n + edgelog::batch_parser::padding, 1));
@@ -56,15 +56,16 @@ uint8_t* el_alloc(size_t n) {
 
 void el_free(uint8_t* p) { std::free(p); }
 
-el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* body,
-                     size_t body_len) {
+el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
+                     size_t wire_len, const uint8_t* body, size_t body_len) {
   try {
     edgelog::ingest_context ctx;
     std::string_view ctx_json(reinterpret_cast<const char*>(context), context_len);
     if (auto e = edgelog::parse_ingest_context(ctx_json, ctx); e != edgelog::errc::ok)
       return internal_error(e);
     auto result = the_pipeline().ingest(
-        ctx, std::string_view(reinterpret_cast<const char*>(body), body_len));
+        ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
+        std::string_view(reinterpret_cast<const char*>(body), body_len));
     return make_result(result.header, result.rows);
   } catch (...) {
     return internal_error(edgelog::errc::internal);

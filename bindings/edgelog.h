@@ -30,11 +30,13 @@ typedef struct el_result {
   uint32_t rows_len;
 } el_result;
 
-/** Decides on one ingest request. `context` is JSON (see edgelog/pipeline.h); `body` must come
- *  from el_alloc so the parser may read its padding. Never returns NULL: failures are reported as
- *  a header with status 500 and an error code. Free with el_result_free. */
-el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* body,
-                     size_t body_len);
+/** Decides on one ingest request. `context` is JSON (see edgelog/pipeline.h); `wire` is the
+ *  body as sent (what X-Signature covers) and `body` the same after Content-Encoding was removed;
+ *  for an uncompressed request pass the same pointer twice. `body` must come from el_alloc so the
+ *  parser may read its padding. Returns NULL only when memory is exhausted; other failures are a
+ *  header with status 500 and an error code. Free with el_result_free. */
+el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
+                     size_t wire_len, const uint8_t* body, size_t body_len);
 
 /** Frees a result. NULL is ignored. */
 void el_result_free(el_result* r);

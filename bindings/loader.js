@@ -46,42 +46,47 @@ export class Core {
     return instance.exports;
   }
 
-  /** Decides on one ingest request: `context` is an object, `body` a Uint8Array.
-   *  Returns {header, rows}: header the parsed decision, rows an ASCII JSON string or null. */
-  ingest(context, body) {
+  /** Decides on one ingest request: `context` is an object, `wire` the body as sent and `body`
+   *  the same decompressed (or `wire` itself), both Uint8Arrays.
+   *  Returns {header, chunks}: the parsed decision and the row arrays as ASCII JSON strings. */
+  ingest(context, wire, body = wire) {
     try {
-      return this.#ingest(context, body);
+      return this.#ingest(context, wire, body);
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) this.instance = null;
       throw err;
     }
   }
 
-  #ingest(context, body) {
+  #ingest(context, wire, body) {
     const ex = this.exports();
     const ctxBytes = encoder.encode(JSON.stringify(context));
-    const ctxPtr = ex.el_alloc(ctxBytes.length);
-    const bodyPtr = ex.el_alloc(body.length);
-    if (!ctxPtr || !bodyPtr) throw new WebAssembly.RuntimeError("core out of memory");
+    const same = wire === body;
+    const ptrs = [ex.el_alloc(ctxBytes.length), ex.el_alloc(body.length)];
+    if (!same) ptrs.push(ex.el_alloc(wire.length));
     let resPtr = 0;
     try {
+      if (ptrs.includes(0)) throw new WebAssembly.RuntimeError("core out of memory");
+      const [ctxPtr, bodyPtr, wirePtr = bodyPtr] = ptrs;
       new Uint8Array(ex.memory.buffer, ctxPtr, ctxBytes.length).set(ctxBytes);
       new Uint8Array(ex.memory.buffer, bodyPtr, body.length).set(body);
-      resPtr = ex.el_ingest(ctxPtr, ctxBytes.length, bodyPtr, body.length);
+      if (!same) new Uint8Array(ex.memory.buffer, wirePtr, wire.length).set(wire);
+      resPtr = ex.el_ingest(ctxPtr, ctxBytes.length, wirePtr, wire.length, bodyPtr, body.length);
       if (!resPtr) throw new WebAssembly.RuntimeError("core out of memory");
       const view = new DataView(ex.memory.buffer, resPtr, 12);
       const data = view.getUint32(0, true);
       const headerLen = view.getUint32(4, true);
-      const rowsLen = view.getUint32(8, true);
       const header = JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, data, headerLen)));
-      const rows = rowsLen
-        ? decoder.decode(new Uint8Array(ex.memory.buffer, data + headerLen, rowsLen))
-        : null;
-      return { header, rows };
+      const chunks = [];
+      let offset = data + headerLen;
+      for (const [bytes] of header.chunks ?? []) {
+        chunks.push(decoder.decode(new Uint8Array(ex.memory.buffer, offset, bytes)));
+        offset += bytes;
+      }
+      return { header, chunks };
     } finally {
       if (resPtr) ex.el_result_free(resPtr);
-      ex.el_free(bodyPtr);
-      ex.el_free(ctxPtr);
+      for (const p of ptrs) if (p) ex.el_free(p);
     }
   }
 }

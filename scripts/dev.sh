@@ -14,6 +14,9 @@ mkdir -p "$STATE"
 if [ ! -f .dev.vars ] || ! grep -q '^ADMIN_TOKEN=' .dev.vars; then
   printf 'ADMIN_TOKEN="%s"\n' "$(openssl rand -hex 24)" >> .dev.vars
 fi
+if ! grep -q '^EDGELOG_MASTER_KEY=' .dev.vars; then
+  printf 'EDGELOG_MASTER_KEY="%s"\n' "$(openssl rand -base64 32)" >> .dev.vars
+fi
 ADMIN_TOKEN=$(sed -n 's/^ADMIN_TOKEN="\(.*\)"$/\1/p' .dev.vars)
 
 echo "dev: applying migrations to the local D1"

@@ -37,7 +37,7 @@ void write_counts(detail::json_writer& w, const window_counts& c) {
 
 // The header fields every answer carries: rate-limit figures and the counts to keep.
 void write_rate(detail::json_writer& w, const rate_decision& shown, const window_counts& project,
-                const window_counts& ip) {
+                const window_counts& ip, std::size_t ip_spent) {
   w.raw(",\"rate\":{\"limit\":");
   w.unsigned_integer(shown.limit);
   w.raw(",\"remaining\":");
@@ -50,7 +50,8 @@ void write_rate(detail::json_writer& w, const rate_decision& shown, const window
   write_counts(w, project);
   w.raw(",\"ip\":");
   write_counts(w, ip);
-  w.ch('}');
+  w.raw("},\"ip_spent\":");
+  w.integer(static_cast<std::int64_t>(ip_spent));
 }
 
 struct ledger_entry {
@@ -100,7 +101,7 @@ void write_rejections(detail::json_writer& w, const std::vector<rejection>& reje
 
 // A refusal of the whole request: nothing is stored; the ledger counts it.
 ingest_result refuse(errc code, std::size_t events, const rate_decision& shown,
-                     const window_counts& project, const window_counts& ip) {
+                     const window_counts& project, const window_counts& ip, std::size_t ip_spent) {
   ingest_result r;
   r.status = http_status(code);
   detail::json_writer w(r.header);
@@ -108,8 +109,8 @@ ingest_result refuse(errc code, std::size_t events, const rate_decision& shown,
   w.integer(r.status);
   write_error(w, code);
   write_ledger(w, {{outcome_of(code), error_code(code), events, 1}});
-  write_rate(w, shown, project, ip);
-  w.ch('}');
+  write_rate(w, shown, project, ip, ip_spent);
+  w.raw(",\"chunks\":[]}");
   return r;
 }
 
@@ -193,6 +194,7 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
     out.format = format == "ndjson" ? body_format::ndjson : body_format::json;
     if (auto it = doc.find("limits"); it != doc.end()) {
       out.max_body_bytes = it->value("max_body_bytes", out.max_body_bytes);
+      out.max_decoded_bytes = it->value("max_decoded_bytes", out.max_decoded_bytes);
       out.limits.max_events = it->value("max_events", out.limits.max_events);
       out.limits.max_age_ms = it->value("retention_hours", std::int64_t{0}) * 3'600'000;
     }
@@ -206,24 +208,29 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
   return errc::ok;
 }
 
-ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view body) {
+ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
+                               std::string_view body) {
   // Before anything is spent on the body: its size, then the client's request rate.
   rate_decision project_view = decide_rate(ctx.project_rate, ctx.project_counts, 0, ctx.now_ms);
-  if (body.size() > ctx.max_body_bytes)
-    return refuse(errc::body_too_large, 0, project_view, project_view.next, ctx.ip_counts);
+  if (wire.size() > ctx.max_body_bytes || body.size() > ctx.max_decoded_bytes)
+    return refuse(errc::body_too_large, 0, project_view, project_view.next, ctx.ip_counts, 0);
+  // A decompressed body a hundred times its wire size (past 1 MiB) is a decompression bomb.
+  if (body.size() > (1u << 20) && body.size() / 100 > wire.size())
+    return refuse(errc::body_too_large, 0, project_view, project_view.next, ctx.ip_counts, 0);
   rate_decision ip = decide_rate(ctx.ip_rate, ctx.ip_counts, 1, ctx.now_ms);
-  if (!ip.allowed) return refuse(errc::rate_limited, 0, ip, project_view.next, ip.next);
+  if (!ip.allowed) return refuse(errc::rate_limited, 0, ip, project_view.next, ip.next, 0);
 
   signature_policy policy{ctx.now_ms, 300, ctx.require_timestamp};
-  if (errc e = verify_signature(ctx.signature, body, ctx.secrets, policy); e != errc::ok)
-    return refuse(e, 0, project_view, project_view.next, ip.next);
+  if (errc e = verify_signature(ctx.signature, wire, ctx.secrets, policy); e != errc::ok)
+    return refuse(e, 0, project_view, project_view.next, ip.next, 1);
 
   const batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
-  if (b.error != errc::ok) return refuse(b.error, 0, project_view, project_view.next, ip.next);
+  if (b.error != errc::ok)
+    return refuse(b.error, 0, project_view, project_view.next, ip.next, 1);
 
   rate_decision project = decide_rate(ctx.project_rate, ctx.project_counts, b.events.size(), ctx.now_ms);
   if (!b.events.empty() && !project.allowed)
-    return refuse(errc::rate_limited, b.events.size(), project, project.next, ip.next);
+    return refuse(errc::rate_limited, b.events.size(), project, project.next, ip.next, 1);
 
   std::vector<ledger_entry> ledger;
   for (const auto& rej : b.rejected) {
@@ -255,19 +262,35 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view body)
   header.integer(static_cast<std::int64_t>(r.accepted));
   write_rejections(header, b.rejected);
   write_ledger(header, ledger);
-  write_rate(header, project, project.next, ip.next);
-  header.ch('}');
+  write_rate(header, project, project.next, ip.next, 1);
 
+  header.raw(",\"chunks\":[");
   if (!b.events.empty()) {
     r.rows.reserve(body.size() + b.events.size() * 96);
     detail::json_writer rows(r.rows);
-    rows.ch('[');
-    for (std::size_t i = 0; i < b.events.size(); ++i) {
-      if (i) rows.ch(',');
-      write_row(rows, b.events[i]);
+    std::size_t chunk_start = 0, chunk_events = 0;
+    auto close_chunk = [&] {
+      rows.ch(']');
+      if (chunk_start) header.ch(',');
+      header.ch('[');
+      header.integer(static_cast<std::int64_t>(r.rows.size() - chunk_start));
+      header.ch(',');
+      header.integer(static_cast<std::int64_t>(chunk_events));
+      header.ch(']');
+    };
+    for (const auto& ev : b.events) {
+      if (chunk_events > 0 && r.rows.size() - chunk_start > ctx.max_chunk_bytes) {
+        close_chunk();
+        chunk_start = r.rows.size();
+        chunk_events = 0;
+      }
+      rows.ch(chunk_events ? ',' : '[');
+      write_row(rows, ev);
+      ++chunk_events;
     }
-    rows.ch(']');
+    close_chunk();
   }
+  header.raw("]}");
   return r;
 }
 

@@ -1,8 +1,12 @@
-// Credentials: project keys (hashed lookup) and the operator's admin token.
+// Credentials: project keys (hashed lookup, secrets unsealed once per isolate) and the admin token.
 import * as db from "./db.js";
 import { error } from "./http.js";
+import { unseal } from "./secrets.js";
 
 const encoder = new TextEncoder();
+const KEY_CACHE_MS = 30_000;
+const KEY_CACHE_MAX = 1000;
+const keyCache = new Map(); // key hash → { value, expires }
 
 export async function sha256Hex(text) {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
@@ -18,9 +22,28 @@ async function sameSecret(a, b) {
   return crypto.subtle.timingSafeEqual(da, dbuf);
 }
 
-/** The project a key belongs to, with its secret, or null. */
-export async function projectForKey(env, key) {
-  return db.projectByKeyHash(env.DB, await sha256Hex(key));
+/** The key's project with its active secrets (current, and the previous one during a rotation),
+ *  or null when the key is unknown, revoked or expired. Cached in the isolate for 30 s. */
+export async function credentialsForKey(env, key, now) {
+  const hash = await sha256Hex(key);
+  const hit = keyCache.get(hash);
+  if (hit && hit.expires > now) return hit.value;
+  const row = await db.keyByHash(env.DB, hash, now);
+  let value = null;
+  if (row) {
+    const secrets = [await unseal(env, row.secret_enc)];
+    if (row.previous_secret_enc && (row.previous_expires_at === null || row.previous_expires_at > now))
+      secrets.push(await unseal(env, row.previous_secret_enc));
+    value = { keyId: row.key_id, scopes: row.scopes.split(","), secrets, project: row };
+  }
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value);
+  keyCache.set(hash, { value, expires: now + KEY_CACHE_MS });
+  return value;
+}
+
+/** Forgets cached credentials, so a revocation or rotation takes effect at once in this isolate. */
+export function forgetCredentials() {
+  keyCache.clear();
 }
 
 /** Null when the request carries the admin token; otherwise the 401 response to send. */

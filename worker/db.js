@@ -12,29 +12,116 @@ SELECT ?2, ?3, e.value ->> 'ts', e.value ->> 'level', e.value ->> 'message',
        e.value ->> 'error_type', e.value ->> 'component', e.value ->> 'endpoint',
        json_extract(e.value, '$.ctx'), json_extract(e.value, '$.tags'),
        json_extract(e.value, '$.truncated'), e.value ->> 'ts_original'
-FROM json_each(?1) AS e`;
+FROM json_each(?1) AS e WHERE true
+ON CONFLICT (project_id, event_id) WHERE event_id IS NOT NULL DO NOTHING`;
 
-export function insertLogs(db, projectId, receivedAt, rowsJson) {
-  return db.prepare(INSERT_LOGS).bind(rowsJson, projectId, receivedAt).run();
+// Runs right after INSERT_LOGS in the same batch: changes() is the rows that insert stored, and
+// the rest of the chunk's events were duplicates of stored event_ids.
+const COUNT_STORED = `
+INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
+SELECT ?1, ?2, o.outcome, '', o.n, 0
+FROM (SELECT 'accepted' AS outcome, changes() AS n UNION ALL SELECT 'duplicate', ?3 - changes()) AS o
+WHERE o.n > 0
+ON CONFLICT (project_id, minute, outcome, reason)
+DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
+
+const COUNT_OUTCOMES = `
+INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
+SELECT ?1, ?2, o.value ->> 'outcome', o.value ->> 'reason', o.value ->> 'events', o.value ->> 'requests'
+FROM json_each(?3) AS o WHERE true
+ON CONFLICT (project_id, minute, outcome, reason)
+DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
+
+const COUNT_REQUEST = `
+INSERT INTO rate_counters (key, window_start, count) VALUES (?1, ?2, ?3)
+ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count`;
+
+/** Statements that store one request's accepted rows (one INSERT per chunk, each followed by
+ *  its accepted/duplicate count), its ledger entries and its client-IP count. Run them with
+ *  db.batch(): one transaction, so nothing is stored partially. */
+export function ingestStatements(db, { projectId, receivedAt, minute, chunks, ledger, ipKey, ipSpent }) {
+  const statements = [];
+  for (const { rows, events } of chunks) {
+    statements.push(db.prepare(INSERT_LOGS).bind(rows, projectId, receivedAt));
+    statements.push(db.prepare(COUNT_STORED).bind(projectId, minute, events));
+  }
+  if (ledger.length) statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger)));
+  if (ipKey && ipSpent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, ipSpent));
+  return statements;
+}
+
+/** Accepted (and duplicate) events of a project in two adjacent minutes: its rate-limit counts. */
+export async function projectEventCounts(db, projectId, minute) {
+  const { results } = await db.prepare(`
+    SELECT minute, sum(events) AS n FROM outcomes
+    WHERE project_id = ?1 AND minute IN (?2, ?2 - 60000) AND outcome IN ('accepted', 'duplicate')
+    GROUP BY minute`).bind(projectId, minute).all();
+  return windowCounts(results, minute);
+}
+
+/** Requests from a counter key in two adjacent minutes. */
+export async function requestCounts(db, key, minute) {
+  const { results } = await db.prepare(`
+    SELECT window_start AS minute, count AS n FROM rate_counters
+    WHERE key = ?1 AND window_start IN (?2, ?2 - 60000)`).bind(key, minute).all();
+  return windowCounts(results, minute);
+}
+
+function windowCounts(rows, minute) {
+  const at = (m) => rows.find((r) => r.minute === m)?.n ?? 0;
+  return { window_start_ms: minute, current: at(minute), previous: at(minute - 60000) };
+}
+
+/** The ledger between two times, per minute, outcome and reason. */
+export async function listOutcomes(db, { projectId, from, to }) {
+  const { results } = await db.prepare(`
+    SELECT p.slug AS project, o.minute, o.outcome, o.reason, o.events, o.requests
+    FROM outcomes AS o JOIN projects AS p ON p.id = o.project_id
+    WHERE (?1 IS NULL OR o.project_id = ?1) AND o.minute >= ?2 AND o.minute < ?3
+    ORDER BY o.minute, p.slug, o.outcome, o.reason
+    LIMIT 10000`).bind(projectId, from, to).all();
+  return results;
+}
+
+/** Records that a key was used (outside the ingest transaction). */
+export function touchKey(db, keyId, now) {
+  return db.prepare("UPDATE keys SET use_count = use_count + 1, last_used_at = ?2 WHERE id = ?1")
+    .bind(keyId, now).run();
 }
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, max_body_bytes, max_events_per_request,
-  events_per_minute, created_at`;
+  events_per_minute, ip_requests_per_minute, require_timestamp, created_at`;
 
-export function projectByKeyHash(db, keyHash) {
-  return db.prepare(`SELECT ${PROJECT_COLUMNS}, secret FROM projects WHERE key_hash = ?1`)
-    .bind(keyHash).first();
+/** An active key (not revoked, not expired) with its project's settings. */
+export function keyByHash(db, keyHash, now) {
+  return db.prepare(`
+    SELECT k.id AS key_id, k.secret_enc, k.previous_secret_enc, k.previous_expires_at, k.scopes,
+           p.id, p.slug, p.name, p.retention_hours, p.max_body_bytes, p.max_events_per_request,
+           p.events_per_minute, p.ip_requests_per_minute, p.require_timestamp
+    FROM keys AS k JOIN projects AS p ON p.id = k.project_id
+    WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?2)`)
+    .bind(keyHash, now).first();
 }
 
-export function insertProject(db, { slug, name, keyHash, secret, createdAt }) {
-  return db.prepare(`INSERT INTO projects (slug, name, key_hash, secret, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING ${PROJECT_COLUMNS}`)
-    .bind(slug, name, keyHash, secret, createdAt).first();
+/** Creates a project and its first key in one transaction. */
+export async function insertProjectWithKey(db, { slug, name, createdAt, key }) {
+  const [created] = await db.batch([
+    db.prepare(`INSERT INTO projects (slug, name, created_at) VALUES (?1, ?2, ?3)
+                RETURNING ${PROJECT_COLUMNS}`).bind(slug, name, createdAt),
+    db.prepare(`INSERT INTO keys (project_id, prefix, key_hash, secret_enc, scopes, label, created_at)
+                SELECT id, ?2, ?3, ?4, ?5, ?6, ?7 FROM projects WHERE slug = ?1`)
+      .bind(slug, key.prefix, key.hash, key.secretEnc, key.scopes, key.label, createdAt),
+  ]);
+  return created.results[0];
 }
 
 export async function listProjects(db) {
   const { results } = await db.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY id`).all();
   return results;
+}
+
+export function projectBySlug(db, slug) {
+  return db.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE slug = ?1`).bind(slug).first();
 }
 
 /** Newest first; `before` is a {ts, id} cursor; `levels` an array of level names or null. */
@@ -74,4 +161,17 @@ export async function countLogs(db, projectId = null) {
   const row = await db.prepare("SELECT count(*) AS n FROM logs WHERE ?1 IS NULL OR project_id = ?1")
     .bind(projectId).first();
   return row.n;
+}
+
+/** Project settings an operator may change; names are the columns. */
+export const PROJECT_SETTINGS = ["name", "retention_hours", "max_body_bytes", "max_events_per_request",
+  "events_per_minute", "ip_requests_per_minute", "require_timestamp"];
+
+/** Updates settings named in PROJECT_SETTINGS; other names are ignored. */
+export function updateProject(db, projectId, changes) {
+  const names = PROJECT_SETTINGS.filter((n) => n in changes);
+  if (!names.length) return Promise.resolve();
+  const assignments = names.map((n, i) => `${n} = ?${i + 2}`).join(", ");
+  return db.prepare(`UPDATE projects SET ${assignments} WHERE id = ?1`)
+    .bind(projectId, ...names.map((n) => changes[n])).run();
 }

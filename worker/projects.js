@@ -2,6 +2,7 @@
 import * as db from "./db.js";
 import { newCredentials, sha256Hex } from "./auth.js";
 import { error, json } from "./http.js";
+import { canSeal, seal } from "./secrets.js";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
 
@@ -18,11 +19,17 @@ export async function createProject(request, env) {
     return error(400, "bad_request", "slug must match ^[a-z0-9-]{1,64}$", { field: "slug" });
   if (typeof name !== "string" || name.length < 1 || name.length > 200)
     return error(400, "bad_request", "name must be a string of 1 to 200 characters", { field: "name" });
+  if (!(await canSeal(env)))
+    return error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before creating keys");
 
   const { key, secret } = newCredentials();
   try {
-    const project = await db.insertProject(env.DB, {
-      slug, name, keyHash: await sha256Hex(key), secret, createdAt: Date.now(),
+    const project = await db.insertProjectWithKey(env.DB, {
+      slug, name, createdAt: Date.now(),
+      key: {
+        prefix: key.slice(0, 12), hash: await sha256Hex(key), secretEnc: await seal(env, secret),
+        scopes: "ingest", label: "default",
+      },
     });
     return json(201, { project, key, secret });
   } catch (err) {

@@ -18,7 +18,9 @@ struct ingest_context {
   std::string signature;               ///< the X-Signature header as sent
   std::vector<std::string> secrets;    ///< the project's active HMAC secrets (one or two)
   bool require_timestamp = false;      ///< refuse plain-hex signatures
-  std::size_t max_body_bytes = 512 * 1024;
+  std::size_t max_body_bytes = 512 * 1024;           ///< the body as sent (compressed or not)
+  std::size_t max_decoded_bytes = 5 * 1024 * 1024;   ///< the body after decompression
+  std::size_t max_chunk_bytes = 1000 * 1000;         ///< rows per storage statement (D1 value limit)
   body_format format = body_format::json;
   batch_limits limits;
   rate_limit project_rate;             ///< events per window for the project
@@ -41,17 +43,27 @@ struct ingest_result {
   /// JSON: {"status", "accepted", "rejected": [...]} or {"status", "error"}, and always
   /// "ledger": [{"outcome", "reason", "events", "requests"}] (what to count besides accepted
   /// and duplicate rows, which storage counts), "rate": {"limit", "remaining", "reset",
-  /// "retry_after"} for the X-RateLimit headers, and "counts": {"project", "ip"} to keep.
+  /// "retry_after"} for the X-RateLimit headers, "counts": {"project", "ip"} to keep, and
+  /// "ip_spent": 0|1, whether the request counts toward the client IP's limit.
   std::string header;
-  std::string rows;        ///< ASCII JSON array of rows to store (empty when nothing is stored)
+  /// Rows to store as ASCII JSON arrays, concatenated; header "chunks": [[bytes, events], …]
+  /// says where each array ends, so each binds to one INSERT within the same transaction.
+  std::string rows;
   std::size_t accepted = 0;
 };
 
 /// Processes requests; one per isolate.
 class pipeline {
  public:
-  /// Decides on `body` (readable for body.size() + batch_parser::padding bytes).
-  ingest_result ingest(const ingest_context& ctx, std::string_view body);
+  /// Decides on a request. `wire` is the body as sent (what the signature covers); `body` the
+  /// same after any Content-Encoding was removed, readable for body.size() +
+  /// batch_parser::padding bytes. Uncompressed requests pass the same bytes twice.
+  ingest_result ingest(const ingest_context& ctx, std::string_view wire, std::string_view body);
+
+  /// ingest() for an uncompressed body.
+  ingest_result ingest(const ingest_context& ctx, std::string_view body) {
+    return ingest(ctx, body, body);
+  }
 
  private:
   batch_parser parser_;

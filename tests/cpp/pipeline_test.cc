@@ -22,12 +22,26 @@ struct run_result {
   json rows;  // null when nothing is to be stored
 };
 
-run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::string body) {
+// Runs the pipeline and joins the row chunks into one array (null when nothing is stored).
+run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::string body,
+               std::string_view wire = {}) {
   std::size_t size = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
-  auto r = p.ingest(ctx, std::string_view(body.data(), size));
+  std::string_view view(body.data(), size);
+  auto r = p.ingest(ctx, wire.empty() ? view : wire, view);
   for (unsigned char c : r.rows) REQUIRE(c < 0x80);  // rows are ASCII-only
-  return {r.status, json::parse(r.header), r.rows.empty() ? json() : json::parse(r.rows)};
+  json header = json::parse(r.header);
+  json rows;
+  std::size_t offset = 0;
+  for (const auto& chunk : header.value("chunks", json::array())) {
+    auto bytes = chunk[0].get<std::size_t>();
+    json part = json::parse(r.rows.substr(offset, bytes));
+    REQUIRE(part.size() == chunk[1].get<std::size_t>());
+    for (auto& row : part) rows.push_back(row);
+    offset += bytes;
+  }
+  CHECK(offset == r.rows.size());
+  return {r.status, header, rows};
 }
 
 // An input file: {"now_ms", "limits"?, "format"?, "signature"?, "body": <JSON value or raw string>}.
@@ -79,7 +93,7 @@ TEST_CASE("golden examples produce their expected decisions and rows") {
     auto got = run(p, context_of(input, body), body);
     CHECK(got.status == want.at("status").get<int>());
     // The goldens pin what a client sees and what the ledger counts, not rate bookkeeping.
-    for (const char* key : {"rate", "counts"}) {
+    for (const char* key : {"rate", "counts", "chunks", "ip_spent"}) {
       CHECK(got.header.contains(key));
       got.header.erase(key);
     }
@@ -179,4 +193,31 @@ TEST_CASE("a client IP over its requests-per-minute limit is refused before the 
   auto bad = run(p, ctx, body);
   CHECK(bad.status == 401);  // the request was within the IP limit and counts toward it
   CHECK(bad.header["counts"]["ip"]["current"] == 2);
+}
+
+TEST_CASE("rows are split into chunks that each fit one storage value") {
+  edgelog::pipeline p;
+  std::string body = "[";
+  for (int i = 0; i < 40; ++i)
+    body += std::string(i ? "," : "") + R"({"level":"info","message":")" + std::string(4000, 'x') + "\"}";
+  body += "]";
+  auto ctx = signed_for(body);
+  ctx.max_chunk_bytes = 50'000;
+  auto r = run(p, ctx, body);
+  CHECK(r.status == 202);
+  CHECK(r.rows.size() == 40);
+  CHECK(r.header["chunks"].size() >= 3);
+  for (const auto& chunk : r.header["chunks"]) CHECK(chunk[0].get<std::size_t>() < 50'000 + 4200);
+}
+
+TEST_CASE("the signature covers the body as sent, and both sizes are bounded") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"info","message":"decoded"}])";
+  std::string wire = "pretend these are gzip bytes";
+  auto ctx = signed_for(wire);
+  CHECK(run(p, ctx, body, wire).status == 202);
+  auto over_signed_body = signed_for(body);
+  CHECK(run(p, over_signed_body, body, wire).header["error"]["code"] == "bad_signature");
+  ctx.max_decoded_bytes = body.size() - 1;
+  CHECK(run(p, ctx, body, wire).header["error"]["code"] == "body_too_large");
 }

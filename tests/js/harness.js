@@ -8,6 +8,7 @@ import { unstable_splitSqlQuery as splitSql } from "wrangler";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 
 export async function startWorker({ bindings = {} } = {}) {
   const mf = new Miniflare({
@@ -21,7 +22,7 @@ export async function startWorker({ bindings = {} } = {}) {
     compatibilityDate: "2026-04-01",
     d1Databases: { DB: "edgelog-test" },
     kvNamespaces: ["CACHE"],
-    bindings: { ADMIN_TOKEN, ...bindings },
+    bindings: { ADMIN_TOKEN, EDGELOG_MASTER_KEY: MASTER_KEY, ...bindings },
     host: "127.0.0.1",
   });
   try {
@@ -36,10 +37,13 @@ export async function startWorker({ bindings = {} } = {}) {
 
 export async function applyMigrations(db) {
   const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
-    const statements = splitSql(readFileSync(join(dir, file), "utf8"));
-    await db.batch(statements.map((s) => db.prepare(s)));
-  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) await applySqlFile(db, join(dir, file));
+}
+
+/** Runs a .sql file (migrations, or a fault-injection fixture under tests/js/fixtures). */
+export async function applySqlFile(db, path) {
+  const statements = splitSql(readFileSync(path, "utf8"));
+  await db.batch(statements.map((s) => db.prepare(s)));
 }
 
 export function sign(secret, body) {
@@ -73,9 +77,9 @@ class Harness {
     return res.json();
   }
 
-  /** Sends `body` (a string or a value to JSON-encode) signed with the project's secret. */
+  /** Sends `body` (a string, bytes, or a value to JSON-encode) signed with the project's secret. */
   send(project, body, { headers = {}, signature } = {}) {
-    const text = typeof body === "string" ? body : JSON.stringify(body);
+    const text = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
     return this.fetch("/api/log", {
       method: "POST",
       headers: {
