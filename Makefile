@@ -61,5 +61,13 @@ bench: setup ## benchmarks: core natively and as wasm under node
 	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core edgelog_wasm
 	@node bench/run.mjs
 
+FUZZ_SECONDS ?= 60
+fuzz: setup ## run the libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to the corpus
+	@CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_FUZZ=ON -DEDGELOG_TESTS=OFF -DEDGELOG_NATIVE_ARCH=OFF >/dev/null
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest
+	@mkdir -p build/fuzz/new
+	@build/fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/new fuzz/corpus/ingest
+	@echo "interesting new inputs are in build/fuzz/new; copy the ones worth keeping to fuzz/corpus/ingest"
+
 clean: ## remove build output
 	rm -rf build wasm/*.wasm

@@ -9,7 +9,7 @@ want_browser=0
 [ "${1:-}" = "--browser" ] && want_browser=1
 
 APT_PACKAGES=(cmake make g++ clang emscripten libsimdjson-dev nlohmann-json3-dev doctest-dev
-              libcrypto++-dev dpkg-dev nodejs npm curl ca-certificates)
+              libcrypto++-dev libclang-rt-14-dev dpkg-dev openssl nodejs npm curl ca-certificates)
 [ "$want_browser" = 1 ] && APT_PACKAGES+=(chromium)
 
 SUDO=""
