@@ -60,6 +60,7 @@ bench: setup ## benchmarks: core natively and as wasm under node
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core edgelog_wasm
 	@node bench/run.mjs
+	@node bench/e2e.mjs
 
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run the libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to the corpus

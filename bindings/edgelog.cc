@@ -16,19 +16,20 @@ edgelog::pipeline& the_pipeline() {
   return p;
 }
 
-el_result* make_result(const std::string& header, const std::string& rows) noexcept {
-  auto* r = static_cast<el_result*>(std::malloc(sizeof(el_result)));
+// A result and the strings it points into, freed together by el_result_free.
+struct owned_result {
+  el_result view;  // first member: el_result* and owned_result* are the same address
+  std::string header, rows;
+};
+
+el_result* make_result(std::string header, std::string rows) noexcept {
+  auto* r = new (std::nothrow) owned_result{};
   if (!r) return nullptr;
-  r->header_len = static_cast<uint32_t>(header.size());
-  r->rows_len = static_cast<uint32_t>(rows.size());
-  r->data = static_cast<uint8_t*>(std::malloc(header.size() + rows.size() + 1));
-  if (!r->data) {
-    std::free(r);
-    return nullptr;
-  }
-  std::memcpy(r->data, header.data(), header.size());
-  std::memcpy(r->data + header.size(), rows.data(), rows.size());
-  return r;
+  r->header = std::move(header);
+  r->rows = std::move(rows);
+  r->view = {reinterpret_cast<uint8_t*>(r->header.data()), static_cast<uint32_t>(r->header.size()),
+             reinterpret_cast<uint8_t*>(r->rows.data()), static_cast<uint32_t>(r->rows.size())};
+  return &r->view;
 }
 
 el_result* internal_error(edgelog::errc code) noexcept {
@@ -38,7 +39,7 @@ el_result* internal_error(edgelog::errc code) noexcept {
     header += "\",\"message\":\"";
     header += edgelog::error_message(code);
     header += "\"}}";
-    return make_result(header, {});
+    return make_result(std::move(header), {});
   } catch (...) {
     return nullptr;
   }
@@ -51,7 +52,9 @@ extern "C" {
 uint32_t el_abi_version(void) { return 2; }
 
 uint8_t* el_alloc(size_t n) {
-  return static_cast<uint8_t*>(std::calloc(n + edgelog::batch_parser::padding, 1));
+  auto* p = static_cast<uint8_t*>(std::malloc(n + edgelog::batch_parser::padding));
+  if (p) std::memset(p + n, 0, edgelog::batch_parser::padding);  // the caller fills the rest
+  return p;
 }
 
 void el_free(uint8_t* p) { std::free(p); }
@@ -66,16 +69,14 @@ el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* 
     auto result = the_pipeline().ingest(
         ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
         std::string_view(reinterpret_cast<const char*>(body), body_len));
-    return make_result(result.header, result.rows);
+    return make_result(std::move(result.header), std::move(result.rows));
   } catch (...) {
     return internal_error(edgelog::errc::internal);
   }
 }
 
 void el_result_free(el_result* r) {
-  if (!r) return;
-  std::free(r->data);
-  std::free(r);
+  delete reinterpret_cast<owned_result*>(r);
 }
 
 }  // extern "C"

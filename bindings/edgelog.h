@@ -16,17 +16,19 @@ extern "C" {
 /** The ABI version; bumped when a signature or the result layout changes. */
 uint32_t el_abi_version(void);
 
-/** Allocates `n` bytes plus the parser's padding (so a body can be parsed in place), or NULL. */
+/** Allocates `n` bytes plus the parser's padding (so a body can be parsed in place), or NULL.
+ *  The padding is zeroed; the `n` bytes are the caller's to fill. */
 uint8_t* el_alloc(size_t n);
 
 /** Frees memory from el_alloc. NULL is ignored. */
 void el_free(uint8_t* p);
 
-/** The result of a call: `data` holds `header_len` bytes of JSON (the decision), followed by
- *  `rows_len` bytes of ASCII JSON rows (0 when nothing is to be stored). */
+/** The result of a call: `header_len` bytes of JSON (the decision) at `header`, and `rows_len`
+ *  bytes of ASCII JSON rows at `rows` (0 when nothing is to be stored). Owned by the result. */
 typedef struct el_result {
-  uint8_t* data;
+  uint8_t* header;
   uint32_t header_len;
+  uint8_t* rows;
   uint32_t rows_len;
 } el_result;
 

@@ -73,12 +73,12 @@ export class Core {
       if (!same) new Uint8Array(ex.memory.buffer, wirePtr, wire.length).set(wire);
       resPtr = ex.el_ingest(ctxPtr, ctxBytes.length, wirePtr, wire.length, bodyPtr, body.length);
       if (!resPtr) throw new WebAssembly.RuntimeError("core out of memory");
-      const view = new DataView(ex.memory.buffer, resPtr, 12);
-      const data = view.getUint32(0, true);
+      const view = new DataView(ex.memory.buffer, resPtr, 16);
+      const headerPtr = view.getUint32(0, true);
       const headerLen = view.getUint32(4, true);
-      const header = JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, data, headerLen)));
+      const header = JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, headerPtr, headerLen)));
       const chunks = [];
-      let offset = data + headerLen;
+      let offset = view.getUint32(8, true);
       for (const [bytes] of header.chunks ?? []) {
         chunks.push(decoder.decode(new Uint8Array(ex.memory.buffer, offset, bytes)));
         offset += bytes;

@@ -83,10 +83,13 @@ export async function listOutcomes(db, { projectId, from, to }) {
   return results;
 }
 
-/** Records that a key was used (outside the ingest transaction). */
-export function touchKey(db, keyId, now) {
-  return db.prepare("UPDATE keys SET use_count = use_count + 1, last_used_at = ?2 WHERE id = ?1")
-    .bind(keyId, now).run();
+/** Adds batched usage to keys: `usage` is [{keyId, uses, lastUsedAt}]. One statement. */
+export function recordKeyUsage(db, usage) {
+  return db.prepare(`
+    UPDATE keys SET use_count = use_count + u.value ->> 'uses',
+                    last_used_at = max(coalesce(last_used_at, 0), u.value ->> 'lastUsedAt')
+    FROM json_each(?1) AS u WHERE keys.id = u.value ->> 'keyId'`)
+    .bind(JSON.stringify(usage)).run();
 }
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, max_body_bytes, max_events_per_request,
@@ -174,4 +177,13 @@ export function updateProject(db, projectId, changes) {
   const assignments = names.map((n, i) => `${n} = ?${i + 2}`).join(", ");
   return db.prepare(`UPDATE projects SET ${assignments} WHERE id = ?1`)
     .bind(projectId, ...names.map((n) => changes[n])).run();
+}
+
+/** A project's keys, without hashes or secrets. */
+export async function keysOfProject(db, projectId) {
+  const { results } = await db.prepare(`
+    SELECT id, prefix, scopes, label, created_at, expires_at, revoked_at, last_used_at, use_count,
+           previous_secret_enc IS NOT NULL AS rotating, previous_expires_at
+    FROM keys WHERE project_id = ?1 ORDER BY id`).bind(projectId).all();
+  return results;
 }

@@ -4,6 +4,7 @@ import { credentialsForKey } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
+import { noteKeyUse } from "./usage.js";
 
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
@@ -120,6 +121,6 @@ export async function ingest(request, env, ctx) {
   }
   let stored = 0;
   for (let i = 0; i < chunks.length; i++) stored += results[2 * i].meta.changes;
-  ctx.waitUntil(db.touchKey(env.DB, creds.keyId, now).catch(() => {}));
+  noteKeyUse(env, ctx, creds.keyId, now);
   return json(202, { ...answer, duplicates: answer.accepted - stored, request_id: rid }, headers);
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace edgelog::detail {
 namespace {
@@ -83,10 +84,30 @@ void json_writer::escape_code_unit(std::uint32_t u) {
   out_.append(buf, 6);
 }
 
+namespace {
+
+// True when any of the 8 bytes in `w` needs escaping: < 0x20, >= 0x80, '"' or '\\'.
+inline bool needs_escape(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & high; };
+  std::uint64_t control = (w - ones * 0x20) & ~w;  // bytes below 0x20 (valid when w has no high bit)
+  return ((w | control) & high) || has_zero(w ^ (ones * '"')) || has_zero(w ^ (ones * '\\'));
+}
+
+}  // namespace
+
 void json_writer::string(std::string_view s) {
   out_.push_back('"');
   std::size_t i = 0, run = 0;
   while (i < s.size()) {
+    // Skip 8 plain bytes at a time: most of a log line needs no escaping.
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (needs_escape(w)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
       ++i;

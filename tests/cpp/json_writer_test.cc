@@ -50,3 +50,30 @@ TEST_CASE("numbers are written in their shortest round-trip form") {
   CHECK(num(-0.000123) == "-0.000123");
   CHECK(num(1.0 / 3.0) == "0.3333333333333333");
 }
+
+TEST_CASE("the word-at-a-time path escapes what it must at every position") {
+  // A byte-by-byte reference for ASCII input.
+  auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\x01') out += "\\u0001";
+      else if (c == '\x1f') out += "\\u001f";
+      else out += c;
+    }
+    return out + "\"";
+  };
+  for (char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+    for (std::size_t pos = 0; pos < 20; ++pos) {
+      std::string s(20, 'a');
+      s[pos] = special;
+      CAPTURE(pos);
+      CHECK(quoted(s) == reference(s));
+    }
+  }
+  CHECK(quoted(std::string(17, 'x') + "\xc3\xa9") == "\"" + std::string(17, 'x') + R"(\u00e9")");
+  CHECK(quoted(std::string(16, ' ')) == "\"" + std::string(16, ' ') + "\"");
+  CHECK(quoted(std::string(16, '\x7f')) == "\"" + std::string(16, '\x7f') + "\"");
+}

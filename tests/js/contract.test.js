@@ -220,3 +220,16 @@ describe("storage failures", () => {
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
   });
 });
+
+describe("key usage", () => {
+  test("is recorded without a write per request", async () => {
+    const p = await w.createProject("usage");
+    for (let i = 0; i < 3; i++) assert.equal((await w.send(p, events(1, `u${i}`))).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() }); // flushes what is pending
+    const keys = await db.keysOfProject(w.db, p.project.id);
+    assert.equal(keys.length, 1);
+    assert.equal(keys[0].use_count, 3);
+    assert.ok(keys[0].last_used_at > Date.now() - 60_000);
+  });
+});

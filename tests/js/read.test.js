@@ -109,3 +109,31 @@ describe("routing", () => {
     assert.equal((await res.json()).error.code, "not_found");
   });
 });
+
+describe("project settings", () => {
+  test("PATCH changes limits and answers the project", async () => {
+    const res = await w.admin("/api/admin/projects/beta", {
+      method: "PATCH", body: JSON.stringify({ events_per_minute: 42, require_timestamp: true }),
+    });
+    assert.equal(res.status, 200);
+    const { project } = await res.json();
+    assert.equal(project.events_per_minute, 42);
+    assert.equal(project.require_timestamp, 1);
+    const read = await (await w.admin("/api/admin/projects/beta")).json();
+    assert.equal(read.project.events_per_minute, 42);
+  });
+
+  test("PATCH answers 400 with the field for unknown or invalid settings and 404 for no project", async () => {
+    const unknown = await w.admin("/api/admin/projects/beta", { method: "PATCH", body: '{"color":"red"}' });
+    assert.equal(unknown.status, 400);
+    assert.equal((await unknown.json()).field, "color");
+    const invalid = await w.admin("/api/admin/projects/beta", { method: "PATCH", body: '{"retention_hours":0}' });
+    assert.equal((await invalid.json()).field, "retention_hours");
+    assert.equal((await w.admin("/api/admin/projects/nope", { method: "PATCH", body: "{}" })).status, 404);
+  });
+
+  test("refuse requests without credentials", async () => {
+    assert.equal((await w.fetch("/api/admin/projects/beta")).status, 401);
+    assert.equal((await w.fetch("/api/admin/projects/beta", { method: "PATCH", body: "{}" })).status, 401);
+  });
+});
