@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include "detail/json_rewrite.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
 
@@ -269,87 +270,17 @@ class event_reader {
       return refuse(fail, errc::invalid_field, {}, std::string(name) + " must be an object");
     out.clear();
     detail::json_writer w(out);
-    if (auto e = write_value(v, w, 1); e) return broken(fail, e);
+    od::object obj;
+    std::string_view raw;
+    if (auto e = v.get_object().get(obj); e) return broken(fail, e);
+    if (auto e = obj.raw_json().get(raw); e) return broken(fail, e);
+    if (!detail::rewrite_json(raw, w, limits_.max_depth)) return broken(fail, simdjson::TAPE_ERROR);
     if (out.size() > limits_.max_ctx_bytes) {
       std::size_t size = out.size();
       out = "{\"_truncated\":true,\"_bytes\":" + std::to_string(size) + "}";
       ev.truncated |= flag;
     }
     return true;
-  }
-
-  // Re-serializes any JSON value as compact ASCII JSON; deeper than max_depth becomes a marker.
-  simdjson::error_code write_value(od::value v, detail::json_writer& w, int depth) {
-    od::json_type type;
-    if (auto e = v.type().get(type); e) return e;
-    if (depth > limits_.max_depth &&
-        (type == od::json_type::object || type == od::json_type::array)) {
-      w.string("[depth limit]");
-      return simdjson::SUCCESS;
-    }
-    switch (type) {
-      case od::json_type::object: {
-        od::object obj;
-        if (auto e = v.get_object().get(obj); e) return e;
-        w.ch('{');
-        bool first = true;
-        for (auto member : obj) {
-          std::string_view key;
-          if (auto e = member.unescaped_key().get(key); e) return e;
-          od::value child;
-          if (auto e = member.value().get(child); e) return e;
-          if (!first) w.ch(',');
-          first = false;
-          w.string(key);
-          w.ch(':');
-          if (auto e = write_value(child, w, depth + 1); e) return e;
-        }
-        w.ch('}');
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::array: {
-        od::array arr;
-        if (auto e = v.get_array().get(arr); e) return e;
-        w.ch('[');
-        bool first = true;
-        for (auto element : arr) {
-          od::value child;
-          if (auto e = element.get(child); e) return e;
-          if (!first) w.ch(',');
-          first = false;
-          if (auto e = write_value(child, w, depth + 1); e) return e;
-        }
-        w.ch(']');
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::string: {
-        std::string_view s;
-        if (auto e = v.get_string().get(s); e) return e;
-        w.string(s);
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::number: {
-        od::number n;
-        if (auto e = v.get_number().get(n); e) return e;
-        switch (n.get_number_type()) {
-          case od::number_type::signed_integer: w.integer(n.get_int64()); break;
-          case od::number_type::unsigned_integer: w.unsigned_integer(n.get_uint64()); break;
-          default: w.number(n.get_double());
-        }
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::boolean: {
-        bool b;
-        if (auto e = v.get_bool().get(b); e) return e;
-        w.raw(b ? "true" : "false");
-        return simdjson::SUCCESS;
-      }
-      case od::json_type::null:
-        if (!v.is_null().value_unsafe()) return simdjson::TAPE_ERROR;
-        w.raw("null");
-        return simdjson::SUCCESS;
-    }
-    return simdjson::TAPE_ERROR;
   }
 
   const batch_limits& limits_;

@@ -96,8 +96,7 @@ inline bool needs_escape(std::uint64_t w) noexcept {
 
 }  // namespace
 
-void json_writer::string(std::string_view s) {
-  out_.push_back('"');
+void json_writer::string_body(std::string_view s) {
   std::size_t i = 0, run = 0;
   while (i < s.size()) {
     // Skip 8 plain bytes at a time: most of a log line needs no escaping.
@@ -137,7 +136,6 @@ void json_writer::string(std::string_view s) {
     run = i;
   }
   out_.append(s.data() + run, s.size() - run);
-  out_.push_back('"');
 }
 
 std::size_t utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept {

@@ -18,7 +18,13 @@ class json_writer {
   /// The shortest decimal that reads back as `v` (finite values only).
   void number(double v);
   /// A JSON string literal of `s`, quotes included.
-  void string(std::string_view s);
+  void string(std::string_view s) {
+    out_.push_back('"');
+    string_body(s);
+    out_.push_back('"');
+  }
+  /// The escaped contents of a string literal, without quotes.
+  void string_body(std::string_view s);
   /// `"key":` — keys are our own ASCII names, never escaped.
   void key(std::string_view k) {
     out_.push_back('"');

@@ -290,3 +290,9 @@ TEST_CASE("NDJSON with only blank lines is an empty batch") {
   CHECK(parser.parse(std::string_view(body.data(), size), {}, now, edgelog::body_format::ndjson).error ==
         errc::empty_batch);
 }
+
+TEST_CASE("malformed JSON inside ctx refuses the body instead of storing invalid JSON") {
+  parse_run parse;
+  CHECK(parse(R"([{"level":"info","message":"a","ctx":{"n": 01}}])").error == errc::invalid_json);
+  CHECK(parse(R"([{"level":"info","message":"a","ctx":{"x": tru}}])").error == errc::invalid_json);
+}

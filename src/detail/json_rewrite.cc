@@ -1,0 +1,211 @@
+// A small recursive-descent JSON checker that copies what it checks; strings take the
+// json_writer's fast path for runs that need no escaping.
+#include "detail/json_rewrite.h"
+
+namespace edgelog::detail {
+namespace {
+
+class rewriter {
+ public:
+  rewriter(std::string_view s, json_writer& w, int max_depth)
+      : p_(s.data()), end_(s.data() + s.size()), w_(w), max_depth_(max_depth) {}
+
+  bool run() {
+    skip_ws();
+    if (!value(1)) return false;
+    skip_ws();
+    return p_ == end_;
+  }
+
+ private:
+  void skip_ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool value(int depth) {
+    if (p_ >= end_) return false;
+    switch (*p_) {
+      case '{':
+      case '[':
+        if (depth > max_depth_) return skip_container();
+        return *p_ == '{' ? object(depth) : array(depth);
+      case '"': return string();
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+
+  bool object(int depth) {
+    ++p_;
+    w_.ch('{');
+    skip_ws();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      w_.ch('}');
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      if (p_ >= end_ || *p_ != '"' || !string()) return false;
+      skip_ws();
+      if (p_ >= end_ || *p_ != ':') return false;
+      ++p_;
+      w_.ch(':');
+      skip_ws();
+      if (!value(depth + 1)) return false;
+      skip_ws();
+      if (p_ >= end_) return false;
+      if (*p_ == '}') {
+        ++p_;
+        w_.ch('}');
+        return true;
+      }
+      if (*p_ != ',') return false;
+      ++p_;
+      w_.ch(',');
+    }
+  }
+
+  bool array(int depth) {
+    ++p_;
+    w_.ch('[');
+    skip_ws();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      w_.ch(']');
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      if (!value(depth + 1)) return false;
+      skip_ws();
+      if (p_ >= end_) return false;
+      if (*p_ == ']') {
+        ++p_;
+        w_.ch(']');
+        return true;
+      }
+      if (*p_ != ',') return false;
+      ++p_;
+      w_.ch(',');
+    }
+  }
+
+  // Skips a too-deep container (brackets counted outside strings) and writes the marker.
+  bool skip_container() {
+    int level = 0;
+    for (; p_ < end_; ++p_) {
+      char c = *p_;
+      if (c == '"') {
+        for (++p_; p_ < end_ && *p_ != '"'; ++p_)
+          if (*p_ == '\\') ++p_;
+        if (p_ >= end_) return false;
+      } else if (c == '{' || c == '[') {
+        ++level;
+      } else if (c == '}' || c == ']') {
+        if (--level == 0) {
+          ++p_;
+          w_.string("[depth limit]");
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  static bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  // Validates the string's escapes and control characters, then writes it through json_writer
+  // (decoded text is not needed: escapes are copied as they are, everything else re-escaped).
+  bool string() {
+    const char* start = ++p_;
+    bool escaped = false;
+    for (; p_ < end_ && *p_ != '"'; ++p_) {
+      auto c = static_cast<unsigned char>(*p_);
+      if (c < 0x20) return false;
+      if (c != '\\') continue;
+      escaped = true;
+      if (++p_ >= end_) return false;
+      switch (*p_) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+        case 'u':
+          if (end_ - p_ < 5 || !is_hex(p_[1]) || !is_hex(p_[2]) || !is_hex(p_[3]) || !is_hex(p_[4]))
+            return false;
+          p_ += 4;
+          break;
+        default: return false;
+      }
+    }
+    if (p_ >= end_) return false;
+    std::string_view text(start, static_cast<std::size_t>(p_ - start));
+    ++p_;
+    if (!escaped) {
+      w_.string(text);
+      return true;
+    }
+    // Escapes are valid and ASCII: copy them; escape the rest as json_writer would.
+    w_.ch('"');
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t next = text.find('\\', i);
+      if (next == std::string_view::npos) next = text.size();
+      w_.string_body(text.substr(i, next - i));
+      if (next == text.size()) break;
+      std::size_t len = text[next + 1] == 'u' ? 6 : 2;
+      w_.raw(text.substr(next, len));
+      i = next + len;
+    }
+    w_.ch('"');
+    return true;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+      return false;
+    p_ += word.size();
+    w_.raw(word);
+    return true;
+  }
+
+  bool number() {
+    const char* start = p_;
+    auto digit = [&] { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; };
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (!digit()) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (digit()) ++p_;
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (!digit()) return false;
+      while (digit()) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (!digit()) return false;
+      while (digit()) ++p_;
+    }
+    w_.raw(std::string_view(start, static_cast<std::size_t>(p_ - start)));
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  json_writer& w_;
+  int max_depth_;
+};
+
+}  // namespace
+
+bool rewrite_json(std::string_view raw, json_writer& w, int max_depth) {
+  return rewriter(raw, w, max_depth).run();
+}
+
+}  // namespace edgelog::detail
