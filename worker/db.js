@@ -187,3 +187,11 @@ export async function keysOfProject(db, projectId) {
     FROM keys WHERE project_id = ?1 ORDER BY id`).bind(projectId).all();
   return results;
 }
+
+/** Replaces a key's secret, keeping the old one valid until `previousExpiresAt` (null: until
+ *  revoked). */
+export function rotateKeySecret(db, keyId, { secretEnc, previousExpiresAt }) {
+  return db.prepare(`UPDATE keys SET previous_secret_enc = secret_enc, secret_enc = ?2,
+                       previous_expires_at = ?3 WHERE id = ?1`)
+    .bind(keyId, secretEnc, previousExpiresAt).run();
+}

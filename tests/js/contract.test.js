@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as db from "../../worker/db.js";
-import { ROOT, applySqlFile, sign, startWorker } from "./harness.js";
+import { MASTER_KEY, ROOT, applySqlFile, sign, startWorker } from "./harness.js";
+import { seal } from "../../worker/secrets.js";
 
 let w;
 before(async () => { w = await startWorker(); });
@@ -87,6 +88,21 @@ describe("signatures", () => {
     const stale = await w.send(p, body, { signature: stamped(p.secret, body, now - 400) });
     assert.equal(stale.status, 401);
     assert.equal((await stale.json()).error.code, "stale_signature");
+  });
+
+  test("during a rotation both the old and the new secret verify, and only until the old expires", async () => {
+    const r = await w.createProject("sigs-rotate");
+    const [key] = await db.keysOfProject(w.db, r.project.id);
+    const env = { EDGELOG_MASTER_KEY: MASTER_KEY };
+    await db.rotateKeySecret(w.db, key.id, { secretEnc: await seal(env, "new-secret"), previousExpiresAt: null });
+    await w.admin("/api/admin/projects/sigs-rotate", { method: "PATCH", body: "{}" }); // drops cached keys
+    const body = JSON.stringify(events(1, "rotating"));
+    assert.equal((await w.send(r, body)).status, 202);
+    assert.equal((await w.send({ key: r.key, secret: "new-secret" }, body)).status, 202);
+    await db.rotateKeySecret(w.db, key.id, { secretEnc: await seal(env, "newest"), previousExpiresAt: Date.now() - 1 });
+    await w.admin("/api/admin/projects/sigs-rotate", { method: "PATCH", body: "{}" });
+    assert.equal((await w.send({ key: r.key, secret: "new-secret" }, body)).status, 401);
+    assert.equal((await w.send({ key: r.key, secret: "newest" }, body)).status, 202);
   });
 
   test("a project that requires timestamps refuses the plain form", async () => {
