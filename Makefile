@@ -61,6 +61,8 @@ bench: setup ## benchmarks: core natively and as wasm under node
 	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core edgelog_wasm
 	@node bench/run.mjs
 	@node bench/e2e.mjs
+	@build/bench/bench_core --events 20 --runs 1 --write-batch bench/out/batch-20.json >/dev/null
+	@node bench/e2e.mjs --batch bench/out/batch-20.json
 
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run the libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to the corpus

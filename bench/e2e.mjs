@@ -1,6 +1,7 @@
 // End-to-end ingest under `wrangler dev` with local D1: sequential latency, throughput with four
 // concurrent senders, CPU of the workerd process per request, and D1 rows written per 1000 events.
-// Usage: node bench/e2e.mjs [--seconds 20] [--requests 300]. Binds 127.0.0.1 only; stops itself.
+// Usage: node bench/e2e.mjs [--seconds 20] [--requests 300] [--batch file]. Binds 127.0.0.1 only;
+// stops itself.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -21,7 +22,8 @@ const PORT = 8900 + Math.floor(Math.random() * 90);
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = randomBytes(16).toString("hex");
 const MASTER = randomBytes(32).toString("base64");
-const body = readFileSync("bench/out/batch.json");
+const batchIndex = process.argv.indexOf("--batch");
+const body = readFileSync(batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json");
 const EVENTS = JSON.parse(body).events.length;
 
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
@@ -119,7 +121,7 @@ async function main() {
       d1_rows_written_per_1000_events: +(await rowsWrittenPer1000()).toFixed(1),
     };
     console.log(JSON.stringify(result, null, 2));
-    writeFileSync("bench/out/e2e.json", JSON.stringify(result, null, 2));
+    writeFileSync(batchIndex > 0 ? "bench/out/e2e-small.json" : "bench/out/e2e.json", JSON.stringify(result, null, 2));
   } finally {
     clearTimeout(deadline);
     stop();
