@@ -6,8 +6,15 @@ import { ingest } from "./worker/ingest.js";
 import { listLogs } from "./worker/logs.js";
 import { listOutcomes } from "./worker/outcomes.js";
 import { runScheduled } from "./worker/maintenance.js";
-import { createProject, getProject, listProjects, updateProject } from "./worker/projects.js";
+import { clientConfig } from "./worker/config.js";
+import {
+  createKey, createProject, deleteProject, getProject, listKeys, listProjects, revokeKey,
+  revokePreviousSecret, rotateKey, updateKey, updateProject,
+} from "./worker/projects.js";
+import { currentSession, login, logout } from "./worker/session.js";
 
+// open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
+// session (with CSRF on state-changing methods).
 const open = (handler) => ({ handler, admin: false });
 const admin = (handler) => ({ handler, admin: true });
 
@@ -16,9 +23,20 @@ const ROUTES = {
   "/api/log": { POST: open(ingest) },
   "/log": { POST: open(ingest) },
   "/healthz": { GET: open(healthz) },
-  "/api/logs": { GET: admin(listLogs) },
+  "/config": { GET: open(clientConfig) },
+  "/api/auth/login": { POST: open(login) },
+  "/api/auth/logout": { POST: open(logout) },
+  "/api/auth/session": { GET: open(currentSession) },
+  "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
   "/api/admin/projects": { GET: admin(listProjects), POST: admin(createProject) },
-  "/api/admin/projects/:slug": { GET: admin(getProject), PATCH: admin(updateProject) },
+  "/api/admin/projects/:slug": {
+    GET: admin(getProject), PATCH: admin(updateProject), DELETE: admin(deleteProject),
+  },
+  "/api/admin/projects/:slug/keys": { GET: admin(listKeys), POST: admin(createKey) },
+  "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },
+  "/api/admin/projects/:slug/keys/:id/rotate": { POST: admin(rotateKey) },
+  "/api/admin/projects/:slug/keys/:id/revoke-previous": { POST: admin(revokePreviousSecret) },
+  "/api/admin/projects/:slug/keys/:id/revoke": { POST: admin(revokeKey) },
   "/api/admin/outcomes": { GET: admin(listOutcomes) },
 };
 

@@ -1,12 +1,16 @@
 // Credentials: project keys (hashed lookup, secrets unsealed once per isolate) and the admin token.
 import * as db from "./db.js";
 import { error } from "./http.js";
+import * as kv from "./kv.js";
 import { unseal } from "./secrets.js";
+import { sessionOf } from "./session.js";
 
 const encoder = new TextEncoder();
-const KEY_CACHE_MS = 30_000;
+// A key lookup is used for at most 30 s after it was read from D1, in this isolate or through KV,
+// so a revocation or rotation is seen everywhere within 30 s (and at once where it was made).
+const KEY_FRESH_MS = 30_000;
 const KEY_CACHE_MAX = 1000;
-const keyCache = new Map(); // key hash → { value, expires }
+const keyCache = new Map(); // key hash → { value, readAt }
 
 export async function sha256Hex(text) {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
@@ -14,7 +18,7 @@ export async function sha256Hex(text) {
 }
 
 /** Constant-time string comparison: both sides are hashed first, so lengths never leak. */
-async function sameSecret(a, b) {
+export async function sameSecret(a, b) {
   const [da, dbuf] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(a)),
     crypto.subtle.digest("SHA-256", encoder.encode(b)),
@@ -23,38 +27,85 @@ async function sameSecret(a, b) {
 }
 
 /** The key's project with its active secrets (current, and the previous one during a rotation),
- *  or null when the key is unknown, revoked or expired. Cached in the isolate for 30 s. */
+ *  or null when the key is unknown, revoked or expired. Cached in the isolate and in KV; expiry
+ *  times are checked on every use. */
 export async function credentialsForKey(env, key, now) {
   const hash = await sha256Hex(key);
-  const hit = keyCache.get(hash);
-  if (hit && hit.expires > now) return hit.value;
-  const row = await db.keyByHash(env.DB, hash, now);
-  let value = null;
-  if (row) {
-    const secrets = [await unseal(env, row.secret_enc)];
-    if (row.previous_secret_enc && (row.previous_expires_at === null || row.previous_expires_at > now))
-      secrets.push(await unseal(env, row.previous_secret_enc));
-    value = { keyId: row.key_id, scopes: row.scopes.split(","), secrets, project: row };
+  let entry = keyCache.get(hash);
+  if (!entry || now - entry.readAt >= KEY_FRESH_MS) {
+    entry = await loadKey(env, hash, now);
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value);
+    keyCache.set(hash, entry);
   }
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value);
-  keyCache.set(hash, { value, expires: now + KEY_CACHE_MS });
-  return value;
+  const { row } = entry;
+  if (!row || (row.key_expires_at !== null && row.key_expires_at <= now)) return null;
+  const secrets = [entry.current];
+  if (entry.previous && (row.previous_expires_at === null || row.previous_expires_at > now)) secrets.push(entry.previous);
+  return { keyId: row.key_id, scopes: row.scopes.split(","), secrets, project: row };
 }
 
-/** Forgets cached credentials, so a revocation or rotation takes effect at once in this isolate. */
-export function forgetCredentials() {
-  keyCache.clear();
+// From KV when a recent copy is there, else from D1 (and then into KV); secrets unsealed here.
+async function loadKey(env, hash, now) {
+  let row, readAt;
+  const cached = await kv.getKeyLookup(env.CACHE, hash).catch(() => null);
+  if (cached && now - cached.readAt < KEY_FRESH_MS) {
+    ({ row, readAt } = cached);
+  } else {
+    row = await db.keyByHash(env.DB, hash, now);
+    readAt = now;
+    if (row) await kv.putKeyLookup(env.CACHE, hash, { row, readAt }).catch(() => {});
+  }
+  if (!row) return { row: null, readAt };
+  return {
+    row, readAt,
+    current: await unseal(env, row.secret_enc),
+    previous: row.previous_secret_enc ? await unseal(env, row.previous_secret_enc) : null,
+  };
 }
 
-/** Null when the request carries the admin token; otherwise the 401 response to send. */
+/** Drops cached lookups of these key hashes here and in KV (all of them here when none given). */
+export async function forgetKeys(env, hashes = null) {
+  if (hashes === null) {
+    keyCache.clear();
+    return;
+  }
+  for (const h of hashes) keyCache.delete(h);
+  await Promise.all(hashes.map((h) => kv.deleteKeyLookup(env.CACHE, h).catch(() => {})));
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const unauthorized = () => error(401, "unauthorized",
+  "a valid admin token (Authorization: Bearer …) or session is required", {},
+  { "WWW-Authenticate": 'Bearer realm="edgelog"' });
+
+/** Null when the request carries the admin token, or a live session cookie (with its CSRF token
+ *  on state-changing methods); otherwise the response to send. */
 export async function requireAdmin(request, env) {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match || !env.ADMIN_TOKEN || !(await sameSecret(match[1], env.ADMIN_TOKEN))) {
-    return error(401, "unauthorized", "a valid admin token is required (Authorization: Bearer …)",
-      {}, { "WWW-Authenticate": 'Bearer realm="edgelog"' });
+  const header = request.headers.get("authorization");
+  if (header !== null) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match && env.ADMIN_TOKEN && (await sameSecret(match[1], env.ADMIN_TOKEN)) ? null : unauthorized();
   }
+  const session = await sessionOf(request, env);
+  if (!session) return unauthorized();
+  if (!SAFE_METHODS.has(request.method) && request.headers.get("x-csrf-token") !== session.csrf)
+    return error(403, "csrf_failed", "state-changing requests need the session's X-CSRF-Token header");
   return null;
+}
+
+/** Who may read: the operator (all projects) or a key with the read scope (its project only).
+ *  Answers {projectId: null | id} or {response} to send. */
+export async function requireReader(request, env) {
+  const key = request.headers.get("x-project-key");
+  if (key === null) {
+    const refusal = await requireAdmin(request, env);
+    return refusal ? { response: refusal } : { projectId: null };
+  }
+  const creds = await credentialsForKey(env, key, Date.now());
+  if (!creds) return { response: error(401, "unknown_key", "the project key is not valid") };
+  if (!creds.scopes.includes("read"))
+    return { response: error(403, "forbidden", "this key has no read scope") };
+  return { projectId: creds.project.id, projectSlug: creds.project.slug };
 }
 
 /** A new ingest key and HMAC secret. */

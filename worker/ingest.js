@@ -48,8 +48,9 @@ export async function ingest(request, env, ctx) {
     console.error("key lookup failed", rid, err);
     return storageUnavailable(rid);
   }
-  if (!creds || !creds.scopes.includes("ingest"))
-    return error(401, "unknown_key", "the project key is not valid", { request_id: rid });
+  if (!creds) return error(401, "unknown_key", "the project key is not valid", { request_id: rid });
+  if (!creds.scopes.includes("ingest"))
+    return error(403, "forbidden", "this key has no ingest scope", { request_id: rid });
   const { project } = creds;
 
   const wire = await readBounded(request, project.max_body_bytes);

@@ -1,4 +1,5 @@
 // GET /api/logs: newest-first reads for operators.
+import { requireReader } from "./auth.js";
 import * as db from "./db.js";
 import { error, json } from "./http.js";
 
@@ -39,7 +40,18 @@ function present(row) {
 }
 
 export async function listLogs(request, env) {
+  const reader = await requireReader(request, env);
+  if (reader.response) return reader.response;
   const params = new URL(request.url).searchParams;
+  let projectId = reader.projectId;
+  if (params.has("project")) {
+    const slug = params.get("project");
+    if (projectId !== null && slug !== reader.projectSlug)
+      return error(403, "forbidden", "this key reads only its own project", { field: "project" });
+    const project = await db.projectBySlug(env.DB, slug);
+    if (!project) return error(404, "not_found", `no project "${slug}"`, { field: "project" });
+    projectId = project.id;
+  }
   const limitText = params.get("limit") ?? "100";
   const limit = Number(limitText);
   if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500)
@@ -58,7 +70,7 @@ export async function listLogs(request, env) {
     if (!before) return badParam("before", "before must be a cursor from a previous answer");
   }
 
-  const rows = await db.listLogs(env.DB, { projectSlug: params.get("project"), levels, before, limit });
+  const rows = await db.listLogs(env.DB, { projectId, levels, before, limit });
   return json(200, {
     logs: rows.map(present),
     next_before: rows.length === limit ? encodeCursor(rows[rows.length - 1]) : null,

@@ -1,37 +1,138 @@
-// /api/admin/projects: create and list projects (the key lifecycle grows from here).
+// /api/admin/projects: projects and their keys. Keys are answered in full once, at creation or
+// rotation; afterwards only their prefix and metadata.
 import * as db from "./db.js";
-import { forgetCredentials, newCredentials, sha256Hex } from "./auth.js";
+import { forgetKeys, newCredentials, sha256Hex } from "./auth.js";
 import { error, json } from "./http.js";
 import { canSeal, seal } from "./secrets.js";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
+const SCOPES = ["ingest", "read"];
+const DELETE_CHUNK = 5000;
+const DELETE_BUDGET_MS = 5000;
+
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+const intIn = (lo, hi) => (v) => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** Settings an operator may set: each validator says whether a value is acceptable. */
+const SETTINGS = {
+  name: (v) => typeof v === "string" && v.length >= 1 && v.length <= 200,
+  retention_hours: intIn(1, 24 * 90),
+  retention_overrides: (v) => isObject(v) && Object.entries(v).every(([l, h]) => LEVELS.includes(l) && intIn(1, 24 * 90)(h)),
+  max_body_bytes: intIn(1024, 512 * 1024),
+  max_events_per_request: intIn(1, 1000),
+  events_per_minute: intIn(0, 10_000_000),
+  ip_requests_per_minute: intIn(0, 1_000_000),
+  require_timestamp: (v) => typeof v === "boolean",
+  scrubbing: isObject,
+  fingerprint_rules: (v) => typeof v === "string" && v.length <= 20_000,
+  client_config: (v) => isObject(v) && (v.sample_rates === undefined || (isObject(v.sample_rates) &&
+    Object.entries(v.sample_rates).every(([l, r]) => LEVELS.includes(l) && typeof r === "number" && r >= 0 && r <= 1))) &&
+    (v.batch_size === undefined || intIn(1, 1000)(v.batch_size)) &&
+    (v.flush_interval_ms === undefined || intIn(100, 600_000)(v.flush_interval_ms)),
+};
+const JSON_SETTINGS = new Set(["retention_overrides", "scrubbing", "client_config"]);
+
+/** A project as the API shows it: JSON settings decoded, booleans as booleans. */
+export function presentProject(row) {
+  const out = { ...row, require_timestamp: row.require_timestamp === 1 };
+  for (const name of JSON_SETTINGS) out[name] = JSON.parse(row[name]);
+  return out;
+}
+
+async function readJson(request) {
+  try {
+    const value = await request.json();
+    return isObject(value) ? { value } : { response: error(400, "bad_request", "expected a JSON object") };
+  } catch {
+    return { response: error(400, "invalid_json", "the body is not valid JSON") };
+  }
+}
+
+/** Validated setting changes from `input`, or the 400 to answer. */
+function settingsFrom(input, skip = []) {
+  const changes = {};
+  for (const [field, value] of Object.entries(input)) {
+    if (skip.includes(field)) continue;
+    if (!(field in SETTINGS)) return { response: error(400, "bad_request", `unknown setting "${field}"`, { field }) };
+    if (!SETTINGS[field](value)) return { response: error(400, "bad_request", `invalid value for ${field}`, { field }) };
+    changes[field] = typeof value === "boolean" ? Number(value) : JSON_SETTINGS.has(field) ? JSON.stringify(value) : value;
+  }
+  return { changes };
+}
+
+async function projectOr404(env, slug) {
+  const project = await db.projectBySlug(env.DB, slug);
+  return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
+}
+
+/** Drops every cached view of a project: its keys' lookups carry its settings. */
+async function forgetProject(env, projectId) {
+  await forgetKeys(env, await db.keyHashesOfProject(env.DB, projectId));
+}
+
+function validKeyInput(input) {
+  const scopes = input.scopes ?? ["ingest"];
+  if (!Array.isArray(scopes) || !scopes.length || !scopes.every((s) => SCOPES.includes(s)))
+    return { response: error(400, "bad_request", "scopes must be a non-empty list of ingest, read", { field: "scopes" }) };
+  const label = input.label ?? null;
+  if (label !== null && (typeof label !== "string" || label.length > 100))
+    return { response: error(400, "bad_request", "label must be a string of at most 100 characters", { field: "label" }) };
+  const expires = parseExpiry(input.expires_at, "expires_at");
+  if (expires.response) return expires;
+  return { scopes: [...new Set(scopes)].join(","), label, expiresAt: expires.value };
+}
+
+function parseExpiry(value, field) {
+  if (value === undefined || value === null) return { value: value === null ? null : undefined };
+  const ms = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || ms <= Date.now())
+    return { response: error(400, "bad_request", `${field} must be a future RFC 3339 time`, { field }) };
+  return { value: ms };
+}
+
+async function newKey(env, { scopes, label, expiresAt }) {
+  const { key, secret } = newCredentials();
+  return {
+    key, secret,
+    record: { prefix: key.slice(0, 12), hash: await sha256Hex(key), secretEnc: await seal(env, secret),
+      scopes, label, createdAt: Date.now(), expiresAt: expiresAt ?? null },
+  };
+}
+
+export function presentKey(row, now = Date.now()) {
+  const status = row.revoked_at !== null ? "revoked"
+    : row.expires_at !== null && row.expires_at <= now ? "expired"
+    : row.rotating ? "rotating" : "active";
+  const time = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    id: row.id, label: row.label, prefix: row.prefix, scopes: row.scopes.split(","), status,
+    created_at: time(row.created_at), last_used_at: time(row.last_used_at), use_count: row.use_count,
+    expires_at: time(row.expires_at), revoked_at: time(row.revoked_at),
+    previous_secret_expires_at: row.rotating ? time(row.previous_expires_at) : null,
+  };
+}
+
+const notConfigured = () => error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before creating keys");
+
+// ---- projects ------------------------------------------------------------------------------
 
 export async function createProject(request, env) {
-  let input;
-  try {
-    input = await request.json();
-  } catch {
-    return error(400, "invalid_json", "the body is not valid JSON");
-  }
-  if (typeof input !== "object" || input === null) return error(400, "bad_request", "expected an object");
+  const { value: input, response } = await readJson(request);
+  if (response) return response;
   const { slug, name = slug } = input;
   if (typeof slug !== "string" || !SLUG.test(slug))
     return error(400, "bad_request", "slug must match ^[a-z0-9-]{1,64}$", { field: "slug" });
-  if (typeof name !== "string" || name.length < 1 || name.length > 200)
-    return error(400, "bad_request", "name must be a string of 1 to 200 characters", { field: "name" });
-  if (!(await canSeal(env)))
-    return error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before creating keys");
+  const settings = settingsFrom({ ...input, name }, ["slug"]);
+  if (settings.response) return settings.response;
+  if (!(await canSeal(env))) return notConfigured();
 
-  const { key, secret } = newCredentials();
+  const { key, secret, record } = await newKey(env, { scopes: "ingest", label: "default" });
   try {
-    const project = await db.insertProjectWithKey(env.DB, {
-      slug, name, createdAt: Date.now(),
-      key: {
-        prefix: key.slice(0, 12), hash: await sha256Hex(key), secretEnc: await seal(env, secret),
-        scopes: "ingest", label: "default",
-      },
-    });
-    return json(201, { project, key, secret });
+    const created = await db.insertProjectWithKey(env.DB, { slug, name, createdAt: record.createdAt, key: record });
+    await db.updateProject(env.DB, created.id, settings.changes);
+    const project = await db.projectBySlug(env.DB, slug);
+    return json(201, { project: presentProject(project), key, secret });
   } catch (err) {
     if (/UNIQUE constraint failed: projects\.slug/.test(String(err?.message)))
       return error(409, "conflict", `a project with slug "${slug}" exists`, { field: "slug" });
@@ -40,43 +141,122 @@ export async function createProject(request, env) {
 }
 
 export async function listProjects(_request, env) {
-  return json(200, { projects: await db.listProjects(env.DB) });
-}
-
-/** The limits an operator may set, with their bounds. */
-const SETTINGS = {
-  name: (v) => typeof v === "string" && v.length >= 1 && v.length <= 200,
-  retention_hours: (v) => Number.isInteger(v) && v >= 1 && v <= 24 * 90,
-  max_body_bytes: (v) => Number.isInteger(v) && v >= 1024 && v <= 512 * 1024,
-  max_events_per_request: (v) => Number.isInteger(v) && v >= 1 && v <= 1000,
-  events_per_minute: (v) => Number.isInteger(v) && v >= 0 && v <= 10_000_000,
-  ip_requests_per_minute: (v) => Number.isInteger(v) && v >= 0 && v <= 1_000_000,
-  require_timestamp: (v) => typeof v === "boolean",
-};
-
-export async function updateProject(request, env, _ctx, { slug }) {
-  const project = await db.projectBySlug(env.DB, slug);
-  if (!project) return error(404, "not_found", `no project "${slug}"`);
-  let input;
-  try {
-    input = await request.json();
-  } catch {
-    return error(400, "invalid_json", "the body is not valid JSON");
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input))
-    return error(400, "bad_request", "expected an object of settings");
-  const changes = {};
-  for (const [field, value] of Object.entries(input)) {
-    if (!(field in SETTINGS)) return error(400, "bad_request", `unknown setting "${field}"`, { field });
-    if (!SETTINGS[field](value)) return error(400, "bad_request", `invalid value for ${field}`, { field });
-    changes[field] = typeof value === "boolean" ? Number(value) : value;
-  }
-  await db.updateProject(env.DB, project.id, changes);
-  forgetCredentials(); // cached key lookups carry the project's limits
-  return json(200, { project: await db.projectBySlug(env.DB, slug) });
+  return json(200, { projects: (await db.listProjects(env.DB)).map(presentProject) });
 }
 
 export async function getProject(_request, env, _ctx, { slug }) {
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? json(200, { project }) : error(404, "not_found", `no project "${slug}"`);
+  const { project, response } = await projectOr404(env, slug);
+  return response ?? json(200, { project: presentProject(project) });
+}
+
+export async function updateProject(request, env, _ctx, { slug }) {
+  const found = await projectOr404(env, slug);
+  if (found.response) return found.response;
+  const { value: input, response } = await readJson(request);
+  if (response) return response;
+  const settings = settingsFrom(input);
+  if (settings.response) return settings.response;
+  await db.updateProject(env.DB, found.project.id, settings.changes);
+  await forgetProject(env, found.project.id); // cached key lookups carry the project's limits
+  return json(200, { project: presentProject(await db.projectBySlug(env.DB, slug)) });
+}
+
+/** Deletes a project: its keys stop at once; its logs go in chunks, finished by maintenance when
+ *  one request's budget is not enough. */
+export async function deleteProject(_request, env, _ctx, { slug }) {
+  const found = await projectOr404(env, slug);
+  if (found.response) return found.response;
+  const { id } = found.project;
+  await forgetProject(env, id);
+  await db.markProjectDeleted(env.DB, id, Date.now());
+  const done = await finishDeletion(env, id, Date.now() + DELETE_BUDGET_MS);
+  return json(done ? 200 : 202, { deleted: slug, complete: done });
+}
+
+/** Deletes a deleted project's logs until none remain or the deadline passes, then the rest. */
+export async function finishDeletion(env, projectId, deadline) {
+  while (Date.now() < deadline) {
+    if ((await db.deleteProjectLogsChunk(env.DB, projectId, DELETE_CHUNK)) < DELETE_CHUNK) {
+      await db.finishProjectDeletion(env.DB, projectId);
+      return true;
+    }
+  }
+  return false;
+}
+
+// ---- keys ----------------------------------------------------------------------------------
+
+export async function listKeys(_request, env, _ctx, { slug }) {
+  const found = await projectOr404(env, slug);
+  if (found.response) return found.response;
+  return json(200, { keys: (await db.keysOfProject(env.DB, found.project.id)).map((k) => presentKey(k)) });
+}
+
+export async function createKey(request, env, _ctx, { slug }) {
+  const found = await projectOr404(env, slug);
+  if (found.response) return found.response;
+  const { value: input, response } = await readJson(request);
+  if (response) return response;
+  const valid = validKeyInput(input);
+  if (valid.response) return valid.response;
+  if (!(await canSeal(env))) return notConfigured();
+  const { key, secret, record } = await newKey(env, valid);
+  const { id } = await db.insertKey(env.DB, found.project.id, record);
+  const row = await db.keyOfProject(env.DB, found.project.id, id);
+  return json(201, { key: presentKey(row), secret_key: key, secret });
+}
+
+async function keyOr404(env, slug, id) {
+  const found = await projectOr404(env, slug);
+  if (found.response) return found;
+  const row = /^\d+$/.test(id) ? await db.keyOfProject(env.DB, found.project.id, Number(id)) : null;
+  return row ? { project: found.project, row } : { response: error(404, "not_found", `no key ${id} in "${slug}"`) };
+}
+
+/** A new secret for the key; the old one verifies until `previous_valid_until` (or until
+ *  POST …/revoke-previous when none is given). */
+export async function rotateKey(request, env, _ctx, { slug, id }) {
+  const found = await keyOr404(env, slug, id);
+  if (found.response) return found.response;
+  if (found.row.revoked_at !== null) return error(409, "conflict", "the key is revoked");
+  const { value: input, response } = await readJson(request);
+  if (response) return response;
+  const until = parseExpiry(input.previous_valid_until, "previous_valid_until");
+  if (until.response) return until.response;
+  if (!(await canSeal(env))) return notConfigured();
+  const secret = newCredentials().secret;
+  await db.rotateKeySecret(env.DB, found.row.id, { secretEnc: await seal(env, secret), previousExpiresAt: until.value ?? null });
+  await forgetKeys(env, [found.row.key_hash]);
+  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)), secret });
+}
+
+export async function revokePreviousSecret(_request, env, _ctx, { slug, id }) {
+  const found = await keyOr404(env, slug, id);
+  if (found.response) return found.response;
+  await db.dropPreviousSecret(env.DB, found.row.id);
+  await forgetKeys(env, [found.row.key_hash]);
+  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
+}
+
+export async function revokeKey(_request, env, _ctx, { slug, id }) {
+  const found = await keyOr404(env, slug, id);
+  if (found.response) return found.response;
+  await db.revokeKey(env.DB, found.row.id, Date.now());
+  await forgetKeys(env, [found.row.key_hash]);
+  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
+}
+
+/** PATCH a key's label or expiry ({"expires_at": null} clears it). */
+export async function updateKey(request, env, _ctx, { slug, id }) {
+  const found = await keyOr404(env, slug, id);
+  if (found.response) return found.response;
+  const { value: input, response } = await readJson(request);
+  if (response) return response;
+  const unknown = Object.keys(input).find((k) => k !== "label" && k !== "expires_at");
+  if (unknown) return error(400, "bad_request", `unknown field "${unknown}"`, { field: unknown });
+  const valid = validKeyInput({ scopes: found.row.scopes.split(","), ...input });
+  if (valid.response) return valid.response;
+  await db.updateKey(env.DB, found.row.id, { label: input.label, expiresAt: valid.expiresAt });
+  await forgetKeys(env, [found.row.key_hash]);
+  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
 }

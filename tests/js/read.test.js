@@ -118,7 +118,7 @@ describe("project settings", () => {
     assert.equal(res.status, 200);
     const { project } = await res.json();
     assert.equal(project.events_per_minute, 42);
-    assert.equal(project.require_timestamp, 1);
+    assert.equal(project.require_timestamp, true);
     const read = await (await w.admin("/api/admin/projects/beta")).json();
     assert.equal(read.project.events_per_minute, 42);
   });
