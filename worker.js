@@ -5,7 +5,7 @@ import { internalError, methodNotAllowed, notFound, requestId, storageUnavailabl
 import { ingest } from "./worker/ingest.js";
 import { listLogs } from "./worker/logs.js";
 import { listOutcomes } from "./worker/outcomes.js";
-import { runScheduled } from "./worker/maintenance.js";
+import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
 import { clientConfig } from "./worker/config.js";
 import {
   createKey, createProject, deleteProject, getProject, listKeys, listProjects, revokeKey,
@@ -38,6 +38,9 @@ const ROUTES = {
   "/api/admin/projects/:slug/keys/:id/revoke-previous": { POST: admin(revokePreviousSecret) },
   "/api/admin/projects/:slug/keys/:id/revoke": { POST: admin(revokeKey) },
   "/api/admin/outcomes": { GET: admin(listOutcomes) },
+  "/api/admin/maintain": { POST: admin(maintainNow) },
+  "/api/admin/purge": { POST: admin(purgeNow) },
+  "/api/admin/maintenance": { GET: admin(listRuns) },
 };
 
 const PATTERNS = Object.entries(ROUTES).map(([path, methods]) => {

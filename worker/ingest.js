@@ -4,7 +4,7 @@ import { credentialsForKey } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
-import { noteKeyUse } from "./usage.js";
+import { noteKeyUse } from "./jobs/usage.js";
 
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };

@@ -1,17 +1,120 @@
-// Scheduled work, dispatched on the cron expression. For now each run is only recorded.
+// Scheduled and manual maintenance: which jobs run on which trigger, each with its own budget,
+// and the record of every run. A failing job is recorded and never touches ingestion.
 import * as db from "./db.js";
-import { finishDeletion } from "./projects.js";
-import { flushKeyUsage } from "./usage.js";
+import { error, json } from "./http.js";
+import { finishDeletions } from "./jobs/deletion.js";
+import { purgeExpired } from "./jobs/retention.js";
+import { rollUpLedger } from "./jobs/rollup.js";
+import { D1_LIMIT_BYTES, checkSize } from "./jobs/size.js";
+import { flushKeyUsage } from "./jobs/usage.js";
 
-export async function runScheduled(controller, env) {
-  const startedAt = Date.now();
-  const report = { jobs: [] };
-  await flushKeyUsage(env);
-  for (const id of await db.projectsBeingDeleted(env.DB)) {
-    const done = await finishDeletion(env, id, Date.now() + 20_000);
-    report.jobs.push({ job: "finish_project_deletion", project_id: id, complete: done });
+export const MINUTELY = "* * * * *";
+export const HOURLY = "0 * * * *";
+const INTERVAL_MS = { [MINUTELY]: 60_000, [HOURLY]: 3_600_000 };
+
+/** Budgets and chunk sizes; the Worker's vars may lower them (tests do). */
+function limits(env, overrides = {}) {
+  const num = (v, d) => (v === undefined || v === null || v === "" ? d : Number(v));
+  return {
+    chunkRows: num(overrides.chunk_rows ?? env.MAINTENANCE_CHUNK_ROWS, 2000),
+    maxChunks: num(overrides.max_chunks ?? env.MAINTENANCE_MAX_CHUNKS, 10_000),
+    budgetMs: num(overrides.budget_ms ?? env.MAINTENANCE_BUDGET_MS, 60_000),
+    limitBytes: num(env.MAINTENANCE_DB_LIMIT_BYTES, D1_LIMIT_BYTES),
+  };
+}
+
+const JOBS = {
+  flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
+  finish_deletions: (env, o) => finishDeletions(env, o),
+  purge: (env, o) => purgeExpired(env, o),
+  rollup: (env, o) => rollUpLedger(env, o),
+  size: (env, o) => checkSize(env, o),
+};
+const PLANS = {
+  [MINUTELY]: ["flush_key_usage", "finish_deletions"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "purge", "rollup", "size"],
+  purge: ["purge"],
+};
+
+/** Runs the jobs of a plan and records the run; answers its report. */
+export async function runPlan(env, { cron, plan, trigger, now, overrides }) {
+  const started = Date.now();
+  const { chunkRows, maxChunks, budgetMs, limitBytes } = limits(env, overrides);
+  const deadline = started + budgetMs;
+  const report = { started_at: new Date(started).toISOString(), now: new Date(now).toISOString(), jobs: {}, errors: [] };
+  for (const name of PLANS[plan]) {
+    try {
+      report.jobs[name] = await JOBS[name](env, { now, chunkRows, maxChunks, deadline, limitBytes });
+    } catch (err) {
+      console.error("maintenance job failed", name, err);
+      report.errors.push({ job: name, message: String(err?.message ?? err).slice(0, 300) });
+    }
   }
-  await db.recordMaintenanceRun(env.DB, {
-    cron: controller.cron, startedAt, finishedAt: Date.now(), report,
-  });
+  const finished = Date.now();
+  report.finished_at = new Date(finished).toISOString();
+  report.duration_ms = finished - started;
+  report.remaining = Object.values(report.jobs).some((j) => j?.remaining);
+  report.ok = report.errors.length === 0;
+  try {
+    await db.recordMaintenanceRun(env.DB, {
+      cron, trigger, startedAt: started, finishedAt: finished, ok: report.ok, remaining: report.remaining, report,
+    });
+    await db.pruneMaintenanceRuns(env.DB, 500);
+  } catch (err) {
+    console.error("could not record the maintenance run", err);
+  }
+  return report;
+}
+
+export function runScheduled(controller, env) {
+  const plan = controller.cron === HOURLY ? HOURLY : MINUTELY;
+  return runPlan(env, { cron: controller.cron, plan, trigger: "cron", now: controller.scheduledTime });
+}
+
+async function manual(request, env, plan) {
+  const params = new URL(request.url).searchParams;
+  const overrides = {};
+  for (const name of ["chunk_rows", "max_chunks", "budget_ms"]) {
+    if (!params.has(name)) continue;
+    const v = Number(params.get(name));
+    if (!Number.isInteger(v) || v < 1 || v > 1_000_000)
+      return error(400, "bad_request", `${name} must be an integer from 1 to 1000000`, { field: name });
+    overrides[name] = v;
+  }
+  const report = await runPlan(env, { cron: plan === "purge" ? "manual:purge" : "manual:maintain",
+    plan: plan === "purge" ? "purge" : HOURLY, trigger: "manual", now: Date.now(), overrides });
+  return json(200, report);
+}
+
+/** POST /api/admin/maintain: everything the hourly run does, now. */
+export const maintainNow = (request, env) => manual(request, env, "maintain");
+/** POST /api/admin/purge: the retention purge alone, now. */
+export const purgeNow = (request, env) => manual(request, env, "purge");
+
+/** GET /api/admin/maintenance: the last runs. */
+export async function listRuns(request, env) {
+  const limit = Math.min(Number(new URL(request.url).searchParams.get("limit") ?? 20) || 20, 200);
+  const runs = await db.lastMaintenanceRuns(env.DB, limit);
+  return json(200, { runs: runs.map(presentRun) });
+}
+
+function presentRun(r) {
+  return {
+    id: r.id, cron: r.cron, trigger: r.trigger, ok: r.ok === 1, remaining: r.remaining === 1,
+    started_at: new Date(r.started_at).toISOString(),
+    finished_at: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+    report: JSON.parse(r.report),
+  };
+}
+
+/** For /healthz?verbose=1: the last good run of each cron, flagged when older than two intervals. */
+export async function maintenanceHealth(env, now) {
+  const out = {};
+  for (const cron of [MINUTELY, HOURLY]) {
+    const run = await db.lastSuccessfulRun(env.DB, cron);
+    out[cron] = run
+      ? { last_success: new Date(run.finished_at).toISOString(), stale: now - run.finished_at > 2 * INTERVAL_MS[cron] }
+      : { last_success: null, stale: true };
+  }
+  return out;
 }

@@ -39,6 +39,6 @@ export async function listOutcomes(request, env) {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     totals: Object.values(totals),
-    minutes: rows.map((r) => ({ ...r, minute: new Date(r.minute).toISOString() })),
+    rows: rows.map(({ minute, ...r }) => ({ at: new Date(minute).toISOString(), ...r })),
   });
 }

@@ -1,0 +1,163 @@
+// Scheduled maintenance through the real scheduled() handler with fixed times: retention to the
+// millisecond, per-level overrides, purges over several runs, rollups, manual triggers, health.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import * as db from "../../worker/db.js";
+import { ROOT, applySqlFile, startWorker } from "./harness.js";
+
+const HOUR = 3_600_000;
+const T = Date.UTC(2026, 10, 22, 12, 0, 0); // the runs' scheduledTime
+
+/** Stores events as ingestion would, with the timestamps given: [{ts, level, message}]. */
+async function seed(w, projectId, events) {
+  const rows = events.map((e) => ({ fingerprint: "f", ...e }));
+  await w.db.batch(db.ingestStatements(w.db, {
+    projectId, receivedAt: T, minute: T - (T % 60_000), ledger: [], ipKey: null,
+    chunks: [{ rows: JSON.stringify(rows), events: rows.length }],
+  }));
+}
+
+async function messages(w, slug) {
+  const { logs } = await (await w.admin(`/api/logs?project=${slug}&limit=500`)).json();
+  return logs.map((l) => l.message).sort();
+}
+
+const hourly = async (w, when = T) =>
+  (await w.mf.getWorker()).scheduled({ cron: "0 * * * *", scheduledTime: new Date(when) });
+
+describe("retention", () => {
+  let w;
+  before(async () => { w = await startWorker(); });
+  after(() => w?.dispose());
+
+  test("keeps an event exactly at its retention and deletes one a millisecond older", async () => {
+    const p = await w.createProject("ret-edge");
+    await seed(w, p.project.id, [
+      { ts: T - 72 * HOUR, level: "info", message: "at the boundary" },
+      { ts: T - 72 * HOUR - 1, level: "info", message: "one ms too old" },
+      { ts: T - HOUR, level: "error", message: "fresh" },
+    ]);
+    await hourly(w);
+    assert.deepEqual(await messages(w, "ret-edge"), ["at the boundary", "fresh"]);
+  });
+
+  test("applies per-level overrides", async () => {
+    const p = await w.createProject("ret-levels");
+    await w.admin("/api/admin/projects/ret-levels", { method: "PATCH",
+      body: JSON.stringify({ retention_overrides: { debug: 24, fatal: 168 } }) });
+    await seed(w, p.project.id, [
+      { ts: T - 24 * HOUR, level: "debug", message: "debug kept" },
+      { ts: T - 24 * HOUR - 1, level: "debug", message: "debug gone" },
+      { ts: T - 72 * HOUR - 1, level: "info", message: "info gone" },
+      { ts: T - 100 * HOUR, level: "fatal", message: "fatal kept" },
+      { ts: T - 168 * HOUR - 1, level: "fatal", message: "fatal gone" },
+    ]);
+    await hourly(w);
+    assert.deepEqual(await messages(w, "ret-levels"), ["debug kept", "fatal kept"]);
+  });
+
+  test("the minutely run does no purge", async () => {
+    const p = await w.createProject("ret-minutely");
+    await seed(w, p.project.id, [{ ts: T - 100 * HOUR, level: "info", message: "old" }]);
+    await (await w.mf.getWorker()).scheduled({ cron: "* * * * *", scheduledTime: new Date(T) });
+    assert.deepEqual(await messages(w, "ret-minutely"), ["old"]);
+  });
+});
+
+describe("a purge larger than one run", () => {
+  let w;
+  before(async () => { w = await startWorker({ bindings: { MAINTENANCE_CHUNK_ROWS: "50", MAINTENANCE_MAX_CHUNKS: "2" } }); });
+  after(() => w?.dispose());
+
+  test("completes over several runs, each recording what it left", async () => {
+    const p = await w.createProject("big");
+    const old = Array.from({ length: 230 }, (_, i) => ({ ts: T - 80 * HOUR - i, level: "info", message: `old ${i}` }));
+    await seed(w, p.project.id, [...old, { ts: T - HOUR, level: "info", message: "keep" }]);
+    for (const left of [131, 31, 1]) {
+      await hourly(w);
+      assert.equal(await db.countLogs(w.db, p.project.id), left);
+    }
+    const runs = (await (await w.admin("/api/admin/maintenance?limit=3")).json()).runs;
+    assert.deepEqual(runs.map((r) => [r.remaining, r.report.jobs.purge.deleted]), [[false, 30], [true, 100], [true, 100]]);
+    assert.ok(runs.every((r) => r.ok && r.trigger === "cron" && r.cron === "0 * * * *"));
+  });
+});
+
+describe("ledger rollups", () => {
+  let w;
+  before(async () => { w = await startWorker(); });
+  after(() => w?.dispose());
+
+  test("minute rows older than 14 days become hourly rows and the totals stay", async () => {
+    const p = await w.createProject("rollup");
+    const old = T - 15 * 24 * HOUR;
+    for (const minute of [old, old + 60_000, old + 2 * HOUR]) {
+      await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: minute, minute,
+        chunks: [], ledger: [{ outcome: "invalid", reason: "missing_level", events: 2, requests: 0 }], ipKey: null }));
+    }
+    await hourly(w);
+    const range = `project=rollup&from=${old - HOUR}&to=${old + 3 * HOUR}`;
+    const { totals, rows } = await (await w.admin(`/api/admin/outcomes?${range}`)).json();
+    assert.deepEqual(totals, [{ outcome: "invalid", reason: "missing_level", events: 6, requests: 0 }]);
+    assert.deepEqual(rows.map((r) => [r.span, r.events]), [["hour", 4], ["hour", 2]]);
+  });
+});
+
+describe("manual triggers, state and health", () => {
+  let w;
+  before(async () => { w = await startWorker({ bindings: { MAINTENANCE_DB_LIMIT_BYTES: "1000" } }); });
+  after(() => w?.dispose());
+
+  test("refuse requests without credentials", async () => {
+    for (const [method, path] of [["POST", "/api/admin/maintain"], ["POST", "/api/admin/purge"],
+      ["GET", "/api/admin/maintenance"], ["GET", "/healthz?verbose=1"]]) {
+      assert.equal((await w.fetch(path, { method })).status, 401, path);
+    }
+  });
+
+  test("POST /api/admin/purge runs the purge now and answers its report", async () => {
+    const p = await w.createProject("manual");
+    await seed(w, p.project.id, [{ ts: Date.now() - 100 * HOUR, level: "info", message: "expired" }]);
+    const res = await w.admin("/api/admin/purge?chunk_rows=10", { method: "POST" });
+    assert.equal(res.status, 200);
+    const report = await res.json();
+    assert.equal(report.jobs.purge.deleted, 1);
+    assert.ok(report.jobs.purge.chunks >= 1);
+    assert.equal(report.remaining, false);
+    assert.equal(typeof report.duration_ms, "number");
+    assert.equal((await w.admin("/api/admin/purge?chunk_rows=0", { method: "POST" })).status, 400);
+  });
+
+  test("POST /api/admin/maintain reports every job, including size warnings", async () => {
+    const p = await w.createProject("sizes");
+    assert.equal((await w.send(p, Array.from({ length: 20 }, (_, i) => ({ level: "info", message: `m${i}` })))).status, 202);
+    const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
+    assert.deepEqual(Object.keys(report.jobs).sort(), ["finish_deletions", "flush_key_usage", "purge", "rollup", "size"]);
+    assert.ok(report.jobs.size.size_bytes > 0);
+    assert.ok(report.jobs.size.warnings.some((x) => x.project === "sizes" && x.code === "volume_exceeds_database"));
+  });
+
+  test("/healthz?verbose=1 shows the last good run and flags a stale one", async () => {
+    await hourly(w, Date.now());
+    const health = await (await w.admin("/healthz?verbose=1")).json();
+    assert.equal(health.ok, true);
+    assert.equal(health.maintenance["0 * * * *"].stale, false);
+    assert.ok(health.maintenance["0 * * * *"].last_success);
+    assert.deepEqual(health.maintenance["* * * * *"], { last_success: null, stale: true });
+  });
+
+  test("a failing job is recorded and ingestion goes on", async () => {
+    const p = await w.createProject("failing");
+    await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/hourly_ledger_unavailable.sql"));
+    try {
+      await hourly(w, Date.now());
+      const [run] = (await (await w.admin("/api/admin/maintenance?limit=1")).json()).runs;
+      assert.equal(run.ok, false);
+      assert.equal(run.report.errors[0].job, "rollup");
+      assert.equal((await w.send(p, [{ level: "error", message: "still here" }])).status, 202);
+    } finally {
+      await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/hourly_ledger_restored.sql"));
+    }
+  });
+});
