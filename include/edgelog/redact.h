@@ -1,0 +1,38 @@
+// PII scrubbing before storage, modeled on what Sentry does server-side.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgelog {
+
+/// A project's scrubbing settings (JSON: {"enabled", "extra_keys", "allow_keys", "patterns",
+/// "hash", "mask_emails", "mask_ips"}).
+struct scrub_options {
+  bool enabled = true;
+  std::vector<std::string> extra_keys;  ///< more key words to filter (matched like the defaults)
+  std::vector<std::string> allow_keys;  ///< keys never filtered (exact, case-insensitive)
+  std::vector<std::string> patterns;    ///< literal substrings masked wherever they appear
+  bool hash = false;                    ///< replace values with "[Filtered:<hash>]" instead
+  bool mask_emails = false;
+  bool mask_ips = false;
+};
+
+/// True when values under `key` are filtered: one of its words (split at _ - . and camelCase;
+/// adjacent words joined too, so api_key is "apikey") is password, passwd, pwd, secret, token,
+/// apikey, auth, authorization, credential(s), cookie, session, privatekey, csrf, xsrf or otp,
+/// or an extra key; and it is not allow-listed.
+bool is_sensitive_key(std::string_view key, const scrub_options& options);
+
+/// The replacement for a filtered value whose text is `value`.
+std::string filtered(std::string_view value, const scrub_options& options);
+
+/// Copies `text` to `out` with sensitive substrings masked: bearer tokens, credit card numbers
+/// (13–19 digits, Luhn-checked), IBANs (mod-97 checked), PEM private keys, passwords in URLs
+/// (user:pass@), JWTs, the project's literal patterns, and optionally emails and IP addresses.
+/// Answers how many values it masked. Text needing nothing is copied unchanged.
+std::size_t scrub_text(std::string_view text, std::string& out, const scrub_options& options);
+
+}  // namespace edgelog

@@ -1,0 +1,194 @@
+// Keyword tables and path normalization behind categorize().
+#include "edgelog/categorize.h"
+
+#include <string>
+
+namespace edgelog {
+namespace {
+
+using sv = std::string_view;
+
+constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_hex(char c) { return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f'); }
+
+std::string lowered(sv s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+bool contains(sv s, sv p) { return s.find(p) != sv::npos; }
+
+// `word` appears in `s` not glued to other letters or digits.
+bool has_word(sv s, sv word) {
+  for (std::size_t pos = s.find(word); pos != sv::npos; pos = s.find(word, pos + 1)) {
+    bool left = pos == 0 || !is_alnum(s[pos - 1]);
+    bool right = pos + word.size() >= s.size() || !is_alnum(s[pos + word.size()]);
+    if (left && right) return true;
+  }
+  return false;
+}
+
+bool any_of_words(sv s, std::initializer_list<sv> words) {
+  for (sv w : words)
+    if (has_word(s, w)) return true;
+  return false;
+}
+
+bool any_of(sv s, std::initializer_list<sv> parts) {
+  for (sv p : parts)
+    if (contains(s, p)) return true;
+  return false;
+}
+
+bool is_id_segment(sv seg) {
+  if (seg.empty()) return false;
+  bool all_digits = true, all_hex = true, has_digit = false;
+  for (char c : seg) {
+    all_digits &= is_digit(c);
+    all_hex &= is_hex(c) || c == '-';
+    has_digit |= is_digit(c);
+  }
+  if (all_digits) return true;
+  if (all_hex && has_digit && seg.size() >= 16) return true;  // uuids, hashes, object ids
+  return seg.size() >= 20 && has_digit;                       // opaque tokens
+}
+
+std::string source_type_of(const event& ev, const parsed_stack& stack, const ctx_hints& ctx) {
+  std::string explicit_type = lowered(ev.source_type);
+  if (explicit_type == "ui" || explicit_type == "logic" || explicit_type == "backend") return explicit_type;
+  if (any_of_words(explicit_type, {"frontend", "browser", "client", "web", "mobile"})) return "ui";
+  if (any_of_words(explicit_type, {"server", "api", "db", "database", "worker", "service"})) return "backend";
+  std::string platform = lowered(ctx.platform);
+  if (any_of_words(platform, {"browser", "web", "javascript", "ios", "android", "react-native", "flutter"})) return "ui";
+  if (any_of_words(platform, {"node", "python", "go", "java", "dotnet", "ruby", "php", "rust", "server"})) return "backend";
+  std::string source = lowered(ev.source);
+  if (any_of(source, {"ui", "web", "frontend", "browser", "client", "view", "page", "component"})) return "ui";
+  if (any_of(source, {"api", "server", "backend", "db", "database", "worker", "job", "queue", "service", "cron"})) return "backend";
+  for (const auto& f : stack.frames) {
+    sv file = f.file;
+    if (contains(file, "http://") || contains(file, "https://") || any_of(file, {".jsx", ".tsx", ".vue", ".svelte"})) return "ui";
+    if (any_of(file, {".py", ".go", ".java", ".kt", ".cs", ".rb", ".php", ".rs"}) || stack.format == "java" ||
+        stack.format == "dotnet" || stack.format == "go" || stack.format == "python")
+      return "backend";
+  }
+  return "logic";
+}
+
+}  // namespace
+
+std::string_view action_name(action a) noexcept {
+  switch (a) {
+    case action::page: return "page";
+    case action::notify: return "notify";
+    default: return "aggregate";
+  }
+}
+
+std::string normalize_path(std::string_view url) {
+  if (auto scheme = url.find("://"); scheme != sv::npos) {
+    url.remove_prefix(scheme + 3);
+    auto slash = url.find('/');
+    url = slash == sv::npos ? sv("/") : url.substr(slash);
+  }
+  if (auto q = url.find_first_of("?#"); q != sv::npos) url = url.substr(0, q);
+  std::string out;
+  std::size_t i = 0;
+  while (i < url.size()) {
+    if (url[i] == '/') {
+      out.push_back('/');
+      ++i;
+      continue;
+    }
+    std::size_t end = url.find('/', i);
+    if (end == sv::npos) end = url.size();
+    sv seg = url.substr(i, end - i);
+    out += is_id_segment(seg) ? sv(":id") : seg;
+    i = end;
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string_view root_cause_hint(std::string_view raw) noexcept {
+  std::string s = lowered(raw);
+  if (contains(s, "deadlock")) return "deadlock";
+  if (any_of(s, {"out of memory", "outofmemory", "cannot allocate memory", "memoryerror", "oomkilled", "heap limit"}) || has_word(s, "oom"))
+    return "out_of_memory";
+  if (any_of(s, {"no space left", "enospc", "disk full", "disk quota"})) return "disk_full";
+  if (any_of(s, {"certificate", "ssl", "tls", "handshake", "x509"})) return "tls_error";
+  if (any_of(s, {"enotfound", "getaddrinfo", "name or service not known", "no such host", "name resolution", "dns"}))
+    return "dns_failure";
+  if (any_of(s, {"econnrefused", "connection refused"})) return "connection_refused";
+  if (any_of(s, {"econnreset", "connection reset", "broken pipe", "epipe", "socket hang up"})) return "connection_reset";
+  if (any_of(s, {"timeout", "timed out", "etimedout", "deadline exceeded"})) return "timeout";
+  if (has_word(s, "429") || any_of(s, {"too many requests", "rate limit", "ratelimit", "quota exceeded", "throttl"}))
+    return "upstream_rate_limited";
+  if (any_of_words(s, {"500", "502", "503", "504"}) || any_of(s, {"bad gateway", "service unavailable", "gateway timeout", "internal server error"}))
+    return "upstream_5xx";
+  if (any_of(s, {"permission denied", "eacces", "eperm", "access denied", "forbidden", "unauthorized"})) return "permission_denied";
+  if (any_of(s, {"of undefined", "of null", "undefined is not an object", "null is not an object", "nullpointerexception",
+                 "nullreferenceexception", "nil pointer", "'nonetype' object", "null reference"}))
+    return "null_dereference";
+  if (any_of(s, {"syntaxerror", "unexpected token", "parse error", "parseerror", "jsondecodeerror", "invalid json",
+                 "unexpected end of json", "malformed"}))
+    return "parse_error";
+  return {};
+}
+
+categories categorize(const event& ev, const parsed_stack& stack, std::string_view exception_type,
+                      const ctx_hints& ctx, const std::vector<rule>& page_rules) {
+  categories c;
+  c.source_type = source_type_of(ev, stack, ctx);
+
+  std::string explicit_error = lowered(ev.error_type);
+  if (explicit_error == "error" || explicit_error == "exception") c.error_type = explicit_error;
+  else if (!exception_type.empty() || !ev.stack.empty()) c.error_type = "exception";
+  else if (ev.severity >= level::error) c.error_type = "error";
+
+  if (!ev.component.empty()) c.component = std::string(ev.component);
+  else if (!ctx.component.empty()) c.component = ctx.component;
+  else if (!ctx.logger.empty()) c.component = ctx.logger;
+  else
+    for (const auto& f : stack.frames)
+      if (f.in_app) {
+        c.component = f.module;
+        break;
+      }
+
+  if (!ev.endpoint.empty()) {
+    c.endpoint = std::string(ev.endpoint);
+  } else {
+    sv where = !ctx.route.empty() ? sv(ctx.route) : !ctx.path.empty() ? sv(ctx.path) : sv(ctx.url);
+    if (!where.empty()) {
+      std::string method;
+      for (char ch : ctx.method) method.push_back(ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 32) : ch);
+      c.endpoint = method;
+      if (!method.empty()) c.endpoint.push_back(' ');
+      c.endpoint.append(ctx.route.empty() ? normalize_path(where) : std::string(where));
+    }
+  }
+
+  std::string text(ev.message);
+  for (sv extra : {exception_type, sv(stack.exception_value)}) {
+    if (extra.empty()) continue;
+    text.push_back('\n');
+    text.append(extra);
+  }
+  c.hint = std::string(root_cause_hint(text));
+
+  if (ev.severity == level::fatal) {
+    c.triage = action::page;
+  } else if (ev.severity >= level::warn) {
+    c.triage = action::notify;
+    if (ev.severity == level::error && !page_rules.empty()) {
+      rule_subject subject{ev.message, ev.source, level_name(ev.severity), ev.env, exception_type,
+                           c.component, c.endpoint, &stack.frames};
+      if (first_match(page_rules, subject)) c.triage = action::page;
+    }
+  }
+  return c;
+}
+
+}  // namespace edgelog
