@@ -28,7 +28,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 // An event field the parser knows; anything else is ignored.
 enum class field : std::uint8_t {
   unknown, ts, level, message, stack, ctx, tags, source, env, user_id, request_id, session_id,
-  release, event_id, source_type, error_type, component, endpoint
+  release, event_id, source_type, error_type, component, endpoint, fingerprint
 };
 
 field field_of(std::string_view key) noexcept {
@@ -50,6 +50,7 @@ field field_of(std::string_view key) noexcept {
       {"error_type", field::error_type},
       {"component", field::component},
       {"endpoint", field::endpoint},
+      {"fingerprint", field::fingerprint},
   };
   for (const auto& [name, f] : names)
     if (name == key) return f;
@@ -70,7 +71,8 @@ bool is_type_error(simdjson::error_code e) noexcept {
 
 class event_reader {
  public:
-  event_reader(const batch_limits& limits, std::int64_t now_ms) : limits_(limits), now_ms_(now_ms) {}
+  event_reader(const batch_limits& limits, std::int64_t now_ms, std::deque<std::string>& storage)
+      : limits_(limits), now_ms_(now_ms), storage_(storage) {}
 
   // Reads one event object; returns true when it is acceptable.
   bool read(od::value value, event& ev, event_failure& fail) {
@@ -96,7 +98,7 @@ class event_reader {
             return refuse(fail, errc::missing_message, e, "message must be a string");
           s = trim(s);
           if (s.empty()) return refuse(fail, errc::missing_message, {}, "message is empty");
-          ev.message = cap(s, limits_.max_message_bytes, ev, truncated_message);
+          ev.message = scrubbed(cap(s, limits_.max_message_bytes, ev, truncated_message), ev);
           have_message = true;
           break;
         }
@@ -107,6 +109,10 @@ class event_reader {
         case field::stack:
           if (!read_string(v, "stack", limits_.max_stack_bytes, truncated_stack, ev, ev.stack, fail))
             return false;
+          ev.stack = scrubbed(ev.stack, ev);
+          break;
+        case field::fingerprint:
+          if (!read_fingerprint(v, ev, fail)) return false;
           break;
         case field::ctx:
           if (!read_object(v, "ctx", truncated_ctx, ev, ev.ctx, fail)) return false;
@@ -161,6 +167,33 @@ class event_reader {
   }
 
  private:
+  // The text with secrets masked (kept in the batch's storage), or the text itself.
+  std::string_view scrubbed(std::string_view text, event& ev) {
+    if (!limits_.scrub || !limits_.scrub->enabled || text.empty()) return text;
+    std::string out;
+    std::size_t n = scrub_text(text, out, *limits_.scrub);
+    if (!n) return text;
+    ev.scrubbed += n;
+    return storage_.emplace_back(std::move(out));
+  }
+
+  // `fingerprint`: an array of up to 8 strings ("{{ default }}" stands for the computed one).
+  bool read_fingerprint(od::value v, event& ev, event_failure& fail) {
+    if (v.is_null().value_unsafe()) return true;
+    od::array arr;
+    if (auto e = v.get_array().get(arr); e)
+      return refuse(fail, errc::invalid_field, e, "fingerprint must be an array of strings");
+    for (auto element : arr) {
+      std::string_view part;
+      if (auto e = element.get_string().get(part); e)
+        return refuse(fail, errc::invalid_field, e, "fingerprint must be an array of strings");
+      if (ev.client_fingerprint.size() == 8)
+        return refuse(fail, errc::invalid_field, {}, "fingerprint holds at most 8 parts");
+      ev.client_fingerprint.push_back(cap(part, limits_.max_short_field_bytes, ev, truncated_field));
+    }
+    return true;
+  }
+
   static bool refuse(event_failure& fail, errc code, simdjson::error_code e, std::string message) {
     if (e && !is_type_error(e)) return broken(fail, e);
     fail.code = code;
@@ -274,7 +307,10 @@ class event_reader {
     std::string_view raw;
     if (auto e = v.get_object().get(obj); e) return broken(fail, e);
     if (auto e = obj.raw_json().get(raw); e) return broken(fail, e);
-    if (!detail::rewrite_json(raw, w, limits_.max_depth)) return broken(fail, simdjson::TAPE_ERROR);
+    detail::rewrite_extras extras{limits_.scrub && limits_.scrub->enabled ? limits_.scrub : nullptr, 0,
+                                  flag == truncated_ctx ? &ev.hints : nullptr};
+    if (!detail::rewrite_json(raw, w, limits_.max_depth, &extras)) return broken(fail, simdjson::TAPE_ERROR);
+    ev.scrubbed += extras.scrubbed;
     if (out.size() > limits_.max_ctx_bytes) {
       std::size_t size = out.size();
       out = "{\"_truncated\":true,\"_bytes\":" + std::to_string(size) + "}";
@@ -285,6 +321,7 @@ class event_reader {
 
   const batch_limits& limits_;
   std::int64_t now_ms_;
+  std::deque<std::string>& storage_;
 };
 
 }  // namespace
@@ -357,7 +394,7 @@ struct batch_parser::impl {
     event ev;
     ev.index = index;
     event_failure fail;
-    if (event_reader(limits, now_ms).read(value, ev, fail)) {
+    if (event_reader(limits, now_ms, result.storage).read(value, ev, fail)) {
       result.events.push_back(std::move(ev));
     } else if (fail.broken_json) {
       result.error = errc::invalid_json;
@@ -386,6 +423,7 @@ struct batch_parser::impl {
       if (f->empty()) continue;
       *f = result.storage.emplace_back(*f);
     }
+    for (auto& part : ev.client_fingerprint) part = result.storage.emplace_back(part);
   }
 
   void parse_ndjson(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
@@ -413,7 +451,7 @@ struct batch_parser::impl {
       event ev;
       ev.index = index;
       event_failure fail;
-      if (parsed && event_reader(limits, now_ms).read(v, ev, fail) &&
+      if (parsed && event_reader(limits, now_ms, result.storage).read(v, ev, fail) &&
           !has_trailing_content(doc, line)) {
         detach(ev);
         result.events.push_back(std::move(ev));

@@ -5,8 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/json_writer.h"
+#include "edgelog/categorize.h"
 #include "edgelog/fingerprint.h"
 #include "edgelog/signature.h"
+#include "edgelog/stack.h"
+#include "edgelog/template.h"
 
 namespace edgelog {
 namespace {
@@ -110,11 +113,49 @@ ingest_result refuse(errc code, std::size_t events, const rate_decision& shown,
   write_error(w, code);
   write_ledger(w, {{outcome_of(code), error_code(code), events, 1}});
   write_rate(w, shown, project, ip, ip_spent);
-  w.raw(",\"chunks\":[]}");
+  w.raw(",\"issues\":[],\"chunks\":[]}");
   return r;
 }
 
-void write_row(detail::json_writer& w, const event& ev) {
+// What the core adds to an event: its template, stack, group and categories.
+struct enriched {
+  std::string message_template;
+  std::string exception_type;
+  parsed_stack stack;
+  grouping group;
+  categories cats;
+};
+
+enriched enrich(const event& ev, const ingest_context& ctx) {
+  enriched e;
+  e.message_template = template_message(ev.message);
+  if (!ev.stack.empty()) e.stack = parse_stack(ev.stack);
+  e.exception_type = !e.stack.exception_type.empty() ? e.stack.exception_type : exception_type_of(ev.message);
+  e.group = group_event(ev, e.stack, e.exception_type, e.message_template, ctx.fingerprint_rules);
+  e.cats = categorize(ev, e.stack, e.exception_type, ev.hints, ctx.page_rules);
+  return e;
+}
+
+void write_frames(detail::json_writer& w, const std::vector<frame>& frames) {
+  w.raw(",\"frames\":[");
+  std::size_t n = std::min<std::size_t>(frames.size(), 50);
+  for (std::size_t i = 0; i < n; ++i) {
+    const frame& f = frames[i];
+    if (i) w.ch(',');
+    w.raw("{\"function\":");
+    w.string(f.function);
+    w.raw(",\"module\":");
+    w.string(f.module);
+    w.raw(",\"file\":");
+    w.string(f.file);
+    w.raw(",\"line\":");
+    w.integer(f.line);
+    w.raw(f.in_app ? ",\"in_app\":true}" : ",\"in_app\":false}");
+  }
+  w.ch(']');
+}
+
+void write_row(detail::json_writer& w, const event& ev, const enriched& e) {
   w.raw("{\"ts\":");
   w.integer(ev.ts_ms);
   w.raw(",\"level\":\"");
@@ -122,7 +163,11 @@ void write_row(detail::json_writer& w, const event& ev) {
   w.raw("\",\"message\":");
   w.string(ev.message);
   w.raw(",\"fingerprint\":\"");
-  w.raw(fingerprint(ev));
+  w.raw(e.group.fingerprint);
+  w.raw("\",\"template\":");
+  w.string(e.message_template);
+  w.raw(",\"action\":\"");
+  w.raw(action_name(e.cats.triage));
   w.ch('"');
   w.optional_field("stack", ev.stack);
   w.optional_field("source", ev.source);
@@ -132,10 +177,13 @@ void write_row(detail::json_writer& w, const event& ev) {
   w.optional_field("session_id", ev.session_id);
   w.optional_field("release", ev.release);
   w.optional_field("event_id", ev.event_id);
-  w.optional_field("source_type", ev.source_type);
-  w.optional_field("error_type", ev.error_type);
-  w.optional_field("component", ev.component);
-  w.optional_field("endpoint", ev.endpoint);
+  w.optional_field("source_type", e.cats.source_type);
+  w.optional_field("error_type", e.cats.error_type);
+  w.optional_field("component", e.cats.component);
+  w.optional_field("endpoint", e.cats.endpoint);
+  w.optional_field("exception_type", e.exception_type);
+  w.optional_field("hint", e.cats.hint);
+  if (!e.stack.frames.empty()) write_frames(w, e.stack.frames);
   if (!ev.ctx.empty()) {
     w.raw(",\"ctx\":");
     w.raw(ev.ctx);
@@ -162,7 +210,49 @@ void write_row(detail::json_writer& w, const event& ev) {
     w.raw(",\"ts_original\":");
     w.integer(ev.ts_original);
   }
+  if (ev.scrubbed) {
+    w.raw(",\"scrubbed\":");
+    w.integer(static_cast<std::int64_t>(ev.scrubbed));
+  }
   w.ch('}');
+}
+
+// One issue's share of a request.
+struct issue_summary {
+  const event* last = nullptr;
+  const enriched* info = nullptr;
+  level max_level = level::trace;
+  std::size_t count = 0;
+  std::int64_t first_ts = 0, last_ts = 0;
+};
+
+void write_issues(detail::json_writer& w, const std::vector<issue_summary>& issues) {
+  w.raw(",\"issues\":[");
+  for (std::size_t i = 0; i < issues.size(); ++i) {
+    const auto& is = issues[i];
+    if (i) w.ch(',');
+    w.raw("{\"fingerprint\":\"");
+    w.raw(is.info->group.fingerprint);
+    w.raw("\",\"title\":");
+    w.string(is.info->group.title);
+    w.raw(",\"template\":");
+    w.string(is.info->message_template);
+    w.raw(",\"level\":\"");
+    w.raw(level_name(is.max_level));
+    w.raw("\",\"level_rank\":");
+    w.integer(static_cast<int>(is.max_level));
+    w.raw(",\"count\":");
+    w.integer(static_cast<std::int64_t>(is.count));
+    w.raw(",\"first_ts\":");
+    w.integer(is.first_ts);
+    w.raw(",\"last_ts\":");
+    w.integer(is.last_ts);
+    w.raw(",\"hint\":");
+    if (is.info->cats.hint.empty()) w.raw("null");
+    else w.string(is.info->cats.hint);
+    w.ch('}');
+  }
+  w.ch(']');
 }
 
 }  // namespace
@@ -202,6 +292,17 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
       read_rate(*it, "project", out.project_rate, out.project_counts);
       read_rate(*it, "ip", out.ip_rate, out.ip_counts);
     }
+    if (auto it = doc.find("scrubbing"); it != doc.end() && it->is_object()) {
+      out.scrub.enabled = it->value("enabled", true);
+      out.scrub.extra_keys = it->value("extra_keys", std::vector<std::string>{});
+      out.scrub.allow_keys = it->value("allow_keys", std::vector<std::string>{});
+      out.scrub.patterns = it->value("patterns", std::vector<std::string>{});
+      out.scrub.hash = it->value("hash", false);
+      out.scrub.mask_emails = it->value("mask_emails", false);
+      out.scrub.mask_ips = it->value("mask_ips", false);
+    }
+    out.fingerprint_rules = parse_rules(doc.value("fingerprint_rules", std::string{}));
+    out.page_rules = parse_rules(doc.value("page_rules", std::string{}));
   } catch (const nlohmann::json::exception&) {
     return errc::invalid_context;
   }
@@ -224,7 +325,9 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
   if (errc e = verify_signature(ctx.signature, wire, ctx.secrets, policy); e != errc::ok)
     return refuse(e, 0, project_view, project_view.next, ip.next, 1);
 
-  const batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
+  batch_limits limits = ctx.limits;
+  limits.scrub = &ctx.scrub;
+  const batch& b = parser_.parse(body, limits, ctx.now_ms, ctx.format);
   if (b.error != errc::ok)
     return refuse(b.error, 0, project_view, project_view.next, ip.next, 1);
 
@@ -239,12 +342,32 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
     if (it == ledger.end()) ledger.push_back({"invalid", code, 1, 0});
     else ++it->events;
   }
-  std::size_t truncated = 0, retimed = 0;
+  std::size_t truncated = 0, retimed = 0, scrubbed = 0;
+  std::vector<enriched> extra;
+  extra.reserve(b.events.size());
+  std::vector<issue_summary> issues;
   for (const auto& ev : b.events) {
     truncated += ev.truncated != 0;
     retimed += ev.ts_replaced;
+    scrubbed += ev.scrubbed != 0;
+    extra.push_back(enrich(ev, ctx));
+    const enriched& e = extra.back();
+    auto it = std::find_if(issues.begin(), issues.end(),
+                           [&](const issue_summary& s) { return s.info->group.fingerprint == e.group.fingerprint; });
+    if (it == issues.end()) {
+      issues.push_back({&ev, &e, ev.severity, 0, ev.ts_ms, ev.ts_ms});
+      it = issues.end() - 1;
+    }
+    it->count++;
+    it->max_level = std::max(it->max_level, ev.severity);
+    it->first_ts = std::min(it->first_ts, ev.ts_ms);
+    if (ev.ts_ms >= it->last_ts) {
+      it->last_ts = ev.ts_ms;
+      it->last = &ev;
+    }
   }
   if (truncated) ledger.push_back({"truncated", "", truncated, 0});
+  if (scrubbed) ledger.push_back({"scrubbed", "", scrubbed, 0});
   if (retimed) ledger.push_back({"retimed", "", retimed, 0});
   if (b.utf8_repaired) ledger.push_back({"utf8_repaired", "", 0, 1});
 
@@ -263,6 +386,7 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
   write_rejections(header, b.rejected);
   write_ledger(header, ledger);
   write_rate(header, project, project.next, ip.next, 1);
+  write_issues(header, issues);
 
   header.raw(",\"chunks\":[");
   if (!b.events.empty()) {
@@ -278,14 +402,14 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
       header.integer(static_cast<std::int64_t>(chunk_events));
       header.ch(']');
     };
-    for (const auto& ev : b.events) {
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
       if (chunk_events > 0 && r.rows.size() - chunk_start > ctx.max_chunk_bytes) {
         close_chunk();
         chunk_start = r.rows.size();
         chunk_events = 0;
       }
       rows.ch(chunk_events ? ',' : '[');
-      write_row(rows, ev);
+      write_row(rows, b.events[i], extra[i]);
       ++chunk_events;
     }
     close_chunk();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "edgelog/error.h"
+#include "edgelog/redact.h"
 
 namespace edgelog {
 
@@ -36,6 +37,12 @@ enum truncation : std::uint8_t {
   truncated_field = 16,   ///< a short field (source, env, ids, …) cut at its limit
 };
 
+/// Context values categorization reads, captured from ctx at its top level or one level down
+/// (ctx.http.url). Raw JSON string contents (escapes not decoded).
+struct ctx_hints {
+  std::string url, path, route, method, logger, component, platform;
+};
+
 /// One validated event. String views point into the parser's buffers and stay valid until the
 /// parser's next parse() call.
 struct event {
@@ -46,6 +53,9 @@ struct event {
       event_id, source_type, error_type, component, endpoint;
   std::string ctx;   ///< ASCII JSON object, empty when absent
   std::string tags;  ///< ASCII JSON object, empty when absent
+  std::vector<std::string_view> client_fingerprint;  ///< the client's `fingerprint` array
+  ctx_hints hints;                ///< from ctx, for categorization
+  std::size_t scrubbed = 0;       ///< values masked by PII scrubbing
   std::uint8_t truncated = 0;     ///< `truncation` bits
   bool ts_replaced = false;       ///< ts was implausible and replaced by the receive time
   std::int64_t ts_original = 0;   ///< the ts as sent, when ts_replaced
@@ -69,6 +79,7 @@ struct batch_limits {
   int max_depth = 32;                       ///< nesting of ctx and tags
   std::int64_t max_future_ms = 60'000;      ///< a ts further ahead is replaced by the receive time
   std::int64_t max_age_ms = 0;              ///< a ts older than this (retention) is replaced; 0: none
+  const scrub_options* scrub = nullptr;     ///< PII scrubbing of message, stack, ctx and tags
 };
 
 /// The result of parsing one body: a request-level error, or events and rejections.

@@ -12,11 +12,6 @@
 
 namespace edgelog {
 
-/// Context values categorization reads (from ctx, top level or one level down, e.g. ctx.http.url).
-struct ctx_hints {
-  std::string url, path, route, method, logger, component, platform;
-};
-
 /// What the operator should do: page (alert now), notify (digest), aggregate (look later).
 enum class action : std::uint8_t { aggregate, notify, page };
 std::string_view action_name(action a) noexcept;

@@ -9,6 +9,8 @@
 #include "edgelog/batch.h"
 #include "edgelog/error.h"
 #include "edgelog/rate_limit.h"
+#include "edgelog/redact.h"
+#include "edgelog/rules.h"
 
 namespace edgelog {
 
@@ -27,13 +29,18 @@ struct ingest_context {
   window_counts project_counts;        ///< what the shim knows of the project's recent events
   rate_limit ip_rate;                  ///< requests per window for the client IP
   window_counts ip_counts;
+  scrub_options scrub;                 ///< the project's PII scrubbing
+  std::vector<rule> fingerprint_rules; ///< `… -> name` rules that group events
+  std::vector<rule> page_rules;        ///< errors matching one of these are paged
 };
 
 /// Reads an ingest_context from its JSON form:
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
 ///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
-///           "ip": {…the same…}}}.
+///           "ip": {…the same…}},
+///  "scrubbing": {"enabled", "extra_keys", "allow_keys", "patterns", "hash", "mask_emails",
+///                "mask_ips"}, "fingerprint_rules": "<rules>", "page_rules": "<rules>"}.
 /// Returns errc::invalid_context when it is malformed.
 errc parse_ingest_context(std::string_view json, ingest_context& out);
 
@@ -44,7 +51,9 @@ struct ingest_result {
   /// "ledger": [{"outcome", "reason", "events", "requests"}] (what to count besides accepted
   /// and duplicate rows, which storage counts), "rate": {"limit", "remaining", "reset",
   /// "retry_after"} for the X-RateLimit headers, "counts": {"project", "ip"} to keep, and
-  /// "ip_spent": 0|1, whether the request counts toward the client IP's limit.
+  /// "ip_spent": 0|1, whether the request counts toward the client IP's limit, and "issues":
+  /// [{"fingerprint", "title", "template", "level", "level_rank", "count", "first_ts", "last_ts",
+  /// "hint"}], one per distinct fingerprint among the accepted events.
   std::string header;
   /// Rows to store as ASCII JSON arrays, concatenated; header "chunks": [[bytes, events], …]
   /// says where each array ends, so each binds to one INSERT within the same transaction.

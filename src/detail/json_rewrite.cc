@@ -2,13 +2,15 @@
 // json_writer's fast path for runs that need no escaping.
 #include "detail/json_rewrite.h"
 
+#include <string>
+
 namespace edgelog::detail {
 namespace {
 
 class rewriter {
  public:
-  rewriter(std::string_view s, json_writer& w, int max_depth)
-      : p_(s.data()), end_(s.data() + s.size()), w_(w), max_depth_(max_depth) {}
+  rewriter(std::string_view s, json_writer& w, int max_depth, rewrite_extras* extras)
+      : p_(s.data()), end_(s.data() + s.size()), w_(&w), max_depth_(max_depth), extras_(extras) {}
 
   bool run() {
     skip_ws();
@@ -39,42 +41,50 @@ class rewriter {
 
   bool object(int depth) {
     ++p_;
-    w_.ch('{');
+    w_->ch('{');
     skip_ws();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
-      w_.ch('}');
+      w_->ch('}');
       return true;
     }
     for (;;) {
       skip_ws();
-      if (p_ >= end_ || *p_ != '"' || !string()) return false;
+      std::string_view key;
+      if (p_ >= end_ || *p_ != '"' || !string(&key, /*is_key=*/true)) return false;
       skip_ws();
       if (p_ >= end_ || *p_ != ':') return false;
       ++p_;
-      w_.ch(':');
+      w_->ch(':');
       skip_ws();
-      if (!value(depth + 1)) return false;
+      if (extras_ && extras_->scrub && is_sensitive_key(key, *extras_->scrub)) {
+        if (!filtered_value(depth + 1)) return false;
+      } else {
+        capture_ = extras_ && extras_->hints && depth <= 2 ? hint_slot(key) : nullptr;
+        bool ok = value(depth + 1);
+        capture_ = nullptr;
+        if (!ok) return false;
+      }
       skip_ws();
       if (p_ >= end_) return false;
       if (*p_ == '}') {
         ++p_;
-        w_.ch('}');
+        w_->ch('}');
         return true;
       }
       if (*p_ != ',') return false;
       ++p_;
-      w_.ch(',');
+      w_->ch(',');
     }
   }
 
   bool array(int depth) {
     ++p_;
-    w_.ch('[');
+    w_->ch('[');
     skip_ws();
     if (p_ < end_ && *p_ == ']') {
       ++p_;
-      w_.ch(']');
+      w_->ch(']');
       return true;
     }
     for (;;) {
@@ -84,12 +94,12 @@ class rewriter {
       if (p_ >= end_) return false;
       if (*p_ == ']') {
         ++p_;
-        w_.ch(']');
+        w_->ch(']');
         return true;
       }
       if (*p_ != ',') return false;
       ++p_;
-      w_.ch(',');
+      w_->ch(',');
     }
   }
 
@@ -107,7 +117,7 @@ class rewriter {
       } else if (c == '}' || c == ']') {
         if (--level == 0) {
           ++p_;
-          w_.string("[depth limit]");
+          w_->string("[depth limit]");
           return true;
         }
       }
@@ -119,9 +129,37 @@ class rewriter {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
+  // Checks and discards a value under a sensitive key, writing the filtered marker instead.
+  bool filtered_value(int depth) {
+    const char* start = p_;
+    json_writer* real = w_;
+    std::string scratch;
+    json_writer discard(scratch);
+    w_ = &discard;
+    bool ok = value(depth);
+    w_ = real;
+    if (!ok) return false;
+    w_->string(filtered(std::string_view(start, static_cast<std::size_t>(p_ - start)), *extras_->scrub));
+    ++extras_->scrubbed;
+    return true;
+  }
+
+  std::string* hint_slot(std::string_view key) {
+    ctx_hints& h = *extras_->hints;
+    if (key == "url" || key == "href") return h.url.empty() ? &h.url : nullptr;
+    if (key == "path" || key == "pathname") return h.path.empty() ? &h.path : nullptr;
+    if (key == "route") return h.route.empty() ? &h.route : nullptr;
+    if (key == "method") return h.method.empty() ? &h.method : nullptr;
+    if (key == "logger" || key == "logger_name") return h.logger.empty() ? &h.logger : nullptr;
+    if (key == "component") return h.component.empty() ? &h.component : nullptr;
+    if (key == "platform") return h.platform.empty() ? &h.platform : nullptr;
+    return nullptr;
+  }
+
   // Validates the string's escapes and control characters, then writes it through json_writer
   // (decoded text is not needed: escapes are copied as they are, everything else re-escaped).
-  bool string() {
+  // Values (not keys) are scrubbed when scrubbing is on; `raw_out` receives the contents.
+  bool string(std::string_view* raw_out = nullptr, bool is_key = false) {
     const char* start = ++p_;
     bool escaped = false;
     for (; p_ < end_ && *p_ != '"'; ++p_) {
@@ -143,23 +181,37 @@ class rewriter {
     if (p_ >= end_) return false;
     std::string_view text(start, static_cast<std::size_t>(p_ - start));
     ++p_;
+    if (raw_out) *raw_out = text;
+    if (capture_ && !is_key) {
+      capture_->assign(text.substr(0, 2048));
+      capture_ = nullptr;
+    }
+    std::string scrubbed;
+    if (!is_key && extras_ && extras_->scrub && extras_->scrub->enabled) {
+      std::size_t n = scrub_text(text, scrubbed, *extras_->scrub);
+      if (n) {
+        extras_->scrubbed += n;
+        text = scrubbed;
+        escaped = text.find('\\') != std::string_view::npos;
+      }
+    }
     if (!escaped) {
-      w_.string(text);
+      w_->string(text);
       return true;
     }
     // Escapes are valid and ASCII: copy them; escape the rest as json_writer would.
-    w_.ch('"');
+    w_->ch('"');
     std::size_t i = 0;
     while (i < text.size()) {
       std::size_t next = text.find('\\', i);
       if (next == std::string_view::npos) next = text.size();
-      w_.string_body(text.substr(i, next - i));
+      w_->string_body(text.substr(i, next - i));
       if (next == text.size()) break;
       std::size_t len = text[next + 1] == 'u' ? 6 : 2;
-      w_.raw(text.substr(next, len));
+      w_->raw(text.substr(next, len));
       i = next + len;
     }
-    w_.ch('"');
+    w_->ch('"');
     return true;
   }
 
@@ -167,7 +219,7 @@ class rewriter {
     if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
       return false;
     p_ += word.size();
-    w_.raw(word);
+    w_->raw(word);
     return true;
   }
 
@@ -192,20 +244,22 @@ class rewriter {
       if (!digit()) return false;
       while (digit()) ++p_;
     }
-    w_.raw(std::string_view(start, static_cast<std::size_t>(p_ - start)));
+    w_->raw(std::string_view(start, static_cast<std::size_t>(p_ - start)));
     return true;
   }
 
   const char* p_;
   const char* end_;
-  json_writer& w_;
+  json_writer* w_;
   int max_depth_;
+  rewrite_extras* extras_;
+  std::string* capture_ = nullptr;  // where the next string value goes, for categorization
 };
 
 }  // namespace
 
-bool rewrite_json(std::string_view raw, json_writer& w, int max_depth) {
-  return rewriter(raw, w, max_depth).run();
+bool rewrite_json(std::string_view raw, json_writer& w, int max_depth, rewrite_extras* extras) {
+  return rewriter(raw, w, max_depth, extras).run();
 }
 
 }  // namespace edgelog::detail
