@@ -4,14 +4,17 @@
 const INSERT_LOGS = `
 INSERT INTO logs (project_id, received_at, ts, level, message, fingerprint, stack, source, env,
                   user_id, request_id, session_id, release, event_id, source_type, error_type,
-                  component, endpoint, ctx, tags, truncated, ts_original)
+                  component, endpoint, ctx, tags, truncated, ts_original, template, exception_type,
+                  frames, action, hint, scrubbed)
 SELECT ?2, ?3, e.value ->> 'ts', e.value ->> 'level', e.value ->> 'message',
        e.value ->> 'fingerprint', e.value ->> 'stack', e.value ->> 'source', e.value ->> 'env',
        e.value ->> 'user_id', e.value ->> 'request_id', e.value ->> 'session_id',
        e.value ->> 'release', e.value ->> 'event_id', e.value ->> 'source_type',
        e.value ->> 'error_type', e.value ->> 'component', e.value ->> 'endpoint',
        json_extract(e.value, '$.ctx'), json_extract(e.value, '$.tags'),
-       json_extract(e.value, '$.truncated'), e.value ->> 'ts_original'
+       json_extract(e.value, '$.truncated'), e.value ->> 'ts_original', e.value ->> 'template',
+       e.value ->> 'exception_type', json_extract(e.value, '$.frames'), e.value ->> 'action',
+       e.value ->> 'hint', e.value ->> 'scrubbed'
 FROM json_each(?1) AS e WHERE true
 ON CONFLICT (project_id, event_id) WHERE event_id IS NOT NULL DO NOTHING`;
 
@@ -32,6 +35,25 @@ FROM json_each(?3) AS o WHERE true
 ON CONFLICT (project_id, minute, outcome, reason)
 DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
 
+// One row per distinct fingerprint of the request. A resolved issue seen again is regressed; a new
+// one seen again is ongoing; counts add up exactly under concurrent requests (one upsert each).
+const UPSERT_ISSUES = `
+INSERT INTO issues (project_id, fingerprint, title, template, level, level_rank, first_seen, last_seen,
+                    count, hint, status)
+SELECT ?1, i.value ->> 'fingerprint', i.value ->> 'title', i.value ->> 'template', i.value ->> 'level',
+       i.value ->> 'level_rank', i.value ->> 'first_ts', i.value ->> 'last_ts', i.value ->> 'count',
+       i.value ->> 'hint', 'new'
+FROM json_each(?2) AS i WHERE true
+ON CONFLICT (project_id, fingerprint) DO UPDATE SET
+  count = count + excluded.count,
+  first_seen = min(first_seen, excluded.first_seen),
+  last_seen = max(last_seen, excluded.last_seen),
+  level = CASE WHEN excluded.level_rank > level_rank THEN excluded.level ELSE level END,
+  level_rank = max(level_rank, excluded.level_rank),
+  hint = coalesce(excluded.hint, hint),
+  status = CASE status WHEN 'resolved' THEN 'regressed' WHEN 'new' THEN 'ongoing' ELSE status END,
+  regressed_at = CASE status WHEN 'resolved' THEN ?3 ELSE regressed_at END`;
+
 const COUNT_REQUEST = `
 INSERT INTO rate_counters (key, window_start, count) VALUES (?1, ?2, ?3)
 ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count`;
@@ -39,12 +61,13 @@ ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count`;
 /** Statements that store one request's accepted rows (one INSERT per chunk, each followed by
  *  its accepted/duplicate count), its ledger entries and its client-IP count. Run them with
  *  db.batch(): one transaction, so nothing is stored partially. */
-export function ingestStatements(db, { projectId, receivedAt, minute, chunks, ledger, ipKey, ipSpent }) {
+export function ingestStatements(db, { projectId, receivedAt, minute, chunks, ledger, ipKey, ipSpent, issues = [] }) {
   const statements = [];
   for (const { rows, events } of chunks) {
     statements.push(db.prepare(INSERT_LOGS).bind(rows, projectId, receivedAt));
     statements.push(db.prepare(COUNT_STORED).bind(projectId, minute, events));
   }
+  if (issues.length) statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, JSON.stringify(issues), receivedAt));
   if (ledger.length) statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger)));
   if (ipKey && ipSpent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, ipSpent));
   return statements;
@@ -97,7 +120,7 @@ export function recordKeyUsage(db, usage) {
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, max_body_bytes,
   max_events_per_request, events_per_minute, ip_requests_per_minute, require_timestamp, scrubbing,
-  fingerprint_rules, client_config, created_at`;
+  fingerprint_rules, page_rules, client_config, created_at`;
 
 /** An active key (not revoked, not expired) with its project's settings. */
 export function keyByHash(db, keyHash, now) {
@@ -106,7 +129,7 @@ export function keyByHash(db, keyHash, now) {
            k.expires_at AS key_expires_at, p.id, p.slug, p.name, p.retention_hours,
            p.retention_overrides, p.max_body_bytes, p.max_events_per_request, p.events_per_minute,
            p.ip_requests_per_minute, p.require_timestamp, p.scrubbing, p.fingerprint_rules,
-           p.client_config
+           p.page_rules, p.client_config
     FROM keys AS k JOIN projects AS p ON p.id = k.project_id
     WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?2)
       AND p.deleted_at IS NULL`)
@@ -193,6 +216,7 @@ export function finishProjectDeletion(db, projectId) {
   return db.batch([
     db.prepare("DELETE FROM outcomes WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM outcomes_hourly WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM issues WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM projects WHERE id = ?1").bind(projectId),
   ]);
@@ -329,7 +353,7 @@ export async function countLogs(db, projectId = null) {
 /** Project settings an operator may change; names are the columns. */
 export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "max_body_bytes",
   "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "require_timestamp",
-  "scrubbing", "fingerprint_rules", "client_config"];
+  "scrubbing", "fingerprint_rules", "page_rules", "client_config"];
 
 /** Updates settings named in PROJECT_SETTINGS; other names are ignored. */
 export function updateProject(db, projectId, changes) {
@@ -355,4 +379,30 @@ export function rotateKeySecret(db, keyId, { secretEnc, previousExpiresAt }) {
   return db.prepare(`UPDATE keys SET previous_secret_enc = secret_enc, secret_enc = ?2,
                        previous_expires_at = ?3 WHERE id = ?1`)
     .bind(keyId, secretEnc, previousExpiresAt).run();
+}
+
+/** One issue of a project, or null. */
+export function issueByFingerprint(db, projectId, fingerprint) {
+  return db.prepare("SELECT * FROM issues WHERE project_id = ?1 AND fingerprint = ?2").bind(projectId, fingerprint).first();
+}
+
+/** A project's issues, most recently seen first. */
+export async function issuesOfProject(db, projectId, limit = 100) {
+  const { results } = await db.prepare(`SELECT * FROM issues WHERE project_id = ?1
+    ORDER BY last_seen DESC LIMIT ?2`).bind(projectId, limit).all();
+  return results;
+}
+
+/** Sets an issue's status (resolved records when). */
+export function setIssueStatus(db, projectId, fingerprint, status, now) {
+  return db.prepare(`UPDATE issues SET status = ?3,
+      resolved_at = CASE WHEN ?3 = 'resolved' THEN ?4 ELSE resolved_at END
+    WHERE project_id = ?1 AND fingerprint = ?2`).bind(projectId, fingerprint, status, now).run();
+}
+
+/** Deletes issue summaries whose last event is older than `before`, for one project. */
+export async function deleteStaleIssues(db, projectId, before) {
+  const result = await db.prepare("DELETE FROM issues WHERE project_id = ?1 AND last_seen < ?2")
+    .bind(projectId, before).run();
+  return result.meta.changes;
 }

@@ -90,19 +90,22 @@ export async function ingest(request, env, ctx) {
         project: { limit: project.events_per_minute, ...rates.current(projectKey) },
         ip: { limit: ipKey ? project.ip_requests_per_minute : 0, ...rates.current(ipKey) },
       },
+      scrubbing: JSON.parse(project.scrubbing),
+      fingerprint_rules: project.fingerprint_rules,
+      page_rules: project.page_rules,
     }, wire, decoded.body);
   } catch (err) {
     console.error("core failure", rid, err);
     return internalError(rid);
   }
-  const { status, ledger, rate, counts, chunks: chunkSizes, ip_spent: ipSpent, ...answer } = decision.header;
+  const { status, ledger, rate, counts, chunks: chunkSizes, ip_spent: ipSpent, issues, ...answer } = decision.header;
   rates.keep(projectKey, counts.project);
   if (ipKey) rates.keep(ipKey, counts.ip);
   const headers = rateHeaders(rate);
 
   const chunks = decision.chunks.map((rows, i) => ({ rows, events: chunkSizes[i][1] }));
   const statements = db.ingestStatements(env.DB, {
-    projectId: project.id, receivedAt: now, minute, chunks, ledger, ipKey, ipSpent,
+    projectId: project.id, receivedAt: now, minute, chunks, ledger, ipKey, ipSpent, issues,
   });
 
   if (status !== 202) {

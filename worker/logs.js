@@ -5,7 +5,8 @@ import { error, json } from "./http.js";
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"]);
 const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
-  "event_id", "source_type", "error_type", "component", "endpoint"];
+  "event_id", "source_type", "error_type", "component", "endpoint", "template", "exception_type",
+  "action", "hint", "scrubbed"];
 
 const badParam = (field, message) =>
   error(400, "bad_request", message, { field });
@@ -35,6 +36,7 @@ function present(row) {
   if (row.ctx !== null) out.ctx = JSON.parse(row.ctx);
   if (row.tags !== null) out.tags = JSON.parse(row.tags);
   if (row.truncated !== null) out.truncated = JSON.parse(row.truncated);
+  if (row.frames !== null) out.frames = JSON.parse(row.frames);
   if (row.ts_original !== null) out.ts_original = new Date(row.ts_original).toISOString();
   return out;
 }

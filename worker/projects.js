@@ -24,8 +24,12 @@ const SETTINGS = {
   events_per_minute: intIn(0, 10_000_000),
   ip_requests_per_minute: intIn(0, 1_000_000),
   require_timestamp: (v) => typeof v === "boolean",
-  scrubbing: isObject,
+  scrubbing: (v) => isObject(v) && Object.entries(v).every(([k, x]) =>
+    (["enabled", "hash", "mask_emails", "mask_ips"].includes(k) && typeof x === "boolean") ||
+    (["extra_keys", "allow_keys", "patterns"].includes(k) && Array.isArray(x) && x.length <= 100 &&
+      x.every((e) => typeof e === "string" && e.length >= 1 && e.length <= 200))),
   fingerprint_rules: (v) => typeof v === "string" && v.length <= 20_000,
+  page_rules: (v) => typeof v === "string" && v.length <= 20_000,
   client_config: (v) => isObject(v) && (v.sample_rates === undefined || (isObject(v.sample_rates) &&
     Object.entries(v.sample_rates).every(([l, r]) => LEVELS.includes(l) && typeof r === "number" && r >= 0 && r <= 1))) &&
     (v.batch_size === undefined || intIn(1, 1000)(v.batch_size)) &&

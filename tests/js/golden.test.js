@@ -25,6 +25,13 @@ for (const name of names) {
   test(`golden ${name}: the Worker answers and stores what the core's golden says`, async () => {
     const p = await w.createProject(`golden-${name.replace(/_/g, "-")}`);
     await db.updateProject(w.db, p.project.id, { retention_hours: 24 * 365 * 100 });
+    const settings = {};
+    if (input.scrubbing) settings.scrubbing = input.scrubbing;
+    for (const k of ["fingerprint_rules", "page_rules"]) if (input[k]) settings[k] = input[k];
+    if (Object.keys(settings).length) {
+      const res = await w.admin(`/api/admin/projects/${p.project.slug}`, { method: "PATCH", body: JSON.stringify(settings) });
+      assert.equal(res.status, 200);
+    }
     const body = typeof input.body === "string" ? input.body : JSON.stringify(input.body);
     const headers = input.format === "ndjson" ? { "Content-Type": "application/x-ndjson" } : {};
     const res = await w.send(p, body, { headers, signature: input.signature });

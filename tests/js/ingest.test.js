@@ -33,10 +33,16 @@ describe("POST /api/log", () => {
     const read = await w.admin("/api/logs?project=ingest&limit=1");
     assert.equal(read.status, 200);
     const [stored] = (await read.json()).logs;
-    const { id, project, received_at, fingerprint, ...fields } = stored;
+    const { id, project, received_at, fingerprint, template, action, exception_type, frames, hint, ...fields } = stored;
     assert.deepEqual(fields, event);
     assert.equal(project, "ingest");
-    assert.match(fingerprint, /^[0-9a-f]{40}$/);
+    assert.match(fingerprint, /^[0-9a-f]{32}$/);
+    // What the core added: the template, the triage, the parsed stack and a root-cause hint.
+    assert.equal(template, "Database connection failed");
+    assert.equal(action, "notify");
+    assert.equal(exception_type, "Error");
+    assert.deepEqual(frames, [{ function: "connect", module: "app/db.js", file: "/app/db.js", line: 42, in_app: true }]);
+    assert.equal(hint, "timeout");
     assert.ok(Number.isInteger(id));
     assert.ok(Date.parse(received_at) > Date.parse("2025-01-01"));
   });

@@ -37,7 +37,11 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
       }
       if (report.remaining) break;
     }
-    if (entry.deleted) report.projects.push(entry);
+    // Issue summaries outlive their events by 30 days, so a recurrence is seen as a regression.
+    const longest = Math.max(...cutoffs(project, now).map((c) => c.hours));
+    entry.issues_deleted = await db.deleteStaleIssues(env.DB, project.id, now - longest * HOUR - 30 * 24 * HOUR);
+    report.issues_deleted = (report.issues_deleted ?? 0) + entry.issues_deleted;
+    if (entry.deleted || entry.issues_deleted) report.projects.push(entry);
     if (report.remaining) break;
   }
   return report;

@@ -1,0 +1,114 @@
+// Event intelligence through the Worker: issues, regressions, exact counts under concurrency,
+// scrubbing before storage, project rules, and issue summaries in maintenance.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import * as db from "../../worker/db.js";
+import { startWorker } from "./harness.js";
+
+let w;
+before(async () => { w = await startWorker(); });
+after(() => w?.dispose());
+
+const patch = (slug, body) => w.admin(`/api/admin/projects/${slug}`, { method: "PATCH", body: JSON.stringify(body) });
+
+describe("issues", () => {
+  test("group events by fingerprint with counts, first/last seen and the highest level", async () => {
+    const p = await w.createProject("iss");
+    const t = Date.now() - 60_000;
+    assert.equal((await w.send(p, [
+      { level: "warn", message: "order 17 failed", ts: t },
+      { level: "error", message: "order 18 failed", ts: t + 1000 },
+      { level: "info", message: "user 5 signed in", ts: t + 2000 },
+    ])).status, 202);
+    const issues = await db.issuesOfProject(w.db, p.project.id);
+    const order = issues.find((i) => i.title === "order <int> failed");
+    assert.equal(order.count, 2);
+    assert.equal(order.level, "error");
+    assert.equal(order.first_seen, t);
+    assert.equal(order.last_seen, t + 1000);
+    assert.equal(order.status, "new");
+    assert.equal(issues.length, 2);
+    assert.equal((await w.send(p, [{ level: "fatal", message: "order 99 failed" }])).status, 202);
+    const again = await db.issueByFingerprint(w.db, p.project.id, order.fingerprint);
+    assert.equal(again.count, 3);
+    assert.equal(again.level, "fatal");
+    assert.equal(again.status, "ongoing");
+  });
+
+  test("a resolved issue that receives an event becomes regressed", async () => {
+    const p = await w.createProject("iss-reg");
+    await w.send(p, [{ level: "error", message: "cache 1 miss storm" }]);
+    const [issue] = await db.issuesOfProject(w.db, p.project.id);
+    await db.setIssueStatus(w.db, p.project.id, issue.fingerprint, "resolved", Date.now());
+    await w.send(p, [{ level: "error", message: "cache 2 miss storm" }]);
+    const after = await db.issueByFingerprint(w.db, p.project.id, issue.fingerprint);
+    assert.equal(after.status, "regressed");
+    assert.ok(after.regressed_at > 0);
+  });
+
+  test("counts are exact under concurrent requests", async () => {
+    const p = await w.createProject("iss-conc");
+    const batch = Array.from({ length: 5 }, (_, i) => ({ level: "error", message: `job ${i} timed out` }));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => w.send(p, batch)));
+    assert.ok(answers.every((r) => r.status === 202));
+    const [issue] = await db.issuesOfProject(w.db, p.project.id);
+    assert.equal(issue.count, 50);
+    assert.equal(issue.hint, "timeout");
+  });
+
+  test("a project's fingerprint rules regroup events", async () => {
+    const p = await w.createProject("iss-rules");
+    assert.equal((await patch("iss-rules", { fingerprint_rules: 'message:"*timed out*" -> db-timeouts' })).status, 200);
+    await w.send(p, [{ level: "error", message: "select timed out" }, { level: "error", message: "Error: insert timed out", stack: "Error: insert timed out\n    at q (/app/db.js:1:1)" }]);
+    const issues = await db.issuesOfProject(w.db, p.project.id);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0].count, 2);
+  });
+});
+
+describe("scrubbing", () => {
+  test("secrets never reach storage, and the ledger counts scrubbed events", async () => {
+    const p = await w.createProject("scrub");
+    const secret = "hunter2-very-secret";
+    assert.equal((await w.send(p, [{
+      level: "error", message: `auth with Bearer ${secret}-token`, ctx: { password: secret, nested: { api_key: secret } },
+      stack: `Error: x\n    at f (/app/a.js:1:1) token=Bearer ${secret}`,
+    }])).status, 202);
+    const { logs } = await (await w.admin("/api/logs?project=scrub")).json();
+    const raw = JSON.stringify(logs);
+    assert.ok(!raw.includes(secret), raw);
+    assert.equal(logs[0].ctx.password, "[Filtered]");
+    assert.equal(logs[0].scrubbed, 4);
+    const { totals } = await (await w.admin("/api/admin/outcomes?project=scrub")).json();
+    assert.equal(totals.find((t) => t.outcome === "scrubbed").events, 1);
+  });
+
+  test("a project can hash instead of masking, or turn scrubbing off", async () => {
+    const p = await w.createProject("scrub-opts");
+    await patch("scrub-opts", { scrubbing: { hash: true } });
+    await w.send(p, [{ level: "info", message: "m", ctx: { password: "a" } }]);
+    let { logs } = await (await w.admin("/api/logs?project=scrub-opts")).json();
+    assert.match(logs[0].ctx.password, /^\[Filtered:[0-9a-f]{16}\]$/);
+    await patch("scrub-opts", { scrubbing: { enabled: false } });
+    await w.send(p, [{ level: "info", message: "n", ctx: { password: "plain" } }]);
+    ({ logs } = await (await w.admin("/api/logs?project=scrub-opts")).json());
+    assert.equal(logs[0].ctx.password, "plain");
+    assert.equal((await patch("scrub-opts", { scrubbing: { hash: "yes" } })).status, 400);
+  });
+});
+
+describe("issue summaries in maintenance", () => {
+  test("outlive their events by 30 days, then go", async () => {
+    const p = await w.createProject("iss-keep");
+    const T = Date.now();
+    const HOUR = 3_600_000;
+    const summary = (fingerprint, lastSeen) => ({ fingerprint, title: fingerprint, template: fingerprint, level: "error",
+      level_rank: 4, count: 1, first_ts: lastSeen, last_ts: lastSeen, hint: null });
+    await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: T, minute: T - (T % 60000),
+      chunks: [], ledger: [], ipKey: null,
+      issues: [summary("recent-summary", T - 72 * HOUR - 10 * 24 * HOUR), summary("old-summary", T - 72 * HOUR - 31 * 24 * HOUR)] }));
+    await (await w.mf.getWorker()).scheduled({ cron: "0 * * * *", scheduledTime: new Date(T) });
+    const left = (await db.issuesOfProject(w.db, p.project.id)).map((i) => i.fingerprint);
+    assert.deepEqual(left, ["recent-summary"]);
+  });
+});
