@@ -65,12 +65,12 @@ bench: setup ## benchmarks: core natively and as wasm under node
 	@node bench/e2e.mjs --batch bench/out/batch-20.json
 
 FUZZ_SECONDS ?= 60
-fuzz: setup ## run the libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to the corpus
+fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*
 	@CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_FUZZ=ON -DEDGELOG_TESTS=OFF -DEDGELOG_NATIVE_ARCH=OFF >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest
-	@mkdir -p build/fuzz/new
-	@build/fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/new fuzz/corpus/ingest
-	@echo "interesting new inputs are in build/fuzz/new; copy the ones worth keeping to fuzz/corpus/ingest"
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest fuzz_text
+	@for t in ingest text; do mkdir -p build/fuzz/new-$$t; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/new-$$t fuzz/corpus/$$t 2>&1 | grep -E "^Done|ERROR|SUMMARY"; done
+	@echo "interesting new inputs are in build/fuzz/new-*; copy the ones worth keeping to fuzz/corpus/"
 
 clean: ## remove build output
 	rm -rf build wasm/*.wasm

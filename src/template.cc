@@ -2,6 +2,7 @@
 // a position (0 for no match); template_message tries them in order at every token start.
 #include "edgelog/template.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -247,15 +248,16 @@ std::size_t match_number(sv s, std::size_t i, bool& is_float, std::size_t& unit)
   return j - i;
 }
 
-// `key=value`, `key="value"`, `key='value'`: the value, quotes included.
+// `key=value`, `key="value"`, `key='value'`: the value, quotes included. A quoted value ends on
+// its line; a bare value never starts with '<', so placeholders stay as they are.
 std::size_t match_assigned_value(sv s, std::size_t i) {
-  if (i == 0 || s[i - 1] != '=') return 0;
+  if (i == 0 || s[i - 1] != '=' || s[i] == '<') return 0;
   char q = s[i];
   if (q == '"' || q == '\'') {
-    std::size_t end = s.find(q, i + 1);
-    return end == sv::npos ? 0 : end - i + 1;
+    std::size_t end = s.find_first_of(q == '"' ? "\"\n" : "'\n", i + 1);
+    return end == sv::npos || s[end] == '\n' ? 0 : end - i + 1;
   }
-  std::size_t n = run_of(s, i, [](char c) { return c != ' ' && c != ',' && c != ';' && c != '&' && c != ')' && c != '\t'; });
+  std::size_t n = run_of(s, i, [](char c) { return c != ' ' && c != ',' && c != ';' && c != '&' && c != ')' && c != '\t' && c != '\n' && c != '<'; });
   return trim_trailing(s, i, i + n);
 }
 
@@ -278,14 +280,8 @@ std::string template_message(std::string_view s) {
       i += len;
     };
     if (std::size_t n = match_assigned_value(s, i)) {
-      bool quoted = c == '"' || c == '\'';
-      // A bare value that is itself something nameable keeps the more specific placeholder.
-      if (quoted || !(is_digit(c) || c == '-')) {
-        if (quoted || !match_email(s, i)) {
-          emit("<value>", n);
-          continue;
-        }
-      }
+      emit("<value>", n);
+      continue;
     }
     std::size_t n = 0;
     bool is_hash = false, is_float = false;
@@ -306,6 +302,13 @@ std::string template_message(std::string_view s) {
       if (unit) emit("<duration>", n + unit);
       else if (!is_float && (digits == 10 || digits == 13)) emit("<ts>", n);
       else emit(is_float ? "<float>" : "<int>", n);
+    } else if (is_word(c)) {
+      // A word no scanner claimed is copied whole, so nothing inside it (user-42, v1.2.3) is
+      // templated on this pass or any later one.
+      std::size_t j = i;
+      while (j < s.size() && (is_word(s[j]) || ((s[j] == '-' || s[j] == '.') && j + 1 < s.size() && is_word(s[j + 1])))) ++j;
+      out.append(s.substr(i, j - i));
+      i = j;
     } else {
       out.push_back(c);
       ++i;

@@ -27,13 +27,15 @@ TEST_CASE("each kind of variable part gets its placeholder") {
   CHECK(template_message("took 120ms, then 3s, then 1.5 h") == "took <duration>, then <duration>, then <duration>");
   CHECK(template_message("at 1795000000 and 1795000000123") == "at <ts> and <ts>");
   CHECK(template_message("ratio 0.75 of -3 and 1e-9") == "ratio <float> of <int> and <float>");
-  CHECK(template_message("user=alice status=\"not found\" code=7") == "user=<value> status=<value> code=<int>");
+  CHECK(template_message("user=alice status=\"not found\" code=7 mail=a@b.io") ==
+        "user=<value> status=<value> code=<value> mail=<value>");
   CHECK(template_message("token='abc def' next") == "token=<value> next");
 }
 
 TEST_CASE("words, identifiers and versions that are not variable stay") {
   CHECK(template_message("TypeError: Cannot read properties of undefined") == "TypeError: Cannot read properties of undefined");
   CHECK(template_message("user42 hit v2 of the api in file.js") == "user42 hit v2 of the api in file.js");
+  CHECK(template_message("job-17 on node-3 ran v1.2.3") == "job-17 on node-3 ran v1.2.3");
   CHECK(template_message("deadbeef cafe") == "deadbeef cafe");  // short hex words are words
   CHECK(template_message("") == "");
   CHECK(template_message("100%") == "<int>%");
@@ -42,4 +44,13 @@ TEST_CASE("words, identifiers and versions that are not variable stay") {
 TEST_CASE("the same error from different requests templates identically") {
   CHECK(template_message("Payment 8841 for carol@shop.io failed after 2300ms") ==
         template_message("Payment 17 for dave@mail.example.org failed after 12ms"));
+}
+
+TEST_CASE("templating a template changes nothing") {
+  for (const char* m : {"key=4111 and user=bob took 5ms at 10.0.0.1", "Error with order #1231 for bob@x.io", "11-1111 x",
+                        "x=\"quoted\" y=<int>"}) {
+    auto once = template_message(m);
+    CAPTURE(once);
+    CHECK(template_message(once) == once);
+  }
 }
