@@ -39,5 +39,6 @@ results.wasm_loader = {
 
 console.log("core per 200-event batch (median of runs)");
 for (const [name, r] of Object.entries(results))
-  console.log(`  ${name.padEnd(12)} ${String(r.bytes).padStart(7)} B  median ${r.median_ms.toFixed(3)} ms  p90 ${r.p90_ms.toFixed(3)} ms  ${r.mb_per_s} MB/s`);
+  console.log(`  ${name.padEnd(12)} ${String(r.bytes).padStart(7)} B  median ${r.median_ms.toFixed(3)} ms  p90 ${r.p90_ms.toFixed(3)} ms  ${r.mb_per_s} MB/s` +
+    (r.template_ms !== undefined ? `  templating ${r.template_messages} messages ${r.template_ms.toFixed(3)} ms` : ""));
 writeFileSync("bench/out/core.json", JSON.stringify(results, null, 2));

@@ -169,7 +169,7 @@ class event_reader {
  private:
   // The text with secrets masked (kept in the batch's storage), or the text itself.
   std::string_view scrubbed(std::string_view text, event& ev) {
-    if (!limits_.scrub || !limits_.scrub->enabled || text.empty()) return text;
+    if (!limits_.scrub || !may_hold_secrets(text, *limits_.scrub)) return text;
     std::string out;
     std::size_t n = scrub_text(text, out, *limits_.scrub);
     if (!n) return text;

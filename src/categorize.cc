@@ -170,13 +170,16 @@ categories categorize(const event& ev, const parsed_stack& stack, std::string_vi
     }
   }
 
-  std::string text(ev.message);
-  for (sv extra : {exception_type, sv(stack.exception_value)}) {
-    if (extra.empty()) continue;
-    text.push_back('\n');
-    text.append(extra);
+  // Hints serve triage, so only warnings and worse are read for them.
+  if (ev.severity >= level::warn) {
+    std::string text(ev.message);
+    for (sv extra : {exception_type, sv(stack.exception_value)}) {
+      if (extra.empty()) continue;
+      text.push_back('\n');
+      text.append(extra);
+    }
+    c.hint = std::string(root_cause_hint(text));
   }
-  c.hint = std::string(root_cause_hint(text));
 
   if (ev.severity == level::fatal) {
     c.triage = action::page;

@@ -1,6 +1,8 @@
 // Scanners for secrets inside strings and the key-word test for structured fields.
 #include "edgelog/redact.h"
 
+#include <algorithm>
+
 #include "detail/crypto.h"
 
 namespace edgelog {
@@ -165,6 +167,21 @@ std::size_t match_ipv4(sv s, std::size_t i) {
 
 bool is_sensitive_key(std::string_view key, const scrub_options& options) {
   if (!options.enabled) return false;
+  if (options.extra_keys.empty() && key.size() <= 64) {
+    // Most keys contain no sensitive word even as a substring: decide those without allocating.
+    char buf[64];
+    std::size_t n = 0;
+    for (char c : key)
+      if (c != '_' && c != '-' && c != '.' && c != ' ') buf[n++] = lower(c);
+    sv flat(buf, n);
+    bool candidate = false;
+    for (sv w : default_words)
+      if (flat.find(w) != sv::npos) {
+        candidate = true;
+        break;
+      }
+    if (!candidate) return false;
+  }
   for (const auto& allowed : options.allow_keys)
     if (iequals(key, allowed)) return false;
   for (const auto& word : words_of(key)) {
@@ -181,9 +198,30 @@ std::string filtered(std::string_view value, const scrub_options& options) {
   return "[Filtered:" + detail::to_hex(detail::sha256(value)).substr(0, 16) + "]";
 }
 
+bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept {
+  if (!options.enabled || s.empty()) return false;
+  if (!options.patterns.empty() || options.mask_emails || options.mask_ips) return true;
+  // Cards need 13+ digits in one run (single spaces or dashes may separate groups).
+  std::size_t run = 0, longest = 0;
+  bool iban_start = false, at = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (is_digit(c)) {
+      longest = std::max(longest, ++run);
+    } else if (!((c == ' ' || c == '-') && run && i + 1 < s.size() && is_digit(s[i + 1]))) {
+      run = 0;
+    }
+    at |= c == '@';
+    if (is_upper(c) && i + 3 < s.size() && is_upper(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) iban_start = true;
+  }
+  if (longest >= 13 || iban_start) return true;
+  return (at && s.find("://") != sv::npos) || s.find("eyJ") != sv::npos || s.find("-----BEGIN") != sv::npos ||
+         s.find("earer ") != sv::npos || s.find("EARER ") != sv::npos;
+}
+
 std::size_t scrub_text(std::string_view s, std::string& out, const scrub_options& options) {
   out.clear();
-  if (!options.enabled) {
+  if (!may_hold_secrets(s, options)) {
     out.assign(s);
     return 0;
   }

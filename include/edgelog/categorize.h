@@ -29,7 +29,8 @@ struct categories {
 /// name, then frame paths; error_type "exception" when there is an exception type or a stack;
 /// component from ctx.logger/ctx.component, else the top in-app frame's module; endpoint from
 /// ctx.route, ctx.path or ctx.url with the method, ids and uuids collapsed to :id.
-/// Triage: fatal, or error matching one of `page_rules`, pages; error and warn notify.
+/// Triage: fatal, or error matching one of `page_rules`, pages; error and warn notify. Root-cause
+/// hints are set for warn and worse.
 categories categorize(const event& ev, const parsed_stack& stack, std::string_view exception_type,
                       const ctx_hints& ctx, const std::vector<rule>& page_rules);
 

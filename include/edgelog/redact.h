@@ -29,6 +29,10 @@ bool is_sensitive_key(std::string_view key, const scrub_options& options);
 /// The replacement for a filtered value whose text is `value`.
 std::string filtered(std::string_view value, const scrub_options& options);
 
+/// False when `text` cannot hold anything scrub_text would mask (a cheap test, so most strings
+/// skip scrubbing entirely).
+bool may_hold_secrets(std::string_view text, const scrub_options& options) noexcept;
+
 /// Copies `text` to `out` with sensitive substrings masked: bearer tokens, credit card numbers
 /// (13–19 digits, Luhn-checked), IBANs (mod-97 checked), PEM private keys, passwords in URLs
 /// (user:pass@), JWTs, the project's literal patterns, and optionally emails and IP addresses.

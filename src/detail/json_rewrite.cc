@@ -187,7 +187,7 @@ class rewriter {
       capture_ = nullptr;
     }
     std::string scrubbed;
-    if (!is_key && extras_ && extras_->scrub && extras_->scrub->enabled) {
+    if (!is_key && extras_ && extras_->scrub && may_hold_secrets(text, *extras_->scrub)) {
       std::size_t n = scrub_text(text, scrubbed, *extras_->scrub);
       if (n) {
         extras_->scrubbed += n;

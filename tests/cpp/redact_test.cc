@@ -76,3 +76,15 @@ TEST_CASE("hashing, emails, IPs and literal patterns are per project") {
   CHECK(scrub("bob@x.io from 10.1.2.3 about ACME-INTERNAL", p) == "[email] from [ip] about [Filtered]");
   CHECK(scrub("bob@x.io from 10.1.2.3") == "bob@x.io from 10.1.2.3");
 }
+
+TEST_CASE("the prefilter lets through every string that holds something to mask") {
+  scrub_options o;
+  for (const char* s : {"Bearer abcdefghijkl", "4111 1111 1111 1111", "GB82WEST12345698765432", "x://u:p@h",
+                        "eyJa.eyJb.cccc", "-----BEGIN PRIVATE KEY-----"}) {
+    CAPTURE(s);
+    CHECK(edgelog::may_hold_secrets(s, o));
+  }
+  CHECK_FALSE(edgelog::may_hold_secrets("user 42 signed in at 10:30", o));
+  o.mask_emails = true;
+  CHECK(edgelog::may_hold_secrets("anything", o));
+}
