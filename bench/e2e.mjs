@@ -48,6 +48,7 @@ async function rowsWrittenPer1000() {
       const statements = db.ingestStatements(d1, {
         projectId: 1, receivedAt: now, minute: now - (now % 60000), ledger: header.ledger,
         chunks: chunks.map((rows, j) => ({ rows, events: header.chunks[j][1] })), ipKey: "ip:203.0.113.1", ipSpent: 1,
+        issues: header.issues,
       });
       const results = await d1.batch(statements);
       written += results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0);

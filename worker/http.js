@@ -40,7 +40,25 @@ export async function readBounded(request, limit) {
     request.body.cancel().catch(() => {});
     return new Uint8Array(limit + 1);
   }
-  const reader = request.body.getReader();
+  return readStream(request.body, limit);
+}
+
+/** Undoes Content-Encoding (gzip, deflate), reading at most `limit` bytes of output; a longer
+ *  result yields limit + 1 bytes so the core refuses it. Returns {body} or {error: code}. */
+export async function decodeBody(wire, encoding, limit) {
+  const name = (encoding ?? "").trim().toLowerCase();
+  if (name === "" || name === "identity") return { body: wire };
+  if (name !== "gzip" && name !== "deflate") return { error: "unsupported_encoding" };
+  try {
+    return { body: await readStream(new Blob([wire]).stream().pipeThrough(new DecompressionStream(name)), limit) };
+  } catch {
+    return { error: "invalid_encoding" };
+  }
+}
+
+// Reads a stream into one buffer of at most limit + 1 bytes, cancelling it past the limit.
+async function readStream(stream, limit) {
+  const reader = stream.getReader();
   const chunks = [];
   let size = 0;
   for (;;) {
@@ -53,44 +71,13 @@ export async function readBounded(request, limit) {
       break;
     }
   }
-  return concat(chunks, Math.min(size, limit + 1));
-}
-
-function concat(chunks, length) {
-  const out = new Uint8Array(length);
+  const out = new Uint8Array(Math.min(size, limit + 1));
   let offset = 0;
   for (const chunk of chunks) {
-    const n = Math.min(chunk.length, length - offset);
+    const n = Math.min(chunk.length, out.length - offset);
     out.set(chunk.subarray(0, n), offset);
     offset += n;
-    if (offset === length) break;
+    if (offset === out.length) break;
   }
   return out;
-}
-
-/** Undoes Content-Encoding (gzip, deflate), reading at most `limit` bytes of output; a longer
- *  result yields limit + 1 bytes so the core refuses it. Returns {body} or {error: code}. */
-export async function decodeBody(wire, encoding, limit) {
-  const name = (encoding ?? "").trim().toLowerCase();
-  if (name === "" || name === "identity") return { body: wire };
-  if (name !== "gzip" && name !== "deflate") return { error: "unsupported_encoding" };
-  const stream = new Blob([wire]).stream().pipeThrough(new DecompressionStream(name));
-  const reader = stream.getReader();
-  const chunks = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-      if (size > limit) {
-        reader.cancel().catch(() => {});
-        break;
-      }
-    }
-  } catch {
-    return { error: "invalid_encoding" };
-  }
-  return { body: concat(chunks, Math.min(size, limit + 1)) };
 }
