@@ -1,0 +1,89 @@
+// Alert decisions and payloads. The shim supplies rules, counts, rule state and `now`; the core
+// answers which alerts fire, which are suppressed, which summaries are due, and the message each
+// destination gets, already within its limits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/batch.h"
+
+namespace edgelog {
+
+/// One rule of a project. Kinds: spike (N events of one fingerprint within W s), new_issue (the
+/// first event of a fingerprint), regression (a resolved issue receives an event), error_rate (N
+/// error/fatal events across the project within W s), silence (no events for X minutes).
+struct alert_rule {
+  std::int64_t id = 0;
+  std::string kind;
+  std::uint64_t threshold = 5;
+  std::int64_t window_s = 60;
+  std::int64_t cooldown_s = 900;
+  std::int64_t silence_minutes = 0;
+  level min_level = level::error;
+  std::string env, source, component;  ///< optional filters (globs)
+};
+
+/// Something that may alert: an issue seen in a request (or, for error_rate and silence, the
+/// project, with an empty fingerprint).
+struct alert_candidate {
+  std::string fingerprint, title, message_template, env, source, component, endpoint, hint, stack;
+  level severity = level::error;
+  std::uint64_t count_in_window = 0;   ///< events of this fingerprint (or errors of the project) in the rule's window
+  std::uint64_t count_in_request = 0;  ///< how many of them arrived just now
+  std::uint64_t total = 0;             ///< the issue's count
+  std::int64_t first_seen = 0, last_seen = 0;
+  bool is_new = false, is_regression = false;
+  std::int64_t last_event_at = 0;      ///< silence: the project's latest event
+};
+
+/// What is remembered per (rule, fingerprint).
+struct alert_state {
+  std::int64_t rule_id = 0;
+  std::string fingerprint;
+  std::int64_t last_fired_at = 0;      ///< 0: never
+  std::uint64_t suppressed = 0;
+  std::int64_t last_suppressed_at = 0;
+};
+
+enum class alert_action : std::uint8_t { fire, suppress, summary };
+
+/// A decision owns copies of its rule and candidate, so it outlives the inputs.
+struct alert_decision {
+  alert_action action = alert_action::fire;
+  alert_rule rule;
+  bool has_candidate = false;  ///< false for summaries made from state alone
+  alert_candidate candidate;
+  std::string fingerprint;
+  std::uint64_t count = 0;  ///< suppress: events to add; summary: events suppressed
+  std::int64_t last_suppressed_at = 0;
+};
+
+/// Decides on candidates (`mode` "ingest") or on state alone (`mode` "tick": summaries due after a
+/// cooldown, plus error_rate and silence candidates the cron supplies).
+std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
+                                          const std::vector<alert_candidate>& candidates,
+                                          const std::vector<alert_state>& states, std::int64_t now_ms,
+                                          bool tick);
+
+/// Where a message goes and how it is shaped.
+enum class destination_kind : std::uint8_t { discord, slack, webhook };
+
+/// Everything a message says about one decision.
+struct alert_message {
+  std::string project, dashboard_url;  ///< dashboard_url: the base URL, or empty
+  const alert_decision* decision = nullptr;
+  bool test = false;                   ///< a test message from the admin API
+};
+
+/// The JSON body for a destination: a Discord embed within Discord's limits (content ≤ 2000,
+/// title ≤ 256, description ≤ 4096, field value ≤ 1024, ≤ 6000 over the embed), a Slack
+/// attachment, or a generic JSON document.
+std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms);
+
+/// RFC 3339 UTC text of epoch milliseconds ("2026-11-22T10:30:00.123Z").
+std::string format_rfc3339(std::int64_t ms);
+
+}  // namespace edgelog

@@ -1,0 +1,154 @@
+// Alert decisions (rules, cooldowns, summaries) and payloads within each service's limits.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "edgelog/alerts.h"
+
+using namespace edgelog;
+using nlohmann::json;
+
+namespace {
+constexpr std::int64_t now = 1'800'000'000'000;
+
+alert_rule rule(std::string kind, std::int64_t id = 1) {
+  alert_rule r;
+  r.id = id;
+  r.kind = std::move(kind);
+  return r;
+}
+
+alert_candidate issue(std::uint64_t in_window, std::uint64_t in_request = 1) {
+  alert_candidate c;
+  c.fingerprint = "fp";
+  c.title = "TypeError: x";
+  c.message_template = "x <int>";
+  c.severity = level::error;
+  c.count_in_window = in_window;
+  c.count_in_request = in_request;
+  c.total = in_window;
+  c.first_seen = now - 50'000;
+  c.last_seen = now;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a spike fires at N events within the window, not before") {
+  std::vector<alert_rule> rules{rule("spike")};
+  CHECK(decide_alerts(rules, {issue(4)}, {}, now, false).empty());
+  auto d = decide_alerts(rules, {issue(5)}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == alert_action::fire);
+  CHECK(d[0].fingerprint == "fp");
+}
+
+TEST_CASE("within the cooldown the same rule and fingerprint is suppressed and counted") {
+  std::vector<alert_rule> rules{rule("spike")};
+  std::vector<alert_state> states{{1, "fp", now - 60'000, 0, 0}};
+  auto d = decide_alerts(rules, {issue(25, 20)}, states, now, false);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == alert_action::suppress);
+  CHECK(d[0].count == 20);
+}
+
+TEST_CASE("after the cooldown a tick sends one summary of what was suppressed") {
+  std::vector<alert_rule> rules{rule("spike")};
+  std::vector<alert_state> states{{1, "fp", now - 901'000, 20, now - 300'000}};
+  auto d = decide_alerts(rules, {}, states, now, true);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == alert_action::summary);
+  CHECK(d[0].count == 20);
+  std::vector<alert_state> early{{1, "fp", now - 899'000, 20, now - 300'000}};
+  CHECK(decide_alerts(rules, {}, early, now, true).empty());
+  std::vector<alert_state> nothing{{1, "fp", now - 901'000, 0, 0}};
+  CHECK(decide_alerts(rules, {}, nothing, now, true).empty());
+}
+
+TEST_CASE("new issues and regressions fire; filters and the minimum level apply") {
+  auto c = issue(1);
+  c.is_new = true;
+  CHECK(decide_alerts({rule("new_issue")}, {c}, {}, now, false).size() == 1);
+  c.severity = level::warn;
+  CHECK(decide_alerts({rule("new_issue")}, {c}, {}, now, false).empty());  // below error
+  auto r = issue(1);
+  r.is_regression = true;
+  CHECK(decide_alerts({rule("regression")}, {r}, {}, now, false).size() == 1);
+  auto filtered = rule("regression");
+  filtered.env = "prod*";
+  r.env = "staging";
+  CHECK(decide_alerts({filtered}, {r}, {}, now, false).empty());
+  r.env = "production";
+  CHECK(decide_alerts({filtered}, {r}, {}, now, false).size() == 1);
+}
+
+TEST_CASE("error rate and silence are project-level") {
+  alert_candidate project;
+  project.count_in_window = 12;
+  auto er = rule("error_rate");
+  er.threshold = 10;
+  CHECK(decide_alerts({er}, {project}, {}, now, true).size() == 1);
+  project.count_in_window = 9;
+  CHECK(decide_alerts({er}, {project}, {}, now, true).empty());
+
+  auto quiet = rule("silence");
+  quiet.silence_minutes = 30;
+  alert_candidate last;
+  last.last_event_at = now - 31 * 60'000;
+  auto fired = decide_alerts({quiet}, {last}, {}, now, true);
+  REQUIRE(fired.size() == 1);
+  CHECK(decide_alerts({quiet}, {last}, {{1, "", now - 60'000, 0, 0}}, now, true).empty());  // once per silence
+  last.last_event_at = now - 10 * 60'000;
+  CHECK(decide_alerts({quiet}, {last}, {}, now, true).empty());
+}
+
+TEST_CASE("a Discord payload with a 50 KB stack stays within every Discord limit") {
+  auto c = issue(5);
+  c.stack = std::string(50'000, 's');
+  c.message_template = std::string(10'000, 't');
+  c.title = std::string(1000, 'T');
+  c.env = std::string(3000, 'e');
+  std::vector<alert_rule> rules{rule("spike")};
+  auto d = decide_alerts(rules, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "https://logger.example.com", &d[0], false};
+  auto body = json::parse(alert_payload(m, destination_kind::discord, now));
+  CHECK(body["content"].get<std::string>().size() <= 2000);
+  REQUIRE(body["embeds"].size() == 1);
+  const auto& e = body["embeds"][0];
+  std::size_t total = e["title"].get<std::string>().size() + e.value("description", std::string()).size() +
+                      e["footer"]["text"].get<std::string>().size();
+  CHECK(e["title"].get<std::string>().size() <= 256);
+  CHECK(e.value("description", std::string()).size() <= 4096);
+  CHECK(e["fields"].size() <= 25);
+  for (const auto& f : e["fields"]) {
+    CHECK(f["value"].get<std::string>().size() <= 1024);
+    total += f["name"].get<std::string>().size() + f["value"].get<std::string>().size();
+  }
+  CHECK(total <= 6000);
+  CHECK(e["url"].get<std::string>().find("fingerprint=fp") != std::string::npos);
+  CHECK(e["color"] == 0xe74c3c);
+}
+
+TEST_CASE("Slack and generic payloads carry the facts; a test message is marked") {
+  std::vector<alert_rule> rules{rule("spike")};
+  auto c = issue(5);
+  c.hint = "timeout";
+  auto d = decide_alerts(rules, {c}, {}, now, false);
+  alert_message m{"shop", "", &d[0], false};
+  auto slack = json::parse(alert_payload(m, destination_kind::slack, now));
+  CHECK(slack["text"].get<std::string>().find("spike") != std::string::npos);
+  CHECK(slack["attachments"][0]["color"] == "#e74c3c");
+  auto generic = json::parse(alert_payload(m, destination_kind::webhook, now));
+  CHECK(generic["type"] == "alert");
+  CHECK(generic["rule"]["kind"] == "spike");
+  CHECK(generic["issue"]["hint"] == "timeout");
+  alert_message test{"shop", "", nullptr, true};
+  auto t = json::parse(alert_payload(test, destination_kind::discord, now));
+  CHECK(t["content"].get<std::string>().rfind("[TEST]", 0) == 0);
+}
+
+TEST_CASE("timestamps format as RFC 3339 UTC") {
+  CHECK(format_rfc3339(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339(1705314600123) == "2024-01-15T10:30:00.123Z");
+  CHECK(format_rfc3339(951782400000) == "2000-02-29T00:00:00.000Z");
+}
