@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "edgelog/alerts.h"
 #include "edgelog/batch.h"
 #include "edgelog/pipeline.h"
 
@@ -49,7 +50,7 @@ el_result* internal_error(edgelog::errc code) noexcept {
 
 extern "C" {
 
-uint32_t el_abi_version(void) { return 2; }
+uint32_t el_abi_version(void) { return 3; }
 
 uint8_t* el_alloc(size_t n) {
   auto* p = static_cast<uint8_t*>(std::malloc(n + edgelog::batch_parser::padding));
@@ -70,6 +71,17 @@ el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* 
         ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
         std::string_view(reinterpret_cast<const char*>(body), body_len));
     return make_result(std::move(result.header), std::move(result.rows));
+  } catch (...) {
+    return internal_error(edgelog::errc::internal);
+  }
+}
+
+el_result* el_alerts(const uint8_t* context, size_t context_len) {
+  try {
+    std::string out;
+    auto e = edgelog::alerts_from_json(std::string_view(reinterpret_cast<const char*>(context), context_len), out);
+    if (e != edgelog::errc::ok) return internal_error(e);
+    return make_result(std::move(out), {});
   } catch (...) {
     return internal_error(edgelog::errc::internal);
   }

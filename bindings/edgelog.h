@@ -40,6 +40,11 @@ typedef struct el_result {
 el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
                      size_t wire_len, const uint8_t* body, size_t body_len);
 
+/** Decides on alerts (see edgelog/alerts.h, alerts_from_json): `context` is JSON; the result's
+ *  header is the JSON answer and it has no rows. Never returns NULL but when memory is exhausted.
+ *  Free with el_result_free. */
+el_result* el_alerts(const uint8_t* context, size_t context_len);
+
 /** Frees a result. NULL is ignored. */
 void el_result_free(el_result* r);
 

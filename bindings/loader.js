@@ -58,6 +58,30 @@ export class Core {
     }
   }
 
+  /** Alert decisions: `context` is an object (see edgelog/alerts.h); answers the parsed JSON. */
+  alerts(context) {
+    try {
+      const ex = this.exports();
+      const bytes = encoder.encode(JSON.stringify(context));
+      const ptr = ex.el_alloc(bytes.length);
+      if (!ptr) throw new WebAssembly.RuntimeError("core out of memory");
+      let res = 0;
+      try {
+        new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+        res = ex.el_alerts(ptr, bytes.length);
+        if (!res) throw new WebAssembly.RuntimeError("core out of memory");
+        const view = new DataView(ex.memory.buffer, res, 16);
+        return JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, view.getUint32(0, true), view.getUint32(4, true))));
+      } finally {
+        if (res) ex.el_result_free(res);
+        ex.el_free(ptr);
+      }
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) this.instance = null;
+      throw err;
+    }
+  }
+
   #ingest(context, wire, body) {
     const ex = this.exports();
     const ctxBytes = encoder.encode(JSON.stringify(context));

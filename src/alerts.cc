@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "detail/json_writer.h"
 #include "edgelog/rules.h"
 #include "edgelog/timestamp.h"
@@ -354,6 +356,109 @@ std::string alert_payload(const alert_message& message, destination_kind kind, s
     case destination_kind::slack: return slack(f, now_ms);
     default: return webhook(message, f, now_ms);
   }
+}
+
+errc alerts_from_json(std::string_view input, std::string& output) {
+  auto doc = nlohmann::json::parse(input, nullptr, false);
+  if (!doc.is_object()) return errc::invalid_context;
+  try {
+    std::int64_t now = doc.at("now_ms").get<std::int64_t>();
+    bool tick = doc.value("mode", std::string("ingest")) == "tick";
+    alert_message base{doc.value("project", std::string()), doc.value("dashboard_url", std::string()), nullptr,
+                       doc.value("test", false)};
+    std::vector<std::pair<std::string, destination_kind>> kinds;
+    for (const auto& k : doc.value("kinds", std::vector<std::string>{})) {
+      if (k == "discord") kinds.emplace_back(k, destination_kind::discord);
+      else if (k == "slack") kinds.emplace_back(k, destination_kind::slack);
+      else if (k == "webhook") kinds.emplace_back(k, destination_kind::webhook);
+    }
+    auto level_of = [](const nlohmann::json& j, const char* key, level fallback) {
+      auto l = parse_level(j.value(key, std::string()));
+      return l ? *l : fallback;
+    };
+    std::vector<alert_rule> rules;
+    for (const auto& r : doc.value("rules", nlohmann::json::array())) {
+      alert_rule x;
+      x.id = r.at("id").get<std::int64_t>();
+      x.kind = r.at("kind").get<std::string>();
+      x.threshold = r.value("threshold", std::uint64_t{5});
+      x.window_s = r.value("window_s", std::int64_t{60});
+      x.cooldown_s = r.value("cooldown_s", std::int64_t{900});
+      x.silence_minutes = r.value("silence_minutes", std::int64_t{0});
+      x.min_level = level_of(r, "min_level", level::error);
+      x.env = r.value("env", std::string());
+      x.source = r.value("source", std::string());
+      x.component = r.value("component", std::string());
+      rules.push_back(std::move(x));
+    }
+    std::vector<alert_candidate> candidates;
+    for (const auto& c : doc.value("candidates", nlohmann::json::array())) {
+      alert_candidate x;
+      auto str = [&](const char* key) { return c.contains(key) && c[key].is_string() ? c[key].get<std::string>() : std::string(); };
+      x.fingerprint = str("fingerprint");
+      x.title = str("title");
+      x.message_template = str("template");
+      x.env = str("env");
+      x.source = str("source");
+      x.component = str("component");
+      x.endpoint = str("endpoint");
+      x.hint = str("hint");
+      x.stack = str("stack");
+      x.severity = level_of(c, "level", level::error);
+      x.count_in_window = c.value("count_in_window", std::uint64_t{0});
+      x.count_in_request = c.value("count_in_request", std::uint64_t{0});
+      x.total = c.value("total", std::uint64_t{0});
+      x.first_seen = c.value("first_seen", std::int64_t{0});
+      x.last_seen = c.value("last_seen", std::int64_t{0});
+      x.is_new = c.value("is_new", false);
+      x.is_regression = c.value("is_regression", false);
+      x.last_event_at = c.value("last_event_at", std::int64_t{0});
+      candidates.push_back(std::move(x));
+    }
+    std::vector<alert_state> states;
+    for (const auto& st : doc.value("states", nlohmann::json::array()))
+      states.push_back({st.at("rule_id").get<std::int64_t>(), st.value("fingerprint", std::string()),
+                        st.value("last_fired_at", std::int64_t{0}), st.value("suppressed", std::uint64_t{0}),
+                        st.value("last_suppressed_at", std::int64_t{0})});
+
+    std::vector<alert_decision> decisions;
+    if (base.test) decisions.push_back({});
+    else decisions = decide_alerts(rules, candidates, states, now, tick);
+
+    output.clear();
+    detail::json_writer w(output);
+    w.raw("{\"decisions\":[");
+    for (std::size_t i = 0; i < decisions.size(); ++i) {
+      const auto& d = decisions[i];
+      if (i) w.ch(',');
+      w.raw("{\"action\":");
+      w.string(base.test ? "test" : d.action == alert_action::fire ? "fire" : d.action == alert_action::suppress ? "suppress" : "summary");
+      w.raw(",\"rule_id\":");
+      w.integer(d.rule.id);
+      w.raw(",\"fingerprint\":");
+      w.string(d.fingerprint);
+      w.raw(",\"count\":");
+      w.integer(static_cast<std::int64_t>(d.count));
+      w.raw(",\"last_suppressed_at\":");
+      w.integer(d.last_suppressed_at);
+      if (base.test || d.action != alert_action::suppress) {
+        alert_message m = base;
+        m.decision = base.test ? nullptr : &d;
+        w.raw(",\"payloads\":{");
+        for (std::size_t k = 0; k < kinds.size(); ++k) {
+          if (k) w.ch(',');
+          w.key(kinds[k].first);
+          w.raw(alert_payload(m, kinds[k].second, now));
+        }
+        w.ch('}');
+      }
+      w.ch('}');
+    }
+    w.raw("]}");
+  } catch (const nlohmann::json::exception&) {
+    return errc::invalid_context;
+  }
+  return errc::ok;
 }
 
 }  // namespace edgelog

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "edgelog/batch.h"
+#include "edgelog/error.h"
 
 namespace edgelog {
 
@@ -82,6 +83,20 @@ struct alert_message {
 /// title ≤ 256, description ≤ 4096, field value ≤ 1024, ≤ 6000 over the embed), a Slack
 /// attachment, or a generic JSON document.
 std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms);
+
+/// The JSON entry point the shim calls:
+/// in  {"now_ms", "mode": "ingest"|"tick", "project", "dashboard_url", "kinds": ["discord", …],
+///      "rules": [{"id", "kind", "threshold", "window_s", "cooldown_s", "silence_minutes",
+///                 "min_level", "env", "source", "component"}],
+///      "candidates": [{"fingerprint", "title", "template", "level", "env", "source", "component",
+///                      "endpoint", "hint", "stack", "count_in_window", "count_in_request", "total",
+///                      "first_seen", "last_seen", "is_new", "is_regression", "last_event_at"}],
+///      "states": [{"rule_id", "fingerprint", "last_fired_at", "suppressed", "last_suppressed_at"}],
+///      "test": false}
+/// out {"decisions": [{"action": "fire"|"suppress"|"summary", "rule_id", "fingerprint", "count",
+///                     "last_suppressed_at", "payloads": {"discord": {…}, "slack": {…}, …}}]}
+/// ("payloads" only for fire and summary; with "test": true one test decision for every kind).
+errc alerts_from_json(std::string_view input, std::string& output);
 
 /// RFC 3339 UTC text of epoch milliseconds ("2026-11-22T10:30:00.123Z").
 std::string format_rfc3339(std::int64_t ms);
