@@ -6,6 +6,9 @@ import { ingest } from "./worker/ingest.js";
 import { listLogs } from "./worker/logs.js";
 import { listOutcomes } from "./worker/outcomes.js";
 import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
+import {
+  createDestination, createRule, deleteDestination, deleteRule, listAlerts, listDeliveries, testAlert, updateRule,
+} from "./worker/alerts.js";
 import { clientConfig } from "./worker/config.js";
 import {
   createKey, createProject, deleteProject, getProject, listKeys, listProjects, revokeKey,
@@ -33,6 +36,12 @@ const ROUTES = {
     GET: admin(getProject), PATCH: admin(updateProject), DELETE: admin(deleteProject),
   },
   "/api/admin/projects/:slug/keys": { GET: admin(listKeys), POST: admin(createKey) },
+  "/api/admin/projects/:slug/alerts": { GET: admin(listAlerts), POST: admin(createRule) },
+  "/api/admin/projects/:slug/alerts/destinations": { POST: admin(createDestination) },
+  "/api/admin/projects/:slug/alerts/destinations/:id": { DELETE: admin(deleteDestination) },
+  "/api/admin/projects/:slug/alerts/test": { POST: admin(testAlert) },
+  "/api/admin/projects/:slug/alerts/deliveries": { GET: admin(listDeliveries) },
+  "/api/admin/projects/:slug/alerts/:id": { PATCH: admin(updateRule), DELETE: admin(deleteRule) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },
   "/api/admin/projects/:slug/keys/:id/rotate": { POST: admin(rotateKey) },
   "/api/admin/projects/:slug/keys/:id/revoke-previous": { POST: admin(revokePreviousSecret) },

@@ -221,6 +221,7 @@ void write_row(detail::json_writer& w, const event& ev, const enriched& e) {
 struct issue_summary {
   const event* last = nullptr;
   const enriched* info = nullptr;
+  const enriched* last_info = nullptr;
   level max_level = level::trace;
   std::size_t count = 0;
   std::int64_t first_ts = 0, last_ts = 0;
@@ -250,6 +251,12 @@ void write_issues(detail::json_writer& w, const std::vector<issue_summary>& issu
     w.raw(",\"hint\":");
     if (is.info->cats.hint.empty()) w.raw("null");
     else w.string(is.info->cats.hint);
+    // The latest event's context, for alert messages (already scrubbed).
+    w.optional_field("env", is.last->env);
+    w.optional_field("source", is.last->source);
+    w.optional_field("component", is.last_info->cats.component);
+    w.optional_field("endpoint", is.last_info->cats.endpoint);
+    w.optional_field("stack", is.last->stack.substr(0, detail::utf8_prefix(is.last->stack, 4096)));
     w.ch('}');
   }
   w.ch(']');
@@ -355,7 +362,7 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
     auto it = std::find_if(issues.begin(), issues.end(),
                            [&](const issue_summary& s) { return s.info->group.fingerprint == e.group.fingerprint; });
     if (it == issues.end()) {
-      issues.push_back({&ev, &e, ev.severity, 0, ev.ts_ms, ev.ts_ms});
+      issues.push_back({&ev, &e, &e, ev.severity, 0, ev.ts_ms, ev.ts_ms});
       it = issues.end() - 1;
     }
     it->count++;
@@ -364,6 +371,7 @@ ingest_result pipeline::ingest(const ingest_context& ctx, std::string_view wire,
     if (ev.ts_ms >= it->last_ts) {
       it->last_ts = ev.ts_ms;
       it->last = &ev;
+      it->last_info = &e;
     }
   }
   if (truncated) ledger.push_back({"truncated", "", truncated, 0});

@@ -4,6 +4,7 @@ import { credentialsForKey } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
+import { alertOnIngest } from "./alerting.js";
 import { noteKeyUse } from "./jobs/usage.js";
 
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
@@ -126,5 +127,8 @@ export async function ingest(request, env, ctx) {
   let stored = 0;
   for (let i = 0; i < chunks.length; i++) stored += results[2 * i].meta.changes;
   noteKeyUse(env, ctx, creds.keyId, now);
+  // Alerts never delay or endanger the answer.
+  if (issues.length)
+    ctx.waitUntil(alertOnIngest(env, project, issues, now).catch((err) => console.error("alerting failed", rid, err)));
   return json(202, { ...answer, duplicates: answer.accepted - stored, request_id: rid }, headers);
 }

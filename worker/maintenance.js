@@ -2,6 +2,7 @@
 // and the record of every run. A failing job is recorded and never touches ingestion.
 import * as db from "./db.js";
 import { error, json } from "./http.js";
+import { alertTick } from "./alerting.js";
 import { finishDeletions } from "./jobs/deletion.js";
 import { purgeExpired } from "./jobs/retention.js";
 import { rollUpLedger } from "./jobs/rollup.js";
@@ -24,6 +25,7 @@ function limits(env, overrides = {}) {
 }
 
 const JOBS = {
+  alerts: (env, o) => alertTick(env, o.now),
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
@@ -31,7 +33,7 @@ const JOBS = {
   size: (env, o) => checkSize(env, o),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "alerts"],
   [HOURLY]: ["flush_key_usage", "finish_deletions", "purge", "rollup", "size"],
   purge: ["purge"],
 };

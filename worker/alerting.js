@@ -1,0 +1,193 @@
+// Alert evaluation and delivery. The core decides (rules, cooldowns, summaries, payloads); this
+// module gathers its inputs, claims each alert atomically in D1 so one isolate sends it, and
+// delivers with retries, Discord's 429 handling and per-destination pacing. Never on the ingest
+// path: callers run it in ctx.waitUntil or the cron.
+import { core } from "./core.js";
+import * as db from "./db.js";
+import { unseal } from "./secrets.js";
+
+const PACE_WINDOW_MS = 2000;
+const PACE_MAX = 5;
+const MAX_ATTEMPTS = 3;
+const MAX_WAIT_MS = 10_000;
+const pacing = new Map(); // destination id → send times in the current window
+const digests = new Map(); // destination id → { headlines, timer }
+const encoder = new TextEncoder();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "");
+
+function ruleForCore(r) {
+  return { id: r.id, kind: r.kind, threshold: r.threshold, window_s: r.window_s, cooldown_s: r.cooldown_s,
+    silence_minutes: r.silence_minutes, min_level: r.min_level, env: r.env ?? "", source: r.source ?? "",
+    component: r.component ?? "" };
+}
+
+async function destinationsOf(env, projectId) {
+  const rows = (await db.alertDestinations(env.DB, projectId)).filter((d) => d.enabled === 1);
+  return Promise.all(rows.map(async (d) => ({
+    id: d.id, kind: d.kind, url: await unseal(env, d.url_enc),
+    secret: d.secret_enc ? await unseal(env, d.secret_enc) : null,
+  })));
+}
+
+/** After an accepted request: new issues, regressions, spikes. `issues` is the core's summary. */
+export async function alertOnIngest(env, project, issues, receivedAt) {
+  const rules = (await db.alertRules(env.DB, project.id)).filter((r) => r.enabled === 1 && r.kind !== "silence" && r.kind !== "error_rate");
+  if (!rules.length || !issues.length) return;
+  const widest = Math.max(...rules.map((r) => r.window_s)) * 1000;
+  const inputs = await db.alertInputs(env.DB, project.id, issues.map((i) => i.fingerprint), receivedAt - widest, rules.map((r) => r.id));
+  const byFp = (rows, fp) => rows.find((r) => r.fingerprint === fp);
+  const candidates = issues.map((i) => {
+    const row = byFp(inputs.issues, i.fingerprint) ?? {};
+    return {
+      fingerprint: i.fingerprint, title: i.title, template: i.template, level: i.level, env: i.env,
+      source: i.source, component: i.component, endpoint: i.endpoint, hint: i.hint ?? "", stack: i.stack,
+      count_in_window: byFp(inputs.counts, i.fingerprint)?.n ?? i.count, count_in_request: i.count,
+      total: row.count ?? i.count, first_seen: row.first_seen ?? i.first_ts, last_seen: row.last_seen ?? i.last_ts,
+      is_new: row.status === "new" && row.count === i.count,
+      is_regression: row.status === "regressed" && row.regressed_at === receivedAt,
+    };
+  });
+  await decideAndDeliver(env, project, rules, candidates, inputs.states, receivedAt, "ingest");
+}
+
+/** Every minute: summaries due after a cooldown, error rates and silences. */
+export async function alertTick(env, now) {
+  const report = { projects: 0, sent: 0 };
+  for (const project of await db.projectsWithAlertRules(env.DB)) {
+    const rules = (await db.alertRules(env.DB, project.id)).filter((r) => r.enabled === 1);
+    const widest = Math.max(60, ...rules.map((r) => r.window_s)) * 1000;
+    const inputs = await db.alertTickInputs(env.DB, project.id, rules.map((r) => r.id), now - widest);
+    const candidates = [];
+    const summaries = inputs.states.filter((s) => s.suppressed > 0 && s.fingerprint);
+    if (summaries.length) {
+      const rows = (await db.alertInputs(env.DB, project.id, summaries.map((s) => s.fingerprint), now, [])).issues;
+      for (const r of rows) candidates.push({ fingerprint: r.fingerprint, title: r.fingerprint, count_in_request: 0,
+        total: r.count, first_seen: r.first_seen, last_seen: r.last_seen });
+      const issues = await Promise.all(rows.map((r) => db.issueByFingerprint(env.DB, project.id, r.fingerprint)));
+      for (const [i, issue] of issues.entries())
+        if (issue) Object.assign(candidates[i], { title: issue.title, template: issue.template, level: issue.level, hint: issue.hint ?? "" });
+    }
+    // Error rate per rule window is approximated by the widest window; silence needs the latest event.
+    if (rules.some((r) => r.kind === "error_rate")) candidates.push({ fingerprint: "", count_in_window: inputs.errors });
+    if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
+    report.projects++;
+    report.sent += await decideAndDeliver(env, project, rules, candidates, inputs.states, now, "tick");
+  }
+  return report;
+}
+
+async function decideAndDeliver(env, project, rules, candidates, states, now, mode) {
+  const destinations = await destinationsOf(env, project.id);
+  const { decisions } = core.alerts({
+    now_ms: now, mode, project: project.slug, dashboard_url: dashboardUrl(env),
+    kinds: [...new Set(destinations.map((d) => d.kind))], rules: rules.map(ruleForCore), candidates, states,
+  });
+  let sent = 0;
+  for (const d of decisions) {
+    const rule = rules.find((r) => r.id === d.rule_id);
+    if (d.action === "suppress") {
+      await db.countSuppressed(env.DB, d.rule_id, d.fingerprint, d.count, now);
+      continue;
+    }
+    const claimed = d.action === "summary"
+      ? await db.claimSummary(env.DB, d.rule_id, d.fingerprint, d.count, now)
+      : await db.claimAlert(env.DB, d.rule_id, d.fingerprint, now, (rule?.kind === "silence" ? 0 : rule.cooldown_s * 1000));
+    if (!claimed) continue; // another isolate sent it
+    for (const dest of destinations) {
+      await deliver(env, project, dest, d.payloads[dest.kind], {
+        ruleId: d.rule_id, fingerprint: d.fingerprint, kind: d.action === "summary" ? "summary" : "alert", now,
+      });
+      sent++;
+    }
+  }
+  return sent;
+}
+
+/** Sends a clearly marked test message to every destination and answers each outcome. */
+export async function sendTest(env, project) {
+  const destinations = await destinationsOf(env, project.id);
+  const { decisions } = core.alerts({ now_ms: Date.now(), test: true, project: project.slug,
+    dashboard_url: dashboardUrl(env), kinds: [...new Set(destinations.map((d) => d.kind))] });
+  const results = [];
+  for (const dest of destinations)
+    results.push({ destination_id: dest.id, kind: dest.kind,
+      ...(await deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "test", now: Date.now() })) });
+  return results;
+}
+
+async function signed(dest, body) {
+  if (dest.kind !== "webhook" || !dest.secret) return {};
+  const t = Math.floor(Date.now() / 1000);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(dest.secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`${t}.${body}`)));
+  return { "X-Edgelog-Signature": `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}` };
+}
+
+// At most PACE_MAX sends per destination per PACE_WINDOW_MS in this isolate; the rest are folded
+// into one digest sent when the window frees.
+function paced(dest, now) {
+  const times = (pacing.get(dest.id) ?? []).filter((t) => now - t < PACE_WINDOW_MS);
+  pacing.set(dest.id, times);
+  if (times.length >= PACE_MAX) return false;
+  times.push(now);
+  return true;
+}
+
+/** Delivers one payload, recording the outcome; answers {outcome, http_status, attempts}. */
+async function deliver(env, project, dest, payload, meta) {
+  const record = (outcome, extra = {}) => db.recordDelivery(env.DB, {
+    projectId: project.id, ruleId: meta.ruleId, destinationId: dest.id, fingerprint: meta.fingerprint,
+    kind: meta.kind, outcome, createdAt: Date.now(), ...extra,
+  }).catch((err) => console.error("delivery record failed", err));
+  if (meta.kind !== "digest" && !paced(dest, Date.now())) {
+    queueDigest(env, project, dest, payload);
+    await record("digested");
+    return { outcome: "digested", http_status: null, attempts: 0 };
+  }
+  const body = JSON.stringify(payload);
+  let attempts = 0, status = null, error = null;
+  while (attempts < MAX_ATTEMPTS) {
+    attempts++;
+    try {
+      const res = await fetch(dest.url, { method: "POST", body,
+        headers: { "Content-Type": "application/json", "User-Agent": "edgelog", ...(await signed(dest, body)) } });
+      status = res.status;
+      const text = await res.text().catch(() => "");
+      if (res.ok) {
+        await record("sent", { httpStatus: status, attempts });
+        return { outcome: "sent", http_status: status, attempts };
+      }
+      error = text.slice(0, 200);
+      if (status === 429) {
+        let wait = Number(res.headers.get("retry-after")) * 1000;
+        try { wait = Math.max(wait || 0, Number(JSON.parse(text).retry_after) * 1000 || 0); } catch {}
+        await sleep(Math.min(Math.max(wait, 100), MAX_WAIT_MS));
+        continue;
+      }
+      if (status < 500) break; // the destination refuses this message; retrying will not help
+    } catch (err) {
+      error = String(err?.message ?? err).slice(0, 200);
+    }
+    await sleep(250 * 2 ** attempts);
+  }
+  await record("failed", { httpStatus: status, attempts, error });
+  return { outcome: "failed", http_status: status, attempts, error };
+}
+
+function queueDigest(env, project, dest, payload) {
+  const entry = digests.get(dest.id) ?? { headlines: [], promise: null };
+  entry.headlines.push(payload?.content ?? payload?.text ?? payload?.title ?? "alert");
+  digests.set(dest.id, entry);
+  if (!entry.promise) {
+    entry.promise = sleep(PACE_WINDOW_MS).then(async () => {
+      digests.delete(dest.id);
+      const lines = entry.headlines.slice(0, 20).map((h) => `• ${String(h).slice(0, 90)}`);
+      const text = `edgelog: ${entry.headlines.length} more alerts for ${project.slug} (paced)\n${lines.join("\n")}`.slice(0, 1900);
+      const digest = dest.kind === "discord" ? { username: "edgelog", content: text }
+        : dest.kind === "slack" ? { text } : { type: "digest", project: project.slug, count: entry.headlines.length, headlines: entry.headlines.slice(0, 50) };
+      await deliver(env, project, dest, digest, { kind: "digest", now: Date.now() });
+    });
+  }
+}
