@@ -198,6 +198,19 @@ std::string filtered(std::string_view value, const scrub_options& options) {
   return "[Filtered:" + detail::to_hex(detail::sha256(value)).substr(0, 16) + "]";
 }
 
+// The identifier just before position `eq` (an '='), e.g. "password" in "x password=…".
+sv identifier_before(sv s, std::size_t eq) {
+  std::size_t start = eq;
+  while (start > 0 && (is_alnum(s[start - 1]) || s[start - 1] == '_' || s[start - 1] == '-' || s[start - 1] == '.')) --start;
+  return s.substr(start, eq - start);
+}
+
+// Where `key=value` starts a value to mask: after '=' and a sensitive key.
+bool sensitive_assignment(sv s, std::size_t eq, const scrub_options& options) {
+  sv key = identifier_before(s, eq);
+  return !key.empty() && eq + 1 < s.size() && s[eq + 1] != ' ' && s[eq + 1] != '&' && is_sensitive_key(key, options);
+}
+
 bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept {
   if (!options.enabled || s.empty()) return false;
   if (!options.patterns.empty() || options.mask_emails || options.mask_ips) return true;
@@ -215,6 +228,8 @@ bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept
     if (is_upper(c) && i + 3 < s.size() && is_upper(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) iban_start = true;
   }
   if (longest >= 13 || iban_start) return true;
+  for (std::size_t eq = s.find('='); eq != sv::npos; eq = s.find('=', eq + 1))
+    if (sensitive_assignment(s, eq, options)) return true;
   return (at && s.find("://") != sv::npos) || s.find("eyJ") != sv::npos || s.find("-----BEGIN") != sv::npos ||
          s.find("earer ") != sv::npos || s.find("EARER ") != sv::npos;
 }
@@ -271,6 +286,17 @@ std::size_t scrub_text(std::string_view s, std::string& out, const scrub_options
           continue;
         }
       }
+    }
+    if (c == '=' && sensitive_assignment(s, i, options)) {
+      // password=hunter2, api_key=…: the value goes, the key stays.
+      out.push_back('=');
+      ++i;
+      std::size_t j = i;
+      while (j < s.size() && s[j] != ' ' && s[j] != '&' && s[j] != ';' && s[j] != ',' && s[j] != '"' && s[j] != '\'' &&
+             s[j] != ')' && s[j] != '\n' && s[j] != '\\')
+        ++j;
+      mask(j - i);
+      continue;
     }
     if (options.mask_emails && is_alnum(c) && (n = match_email(s, i))) { out += "[email]"; i += n; ++count; continue; }
     if (options.mask_ips && is_digit(c) && (n = match_ipv4(s, i))) { out += "[ip]"; i += n; ++count; continue; }

@@ -89,6 +89,8 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
     const rule = rules.find((r) => r.id === d.rule_id);
     if (d.action === "suppress") {
       await db.countSuppressed(env.DB, d.rule_id, d.fingerprint, d.count, now);
+      await db.recordDelivery(env.DB, { projectId: project.id, ruleId: d.rule_id, fingerprint: d.fingerprint,
+        kind: "alert", outcome: "suppressed", createdAt: now });
       continue;
     }
     const claimed = d.action === "summary"
@@ -102,6 +104,8 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
       sent++;
     }
   }
+  // Digests wait for their pacing window; keep the caller's waitUntil alive until they are out.
+  await Promise.all([...digests.values()].map((d) => d.promise));
   return sent;
 }
 

@@ -33,7 +33,8 @@ std::string filtered(std::string_view value, const scrub_options& options);
 /// skip scrubbing entirely).
 bool may_hold_secrets(std::string_view text, const scrub_options& options) noexcept;
 
-/// Copies `text` to `out` with sensitive substrings masked: bearer tokens, credit card numbers
+/// Copies `text` to `out` with sensitive substrings masked: values of `key=value` pairs whose key
+/// is sensitive (password=…, api_key=…, as in query strings and logfmt), bearer tokens, credit card numbers
 /// (13–19 digits, Luhn-checked), IBANs (mod-97 checked), PEM private keys, passwords in URLs
 /// (user:pass@), JWTs, the project's literal patterns, and optionally emails and IP addresses.
 /// Answers how many values it masked. Text needing nothing is copied unchanged.

@@ -53,6 +53,12 @@ TEST_CASE("secrets inside strings are masked") {
   CHECK(scrub("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk ok") == "jwt [Filtered] ok");
 }
 
+TEST_CASE("values of sensitive key=value pairs in free text are masked") {
+  CHECK(scrub("GET /login?user=bob&password=hunter2&next=/") == "GET /login?user=bob&password=[Filtered]&next=/");
+  CHECK(scrub("retry api_key=sk_live_123 token=abc") == "retry api_key=[Filtered] token=[Filtered]");
+  CHECK(scrub("author=alice count=3 session = open") == "author=alice count=3 session = open");
+}
+
 TEST_CASE("look-alikes are left alone") {
   CHECK(scrub("order 4111111111111112 shipped") == "order 4111111111111112 shipped");  // fails Luhn
   CHECK(scrub("the token expired; refresh the session") == "the token expired; refresh the session");
