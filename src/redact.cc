@@ -291,10 +291,16 @@ std::size_t scrub_text(std::string_view s, std::string& out, const scrub_options
       // password=hunter2, api_key=…: the value goes, the key stays.
       out.push_back('=');
       ++i;
-      std::size_t j = i;
-      while (j < s.size() && s[j] != ' ' && s[j] != '&' && s[j] != ';' && s[j] != ',' && s[j] != '"' && s[j] != '\'' &&
-             s[j] != ')' && s[j] != '\n' && s[j] != '\\')
-        ++j;
+      auto value_end = [&](std::size_t j) {
+        while (j < s.size() && s[j] != ' ' && s[j] != '&' && s[j] != ';' && s[j] != ',' && s[j] != '"' && s[j] != '\'' &&
+               s[j] != ')' && s[j] != '\n' && s[j] != '\\')
+          ++j;
+        return j;
+      };
+      std::size_t j = value_end(i);
+      // token=Bearer abc…: an auth scheme is followed by the credential itself.
+      if (j + 1 < s.size() && s[j] == ' ' && (iequals(s.substr(i, j - i), "bearer") || iequals(s.substr(i, j - i), "basic")))
+        j = value_end(j + 1);
       mask(j - i);
       continue;
     }

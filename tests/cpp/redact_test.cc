@@ -56,6 +56,7 @@ TEST_CASE("secrets inside strings are masked") {
 TEST_CASE("values of sensitive key=value pairs in free text are masked") {
   CHECK(scrub("GET /login?user=bob&password=hunter2&next=/") == "GET /login?user=bob&password=[Filtered]&next=/");
   CHECK(scrub("retry api_key=sk_live_123 token=abc") == "retry api_key=[Filtered] token=[Filtered]");
+  CHECK(scrub("auth=Bearer abcdefghijklmnop next") == "auth=[Filtered] next");
   CHECK(scrub("author=alice count=3 session = open") == "author=alice count=3 session = open");
 }
 
