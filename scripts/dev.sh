@@ -25,7 +25,7 @@ npx wrangler d1 migrations apply edgelog --local --persist-to "$STATE/state" >"$
 
 echo "dev: starting wrangler dev on $URL"
 npx wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE/state" \
-  --show-interactive-dev-session=false >"$STATE/wrangler.log" 2>&1 &
+  --var "EDGELOG_PUBLIC_URL:$URL" --show-interactive-dev-session=false >"$STATE/wrangler.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
 
