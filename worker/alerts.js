@@ -1,6 +1,6 @@
 // /api/admin/projects/:slug/alerts: rules, destinations, a test message and the delivery log.
 import * as db from "./db.js";
-import { error, json } from "./http.js";
+import { error, json, readJsonObject } from "./http.js";
 import { sendTest } from "./alerting.js";
 import { canSeal, seal } from "./secrets.js";
 
@@ -21,15 +21,6 @@ const RULE_FIELDS = {
   component: [optionalGlob, null],
   enabled: [(v) => typeof v === "boolean", true],
 };
-
-async function readJson(request) {
-  try {
-    const v = await request.json();
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? { value: v } : { response: error(400, "bad_request", "expected a JSON object") };
-  } catch {
-    return { response: error(400, "invalid_json", "the body is not valid JSON") };
-  }
-}
 
 async function projectOr404(env, slug) {
   const project = await db.projectBySlug(env.DB, slug);
@@ -68,7 +59,7 @@ export async function listAlerts(_request, env, _ctx, { slug }) {
 export async function createRule(request, env, _ctx, { slug }) {
   const { project, response } = await projectOr404(env, slug);
   if (response) return response;
-  const body = await readJson(request);
+  const body = await readJsonObject(request);
   if (body.response) return body.response;
   if (!KINDS.includes(body.value.kind))
     return error(400, "bad_request", `kind must be one of ${KINDS.join(", ")}`, { field: "kind" });
@@ -85,7 +76,7 @@ export async function updateRule(request, env, _ctx, { slug, id }) {
   if (response) return response;
   const current = (await db.alertRules(env.DB, project.id)).find((r) => String(r.id) === id);
   if (!current) return error(404, "not_found", `no rule ${id}`);
-  const body = await readJson(request);
+  const body = await readJsonObject(request);
   if (body.response) return body.response;
   const valid = validRule(body.value, { ...current, enabled: current.enabled === 1 });
   if (valid.response) return valid.response;
@@ -103,7 +94,7 @@ export async function deleteRule(_request, env, _ctx, { slug, id }) {
 export async function createDestination(request, env, _ctx, { slug }) {
   const { project, response } = await projectOr404(env, slug);
   if (response) return response;
-  const body = await readJson(request);
+  const body = await readJsonObject(request);
   if (body.response) return body.response;
   const { kind, url, label = null, secret = null } = body.value;
   if (!DESTINATIONS.includes(kind)) return error(400, "bad_request", `kind must be one of ${DESTINATIONS.join(", ")}`, { field: "kind" });

@@ -31,6 +31,18 @@ export const storageUnavailable = (requestId) =>
 export const internalError = (requestId) =>
   error(500, "internal", "internal error", { request_id: requestId });
 
+/** The request's JSON object body as {value}, or {response} with the 400 to answer. */
+export async function readJsonObject(request) {
+  try {
+    const value = await request.json();
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { value }
+      : { response: error(400, "bad_request", "expected a JSON object") };
+  } catch {
+    return { response: error(400, "invalid_json", "the body is not valid JSON") };
+  }
+}
+
 /** Reads at most `limit` bytes of the body; a longer body yields limit + 1 bytes so the core
  *  sees that it is too large without the shim buffering all of it. */
 export async function readBounded(request, limit) {

@@ -2,7 +2,7 @@
 // rotation; afterwards only their prefix and metadata.
 import * as db from "./db.js";
 import { forgetKeys, newCredentials, sha256Hex } from "./auth.js";
-import { error, json } from "./http.js";
+import { error, json, readJsonObject } from "./http.js";
 import { canSeal, seal } from "./secrets.js";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
@@ -42,15 +42,6 @@ export function presentProject(row) {
   const out = { ...row, require_timestamp: row.require_timestamp === 1 };
   for (const name of JSON_SETTINGS) out[name] = JSON.parse(row[name]);
   return out;
-}
-
-async function readJson(request) {
-  try {
-    const value = await request.json();
-    return isObject(value) ? { value } : { response: error(400, "bad_request", "expected a JSON object") };
-  } catch {
-    return { response: error(400, "invalid_json", "the body is not valid JSON") };
-  }
 }
 
 /** Validated setting changes from `input`, or the 400 to answer. */
@@ -122,7 +113,7 @@ const notConfigured = () => error(503, "not_configured", "set the EDGELOG_MASTER
 // ---- projects ------------------------------------------------------------------------------
 
 export async function createProject(request, env) {
-  const { value: input, response } = await readJson(request);
+  const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const { slug, name = slug } = input;
   if (typeof slug !== "string" || !SLUG.test(slug))
@@ -156,7 +147,7 @@ export async function getProject(_request, env, _ctx, { slug }) {
 export async function updateProject(request, env, _ctx, { slug }) {
   const found = await projectOr404(env, slug);
   if (found.response) return found.response;
-  const { value: input, response } = await readJson(request);
+  const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const settings = settingsFrom(input);
   if (settings.response) return settings.response;
@@ -199,7 +190,7 @@ export async function listKeys(_request, env, _ctx, { slug }) {
 export async function createKey(request, env, _ctx, { slug }) {
   const found = await projectOr404(env, slug);
   if (found.response) return found.response;
-  const { value: input, response } = await readJson(request);
+  const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const valid = validKeyInput(input);
   if (valid.response) return valid.response;
@@ -223,7 +214,7 @@ export async function rotateKey(request, env, _ctx, { slug, id }) {
   const found = await keyOr404(env, slug, id);
   if (found.response) return found.response;
   if (found.row.revoked_at !== null) return error(409, "conflict", "the key is revoked");
-  const { value: input, response } = await readJson(request);
+  const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const until = parseExpiry(input.previous_valid_until, "previous_valid_until");
   if (until.response) return until.response;
@@ -254,7 +245,7 @@ export async function revokeKey(_request, env, _ctx, { slug, id }) {
 export async function updateKey(request, env, _ctx, { slug, id }) {
   const found = await keyOr404(env, slug, id);
   if (found.response) return found.response;
-  const { value: input, response } = await readJson(request);
+  const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const unknown = Object.keys(input).find((k) => k !== "label" && k !== "expires_at");
   if (unknown) return error(400, "bad_request", `unknown field "${unknown}"`, { field: unknown });
