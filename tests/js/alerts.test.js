@@ -190,6 +190,23 @@ describe("pacing and windowed rules", () => {
   });
 });
 
+describe("silence", () => {
+  test("a project that stops sending is reported once per silence", async () => {
+    const p = await setup("quiet", { kind: "silence", silence_minutes: 30 }, "/quiet");
+    assert.equal((await w.send(p, [{ level: "info", message: "heartbeat" }])).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date(Date.now() + 10 * 60_000) });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/quiet").length, 0, "not silent yet");
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date(Date.now() + 31 * 60_000) });
+    assert.ok(await until(() => hook.on("/quiet").length === 1));
+    assert.match(hook.on("/quiet")[0].json.content, /silence: no events from quiet/);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date(Date.now() + 45 * 60_000) });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/quiet").length, 1, "once per silence");
+  });
+});
+
 describe("the alerts API", () => {
   test("the test alert reaches each destination and reports it", async () => {
     await setup("test-alert", { kind: "spike" }, "/test-alert");
