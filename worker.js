@@ -3,6 +3,7 @@ import { requireAdmin } from "./worker/auth.js";
 import { healthz } from "./worker/health.js";
 import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
 import { ingest } from "./worker/ingest.js";
+import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
 import { listLogs } from "./worker/logs.js";
 import { listOutcomes } from "./worker/outcomes.js";
 import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
@@ -31,6 +32,8 @@ const ROUTES = {
   "/api/auth/logout": { POST: open(logout) },
   "/api/auth/session": { GET: open(currentSession) },
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
+  "/api/issues": { GET: open(listIssues) }, // likewise
+  "/api/issues/:fingerprint": { GET: open(getIssue), PATCH: open(updateIssue) }, // PATCH: the admin only
   "/api/admin/projects": { GET: admin(listProjects), POST: admin(createProject) },
   "/api/admin/projects/:slug": {
     GET: admin(getProject), PATCH: admin(updateProject), DELETE: admin(deleteProject),

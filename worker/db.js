@@ -531,3 +531,24 @@ export async function listDeliveries(db, projectId, limit) {
     .bind(projectId, limit).all();
   return results;
 }
+
+const ISSUE_SORTS = { last_seen: "last_seen DESC", count: "count DESC", first_seen: "first_seen DESC" };
+
+/** Issues, filtered; `sort` is one of last_seen, count, first_seen (a fixed set, never input text). */
+export async function listIssues(db, { projectId, statuses, minLevelRank, from, to, sort, limit }) {
+  const { results } = await db.prepare(`
+    SELECT i.*, p.slug AS project FROM issues AS i JOIN projects AS p ON p.id = i.project_id
+    WHERE (?1 IS NULL OR i.project_id = ?1) AND p.deleted_at IS NULL
+      AND (?2 IS NULL OR i.status IN (SELECT value FROM json_each(?2)))
+      AND i.level_rank >= ?3 AND i.last_seen >= ?4 AND i.first_seen <= ?5
+    ORDER BY ${ISSUE_SORTS[sort] ?? ISSUE_SORTS.last_seen} LIMIT ?6`)
+    .bind(projectId, statuses ? JSON.stringify(statuses) : null, minLevelRank, from, to, limit).all();
+  return results;
+}
+
+/** An issue's latest event: the one at (project, ts = last_seen) with its fingerprint. */
+export function latestEventOfIssue(db, projectId, fingerprint, lastSeen) {
+  return db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.project_id = ?1 AND l.ts = ?3 AND l.fingerprint = ?2 ORDER BY l.id DESC LIMIT 1`)
+    .bind(projectId, fingerprint, lastSeen).first();
+}

@@ -22,7 +22,7 @@ function decodeCursor(text) {
   }
 }
 
-function present(row) {
+export function present(row) {
   const out = {
     id: row.id,
     project: row.project,

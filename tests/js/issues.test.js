@@ -112,3 +112,53 @@ describe("issue summaries in maintenance", () => {
     assert.deepEqual(left, ["recent-summary"]);
   });
 });
+
+describe("the issues API", () => {
+  let p, fp, readKey;
+  before(async () => {
+    p = await w.createProject("iss-api");
+    await w.send(p, [{ level: "error", message: "cart 1 empty" }, { level: "error", message: "cart 2 empty" },
+      { level: "warn", message: "slow 3 page" }]);
+    fp = (await db.issuesOfProject(w.db, p.project.id)).find((i) => i.title === "cart <int> empty").fingerprint;
+    readKey = (await (await w.admin("/api/admin/projects/iss-api/keys", { method: "POST", body: '{"scopes":["read"]}' })).json()).secret_key;
+  });
+
+  test("lists issues with filters and sorts", async () => {
+    const all = await (await w.admin("/api/issues?project=iss-api&sort=count")).json();
+    assert.deepEqual(all.issues.map((i) => [i.title, i.count]), [["cart <int> empty", 2], ["slow <int> page", 1]]);
+    const errorsOnly = await (await w.admin("/api/issues?project=iss-api&level=error")).json();
+    assert.deepEqual(errorsOnly.issues.map((i) => i.level), ["error"]);
+    const byKey = await (await w.fetch("/api/issues", { headers: { "X-Project-Key": readKey } })).json();
+    assert.equal(byKey.issues.length, 2);
+    assert.equal((await w.admin("/api/issues?sort=loudest")).status, 400);
+    assert.equal((await w.admin("/api/issues?status=gone")).status, 400);
+  });
+
+  test("answers one issue with its latest event", async () => {
+    const res = await w.admin(`/api/issues/${fp}?project=iss-api`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.issue.count, 2);
+    assert.equal(body.latest_event.template, "cart <int> empty");
+    assert.equal(body.latest_event.fingerprint, fp);
+    assert.equal((await w.admin(`/api/issues/${"0".repeat(32)}?project=iss-api`)).status, 404);
+  });
+
+  test("resolve through the API; the next event regresses the issue", async () => {
+    const res = await w.admin(`/api/issues/${fp}?project=iss-api`, { method: "PATCH", body: '{"status":"resolve"}' });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).issue.status, "resolved");
+    await w.send(p, [{ level: "error", message: "cart 9 empty" }]);
+    const after = await (await w.admin(`/api/issues/${fp}?project=iss-api`)).json();
+    assert.equal(after.issue.status, "regressed");
+    assert.equal((await w.admin(`/api/issues/${fp}?project=iss-api`, { method: "PATCH", body: '{"status":"nope"}' })).status, 400);
+  });
+
+  test("refuses strangers, and read keys cannot change status", async () => {
+    assert.equal((await w.fetch("/api/issues")).status, 401);
+    assert.equal((await w.fetch(`/api/issues/${fp}?project=iss-api`)).status, 401);
+    assert.equal((await w.fetch(`/api/issues/${fp}?project=iss-api`, { method: "PATCH", body: '{"status":"resolve"}' })).status, 401);
+    const byKey = await w.fetch(`/api/issues/${fp}`, { method: "PATCH", headers: { "X-Project-Key": readKey }, body: '{"status":"resolve"}' });
+    assert.equal(byKey.status, 401);
+  });
+});

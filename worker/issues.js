@@ -1,0 +1,90 @@
+// /api/issues: the groups events form, for operators and read keys; status changes for operators.
+import { requireAdmin, requireReader } from "./auth.js";
+import * as db from "./db.js";
+import { error, json, readJsonObject } from "./http.js";
+import { present as presentEvent } from "./logs.js";
+import { parseTime } from "./outcomes.js";
+
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
+const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
+const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
+const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+function presentIssue(row) {
+  return {
+    project: row.project, fingerprint: row.fingerprint, title: row.title, template: row.template, level: row.level,
+    status: row.status, count: row.count, hint: row.hint, first_seen: iso(row.first_seen), last_seen: iso(row.last_seen),
+    resolved_at: iso(row.resolved_at), regressed_at: iso(row.regressed_at),
+  };
+}
+
+/** The project a request is about: a read key's own, or ?project= for the operator (required when `needed`). */
+async function scope(request, env, needed) {
+  const reader = await requireReader(request, env);
+  if (reader.response) return reader;
+  const slug = new URL(request.url).searchParams.get("project");
+  if (slug === null) {
+    if (reader.projectId === null && needed) return { response: error(400, "bad_request", "project is required", { field: "project" }) };
+    return { projectId: reader.projectId };
+  }
+  if (reader.projectId !== null && slug !== reader.projectSlug)
+    return { response: error(403, "forbidden", "this key reads only its own project", { field: "project" }) };
+  const project = await db.projectBySlug(env.DB, slug);
+  return project ? { projectId: project.id } : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+}
+
+export async function listIssues(request, env) {
+  const s = await scope(request, env, false);
+  if (s.response) return s.response;
+  const params = new URL(request.url).searchParams;
+  const now = Date.now();
+  let statuses = null;
+  if (params.has("status")) {
+    statuses = params.get("status").split(",");
+    const bad = statuses.find((x) => !STATUSES.includes(x));
+    if (bad !== undefined) return error(400, "bad_request", `unknown status "${bad}"`, { field: "status" });
+  }
+  const level = params.get("level") ?? "trace";
+  if (!LEVELS.includes(level)) return error(400, "bad_request", `unknown level "${level}"`, { field: "level" });
+  const sort = params.get("sort") ?? "last_seen";
+  if (!["last_seen", "count", "first_seen"].includes(sort)) return error(400, "bad_request", "sort must be last_seen, count or first_seen", { field: "sort" });
+  const from = parseTime(params.get("from"), now) ?? 0;
+  const to = parseTime(params.get("to"), now) ?? now + 60_000;
+  if (!Number.isFinite(from)) return error(400, "bad_request", "from must be RFC 3339, epoch ms or like 15m", { field: "from" });
+  if (!Number.isFinite(to)) return error(400, "bad_request", "to must be RFC 3339, epoch ms or like 15m", { field: "to" });
+  const limit = Number(params.get("limit") ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
+  const rows = await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank: LEVELS.indexOf(level), from, to, sort, limit });
+  return json(200, { issues: rows.map(presentIssue) });
+}
+
+async function issueOr404(env, projectId, fingerprint) {
+  const row = /^[0-9a-f]{32}$/.test(fingerprint) ? await db.issueByFingerprint(env.DB, projectId, fingerprint) : null;
+  return row ? { row } : { response: error(404, "not_found", "no such issue") };
+}
+
+export async function getIssue(request, env, _ctx, { fingerprint }) {
+  const s = await scope(request, env, true);
+  if (s.response) return s.response;
+  const { row, response } = await issueOr404(env, s.projectId, fingerprint);
+  if (response) return response;
+  const latest = await db.latestEventOfIssue(env.DB, s.projectId, fingerprint, row.last_seen);
+  const project = (await db.listProjects(env.DB)).find((p) => p.id === s.projectId);
+  return json(200, { issue: presentIssue({ ...row, project: project?.slug }), latest_event: latest ? presentEvent(latest) : null });
+}
+
+export async function updateIssue(request, env, _ctx, { fingerprint }) {
+  const refusal = await requireAdmin(request, env);
+  if (refusal) return refusal;
+  const s = await scope(request, env, true);
+  if (s.response) return s.response;
+  const found = await issueOr404(env, s.projectId, fingerprint);
+  if (found.response) return found.response;
+  const body = await readJsonObject(request);
+  if (body.response) return body.response;
+  const status = SETTABLE[body.value.status];
+  if (!status) return error(400, "bad_request", "status must be resolved, ignored or ongoing (reopen)", { field: "status" });
+  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now());
+  const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
+  return json(200, { issue: presentIssue(row) });
+}
