@@ -14,6 +14,25 @@ const pacing = new Map(); // destination id → send times in the current window
 const digests = new Map(); // destination id → { headlines, timer }
 const encoder = new TextEncoder();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const KINDS = ["discord", "slack", "webhook"];
+const RULES_FRESH_MS = 10_000;
+const rulesCache = new Map(); // project id → { rules, readAt }
+
+/** A project's enabled rules, read from D1 at most every 10 s per isolate (most projects have none,
+ *  and this runs after every accepted request). Rule changes made here drop the entry at once. */
+async function enabledRules(env, projectId, now) {
+  const hit = rulesCache.get(projectId);
+  if (hit && now - hit.readAt < RULES_FRESH_MS) return hit.rules;
+  const rules = (await db.alertRules(env.DB, projectId)).filter((r) => r.enabled === 1);
+  if (rulesCache.size >= 1000) rulesCache.delete(rulesCache.keys().next().value);
+  rulesCache.set(projectId, { rules, readAt: now });
+  return rules;
+}
+
+/** Forgets a project's cached rules (after the admin API changed them). */
+export function forgetRules(projectId) {
+  rulesCache.delete(projectId);
+}
 
 const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "");
 
@@ -33,8 +52,9 @@ async function destinationsOf(env, projectId) {
 
 /** After an accepted request: new issues, regressions, spikes. `issues` is the core's summary. */
 export async function alertOnIngest(env, project, issues, receivedAt) {
-  const rules = (await db.alertRules(env.DB, project.id)).filter((r) => r.enabled === 1 && r.kind !== "silence" && r.kind !== "error_rate");
-  if (!rules.length || !issues.length) return;
+  if (!issues.length) return;
+  const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => r.kind !== "silence" && r.kind !== "error_rate");
+  if (!rules.length) return;
   const widest = Math.max(...rules.map((r) => r.window_s)) * 1000;
   const inputs = await db.alertInputs(env.DB, project.id, issues.map((i) => i.fingerprint), receivedAt - widest, rules.map((r) => r.id));
   const byFp = (rows, fp) => rows.find((r) => r.fingerprint === fp);
@@ -79,11 +99,12 @@ export async function alertTick(env, now) {
 }
 
 async function decideAndDeliver(env, project, rules, candidates, states, now, mode) {
-  const destinations = await destinationsOf(env, project.id);
   const { decisions } = core.alerts({
     now_ms: now, mode, project: project.slug, dashboard_url: dashboardUrl(env),
-    kinds: [...new Set(destinations.map((d) => d.kind))], rules: rules.map(ruleForCore), candidates, states,
+    kinds: KINDS, rules: rules.map(ruleForCore), candidates, states,
   });
+  // Destinations (and their sealed URLs) are only read when something is to be sent.
+  const destinations = decisions.some((d) => d.action !== "suppress") ? await destinationsOf(env, project.id) : [];
   let sent = 0;
   for (const d of decisions) {
     const rule = rules.find((r) => r.id === d.rule_id);

@@ -1,7 +1,7 @@
 // /api/admin/projects/:slug/alerts: rules, destinations, a test message and the delivery log.
 import * as db from "./db.js";
 import { error, json, readJsonObject } from "./http.js";
-import { sendTest } from "./alerting.js";
+import { forgetRules, sendTest } from "./alerting.js";
 import { canSeal, seal } from "./secrets.js";
 
 const KINDS = ["spike", "new_issue", "regression", "error_rate", "silence"];
@@ -68,6 +68,7 @@ export async function createRule(request, env, _ctx, { slug }) {
   if (body.value.kind === "silence" && valid.rule.silence_minutes < 1)
     return error(400, "bad_request", "a silence rule needs silence_minutes", { field: "silence_minutes" });
   const rule = await db.insertAlertRule(env.DB, project.id, { kind: body.value.kind, ...valid.rule }, Date.now());
+  forgetRules(project.id);
   return json(201, { rule: presentRule(rule) });
 }
 
@@ -80,7 +81,9 @@ export async function updateRule(request, env, _ctx, { slug, id }) {
   if (body.response) return body.response;
   const valid = validRule(body.value, { ...current, enabled: current.enabled === 1 });
   if (valid.response) return valid.response;
-  return json(200, { rule: presentRule(await db.updateAlertRule(env.DB, project.id, current.id, valid.rule)) });
+  const rule = await db.updateAlertRule(env.DB, project.id, current.id, valid.rule);
+  forgetRules(project.id);
+  return json(200, { rule: presentRule(rule) });
 }
 
 export async function deleteRule(_request, env, _ctx, { slug, id }) {
@@ -88,6 +91,7 @@ export async function deleteRule(_request, env, _ctx, { slug, id }) {
   if (response) return response;
   if (!(await db.alertRules(env.DB, project.id)).some((r) => String(r.id) === id)) return error(404, "not_found", `no rule ${id}`);
   await db.deleteAlertRule(env.DB, project.id, Number(id));
+  forgetRules(project.id);
   return json(200, { deleted: Number(id) });
 }
 

@@ -25,12 +25,13 @@ async function scope(request, env, needed) {
   const slug = new URL(request.url).searchParams.get("project");
   if (slug === null) {
     if (reader.projectId === null && needed) return { response: error(400, "bad_request", "project is required", { field: "project" }) };
-    return { projectId: reader.projectId };
+    return { projectId: reader.projectId, projectSlug: reader.projectSlug };
   }
   if (reader.projectId !== null && slug !== reader.projectSlug)
     return { response: error(403, "forbidden", "this key reads only its own project", { field: "project" }) };
   const project = await db.projectBySlug(env.DB, slug);
-  return project ? { projectId: project.id } : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+  return project ? { projectId: project.id, projectSlug: slug }
+    : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
 }
 
 export async function listIssues(request, env) {
@@ -69,8 +70,7 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
   const { row, response } = await issueOr404(env, s.projectId, fingerprint);
   if (response) return response;
   const latest = await db.latestEventOfIssue(env.DB, s.projectId, fingerprint, row.last_seen);
-  const project = (await db.listProjects(env.DB)).find((p) => p.id === s.projectId);
-  return json(200, { issue: presentIssue({ ...row, project: project?.slug }), latest_event: latest ? presentEvent(latest) : null });
+  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest ? presentEvent(latest) : null });
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {
