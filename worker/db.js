@@ -16,14 +16,22 @@ SELECT ?2, ?3, e.value ->> 'ts', e.value ->> 'level', e.value ->> 'message',
        e.value ->> 'exception_type', json_extract(e.value, '$.frames'), e.value ->> 'action',
        e.value ->> 'hint', e.value ->> 'scrubbed'
 FROM json_each(?1) AS e WHERE true
-ON CONFLICT (project_id, event_id) WHERE event_id IS NOT NULL DO NOTHING`;
+ON CONFLICT (project_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+RETURNING 1`;
 
-// Runs right after INSERT_LOGS in the same batch: changes() is the rows that insert stored, and
-// the rest of the chunk's events were duplicates of stored event_ids.
+// Run before a chunk's INSERT_LOGS: events whose event_id is already stored are not counted.
+const NEW_EVENT = `(e.value ->> 'event_id' IS NULL OR NOT EXISTS (
+  SELECT 1 FROM logs WHERE project_id = ?2 AND event_id = e.value ->> 'event_id'))`;
+
+// Runs before the chunk's INSERT_LOGS, in the same transaction: the events it will store are those
+// whose event_id is not stored yet (each distinct id once); the rest are duplicates. (changes()
+// cannot tell: FTS5's own writes to its tables move it.)
 const COUNT_STORED = `
+WITH fresh AS (SELECT count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key)) AS n
+               FROM json_each(?1) AS e WHERE ${NEW_EVENT})
 INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
-SELECT ?1, ?2, o.outcome, '', o.n, 0
-FROM (SELECT 'accepted' AS outcome, changes() AS n UNION ALL SELECT 'duplicate', ?3 - changes()) AS o
+SELECT ?2, ?3, o.outcome, '', o.n, 0
+FROM (SELECT 'accepted' AS outcome, n FROM fresh UNION ALL SELECT 'duplicate', ?4 - n FROM fresh) AS o
 WHERE o.n > 0
 ON CONFLICT (project_id, minute, outcome, reason)
 DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
@@ -54,6 +62,20 @@ ON CONFLICT (project_id, fingerprint) DO UPDATE SET
   status = CASE status WHEN 'resolved' THEN 'regressed' WHEN 'new' THEN 'ongoing' ELSE status END,
   regressed_at = CASE status WHEN 'resolved' THEN ?3 ELSE regressed_at END`;
 
+const COUNT_LOG_MINUTES = `
+INSERT INTO log_counts (project_id, minute, level, events)
+SELECT ?2, (e.value ->> 'ts') - (e.value ->> 'ts') % 60000, e.value ->> 'level',
+       count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key))
+FROM json_each(?1) AS e WHERE ${NEW_EVENT} GROUP BY 2, 3
+ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded.events`;
+
+const COUNT_ISSUE_HOURS = `
+INSERT INTO issue_hours (project_id, fingerprint, hour, events)
+SELECT ?2, e.value ->> 'fingerprint', (e.value ->> 'ts') - (e.value ->> 'ts') % 3600000,
+       count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key))
+FROM json_each(?1) AS e WHERE ${NEW_EVENT} GROUP BY 2, 3
+ON CONFLICT (project_id, fingerprint, hour) DO UPDATE SET events = events + excluded.events`;
+
 const COUNT_REQUEST = `
 INSERT INTO rate_counters (key, window_start, count) VALUES (?1, ?2, ?3)
 ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count`;
@@ -64,13 +86,23 @@ ON CONFLICT (key, window_start) DO UPDATE SET count = count + excluded.count`;
 export function ingestStatements(db, { projectId, receivedAt, minute, chunks, ledger, ipKey, ipSpent, issues = [] }) {
   const statements = [];
   for (const { rows, events } of chunks) {
+    statements.push(db.prepare(COUNT_LOG_MINUTES).bind(rows, projectId));
+    statements.push(db.prepare(COUNT_ISSUE_HOURS).bind(rows, projectId));
+    statements.push(db.prepare(COUNT_STORED).bind(rows, projectId, minute, events));
     statements.push(db.prepare(INSERT_LOGS).bind(rows, projectId, receivedAt));
-    statements.push(db.prepare(COUNT_STORED).bind(projectId, minute, events));
   }
   if (issues.length) statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, JSON.stringify(issues), receivedAt));
   if (ledger.length) statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger)));
   if (ipKey && ipSpent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, ipSpent));
   return statements;
+}
+
+/** Rows the INSERT statements of ingestStatements() stored, from db.batch()'s results. */
+export function storedRows(results, chunkCount) {
+  let stored = 0;
+  // Counted from RETURNING: D1's meta.changes also counts the full-text trigger's rows.
+  for (let i = 0; i < chunkCount; i++) stored += results[4 * i + 3].results.length;
+  return stored;
 }
 
 /** Accepted (and duplicate) events of a project in two adjacent minutes: its rate-limit counts. */
@@ -206,9 +238,10 @@ export function markProjectDeleted(db, projectId, now) {
 
 /** Deletes up to `limit` of a project's logs; answers how many went. */
 export async function deleteProjectLogsChunk(db, projectId, limit) {
+  // Counted from RETURNING: D1's meta.changes includes the full-text trigger's rows.
   const result = await db.prepare(`DELETE FROM logs WHERE id IN
-      (SELECT id FROM logs WHERE project_id = ?1 LIMIT ?2)`).bind(projectId, limit).run();
-  return result.meta.changes;
+      (SELECT id FROM logs WHERE project_id = ?1 LIMIT ?2) RETURNING 1`).bind(projectId, limit).all();
+  return result.results.length;
 }
 
 /** Removes what is left of a deleted project once its logs are gone. */
@@ -300,9 +333,9 @@ export async function retentionPolicies(db) {
 export async function deleteExpiredChunk(db, projectId, levels, cutoff, limit) {
   const result = await db.prepare(`DELETE FROM logs WHERE id IN (
       SELECT id FROM logs WHERE project_id = ?1 AND ts < ?3
-        AND level IN (SELECT value FROM json_each(?2)) LIMIT ?4)`)
-    .bind(projectId, levels, cutoff, limit).run();
-  return { deleted: result.meta.changes, sizeAfter: result.meta.size_after ?? null };
+        AND level IN (SELECT value FROM json_each(?2)) LIMIT ?4) RETURNING 1`)
+    .bind(projectId, levels, cutoff, limit).all();
+  return { deleted: result.results.length, sizeAfter: result.meta.size_after ?? null };
 }
 
 /** Moves ledger minutes older than `cutoff` (up to a day of them per call) into hourly rows, in
@@ -551,4 +584,217 @@ export function latestEventOfIssue(db, projectId, fingerprint, lastSeen) {
   return db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
     WHERE l.project_id = ?1 AND l.ts = ?3 AND l.fingerprint = ?2 ORDER BY l.id DESC LIMIT 1`)
     .bind(projectId, fingerprint, lastSeen).first();
+}
+
+/** Drops a project's rollup rows older than `before` (their events are gone). */
+export function deleteOldRollups(db, projectId, before) {
+  return db.batch([
+    db.prepare("DELETE FROM log_counts WHERE project_id = ?1 AND minute < ?2").bind(projectId, before),
+    db.prepare("DELETE FROM issue_hours WHERE project_id = ?1 AND hour < ?2").bind(projectId, before - 3_600_000),
+  ]);
+}
+
+// ---- reads -----------------------------------------------------------------------------------
+
+/** Columns a search may match exactly; the names are fixed here, never taken from input. */
+export const EQUALITY_FILTERS = ["source", "env", "component", "endpoint", "source_type", "error_type",
+  "fingerprint", "user_id", "request_id", "release"];
+
+/** " AND …" conditions on `logs AS l` for a search filter ({levels, match, <EQUALITY_FILTERS>});
+ *  values go to `binds`. `idLow`/`idHigh` bound the full-text lookup to a span of ids. */
+function filterSql(filter, binds, idLow, idHigh) {
+  const bind = (v) => {
+    binds.push(v);
+    return `?${binds.length}`;
+  };
+  let sql = "";
+  if (filter.levels) sql += ` AND l.level IN (SELECT value FROM json_each(${bind(JSON.stringify(filter.levels))}))`;
+  for (const column of EQUALITY_FILTERS)
+    if (filter[column] !== undefined && filter[column] !== null) sql += ` AND l.${column} = ${bind(filter[column])}`;
+  if (filter.match)
+    sql += ` AND l.id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ${bind(filter.match)}
+             AND rowid BETWEEN ${idLow} AND ${idHigh})`;
+  return sql;
+}
+
+/** True when the filter looks at more than project and time. */
+export const filterNarrows = (filter) =>
+  Boolean(filter.levels || filter.match || EQUALITY_FILTERS.some((c) => filter[c] !== undefined && filter[c] !== null));
+
+/** One bounded step of a newest-first search in one project: walks at most `scan` rows of the
+ *  (project_id, ts) index below the cursor and within [from, to), and answers one statement whose
+ *  rows are {scanned, matched, edge_ts, edge_id} plus, when something matched, the newest `limit`
+ *  matching events (a single row with null event columns when nothing did). */
+function searchWindowQuery({ projectId, from, to, before, filter, scan, limit }) {
+  // The cursor bounds the index range itself: ts < before.ts + 1, and at before.ts only smaller ids.
+  const upper = before ? Math.min(to, before.ts + 1) : to;
+  const binds = [projectId, from, upper, before ? before.ts : upper, before ? before.id : Number.MAX_SAFE_INTEGER, scan, limit];
+  const conditions = filterSql(filter, binds, "(SELECT min(id) FROM w)", "(SELECT max(id) FROM w)");
+  return { binds, sql: `
+    WITH w AS MATERIALIZED (
+      SELECT id, ts FROM logs
+      WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 AND (ts < ?4 OR id < ?5)
+      ORDER BY ts DESC, id DESC LIMIT ?6),
+    m AS MATERIALIZED (SELECT l.id, l.ts FROM w JOIN logs AS l ON l.id = w.id WHERE true${conditions}),
+    page AS (SELECT id FROM m ORDER BY ts DESC, id DESC LIMIT ?7),
+    edge AS (SELECT (SELECT count(*) FROM w) AS scanned, (SELECT count(*) FROM m) AS matched,
+                    (SELECT ts FROM w ORDER BY ts, id LIMIT 1) AS edge_ts,
+                    (SELECT id FROM w ORDER BY ts, id LIMIT 1) AS edge_id)
+    SELECT edge.*, l.*, p.slug AS project
+    FROM edge LEFT JOIN page ON true LEFT JOIN logs AS l ON l.id = page.id
+    LEFT JOIN projects AS p ON p.id = l.project_id
+    ORDER BY l.ts DESC, l.id DESC` };
+}
+
+export function searchWindow(db, args) {
+  const { sql, binds } = searchWindowQuery(args);
+  return db.prepare(sql).bind(...binds);
+}
+
+/** Events of a project in [from, to): an index-only count. */
+export function countInRange(db, projectId, from, to) {
+  return db.prepare("SELECT count(*) AS n FROM logs WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3")
+    .bind(projectId, from, to);
+}
+
+function tailQuery({ projectIds, after, filter, scan, limit, newest = false }) {
+  const binds = [JSON.stringify(projectIds), after, after + scan, limit];
+  const conditions = filterSql(filter, binds, "?2 + 1", "?3");
+  return { binds, sql: `SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+      WHERE l.id > ?2 AND l.id <= ?3 AND l.project_id IN (SELECT value FROM json_each(?1))${conditions}
+      ORDER BY l.id ${newest ? "DESC" : ""} LIMIT ?4` };
+}
+
+/** Events stored after id `after` (insertion order), in these projects, matching the filter;
+ *  looks at most at ids (after, after + scan], the first `limit` of them (the last when
+ *  `newest`). Also answers the highest id stored. */
+export async function tailAfter(db, args) {
+  const { sql, binds } = tailQuery(args);
+  const [rows, top] = await db.batch([
+    db.prepare(sql).bind(...binds),
+    db.prepare("SELECT coalesce(max(id), 0) AS id FROM logs"),
+  ]);
+  return { rows: rows.results, maxId: top.results[0].id };
+}
+
+/** The highest event id stored. */
+export async function maxEventId(db) {
+  return (await db.prepare("SELECT coalesce(max(id), 0) AS id FROM logs").first()).id;
+}
+
+/** One event with its project's slug, or null. */
+export function eventById(db, id) {
+  return db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.id = ?1 AND p.deleted_at IS NULL`).bind(id).first();
+}
+
+/** The `n` events of the same project just before and just after one, in (ts, id) order. */
+export async function eventsAround(db, { projectId, ts, id, n }) {
+  const [before, after] = await db.batch([
+    db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+      WHERE l.project_id = ?1 AND l.ts <= ?2 AND (l.ts < ?2 OR l.id < ?3) ORDER BY l.ts DESC, l.id DESC LIMIT ?4`)
+      .bind(projectId, ts, id, n),
+    db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+      WHERE l.project_id = ?1 AND l.ts >= ?2 AND (l.ts > ?2 OR l.id > ?3) ORDER BY l.ts, l.id LIMIT ?4`)
+      .bind(projectId, ts, id, n),
+  ]);
+  return { before: before.results, after: after.results };
+}
+
+/** Live projects' ids and slugs. */
+export async function liveProjects(db) {
+  const { results } = await db.prepare("SELECT id, slug FROM projects WHERE deleted_at IS NULL ORDER BY id").all();
+  return results;
+}
+
+/** Hourly event counts of issues since `from`: `keys` is [[projectId, fingerprint], …]. */
+export async function issueHours(db, keys, from, to) {
+  const { results } = await db.prepare(`SELECT project_id, fingerprint, hour, events FROM issue_hours
+    WHERE (project_id, fingerprint) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))
+      AND hour >= ?2 AND hour < ?3`).bind(JSON.stringify(keys), from, to).all();
+  return results;
+}
+
+/** What /api/stats shows, in one round trip: per-bucket level counts from the minute rollup, the
+ *  issues with most events in the window (hourly rollup), the top values of a few fields among the
+ *  newest `sample` events, and the outcome ledger. */
+export async function statsOf(db, { projectIds, from, to, bucket, sample }) {
+  const ids = JSON.stringify(projectIds);
+  const hourFrom = from - (from % 3_600_000);
+  const [levels, issues, fields, ledger] = await db.batch([
+    db.prepare(`SELECT ?2 + ((minute - ?2) / ?4) * ?4 AS bucket, level, sum(events) AS events FROM log_counts
+      WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 - ?2 % 60000 AND minute < ?3
+      GROUP BY 1, 2 ORDER BY 1`).bind(ids, from, to, bucket),
+    db.prepare(`SELECT p.slug AS project, i.fingerprint, i.title, i.level, i.status, i.hint, i.count,
+        i.first_seen, i.last_seen, t.events FROM (
+          SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours
+          WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3
+          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10) AS t
+      JOIN issues AS i ON i.project_id = t.project_id AND i.fingerprint = t.fingerprint
+      JOIN projects AS p ON p.id = t.project_id ORDER BY t.events DESC`).bind(ids, hourFrom, to),
+    db.prepare(`WITH s AS MATERIALIZED (
+        SELECT l.source, l.endpoint, l.component FROM logs AS l
+        WHERE l.project_id IN (SELECT value FROM json_each(?1)) AND l.ts >= ?2 AND l.ts < ?3
+        ORDER BY l.ts DESC LIMIT ?4),
+      v AS (SELECT f.value AS field,
+                   CASE f.value WHEN 'source' THEN s.source WHEN 'endpoint' THEN s.endpoint ELSE s.component END AS value
+            FROM s, json_each('["source","endpoint","component"]') AS f),
+      c AS (SELECT field, value, count(*) AS events FROM v WHERE value IS NOT NULL GROUP BY 1, 2)
+      SELECT field, value, events FROM (
+        SELECT *, row_number() OVER (PARTITION BY field ORDER BY events DESC, value) AS r FROM c) WHERE r <= 5
+      UNION ALL SELECT '', NULL, count(*) FROM s`).bind(ids, from, to, sample),
+    db.prepare(`SELECT outcome, reason, sum(events) AS events, sum(requests) AS requests FROM (
+        SELECT outcome, reason, events, requests FROM outcomes
+        WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3
+        UNION ALL
+        SELECT outcome, reason, events, requests FROM outcomes_hourly
+        WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3)
+      GROUP BY 1, 2 ORDER BY 3 DESC`).bind(ids, from - (from % 60_000), to),
+  ]);
+  return { levels: levels.results, issues: issues.results, fields: fields.results, ledger: ledger.results };
+}
+
+/** Field and tag distributions over an issue's newest events (at most `sample` of the project's
+ *  newest events in the issue's lifetime are looked at). */
+export async function issueDistributions(db, { projectId, fingerprint, from, to, sample }) {
+  const { results } = await db.prepare(`WITH s AS MATERIALIZED (
+      SELECT l.env, l.source, l.release, l.component, l.endpoint, l.user_id, l.tags FROM (
+        SELECT id FROM logs WHERE project_id = ?1 AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC LIMIT ?5) AS w
+      JOIN logs AS l ON l.id = w.id WHERE l.fingerprint = ?2),
+    f AS (SELECT n.value AS field, CASE n.value WHEN 'env' THEN s.env WHEN 'source' THEN s.source
+                 WHEN 'release' THEN s.release WHEN 'component' THEN s.component WHEN 'endpoint' THEN s.endpoint
+                 ELSE s.user_id END AS value
+          FROM s, json_each('["env","source","release","component","endpoint","user_id"]') AS n
+          UNION ALL SELECT 'tag:' || t.key, CAST(t.value AS TEXT) FROM s, json_each(s.tags) AS t WHERE s.tags IS NOT NULL)
+    SELECT field, value, count(*) AS events FROM f WHERE value IS NOT NULL GROUP BY 1, 2
+    UNION ALL SELECT '', NULL, count(*) FROM s
+    ORDER BY 1, 3 DESC`).bind(projectId, fingerprint, from, to, sample).all();
+  return results;
+}
+
+/** What /metrics exposes, in one round trip. */
+export async function metricsOf(db, since) {
+  const [events, outcomes, deliveries, runs, issues] = await db.batch([
+    db.prepare(`SELECT p.slug AS project, c.level, sum(c.events) AS events FROM log_counts AS c
+      JOIN projects AS p ON p.id = c.project_id WHERE c.minute >= ?1 AND p.deleted_at IS NULL GROUP BY 1, 2`).bind(since),
+    db.prepare(`SELECT p.slug AS project, o.outcome, o.reason, sum(o.events) AS events, sum(o.requests) AS requests
+      FROM outcomes AS o JOIN projects AS p ON p.id = o.project_id WHERE o.minute >= ?1 GROUP BY 1, 2, 3`).bind(since),
+    db.prepare(`SELECT p.slug AS project, d.outcome, count(*) AS n FROM alert_deliveries AS d
+      JOIN projects AS p ON p.id = d.project_id WHERE d.created_at >= ?1 GROUP BY 1, 2`).bind(since),
+    db.prepare(`SELECT cron, ok, count(*) AS n, max(finished_at) AS last FROM maintenance_runs GROUP BY 1, 2`),
+    db.prepare(`SELECT p.slug AS project, i.status, count(*) AS n FROM issues AS i
+      JOIN projects AS p ON p.id = i.project_id WHERE p.deleted_at IS NULL GROUP BY 1, 2`),
+  ]);
+  return { events: events.results, outcomes: outcomes.results, deliveries: deliveries.results,
+    runs: runs.results, issues: issues.results };
+}
+
+const EXPLAINABLE = { searchWindow: searchWindowQuery, tail: tailQuery };
+
+/** The plan SQLite picks for a read query ("searchWindow" or "tail") with these arguments: the
+ *  tests check that reads walk the indexes. */
+export async function queryPlan(db, name, args) {
+  const { sql, binds } = EXPLAINABLE[name](args);
+  const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...binds).all();
+  return results.map((r) => r.detail);
 }

@@ -124,8 +124,7 @@ export async function ingest(request, env, ctx) {
     rates.forgetRates(); // the counts kept above were not written
     return storageUnavailable(rid);
   }
-  let stored = 0;
-  for (let i = 0; i < chunks.length; i++) stored += results[2 * i].meta.changes;
+  const stored = db.storedRows(results, chunks.length);
   noteKeyUse(env, ctx, creds.keyId, now);
   // Alerts never delay or endanger the answer.
   if (issues.length)

@@ -41,6 +41,8 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
     const longest = Math.max(...cutoffs(project, now).map((c) => c.hours));
     entry.issues_deleted = await db.deleteStaleIssues(env.DB, project.id, now - longest * HOUR - 30 * 24 * HOUR);
     report.issues_deleted = (report.issues_deleted ?? 0) + entry.issues_deleted;
+    // The chart rollups go with the last events they counted.
+    await db.deleteOldRollups(env.DB, project.id, now - longest * HOUR);
     if (entry.deleted || entry.issues_deleted) report.projects.push(entry);
     if (report.remaining) break;
   }
