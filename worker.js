@@ -4,7 +4,10 @@ import { healthz } from "./worker/health.js";
 import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
 import { ingest } from "./worker/ingest.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
-import { listLogs } from "./worker/logs.js";
+import { exportLogs, getLog, listLogs, tailLogs } from "./worker/logs.js";
+import { metrics, observeRequest } from "./worker/metrics.js";
+import { stats } from "./worker/stats.js";
+import { serveAsset } from "./worker/assets.js";
 import { listOutcomes } from "./worker/outcomes.js";
 import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
 import {
@@ -32,6 +35,11 @@ const ROUTES = {
   "/api/auth/logout": { POST: open(logout) },
   "/api/auth/session": { GET: open(currentSession) },
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
+  "/api/logs/:id": { GET: open(getLog) }, // likewise (and the same for the reads below)
+  "/api/export": { GET: open(exportLogs) },
+  "/api/tail": { GET: open(tailLogs) },
+  "/api/stats": { GET: open(stats) },
+  "/metrics": { GET: open(metrics) }, // the admin, or METRICS_TOKEN
   "/api/issues": { GET: open(listIssues) }, // likewise
   "/api/issues/:fingerprint": { GET: open(getIssue), PATCH: open(updateIssue) }, // PATCH: the admin only
   "/api/admin/projects": { GET: admin(listProjects), POST: admin(createProject) },
@@ -61,21 +69,18 @@ const PATTERNS = Object.entries(ROUTES).map(([path, methods]) => {
     names.push(name);
     return "([^/]+)";
   });
-  return { regex: new RegExp(`^${source}$`), names, methods };
+  return { path, regex: new RegExp(`^${source}$`), names, methods };
 });
 
 function match(pathname) {
-  for (const { regex, names, methods } of PATTERNS) {
+  for (const { path, regex, names, methods } of PATTERNS) {
     const m = regex.exec(pathname);
-    if (m) return { methods, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+    if (m) return { path, methods, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
   }
   return null;
 }
 
-async function route(request, env, ctx) {
-  const { pathname } = new URL(request.url);
-  const found = match(pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname);
-  if (!found) return notFound();
+async function route(request, env, ctx, found) {
   const { methods, params } = found;
   const r = methods[request.method] ?? (request.method === "HEAD" ? methods.GET : undefined);
   if (!r) return methodNotAllowed(Object.keys(methods));
@@ -88,13 +93,22 @@ async function route(request, env, ctx) {
 
 export default {
   async fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    const found = match(pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname);
+    if (!found) {
+      // The dashboard's files; unknown API paths stay JSON 404s.
+      return pathname.startsWith("/api/") || !env.ASSETS ? notFound() : serveAsset(request, env);
+    }
+    const started = Date.now();
     try {
-      return await route(request, env, ctx);
+      return await route(request, env, ctx, found);
     } catch (err) {
       const rid = requestId(request);
       console.error("unhandled", rid, err);
       if (String(err?.message).startsWith("D1_")) return storageUnavailable(rid);
       return internalError(rid);
+    } finally {
+      observeRequest(found.path, (Date.now() - started) / 1000);
     }
   },
 

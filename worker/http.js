@@ -3,6 +3,7 @@
 const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
   "Cache-Control": "no-store",
 };
 

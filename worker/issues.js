@@ -56,7 +56,53 @@ export async function listIssues(request, env) {
   const limit = Number(params.get("limit") ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
   const rows = await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank: LEVELS.indexOf(level), from, to, sort, limit });
-  return json(200, { issues: rows.map(presentIssue) });
+  const series = await sparklines(env, rows, params.has("from") ? from : now - DAY, params.has("to") ? to : now);
+  return json(200, {
+    issues: rows.map((row) => ({ ...presentIssue(row), sparkline: series.get(`${row.project_id}:${row.fingerprint}`) })),
+    sparkline: { from: iso(series.from), bucket_ms: HOUR, points: series.points },
+  });
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const MAX_POINTS = 72;
+
+/** Hourly event counts per issue over the window's last MAX_POINTS hours, from the rollup: a
+ *  Map "projectId:fingerprint" → [counts], with .from and .points. */
+async function sparklines(env, rows, from, to) {
+  const end = Math.min(to, Date.now()) + HOUR - (Math.min(to, Date.now()) % HOUR);
+  const start = Math.max(from - (from % HOUR), end - MAX_POINTS * HOUR);
+  const points = Math.max(1, Math.round((end - start) / HOUR));
+  const series = new Map(rows.map((r) => [`${r.project_id}:${r.fingerprint}`, new Array(points).fill(0)]));
+  if (rows.length) {
+    const hours = await db.issueHours(env.DB, rows.map((r) => [r.project_id, r.fingerprint]), start, end);
+    for (const h of hours) {
+      const line = series.get(`${h.project_id}:${h.fingerprint}`);
+      const i = Math.floor((h.hour - start) / HOUR);
+      if (line && i >= 0 && i < points) line[i] += h.events;
+    }
+  }
+  return Object.assign(series, { from: start, points });
+}
+
+const DISTRIBUTION_SAMPLE = 20_000;
+
+/** Field and tag distributions among an issue's newest events, and its hourly histogram. */
+async function issueDetail(env, projectId, row) {
+  const rows = await db.issueDistributions(env.DB, {
+    projectId, fingerprint: row.fingerprint, from: row.first_seen, to: row.last_seen, sample: DISTRIBUTION_SAMPLE,
+  });
+  const distributions = {};
+  let sampled = 0;
+  for (const r of rows) {
+    if (r.field === "") sampled = r.events;
+    else if ((distributions[r.field] ??= []).length < 10) distributions[r.field].push({ value: r.value, events: r.events });
+  }
+  const series = await sparklines(env, [{ ...row, project_id: projectId }], Date.now() - 3 * DAY, Date.now());
+  return {
+    distributions, distribution_sample: sampled,
+    histogram: { from: iso(series.from), bucket_ms: HOUR, counts: series.get(`${projectId}:${row.fingerprint}`) },
+  };
 }
 
 async function issueOr404(env, projectId, fingerprint) {
@@ -70,7 +116,8 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
   const { row, response } = await issueOr404(env, s.projectId, fingerprint);
   if (response) return response;
   const latest = await db.latestEventOfIssue(env.DB, s.projectId, fingerprint, row.last_seen);
-  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest ? presentEvent(latest) : null });
+  const detail = await issueDetail(env, s.projectId, row);
+  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest ? presentEvent(latest) : null, ...detail });
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {

@@ -1,27 +1,15 @@
-// GET /api/logs: newest-first reads for operators.
-import { requireReader } from "./auth.js";
+// /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
+// streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
 import * as db from "./db.js";
 import { error, json } from "./http.js";
+import {
+  badParam, decodeCursor, decodeTailCursor, encodeTailCursor, queryTerms, readFilter, readLimit, readRange,
+  readScope, searchPage,
+} from "./search.js";
 
-const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"]);
 const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
   "event_id", "source_type", "error_type", "component", "endpoint", "template", "exception_type",
   "action", "hint", "scrubbed"];
-
-const badParam = (field, message) =>
-  error(400, "bad_request", message, { field });
-
-/** Cursors are opaque to clients: "<ts>.<id>" in base64url. */
-export const encodeCursor = (row) => btoa(`${row.ts}.${row.id}`).replace(/=+$/, "");
-function decodeCursor(text) {
-  try {
-    const m = /^(-?\d+)\.(\d+)$/.exec(atob(text));
-    return m ? { ts: Number(m[1]), id: Number(m[2]) } : null;
-  } catch {
-    return null;
-  }
-}
-
 export function present(row) {
   const out = {
     id: row.id,
@@ -41,40 +29,137 @@ export function present(row) {
   return out;
 }
 
-export async function listLogs(request, env) {
-  const reader = await requireReader(request, env);
-  if (reader.response) return reader.response;
+/** Scope, range, filter and limit of a read: {scope, from, to, filter, limit, params} or {response}. */
+async function readQuery(request, env, { defaultLimit, maxLimit }) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope;
   const params = new URL(request.url).searchParams;
-  let projectId = reader.projectId;
-  if (params.has("project")) {
-    const slug = params.get("project");
-    if (projectId !== null && slug !== reader.projectSlug)
-      return error(403, "forbidden", "this key reads only its own project", { field: "project" });
-    const project = await db.projectBySlug(env.DB, slug);
-    if (!project) return error(404, "not_found", `no project "${slug}"`, { field: "project" });
-    projectId = project.id;
-  }
-  const limitText = params.get("limit") ?? "100";
-  const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500)
-    return badParam("limit", "limit must be an integer from 1 to 500");
+  const range = readRange(params, Date.now(), 0);
+  if (range.response) return range;
+  const f = readFilter(params);
+  if (f.response) return f;
+  const l = readLimit(params, defaultLimit, maxLimit);
+  if (l.response) return l;
+  return { scope, ...range, filter: f.filter, limit: l.limit, params };
+}
 
-  let levels = null;
-  if (params.has("level")) {
-    levels = params.getAll("level").flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase());
-    const unknown = levels.find((l) => !LEVELS.has(l));
-    if (unknown !== undefined) return badParam("level", `unknown level "${unknown}"`);
-  }
-
+export async function listLogs(request, env) {
+  const r = await readQuery(request, env, { defaultLimit: 100, maxLimit: 500 });
+  if (r.response) return r.response;
   let before = null;
-  if (params.has("before")) {
-    before = decodeCursor(params.get("before"));
+  if (r.params.has("before")) {
+    before = decodeCursor(r.params.get("before"));
     if (!before) return badParam("before", "before must be a cursor from a previous answer");
   }
-
-  const rows = await db.listLogs(env.DB, { projectId, levels, before, limit });
-  return json(200, {
-    logs: rows.map(present),
-    next_before: rows.length === limit ? encodeCursor(rows[rows.length - 1]) : null,
+  const page = await searchPage(env, {
+    projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter, limit: r.limit, withTotal: before === null,
   });
+  const body = {
+    logs: page.rows.map(present),
+    next_before: page.next,
+    complete: page.complete,
+    scanned: page.scanned,
+    terms: queryTerms(r.params.get("q") ?? ""),
+  };
+  if (page.total !== undefined) Object.assign(body, { total: page.total, total_exact: page.total_exact });
+  return json(200, body);
+}
+
+const CONTEXT_DEFAULT = 5;
+const CONTEXT_MAX = 50;
+
+export async function getLog(request, env, _ctx, { id }) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const n = Number(params.get("context") ?? CONTEXT_DEFAULT);
+  if (!Number.isInteger(n) || n < 0 || n > CONTEXT_MAX) return badParam("context", `context must be from 0 to ${CONTEXT_MAX}`);
+  const row = /^\d{1,15}$/.test(id) ? await db.eventById(env.DB, Number(id)) : null;
+  // Another project's event is as absent as a missing one: a read key learns nothing of others.
+  if (!row || !scope.projects.some((p) => p.id === row.project_id)) return error(404, "not_found", "no such event");
+  const around = n ? await db.eventsAround(env.DB, { projectId: row.project_id, ts: row.ts, id: row.id, n }) : { before: [], after: [] };
+  return json(200, {
+    event: present(row),
+    issue: { fingerprint: row.fingerprint, href: `/api/issues/${row.fingerprint}?project=${encodeURIComponent(row.project)}` },
+    before: around.before.map(present),
+    after: around.after.map(present),
+  });
+}
+
+const EXPORT_MAX = 50_000;
+const EXPORT_PAGE = 500;
+const CSV_COLUMNS = ["id", "ts", "project", "level", "message", "source", "env", "component", "endpoint",
+  "source_type", "error_type", "exception_type", "fingerprint", "hint", "request_id", "user_id", "release"];
+
+/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
+function csvCell(value) {
+  if (value === undefined || value === null) return "";
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export async function exportLogs(request, env, ctx) {
+  const r = await readQuery(request, env, { defaultLimit: 10_000, maxLimit: EXPORT_MAX });
+  if (r.response) return r.response;
+  const format = r.params.get("format") ?? "ndjson";
+  if (format !== "ndjson" && format !== "csv") return badParam("format", "format must be ndjson or csv");
+  const { readable, writable } = new TransformStream();
+  const writer = writable.getWriter();
+  const encoder = new TextEncoder();
+  const pump = async () => {
+    try {
+      if (format === "csv") await writer.write(encoder.encode(`${CSV_COLUMNS.join(",")}\r\n`));
+      let before = null;
+      let written = 0;
+      while (written < r.limit) {
+        const page = await searchPage(env, {
+          projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter,
+          limit: Math.min(EXPORT_PAGE, r.limit - written),
+        });
+        const lines = page.rows.map(present).map((e) => (format === "csv"
+          ? `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(",")}\r\n` : `${JSON.stringify(e)}\n`));
+        if (lines.length) await writer.write(encoder.encode(lines.join("")));
+        written += page.rows.length;
+        if (!page.next) break;
+        before = decodeCursor(page.next);
+      }
+      await writer.close();
+    } catch (err) {
+      console.error("export failed", err);
+      await writer.abort(err).catch(() => {});
+    }
+  };
+  ctx.waitUntil(pump());
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return new Response(readable, {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      "Content-Disposition": `attachment; filename="edgelog-${stamp}.${format === "csv" ? "csv" : "ndjson"}"`,
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "no-store",
+    },
+  });
+}
+
+const TAIL_SCAN = 5_000;
+
+export async function tailLogs(request, env) {
+  const r = await readQuery(request, env, { defaultLimit: 100, maxLimit: 500 });
+  if (r.response) return r.response;
+  const projectIds = r.scope.projects.map((p) => p.id);
+  const inRange = (rows) => rows.filter((row) => row.ts >= r.from && row.ts < r.to).map(present);
+  if (!r.params.has("since")) {
+    // A new tail starts with the newest events stored, oldest first, and a cursor after them.
+    const maxId = await db.maxEventId(env.DB);
+    const after = Math.max(0, maxId - TAIL_SCAN);
+    const { rows } = await db.tailAfter(env.DB, { projectIds, after, filter: r.filter, scan: TAIL_SCAN, limit: r.limit, newest: true });
+    return json(200, { logs: inRange(rows.reverse()), next_since: encodeTailCursor(maxId), caught_up: true });
+  }
+  const after = decodeTailCursor(r.params.get("since"));
+  if (after === null) return badParam("since", "since must be a cursor from a previous answer");
+  const { rows, maxId } = await db.tailAfter(env.DB, { projectIds, after, filter: r.filter, scan: TAIL_SCAN, limit: r.limit });
+  // Caught up when the look-ahead reached the newest id; otherwise continue from where it stopped.
+  const reached = rows.length === r.limit ? rows[rows.length - 1].id : Math.min(after + TAIL_SCAN, maxId);
+  return json(200, { logs: inRange(rows), next_since: encodeTailCursor(Math.max(after, reached)), caught_up: reached >= maxId });
 }
