@@ -657,11 +657,12 @@ export function countInRange(db, projectId, from, to) {
     .bind(projectId, from, to);
 }
 
+// The id range is small and exact; "+" keeps SQLite from walking the project's whole index instead.
 function tailQuery({ projectIds, after, filter, scan, limit, newest = false }) {
   const binds = [JSON.stringify(projectIds), after, after + scan, limit];
   const conditions = filterSql(filter, binds, "?2 + 1", "?3");
   return { binds, sql: `SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
-      WHERE l.id > ?2 AND l.id <= ?3 AND l.project_id IN (SELECT value FROM json_each(?1))${conditions}
+      WHERE l.id > ?2 AND l.id <= ?3 AND +l.project_id IN (SELECT value FROM json_each(?1))${conditions}
       ORDER BY l.id ${newest ? "DESC" : ""} LIMIT ?4` };
 }
 
@@ -797,4 +798,9 @@ export async function queryPlan(db, name, args) {
   const { sql, binds } = EXPLAINABLE[name](args);
   const { results } = await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...binds).all();
   return results.map((r) => r.detail);
+}
+
+/** Throws when the full-text index disagrees with the logs table (FTS5's integrity-check). */
+export function checkSearchIndex(db) {
+  return db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('integrity-check', 1)").run();
 }

@@ -151,12 +151,12 @@ const newestFirst = (a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0);
  *  Answers {rows, next (cursor or null), complete, scanned, total, total_exact}. */
 export async function searchPage(env, { projects, from, to, before, filter, limit, withTotal = false }) {
   const started = Date.now();
-  const state = projects.map((p) => ({ id: p.id, cursor: before, done: false, buffer: [] }));
+  const state = projects.map((p) => ({ id: p.id, cursor: before, done: false, reachedEnd: false, truncated: false, buffer: [] }));
   const out = [];
   let scan = Math.max(FIRST_SCAN, limit * 4);
   let scanned = 0;
   let matched = 0;
-  let truncated = false;
+  let recounted = false; // a window was walked twice, so `matched` counts some rows twice
   let budgetLeft = true;
   for (;;) {
     const active = state.filter((s) => !s.done);
@@ -170,9 +170,11 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
         matched += head.matched;
         const found = rows.filter((r) => r.id !== null);
         s.buffer.push(...found);
+        if (s.truncated) recounted = true;
+        if (head.scanned < scan) s.reachedEnd = true;
         if (head.matched > found.length) {
           // More matched than the page can take: continue below the last row taken.
-          truncated = true;
+          s.truncated = true;
           s.cursor = found[found.length - 1];
         } else if (head.scanned < scan) {
           s.done = true;
@@ -205,7 +207,8 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
   async function finish(page) {
     page.scanned = scanned;
     if (!withTotal) return page;
-    if (page.complete && !truncated) return { ...page, total: out.length, total_exact: true };
+    // Every window together covered the whole range: what they matched is the total.
+    if (state.every((s) => s.reachedEnd) && !recounted) return { ...page, total: matched, total_exact: true };
     const counts = await env.DB.batch(projects.map((p) => db.countInRange(env.DB, p.id, from, to)));
     const inRange = counts.reduce((n, c) => n + c.results[0].n, 0);
     if (!db.filterNarrows(filter)) return { ...page, total: inRange, total_exact: true };
