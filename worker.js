@@ -4,7 +4,7 @@ import { healthz } from "./worker/health.js";
 import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
 import { ingest } from "./worker/ingest.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
-import { exportLogs, getLog, listLogs, tailLogs } from "./worker/logs.js";
+import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
 import { stats } from "./worker/stats.js";
 import { serveAsset } from "./worker/assets.js";
@@ -35,6 +35,7 @@ const ROUTES = {
   "/api/auth/logout": { POST: open(logout) },
   "/api/auth/session": { GET: open(currentSession) },
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
+  "/api/logs/histogram": { GET: open(logsHistogram) },
   "/api/logs/:id": { GET: open(getLog) }, // likewise (and the same for the reads below)
   "/api/export": { GET: open(exportLogs) },
   "/api/tail": { GET: open(tailLogs) },

@@ -651,6 +651,28 @@ export function searchWindow(db, args) {
   return db.prepare(sql).bind(...binds);
 }
 
+/** Per-bucket counts of a project's events matching the filter among the newest `scan` of
+ *  [from, to), with the oldest time looked at; bucket b covers [from + b·bucket, from + (b+1)·bucket). */
+export function histogramWindow(db, { projectId, from, to, bucket, filter, scan }) {
+  const binds = [projectId, from, to, bucket, scan];
+  const conditions = filterSql(filter, binds, "(SELECT min(id) FROM w)", "(SELECT max(id) FROM w)");
+  return db.prepare(`
+    WITH w AS MATERIALIZED (
+      SELECT id, ts FROM logs WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts DESC, id DESC LIMIT ?5)
+    SELECT (SELECT count(*) FROM w) AS scanned, (SELECT min(ts) FROM w) AS edge_ts, b.bucket, b.level, b.events
+    FROM (SELECT 1) LEFT JOIN (
+      SELECT CAST((l.ts - ?2) / ?4 AS INTEGER) AS bucket, l.level, count(*) AS events FROM w JOIN logs AS l ON l.id = w.id
+      WHERE true${conditions} GROUP BY 1, 2) AS b ON true`).bind(...binds);
+}
+
+/** Per-bucket counts by level from the minute rollup: [{bucket, level, events}]. */
+export async function rollupHistogram(db, { projectIds, from, to, bucket }) {
+  const { results } = await db.prepare(`SELECT CAST((minute - ?2) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events FROM log_counts
+    WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2`)
+    .bind(JSON.stringify(projectIds), from, to, bucket).all();
+  return results;
+}
+
 /** Events of a project in [from, to): an index-only count. */
 export function countInRange(db, projectId, from, to) {
   return db.prepare("SELECT count(*) AS n FROM logs WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3")
@@ -723,7 +745,7 @@ export async function statsOf(db, { projectIds, from, to, bucket, sample }) {
   const ids = JSON.stringify(projectIds);
   const hourFrom = from - (from % 3_600_000);
   const [levels, issues, fields, ledger] = await db.batch([
-    db.prepare(`SELECT ?2 + ((minute - ?2) / ?4) * ?4 AS bucket, level, sum(events) AS events FROM log_counts
+    db.prepare(`SELECT ?2 + CAST((minute - ?2) / ?4 AS INTEGER) * ?4 AS bucket, level, sum(events) AS events FROM log_counts
       WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 - ?2 % 60000 AND minute < ?3
       GROUP BY 1, 2 ORDER BY 1`).bind(ids, from, to, bucket),
     db.prepare(`SELECT p.slug AS project, i.fingerprint, i.title, i.level, i.status, i.hint, i.count,

@@ -3,9 +3,10 @@
 import * as db from "./db.js";
 import { error, json } from "./http.js";
 import {
-  badParam, decodeCursor, decodeTailCursor, encodeTailCursor, queryTerms, readFilter, readLimit, readRange,
+  badParam, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit, readRange,
   readScope, searchPage,
 } from "./search.js";
+import { bucketFor } from "./stats.js";
 
 const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
   "event_id", "source_type", "error_type", "component", "endpoint", "template", "exception_type",
@@ -162,4 +163,25 @@ export async function tailLogs(request, env) {
   // Caught up when the look-ahead reached the newest id; otherwise continue from where it stopped.
   const reached = rows.length === r.limit ? rows[rows.length - 1].id : Math.min(after + TAIL_SCAN, maxId);
   return json(200, { logs: inRange(rows), next_since: encodeTailCursor(Math.max(after, reached)), caught_up: reached >= maxId });
+}
+
+/** GET /api/logs/histogram: counts per time bucket and level for the same filters as /api/logs. */
+export async function logsHistogram(request, env) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const now = Date.now();
+  const range = readRange(params, now, now - 86_400_000);
+  if (range.response) return range.response;
+  const f = readFilter(params);
+  if (f.response) return f.response;
+  const to = params.has("to") ? range.to : now;
+  const bucket = bucketFor(to - range.from);
+  const from = range.from - (range.from % bucket);
+  const h = await histogram(env, { projects: scope.projects, from, to, filter: f.filter, bucket });
+  const iso = (ms) => new Date(ms).toISOString();
+  return json(200, {
+    from: iso(from), to: iso(to), bucket_ms: bucket, complete: h.complete, covered_from: iso(h.covered_from),
+    buckets: h.buckets.map((b) => ({ ...b, t: iso(b.t) })),
+  });
 }

@@ -215,3 +215,35 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
     return { ...page, total: scanned ? Math.round((matched / scanned) * inRange) : 0, total_exact: false };
   }
 }
+
+const HISTOGRAM_SCAN = 200_000;
+
+/** Counts per time bucket and level of the events matching a filter: from the minute rollup when
+ *  only levels narrow it (exact), otherwise from the newest HISTOGRAM_SCAN events of each project
+ *  in the range (`complete` false and `covered_from` set when that did not reach `from`). */
+export async function histogram(env, { projects, from, to, filter, bucket }) {
+  const narrows = db.filterNarrows({ ...filter, levels: null });
+  const counts = [];
+  let coveredFrom = from;
+  if (!narrows) {
+    const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from, to, bucket });
+    counts.push(...rows.filter((r) => !filter.levels || filter.levels.includes(r.level)));
+  } else {
+    const results = await env.DB.batch(projects.map((p) =>
+      db.histogramWindow(env.DB, { projectId: p.id, from, to, bucket, filter, scan: HISTOGRAM_SCAN })));
+    for (const { results: rows } of results) {
+      const head = rows[0];
+      if (head.scanned === HISTOGRAM_SCAN) coveredFrom = Math.max(coveredFrom, head.edge_ts);
+      counts.push(...rows.filter((r) => r.bucket !== null));
+    }
+  }
+  const buckets = [];
+  for (let t = from, i = 0; t < to; t += bucket, i++) buckets.push({ t, total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });
+  for (const c of counts) {
+    const b = buckets[c.bucket];
+    if (!b) continue;
+    b[c.level] += c.events;
+    b.total += c.events;
+  }
+  return { buckets, complete: coveredFrom === from, covered_from: coveredFrom };
+}

@@ -131,7 +131,7 @@ describe("GET /api/logs filters", () => {
 });
 
 describe("tenant isolation and credentials", () => {
-  const ROUTES = ["/api/logs", "/api/logs/1", "/api/export", "/api/tail", "/api/stats", "/metrics"];
+  const ROUTES = ["/api/logs", "/api/logs/1", "/api/logs/histogram", "/api/export", "/api/tail", "/api/stats", "/metrics"];
 
   test("every read route refuses a request without credentials", async () => {
     for (const path of ROUTES) {
@@ -164,6 +164,21 @@ describe("tenant isolation and credentials", () => {
     const blogEvent = (await get("/api/logs?project=blog")).logs[0];
     assert.equal((await w.fetch(`/api/logs/${blogEvent.id}`, { headers })).status, 404);
     assert.equal((await w.fetch("/metrics", { headers })).status, 401);
+  });
+});
+
+describe("GET /api/logs/histogram", () => {
+  test("counts the filter's events per bucket and level, from the rollup or the events", async () => {
+    const all = await get("/api/logs/histogram?project=shop&from=1h");
+    assert.equal(all.bucket_ms, 60_000);
+    assert.equal(all.complete, true);
+    const { logs } = await get("/api/logs?project=shop&from=1h&limit=500");
+    assert.equal(all.buckets.reduce((n, b) => n + b.total, 0), logs.length);
+    const errors = await get("/api/logs/histogram?project=shop&from=1h&level=error");
+    assert.equal(errors.buckets.reduce((n, b) => n + b.total, 0), logs.filter((l) => l.level === "error").length);
+    const text = await get("/api/logs/histogram?project=shop&from=1h&q=declined");
+    assert.equal(text.buckets.reduce((n, b) => n + b.error, 0), 1);
+    assert.equal(text.buckets.reduce((n, b) => n + b.total, 0), 1);
   });
 });
 
