@@ -11,7 +11,7 @@ ASAN := build/asan
 WASMB := build/wasm
 WASM := wasm/edgelog.wasm
 
-.PHONY: help setup build native asan wasm test test-native test-asan test-wasm test-js test-e2e \
+.PHONY: help setup setup-browser build dashboard native asan wasm test test-native test-asan test-wasm test-js test-e2e \
         dev bench fuzz check project clean
 
 help: ## list the targets
@@ -19,6 +19,9 @@ help: ## list the targets
 
 setup: ## install what is missing (apt, Debian sources, npm); idempotent
 	@scripts/setup.sh
+
+setup-browser: ## setup, plus Debian's chromium for the dashboard's browser tests
+	@scripts/setup.sh --browser
 
 native: setup ## build the core and its tests natively
 	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
@@ -32,7 +35,14 @@ wasm: setup ## build wasm/edgelog.wasm and the wasm test suites
 	@emcmake cmake -S . -B $(WASMB) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(WASMB) -j $(JOBS)
 
-build: native wasm ## build everything
+DASHBOARD_VENDOR := dashboard/vendor/uPlot.esm.js dashboard/vendor/uPlot.min.css
+
+dashboard: setup $(DASHBOARD_VENDOR) ## the dashboard's third-party files, from node_modules (npm, pinned)
+
+dashboard/vendor/%: node_modules/uplot/dist/%
+	@mkdir -p dashboard/vendor && cp $< $@
+
+build: native wasm dashboard ## build everything
 
 test-native: native
 	@cd $(NATIVE) && ctest --output-on-failure
@@ -43,12 +53,12 @@ test-asan: asan
 test-wasm: wasm
 	@cd $(WASMB) && ctest --output-on-failure
 
-test-js: wasm ## the Worker in Miniflare with the real migrations
-	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/
+test-js: setup-browser wasm dashboard ## the Worker in Miniflare with the real migrations, and the dashboard in Chromium
+	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/ tests/e2e/
 
 test: test-native test-asan test-wasm test-js ## build and run every test
 
-dev: wasm ## build, migrate, create a demo project and serve on http://127.0.0.1:8787
+dev: wasm dashboard ## build, migrate, create a demo project and serve on http://127.0.0.1:8787
 	@scripts/dev.sh
 
 project: ## create a project on the running dev server: make project NAME=myapp

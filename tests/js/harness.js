@@ -10,7 +10,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 
-export async function startWorker({ bindings = {} } = {}) {
+/** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
+export async function startWorker({ bindings = {}, http = false } = {}) {
   const mf = new Miniflare({
     rootPath: ROOT,
     scriptPath: "worker.js",
@@ -23,12 +24,20 @@ export async function startWorker({ bindings = {} } = {}) {
     d1Databases: { DB: "edgelog-test" },
     kvNamespaces: ["CACHE"],
     bindings: { ADMIN_TOKEN, EDGELOG_MASTER_KEY: MASTER_KEY, ...bindings },
+    assets: {
+      directory: join(ROOT, "dashboard"),
+      binding: "ASSETS",
+      routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true },
+    },
     host: "127.0.0.1",
+    ...(http ? { port: 0 } : {}),
   });
   try {
     const db = await mf.getD1Database("DB");
     await applyMigrations(db);
-    return new Harness(mf, db);
+    const harness = new Harness(mf, db);
+    if (http) harness.url = (await mf.ready).origin;
+    return harness;
   } catch (err) {
     await mf.dispose();
     throw err;

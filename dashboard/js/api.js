@@ -1,0 +1,64 @@
+// The dashboard's one door to the API: same-origin fetches with the session cookie, the CSRF
+// token on state changes, and the error envelope turned into ApiError.
+let csrfToken = null;
+let onUnauthorized = () => {};
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    Object.assign(this, { status, code, field });
+  }
+}
+
+export function whenUnauthorized(handler) {
+  onUnauthorized = handler;
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  const res = await fetch(path, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const isJson = (res.headers.get("content-type") ?? "").includes("json");
+  const data = isJson ? await res.json() : await res.text();
+  if (!res.ok) {
+    if (res.status === 401 && !path.startsWith("/api/auth/")) onUnauthorized();
+    const e = isJson ? data.error ?? {} : {};
+    throw new ApiError(res.status, e.code ?? "http_error", e.message ?? `${res.status} ${res.statusText}`, data?.field);
+  }
+  return data;
+}
+
+/** True when the cookie is a live session (and remembers its CSRF token). */
+export async function restoreSession() {
+  try {
+    const s = await api("/api/auth/session");
+    csrfToken = s.csrf_token;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function login(token) {
+  const s = await api("/api/auth/login", { method: "POST", body: { token } });
+  csrfToken = s.csrf_token;
+}
+
+export async function logout() {
+  await api("/api/auth/logout", { method: "POST" }).catch(() => {});
+  csrfToken = null;
+}
+
+/** A query string from an object, leaving out empty values; arrays become repeated keys. */
+export function qs(params) {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === "") continue;
+    for (const item of Array.isArray(v) ? v : [v]) out.append(k, item);
+  }
+  const s = out.toString();
+  return s ? `?${s}` : "";
+}

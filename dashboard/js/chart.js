@@ -1,0 +1,63 @@
+// Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
+import uPlot from "/vendor/uPlot.esm.js";
+import { h } from "./dom.js";
+
+export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
+
+const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+/** A stacked bar chart of buckets [{t, trace…fatal}] into `container`; answers the uPlot
+ *  instance (destroy it when the page goes). */
+export function volumeChart(container, buckets, { bucketMs, height = 220, onselect } = {}) {
+  const xs = buckets.map((b) => new Date(b.t).getTime() / 1000);
+  // Stacking by overdrawing: each level's series is its count plus every level below it, drawn
+  // tallest (fatal, the total) first so each shorter stack covers the one before.
+  const cumulative = {};
+  let running = buckets.map(() => 0);
+  for (const level of LEVELS) {
+    running = running.map((v, i) => v + (buckets[i][level] ?? 0));
+    cumulative[level] = running;
+  }
+  const bars = uPlot.paths.bars({ size: [0.85, 40] });
+  const series = [{}];
+  const data = [xs];
+  for (const level of [...LEVELS].reverse()) {
+    const color = cssVar(`--${level}`);
+    series.push({ label: level, fill: color, stroke: color, width: 0, paths: bars, points: { show: false },
+      value: (u, v, si, i) => (i === null ? "–" : String(buckets[i]?.[level] ?? 0)) });
+    data.push(cumulative[level]);
+  }
+  const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
+  const opts = {
+    width: Math.max(280, container.clientWidth || 600),
+    height,
+    series,
+    axes: [axis, { ...axis, size: 50 }],
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    legend: { show: true, live: true },
+    cursor: { drag: { x: Boolean(onselect), y: false } },
+    hooks: onselect ? {
+      setSelect: [(u) => {
+        if (u.select.width < 4) return;
+        const from = u.posToVal(u.select.left, "x") * 1000;
+        const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+        onselect(Math.floor(from), Math.ceil(to + (bucketMs ?? 0)));
+      }],
+    } : {},
+  };
+  container.replaceChildren();
+  const chart = new uPlot(opts, data, container);
+  const resize = () => chart.setSize({ width: Math.max(280, container.clientWidth), height });
+  const observer = new ResizeObserver(resize);
+  observer.observe(container);
+  const destroy = chart.destroy.bind(chart);
+  chart.destroy = () => {
+    observer.disconnect();
+    destroy();
+  };
+  return chart;
+}
+
+export function legendNote(text) {
+  return h("p.muted", {}, text);
+}

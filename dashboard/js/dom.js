@@ -1,0 +1,125 @@
+// DOM helpers: elements from data (text only — nothing is ever parsed as HTML), formatting,
+// sparklines, highlighting, toasts and copying.
+const SVG = "http://www.w3.org/2000/svg";
+
+/** h("tag.class", {attrs, onclick…}, ...children): children are nodes, strings or arrays. */
+export function h(spec, attrs = {}, ...children) {
+  const [tag, ...classes] = spec.split(".");
+  const el = document.createElement(tag || "div");
+  if (classes.length) el.className = classes.join(" ");
+  if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
+    children.unshift(attrs);
+    attrs = {};
+  }
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className += ` ${v}`;
+    else if (k === "value") el.value = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const fmtNumber = (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US"));
+export const fmtPercent = (x) => `${(x * 100).toFixed(x && x < 0.01 ? 2 : 1)}%`;
+
+export function fmtTime(iso) {
+  if (!iso) return "–";
+  const d = new Date(iso);
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+export function fmtAgo(iso) {
+  if (!iso) return "–";
+  const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (s < 60) return `${Math.max(s, 0)} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export const levelBadge = (level) => h("span.level", { class: level }, level);
+export const statusBadge = (status) => h("span.badge", { class: `status-${status}` }, status);
+
+/** A small line chart of counts, as SVG. */
+export function sparkline(values, { width = 120, height = 28, label = "" } = {}) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "sparkline");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", label || `${values.reduce((a, b) => a + b, 0)} events`);
+  const max = Math.max(1, ...values);
+  const step = values.length > 1 ? width / (values.length - 1) : width;
+  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
+  const line = document.createElementNS(SVG, "polyline");
+  line.setAttribute("points", points.join(" "));
+  svg.append(line);
+  return svg;
+}
+
+/** Text with each occurrence of the terms wrapped in <mark> (case-insensitive, whole text kept). */
+export function highlight(text, terms) {
+  const words = (terms ?? []).filter(Boolean).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+"));
+  if (!words.length || !text) return [text ?? ""];
+  const re = new RegExp(`(${words.join("|")})`, "gi");
+  return String(text).split(re).map((part, i) => (i % 2 ? h("mark", {}, part) : part));
+}
+
+export function toast(message) {
+  const box = document.getElementById("toast");
+  const item = h("div", {}, message);
+  box.append(item);
+  setTimeout(() => item.remove(), 3500);
+}
+
+export function copyButton(text, label = "Copy") {
+  return h("button", {
+    type: "button",
+    onclick: async (e) => {
+      try {
+        await navigator.clipboard.writeText(text);
+        e.target.textContent = "Copied";
+      } catch {
+        // No clipboard (http, or permission): select the text so the operator can copy it.
+        e.target.textContent = "Select and copy";
+      }
+      setTimeout(() => (e.target.textContent = label), 1500);
+    },
+  }, label);
+}
+
+/** A horizontal bar list: [{value, events}]; `onpick(value)` makes names buttons. */
+export function barList(items, { onpick } = {}) {
+  const max = Math.max(1, ...items.map((i) => i.events));
+  return h("div.bars", {}, items.map((i) => {
+    const fill = h("div.fill");
+    fill.style.width = `${Math.round((i.events / max) * 100)}%`; // CSSOM, which the CSP allows
+    return h("div.bar", {},
+      onpick ? h("button.name.ghost", { type: "button", title: i.value, onclick: () => onpick(i.value) }, i.value)
+        : h("span.name", { title: i.value }, i.value),
+      h("div.track", {}, fill),
+      h("span.muted", {}, fmtNumber(i.events)));
+  }));
+}
+
+export function errorBox(err) {
+  return h("p.error-text", { role: "alert" }, `${err.message ?? err}${err.code ? ` (${err.code})` : ""}`);
+}

@@ -1,0 +1,175 @@
+// Explore: a query bar (free text plus field:value filters), level toggles, facets, a histogram
+// of the matching events, expandable results with highlighted terms, links that restore the exact
+// view, export, and one event with the events around it.
+import { controls, rangeOf, update } from "../app.js";
+import { api, qs } from "../api.js";
+import { LEVELS, volumeChart } from "../chart.js";
+import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
+
+export const FIELDS = ["source", "env", "component", "endpoint", "source_type", "error_type", "fingerprint",
+  "user_id", "request_id", "release"];
+const FACETS = ["source", "env", "component", "endpoint", "release"];
+
+/** "timeout source:api env:\"eu west\"" → {q: "timeout", source: "api", env: "eu west"}. */
+export function parseQuery(text) {
+  const out = { q: [] };
+  for (const m of text.matchAll(/(-?)([a-z_]+):("([^"]*)"|\S+)|("[^"]*"\*?|\S+)/g)) {
+    if (m[2] && (FIELDS.includes(m[2]) || m[2] === "level") && !m[1]) out[m[2]] = m[4] ?? m[3];
+    else out.q.push(m[0]);
+  }
+  out.q = out.q.join(" ");
+  return out;
+}
+
+/** The query bar text for the filters in the URL. */
+function queryText(params) {
+  const parts = [];
+  for (const f of FIELDS) if (params.get(f)) parts.push(`${f}:${/\s/.test(params.get(f)) ? `"${params.get(f)}"` : params.get(f)}`);
+  if (params.get("q")) parts.push(params.get("q"));
+  return parts.join(" ");
+}
+
+export async function render(view, r) {
+  return r.name === "event" ? renderEvent(view, r) : renderExplore(view, r);
+}
+
+function filtersOf(params) {
+  const out = { project: params.get("project"), q: params.get("q"), level: params.get("level"), ...rangeOf(params) };
+  for (const f of FIELDS) out[f] = params.get(f);
+  return out;
+}
+
+async function renderExplore(view, { params }) {
+  const ctl = await controls(params, (changes) => update(changes));
+  const input = h("input", { type: "search", name: "q", "aria-label": "Search", placeholder: 'Search: words, "phrases", prefix*, -exclude, source:api env:production …', value: queryText(params) });
+  const form = h("form.toolbar", {
+    role: "search",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const parsed = parseQuery(input.value);
+      const changes = { q: parsed.q || null };
+      for (const f of FIELDS) changes[f] = parsed[f] ?? null;
+      if (parsed.level) changes.level = parsed.level;
+      update(changes);
+    },
+  }, input, h("button.primary", { type: "submit" }, "Search"));
+  const levels = (params.get("level") ?? "").split(",").filter(Boolean);
+  const levelBar = h("div.toolbar", { "aria-label": "Levels" }, LEVELS.map((l) => h("button", {
+    type: "button", "aria-pressed": String(levels.includes(l)),
+    onclick: () => update({ level: (levels.includes(l) ? levels.filter((x) => x !== l) : [...levels, l]).join(",") || null }),
+  }, l)));
+  const filters = filtersOf(params);
+  const exportLink = (format) => h("a.button", { href: `/api/export${qs({ ...filters, format, limit: 10000 })}`, download: "" }, `Export ${format.toUpperCase()}`);
+  const status = h("p.muted", { "aria-live": "polite" });
+  const chartBox = h("div.chart", { role: "img", "aria-label": "Matching events per bucket" });
+  const chartNote = h("p.muted");
+  const results = h("tbody");
+  const facets = h("div.facets");
+  const more = h("button", { type: "button", hidden: true }, "Load more");
+  replace(view, h("h1", {}, "Explore"),
+    h("div.toolbar", {}, ctl.nodes), form, levelBar,
+    h("div.toolbar", {}, status, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
+    h("section.panel", {}, chartBox, chartNote),
+    h("div.layout-explore", {},
+      h("aside.panel", { "aria-label": "Facets" }, h("h2", {}, "Facets"), facets),
+      h("section.panel.table-wrap", {}, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"), h("th", {}, "Message"), h("th.hide-narrow", {}, "Project"))), results), more)));
+
+  let chart = null;
+  let terms = [];
+  let totalText = "";
+  const loaded = [];
+  const loadPage = async (before) => {
+    const body = await api(`/api/logs${qs({ ...filters, before, limit: 100 })}`);
+    terms = body.terms;
+    loaded.push(...body.logs);
+    for (const e of body.logs) results.append(...resultRows(e, terms));
+    if (body.total !== undefined)
+      totalText = body.total_exact ? `${fmtNumber(body.total)} events` : `about ${fmtNumber(body.total)} events (estimate)`;
+    status.textContent = `${totalText} · showing ${fmtNumber(loaded.length)}`;
+    if (!body.logs.length && !loaded.length) results.append(h("tr", {}, h("td", { colspan: 4 }, h("p.muted", {}, body.next_before ? "Nothing yet in the newest events searched; load more to search further back." : "No events match."))));
+    more.hidden = !body.next_before;
+    more.onclick = () => loadPage(body.next_before).catch((err) => status.replaceChildren(errorBox(err)));
+    drawFacets();
+  };
+  const drawFacets = () => {
+    replace(facets, FACETS.map((f) => {
+      const counts = new Map();
+      for (const e of loaded) if (e[f]) counts.set(e[f], (counts.get(e[f]) ?? 0) + 1);
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return top.length ? h("div", {}, h("h3", {}, f), top.map(([v, n]) => h("div", {},
+        h("button", { type: "button", onclick: () => update({ [f]: v }) }, v), " ", h("span.muted", {}, fmtNumber(n))))) : null;
+    }), loaded.length ? h("p.muted", {}, `In the ${fmtNumber(loaded.length)} events shown.`) : h("p.muted", {}, "No events shown."));
+  };
+  try {
+    const [hist] = await Promise.all([
+      api(`/api/logs/histogram${qs({ ...filters, before: undefined })}`),
+      loadPage(null),
+    ]);
+    chart = volumeChart(chartBox, hist.buckets, {
+      bucketMs: hist.bucket_ms, height: 160,
+      onselect: (a, b) => update({ range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
+    });
+    chartNote.textContent = hist.complete ? `${hist.bucket_ms / 60000} min buckets.`
+      : `${hist.bucket_ms / 60000} min buckets; counted back to ${fmtTime(hist.covered_from)} (the newest events of a busy range).`;
+  } catch (err) {
+    status.replaceChildren(errorBox(err));
+  }
+  return { cleanup: () => chart?.destroy() };
+}
+
+/** A result row and its (hidden) detail row. */
+function resultRows(e, terms) {
+  const detail = h("tr.event-detail", { hidden: true }, h("td", { colspan: 4 }, eventBlock(e, terms)));
+  const toggle = h("button.ghost", {
+    type: "button", "aria-expanded": "false", "aria-label": "Show the whole event",
+    onclick: () => {
+      detail.hidden = !detail.hidden;
+      toggle.setAttribute("aria-expanded", String(!detail.hidden));
+      toggle.textContent = detail.hidden ? "▸" : "▾";
+    },
+  }, "▸");
+  return [h("tr.event-row", { "data-id": e.id },
+    h("td", {}, toggle, " ", h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))),
+    h("td", {}, levelBadge(e.level)),
+    h("td.msg", {}, highlight(e.message, terms), e.source ? h("span.muted", {}, ` · ${e.source}`) : null),
+    h("td.hide-narrow.muted", {}, e.project)), detail];
+}
+
+/** One event in full: message, fields, stack (in-app frames marked), ctx and tags as JSON. */
+export function eventBlock(e, terms = []) {
+  const fields = ["project", "env", "source", "source_type", "component", "endpoint", "release", "user_id", "request_id",
+    "session_id", "event_id", "error_type", "exception_type", "action", "hint", "fingerprint"];
+  const flags = [e.truncated ? `truncated: ${Object.keys(e.truncated).join(", ")}` : null, e.scrubbed ? "values scrubbed" : null,
+    e.ts_original ? `time replaced (sent ${e.ts_original})` : null].filter(Boolean);
+  return h("div", {},
+    h("p.msg", {}, levelBadge(e.level), " ", highlight(e.message, terms)),
+    flags.length ? h("p.notice", {}, flags.join(" · ")) : null,
+    h("table", {}, h("tbody", {},
+      h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts), h("span.muted", {}, ` (received ${fmtTime(e.received_at)})`))),
+      fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
+        h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f]) : String(e[f])))))),
+    e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
+      `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`, f.in_app ? h("span.muted", {}, "  in app") : null)))]
+      : null,
+    e.stack ? [h("h3", {}, "Raw stack"), h("pre", {}, highlight(e.stack, terms))] : null,
+    e.ctx ? [h("h3", {}, "ctx"), h("pre", {}, JSON.stringify(e.ctx, null, 2))] : null,
+    e.tags ? [h("h3", {}, "tags"), h("pre", {}, JSON.stringify(e.tags, null, 2))] : null,
+    h("p", {}, h("a", { href: `#/event/${e.id}` }, "Events around this one")));
+}
+
+async function renderEvent(view, { arg: id }) {
+  try {
+    const body = await api(`/api/logs/${encodeURIComponent(id)}?context=10`);
+    const row = (e, current) => h("tr", { class: current ? "current" : "" },
+      h("td", {}, current ? fmtTime(e.ts) : h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))), h("td", {}, levelBadge(e.level)), h("td.msg", {}, e.message));
+    replace(view,
+      h("p", {}, h("a", { href: `#/explore${qs({ project: body.event.project })}` }, "← Explore")),
+      h("h1", {}, "Event ", body.event.id),
+      h("section.panel", {}, eventBlock(body.event)),
+      h("section.panel", {}, h("h2", {}, "Around it in time"),
+        h("div.table-wrap", {}, h("table", {}, h("tbody", {},
+          [...body.before].reverse().map((e) => row(e, false)), row(body.event, true), body.after.map((e) => row(e, false)))))));
+  } catch (err) {
+    replace(view, h("h1", {}, "Event"), errorBox(err));
+  }
+}

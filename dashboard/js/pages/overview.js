@@ -1,0 +1,81 @@
+// Overview: totals, volume by level, error rate, top issues with sparklines, recent errors,
+// top sources/endpoints/components and dropped events — for a project (or all) and a range.
+import { controls, go, rangeOf, update } from "../app.js";
+import { api, qs } from "../api.js";
+import { volumeChart } from "../chart.js";
+import {
+  barList, errorBox, fmtAgo, fmtNumber, fmtPercent, fmtTime, h, levelBadge, replace, sparkline, statusBadge,
+} from "../dom.js";
+
+const REFRESH_MS = 30_000;
+
+export async function render(view, { params }) {
+  const ctl = await controls(params, (changes) => update(changes));
+  const auto = h("button", { type: "button", "aria-pressed": String(params.get("auto") !== "off"),
+    onclick: () => update({ auto: params.get("auto") === "off" ? null : "off" }) }, "Auto-refresh");
+  const updated = h("span.muted", {});
+  const body = h("div", {}, h("p.muted", {}, "Loading…"));
+  replace(view, h("h1", {}, "Overview"), h("div.toolbar", {}, ctl.nodes, h("span.spacer"), updated, auto), body);
+
+  let chart = null;
+  const load = async () => {
+    const { from, to } = rangeOf(params);
+    const project = params.get("project");
+    try {
+      const [stats, top, recent] = await Promise.all([
+        api(`/api/stats${qs({ project, from, to })}`),
+        api(`/api/issues${qs({ project, from, to, sort: "count", limit: 8 })}`),
+        api(`/api/logs${qs({ project, from, to, level: "error,fatal", limit: 10 })}`),
+      ]);
+      chart?.destroy();
+      chart = draw(body, stats, top, recent, { project, from, to });
+      updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    } catch (err) {
+      replace(body, errorBox(err));
+    }
+  };
+  await load();
+  const timer = params.get("auto") === "off" ? null : setInterval(load, REFRESH_MS);
+  return { cleanup: () => { clearInterval(timer); chart?.destroy(); } };
+}
+
+function draw(body, stats, top, recent, { project, from, to }) {
+  const t = stats.totals;
+  const errors = t.by_level.error + t.by_level.fatal;
+  const card = (label, value, id) => h("div.card", { "data-stat": id }, h("div.label", {}, label), h("div.value", {}, value));
+  const chartBox = h("div.chart", { "aria-label": "Events per bucket, stacked by level", role: "img" });
+  const explore = (extra) => go("explore", { project, range: from && !to && /^\d+[mhd]$/.test(from) ? from : null, ...extra });
+  replace(body,
+    h("div.cards", {},
+      card("Events", fmtNumber(t.events), "events"),
+      card("Errors", fmtNumber(errors), "errors"),
+      card("Error rate", fmtPercent(stats.error_rate), "error-rate"),
+      card("Warnings", fmtNumber(t.by_level.warn), "warnings"),
+      card("Dropped", fmtNumber(stats.dropped), "dropped")),
+    h("section.panel", {}, h("h2", {}, "Event volume"),
+      h("p.muted", {}, `${fmtTime(stats.from)} – ${fmtTime(stats.to)}, ${stats.bucket_ms / 60000} min buckets. Drag across the chart to explore a span.`),
+      chartBox),
+    h("div.grid.wide", {},
+      h("section.panel", {}, h("h2", {}, "Top issues"), top.issues.length ? h("div.table-wrap", {}, h("table", {},
+        h("thead", {}, h("tr", {}, h("th", {}, "Issue"), h("th.num", {}, "Events"), h("th.hide-narrow", {}, "Trend"))),
+        h("tbody", {}, top.issues.map((i) => h("tr.row-link", { onclick: () => go("issue", { project: i.project }, { arg: i.fingerprint }) },
+          h("td", {}, levelBadge(i.level), " ", h("a", { href: `#/issue/${i.fingerprint}?project=${encodeURIComponent(i.project)}` }, i.title), " ", statusBadge(i.status)),
+          h("td.num", {}, fmtNumber(i.count)),
+          h("td.hide-narrow", {}, sparkline(i.sparkline))))))) : h("p.muted", {}, "No issues in this range.")),
+      h("section.panel", {}, h("h2", {}, "Recent errors"), recent.logs.length ? h("div.table-wrap", {}, h("table", {},
+        h("tbody", {}, recent.logs.map((e) => h("tr", {},
+          h("td", {}, levelBadge(e.level)),
+          h("td.msg", {}, h("a", { href: `#/event/${e.id}` }, e.message), h("div.muted", {}, `${e.project} · ${fmtAgo(e.ts)}${e.source ? ` · ${e.source}` : ""}`))))))) : h("p.muted", {}, "No errors in this range."))),
+    h("div.grid", {},
+      ...["source", "endpoint", "component"].map((field) => h("section.panel", {}, h("h2", {}, `Top ${field}s`),
+        stats.top[field].length ? barList(stats.top[field], { onpick: (value) => explore({ [field]: value }) }) : h("p.muted", {}, `No ${field} in this range.`),
+        stats.top_sampled ? h("p.muted", {}, `Among the newest ${fmtNumber(stats.top_sampled)} events.`) : null)),
+      h("section.panel", {}, h("h2", {}, "Ingest outcomes"), stats.outcomes.length ? h("table", {},
+        h("thead", {}, h("tr", {}, h("th", {}, "Outcome"), h("th", {}, "Reason"), h("th.num", {}, "Events"))),
+        h("tbody", {}, stats.outcomes.map((o) => h("tr", {}, h("td", {}, o.outcome), h("td", {}, o.reason || "–"),
+          h("td.num", {}, fmtNumber(o.events)))))) : h("p.muted", {}, "Nothing received in this range."))));
+  return volumeChart(chartBox, stats.histogram, {
+    bucketMs: stats.bucket_ms,
+    onselect: (a, b) => go("explore", { project, range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
+  });
+}

@@ -1,0 +1,165 @@
+// Projects and keys: create and edit projects (retention, limits), create / rotate / revoke keys
+// with the secret shown once, and ready-to-paste curl and client snippets for a new key.
+import { listProjects } from "../app.js";
+import { api } from "../api.js";
+import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../dom.js";
+
+export async function render(view, r) {
+  return r.name === "project" ? renderProject(view, r.arg) : renderList(view);
+}
+
+async function renderList(view) {
+  const projects = await listProjects(true);
+  const shown = h("div");
+  const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9-]{1,64}", placeholder: "my-app" });
+  const name = h("input", { name: "name", placeholder: "My app" });
+  const status = h("div");
+  const form = h("form.inline", {
+    "aria-label": "New project",
+    onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        const created = await api("/api/admin/projects", { method: "POST", body: { slug: slug.value, name: name.value || slug.value } });
+        await listProjects(true);
+        replace(shown, secretPanel(created.project.slug, created.key, created.secret, ["ingest"]));
+        replace(status);
+        toast(`Project ${created.project.slug} created`);
+        drawTable(await listProjects());
+      } catch (err) {
+        replace(status, errorBox(err));
+      }
+    },
+  }, h("label", {}, "Slug", slug), h("label", {}, "Name", name), h("button.primary", { type: "submit" }, "Create project"));
+  const table = h("div");
+  const drawTable = (list) => replace(table, list.length ? h("div.table-wrap", {}, h("table", {},
+    h("thead", {}, h("tr", {}, ["Project", "Retention", "Events / min", "Created"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, list.map((p) => h("tr", {},
+      h("td", {}, h("a", { href: `#/project/${encodeURIComponent(p.slug)}` }, p.name), h("div.muted", {}, p.slug)),
+      h("td", {}, `${p.retention_hours} h`), h("td", {}, fmtNumber(p.events_per_minute)), h("td", {}, fmtAgo(new Date(p.created_at).toISOString()))))))) : h("p.muted", {}, "No projects yet."));
+  drawTable(projects);
+  replace(view, h("h1", {}, "Projects"), h("section.panel", {}, h("h2", {}, "New project"), form, status), shown, h("section.panel", {}, table));
+}
+
+/** The secret of a new or rotated key, shown once, with snippets that use it. */
+function secretPanel(slug, newKey, secret, scopes) {
+  const origin = location.origin;
+  const key = newKey ?? "<the key, unchanged by the rotation>";
+  const curl = [
+    `KEY='${key}'`, `SECRET='${secret}'`,
+    `BODY='[{"level":"error","message":"hello from curl","source":"quickstart"}]'`,
+    `curl -sS '${origin}/api/log' -H 'Content-Type: application/json' -H "X-Project-Key: $KEY" \\`,
+    `  -H "X-Signature: $(printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)" \\`,
+    `  --data-binary "$BODY"`,
+  ].join("\n");
+  const client = [
+    `// Sends a batch to edgelog, signed with the key's secret (HMAC-SHA256 of the body, hex).`,
+    `const EDGELOG = { url: "${origin}/api/log", key: "${key}", secret: "${secret}" };`,
+    `export async function sendLogs(events) {`,
+    `  const body = JSON.stringify(events);`,
+    `  const enc = new TextEncoder();`,
+    `  const k = await crypto.subtle.importKey("raw", enc.encode(EDGELOG.secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);`,
+    `  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, enc.encode(body)));`,
+    `  const signature = [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");`,
+    `  return fetch(EDGELOG.url, { method: "POST", body,`,
+    `    headers: { "Content-Type": "application/json", "X-Project-Key": EDGELOG.key, "X-Signature": signature } });`,
+    `}`,
+  ].join("\n");
+  const readCurl = `curl -sS '${origin}/api/logs?limit=5' -H 'X-Project-Key: ${key}'`;
+  const canIngest = scopes.includes("ingest");
+  return h("section.panel", { "data-secret-panel": slug },
+    h("h2", {}, `Key for ${slug}`),
+    h("p.notice", {}, "Copy the secret now: it is shown once and cannot be read back."),
+    newKey ? h("div.secret", {}, "Key ", h("code", { "data-key": "" }, key), copyButton(key)) : h("p", {}, "The key stays the same; its secret is new."),
+    secret ? h("div.secret", {}, "Secret ", h("code", { "data-secret": "" }, secret), copyButton(secret)) : null,
+    canIngest && secret ? [h("h3", {}, "Send a first log"), h("pre", {}, curl), copyButton(curl, "Copy curl"),
+      h("h3", {}, "From a JavaScript client"), h("pre", {}, client), copyButton(client, "Copy snippet")]
+      : [h("h3", {}, "Read with it"), h("pre", {}, readCurl), copyButton(readCurl, "Copy curl")]);
+}
+
+const SETTINGS = [
+  ["name", "Name", "text"], ["retention_hours", "Retention (hours)", "number"], ["events_per_minute", "Events per minute", "number"],
+  ["max_events_per_request", "Events per request", "number"], ["max_body_bytes", "Body size (bytes)", "number"],
+  ["ip_requests_per_minute", "Requests per minute per IP", "number"],
+];
+
+async function renderProject(view, slug) {
+  const base = `/api/admin/projects/${encodeURIComponent(slug)}`;
+  const shown = h("div");
+  const redraw = async () => {
+    try {
+      const [{ project }, { keys }] = await Promise.all([api(base), api(`${base}/keys`)]);
+      draw(project, keys);
+    } catch (err) {
+      replace(view, h("h1", {}, slug), errorBox(err));
+    }
+  };
+  const act = async (fn, message) => {
+    try {
+      const out = await fn();
+      toast(message);
+      await redraw();
+      return out;
+    } catch (err) {
+      toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
+      return null;
+    }
+  };
+  const draw = (project, keys) => {
+    const inputs = Object.fromEntries(SETTINGS.map(([k, , type]) => [k, h("input", { name: k, type, value: project[k], min: type === "number" ? 1 : undefined })]));
+    const requireTs = h("input", { type: "checkbox", name: "require_timestamp", checked: project.require_timestamp });
+    const settings = h("form.stack", {
+      "aria-label": "Settings",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const changes = { require_timestamp: requireTs.checked };
+        for (const [k, , type] of SETTINGS) changes[k] = type === "number" ? Number(inputs[k].value) : inputs[k].value;
+        act(() => api(base, { method: "PATCH", body: changes }), "Settings saved").then(() => listProjects(true));
+      },
+    }, SETTINGS.map(([k, label]) => h("label", {}, label, inputs[k])), h("label.check", {}, requireTs, "Require a signed timestamp"),
+    h("button.primary", { type: "submit" }, "Save settings"));
+    const scopeIngest = h("input", { type: "checkbox", checked: true });
+    const scopeRead = h("input", { type: "checkbox" });
+    const label = h("input", { placeholder: "label" });
+    const newKey = h("form.inline", {
+      "aria-label": "New key",
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const scopes = [scopeIngest.checked && "ingest", scopeRead.checked && "read"].filter(Boolean);
+        const out = await act(() => api(`${base}/keys`, { method: "POST", body: { scopes, label: label.value || undefined } }), "Key created");
+        if (out) replace(shown, secretPanel(slug, out.secret_key, out.secret, scopes));
+      },
+    }, h("label", {}, scopeIngest, "ingest"), h("label", {}, scopeRead, "read"), h("label", {}, "Label", label), h("button.primary", { type: "submit" }, "Create key"));
+    replace(view,
+      h("p", {}, h("a", { href: "#/projects" }, "← Projects")),
+      h("h1", {}, project.name, " ", h("span.muted", {}, project.slug)),
+      shown,
+      h("div.grid", {},
+        h("section.panel", {}, h("h2", {}, "Settings"), settings),
+        h("section.panel", {}, h("h2", {}, "Keys"), h("div.table-wrap", {}, h("table", {},
+          h("thead", {}, h("tr", {}, ["Key", "Scopes", "Status", "Used", ""].map((t) => h("th", {}, t)))),
+          h("tbody", {}, keys.map((k) => h("tr", { "data-key-id": k.id },
+            h("td", {}, h("code", {}, `${k.prefix}…`), h("div.muted", {}, k.label ?? "")),
+            h("td", {}, k.scopes.join(", ")), h("td", {}, k.status),
+            h("td", {}, `${fmtNumber(k.use_count)}${k.last_used_at ? `, ${fmtAgo(k.last_used_at)}` : ""}`),
+            h("td", {}, k.status === "revoked" ? null : [
+              k.scopes.includes("ingest") ? h("button", { type: "button", onclick: async () => {
+                const out = await act(() => api(`${base}/keys/${k.id}/rotate`, { method: "POST", body: {} }), "Secret rotated; the previous one verifies until revoked");
+                if (out) replace(shown, secretPanel(slug, null, out.secret, ["ingest"]));
+              } }, "Rotate") : null, " ",
+              k.status === "rotating" ? h("button", { type: "button", onclick: () => act(() => api(`${base}/keys/${k.id}/revoke-previous`, { method: "POST" }), "Previous secret revoked") }, "End rotation") : null, " ",
+              h("button.danger", { type: "button", onclick: () => confirm("Revoke this key? Clients using it stop at once.") && act(() => api(`${base}/keys/${k.id}/revoke`, { method: "POST" }), "Key revoked") }, "Revoke")])))))),
+          newKey)),
+      h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
+        h("button.danger", { type: "button", onclick: async () => {
+          if (!confirm(`Delete ${slug} and all its events?`)) return;
+          try {
+            await api(base, { method: "DELETE" });
+            await listProjects(true);
+            location.hash = "#/projects";
+          } catch (err) {
+            toast(err.message);
+          }
+        } }, "Delete project")));
+  };
+  await redraw();
+}

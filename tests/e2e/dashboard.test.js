@@ -1,0 +1,197 @@
+// The dashboard in Debian's Chromium (playwright-core), served by the real Worker in Miniflare
+// with seeded data. Screenshots of each page go to tests/e2e/screenshots/ (gitignored).
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { chromium } from "playwright-core";
+import { ADMIN_TOKEN, ROOT, startWorker } from "../js/harness.js";
+
+const CHROMIUM = process.env.EDGELOG_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = join(ROOT, "tests", "e2e", "screenshots");
+const NOW = Date.now();
+let w, shop, browser, page;
+const problems = []; // console errors and page errors, CSP violations among them
+
+const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const api = async (path) => (await w.admin(path)).json();
+const fmt = (n) => Number(n).toLocaleString("en-US");
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: make setup-browser installs Debian's chromium`);
+  mkdirSync(SHOTS, { recursive: true });
+  w = await startWorker({ http: true });
+  shop = await w.createProject("shop");
+  const events = [];
+  for (let i = 0; i < 120; i++) {
+    events.push({
+      level: ["info", "warn", "error", "debug"][i % 4], message: `checkout ${i % 5} took ${100 + i} ms`,
+      source: ["api", "web", "worker"][i % 3], env: "production", component: "payments", endpoint: "POST /pay",
+      ts: new Date(NOW - i * 45_000).toISOString(), ctx: { order: i }, tags: { region: i % 2 ? "eu" : "us" },
+    });
+  }
+  events.push({ level: "error", message: "zebra crossing failed validation", source: "api", ts: new Date(NOW - 5_000).toISOString(),
+    stack: "TypeError: zebra is undefined\n    at validate (src/zebra.js:12:7)\n    at node_modules/router/index.js:40:3" });
+  assert.equal((await w.send(shop, events)).status, 202);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("console", (m) => {
+    // The first page load asks for a session before there is one: that 401 is expected.
+    if (m.type() === "error" && !/status of 401/.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(String(e)));
+});
+
+after(async () => {
+  await browser?.close();
+  await w?.dispose();
+});
+
+describe("the dashboard in Chromium", () => {
+  test("sends a strict Content-Security-Policy and security headers", async () => {
+    const res = await fetch(`${w.url}/`);
+    assert.equal(res.status, 200);
+    const csp = res.headers.get("content-security-policy");
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(res.headers.get("x-frame-options"), "DENY");
+    assert.doesNotMatch(await res.text(), /<script>|onclick=|style="/); // nothing inline
+  });
+
+  test("refuses a wrong token, then logs in with the admin token", async () => {
+    await page.goto(`${w.url}/`);
+    await page.fill("#token", "not-the-token");
+    await page.click("button[type=submit]");
+    await page.getByText("the admin token is not valid").waitFor();
+    await page.fill("#token", ADMIN_TOKEN);
+    await page.click("button[type=submit]");
+    await page.waitForSelector("[data-stat=events]");
+  });
+
+  test("the overview's numbers match the API", async () => {
+    const stats = await api("/api/stats?from=24h");
+    await page.waitForSelector(".chart .uplot");
+    assert.equal(await page.textContent("[data-stat=events] .value"), fmt(stats.totals.events));
+    assert.equal(await page.textContent("[data-stat=errors] .value"), fmt(stats.totals.by_level.error + stats.totals.by_level.fatal));
+    assert.equal(stats.totals.events, 121);
+    await page.getByRole("heading", { name: "Top issues" }).waitFor();
+    await shot("overview");
+  });
+
+  test("searches for a term, highlights it, and opens the event with the events around it", async () => {
+    await page.click("nav >> text=Explore");
+    await page.fill("input[type=search]", "zebra source:api");
+    await page.press("input[type=search]", "Enter");
+    await page.waitForSelector("tr.event-row mark");
+    assert.equal(await page.locator("tr.event-row").count(), 1);
+    assert.equal((await page.textContent("tr.event-row mark")).toLowerCase(), "zebra");
+    assert.match(page.url(), /q=zebra/);
+    assert.match(page.url(), /source=api/);
+    await page.click("tr.event-row button[aria-expanded]");
+    await page.waitForSelector("tr.event-detail .frames li.in-app");
+    await shot("explore");
+    await page.click("tr.event-row td a");
+    await page.getByRole("heading", { name: /^Event \d+$/ }).waitFor();
+    await page.getByText("Around it in time").waitFor();
+    assert.ok((await page.locator("tr.current").textContent()).includes("zebra crossing failed validation"));
+    await shot("event");
+  });
+
+  test("resolves an issue", async () => {
+    const [event] = (await api("/api/logs?q=zebra")).logs;
+    await page.goto(`${w.url}/#/issues?project=shop`);
+    await page.click(`tr[data-fingerprint="${event.fingerprint}"] a`);
+    await page.getByRole("button", { name: "Resolve" }).click();
+    await page.getByRole("button", { name: "Reopen" }).waitFor();
+    const { issue } = await api(`/api/issues/${event.fingerprint}?project=shop`);
+    assert.equal(issue.status, "resolved");
+    await shot("issue");
+  });
+
+  test("creates a key and shows its secret once", async () => {
+    await page.goto(`${w.url}/#/project/shop`);
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = await page.textContent("[data-secret]");
+    const key = await page.textContent("[data-key]");
+    assert.match(secret, /^[0-9a-f]{64}$/);
+    assert.match(await page.textContent("[data-secret-panel] pre"), /openssl dgst -sha256 -hmac/);
+    await shot("projects-new-key");
+    // The secret works: a batch signed with it is accepted.
+    assert.equal((await w.send({ key, secret }, [{ level: "info", message: "signed with the new key" }])).status, 202);
+    // And it is never shown again.
+    await page.reload();
+    await page.getByRole("heading", { name: "Keys" }).waitFor();
+    assert.ok(!(await page.content()).includes(secret));
+    assert.equal(await page.locator("tr[data-key-id]").count(), 2);
+  });
+
+  test("a new event appears in live tail", async () => {
+    await page.goto(`${w.url}/#/tail?project=shop`);
+    await page.waitForSelector("tbody tr[data-id]");
+    assert.equal((await w.send(shop, [{ level: "error", message: "fresh from the tail test" }])).status, 202);
+    await page.getByText("fresh from the tail test").waitFor({ timeout: 10_000 });
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Resume" }).waitFor();
+    await shot("tail");
+  });
+
+  test("adds an alert rule", async () => {
+    await page.goto(`${w.url}/#/alerts?project=shop`);
+    await page.getByRole("button", { name: "Add rule" }).click();
+    await page.getByText("Rule created").waitFor();
+    const { rules } = await api("/api/admin/projects/shop/alerts");
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0].kind, "spike");
+    await shot("alerts");
+  });
+
+  test("reads well at a phone's width and in dark mode", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${w.url}/#/`);
+    await page.waitForSelector(".chart .uplot");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow}px wider than the phone`);
+    await shot("overview-phone");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.click("#theme");
+    assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+    await shot("overview-dark");
+    await page.click("#theme");
+  });
+
+  test("is reachable from the keyboard", async () => {
+    await page.goto(`${w.url}/#/explore`);
+    await page.waitForSelector("input[type=search]");
+    await page.keyboard.press("/");
+    assert.equal(await page.evaluate(() => document.activeElement?.type), "search");
+    await page.reload();
+    await page.waitForSelector("input[type=search]");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent.trim());
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Skip to content");
+    for (const expected of ["edgelog", "Overview", "Issues"]) {
+      await page.keyboard.press("Tab");
+      assert.equal(await focused(), expected);
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Issues" }).waitFor();
+    assert.match(page.url(), /#\/issues$/);
+  });
+
+  test("logs out, and the session no longer reads", async () => {
+    await page.click("#logout");
+    await page.waitForSelector("#token");
+    const status = await page.evaluate(async () => (await fetch("/api/logs")).status);
+    assert.equal(status, 401);
+  });
+
+  test("no page logged an error or broke the Content-Security-Policy", () => {
+    assert.deepEqual(problems, []);
+  });
+});
