@@ -64,7 +64,7 @@ dev: wasm dashboard ## build, migrate, create a demo project and serve on http:/
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup ## benchmarks: core natively and as wasm under node
+bench: setup ## benchmarks: the core (native, wasm), ingest end to end, reads over 1M seeded events
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
@@ -73,6 +73,7 @@ bench: setup ## benchmarks: core natively and as wasm under node
 	@node bench/e2e.mjs
 	@build/bench/bench_core --events 20 --runs 1 --write-batch bench/out/batch-20.json >/dev/null
 	@node bench/e2e.mjs --batch bench/out/batch-20.json
+	@node bench/read.mjs
 
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*

@@ -61,5 +61,9 @@ Read it back:
 
   curl -sS "\$EDGELOG_URL/api/logs?limit=5" -H "Authorization: Bearer \$EDGELOG_ADMIN_TOKEN"
 
+Open the dashboard at $URL/ and log in with the admin token:
+
+  $ADMIN_TOKEN
+
 TXT
 wait $server

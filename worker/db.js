@@ -625,6 +625,8 @@ export const filterNarrows = (filter) =>
  *  (project_id, ts) index below the cursor and within [from, to), and answers one statement whose
  *  rows are {scanned, matched, edge_ts, edge_id} plus, when something matched, the newest `limit`
  *  matching events (a single row with null event columns when nothing did). */
+// "CROSS JOIN" keeps SQLite's join order: the window of ids first, then each row by its id (left
+// to itself, the planner may scan the whole table and probe the window).
 function searchWindowQuery({ projectId, from, to, before, filter, scan, limit }) {
   // The cursor bounds the index range itself: ts < before.ts + 1, and at before.ts only smaller ids.
   const upper = before ? Math.min(to, before.ts + 1) : to;
@@ -635,7 +637,7 @@ function searchWindowQuery({ projectId, from, to, before, filter, scan, limit })
       SELECT id, ts FROM logs
       WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 AND (ts < ?4 OR id < ?5)
       ORDER BY ts DESC, id DESC LIMIT ?6),
-    m AS MATERIALIZED (SELECT l.id, l.ts FROM w JOIN logs AS l ON l.id = w.id WHERE true${conditions}),
+    m AS MATERIALIZED (SELECT l.id, l.ts FROM w CROSS JOIN logs AS l ON l.id = w.id WHERE true${conditions}),
     page AS (SELECT id FROM m ORDER BY ts DESC, id DESC LIMIT ?7),
     edge AS (SELECT (SELECT count(*) FROM w) AS scanned, (SELECT count(*) FROM m) AS matched,
                     (SELECT ts FROM w ORDER BY ts, id LIMIT 1) AS edge_ts,
@@ -661,7 +663,7 @@ export function histogramWindow(db, { projectId, from, to, bucket, filter, scan 
       SELECT id, ts FROM logs WHERE project_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts DESC, id DESC LIMIT ?5)
     SELECT (SELECT count(*) FROM w) AS scanned, (SELECT min(ts) FROM w) AS edge_ts, b.bucket, b.level, b.events
     FROM (SELECT 1) LEFT JOIN (
-      SELECT CAST((l.ts - ?2) / ?4 AS INTEGER) AS bucket, l.level, count(*) AS events FROM w JOIN logs AS l ON l.id = w.id
+      SELECT CAST((l.ts - ?2) / ?4 AS INTEGER) AS bucket, l.level, count(*) AS events FROM w CROSS JOIN logs AS l ON l.id = w.id
       WHERE true${conditions} GROUP BY 1, 2) AS b ON true`).bind(...binds);
 }
 
@@ -783,7 +785,7 @@ export async function issueDistributions(db, { projectId, fingerprint, from, to,
   const { results } = await db.prepare(`WITH s AS MATERIALIZED (
       SELECT l.env, l.source, l.release, l.component, l.endpoint, l.user_id, l.tags FROM (
         SELECT id FROM logs WHERE project_id = ?1 AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC LIMIT ?5) AS w
-      JOIN logs AS l ON l.id = w.id WHERE l.fingerprint = ?2),
+      CROSS JOIN logs AS l ON l.id = w.id WHERE l.fingerprint = ?2),
     f AS (SELECT n.value AS field, CASE n.value WHEN 'env' THEN s.env WHEN 'source' THEN s.source
                  WHEN 'release' THEN s.release WHEN 'component' THEN s.component WHEN 'endpoint' THEN s.endpoint
                  ELSE s.user_id END AS value

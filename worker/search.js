@@ -13,8 +13,8 @@ const MAX_VALUE = 512;
 // Bounds on one search request: index rows per step grow from FIRST_SCAN to MAX_SCAN; a request
 // stops after SCAN_BUDGET rows or TIME_BUDGET_MS and answers a cursor to continue from.
 const FIRST_SCAN = 2_000;
-const MAX_SCAN = 50_000;
-const SCAN_BUDGET = 400_000;
+const MAX_SCAN = 200_000;
+const SCAN_BUDGET = 2_000_000;
 const TIME_BUDGET_MS = 800;
 
 export const badParam = (field, message) => error(400, "bad_request", message, { field });

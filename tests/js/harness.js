@@ -11,7 +11,7 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 
 /** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
-export async function startWorker({ bindings = {}, http = false } = {}) {
+export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true } = {}) {
   const mf = new Miniflare({
     rootPath: ROOT,
     scriptPath: "worker.js",
@@ -31,10 +31,11 @@ export async function startWorker({ bindings = {}, http = false } = {}) {
     },
     host: "127.0.0.1",
     ...(http ? { port: 0 } : {}),
+    ...(persist ? { d1Persist: join(persist, "d1"), kvPersist: join(persist, "kv") } : {}),
   });
   try {
     const db = await mf.getD1Database("DB");
-    await applyMigrations(db);
+    if (migrate) await applyMigrations(db);
     const harness = new Harness(mf, db);
     if (http) harness.url = (await mf.ready).origin;
     return harness;

@@ -1,0 +1,141 @@
+// Reads at volume: seeds a local D1 with 1,000,000 events through the real ingest path (once;
+// kept in bench/out/read-1m/ for later runs), then times the dashboard's first requests: filtered
+// and full-text searches, the issues list, stats, a histogram, tail. Medians of --runs (15).
+// Usage: node bench/read.mjs [--events 1000000] [--runs 15]. No port is opened.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as db from "../worker/db.js";
+import { ROOT, startWorker } from "../tests/js/harness.js";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg("events", 1_000_000);
+const RUNS = arg("runs", 15);
+const BATCH = 250;
+const SENDERS = 4;
+const HOURS = 70;
+
+// The seed is tied to the schema: new migrations mean a new seed.
+const schema = createHash("sha256");
+for (const f of readdirSync(join(ROOT, "migrations")).sort()) schema.update(readFileSync(join(ROOT, "migrations", f)));
+const DIR = join(ROOT, "bench", "out", `read-${EVENTS}-${schema.digest("hex").slice(0, 12)}`);
+const MARK = join(DIR, "seeded.json");
+
+const LEVELS = [["debug", 15], ["info", 60], ["warn", 15], ["error", 9], ["fatal", 1]];
+const SOURCES = ["api", "web", "worker", "cron", "checkout", "auth"];
+const ENVS = ["production", "production", "production", "staging"];
+const COMPONENTS = ["payments", "db", "cache", "auth", "search", "images", "mailer", "queue"];
+const ENDPOINTS = ["GET /orders", "POST /pay", "GET /search", "POST /login", "GET /items/:id", "PUT /cart"];
+const MESSAGES = [
+  (i) => `request completed in ${i % 900} ms`, (i) => `cache miss for key item:${i % 5000}`,
+  (i) => `user ${i % 5000} signed in`, (i) => `payment declined for order ${i}`,
+  (i) => `upstream timeout after ${i % 30} s calling inventory`, (i) => `connection refused by db-${i % 4}:5432`,
+  (i) => `slow query on orders (${i % 2000} ms)`, (i) => `email queued for user ${i % 5000}`,
+  (i) => `validation failed: field sku${i % 40} is required`, (i) => `rate limit reached for tenant ${i % 300}`,
+];
+
+// A small deterministic generator, so every seed is the same.
+let state = 42;
+const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+function level() {
+  let r = rand() * 100;
+  for (const [name, weight] of LEVELS) if ((r -= weight) < 0) return name;
+  return "info";
+}
+
+function batch(start, now) {
+  const events = [];
+  for (let i = start; i < start + BATCH; i++) {
+    const lvl = level();
+    const e = {
+      ts: new Date(now - Math.floor(((EVENTS - i) / EVENTS) * HOURS * 3_600_000)).toISOString(),
+      level: lvl, message: MESSAGES[Math.floor(rand() * MESSAGES.length)](i), source: pick(SOURCES), env: pick(ENVS),
+      component: pick(COMPONENTS), endpoint: pick(ENDPOINTS), request_id: `req-${i}`, user_id: `u-${Math.floor(rand() * 5000)}`,
+      release: `1.${Math.floor(i / 200_000)}.0`,
+    };
+    if (lvl === "error" || lvl === "fatal") e.stack = `Error: ${e.message}\n    at handle (src/${e.component}.js:${10 + (i % 7)}:5)\n    at node_modules/router/index.js:40:3`;
+    events.push(e);
+  }
+  return events;
+}
+
+async function seed() {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const w = await startWorker({ persist: DIR });
+  const p = await w.createProject("bench");
+  await db.updateProject(w.db, p.project.id, { events_per_minute: 100_000_000, ip_requests_per_minute: 100_000_000, max_body_bytes: 5_000_000 });
+  const now = Date.now();
+  const started = Date.now();
+  let next = 0;
+  const sender = async () => {
+    for (;;) {
+      const start = next;
+      next += BATCH;
+      if (start >= EVENTS) return;
+      const res = await w.send(p, batch(start, now));
+      if (res.status !== 202) throw new Error(`seed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      if (start % 100_000 === 0) process.stdout.write(`  seeded ${start.toLocaleString("en-US")} events\r`);
+    }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
+  const seconds = (Date.now() - started) / 1000;
+  const count = await db.countLogs(w.db, p.project.id);
+  writeFileSync(MARK, JSON.stringify({ events: count, seeded_at: now, seconds }));
+  await w.dispose();
+  console.log(`seeded ${count.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s (${Math.round(count / seconds)} events/s through ingest)`);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
+
+async function measure() {
+  const w = await startWorker({ persist: DIR, migrate: false });
+  const seeded = JSON.parse(readFileSync(MARK, "utf8"));
+  // Times are relative to when the seed ran, so the same windows hold the same events.
+  const at = (hoursAgo) => new Date(seeded.seeded_at - hoursAgo * 3_600_000).toISOString();
+  const sampleId = `req-${Math.floor(EVENTS / 2)}`;
+  const cases = [
+    ["first page, no filter", "/api/logs?project=bench&limit=100"],
+    ["first page, level=error & source=api", "/api/logs?project=bench&level=error&source=api&limit=100"],
+    ["first page, env=staging & component=db", "/api/logs?project=bench&env=staging&component=db&limit=100"],
+    ["first page, q=timeout", "/api/logs?project=bench&q=timeout&limit=100"],
+    ["first page, q=\"connection refused\" level=error", "/api/logs?project=bench&q=%22connection%20refused%22&level=error&limit=100"],
+    ["first page, q=inventory* over last 6 h", `/api/logs?project=bench&q=inventory*&from=${at(6)}&limit=100`],
+    [`request_id=${sampleId} (one event, 35 h back)`, `/api/logs?project=bench&request_id=${sampleId}&limit=100`],
+    ["issues list, first page", "/api/issues?project=bench&limit=50"],
+    ["issues list, sort=count, errors", "/api/issues?project=bench&level=error&sort=count&limit=50"],
+    ["stats, 24 h", `/api/stats?project=bench&from=${at(24)}&to=${at(0)}`],
+    ["stats, 72 h", `/api/stats?project=bench&from=${at(72)}&to=${at(0)}`],
+    ["histogram, q=timeout, 24 h", `/api/logs/histogram?project=bench&q=timeout&from=${at(24)}&to=${at(0)}`],
+    ["tail, first call", "/api/tail?project=bench"],
+  ];
+  const out = [];
+  for (const [name, path] of cases) {
+    const times = [];
+    let body;
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = performance.now();
+      const res = await w.admin(path);
+      body = await res.json();
+      times.push(performance.now() - t0);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    }
+    const rows = body.logs?.length ?? body.issues?.length ?? body.buckets?.length ?? body.histogram?.length;
+    const note = body.total !== undefined ? `total ${body.total_exact ? "" : "≈"}${body.total}` : body.complete === false ? "partial" : "";
+    out.push({ name, median_ms: +median(times).toFixed(1), p90_ms: +p90(times).toFixed(1), rows, note, scanned: body.scanned });
+  }
+  await w.dispose();
+  console.log(`\nreads with ${seeded.events.toLocaleString("en-US")} events in local D1 (Miniflare), ${RUNS} runs each`);
+  console.log("| request | median ms | p90 ms | rows | scanned | note |\n|--|--:|--:|--:|--:|--|");
+  for (const r of out) console.log(`| ${r.name} | ${r.median_ms} | ${r.p90_ms} | ${r.rows ?? ""} | ${r.scanned ?? ""} | ${r.note} |`);
+  writeFileSync(join(ROOT, "bench", "out", "read.json"), JSON.stringify({ events: seeded.events, runs: RUNS, results: out }, null, 2));
+}
+
+if (!existsSync(MARK)) await seed();
+await measure();
