@@ -7,6 +7,7 @@ import { LEVELS, readRange, readScope } from "./search.js";
 const MINUTE = 60_000;
 const BUCKETS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((m) => m * MINUTE);
 const TOP_SAMPLE = 20_000;
+const DROPPED = ["invalid", "rate_limited", "bad_signature", "too_large"];
 
 /** The histogram step for a window: the smallest that keeps it within 96 buckets. */
 export function bucketFor(span) {
@@ -47,7 +48,8 @@ export async function stats(request, env) {
     if (row.field === "") sampled = row.events;
     else top[row.field].push({ value: row.value, events: row.events });
   }
-  const dropped = s.ledger.filter((o) => o.outcome !== "accepted" && o.outcome !== "duplicate");
+  // Refusals; truncated, retimed, scrubbed and utf8_repaired mark events that were stored.
+  const dropped = s.ledger.filter((o) => DROPPED.includes(o.outcome));
   return json(200, {
     projects: scope.projects.map((p) => p.slug),
     from: iso(from),
@@ -64,5 +66,6 @@ export async function stats(request, env) {
     top_sampled: sampled,
     outcomes: s.ledger,
     dropped: dropped.reduce((n, o) => n + o.events, 0),
+    dropped_requests: dropped.reduce((n, o) => n + o.requests, 0),
   });
 }

@@ -90,6 +90,7 @@ describe("the dashboard in Chromium", () => {
     await page.press("input[type=search]", "Enter");
     await page.waitForSelector("tr.event-row mark");
     assert.equal(await page.locator("tr.event-row").count(), 1);
+    assert.equal(await page.getByRole("button", { name: "Load more" }).isVisible(), false); // one match: nothing more
     assert.equal((await page.textContent("tr.event-row mark")).toLowerCase(), "zebra");
     assert.match(page.url(), /q=zebra/);
     assert.match(page.url(), /source=api/);

@@ -307,11 +307,15 @@ describe("GET /api/stats", () => {
     assert.ok(s.outcomes.some((o) => o.outcome === "accepted"));
   });
 
-  test("counts dropped events by reason", async () => {
+  test("counts dropped events and refused requests, not events stored with a mark", async () => {
+    const before = await get("/api/stats?project=blog");
     await w.send(blog, [{ level: "info", message: "x" }], { signature: "0".repeat(64) });
-    await w.send(blog, [{ level: "nonsense-level-that-is-not-valid", message: 5 }]);
+    await w.send(blog, [{ level: "info", message: "kept" }, { level: "info", message: 5 }]);
+    await w.send(blog, [{ level: "info", message: "password=hunter2 kept but scrubbed" }]);
     const s = await get("/api/stats?project=blog");
-    assert.ok(s.dropped >= 1, JSON.stringify(s.outcomes));
+    assert.equal(s.dropped - before.dropped, 1, JSON.stringify(s.outcomes)); // the event whose message is a number
+    assert.equal(s.dropped_requests - before.dropped_requests, 1); // the bad signature
+    assert.ok(s.outcomes.some((o) => o.outcome === "scrubbed"));
   });
 
   test("chooses a bucket from the window", async () => {

@@ -42,7 +42,8 @@ export async function render(view, { params }) {
 function draw(body, stats, top, recent, { project, from, to }) {
   const t = stats.totals;
   const errors = t.by_level.error + t.by_level.fatal;
-  const card = (label, value, id) => h("div.card", { "data-stat": id }, h("div.label", {}, label), h("div.value", {}, value));
+  const card = (label, value, id, note = null) => h("div.card", { "data-stat": id }, h("div.label", {}, label), h("div.value", {}, value),
+    note ? h("div.muted", {}, note) : null);
   const chartBox = h("div.chart", { "aria-label": "Events per bucket, stacked by level", role: "img" });
   const explore = (extra) => go("explore", { project, range: from && !to && /^\d+[mhd]$/.test(from) ? from : null, ...extra });
   replace(body,
@@ -51,7 +52,8 @@ function draw(body, stats, top, recent, { project, from, to }) {
       card("Errors", fmtNumber(errors), "errors"),
       card("Error rate", fmtPercent(stats.error_rate), "error-rate"),
       card("Warnings", fmtNumber(t.by_level.warn), "warnings"),
-      card("Dropped", fmtNumber(stats.dropped), "dropped")),
+      card("Dropped", fmtNumber(stats.dropped), "dropped",
+        stats.dropped_requests ? `+ ${fmtNumber(stats.dropped_requests)} requests refused whole` : null)),
     h("section.panel", {}, h("h2", {}, "Event volume"),
       h("p.muted", {}, `${fmtTime(stats.from)} – ${fmtTime(stats.to)}, ${stats.bucket_ms / 60000} min buckets. Drag across the chart to explore a span.`),
       chartBox),
@@ -71,9 +73,10 @@ function draw(body, stats, top, recent, { project, from, to }) {
         stats.top[field].length ? barList(stats.top[field], { onpick: (value) => explore({ [field]: value }) }) : h("p.muted", {}, `No ${field} in this range.`),
         stats.top_sampled ? h("p.muted", {}, `Among the newest ${fmtNumber(stats.top_sampled)} events.`) : null)),
       h("section.panel", {}, h("h2", {}, "Ingest outcomes"), stats.outcomes.length ? h("table", {},
-        h("thead", {}, h("tr", {}, h("th", {}, "Outcome"), h("th", {}, "Reason"), h("th.num", {}, "Events"))),
+        h("thead", {}, h("tr", {}, h("th", {}, "Outcome"), h("th", {}, "Reason"), h("th.num", {}, "Events"), h("th.num", {}, "Requests refused"))),
         h("tbody", {}, stats.outcomes.map((o) => h("tr", {}, h("td", {}, o.outcome), h("td", {}, o.reason || "–"),
-          h("td.num", {}, fmtNumber(o.events)))))) : h("p.muted", {}, "Nothing received in this range."))));
+          h("td.num", {}, fmtNumber(o.events)), h("td.num", {}, o.requests ? fmtNumber(o.requests) : "")))))
+        : h("p.muted", {}, "Nothing received in this range."))));
   return volumeChart(chartBox, stats.histogram, {
     bucketMs: stats.bucket_ms,
     onselect: (a, b) => go("explore", { project, range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
