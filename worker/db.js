@@ -250,6 +250,8 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM outcomes WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM outcomes_hourly WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM issues WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM log_counts WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM issue_hours WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_state WHERE rule_id IN (SELECT id FROM alert_rules WHERE project_id = ?1)").bind(projectId),
     db.prepare("DELETE FROM alert_rules WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_destinations WHERE project_id = ?1").bind(projectId),
@@ -586,11 +588,11 @@ export function latestEventOfIssue(db, projectId, fingerprint, lastSeen) {
     .bind(projectId, fingerprint, lastSeen).first();
 }
 
-/** Drops a project's rollup rows older than `before` (their events are gone). */
+/** Drops a project's rollup rows wholly older than `before` (their events are gone). */
 export function deleteOldRollups(db, projectId, before) {
   return db.batch([
-    db.prepare("DELETE FROM log_counts WHERE project_id = ?1 AND minute < ?2").bind(projectId, before),
-    db.prepare("DELETE FROM issue_hours WHERE project_id = ?1 AND hour < ?2").bind(projectId, before - 3_600_000),
+    db.prepare("DELETE FROM log_counts WHERE project_id = ?1 AND minute <= ?2 - 60000").bind(projectId, before),
+    db.prepare("DELETE FROM issue_hours WHERE project_id = ?1 AND hour <= ?2 - 3600000").bind(projectId, before),
   ]);
 }
 
@@ -827,4 +829,11 @@ export async function queryPlan(db, name, args) {
 /** Throws when the full-text index disagrees with the logs table (FTS5's integrity-check). */
 export function checkSearchIndex(db) {
   return db.prepare("INSERT INTO logs_fts (logs_fts, rank) VALUES ('integrity-check', 1)").run();
+}
+
+/** How many rollup rows a project has (tests check deletion and retention keep them in step). */
+export async function rollupRows(db, projectId) {
+  const row = await db.prepare(`SELECT (SELECT count(*) FROM log_counts WHERE project_id = ?1) AS log_counts,
+    (SELECT count(*) FROM issue_hours WHERE project_id = ?1) AS issue_hours`).bind(projectId).first();
+  return row;
 }

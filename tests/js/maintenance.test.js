@@ -38,8 +38,11 @@ describe("retention", () => {
       { ts: T - 72 * HOUR - 1, level: "info", message: "one ms too old" },
       { ts: T - HOUR, level: "error", message: "fresh" },
     ]);
+    assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 3, issue_hours: 3 });
     await hourly(w);
     assert.deepEqual(await messages(w, "ret-edge"), ["at the boundary", "fresh"]);
+    // The chart rollups of the minute and hour that aged out went too; the boundary's stayed.
+    assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 2, issue_hours: 2 });
   });
 
   test("applies per-level overrides", async () => {

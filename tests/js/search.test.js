@@ -387,11 +387,14 @@ describe("the full-text index", () => {
     const p = await w.createProject("fts-purge");
     await w.send(p, [{ level: "info", message: "ephemeral zebra" }]);
     assert.equal((await get("/api/logs?project=fts-purge&q=zebra")).logs.length, 1);
+    assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 1, issue_hours: 1 });
     await db.checkSearchIndex(w.db);
     assert.equal((await w.admin("/api/admin/projects/fts-purge", { method: "DELETE" })).status, 200);
     await w.admin("/api/admin/maintain", { method: "POST" });
     assert.equal((await get("/api/logs?q=zebra")).logs.length, 0);
     await db.checkSearchIndex(w.db);
+    // Its chart rollups went with it.
+    assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 0, issue_hours: 0 });
   });
 
   test("turns typed queries into FTS5 syntax", () => {
