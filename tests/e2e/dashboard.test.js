@@ -142,13 +142,18 @@ describe("the dashboard in Chromium", () => {
     await shot("tail");
   });
 
-  test("adds an alert rule", async () => {
+  test("adds an alert rule and edits it", async () => {
     await page.goto(`${w.url}/#/alerts?project=shop`);
     await page.getByRole("button", { name: "Add rule" }).click();
     await page.getByText("Rule created").waitFor();
     const { rules } = await api("/api/admin/projects/shop/alerts");
     assert.equal(rules.length, 1);
     assert.equal(rules[0].kind, "spike");
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.fill("form[aria-label='Edit rule'] input[name=threshold]", "9");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await page.getByText("Rule saved").waitFor();
+    assert.equal((await api("/api/admin/projects/shop/alerts")).rules[0].threshold, 9);
     await shot("alerts");
   });
 

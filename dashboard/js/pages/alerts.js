@@ -32,6 +32,7 @@ export async function render(view, { params }) {
   };
   try {
     const [{ rules, destinations }, { deliveries }] = await Promise.all([api(base), api(`${base}/deliveries`)]);
+    const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created")));
     replace(body,
       h("section.panel", {}, h("h2", {}, "Rules"),
         rules.length ? h("div.table-wrap", {}, h("table", {},
@@ -42,8 +43,10 @@ export async function render(view, { params }) {
             h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all"),
             h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
               onclick: () => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: { enabled: !r.enabled } }), r.enabled ? "Rule disabled" : "Rule enabled") }, r.enabled ? "On" : "Off")),
-            h("td", {}, h("button.danger", { type: "button", onclick: () => confirm(`Delete this ${r.kind} rule?`) && act(() => api(`${base}/${r.id}`, { method: "DELETE" }), "Rule deleted") }, "Delete"))))))) : h("p.muted", {}, "No rules yet."),
-        ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created"))),
+            h("td", {}, h("button", { type: "button", onclick: () => replace(editor, h("h3", {}, `Edit the ${r.kind} rule`),
+              ruleForm((rule) => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: rule }), "Rule saved"), r)) }, "Edit"), " ",
+            h("button.danger", { type: "button", onclick: () => confirm(`Delete this ${r.kind} rule?`) && act(() => api(`${base}/${r.id}`, { method: "DELETE" }), "Rule deleted") }, "Delete"))))))) : h("p.muted", {}, "No rules yet."),
+        editor),
       h("section.panel", {}, h("h2", {}, "Destinations"),
         destinations.length ? h("table", {}, h("tbody", {}, destinations.map((d) => h("tr", {},
           h("td", {}, d.kind), h("td", {}, d.label ?? ""), h("td", {}, h("code", {}, d.url)), h("td", {}, d.signed ? "signed" : ""),
@@ -63,28 +66,30 @@ export async function render(view, { params }) {
   }
 }
 
-function ruleForm(submit) {
+/** The form for a new rule, or for changing `rule` (its kind stays). */
+function ruleForm(submit, rule = null) {
   const field = (label, input) => h("label", {}, label, input);
-  const kind = h("select", { name: "kind" }, Object.entries(KINDS).map(([k, v]) => h("option", { value: k }, v)));
-  const threshold = h("input", { name: "threshold", type: "number", min: 1, value: 5 });
-  const windowS = h("input", { name: "window_s", type: "number", min: 1, value: 60 });
-  const cooldown = h("input", { name: "cooldown_s", type: "number", min: 0, value: 900 });
-  const silence = h("input", { name: "silence_minutes", type: "number", min: 0, value: 30 });
-  const minLevel = h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === "error" }, l)));
-  const env = h("input", { name: "env", placeholder: "e.g. prod*" });
-  const source = h("input", { name: "source", placeholder: "glob" });
+  const kind = h("select", { name: "kind", disabled: Boolean(rule) }, Object.entries(KINDS).map(([k, v]) => h("option", { value: k, selected: rule?.kind === k }, v)));
+  const threshold = h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 });
+  const windowS = h("input", { name: "window_s", type: "number", min: 1, value: rule?.window_s ?? 60 });
+  const cooldown = h("input", { name: "cooldown_s", type: "number", min: 0, value: rule?.cooldown_s ?? 900 });
+  const silence = h("input", { name: "silence_minutes", type: "number", min: 0, value: rule?.silence_minutes || 30 });
+  const minLevel = h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l)));
+  const env = h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" });
+  const source = h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" });
   return h("form.inline", {
-    "aria-label": "New rule",
+    "aria-label": rule ? "Edit rule" : "New rule",
     onsubmit: (e) => {
       e.preventDefault();
-      const rule = { kind: kind.value, threshold: Number(threshold.value), window_s: Number(windowS.value), cooldown_s: Number(cooldown.value), min_level: minLevel.value };
-      if (kind.value === "silence") rule.silence_minutes = Number(silence.value);
-      if (env.value) rule.env = env.value;
-      if (source.value) rule.source = source.value;
-      submit(rule);
+      const out = { threshold: Number(threshold.value), window_s: Number(windowS.value), cooldown_s: Number(cooldown.value), min_level: minLevel.value,
+        env: env.value || null, source: source.value || null };
+      if (!rule) out.kind = kind.value;
+      if ((rule?.kind ?? kind.value) === "silence") out.silence_minutes = Number(silence.value);
+      submit(out);
     },
   }, field("Kind", kind), field("Threshold", threshold), field("Window (s)", windowS), field("Cooldown (s)", cooldown),
-  field("Silence (min)", silence), field("Min level", minLevel), field("Env", env), field("Source", source), h("button.primary", { type: "submit" }, "Add rule"));
+  field("Silence (min)", silence), field("Min level", minLevel), field("Env", env), field("Source", source),
+  h("button.primary", { type: "submit" }, rule ? "Save rule" : "Add rule"));
 }
 
 function destinationForm(submit) {
