@@ -35,12 +35,9 @@ wasm: setup ## build wasm/edgelog.wasm and the wasm test suites
 	@emcmake cmake -S . -B $(WASMB) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(WASMB) -j $(JOBS)
 
-DASHBOARD_VENDOR := dashboard/vendor/uPlot.esm.js dashboard/vendor/uPlot.min.css
-
-dashboard: setup $(DASHBOARD_VENDOR) ## the dashboard's third-party files, from node_modules (npm, pinned)
-
-dashboard/vendor/%: node_modules/uplot/dist/%
-	@mkdir -p dashboard/vendor && cp $< $@
+dashboard: setup ## the dashboard's third-party files, copied from node_modules (npm, pinned)
+	@mkdir -p dashboard/vendor
+	@cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dashboard/vendor/
 
 build: native wasm dashboard ## build everything
 
