@@ -1,11 +1,10 @@
 // /api/issues: the groups events form, for operators and read keys; status changes for operators.
-import { requireAdmin, requireReader } from "./auth.js";
+import { requireAdmin } from "./auth.js";
 import * as db from "./db.js";
 import { error, json, readJsonObject } from "./http.js";
 import { present as presentEvent } from "./logs.js";
-import { parseTime } from "./outcomes.js";
+import { LEVELS, readRange, readScope } from "./search.js";
 
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
 const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -18,20 +17,15 @@ function presentIssue(row) {
   };
 }
 
-/** The project a request is about: a read key's own, or ?project= for the operator (required when `needed`). */
+/** The project a request is about: a read key's own, or ?project= for the operator (required when
+ *  `needed`; otherwise its absence means every project, projectId null). */
 async function scope(request, env, needed) {
-  const reader = await requireReader(request, env);
-  if (reader.response) return reader;
-  const slug = new URL(request.url).searchParams.get("project");
-  if (slug === null) {
-    if (reader.projectId === null && needed) return { response: error(400, "bad_request", "project is required", { field: "project" }) };
-    return { projectId: reader.projectId, projectSlug: reader.projectSlug };
+  const s = await readScope(request, env);
+  if (s.response) return s;
+  if (s.admin && !new URL(request.url).searchParams.has("project")) {
+    return needed ? { response: error(400, "bad_request", "project is required", { field: "project" }) } : { projectId: null };
   }
-  if (reader.projectId !== null && slug !== reader.projectSlug)
-    return { response: error(403, "forbidden", "this key reads only its own project", { field: "project" }) };
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? { projectId: project.id, projectSlug: slug }
-    : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+  return { projectId: s.projects[0].id, projectSlug: s.projects[0].slug };
 }
 
 export async function listIssues(request, env) {
@@ -49,10 +43,9 @@ export async function listIssues(request, env) {
   if (!LEVELS.includes(level)) return error(400, "bad_request", `unknown level "${level}"`, { field: "level" });
   const sort = params.get("sort") ?? "last_seen";
   if (!["last_seen", "count", "first_seen"].includes(sort)) return error(400, "bad_request", "sort must be last_seen, count or first_seen", { field: "sort" });
-  const from = parseTime(params.get("from"), now) ?? 0;
-  const to = parseTime(params.get("to"), now) ?? now + 60_000;
-  if (!Number.isFinite(from)) return error(400, "bad_request", "from must be RFC 3339, epoch ms or like 15m", { field: "from" });
-  if (!Number.isFinite(to)) return error(400, "bad_request", "to must be RFC 3339, epoch ms or like 15m", { field: "to" });
+  const range = readRange(params, now, 0);
+  if (range.response) return range.response;
+  const { from, to } = range;
   const limit = Number(params.get("limit") ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
   const rows = await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank: LEVELS.indexOf(level), from, to, sort, limit });
