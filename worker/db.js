@@ -742,16 +742,13 @@ export async function issueHours(db, keys, from, to) {
   return results;
 }
 
-/** What /api/stats shows, in one round trip: per-bucket level counts from the minute rollup, the
- *  issues with most events in the window (hourly rollup), the top values of a few fields among the
- *  newest `sample` events, and the outcome ledger. */
-export async function statsOf(db, { projectIds, from, to, bucket, sample }) {
+/** What /api/stats shows besides the histogram, in one round trip: the issues with most events in
+ *  the window (hourly rollup), the top values of a few fields among the newest `sample` events, and
+ *  the outcome ledger. */
+export async function statsOf(db, { projectIds, from, to, sample }) {
   const ids = JSON.stringify(projectIds);
   const hourFrom = from - (from % 3_600_000);
-  const [levels, issues, fields, ledger] = await db.batch([
-    db.prepare(`SELECT ?2 + CAST((minute - ?2) / ?4 AS INTEGER) * ?4 AS bucket, level, sum(events) AS events FROM log_counts
-      WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 - ?2 % 60000 AND minute < ?3
-      GROUP BY 1, 2 ORDER BY 1`).bind(ids, from, to, bucket),
+  const [issues, fields, ledger] = await db.batch([
     db.prepare(`SELECT p.slug AS project, i.fingerprint, i.title, i.level, i.status, i.hint, i.count,
         i.first_seen, i.last_seen, t.events FROM (
           SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours
@@ -778,7 +775,7 @@ export async function statsOf(db, { projectIds, from, to, bucket, sample }) {
         WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3)
       GROUP BY 1, 2 ORDER BY 3 DESC`).bind(ids, from - (from % 60_000), to),
   ]);
-  return { levels: levels.results, issues: issues.results, fields: fields.results, ledger: ledger.results };
+  return { issues: issues.results, fields: fields.results, ledger: ledger.results };
 }
 
 /** Field and tag distributions over an issue's newest events (at most `sample` of the project's

@@ -3,10 +3,9 @@
 import * as db from "./db.js";
 import { error, json } from "./http.js";
 import {
-  badParam, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit, readRange,
-  readScope, searchPage,
+  badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
+  readRange, readScope, searchPage,
 } from "./search.js";
-import { bucketFor } from "./stats.js";
 
 const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
   "event_id", "source_type", "error_type", "component", "endpoint", "template", "exception_type",
@@ -170,14 +169,11 @@ export async function logsHistogram(request, env) {
   const scope = await readScope(request, env);
   if (scope.response) return scope.response;
   const params = new URL(request.url).searchParams;
-  const now = Date.now();
-  const range = readRange(params, now, now - 86_400_000);
-  if (range.response) return range.response;
+  const win = chartWindow(params, Date.now());
+  if (win.response) return win.response;
   const f = readFilter(params);
   if (f.response) return f.response;
-  const to = params.has("to") ? range.to : now;
-  const bucket = bucketFor(to - range.from);
-  const from = range.from - (range.from % bucket);
+  const { from, to, bucket } = win;
   const h = await histogram(env, { projects: scope.projects, from, to, filter: f.filter, bucket });
   const iso = (ms) => new Date(ms).toISOString();
   return json(200, {

@@ -217,6 +217,22 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
 }
 
 const HISTOGRAM_SCAN = 200_000;
+const BUCKETS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((m) => m * 60_000);
+
+/** The histogram step for a window: the smallest that keeps it within 96 buckets. */
+export function bucketFor(span) {
+  return BUCKETS.find((b) => span / b <= 96) ?? BUCKETS[BUCKETS.length - 1];
+}
+
+/** A chart's window from ?from= (default the last 24 h) and ?to= (default now): {from, to, bucket},
+ *  `from` moved back to a multiple of the bucket so refreshes keep their edges; or {response}. */
+export function chartWindow(params, now) {
+  const range = readRange(params, now, now - 86_400_000);
+  if (range.response) return range;
+  const to = params.has("to") ? range.to : now;
+  const bucket = bucketFor(to - range.from);
+  return { from: range.from - (range.from % bucket), to, bucket };
+}
 
 /** Counts per time bucket and level of the events matching a filter: from the minute rollup when
  *  only levels narrow it (exact), otherwise from the newest HISTOGRAM_SCAN events of each project

@@ -2,45 +2,26 @@
 // error rate, top issues and fields, and the outcome ledger — from rollups, never a full scan.
 import * as db from "./db.js";
 import { json } from "./http.js";
-import { LEVELS, readRange, readScope } from "./search.js";
+import { LEVELS, chartWindow, histogram, readScope } from "./search.js";
 
-const MINUTE = 60_000;
-const BUCKETS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((m) => m * MINUTE);
 const TOP_SAMPLE = 20_000;
 const DROPPED = ["invalid", "rate_limited", "bad_signature", "too_large"];
-
-/** The histogram step for a window: the smallest that keeps it within 96 buckets. */
-export function bucketFor(span) {
-  return BUCKETS.find((b) => span / b <= 96) ?? BUCKETS[BUCKETS.length - 1];
-}
 
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 export async function stats(request, env) {
   const scope = await readScope(request, env);
   if (scope.response) return scope.response;
-  const now = Date.now();
-  const params = new URL(request.url).searchParams;
-  const range = readRange(params, now, now - 86_400_000);
-  if (range.response) return range.response;
-  const to = params.has("to") ? range.to : now;
-  const bucket = bucketFor(to - range.from);
-  // Buckets start on a multiple of the step, so refreshes keep their edges.
-  const from = range.from - (range.from % bucket);
+  const win = chartWindow(new URL(request.url).searchParams, Date.now());
+  if (win.response) return win.response;
+  const { from, to, bucket } = win;
   const projectIds = scope.projects.map((p) => p.id);
-  const s = await db.statsOf(env.DB, { projectIds, from, to, bucket, sample: TOP_SAMPLE });
+  const [s, h] = await Promise.all([
+    db.statsOf(env.DB, { projectIds, from, to, sample: TOP_SAMPLE }),
+    histogram(env, { projects: scope.projects, from, to, filter: {}, bucket }),
+  ]);
 
-  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, 0]));
-  const buckets = new Map();
-  for (let t = from; t < to; t += bucket) buckets.set(t, { t: iso(t), total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });
-  for (const row of s.levels) {
-    byLevel[row.level] = (byLevel[row.level] ?? 0) + row.events;
-    const b = buckets.get(row.bucket);
-    if (b) {
-      b[row.level] += row.events;
-      b.total += row.events;
-    }
-  }
+  const byLevel = Object.fromEntries(LEVELS.map((l) => [l, h.buckets.reduce((n, b) => n + b[l], 0)]));
   const events = Object.values(byLevel).reduce((a, b) => a + b, 0);
   const top = { source: [], endpoint: [], component: [] };
   let sampled = 0;
@@ -57,7 +38,7 @@ export async function stats(request, env) {
     bucket_ms: bucket,
     totals: { events, by_level: byLevel },
     error_rate: events ? (byLevel.error + byLevel.fatal) / events : 0,
-    histogram: [...buckets.values()],
+    histogram: h.buckets.map((b) => ({ ...b, t: iso(b.t) })),
     top_issues: s.issues.map((i) => ({
       project: i.project, fingerprint: i.fingerprint, title: i.title, level: i.level, status: i.status, hint: i.hint,
       events: i.events, count: i.count, first_seen: iso(i.first_seen), last_seen: iso(i.last_seen),
