@@ -137,6 +137,12 @@ describe("the dashboard in Chromium", () => {
     await page.waitForSelector("tbody tr[data-id]");
     assert.equal((await w.send(shop, [{ level: "error", message: "fresh from the tail test" }])).status, 202);
     await page.getByText("fresh from the tail test").waitFor({ timeout: 10_000 });
+    await page.fill("input[type=search]", "level:error fresh");
+    await page.press("input[type=search]", "Enter");
+    await page.waitForURL(/level=error/);
+    assert.match(page.url(), /q=fresh/);
+    await page.getByText("fresh from the tail test").waitFor();
+    assert.equal(await page.locator("tbody tr[data-id]").count(), 1); // only the matching event
     await page.getByRole("button", { name: "Pause" }).click();
     await page.getByRole("button", { name: "Resume" }).waitFor();
     await shot("tail");

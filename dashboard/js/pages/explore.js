@@ -21,22 +21,33 @@ export function parseQuery(text) {
   return out;
 }
 
-/** The query bar text for the filters in the URL. */
-function queryText(params) {
+/** The query bar text for the filters in the URL (with `level:` when the page has no level toggles). */
+export function queryText(params, { withLevel = false } = {}) {
   const parts = [];
   for (const f of FIELDS) if (params.get(f)) parts.push(`${f}:${/\s/.test(params.get(f)) ? `"${params.get(f)}"` : params.get(f)}`);
+  if (withLevel && params.get("level")) parts.push(`level:${params.get("level")}`);
   if (params.get("q")) parts.push(params.get("q"));
   return parts.join(" ");
 }
 
-export async function render(view, r) {
-  return r.name === "event" ? renderEvent(view, r) : renderExplore(view, r);
+/** URL changes for a submitted query bar; `level:` replaces the levels when `withLevel`, else adds. */
+export function queryChanges(text, { withLevel = false } = {}) {
+  const parsed = parseQuery(text);
+  const changes = { q: parsed.q || null };
+  for (const f of FIELDS) changes[f] = parsed[f] ?? null;
+  if (withLevel || parsed.level) changes.level = parsed.level ?? null;
+  return changes;
 }
 
-function filtersOf(params) {
-  const out = { project: params.get("project"), q: params.get("q"), level: params.get("level"), ...rangeOf(params) };
+/** The API's filter parameters from the URL (and its time range when `range`). */
+export function filtersOf(params, { range = true } = {}) {
+  const out = { project: params.get("project"), q: params.get("q"), level: params.get("level"), ...(range ? rangeOf(params) : {}) };
   for (const f of FIELDS) out[f] = params.get(f);
   return out;
+}
+
+export async function render(view, r) {
+  return r.name === "event" ? renderEvent(view, r) : renderExplore(view, r);
 }
 
 async function renderExplore(view, { params }) {
@@ -46,11 +57,7 @@ async function renderExplore(view, { params }) {
     role: "search",
     onsubmit: (e) => {
       e.preventDefault();
-      const parsed = parseQuery(input.value);
-      const changes = { q: parsed.q || null };
-      for (const f of FIELDS) changes[f] = parsed[f] ?? null;
-      if (parsed.level) changes.level = parsed.level;
-      update(changes);
+      update(queryChanges(input.value));
     },
   }, input, h("button.primary", { type: "submit" }, "Search"));
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);

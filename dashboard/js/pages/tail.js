@@ -2,25 +2,21 @@
 import { controls, update } from "../app.js";
 import { api, qs } from "../api.js";
 import { errorBox, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
-import { FIELDS, parseQuery } from "./explore.js";
+import { filtersOf, queryChanges, queryText } from "./explore.js";
 
 const POLL_MS = 1500;
 const KEEP = 500;
 
 export async function render(view, { params }) {
   const ctl = await controls(params, (changes) => update(changes), { ranges: false });
-  const filters = { project: params.get("project"), q: params.get("q"), level: params.get("level") };
-  for (const f of FIELDS) filters[f] = params.get(f);
+  const filters = filtersOf(params, { range: false });
   const input = h("input", { type: "search", "aria-label": "Filter", placeholder: "Filter: words, level:error, source:api …",
-    value: [params.get("q"), ...FIELDS.filter((f) => params.get(f)).map((f) => `${f}:${params.get(f)}`), params.get("level") ? `level:${params.get("level")}` : null].filter(Boolean).join(" ") });
+    value: queryText(params, { withLevel: true }) });
   const form = h("form.toolbar", {
     role: "search",
     onsubmit: (e) => {
       e.preventDefault();
-      const parsed = parseQuery(input.value);
-      const changes = { q: parsed.q || null, level: parsed.level ?? null };
-      for (const f of FIELDS) changes[f] = parsed[f] ?? null;
-      update(changes);
+      update(queryChanges(input.value, { withLevel: true }));
     },
   }, input, h("button.primary", { type: "submit" }, "Apply"));
   let paused = false;
