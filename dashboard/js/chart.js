@@ -1,6 +1,5 @@
 // Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
 import uPlot from "/vendor/uPlot.esm.js";
-import { h } from "./dom.js";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
@@ -58,6 +57,3 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
   return chart;
 }
 
-export function legendNote(text) {
-  return h("p.muted", {}, text);
-}
