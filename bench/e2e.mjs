@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
-import * as db from "../worker/db.js";
+import * as db from "../worker/db/index.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

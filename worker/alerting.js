@@ -3,7 +3,7 @@
 // delivers with retries, Discord's 429 handling and per-destination pacing. Never on the ingest
 // path: callers run it in ctx.waitUntil or the cron.
 import { core } from "./core.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { unseal } from "./secrets.js";
 
 const PACE_WINDOW_MS = 2000;

@@ -1,5 +1,5 @@
 // /api/admin/projects/:slug/alerts: rules, destinations, a test message and the delivery log.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json, readJsonObject } from "./http.js";
 import { forgetRules, sendTest } from "./alerting.js";
 import { canSeal, seal } from "./secrets.js";

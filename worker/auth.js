@@ -1,5 +1,5 @@
 // Credentials: project keys (hashed lookup, secrets unsealed once per isolate) and the admin token.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error } from "./http.js";
 import * as kv from "./kv.js";
 import { unseal } from "./secrets.js";

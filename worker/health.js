@@ -1,6 +1,6 @@
 // GET /healthz: a real database round trip; with ?verbose=1 (operator only) maintenance state too.
 import { requireAdmin } from "./auth.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { json } from "./http.js";
 import { maintenanceHealth } from "./maintenance.js";
 import { VERSION } from "./version.js";

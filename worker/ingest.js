@@ -1,5 +1,5 @@
 // POST /api/log: authenticate → core decides → persist in one transaction → respond.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { credentialsForKey } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";

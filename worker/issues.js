@@ -1,6 +1,6 @@
 // /api/issues: the groups events form, for operators and read keys; status changes for operators.
 import { requireAdmin } from "./auth.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json, readJsonObject } from "./http.js";
 import { present as presentEvent } from "./logs.js";
 import { LEVELS, readRange, readScope } from "./search.js";

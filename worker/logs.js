@@ -1,6 +1,6 @@
 // /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json } from "./http.js";
 import {
   badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,

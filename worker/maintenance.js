@@ -1,6 +1,6 @@
 // Scheduled and manual maintenance: which jobs run on which trigger, each with its own budget,
 // and the record of every run. A failing job is recorded and never touches ingestion.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json } from "./http.js";
 import { alertTick } from "./alerting.js";
 import { finishDeletions } from "./jobs/deletion.js";

@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus text for the operator's scraper, behind the admin credential or
 // METRICS_TOKEN. Counts come from D1 (the last 24 h); request latency from this isolate.
 import { requireAdmin, sameSecret } from "./auth.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 
 const WINDOW_MS = 86_400_000;
 const LATENCY_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];

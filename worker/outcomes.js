@@ -1,5 +1,5 @@
 // GET /api/admin/outcomes: what was accepted, dropped and why, per minute.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json } from "./http.js";
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // /api/admin/projects: projects and their keys. Keys are answered in full once, at creation or
 // rotation; afterwards only their prefix and metadata.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { forgetKeys, newCredentials, sha256Hex } from "./auth.js";
 import { error, json, readJsonObject } from "./http.js";
 import { canSeal, seal } from "./secrets.js";

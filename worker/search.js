@@ -1,7 +1,7 @@
 // Search over stored events: parameters → a validated filter, full-text queries → FTS5 syntax,
 // opaque cursors, and the bounded newest-first walk that /api/logs and /api/export share.
 import { requireReader } from "./auth.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error } from "./http.js";
 import { parseTime } from "./outcomes.js";
 

@@ -2,7 +2,7 @@
 // ADMIN_TOKEN, so rotating the token revokes every session. State-changing requests made with the
 // cookie must echo its CSRF token in X-CSRF-Token.
 import { sameSecret } from "./auth.js";
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { error, json } from "./http.js";
 
 export const COOKIE = "edgelog_session";

@@ -1,6 +1,6 @@
 // GET /api/stats: what the overview shows for a window — totals and levels, a histogram, the
 // error rate, top issues and fields, and the outcome ledger — from rollups, never a full scan.
-import * as db from "./db.js";
+import * as db from "./db/index.js";
 import { json } from "./http.js";
 import { LEVELS, chartWindow, histogram, readScope } from "./search.js";
 

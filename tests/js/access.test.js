@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { ADMIN_TOKEN, startWorker } from "./harness.js";
 
 let w;

@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { MASTER_KEY, ROOT, applySqlFile, sign, startWorker } from "./harness.js";
 import { seal } from "../../worker/secrets.js";
 

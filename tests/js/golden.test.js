@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { ROOT, startWorker } from "./harness.js";
 
 const dir = join(ROOT, "schema", "examples");

@@ -1,7 +1,7 @@
 // POST /api/log end to end: the Worker, the wasm core and D1 in Miniflare.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { startWorker } from "./harness.js";
 
 let w, demo;

@@ -2,7 +2,7 @@
 // scrubbing before storage, project rules, and issue summaries in maintenance.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { startWorker } from "./harness.js";
 
 let w;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { ROOT, applySqlFile, startWorker } from "./harness.js";
 
 const HOUR = 3_600_000;

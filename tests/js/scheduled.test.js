@@ -1,7 +1,7 @@
 // The cron handler runs and records its run.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { startWorker } from "./harness.js";
 
 let w;

@@ -2,7 +2,7 @@
 // /api/stats and /metrics — with the indexes they walk and the credentials they refuse.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import * as db from "../../worker/db.js";
+import * as db from "../../worker/db/index.js";
 import { ftsQuery } from "../../worker/search.js";
 import { ADMIN_TOKEN, startWorker } from "./harness.js";
 

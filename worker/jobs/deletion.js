@@ -1,5 +1,5 @@
 // Finishes project deletions that one request could not complete.
-import * as db from "../db.js";
+import * as db from "../db/index.js";
 import { finishDeletion } from "../projects.js";
 
 export async function finishDeletions(env, { deadline }) {

@@ -1,6 +1,6 @@
 // The retention purge: per project, events older than their level's retention go, in bounded
 // chunks walking the (project_id, ts) index, until done or out of budget (the next run resumes).
-import * as db from "../db.js";
+import * as db from "../db/index.js";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const HOUR = 3_600_000;

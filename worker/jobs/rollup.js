@@ -1,6 +1,6 @@
 // Ledger upkeep: minute rows older than 14 days become hourly rows; hourly rows go after 90 days;
 // rate counters after an hour.
-import * as db from "../db.js";
+import * as db from "../db/index.js";
 
 const DAY = 86_400_000;
 

@@ -1,6 +1,6 @@
 // Size awareness: D1's reported size, and whether a project's current volume, kept for its
 // retention, would outgrow the database.
-import * as db from "../db.js";
+import * as db from "../db/index.js";
 
 export const D1_LIMIT_BYTES = 10 * 1024 ** 3;
 const HOUR = 3_600_000;

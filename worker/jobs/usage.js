@@ -1,6 +1,6 @@
 // Key usage (count, last use) gathered in the isolate and written at most every 10 s, so
 // ingestion never waits on it and D1 sees one write per key per flush, not per request.
-import * as db from "../db.js";
+import * as db from "../db/index.js";
 
 const FLUSH_MS = 10_000;
 let pending = new Map(); // keyId → { uses, lastUsedAt }

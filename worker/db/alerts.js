@@ -1,0 +1,120 @@
+// Alert rules, destinations, claims and the delivery log.
+
+const RULE_COLUMNS = `id, project_id, kind, threshold, window_s, cooldown_s, silence_minutes, min_level,
+  env, source, component, enabled, created_at`;
+
+export async function alertRules(db, projectId) {
+  const { results } = await db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE project_id = ?1 ORDER BY id`)
+    .bind(projectId).all();
+  return results;
+}
+
+export function insertAlertRule(db, projectId, r, now) {
+  return db.prepare(`INSERT INTO alert_rules (project_id, kind, threshold, window_s, cooldown_s, silence_minutes,
+      min_level, env, source, component, enabled, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING ${RULE_COLUMNS}`)
+    .bind(projectId, r.kind, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
+      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, now).first();
+}
+
+export function updateAlertRule(db, projectId, id, r) {
+  return db.prepare(`UPDATE alert_rules SET threshold = ?3, window_s = ?4, cooldown_s = ?5, silence_minutes = ?6,
+      min_level = ?7, env = ?8, source = ?9, component = ?10, enabled = ?11
+    WHERE project_id = ?1 AND id = ?2 RETURNING ${RULE_COLUMNS}`)
+    .bind(projectId, id, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
+      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0).first();
+}
+
+export function deleteAlertRule(db, projectId, id) {
+  return db.batch([
+    db.prepare("DELETE FROM alert_state WHERE rule_id = (SELECT id FROM alert_rules WHERE project_id = ?1 AND id = ?2)").bind(projectId, id),
+    db.prepare("DELETE FROM alert_rules WHERE project_id = ?1 AND id = ?2").bind(projectId, id),
+  ]);
+}
+
+export async function alertDestinations(db, projectId) {
+  const { results } = await db.prepare(`SELECT id, project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at
+    FROM alert_destinations WHERE project_id = ?1 ORDER BY id`).bind(projectId).all();
+  return results;
+}
+
+export function insertAlertDestination(db, projectId, d, now) {
+  return db.prepare(`INSERT INTO alert_destinations (project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) RETURNING id, kind, label, url_hint, enabled, created_at`)
+    .bind(projectId, d.kind, d.label ?? null, d.urlEnc, d.urlHint, d.secretEnc ?? null, now).first();
+}
+
+export function deleteAlertDestination(db, projectId, id) {
+  return db.prepare("DELETE FROM alert_destinations WHERE project_id = ?1 AND id = ?2").bind(projectId, id).run();
+}
+
+/** For alert evaluation: the issues of these fingerprints, their events in the window, and the
+ *  rule state — one round trip. */
+export async function alertInputs(db, projectId, fingerprints, windowStart, ruleIds) {
+  const fps = JSON.stringify(fingerprints);
+  const [issues, counts, states] = await db.batch([
+    db.prepare(`SELECT fingerprint, status, count, first_seen, last_seen, regressed_at FROM issues
+      WHERE project_id = ?1 AND fingerprint IN (SELECT value FROM json_each(?2))`).bind(projectId, fps),
+    db.prepare(`SELECT fingerprint, count(*) AS n FROM logs
+      WHERE project_id = ?1 AND ts >= ?2 AND fingerprint IN (SELECT value FROM json_each(?3)) GROUP BY fingerprint`)
+      .bind(projectId, windowStart, fps),
+    db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
+      WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
+  ]);
+  return { issues: issues.results, counts: counts.results, states: states.results };
+}
+
+/** Claims an alert: true for exactly one caller per (rule, fingerprint) per cooldown. */
+export async function claimAlert(db, ruleId, fingerprint, now, cooldownMs) {
+  const row = await db.prepare(`INSERT INTO alert_state (rule_id, fingerprint, last_fired_at, suppressed)
+      VALUES (?1, ?2, ?3, 0)
+      ON CONFLICT (rule_id, fingerprint) DO UPDATE SET last_fired_at = excluded.last_fired_at, suppressed = 0
+      WHERE alert_state.last_fired_at <= ?3 - ?4
+      RETURNING rule_id`).bind(ruleId, fingerprint, now, cooldownMs).first();
+  return row !== null;
+}
+
+/** Claims a summary: true for exactly one caller; the cooldown starts again. */
+export async function claimSummary(db, ruleId, fingerprint, suppressed, now) {
+  const row = await db.prepare(`UPDATE alert_state SET suppressed = 0, last_fired_at = ?4
+      WHERE rule_id = ?1 AND fingerprint = ?2 AND suppressed = ?3 RETURNING rule_id`)
+    .bind(ruleId, fingerprint, suppressed, now).first();
+  return row !== null;
+}
+
+export function countSuppressed(db, ruleId, fingerprint, count, now) {
+  return db.prepare(`UPDATE alert_state SET suppressed = suppressed + ?3, last_suppressed_at = ?4
+      WHERE rule_id = ?1 AND fingerprint = ?2`).bind(ruleId, fingerprint, count, now).run();
+}
+
+/** Project-level inputs for the per-minute tick: states, errors in a window, the latest event. */
+export async function alertTickInputs(db, projectId, ruleIds, windowStart) {
+  const [states, errors, latest] = await db.batch([
+    db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
+      WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
+    db.prepare(`SELECT count(*) AS n FROM logs WHERE project_id = ?1 AND ts >= ?2 AND level IN ('error', 'fatal')`)
+      .bind(projectId, windowStart),
+    db.prepare("SELECT max(ts) AS ts FROM logs WHERE project_id = ?1").bind(projectId),
+  ]);
+  return { states: states.results, errors: errors.results[0].n, latest: latest.results[0].ts };
+}
+
+export async function projectsWithAlertRules(db) {
+  const { results } = await db.prepare(`SELECT DISTINCT p.id, p.slug FROM projects AS p
+    JOIN alert_rules AS r ON r.project_id = p.id WHERE r.enabled = 1 AND p.deleted_at IS NULL`).all();
+  return results;
+}
+
+export function recordDelivery(db, d) {
+  return db.prepare(`INSERT INTO alert_deliveries (project_id, rule_id, destination_id, fingerprint, kind, outcome,
+      http_status, attempts, error, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`)
+    .bind(d.projectId, d.ruleId ?? null, d.destinationId ?? null, d.fingerprint ?? null, d.kind, d.outcome,
+      d.httpStatus ?? null, d.attempts ?? 0, d.error ?? null, d.createdAt).run();
+}
+
+export async function listDeliveries(db, projectId, limit) {
+  const { results } = await db.prepare(`SELECT id, rule_id, destination_id, fingerprint, kind, outcome, http_status,
+      attempts, error, created_at FROM alert_deliveries WHERE project_id = ?1 ORDER BY id DESC LIMIT ?2`)
+    .bind(projectId, limit).all();
+  return results;
+}

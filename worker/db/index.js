@@ -1,0 +1,9 @@
+// Every SQL statement of edgelog, as named functions with ?N binds, one module per concern.
+// Nothing else builds SQL. Handlers may import this index or the module of their concern.
+export * from "./counters.js";
+export * from "./ingest.js";
+export * from "./projects.js";
+export * from "./maintenance.js";
+export * from "./issues.js";
+export * from "./alerts.js";
+export * from "./read.js";

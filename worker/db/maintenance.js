@@ -1,0 +1,111 @@
+// Maintenance: retention, ledger roll-ups, run log, sizes.
+
+export function ping(db) {
+  return db.prepare("SELECT 1 AS ok").first();
+}
+
+export function recordMaintenanceRun(db, { cron, trigger, startedAt, finishedAt, ok, remaining, report }) {
+  return db.prepare(`INSERT INTO maintenance_runs (cron, trigger, started_at, finished_at, ok, remaining, report)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`)
+    .bind(cron, trigger, startedAt, finishedAt, ok ? 1 : 0, remaining ? 1 : 0, JSON.stringify(report)).run();
+}
+
+export async function lastMaintenanceRuns(db, limit) {
+  const { results } = await db.prepare(`SELECT id, cron, trigger, started_at, finished_at, ok, remaining, report
+    FROM maintenance_runs ORDER BY id DESC LIMIT ?1`).bind(limit).all();
+  return results;
+}
+
+/** The last run of a cron expression that finished without errors, or null. */
+export function lastSuccessfulRun(db, cron) {
+  return db.prepare(`SELECT id, cron, trigger, started_at, finished_at FROM maintenance_runs
+    WHERE cron = ?1 AND ok = 1 ORDER BY id DESC LIMIT 1`).bind(cron).first();
+}
+
+/** Keeps the run log short. */
+export function pruneMaintenanceRuns(db, keep) {
+  return db.prepare(`DELETE FROM maintenance_runs WHERE id <= (SELECT max(id) FROM maintenance_runs) - ?1`)
+    .bind(keep).run();
+}
+
+/** Projects with their retention settings, for the purge. */
+export async function retentionPolicies(db) {
+  const { results } = await db.prepare(`SELECT id, slug, retention_hours, retention_overrides
+    FROM projects WHERE deleted_at IS NULL ORDER BY id`).all();
+  return results;
+}
+
+/** Deletes up to `limit` of a project's events older than `cutoff` (ts < cutoff) whose level is
+ *  in `levels` (a JSON array), walking the (project_id, ts) index. Answers rows deleted and D1's
+ *  database size after the statement. */
+export async function deleteExpiredChunk(db, projectId, levels, cutoff, limit) {
+  const result = await db.prepare(`DELETE FROM logs WHERE id IN (
+      SELECT id FROM logs WHERE project_id = ?1 AND ts < ?3
+        AND level IN (SELECT value FROM json_each(?2)) LIMIT ?4) RETURNING 1`)
+    .bind(projectId, levels, cutoff, limit).all();
+  return { deleted: result.results.length, sizeAfter: result.meta.size_after ?? null };
+}
+
+/** Moves ledger minutes older than `cutoff` (up to a day of them per call) into hourly rows, in
+ *  one transaction. Answers how many minute rows went. */
+export async function rollUpOutcomes(db, cutoff) {
+  const oldest = await db.prepare("SELECT min(minute) AS m FROM outcomes WHERE minute < ?1").bind(cutoff).first();
+  if (oldest?.m === null || oldest?.m === undefined) return 0;
+  const upTo = Math.min(cutoff, oldest.m + 86_400_000);
+  const [, removed] = await db.batch([
+    db.prepare(`INSERT INTO outcomes_hourly (project_id, hour, outcome, reason, events, requests)
+      SELECT project_id, minute - minute % 3600000, outcome, reason, sum(events), sum(requests)
+      FROM outcomes WHERE minute < ?1 GROUP BY 1, 2, 3, 4
+      ON CONFLICT (project_id, hour, outcome, reason)
+      DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`).bind(upTo),
+    db.prepare("DELETE FROM outcomes WHERE minute < ?1").bind(upTo),
+  ]);
+  return removed.meta.changes;
+}
+
+/** Drops hourly ledger rows and rate counters past their use. */
+export function pruneOldCounters(db, { hourlyBefore, countersBefore }) {
+  return db.batch([
+    db.prepare("DELETE FROM outcomes_hourly WHERE hour < ?1").bind(hourlyBefore),
+    db.prepare("DELETE FROM rate_counters WHERE window_start < ?1").bind(countersBefore),
+  ]);
+}
+
+/** Accepted events per project since `since`, from the ledger (minute and hourly rows). */
+export async function acceptedSince(db, since) {
+  const { results } = await db.prepare(`
+    SELECT project_id, sum(events) AS events FROM (
+      SELECT project_id, events FROM outcomes WHERE minute >= ?1 AND outcome = 'accepted'
+      UNION ALL
+      SELECT project_id, events FROM outcomes_hourly WHERE hour >= ?1 AND outcome = 'accepted')
+    GROUP BY project_id`).bind(since).all();
+  return results;
+}
+
+/** The database size D1 reports, and the rows of the logs table. */
+export async function databaseSize(db) {
+  const result = await db.prepare("SELECT count(*) AS rows FROM logs").run();
+  return { bytes: result.meta.size_after ?? null, logRows: result.results[0].rows };
+}
+
+/** How many events a project holds (all projects when projectId is null). */
+export async function countLogs(db, projectId = null) {
+  const row = await db.prepare("SELECT count(*) AS n FROM logs WHERE ?1 IS NULL OR project_id = ?1")
+    .bind(projectId).first();
+  return row.n;
+}
+
+/** Drops a project's rollup rows wholly older than `before` (their events are gone). */
+export function deleteOldRollups(db, projectId, before) {
+  return db.batch([
+    db.prepare("DELETE FROM log_counts WHERE project_id = ?1 AND minute <= ?2 - 60000").bind(projectId, before),
+    db.prepare("DELETE FROM issue_hours WHERE project_id = ?1 AND hour <= ?2 - 3600000").bind(projectId, before),
+  ]);
+}
+
+/** How many rollup rows a project has (tests check deletion and retention keep them in step). */
+export async function rollupRows(db, projectId) {
+  const row = await db.prepare(`SELECT (SELECT count(*) FROM log_counts WHERE project_id = ?1) AS log_counts,
+    (SELECT count(*) FROM issue_hours WHERE project_id = ?1) AS issue_hours`).bind(projectId).first();
+  return row;
+}
