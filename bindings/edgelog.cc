@@ -7,8 +7,9 @@
 #include <string>
 
 #include "edgelog/alerts.h"
-#include "edgelog/batch.h"
+#include "edgelog/readers/json.h"
 #include "edgelog/pipeline.h"
+#include "encode.h"
 
 namespace {
 
@@ -67,9 +68,10 @@ el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* 
     std::string_view ctx_json(reinterpret_cast<const char*>(context), context_len);
     if (auto e = edgelog::parse_ingest_context(ctx_json, ctx); e != edgelog::errc::ok)
       return internal_error(e);
-    auto result = the_pipeline().ingest(
-        ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
-        std::string_view(reinterpret_cast<const char*>(body), body_len));
+    auto result = edgelog::encode_ingest(
+        the_pipeline().decide(ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
+                              std::string_view(reinterpret_cast<const char*>(body), body_len)),
+        ctx.max_chunk_bytes);
     return make_result(std::move(result.header), std::move(result.rows));
   } catch (...) {
     return internal_error(edgelog::errc::internal);

@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "edgelog/batch.h"
+#include "edgelog/readers/json.h"
 #include "edgelog/pipeline.h"
+#include "encode.h"
 #include "edgelog/signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ctx.signature = edgelog::sign_hex("fuzz", body);
   std::size_t n = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
-  auto result = pipeline.ingest(ctx, std::string_view(body.data(), n));
+  std::string_view view(body.data(), n);
+  auto result = edgelog::encode_ingest(pipeline.decide(ctx, view, view), ctx.max_chunk_bytes);
   // Whatever the input, the decision is valid JSON and the rows are valid ASCII JSON arrays.
   auto header = nlohmann::json::parse(result.header);
   std::size_t offset = 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build needs on Debian bookworm, idempotently: apt packages, Debian source
-# packages for the wasm build (Crypto++, simdjson), and the pinned npm packages.
+# packages for the wasm build (Crypto++, simdjson, zstd), and the pinned npm packages.
 # Fast when nothing is missing. Usage: scripts/setup.sh [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ want_browser=0
 [ "${1:-}" = "--browser" ] && want_browser=1
 
 APT_PACKAGES=(cmake make g++ clang emscripten libsimdjson-dev nlohmann-json3-dev doctest-dev
-              libcrypto++-dev libclang-rt-14-dev dpkg-dev openssl nodejs npm curl ca-certificates)
+              libcrypto++-dev libzstd-dev libclang-rt-14-dev dpkg-dev openssl nodejs npm curl ca-certificates)
 [ "$want_browser" = 1 ] && APT_PACKAGES+=(chromium)
 
 SUDO=""
@@ -62,6 +62,7 @@ SRC
 }
 fetch_source "libcrypto++" "libcrypto++-*/"
 fetch_source "simdjson" "simdjson-*/"
+fetch_source "libzstd" "libzstd-*/"
 
 # Headers for the wasm build: only these, never /usr/include as a whole.
 inc="$DEPS/include"

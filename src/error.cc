@@ -50,6 +50,8 @@ constexpr entry table[] = {
     {errc::internal, "internal", "internal error", 500},
     {errc::storage_unavailable, "storage_unavailable", "storage is unavailable; retry later", 503},
     {errc::invalid_context, "invalid_context", "internal error: malformed request context", 500},
+    {errc::corrupt_segment, "corrupt_segment", "a stored segment is damaged", 500},
+    {errc::unsupported_segment, "unsupported_segment", "a stored segment has a newer format", 500},
 };
 
 constexpr const entry& find(errc e) noexcept {

@@ -1,6 +1,9 @@
 // A strict, allocation-free RFC 3339 parser.
 #include "edgelog/timestamp.h"
 
+#include <cstdio>
+#include <string>
+
 namespace edgelog {
 namespace {
 
@@ -68,6 +71,27 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) noexcept {
   std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return secs * 1000 + millis;
+}
+
+std::string format_rfc3339(std::int64_t ms) {
+  std::int64_t days = ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+  std::int64_t rem = ms - days * 86'400'000;
+  // civil_from_days (Howard Hinnant)
+  std::int64_t z = days + 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3'600'000), static_cast<long long>(rem / 60'000 % 60),
+                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+  return buf;
 }
 
 }  // namespace edgelog

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "edgelog/batch.h"
+#include "edgelog/event.h"
 #include "edgelog/error.h"
 
 namespace edgelog {
@@ -97,8 +97,5 @@ std::string alert_payload(const alert_message& message, destination_kind kind, s
 ///                     "last_suppressed_at", "payloads": {"discord": {…}, "slack": {…}, …}}]}
 /// ("payloads" only for fire and summary; with "test": true one test decision for every kind).
 errc alerts_from_json(std::string_view input, std::string& output);
-
-/// RFC 3339 UTC text of epoch milliseconds ("2026-11-22T10:30:00.123Z").
-std::string format_rfc3339(std::int64_t ms);
 
 }  // namespace edgelog

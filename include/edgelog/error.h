@@ -45,6 +45,8 @@ enum class errc : std::uint16_t {
   internal = 900,             ///< an unexpected failure inside the service
   storage_unavailable = 901,  ///< the database could not be reached; retry later
   invalid_context = 902,      ///< the shim passed the core a malformed request context
+  corrupt_segment = 903,      ///< a stored segment is truncated, fails its checksum or does not decode
+  unsupported_segment = 904,  ///< a stored segment has a format version this build cannot read
 };
 
 /// The stable string code, e.g. "invalid_json".

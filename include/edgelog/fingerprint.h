@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "edgelog/batch.h"
+#include "edgelog/event.h"
 #include "edgelog/rules.h"
 #include "edgelog/stack.h"
 

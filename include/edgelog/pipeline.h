@@ -1,4 +1,4 @@
-// One ingest request through the core: limits, signature, parse, validate, fingerprint, rows.
+// One ingest request through the core: limits, signature, read, scrub, enrich → a typed decision.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "edgelog/batch.h"
+#include "edgelog/decision.h"
+#include "edgelog/readers/json.h"
 #include "edgelog/error.h"
 #include "edgelog/rate_limit.h"
 #include "edgelog/redact.h"
@@ -44,38 +45,18 @@ struct ingest_context {
 /// Returns errc::invalid_context when it is malformed.
 errc parse_ingest_context(std::string_view json, ingest_context& out);
 
-/// The decision on one request.
-struct ingest_result {
-  int status = 500;        ///< HTTP status to answer
-  /// JSON: {"status", "accepted", "rejected": [...]} or {"status", "error"}, and always
-  /// "ledger": [{"outcome", "reason", "events", "requests"}] (what to count besides accepted
-  /// and duplicate rows, which storage counts), "rate": {"limit", "remaining", "reset",
-  /// "retry_after"} for the X-RateLimit headers, "counts": {"project", "ip"} to keep, and
-  /// "ip_spent": 0|1, whether the request counts toward the client IP's limit, and "issues":
-  /// [{"fingerprint", "title", "template", "level", "level_rank", "count", "first_ts", "last_ts",
-  /// "hint"}], one per distinct fingerprint among the accepted events.
-  std::string header;
-  /// Rows to store as ASCII JSON arrays, concatenated; header "chunks": [[bytes, events], …]
-  /// says where each array ends, so each binds to one INSERT within the same transaction.
-  std::string rows;
-  std::size_t accepted = 0;
-};
-
 /// Processes requests; one per isolate.
 class pipeline {
  public:
   /// Decides on a request. `wire` is the body as sent (what the signature covers); `body` the
   /// same after any Content-Encoding was removed, readable for body.size() +
-  /// batch_parser::padding bytes. Uncompressed requests pass the same bytes twice.
-  ingest_result ingest(const ingest_context& ctx, std::string_view wire, std::string_view body);
-
-  /// ingest() for an uncompressed body.
-  ingest_result ingest(const ingest_context& ctx, std::string_view body) {
-    return ingest(ctx, body, body);
-  }
+  /// batch_parser::padding bytes. Uncompressed requests pass the same bytes twice. The decision
+  /// is owned by the pipeline and valid until its next call.
+  const ingest_decision& decide(const ingest_context& ctx, std::string_view wire, std::string_view body);
 
  private:
   batch_parser parser_;
+  ingest_decision decision_;
 };
 
 }  // namespace edgelog

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "detail/json_writer.h"
-#include "edgelog/batch.h"
+#include "edgelog/event.h"
 #include "edgelog/redact.h"
 
 namespace edgelog::detail {

@@ -1,6 +1,8 @@
 // Alert decisions (rules, cooldowns, summaries) and payloads within each service's limits.
 #include <doctest/doctest.h>
 
+#include "edgelog/timestamp.h"
+
 #include <nlohmann/json.hpp>
 
 #include "edgelog/alerts.h"

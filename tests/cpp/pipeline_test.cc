@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "edgelog/batch.h"
+#include "edgelog/readers/json.h"
 #include "edgelog/pipeline.h"
+#include "encode.h"
 #include "edgelog/signature.h"
 #include "golden.h"
 
@@ -28,7 +29,7 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
   std::size_t size = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
   std::string_view view(body.data(), size);
-  auto r = p.ingest(ctx, wire.empty() ? view : wire, view);
+  auto r = edgelog::encode_ingest(p.decide(ctx, wire.empty() ? view : wire, view), ctx.max_chunk_bytes);
   for (unsigned char c : r.rows) REQUIRE(c < 0x80);  // rows are ASCII-only
   json header = json::parse(r.header);
   json rows;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "edgelog/batch.h"
+#include "edgelog/readers/json.h"
 
 using edgelog::batch;
 using edgelog::batch_limits;
@@ -295,4 +295,13 @@ TEST_CASE("malformed JSON inside ctx refuses the body instead of storing invalid
   parse_run parse;
   CHECK(parse(R"([{"level":"info","message":"a","ctx":{"n": 01}}])").error == errc::invalid_json);
   CHECK(parse(R"([{"level":"info","message":"a","ctx":{"x": tru}}])").error == errc::invalid_json);
+}
+
+TEST_CASE("the reader keeps secrets as sent: scrubbing is a pass of its own") {
+  parse_run parse;
+  const auto& b = parse(R"([{"level":"info","message":"login password=hunter2","ctx":{"token":"abc"}}])");
+  REQUIRE(b.events.size() == 1);
+  CHECK(b.events[0].message == "login password=hunter2");
+  CHECK(b.events[0].ctx == R"({"token":"abc"})");
+  CHECK(b.events[0].scrubbed == 0);
 }

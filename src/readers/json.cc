@@ -1,5 +1,5 @@
 // Body → events: shape detection, field validation and ctx re-serialization to ASCII JSON.
-#include "edgelog/batch.h"
+#include "edgelog/readers/json.h"
 
 #include <simdjson.h>
 
@@ -12,18 +12,6 @@ namespace edgelog {
 namespace od = simdjson::ondemand;
 
 namespace {
-
-constexpr std::string_view level_names[] = {"trace", "debug", "info", "warn", "error", "fatal"};
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
 
 // An event field the parser knows; anything else is ignored.
 enum class field : std::uint8_t {
@@ -71,8 +59,7 @@ bool is_type_error(simdjson::error_code e) noexcept {
 
 class event_reader {
  public:
-  event_reader(const batch_limits& limits, std::int64_t now_ms, std::deque<std::string>& storage)
-      : limits_(limits), now_ms_(now_ms), storage_(storage) {}
+  event_reader(const batch_limits& limits, std::int64_t now_ms) : limits_(limits), now_ms_(now_ms) {}
 
   // Reads one event object; returns true when it is acceptable.
   bool read(od::value value, event& ev, event_failure& fail) {
@@ -98,7 +85,7 @@ class event_reader {
             return refuse(fail, errc::missing_message, e, "message must be a string");
           s = trim(s);
           if (s.empty()) return refuse(fail, errc::missing_message, {}, "message is empty");
-          ev.message = scrubbed(cap(s, limits_.max_message_bytes, ev, truncated_message), ev);
+          ev.message = cap(s, limits_.max_message_bytes, ev, truncated_message);
           have_message = true;
           break;
         }
@@ -109,7 +96,6 @@ class event_reader {
         case field::stack:
           if (!read_string(v, "stack", limits_.max_stack_bytes, truncated_stack, ev, ev.stack, fail))
             return false;
-          ev.stack = scrubbed(ev.stack, ev);
           break;
         case field::fingerprint:
           if (!read_fingerprint(v, ev, fail)) return false;
@@ -167,16 +153,6 @@ class event_reader {
   }
 
  private:
-  // The text with secrets masked (kept in the batch's storage), or the text itself.
-  std::string_view scrubbed(std::string_view text, event& ev) {
-    if (!limits_.scrub || !may_hold_secrets(text, *limits_.scrub)) return text;
-    std::string out;
-    std::size_t n = scrub_text(text, out, *limits_.scrub);
-    if (!n) return text;
-    ev.scrubbed += n;
-    return storage_.emplace_back(std::move(out));
-  }
-
   // `fingerprint`: an array of up to 8 strings ("{{ default }}" stands for the computed one).
   bool read_fingerprint(od::value v, event& ev, event_failure& fail) {
     if (v.is_null().value_unsafe()) return true;
@@ -307,10 +283,8 @@ class event_reader {
     std::string_view raw;
     if (auto e = v.get_object().get(obj); e) return broken(fail, e);
     if (auto e = obj.raw_json().get(raw); e) return broken(fail, e);
-    detail::rewrite_extras extras{limits_.scrub && limits_.scrub->enabled ? limits_.scrub : nullptr, 0,
-                                  flag == truncated_ctx ? &ev.hints : nullptr};
+    detail::rewrite_extras extras{nullptr, 0, flag == truncated_ctx ? &ev.hints : nullptr};
     if (!detail::rewrite_json(raw, w, limits_.max_depth, &extras)) return broken(fail, simdjson::TAPE_ERROR);
-    ev.scrubbed += extras.scrubbed;
     if (out.size() > limits_.max_ctx_bytes) {
       std::size_t size = out.size();
       out = "{\"_truncated\":true,\"_bytes\":" + std::to_string(size) + "}";
@@ -321,33 +295,9 @@ class event_reader {
 
   const batch_limits& limits_;
   std::int64_t now_ms_;
-  std::deque<std::string>& storage_;
 };
 
 }  // namespace
-
-std::string_view level_name(level l) noexcept { return level_names[static_cast<int>(l)]; }
-
-std::optional<level> parse_level(std::string_view text) noexcept {
-  static constexpr std::pair<std::string_view, level> names[] = {
-      {"trace", level::trace},     {"debug", level::debug},      {"info", level::info},
-      {"warn", level::warn},       {"error", level::error},      {"fatal", level::fatal},
-      {"warning", level::warn},    {"err", level::error},        {"critical", level::fatal},
-      {"crit", level::fatal},      {"emerg", level::fatal},      {"emergency", level::fatal},
-      {"alert", level::fatal},     {"panic", level::fatal},      {"notice", level::info},
-      {"information", level::info}, {"informational", level::info}, {"verbose", level::debug},
-      {"dbg", level::debug},       {"finest", level::trace},     {"fine", level::debug},
-      {"severe", level::error},
-  };
-  for (const auto& [name, l] : names)
-    if (iequals(text, name)) return l;
-  return std::nullopt;
-}
-
-std::optional<level> level_from_severity(std::int64_t number) noexcept {
-  if (number < 1 || number > 24) return std::nullopt;
-  return static_cast<level>((number - 1) / 4);
-}
 
 // True when anything but whitespace follows the root value.
 bool has_trailing_content(od::document& doc, std::string_view body) {
@@ -394,7 +344,7 @@ struct batch_parser::impl {
     event ev;
     ev.index = index;
     event_failure fail;
-    if (event_reader(limits, now_ms, result.storage).read(value, ev, fail)) {
+    if (event_reader(limits, now_ms).read(value, ev, fail)) {
       result.events.push_back(std::move(ev));
     } else if (fail.broken_json) {
       result.error = errc::invalid_json;
@@ -451,7 +401,7 @@ struct batch_parser::impl {
       event ev;
       ev.index = index;
       event_failure fail;
-      if (parsed && event_reader(limits, now_ms, result.storage).read(v, ev, fail) &&
+      if (parsed && event_reader(limits, now_ms).read(v, ev, fail) &&
           !has_trailing_content(doc, line)) {
         detach(ev);
         result.events.push_back(std::move(ev));
@@ -534,7 +484,7 @@ struct batch_parser::impl {
 batch_parser::batch_parser() : impl_(std::make_unique<impl>()) {}
 batch_parser::~batch_parser() = default;
 
-const batch& batch_parser::parse(std::string_view body, const batch_limits& limits,
+batch& batch_parser::parse(std::string_view body, const batch_limits& limits,
                                  std::int64_t now_ms, body_format format) {
   impl_->result = batch{};
   impl_->parse(body, limits, now_ms, format);

@@ -1,0 +1,33 @@
+// libFuzzer target for the segment reader: arbitrary bytes as a segment. Invariants: no crash;
+// what opens writes every event as valid ASCII JSON; a read request over it never throws.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "detail/base64.h"
+#include "edgelog/query.h"
+#include "edgelog/segment.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  edgelog::segment_reader reader;
+  edgelog::opened_segment seg;
+  if (reader.open(bytes, seg) == edgelog::errc::ok) {
+    for (const auto& ev : seg.rows) {
+      std::string out;
+      edgelog::write_event_json(out, ev, 1, "p", 0);
+      for (unsigned char c : out)
+        if (c >= 0x80) __builtin_trap();
+      if (!nlohmann::json::accept(out)) __builtin_trap();
+    }
+  }
+  std::string b64, answer;
+  edgelog::detail::base64_encode(bytes, b64);
+  std::string request = R"({"mode":"rows","filter":{"q":"a* \"b c\" -d","source":"x"},"segments":[{"id":1,"size":)" +
+                        std::to_string(b64.size()) + "}]}";
+  if (edgelog::run_read(request, b64, answer) != edgelog::errc::ok) __builtin_trap();
+  if (!nlohmann::json::accept(answer)) __builtin_trap();
+  return 0;
+}

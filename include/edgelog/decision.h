@@ -1,0 +1,47 @@
+// What the core decided for one ingest request, typed: the encoder turns it into bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/error.h"
+#include "edgelog/event.h"
+#include "edgelog/passes/enrich.h"
+#include "edgelog/rate_limit.h"
+
+namespace edgelog {
+
+/// One line of the outcome ledger: what happened to how many events and requests, and why.
+struct ledger_entry {
+  std::string_view outcome;  ///< invalid, truncated, scrubbed, retimed, utf8_repaired, rate_limited, …
+  std::string_view reason;   ///< the error code, when there is one
+  std::size_t events = 0, requests = 0;
+};
+
+/// One issue's share of a request: the events of one fingerprint.
+struct issue_summary {
+  std::size_t first = 0;  ///< index (into decision::events) of its first event
+  std::size_t last = 0;   ///< index of its latest event (by ts; the later one on ties)
+  level max_level = level::trace;
+  std::size_t count = 0;
+  std::int64_t first_ts = 0, last_ts = 0;
+};
+
+/// The decision on one request. Views point into the pipeline and stay valid until its next call.
+struct ingest_decision {
+  int status = 500;          ///< HTTP status to answer
+  errc error = errc::ok;     ///< set when nothing is accepted: the refusal's code
+  rate_decision rate;        ///< shown as X-RateLimit-* (and Retry-After when denied)
+  window_counts project_counts, ip_counts;  ///< the counts the shim keeps for the next request
+  bool ip_spent = false;     ///< whether the request counts toward the client IP's limit
+  std::vector<ledger_entry> ledger;  ///< besides accepted and duplicate events (storage counts those)
+  std::span<const rejection> rejected;
+  std::span<const event> events;     ///< accepted events, in the order sent
+  std::vector<enrichment> enriched;  ///< parallel to events
+  std::vector<issue_summary> issues; ///< one per distinct fingerprint, in order of first appearance
+};
+
+}  // namespace edgelog

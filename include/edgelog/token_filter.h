@@ -1,0 +1,63 @@
+// Words and field values of events, and the Bloom filter a segment keeps of them so a search can
+// skip a segment without opening it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgelog {
+
+/// Calls `fn(token)` for each word of `text`: maximal runs of ASCII letters and digits and of
+/// non-ASCII bytes (so a UTF-8 word stays whole), ASCII lowercased; everything else separates,
+/// as SQLite FTS5's unicode61 tokenizer does for ASCII. Tokens longer than 64 bytes are cut.
+template <typename Fn>
+void for_each_token(std::string_view text, Fn&& fn) {
+  char buf[64];
+  std::size_t n = 0;
+  auto flush = [&] {
+    if (n) fn(std::string_view(buf, n));
+    n = 0;
+  };
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+    if (!word) {
+      flush();
+      continue;
+    }
+    if (n < sizeof buf) buf[n++] = static_cast<char>(u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u);
+  }
+  flush();
+}
+
+/// 64-bit hash of a token (FNV-1a with a final mix); stable: segments store filters built with it.
+std::uint64_t token_hash(std::string_view token) noexcept;
+
+/// The hash of a field's value as a filter entry: "<field>=<value>".
+std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept;
+
+/// A Bloom filter over token hashes: `k` probes by double hashing into `bits` bits.
+class token_filter {
+ public:
+  token_filter() = default;
+  /// A filter sized for `expected` entries at about a 1 % false-positive rate (at least 64 bits).
+  static token_filter sized_for(std::size_t expected);
+  /// A filter read from its serialized bytes; false when they are not one.
+  static bool parse(std::string_view bytes, token_filter& out);
+
+  void add(std::uint64_t hash) noexcept;
+  /// False only when `hash` was never added.
+  bool may_contain(std::uint64_t hash) const noexcept;
+  /// One byte k, then the bit array (little-endian bit order within bytes).
+  std::string serialize() const;
+  std::size_t bit_count() const noexcept { return bits_.size() * 8; }
+
+ private:
+  std::uint8_t k_ = 0;
+  std::string bits_;
+};
+
+}  // namespace edgelog

@@ -1,0 +1,445 @@
+// Filters over segments: query text, pruning, exact matching, and the read modes.
+#include "edgelog/query.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <nlohmann/json.hpp>
+
+#include "detail/base64.h"
+#include "detail/json_writer.h"
+
+namespace edgelog {
+namespace {
+
+constexpr std::size_t max_query_chars = 256;
+constexpr std::size_t max_terms = 16;
+
+bool has_word_char(std::string_view s) {
+  bool any = false;
+  for_each_token(s, [&](std::string_view) { any = true; });
+  return any;
+}
+
+std::vector<std::string> tokens_of(std::string_view s) {
+  std::vector<std::string> out;
+  for_each_token(s, [&](std::string_view t) { out.emplace_back(t); });
+  return out;
+}
+
+// True when `tokens` (all but the last exact, the last a prefix when `prefix`) occur in a row.
+bool phrase_in(const std::vector<std::string_view>& words, const text_term& t) {
+  const auto& want = t.tokens;
+  if (want.empty() || words.size() < want.size()) return false;
+  for (std::size_t i = 0; i + want.size() <= words.size(); ++i) {
+    bool ok = true;
+    for (std::size_t j = 0; j < want.size() && ok; ++j) {
+      bool last = j + 1 == want.size();
+      std::string_view w = words[i + j];
+      ok = last && t.prefix ? w.substr(0, want[j].size()) == want[j] : w == want[j];
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+// The words of a text, kept in a buffer the views point into.
+void words_of(std::string_view text, std::string& buffer, std::vector<std::string_view>& out) {
+  buffer.clear();
+  out.clear();
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for_each_token(text, [&](std::string_view t) {
+    spans.emplace_back(buffer.size(), t.size());
+    buffer.append(t);
+  });
+  for (auto [at, n] : spans) out.emplace_back(buffer.data() + at, n);
+}
+
+}  // namespace
+
+std::string parse_text_query(std::string_view q, read_filter& f) {
+  if (q.size() > max_query_chars) return "q is longer than 256 characters";
+  std::vector<text_term> include, exclude;
+  std::size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (i < q.size()) {
+    if (space(q[i])) {
+      ++i;
+      continue;
+    }
+    bool negative = false, prefix = false;
+    std::string_view text;
+    std::size_t start = i;
+    if (q[i] == '-' && i + 1 < q.size() && q[i + 1] == '"') {
+      negative = true;
+      ++i;
+    }
+    if (q[i] == '"') {
+      std::size_t close = q.find('"', i + 1);
+      if (close == std::string_view::npos) {
+        // An unclosed quote: the JS grammar reads the rest as a bare word without the quote.
+        i = i + 1;
+        continue;
+      }
+      text = q.substr(i + 1, close - i - 1);
+      i = close + 1;
+      if (i < q.size() && q[i] == '*') {
+        prefix = true;
+        ++i;
+      }
+    } else {
+      i = start;
+      if (q[i] == '-') {
+        negative = true;
+        ++i;
+      }
+      std::size_t end = i;
+      while (end < q.size() && !space(q[end]) && q[end] != '"') ++end;
+      text = q.substr(i, end - i);
+      i = end;
+      while (!text.empty() && text.back() == '*') {
+        text.remove_suffix(1);
+        prefix = true;
+      }
+    }
+    if (!has_word_char(text)) continue;
+    (negative ? exclude : include).push_back({tokens_of(text), prefix});
+  }
+  if (include.size() + exclude.size() > max_terms) return "q has more than 16 terms";
+  if (include.empty() && !exclude.empty()) return "q needs a term to look for, not only exclusions";
+  for (auto& t : include) f.include.push_back(std::move(t));
+  for (auto& t : exclude) f.exclude.push_back(std::move(t));
+  return {};
+}
+
+bool may_match(const read_filter& f, std::uint8_t levels_present, const token_filter& fields,
+               const token_filter& words) noexcept {
+  if (!(f.levels & levels_present)) return false;
+  for (const auto& [field, value] : f.equals)
+    if (!fields.may_contain(field_hash(stored_field_name(field), value))) return false;
+  for (const auto& term : f.include) {
+    std::size_t exact = term.tokens.size() - (term.prefix ? 1 : 0);
+    for (std::size_t j = 0; j < exact; ++j)
+      if (!words.may_contain(token_hash(term.tokens[j]))) return false;
+  }
+  return true;
+}
+
+bool matches(const read_filter& f, const stored_event& ev) {
+  if (!(f.levels & (1u << static_cast<unsigned>(ev.severity)))) return false;
+  for (const auto& [field, value] : f.equals)
+    if (ev[field] != value) return false;
+  if (f.include.empty() && f.exclude.empty()) return true;
+  thread_local std::string mbuf, sbuf;
+  thread_local std::vector<std::string_view> mwords, swords;
+  words_of(ev[stored_field::message], mbuf, mwords);
+  words_of(ev[stored_field::stack], sbuf, swords);
+  for (const auto& t : f.include)
+    if (!phrase_in(mwords, t) && !phrase_in(swords, t)) return false;
+  for (const auto& t : f.exclude)
+    if (phrase_in(mwords, t) || phrase_in(swords, t)) return false;
+  return true;
+}
+
+namespace {
+
+using nlohmann::json;
+
+struct key {
+  std::int64_t ts, id;
+  bool operator<(const key& o) const noexcept { return ts < o.ts || (ts == o.ts && id < o.id); }
+};
+
+struct segment_ref {
+  std::int64_t id = 0;
+  std::string project;
+  std::int64_t received_at = 0;
+  std::string_view text;  // base64
+};
+
+bool read_filter_json(const json& j, read_filter& f, std::string& problem) {
+  if (!j.is_object()) return true;
+  if (auto it = j.find("levels"); it != j.end() && it->is_array()) {
+    f.levels = 0;
+    for (const auto& l : *it) {
+      auto parsed = parse_level(l.get<std::string>());
+      if (parsed) f.levels = static_cast<std::uint8_t>(f.levels | (1u << static_cast<unsigned>(*parsed)));
+    }
+  }
+  for (stored_field field : equality_fields) {
+    auto it = j.find(std::string(stored_field_name(field)));
+    if (it != j.end() && it->is_string()) f.equals.emplace_back(field, it->get<std::string>());
+  }
+  if (auto it = j.find("q"); it != j.end() && it->is_string()) problem = parse_text_query(it->get<std::string>(), f);
+  return true;
+}
+
+std::vector<segment_ref> segments_of(const json& req, std::string_view body) {
+  std::vector<segment_ref> out;
+  std::size_t offset = 0;
+  for (const auto& s : req.at("segments")) {
+    segment_ref r;
+    r.id = s.at("id").get<std::int64_t>();
+    r.project = s.value("project", std::string{});
+    r.received_at = s.value("received_at", std::int64_t{0});
+    auto size = s.at("size").get<std::size_t>();
+    if (offset + size > body.size()) throw std::out_of_range("segment sizes exceed the body");
+    r.text = body.substr(offset, size);
+    offset += size;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void write_damaged(detail::json_writer& w, const std::vector<std::pair<std::int64_t, errc>>& damaged) {
+  w.raw(",\"damaged\":[");
+  for (std::size_t i = 0; i < damaged.size(); ++i) {
+    if (i) w.ch(',');
+    w.raw("{\"segment\":");
+    w.integer(damaged[i].first);
+    w.raw(",\"code\":");
+    w.string(error_code(damaged[i].second));
+    w.ch('}');
+  }
+  w.ch(']');
+}
+
+// The segments of one read, opened and kept open so matches can be written at the end.
+struct opened_set {
+  std::deque<segment_reader> readers;
+  std::deque<opened_segment> segments;
+};
+
+// Opens each segment in turn and calls fn(ref, event, id) for each event in [from, to) that
+// matches; stops early when fn answers false. Counts what it looked at.
+template <typename Fn>
+void each_match(const std::vector<segment_ref>& segs, const read_filter& f, std::int64_t from, std::int64_t to,
+                std::size_t& scanned, std::size_t& matched, std::vector<std::pair<std::int64_t, errc>>& damaged,
+                opened_set& open, Fn&& fn) {
+  std::string bytes;
+  for (const auto& ref : segs) {
+    auto& reader = open.readers.emplace_back();
+    auto& seg = open.segments.emplace_back();
+    errc e = detail::base64_decode(ref.text, bytes) ? reader.open(bytes, seg) : errc::corrupt_segment;
+    if (e != errc::ok) {
+      damaged.emplace_back(ref.id, e);
+      continue;
+    }
+    for (std::size_t i = 0; i < seg.rows.size(); ++i) {
+      const stored_event& ev = seg.rows[i];
+      ++scanned;
+      if (ev.ts < from || ev.ts >= to || !matches(f, ev)) continue;
+      ++matched;
+      if (!fn(ref, ev, ref.id * static_cast<std::int64_t>(segment_max_events) + static_cast<std::int64_t>(i)))
+        return;
+    }
+  }
+}
+
+void run_prune(const json& req, std::string_view body, const read_filter& f, detail::json_writer& w) {
+  w.raw("{\"candidates\":[");
+  std::size_t offset = 0;
+  bool first = true;
+  std::string bytes;
+  for (const auto& s : req.at("segments")) {
+    auto fields_size = s.at("fields").get<std::size_t>();
+    auto words_size = s.at("words").get<std::size_t>();
+    if (offset + fields_size + words_size > body.size()) throw std::out_of_range("filter sizes exceed the body");
+    token_filter fields, words;
+    bool ok = detail::base64_decode(body.substr(offset, fields_size), bytes) && token_filter::parse(bytes, fields) &&
+              detail::base64_decode(body.substr(offset + fields_size, words_size), bytes) &&
+              token_filter::parse(bytes, words);
+    offset += fields_size + words_size;
+    // A filter that does not decode prunes nothing: the segment itself is checked when opened.
+    if (ok && !may_match(f, static_cast<std::uint8_t>(s.at("levels").get<unsigned>()), fields, words)) continue;
+    if (!first) w.ch(',');
+    first = false;
+    w.integer(s.at("id").get<std::int64_t>());
+  }
+  w.raw("]}");
+}
+
+void run_rows(const json& req, std::string_view body, const read_filter& f, std::int64_t from, std::int64_t to,
+              detail::json_writer& w, std::string& out) {
+  auto segs = segments_of(req, body);
+  auto limit = req.value("limit", std::size_t{100});
+  bool ascending = req.value("order", std::string{"desc"}) == "asc";
+  std::optional<key> before, after;
+  if (auto it = req.find("before"); it != req.end() && it->is_array()) before = key{(*it)[0], (*it)[1]};
+  if (auto it = req.find("after"); it != req.end() && it->is_array()) after = key{(*it)[0], (*it)[1]};
+  std::vector<std::int64_t> ids;
+  if (auto it = req.find("ids"); it != req.end()) ids = it->get<std::vector<std::int64_t>>();
+  struct hit {
+    key k;
+    const segment_ref* ref;
+    const stored_event* ev;
+  };
+  std::vector<hit> hits;
+  std::size_t scanned = 0, matched = 0;
+  std::vector<std::pair<std::int64_t, errc>> damaged;
+  opened_set open;
+  each_match(segs, f, from, to, scanned, matched, damaged, open,
+             [&](const segment_ref& ref, const stored_event& ev, std::int64_t id) {
+               key k{ev.ts, id};
+               if ((before && !(k < *before)) || (after && !(*after < k)) ||
+                   (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())) {
+                 --matched;
+                 return true;
+               }
+               hits.push_back({k, &ref, &ev});
+               return true;
+             });
+  // Newest first (oldest first when ascending); only the best `limit` are written.
+  auto better = [&](const hit& a, const hit& b) { return ascending ? a.k < b.k : b.k < a.k; };
+  std::size_t keep = std::min(limit, hits.size());
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(), better);
+  hits.resize(keep);
+  w.raw("{\"rows\":[");
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    if (i) w.ch(',');
+    write_event_json(out, *hits[i].ev, hits[i].k.id, hits[i].ref->project, hits[i].ref->received_at);
+  }
+  w.raw("],\"keys\":[");
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    if (i) w.ch(',');
+    w.ch('[');
+    w.integer(hits[i].k.ts);
+    w.ch(',');
+    w.integer(hits[i].k.id);
+    w.ch(']');
+  }
+  w.raw("],\"scanned\":");
+  w.integer(static_cast<std::int64_t>(scanned));
+  w.raw(",\"matched\":");
+  w.integer(static_cast<std::int64_t>(matched));
+  write_damaged(w, damaged);
+  w.ch('}');
+}
+
+void run_histogram(const json& req, std::string_view body, const read_filter& f, std::int64_t from,
+                   std::int64_t to, detail::json_writer& w) {
+  auto segs = segments_of(req, body);
+  auto bucket = req.at("bucket").get<std::int64_t>();
+  if (bucket <= 0) throw std::out_of_range("bucket must be positive");
+  std::map<std::pair<std::int64_t, int>, std::int64_t> counts;
+  std::size_t scanned = 0, matched = 0;
+  std::vector<std::pair<std::int64_t, errc>> damaged;
+  opened_set open;
+  each_match(segs, f, from, to, scanned, matched, damaged, open, [&](const segment_ref&, const stored_event& ev, std::int64_t) {
+    counts[{(ev.ts - from) / bucket, static_cast<int>(ev.severity)}]++;
+    return true;
+  });
+  w.raw("{\"counts\":[");
+  bool first = true;
+  for (const auto& [k, n] : counts) {
+    if (!first) w.ch(',');
+    first = false;
+    w.ch('[');
+    w.integer(k.first);
+    w.raw(",\"");
+    w.raw(level_name(static_cast<level>(k.second)));
+    w.raw("\",");
+    w.integer(n);
+    w.ch(']');
+  }
+  w.raw("],\"scanned\":");
+  w.integer(static_cast<std::int64_t>(scanned));
+  w.raw(",\"matched\":");
+  w.integer(static_cast<std::int64_t>(matched));
+  write_damaged(w, damaged);
+  w.ch('}');
+}
+
+// Top values of fields (and of tags, as "tag:<key>") among the matching events.
+void run_facets(const json& req, std::string_view body, const read_filter& f, std::int64_t from, std::int64_t to,
+                detail::json_writer& w) {
+  auto segs = segments_of(req, body);
+  auto names = req.at("fields").get<std::vector<std::string>>();
+  auto top = req.value("top", std::size_t{5});
+  std::vector<std::pair<std::string, std::optional<stored_field>>> wanted;
+  bool want_tags = false;
+  for (const auto& n : names) {
+    if (n == "tags") {
+      want_tags = true;
+      continue;
+    }
+    for (std::size_t i = 0; i < stored_field_count; ++i)
+      if (stored_field_name(static_cast<stored_field>(i)) == n) wanted.emplace_back(n, static_cast<stored_field>(i));
+  }
+  std::map<std::string, std::map<std::string, std::int64_t>> counts;
+  std::size_t scanned = 0, matched = 0;
+  std::vector<std::pair<std::int64_t, errc>> damaged;
+  opened_set open;
+  each_match(segs, f, from, to, scanned, matched, damaged, open, [&](const segment_ref&, const stored_event& ev, std::int64_t) {
+    for (const auto& [name, field] : wanted)
+      if (auto v = ev[*field]; !v.empty()) counts[name][std::string(v)]++;
+    if (want_tags && ev.extra.find("\"tags\":") != std::string_view::npos) {
+      std::string text(1, '{');
+      text.append(ev.extra);
+      text.push_back('}');
+      auto doc = json::parse(text, nullptr, false);
+      if (doc.is_object() && doc.contains("tags") && doc["tags"].is_object())
+        for (const auto& [k, v] : doc["tags"].items())
+          counts["tag:" + k][v.is_string() ? v.get<std::string>() : v.dump()]++;
+    }
+    return true;
+  });
+  w.raw("{\"facets\":[");
+  bool first = true;
+  for (const auto& [name, values] : counts) {
+    std::vector<std::pair<std::string, std::int64_t>> sorted(values.begin(), values.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (sorted.size() > top) sorted.resize(top);
+    for (const auto& [value, n] : sorted) {
+      if (!first) w.ch(',');
+      first = false;
+      w.ch('[');
+      w.string(name);
+      w.ch(',');
+      w.string(value);
+      w.ch(',');
+      w.integer(n);
+      w.ch(']');
+    }
+  }
+  w.raw("],\"scanned\":");
+  w.integer(static_cast<std::int64_t>(scanned));
+  w.raw(",\"matched\":");
+  w.integer(static_cast<std::int64_t>(matched));
+  write_damaged(w, damaged);
+  w.ch('}');
+}
+
+}  // namespace
+
+errc run_read(std::string_view request, std::string_view body, std::string& out) {
+  out.clear();
+  auto req = json::parse(request, nullptr, false);
+  if (!req.is_object()) return errc::invalid_context;
+  try {
+    read_filter f;
+    std::string problem;
+    read_filter_json(req.value("filter", json::object()), f, problem);
+    detail::json_writer w(out);
+    if (!problem.empty()) {
+      w.raw("{\"error\":{\"code\":\"bad_request\",\"field\":\"q\",\"message\":");
+      w.string(problem);
+      w.raw("}}");
+      return errc::ok;
+    }
+    auto mode = req.at("mode").get<std::string>();
+    std::int64_t from = req.value("from", std::int64_t{INT64_MIN}), to = req.value("to", std::int64_t{INT64_MAX});
+    if (mode == "prune") run_prune(req, body, f, w);
+    else if (mode == "rows") run_rows(req, body, f, from, to, w, out);
+    else if (mode == "histogram") run_histogram(req, body, f, from, to, w);
+    else if (mode == "facets") run_facets(req, body, f, from, to, w);
+    else return errc::invalid_context;
+  } catch (const std::exception&) {
+    out.clear();
+    return errc::invalid_context;
+  }
+  return errc::ok;
+}
+
+}  // namespace edgelog

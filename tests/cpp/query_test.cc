@@ -1,0 +1,174 @@
+// Reads over segments: query text, pruning, exact matches and the read modes.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "detail/base64.h"
+#include "edgelog/query.h"
+#include "segment_helpers.h"
+
+using edgelog::errc;
+using edgelog::read_filter;
+using nlohmann::json;
+
+namespace {
+
+const std::string batch = R"json([
+  {"ts":1794996001000,"level":"error","message":"connection refused by db-1","source":"api","request_id":"r1",
+   "stack":"Error: connect ECONNREFUSED\n    at dial (/app/net.js:3:1)"},
+  {"ts":1794996002000,"level":"info","message":"user logged in","source":"web","request_id":"r2"},
+  {"ts":1794996003000,"level":"warn","message":"slow connection to cache","source":"api","request_id":"r3"},
+  {"ts":1794996004000,"level":"error","message":"payment declined","source":"billing","request_id":"r4"}
+])json";
+
+read_filter filter_of(std::string_view q) {
+  read_filter f;
+  REQUIRE(edgelog::parse_text_query(q, f).empty());
+  return f;
+}
+
+// A read request over the given segments (base64 in the body) → its parsed answer.
+json read(json req, const std::vector<std::pair<std::int64_t, std::string>>& segments) {
+  std::string body;
+  req["segments"] = json::array();
+  for (const auto& [id, bytes] : segments) {
+    std::string b64;
+    edgelog::detail::base64_encode(bytes, b64);
+    req["segments"].push_back({{"id", id}, {"project", "shop"}, {"received_at", 1794996005000}, {"size", b64.size()}});
+    body += b64;
+  }
+  std::string out;
+  REQUIRE(edgelog::run_read(req.dump(), body, out) == errc::ok);
+  return json::parse(out);
+}
+
+}  // namespace
+
+TEST_CASE("parses words, prefixes, phrases and exclusions") {
+  read_filter f = filter_of(R"(conn* "refused by" -cache -"logged in")");
+  REQUIRE(f.include.size() == 2);
+  CHECK(f.include[0].tokens == std::vector<std::string>{"conn"});
+  CHECK(f.include[0].prefix);
+  CHECK(f.include[1].tokens == std::vector<std::string>{"refused", "by"});
+  REQUIRE(f.exclude.size() == 2);
+  CHECK(f.exclude[1].tokens == std::vector<std::string>{"logged", "in"});
+}
+
+TEST_CASE("refuses queries that are too long, have too many terms or only exclude") {
+  read_filter f;
+  CHECK(edgelog::parse_text_query(std::string(257, 'a'), f) == "q is longer than 256 characters");
+  CHECK(edgelog::parse_text_query("a b c d e f g h i j k l m n o p q", f) == "q has more than 16 terms");
+  CHECK(edgelog::parse_text_query("-timeout", f) == "q needs a term to look for, not only exclusions");
+  read_filter symbols;
+  CHECK(edgelog::parse_text_query("( ) %", symbols).empty());
+  CHECK_FALSE(symbols.narrows());
+}
+
+TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions") {
+  auto seg = edgelog::test::segment_of(batch);
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  REQUIRE(reader.open(seg.bytes, open) == errc::ok);
+  auto count = [&](const read_filter& f) {
+    int n = 0;
+    for (const auto& ev : open.rows) n += edgelog::matches(f, ev);
+    return n;
+  };
+  CHECK(count(read_filter{}) == 4);
+  read_filter errors;
+  errors.levels = 1u << 4;
+  CHECK(count(errors) == 2);
+  read_filter api;
+  api.equals.emplace_back(edgelog::stored_field::source, "api");
+  CHECK(count(api) == 2);
+  CHECK(count(filter_of("connection")) == 2);
+  CHECK(count(filter_of("CONNECTION -cache")) == 1);
+  CHECK(count(filter_of("econnrefused")) == 1);  // in the stack
+  CHECK(count(filter_of("conn*")) == 2);
+  CHECK(count(filter_of("\"refused by\"")) == 1);
+  CHECK(count(filter_of("\"by refused\"")) == 0);
+  CHECK(count(filter_of("connection payment")) == 0);
+}
+
+TEST_CASE("prunes a segment without a wanted word, field value or level, never one with a match") {
+  auto seg = edgelog::test::segment_of(batch);
+  const auto& s = seg.summary;
+  CHECK(edgelog::may_match(filter_of("declined"), s.levels, s.fields, s.words));
+  CHECK_FALSE(edgelog::may_match(filter_of("zebra"), s.levels, s.fields, s.words));
+  CHECK(edgelog::may_match(filter_of("zeb*"), s.levels, s.fields, s.words));  // prefixes are not pruned on
+  read_filter r4;
+  r4.equals.emplace_back(edgelog::stored_field::request_id, "r4");
+  CHECK(edgelog::may_match(r4, s.levels, s.fields, s.words));
+  read_filter r9;
+  r9.equals.emplace_back(edgelog::stored_field::request_id, "r9");
+  CHECK_FALSE(edgelog::may_match(r9, s.levels, s.fields, s.words));
+  read_filter fatal;
+  fatal.levels = 1u << 5;
+  CHECK_FALSE(edgelog::may_match(fatal, s.levels, s.fields, s.words));
+}
+
+TEST_CASE("prune mode answers only the segments that may match") {
+  auto a = edgelog::test::segment_of(batch);
+  auto b = edgelog::test::segment_of(R"([{"level":"info","message":"zebra crossing"}])");
+  std::string body;
+  json req = {{"mode", "prune"}, {"filter", {{"q", "zebra"}}}, {"segments", json::array()}};
+  for (auto [id, seg] : {std::pair{1, &a}, std::pair{2, &b}}) {
+    std::string fields, words;
+    edgelog::detail::base64_encode(seg->summary.fields.serialize(), fields);
+    edgelog::detail::base64_encode(seg->summary.words.serialize(), words);
+    req["segments"].push_back({{"id", id}, {"levels", seg->summary.levels}, {"fields", fields.size()}, {"words", words.size()}});
+    body += fields + words;
+  }
+  std::string out;
+  REQUIRE(edgelog::run_read(req.dump(), body, out) == errc::ok);
+  CHECK(json::parse(out)["candidates"] == json::array({2}));
+}
+
+TEST_CASE("rows mode answers matches newest first below a cursor, with ids and keys") {
+  auto seg = edgelog::test::segment_of(batch);
+  json all = read({{"mode", "rows"}, {"limit", 10}}, {{3, seg.bytes}});
+  REQUIRE(all["rows"].size() == 4);
+  CHECK(all["rows"][0]["message"] == "payment declined");
+  CHECK(all["rows"][0]["id"] == 3 * 4096 + 3);
+  CHECK(all["keys"][0] == json::array({1794996004000, 3 * 4096 + 3}));
+  CHECK(all["scanned"] == 4);
+  CHECK(all["matched"] == 4);
+  json page = read({{"mode", "rows"}, {"limit", 2}, {"before", all["keys"][1]}}, {{3, seg.bytes}});
+  REQUIRE(page["rows"].size() == 2);
+  CHECK(page["rows"][0]["request_id"] == "r2");
+  CHECK(page["rows"][1]["request_id"] == "r1");
+  json asc = read({{"mode", "rows"}, {"limit", 1}, {"order", "asc"}, {"after", all["keys"][3]}}, {{3, seg.bytes}});
+  CHECK(asc["rows"][0]["request_id"] == "r2");
+  json one = read({{"mode", "rows"}, {"ids", {3 * 4096 + 2}}}, {{3, seg.bytes}});
+  REQUIRE(one["rows"].size() == 1);
+  CHECK(one["rows"][0]["request_id"] == "r3");
+  json range = read({{"mode", "rows"}, {"from", 1794996002000}, {"to", 1794996004000}}, {{3, seg.bytes}});
+  CHECK(range["rows"].size() == 2);
+}
+
+TEST_CASE("a damaged segment is reported and skipped, and the others still answer") {
+  auto seg = edgelog::test::segment_of(batch);
+  std::string bad = seg.bytes.substr(0, seg.bytes.size() / 2);
+  json r = read({{"mode", "rows"}, {"filter", {{"q", "payment"}}}}, {{1, bad}, {2, seg.bytes}});
+  CHECK(r["rows"].size() == 1);
+  REQUIRE(r["damaged"].size() == 1);
+  CHECK(r["damaged"][0]["segment"] == 1);
+  CHECK(r["damaged"][0]["code"] == "corrupt_segment");
+}
+
+TEST_CASE("histogram and facets modes count the matching events") {
+  auto seg = edgelog::test::segment_of(batch);
+  json h = read({{"mode", "histogram"}, {"from", 1794996000000}, {"to", 1794996006000}, {"bucket", 2000}}, {{1, seg.bytes}});
+  CHECK(h["counts"] == json::parse(R"([[0,"error",1],[1,"info",1],[1,"warn",1],[2,"error",1]])"));
+  json f = read({{"mode", "facets"}, {"fields", {"source"}}, {"top", 2}}, {{1, seg.bytes}});
+  CHECK(f["facets"] == json::parse(R"([["source","api",2],["source","billing",1]])"));
+}
+
+TEST_CASE("a bad query answers its problem; a malformed request is invalid_context") {
+  json r = read({{"mode", "rows"}, {"filter", {{"q", "-x"}}}}, {});
+  CHECK(r["error"]["field"] == "q");
+  std::string out;
+  CHECK(edgelog::run_read("{", "", out) == errc::invalid_context);
+  CHECK(edgelog::run_read(R"({"mode":"rows","segments":[{"id":1,"size":99}]})", "", out) == errc::invalid_context);
+  CHECK(edgelog::run_read(R"({"mode":"nope"})", "", out) == errc::invalid_context);
+}
