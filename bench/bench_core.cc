@@ -43,12 +43,12 @@ int main(int argc, char** argv) {
 
   edgelog::pipeline p;
   std::size_t accepted = 0;
-  for (int i = 0; i < 20; ++i) accepted = edgelog::encode_ingest(p.decide(ctx, view, view), ctx.max_chunk_bytes).accepted;
+  for (int i = 0; i < 20; ++i) accepted = edgelog::encode_ingest(p.decide(ctx, view, view)).accepted;
   std::vector<double> ms;
   ms.reserve(static_cast<std::size_t>(runs));
   for (int i = 0; i < runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    auto r = edgelog::encode_ingest(p.decide(ctx, view, view), ctx.max_chunk_bytes);
+    auto r = edgelog::encode_ingest(p.decide(ctx, view, view));
     auto t1 = std::chrono::steady_clock::now();
     accepted = r.accepted;
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());

@@ -9,6 +9,7 @@
 #include "edgelog/alerts.h"
 #include "edgelog/readers/json.h"
 #include "edgelog/pipeline.h"
+#include "edgelog/query.h"
 #include "encode.h"
 
 namespace {
@@ -21,16 +22,16 @@ edgelog::pipeline& the_pipeline() {
 // A result and the strings it points into, freed together by el_result_free.
 struct owned_result {
   el_result view;  // first member: el_result* and owned_result* are the same address
-  std::string header, rows;
+  std::string header, parts;
 };
 
-el_result* make_result(std::string header, std::string rows) noexcept {
+el_result* make_result(std::string header, std::string parts) noexcept {
   auto* r = new (std::nothrow) owned_result{};
   if (!r) return nullptr;
   r->header = std::move(header);
-  r->rows = std::move(rows);
+  r->parts = std::move(parts);
   r->view = {reinterpret_cast<uint8_t*>(r->header.data()), static_cast<uint32_t>(r->header.size()),
-             reinterpret_cast<uint8_t*>(r->rows.data()), static_cast<uint32_t>(r->rows.size())};
+             reinterpret_cast<uint8_t*>(r->parts.data()), static_cast<uint32_t>(r->parts.size())};
   return &r->view;
 }
 
@@ -51,7 +52,7 @@ el_result* internal_error(edgelog::errc code) noexcept {
 
 extern "C" {
 
-uint32_t el_abi_version(void) { return 3; }
+uint32_t el_abi_version(void) { return 4; }
 
 uint8_t* el_alloc(size_t n) {
   auto* p = static_cast<uint8_t*>(std::malloc(n + edgelog::batch_parser::padding));
@@ -70,9 +71,20 @@ el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* 
       return internal_error(e);
     auto result = edgelog::encode_ingest(
         the_pipeline().decide(ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
-                              std::string_view(reinterpret_cast<const char*>(body), body_len)),
-        ctx.max_chunk_bytes);
-    return make_result(std::move(result.header), std::move(result.rows));
+                              std::string_view(reinterpret_cast<const char*>(body), body_len)));
+    return make_result(std::move(result.header), std::move(result.parts));
+  } catch (...) {
+    return internal_error(edgelog::errc::internal);
+  }
+}
+
+el_result* el_read(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  try {
+    std::string out;
+    auto e = edgelog::run_read(std::string_view(reinterpret_cast<const char*>(request), request_len),
+                               std::string_view(reinterpret_cast<const char*>(body), body_len), out);
+    if (e != edgelog::errc::ok) return internal_error(e);
+    return make_result(std::move(out), {});
   } catch (...) {
     return internal_error(edgelog::errc::internal);
   }

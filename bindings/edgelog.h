@@ -1,7 +1,8 @@
 /* The C ABI of the edgelog core: the only extern "C" code. One coarse call per request.
  *
  * Ownership: every pointer returned by an el_* function is owned by the caller and released with
- * the matching free (el_free for el_alloc, el_result_free for el_ingest). Inputs are pointer +
+ * the matching free (el_free for el_alloc, el_result_free for el_ingest, el_read and el_alerts).
+ * Inputs are pointer +
  * length; nothing is NUL-terminated. No C++ exception crosses this boundary. */
 #ifndef EDGELOG_BINDINGS_H
 #define EDGELOG_BINDINGS_H
@@ -23,13 +24,14 @@ uint8_t* el_alloc(size_t n);
 /** Frees memory from el_alloc. NULL is ignored. */
 void el_free(uint8_t* p);
 
-/** The result of a call: `header_len` bytes of JSON (the decision) at `header`, and `rows_len`
- *  bytes of ASCII JSON rows at `rows` (0 when nothing is to be stored). Owned by the result. */
+/** The result of a call: `header_len` bytes of JSON (the decision) at `header`, and `parts_len`
+ *  bytes of ASCII strings at `parts`, back to back, whose lengths the header's "parts" lists (0
+ *  when there is nothing to bind). Owned by the result. */
 typedef struct el_result {
   uint8_t* header;
   uint32_t header_len;
-  uint8_t* rows;
-  uint32_t rows_len;
+  uint8_t* parts;
+  uint32_t parts_len;
 } el_result;
 
 /** Decides on one ingest request. `context` is JSON (see edgelog/pipeline.h); `wire` is the
@@ -39,6 +41,11 @@ typedef struct el_result {
  *  header with status 500 and an error code. Free with el_result_free. */
 el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
                      size_t wire_len, const uint8_t* body, size_t body_len);
+
+/** Runs a read over segments (see edgelog/query.h, run_read): `request` is JSON, `body` the
+ *  segments' base64 texts (or filters) back to back. The header is the JSON answer; no parts.
+ *  Never returns NULL but when memory is exhausted. Free with el_result_free. */
+el_result* el_read(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 
 /** Decides on alerts (see edgelog/alerts.h, alerts_from_json): `context` is JSON; the result's
  *  header is the JSON answer and it has no rows. Never returns NULL but when memory is exhausted.

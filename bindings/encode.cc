@@ -3,7 +3,9 @@
 
 #include <algorithm>
 
+#include "detail/base64.h"
 #include "detail/json_writer.h"
+#include "edgelog/segment.h"
 
 namespace edgelog {
 namespace {
@@ -37,8 +39,8 @@ void write_rate(detail::json_writer& w, const rate_decision& shown, const window
   w.integer(ip_spent ? 1 : 0);
 }
 
-void write_ledger(detail::json_writer& w, const std::vector<ledger_entry>& entries) {
-  w.raw(",\"ledger\":[");
+void write_ledger_array(detail::json_writer& w, const std::vector<ledger_entry>& entries) {
+  w.ch('[');
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (i) w.ch(',');
     w.raw("{\"outcome\":");
@@ -52,6 +54,11 @@ void write_ledger(detail::json_writer& w, const std::vector<ledger_entry>& entri
     w.ch('}');
   }
   w.ch(']');
+}
+
+void write_ledger(detail::json_writer& w, const std::vector<ledger_entry>& entries) {
+  w.raw(",\"ledger\":");
+  write_ledger_array(w, entries);
 }
 
 void write_error(detail::json_writer& w, errc code) {
@@ -75,87 +82,6 @@ void write_rejections(detail::json_writer& w, std::span<const rejection> rejecte
     w.ch('}');
   }
   w.ch(']');
-}
-
-void write_frames(detail::json_writer& w, const std::vector<frame>& frames) {
-  w.raw(",\"frames\":[");
-  std::size_t n = std::min<std::size_t>(frames.size(), 50);
-  for (std::size_t i = 0; i < n; ++i) {
-    const frame& f = frames[i];
-    if (i) w.ch(',');
-    w.raw("{\"function\":");
-    w.string(f.function);
-    w.raw(",\"module\":");
-    w.string(f.module);
-    w.raw(",\"file\":");
-    w.string(f.file);
-    w.raw(",\"line\":");
-    w.integer(f.line);
-    w.raw(f.in_app ? ",\"in_app\":true}" : ",\"in_app\":false}");
-  }
-  w.ch(']');
-}
-
-void write_row(detail::json_writer& w, const event& ev, const enrichment& e) {
-  w.raw("{\"ts\":");
-  w.integer(ev.ts_ms);
-  w.raw(",\"level\":\"");
-  w.raw(level_name(ev.severity));
-  w.raw("\",\"message\":");
-  w.string(ev.message);
-  w.raw(",\"fingerprint\":\"");
-  w.raw(e.group.fingerprint);
-  w.raw("\",\"template\":");
-  w.string(e.message_template);
-  w.raw(",\"action\":\"");
-  w.raw(action_name(e.cats.triage));
-  w.ch('"');
-  w.optional_field("stack", ev.stack);
-  w.optional_field("source", ev.source);
-  w.optional_field("env", ev.env);
-  w.optional_field("user_id", ev.user_id);
-  w.optional_field("request_id", ev.request_id);
-  w.optional_field("session_id", ev.session_id);
-  w.optional_field("release", ev.release);
-  w.optional_field("event_id", ev.event_id);
-  w.optional_field("source_type", e.cats.source_type);
-  w.optional_field("error_type", e.cats.error_type);
-  w.optional_field("component", e.cats.component);
-  w.optional_field("endpoint", e.cats.endpoint);
-  w.optional_field("exception_type", e.exception_type);
-  w.optional_field("hint", e.cats.hint);
-  if (!e.stack.frames.empty()) write_frames(w, e.stack.frames);
-  if (!ev.ctx.empty()) {
-    w.raw(",\"ctx\":");
-    w.raw(ev.ctx);
-  }
-  if (!ev.tags.empty()) {
-    w.raw(",\"tags\":");
-    w.raw(ev.tags);
-  }
-  if (ev.truncated) {
-    static constexpr std::pair<std::uint8_t, std::string_view> names[] = {
-        {truncated_message, "message"}, {truncated_stack, "stack"}, {truncated_ctx, "ctx"},
-        {truncated_tags, "tags"},       {truncated_field, "field"}};
-    w.raw(",\"truncated\":[");
-    bool first = true;
-    for (const auto& [bit, name] : names) {
-      if (!(ev.truncated & bit)) continue;
-      if (!first) w.ch(',');
-      first = false;
-      w.string(name);
-    }
-    w.ch(']');
-  }
-  if (ev.ts_replaced) {
-    w.raw(",\"ts_original\":");
-    w.integer(ev.ts_original);
-  }
-  if (ev.scrubbed) {
-    w.raw(",\"scrubbed\":");
-    w.integer(static_cast<std::int64_t>(ev.scrubbed));
-  }
-  w.ch('}');
 }
 
 void write_issues(detail::json_writer& w, const ingest_decision& d) {
@@ -196,12 +122,169 @@ void write_issues(detail::json_writer& w, const ingest_decision& d) {
   w.ch(']');
 }
 
+// One segment per retention class, in order of first appearance; halved while too large.
+void add_segments(const ingest_decision& d, std::span<const std::uint32_t> indices, std::size_t max_text,
+                  std::vector<built_segment>& out) {
+  std::span<const std::uint32_t> rest = indices;
+  while (!rest.empty()) {
+    auto take = std::min(rest.size(), segment_max_events);
+    built_segment seg = build_segment(d.events, d.enriched, rest.first(take));
+    while ((seg.bytes.size() + 2) / 3 * 4 > max_text && take > 1) {
+      take /= 2;
+      seg = build_segment(d.events, d.enriched, rest.first(take));
+    }
+    out.push_back(std::move(seg));
+    rest = rest.subspan(take);
+  }
+}
+
+std::vector<built_segment> segments_of(const ingest_decision& d, std::size_t max_text) {
+  std::vector<std::uint32_t> classes;
+  for (std::size_t i = 0; i < d.events.size(); ++i) {
+    auto hours = d.retention_hours[static_cast<std::size_t>(d.events[i].severity)];
+    if (std::find(classes.begin(), classes.end(), hours) == classes.end()) classes.push_back(hours);
+  }
+  std::vector<built_segment> out;
+  for (auto hours : classes) {
+    std::vector<std::uint32_t> indices;
+    for (std::size_t i = 0; i < d.events.size(); ++i)
+      if (d.retention_hours[static_cast<std::size_t>(d.events[i].severity)] == hours)
+        indices.push_back(static_cast<std::uint32_t>(i));
+    std::size_t first = out.size();
+    add_segments(d, indices, max_text, out);
+    for (std::size_t s = first; s < out.size(); ++s) out[s].retention_hours = hours;
+  }
+  return out;
+}
+
+// Appends a part and records its length.
+class part_list {
+ public:
+  explicit part_list(std::string& parts) : parts_(parts) {}
+  std::string& open() {
+    start_ = parts_.size();
+    return parts_;
+  }
+  void close() { lengths_.push_back(parts_.size() - start_); }
+  const std::vector<std::size_t>& lengths() const { return lengths_; }
+
+ private:
+  std::string& parts_;
+  std::size_t start_ = 0;
+  std::vector<std::size_t> lengths_;
+};
+
+void write_segment_parts(part_list& parts, const built_segment& seg) {
+  detail::base64_encode(seg.bytes, parts.open());
+  parts.close();
+  detail::base64_encode(seg.summary.fields.serialize(), parts.open());
+  parts.close();
+  detail::base64_encode(seg.summary.words.serialize(), parts.open());
+  parts.close();
+  {
+    detail::json_writer w(parts.open());
+    w.ch('[');
+    for (std::size_t i = 0; i < seg.summary.issues.size(); ++i) {
+      const auto& is = seg.summary.issues[i];
+      if (i) w.ch(',');
+      w.raw("[\"");
+      w.raw(is.fingerprint);
+      w.raw("\",");
+      w.integer(is.minute);
+      w.ch(',');
+      w.integer(is.count);
+      w.ch(',');
+      w.integer(is.first_ts);
+      w.ch(',');
+      w.integer(is.last_ts);
+      w.ch(',');
+      w.integer(static_cast<int>(is.max_level));
+      w.raw(",\"");
+      w.raw(level_name(is.max_level));
+      w.raw("\"]");
+    }
+    w.ch(']');
+    parts.close();
+  }
+  detail::json_writer w(parts.open());
+  std::int64_t base = seg.summary.ts_min - ((seg.summary.ts_min % 60'000) + 60'000) % 60'000;
+  w.ch('[');
+  for (std::size_t i = 0; i < seg.summary.minute_levels.size(); ++i) {
+    const auto& m = seg.summary.minute_levels[i];
+    if (i) w.ch(',');
+    w.ch('[');
+    w.integer(base + static_cast<std::int64_t>(m[0]) * 60'000);
+    w.raw(",\"");
+    w.raw(level_name(static_cast<level>(m[1])));
+    w.raw("\",");
+    w.integer(m[2]);
+    w.ch(']');
+  }
+  w.ch(']');
+  parts.close();
+}
+
+void write_request_parts(part_list& parts, const ingest_decision& d) {
+  {
+    detail::json_writer w(parts.open());
+    w.ch('[');
+    bool first = true;
+    for (const event& ev : d.events) {
+      if (ev.event_id.empty()) continue;
+      if (!first) w.ch(',');
+      first = false;
+      w.ch('[');
+      w.string(ev.event_id);
+      w.ch(',');
+      w.integer(ev.ts_ms);
+      w.ch(']');
+    }
+    w.ch(']');
+    parts.close();
+  }
+  {
+    detail::json_writer w(parts.open());
+    w.ch('[');
+    for (std::size_t i = 0; i < d.issues.size(); ++i) {
+      const auto& is = d.issues[i];
+      const enrichment& e = d.enriched[is.first];
+      if (i) w.ch(',');
+      w.raw("[\"");
+      w.raw(e.group.fingerprint);
+      w.raw("\",");
+      w.string(e.group.title);
+      w.ch(',');
+      w.string(e.message_template);
+      w.raw(",\"");
+      w.raw(level_name(is.max_level));
+      w.raw("\",");
+      w.integer(static_cast<int>(is.max_level));
+      w.ch(',');
+      w.integer(is.first_ts);
+      w.ch(',');
+      w.integer(is.last_ts);
+      w.ch(',');
+      if (e.cats.hint.empty()) w.raw("null");
+      else w.string(e.cats.hint);
+      w.ch(']');
+    }
+    w.ch(']');
+    parts.close();
+  }
+  std::vector<ledger_entry> ledger = d.ledger;
+  if (!d.events.empty()) ledger.push_back({"accepted", "", d.events.size(), 0});
+  if (d.duplicates) ledger.push_back({"duplicate", "", d.duplicates, 0});
+  detail::json_writer w(parts.open());
+  write_ledger_array(w, ledger);
+  parts.close();
+}
+
 }  // namespace
 
-ingest_result encode_ingest(const ingest_decision& d, std::size_t max_chunk_bytes) {
+ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
   ingest_result r;
   r.status = d.status;
-  r.accepted = d.events.size();
+  r.accepted = d.accepted;
   detail::json_writer header(r.header);
   header.raw("{\"status\":");
   header.integer(r.status);
@@ -209,38 +292,42 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_chunk_byte
   if (d.error != errc::ok) write_error(header, d.error);
   if (!refused) {
     header.raw(",\"accepted\":");
-    header.integer(static_cast<std::int64_t>(r.accepted));
+    header.integer(static_cast<std::int64_t>(d.accepted));
+    if (d.status == 202) {
+      header.raw(",\"duplicates\":");
+      header.integer(static_cast<std::int64_t>(d.duplicates));
+    }
     write_rejections(header, d.rejected);
   }
   write_ledger(header, d.ledger);
   write_rate(header, d.rate, d.project_counts, d.ip_counts, d.ip_spent);
   write_issues(header, d);
 
-  header.raw(",\"chunks\":[");
-  if (!d.events.empty()) {
-    r.rows.reserve(d.events.size() * 1024);
-    detail::json_writer rows(r.rows);
-    std::size_t chunk_start = 0, chunk_events = 0;
-    auto close_chunk = [&] {
-      rows.ch(']');
-      if (chunk_start) header.ch(',');
-      header.ch('[');
-      header.integer(static_cast<std::int64_t>(r.rows.size() - chunk_start));
-      header.ch(',');
-      header.integer(static_cast<std::int64_t>(chunk_events));
-      header.ch(']');
-    };
-    for (std::size_t i = 0; i < d.events.size(); ++i) {
-      if (chunk_events > 0 && r.rows.size() - chunk_start > max_chunk_bytes) {
-        close_chunk();
-        chunk_start = r.rows.size();
-        chunk_events = 0;
-      }
-      rows.ch(chunk_events ? ',' : '[');
-      write_row(rows, d.events[i], d.enriched[i]);
-      ++chunk_events;
-    }
-    close_chunk();
+  std::vector<built_segment> segments = segments_of(d, max_text);
+  part_list parts(r.parts);
+  header.raw(",\"segments\":[");
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& s = segments[i].summary;
+    if (i) header.ch(',');
+    header.raw("{\"events\":");
+    header.integer(s.events);
+    header.raw(",\"ts_min\":");
+    header.integer(s.ts_min);
+    header.raw(",\"ts_max\":");
+    header.integer(s.ts_max);
+    header.raw(",\"levels\":");
+    header.integer(s.levels);
+    header.raw(",\"retention_hours\":");
+    header.integer(segments[i].retention_hours);
+    header.ch('}');
+    write_segment_parts(parts, segments[i]);
+  }
+  header.ch(']');
+  if (d.status == 202) write_request_parts(parts, d);
+  header.raw(",\"parts\":[");
+  for (std::size_t i = 0; i < parts.lengths().size(); ++i) {
+    if (i) header.ch(',');
+    header.integer(static_cast<std::int64_t>(parts.lengths()[i]));
   }
   header.raw("]}");
   return r;

@@ -48,19 +48,51 @@ export class Core {
 
   /** Decides on one ingest request: `context` is an object, `wire` the body as sent and `body`
    *  the same decompressed (or `wire` itself), both Uint8Arrays.
-   *  Returns {header, chunks}: the parsed decision and the row arrays as ASCII JSON strings. */
+   *  Returns {header, parts}: the parsed decision and its bind parts as ASCII strings. */
   ingest(context, wire, body = wire) {
+    return this.#guard(() => this.#ingest(context, wire, body));
+  }
+
+  /** A read over segments (see edgelog/query.h): `request` is an object, `texts` the segments'
+   *  base64 texts (or filters) in the order the request lists them. Answers the parsed JSON. */
+  read(request, texts) {
+    return this.#guard(() => {
+      const ex = this.exports();
+      const req = encoder.encode(JSON.stringify(request));
+      const body = encoder.encode(texts.join(""));
+      const ptrs = [ex.el_alloc(req.length), ex.el_alloc(body.length)];
+      let res = 0;
+      try {
+        if (ptrs.includes(0)) throw new WebAssembly.RuntimeError("core out of memory");
+        new Uint8Array(ex.memory.buffer, ptrs[0], req.length).set(req);
+        new Uint8Array(ex.memory.buffer, ptrs[1], body.length).set(body);
+        res = ex.el_read(ptrs[0], req.length, ptrs[1], body.length);
+        if (!res) throw new WebAssembly.RuntimeError("core out of memory");
+        return JSON.parse(this.#header(ex, res));
+      } finally {
+        if (res) ex.el_result_free(res);
+        for (const p of ptrs) if (p) ex.el_free(p);
+      }
+    });
+  }
+
+  #guard(fn) {
     try {
-      return this.#ingest(context, wire, body);
+      return fn();
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) this.instance = null;
       throw err;
     }
   }
 
+  #header(ex, res) {
+    const view = new DataView(ex.memory.buffer, res, 16);
+    return decoder.decode(new Uint8Array(ex.memory.buffer, view.getUint32(0, true), view.getUint32(4, true)));
+  }
+
   /** Alert decisions: `context` is an object (see edgelog/alerts.h); answers the parsed JSON. */
   alerts(context) {
-    try {
+    return this.#guard(() => {
       const ex = this.exports();
       const bytes = encoder.encode(JSON.stringify(context));
       const ptr = ex.el_alloc(bytes.length);
@@ -70,16 +102,12 @@ export class Core {
         new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
         res = ex.el_alerts(ptr, bytes.length);
         if (!res) throw new WebAssembly.RuntimeError("core out of memory");
-        const view = new DataView(ex.memory.buffer, res, 16);
-        return JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, view.getUint32(0, true), view.getUint32(4, true))));
+        return JSON.parse(this.#header(ex, res));
       } finally {
         if (res) ex.el_result_free(res);
         ex.el_free(ptr);
       }
-    } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) this.instance = null;
-      throw err;
-    }
+    });
   }
 
   #ingest(context, wire, body) {
@@ -97,17 +125,14 @@ export class Core {
       if (!same) new Uint8Array(ex.memory.buffer, wirePtr, wire.length).set(wire);
       resPtr = ex.el_ingest(ctxPtr, ctxBytes.length, wirePtr, wire.length, bodyPtr, body.length);
       if (!resPtr) throw new WebAssembly.RuntimeError("core out of memory");
-      const view = new DataView(ex.memory.buffer, resPtr, 16);
-      const headerPtr = view.getUint32(0, true);
-      const headerLen = view.getUint32(4, true);
-      const header = JSON.parse(decoder.decode(new Uint8Array(ex.memory.buffer, headerPtr, headerLen)));
-      const chunks = [];
-      let offset = view.getUint32(8, true);
-      for (const [bytes] of header.chunks ?? []) {
-        chunks.push(decoder.decode(new Uint8Array(ex.memory.buffer, offset, bytes)));
+      const header = JSON.parse(this.#header(ex, resPtr));
+      const parts = [];
+      let offset = new DataView(ex.memory.buffer, resPtr, 16).getUint32(8, true);
+      for (const bytes of header.parts ?? []) {
+        parts.push(decoder.decode(new Uint8Array(ex.memory.buffer, offset, bytes)));
         offset += bytes;
       }
-      return { header, chunks };
+      return { header, parts };
     } finally {
       if (resPtr) ex.el_result_free(resPtr);
       for (const p of ptrs) if (p) ex.el_free(p);

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "edgelog/readers/json.h"
+#include "detail/base64.h"
 #include "edgelog/pipeline.h"
+#include "edgelog/segment.h"
 #include "encode.h"
 #include "edgelog/signature.h"
 
@@ -18,25 +20,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ctx.format = data[0] & 1 ? edgelog::body_format::ndjson : edgelog::body_format::json;
   ctx.limits.max_age_ms = 72 * 3'600'000LL;
   ctx.limits.max_events = 1000;
-  ctx.max_chunk_bytes = 4096;  // exercise chunking on small inputs
   ctx.secrets = {"fuzz"};
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   ctx.signature = edgelog::sign_hex("fuzz", body);
   std::size_t n = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
   std::string_view view(body.data(), n);
-  auto result = edgelog::encode_ingest(pipeline.decide(ctx, view, view), ctx.max_chunk_bytes);
-  // Whatever the input, the decision is valid JSON and the rows are valid ASCII JSON arrays.
+  // Small segments (a 4 KB text limit) exercise the splitting on small inputs.
+  auto result = edgelog::encode_ingest(pipeline.decide(ctx, view, view), 4096);
+  // Whatever the input, the decision is valid JSON, the parts are ASCII and add up, and every
+  // segment opens to as many events as the header says.
   auto header = nlohmann::json::parse(result.header);
+  for (unsigned char c : result.parts)
+    if (c >= 0x80) __builtin_trap();
+  std::vector<std::string_view> parts;
   std::size_t offset = 0;
-  for (const auto& chunk : header.at("chunks")) {
-    auto bytes = chunk.at(0).get<std::size_t>();
-    auto rows = nlohmann::json::parse(result.rows.substr(offset, bytes));
-    if (rows.size() != chunk.at(1).get<std::size_t>()) __builtin_trap();
+  for (const auto& n : header.at("parts")) {
+    auto bytes = n.get<std::size_t>();
+    if (offset + bytes > result.parts.size()) __builtin_trap();
+    parts.push_back(std::string_view(result.parts).substr(offset, bytes));
     offset += bytes;
   }
-  if (offset != result.rows.size()) __builtin_trap();
-  for (unsigned char c : result.rows)
-    if (c >= 0x80) __builtin_trap();
+  if (offset != result.parts.size()) __builtin_trap();
+  const auto& segments = header.at("segments");
+  edgelog::segment_reader reader;
+  edgelog::opened_segment seg;
+  std::string bytes;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (!edgelog::detail::base64_decode(parts.at(i * edgelog::parts_per_segment), bytes)) __builtin_trap();
+    if (reader.open(bytes, seg) != edgelog::errc::ok) __builtin_trap();
+    if (seg.rows.size() != segments[i].at("events").get<std::size_t>()) __builtin_trap();
+    for (std::size_t p = 1; p < edgelog::parts_per_segment; ++p)
+      if (p >= 3 && !nlohmann::json::accept(parts.at(i * edgelog::parts_per_segment + p))) __builtin_trap();
+  }
   return 0;
 }

@@ -54,6 +54,13 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
       out.scrub.mask_emails = it->value("mask_emails", false);
       out.scrub.mask_ips = it->value("mask_ips", false);
     }
+    out.retention_hours.fill(static_cast<std::uint32_t>(std::max<std::int64_t>(1, out.limits.max_age_ms / 3'600'000)));
+    if (out.limits.max_age_ms == 0) out.retention_hours.fill(72);
+    if (auto it = doc.find("retention_overrides"); it != doc.end() && it->is_object())
+      for (const auto& [name, hours] : it->items())
+        if (auto l = parse_level(name); l && hours.is_number_unsigned())
+          out.retention_hours[static_cast<std::size_t>(*l)] = hours.get<std::uint32_t>();
+    out.known_event_ids = doc.value("known_event_ids", std::vector<std::string>{});
     out.fingerprint_rules = parse_rules(doc.value("fingerprint_rules", std::string{}));
     out.page_rules = parse_rules(doc.value("page_rules", std::string{}));
   } catch (const nlohmann::json::exception&) {
@@ -112,6 +119,24 @@ void summarize_issues(ingest_decision& d) {
   }
 }
 
+// Drops events whose event_id storage already holds or an earlier event of the batch carries:
+// an event with an id is stored at most once per project. Answers how many went.
+std::size_t drop_duplicates(std::vector<event>& events, const std::vector<std::string>& known) {
+  std::vector<std::string_view> seen;
+  auto dup = [&](const event& ev) {
+    if (ev.event_id.empty()) return false;
+    if (std::find(known.begin(), known.end(), ev.event_id) != known.end() ||
+        std::find(seen.begin(), seen.end(), ev.event_id) != seen.end())
+      return true;
+    seen.push_back(ev.event_id);
+    return false;
+  };
+  auto end = std::remove_if(events.begin(), events.end(), dup);
+  std::size_t n = static_cast<std::size_t>(events.end() - end);
+  events.erase(end, events.end());
+  return n;
+}
+
 }  // namespace
 
 const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_view wire,
@@ -139,6 +164,8 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (!b.events.empty() && !project.allowed)
     return refuse(d, errc::rate_limited, b.events.size(), project, project.next, ip.next, true);
 
+  d.accepted = b.events.size();
+  d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
   scrub_events(b.events, ctx.scrub, b.storage);
   d.enriched.reserve(b.events.size());
   for (const event& ev : b.events) d.enriched.push_back(enrich(ev, ctx.fingerprint_rules, ctx.page_rules));
@@ -162,7 +189,8 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (scrubbed) d.ledger.push_back({"scrubbed", "", scrubbed, 0});
   if (retimed) d.ledger.push_back({"retimed", "", retimed, 0});
   if (b.utf8_repaired) d.ledger.push_back({"utf8_repaired", "", 0, 1});
-  if (b.events.empty()) {
+  d.retention_hours = ctx.retention_hours;
+  if (d.accepted == 0) {
     d.status = http_status(errc::no_valid_events);
     d.error = errc::no_valid_events;
     d.ledger.push_back({"invalid", error_code(errc::no_valid_events), 0, 1});

@@ -2,6 +2,8 @@
 #include "edgelog/query.h"
 
 #include <algorithm>
+#include <array>
+#include <climits>
 #include <deque>
 #include <map>
 #include <optional>
@@ -156,7 +158,24 @@ struct segment_ref {
   std::string project;
   std::int64_t received_at = 0;
   std::string_view text;  // base64
+  std::array<std::int64_t, 6> keep_from{INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
 };
+
+// Per level, the oldest event time the project's retention keeps now: events past it are hidden
+// until the purge takes their segment ("retention_hours" and "retention_overrides" of the
+// segment's project, as its settings say now).
+void read_retention(const json& s, std::int64_t now, segment_ref& r) {
+  if (!s.contains("retention_hours")) return;
+  std::array<std::int64_t, 6> hours;
+  hours.fill(s.at("retention_hours").get<std::int64_t>());
+  if (auto it = s.find("retention_overrides"); it != s.end() && it->is_string()) {
+    auto overrides = json::parse(it->get<std::string>(), nullptr, false);
+    if (overrides.is_object())
+      for (const auto& [name, h] : overrides.items())
+        if (auto l = parse_level(name); l && h.is_number_integer()) hours[static_cast<std::size_t>(*l)] = h.get<std::int64_t>();
+  }
+  for (std::size_t i = 0; i < hours.size(); ++i) r.keep_from[i] = now - hours[i] * 3'600'000;
+}
 
 bool read_filter_json(const json& j, read_filter& f, std::string& problem) {
   if (!j.is_object()) return true;
@@ -178,8 +197,10 @@ bool read_filter_json(const json& j, read_filter& f, std::string& problem) {
 std::vector<segment_ref> segments_of(const json& req, std::string_view body) {
   std::vector<segment_ref> out;
   std::size_t offset = 0;
+  auto now = req.find("now");
   for (const auto& s : req.at("segments")) {
     segment_ref r;
+    if (now != req.end()) read_retention(s, now->get<std::int64_t>(), r);
     r.id = s.at("id").get<std::int64_t>();
     r.project = s.value("project", std::string{});
     r.received_at = s.value("received_at", std::int64_t{0});
@@ -207,6 +228,7 @@ void write_damaged(detail::json_writer& w, const std::vector<std::pair<std::int6
 
 // The segments of one read, opened and kept open so matches can be written at the end.
 struct opened_set {
+  bool keep = false;
   std::deque<segment_reader> readers;
   std::deque<opened_segment> segments;
 };
@@ -219,6 +241,12 @@ void each_match(const std::vector<segment_ref>& segs, const read_filter& f, std:
                 opened_set& open, Fn&& fn) {
   std::string bytes;
   for (const auto& ref : segs) {
+    // Rows are written once all segments are seen, so rows mode keeps them open; the counting
+    // modes reuse one reader.
+    if (!open.keep && !open.readers.empty()) {
+      open.readers.pop_front();
+      open.segments.pop_front();
+    }
     auto& reader = open.readers.emplace_back();
     auto& seg = open.segments.emplace_back();
     errc e = detail::base64_decode(ref.text, bytes) ? reader.open(bytes, seg) : errc::corrupt_segment;
@@ -229,7 +257,9 @@ void each_match(const std::vector<segment_ref>& segs, const read_filter& f, std:
     for (std::size_t i = 0; i < seg.rows.size(); ++i) {
       const stored_event& ev = seg.rows[i];
       ++scanned;
-      if (ev.ts < from || ev.ts >= to || !matches(f, ev)) continue;
+      if (ev.ts < from || ev.ts >= to || ev.ts < ref.keep_from[static_cast<std::size_t>(ev.severity)] ||
+          !matches(f, ev))
+        continue;
       ++matched;
       if (!fn(ref, ev, ref.id * static_cast<std::int64_t>(segment_max_events) + static_cast<std::int64_t>(i)))
         return;
@@ -246,10 +276,12 @@ void run_prune(const json& req, std::string_view body, const read_filter& f, det
     auto fields_size = s.at("fields").get<std::size_t>();
     auto words_size = s.at("words").get<std::size_t>();
     if (offset + fields_size + words_size > body.size()) throw std::out_of_range("filter sizes exceed the body");
+    // An empty filter text (the shim did not fetch it) accepts everything.
     token_filter fields, words;
-    bool ok = detail::base64_decode(body.substr(offset, fields_size), bytes) && token_filter::parse(bytes, fields) &&
-              detail::base64_decode(body.substr(offset + fields_size, words_size), bytes) &&
-              token_filter::parse(bytes, words);
+    bool ok = (fields_size == 0 || (detail::base64_decode(body.substr(offset, fields_size), bytes) &&
+                                    token_filter::parse(bytes, fields))) &&
+              (words_size == 0 || (detail::base64_decode(body.substr(offset + fields_size, words_size), bytes) &&
+                                   token_filter::parse(bytes, words)));
     offset += fields_size + words_size;
     // A filter that does not decode prunes nothing: the segment itself is checked when opened.
     if (ok && !may_match(f, static_cast<std::uint8_t>(s.at("levels").get<unsigned>()), fields, words)) continue;
@@ -264,7 +296,9 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
               detail::json_writer& w, std::string& out) {
   auto segs = segments_of(req, body);
   auto limit = req.value("limit", std::size_t{100});
-  bool ascending = req.value("order", std::string{"desc"}) == "asc";
+  auto order = req.value("order", std::string{"desc"});
+  bool ascending = order == "asc", arrival = order == "arrival";
+  auto after_id = req.value("after_id", std::int64_t{-1});
   std::optional<key> before, after;
   if (auto it = req.find("before"); it != req.end() && it->is_array()) before = key{(*it)[0], (*it)[1]};
   if (auto it = req.find("after"); it != req.end() && it->is_array()) after = key{(*it)[0], (*it)[1]};
@@ -279,10 +313,11 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
   std::size_t scanned = 0, matched = 0;
   std::vector<std::pair<std::int64_t, errc>> damaged;
   opened_set open;
+  open.keep = true;
   each_match(segs, f, from, to, scanned, matched, damaged, open,
              [&](const segment_ref& ref, const stored_event& ev, std::int64_t id) {
                key k{ev.ts, id};
-               if ((before && !(k < *before)) || (after && !(*after < k)) ||
+               if ((before && !(k < *before)) || (after && !(*after < k)) || id <= after_id ||
                    (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())) {
                  --matched;
                  return true;
@@ -290,8 +325,12 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
                hits.push_back({k, &ref, &ev});
                return true;
              });
-  // Newest first (oldest first when ascending); only the best `limit` are written.
-  auto better = [&](const hit& a, const hit& b) { return ascending ? a.k < b.k : b.k < a.k; };
+  // Newest first (oldest first when ascending, by id when in arrival order); only the best
+  // `limit` are written.
+  auto better = [&](const hit& a, const hit& b) {
+    if (arrival) return a.k.id < b.k.id;
+    return ascending ? a.k < b.k : b.k < a.k;
+  };
   std::size_t keep = std::min(limit, hits.size());
   std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(), better);
   hits.resize(keep);

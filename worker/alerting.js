@@ -51,22 +51,25 @@ async function destinationsOf(env, projectId) {
 }
 
 /** After an accepted request: new issues, regressions, spikes. `issues` is the core's summary. */
-export async function alertOnIngest(env, project, issues, receivedAt) {
+export async function alertOnIngest(env, project, issues, receivedAt, { created, regressed }) {
   if (!issues.length) return;
   const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => r.kind !== "silence" && r.kind !== "error_rate");
   if (!rules.length) return;
   const widest = Math.max(...rules.map((r) => r.window_s)) * 1000;
   const inputs = await db.alertInputs(env.DB, project.id, issues.map((i) => i.fingerprint), receivedAt - widest, rules.map((r) => r.id));
   const byFp = (rows, fp) => rows.find((r) => r.fingerprint === fp);
+  // Newness and regressions are what this request's own transaction did to the issues table.
   const candidates = issues.map((i) => {
     const row = byFp(inputs.issues, i.fingerprint) ?? {};
+    const share = byFp(inputs.shares, i.fingerprint) ?? {};
     return {
       fingerprint: i.fingerprint, title: i.title, template: i.template, level: i.level, env: i.env,
       source: i.source, component: i.component, endpoint: i.endpoint, hint: i.hint ?? "", stack: i.stack,
-      count_in_window: byFp(inputs.counts, i.fingerprint)?.n ?? i.count, count_in_request: i.count,
-      total: row.count ?? i.count, first_seen: row.first_seen ?? i.first_ts, last_seen: row.last_seen ?? i.last_ts,
-      is_new: row.status === "new" && row.count === i.count,
-      is_regression: row.status === "regressed" && row.regressed_at === receivedAt,
+      count_in_window: share.in_window ?? i.count, count_in_request: i.count,
+      total: (row.count ?? 0) + (share.pending ?? i.count), first_seen: row.first_seen ?? i.first_ts,
+      last_seen: Math.max(row.last_seen ?? 0, i.last_ts),
+      is_new: created.includes(i.fingerprint),
+      is_regression: regressed.includes(i.fingerprint),
     };
   });
   await decideAndDeliver(env, project, rules, candidates, inputs.states, receivedAt, "ingest");

@@ -71,63 +71,97 @@ export async function ingest(request, env, ctx) {
     return storageUnavailable(rid);
   }
 
+  const context = {
+    now_ms: now,
+    signature: request.headers.get("x-signature") ?? "",
+    secrets: creds.secrets,
+    require_timestamp: project.require_timestamp === 1,
+    format: /^application\/(x-)?ndjson|^application\/jsonl/i.test(request.headers.get("content-type") ?? "")
+      ? "ndjson" : "json",
+    limits: {
+      max_body_bytes: project.max_body_bytes,
+      max_decoded_bytes: MAX_DECODED_BYTES,
+      max_events: project.max_events_per_request,
+      retention_hours: project.retention_hours,
+    },
+    retention_overrides: JSON.parse(project.retention_overrides || "{}"),
+    rate: {
+      project: { limit: project.events_per_minute, ...rates.current(projectKey) },
+      ip: { limit: ipKey ? project.ip_requests_per_minute : 0, ...rates.current(ipKey) },
+    },
+    scrubbing: JSON.parse(project.scrubbing),
+    fingerprint_rules: project.fingerprint_rules,
+    page_rules: project.page_rules,
+  };
   let decision;
   try {
     // No await between reading the counts and keeping the new ones: exact within the isolate.
-    decision = core.ingest({
-      now_ms: now,
-      signature: request.headers.get("x-signature") ?? "",
-      secrets: creds.secrets,
-      require_timestamp: project.require_timestamp === 1,
-      format: /^application\/(x-)?ndjson|^application\/jsonl/i.test(request.headers.get("content-type") ?? "")
-        ? "ndjson" : "json",
-      limits: {
-        max_body_bytes: project.max_body_bytes,
-        max_decoded_bytes: MAX_DECODED_BYTES,
-        max_events: project.max_events_per_request,
-        retention_hours: project.retention_hours,
-      },
-      rate: {
-        project: { limit: project.events_per_minute, ...rates.current(projectKey) },
-        ip: { limit: ipKey ? project.ip_requests_per_minute : 0, ...rates.current(ipKey) },
-      },
-      scrubbing: JSON.parse(project.scrubbing),
-      fingerprint_rules: project.fingerprint_rules,
-      page_rules: project.page_rules,
-    }, wire, decoded.body);
+    decision = core.ingest(context, wire, decoded.body);
   } catch (err) {
     console.error("core failure", rid, err);
     return internalError(rid);
   }
-  const { status, ledger, rate, counts, chunks: chunkSizes, ip_spent: ipSpent, issues, ...answer } = decision.header;
+  const { status, rate, counts } = decision.header;
   rates.keep(projectKey, counts.project);
   if (ipKey) rates.keep(ipKey, counts.ip);
   const headers = rateHeaders(rate);
 
-  const chunks = decision.chunks.map((rows, i) => ({ rows, events: chunkSizes[i][1] }));
-  const statements = db.ingestStatements(env.DB, {
-    projectId: project.id, receivedAt: now, minute, chunks, ledger, ipKey, ipSpent, issues,
-  });
-
   if (status !== 202) {
     // Nothing to store; count the refusal without delaying the answer.
+    const { statements } = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey });
     if (statements.length)
       ctx.waitUntil(env.DB.batch(statements).catch((err) => console.error("ledger write failed", rid, err)));
-    return json(status, { ...answer, request_id: rid }, headers);
+    return json(status, { ...answerOf(decision.header), request_id: rid }, headers);
   }
 
-  let results;
-  try {
-    results = await env.DB.batch(statements);
-  } catch (err) {
-    console.error("insert failed", rid, err);
-    rates.forgetRates(); // the counts kept above were not written
-    return storageUnavailable(rid);
+  const idempotencyKey = request.headers.get("idempotency-key");
+  if (idempotencyKey !== null && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey))
+    return error(400, "bad_request", "Idempotency-Key must be 1 to 128 visible ASCII characters",
+      { field: "idempotency-key", request_id: rid });
+
+  // One transaction. An event_id stored meanwhile fails it: the core decides again without the
+  // duplicates (bounded); a repeated Idempotency-Key fails it too, and the first answer is replayed.
+  let results, at;
+  for (let attempt = 0; ; attempt++) {
+    const answer = { ...answerOf(decision.header), request_id: rid };
+    const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
+    const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey });
+    try {
+      results = await env.DB.batch(built.statements);
+      at = built;
+      break;
+    } catch (err) {
+      if (db.isRepeatedRequest(err)) {
+        const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
+        if (stored) return json(202, { ...JSON.parse(stored), replayed: true }, headers);
+      } else if (db.isDuplicateEventId(err) && attempt < 3) {
+        try {
+          const ids = decision.parts[decision.header.segments.length * db.PARTS_PER_SEGMENT];
+          context.known_event_ids = [...context.known_event_ids ?? [], ...await db.storedEventIds(env.DB, project.id, ids)];
+          decision = core.ingest(context, wire, decoded.body);
+          continue;
+        } catch (again) {
+          console.error("duplicate check failed", rid, again);
+        }
+      }
+      console.error("insert failed", rid, err);
+      rates.forgetRates(); // the counts kept above were not written
+      return storageUnavailable(rid);
+    }
   }
-  const stored = db.storedRows(results, chunks.length);
   noteKeyUse(env, ctx, creds.keyId, now);
+  const { issues } = decision.header;
   // Alerts never delay or endanger the answer.
-  if (issues.length)
-    ctx.waitUntil(alertOnIngest(env, project, issues, now).catch((err) => console.error("alerting failed", rid, err)));
-  return json(202, { ...answer, duplicates: answer.accepted - stored, request_id: rid }, headers);
+  if (issues.length) {
+    const changes = db.issueChanges(results, at);
+    ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
+  }
+  return json(202, { ...answerOf(decision.header), request_id: rid }, headers);
+}
+
+/** What the client sees of the core's decision. */
+function answerOf(header) {
+  const answer = {};
+  for (const key of ["error", "accepted", "duplicates", "rejected"]) if (header[key] !== undefined) answer[key] = header[key];
+  return answer;
 }

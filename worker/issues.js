@@ -2,7 +2,8 @@
 import { requireAdmin } from "./auth.js";
 import * as db from "./db/index.js";
 import { error, json, readJsonObject } from "./http.js";
-import { present as presentEvent } from "./logs.js";
+import { foldPending } from "./aggregates.js";
+import { countWalk, walkEvents } from "./scan.js";
 import { LEVELS, readRange, readScope } from "./search.js";
 
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
@@ -48,6 +49,7 @@ export async function listIssues(request, env) {
   const { from, to } = range;
   const limit = Number(params.get("limit") ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
+  await foldPending(env);
   const rows = await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank: LEVELS.indexOf(level), from, to, sort, limit });
   const series = await sparklines(env, rows, params.has("from") ? from : now - DAY, params.has("to") ? to : now);
   return json(200, {
@@ -79,18 +81,28 @@ async function sparklines(env, rows, from, to) {
 }
 
 const DISTRIBUTION_SAMPLE = 20_000;
+const DISTRIBUTION_FIELDS = ["env", "source", "release", "component", "endpoint", "user_id", "tags"];
 
 /** Field and tag distributions among an issue's newest events, and its hourly histogram. */
-async function issueDetail(env, projectId, row) {
-  const rows = await db.issueDistributions(env.DB, {
-    projectId, fingerprint: row.fingerprint, from: row.first_seen, to: row.last_seen, sample: DISTRIBUTION_SAMPLE,
+async function issueDetail(env, project, row) {
+  const projectId = project.id;
+  const counts = new Map(); // field → Map value → events
+  let sampled = 0;
+  await countWalk(env, {
+    projects: [project], from: row.first_seen, to: row.last_seen + 1, filter: { fingerprint: row.fingerprint },
+    mode: "facets", request: { fields: DISTRIBUTION_FIELDS, top: 1000 }, maxEvents: DISTRIBUTION_SAMPLE,
+    merge: (answer) => {
+      sampled += answer.matched;
+      for (const [field, value, events] of answer.facets) {
+        const values = counts.get(field) ?? counts.set(field, new Map()).get(field);
+        values.set(value, (values.get(value) ?? 0) + events);
+      }
+    },
   });
   const distributions = {};
-  let sampled = 0;
-  for (const r of rows) {
-    if (r.field === "") sampled = r.events;
-    else if ((distributions[r.field] ??= []).length < 10) distributions[r.field].push({ value: r.value, events: r.events });
-  }
+  for (const [field, values] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1)))
+    distributions[field] = [...values].map(([value, events]) => ({ value, events }))
+      .sort((a, b) => b.events - a.events || (a.value < b.value ? -1 : 1)).slice(0, 10);
   const series = await sparklines(env, [{ ...row, project_id: projectId }], Date.now() - 3 * DAY, Date.now());
   return {
     distributions, distribution_sample: sampled,
@@ -106,11 +118,14 @@ async function issueOr404(env, projectId, fingerprint) {
 export async function getIssue(request, env, _ctx, { fingerprint }) {
   const s = await scope(request, env, true);
   if (s.response) return s.response;
+  await foldPending(env);
   const { row, response } = await issueOr404(env, s.projectId, fingerprint);
   if (response) return response;
-  const latest = await db.latestEventOfIssue(env.DB, s.projectId, fingerprint, row.last_seen);
-  const detail = await issueDetail(env, s.projectId, row);
-  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest ? presentEvent(latest) : null, ...detail });
+  const project = { id: s.projectId, slug: s.projectSlug };
+  const latest = await walkEvents(env, { projects: [project], from: row.first_seen, to: row.last_seen + 1,
+    filter: { fingerprint }, limit: 1 });
+  const detail = await issueDetail(env, project, row);
+  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest.rows[0] ?? null, ...detail });
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {

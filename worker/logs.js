@@ -1,33 +1,11 @@
 // /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
-import * as db from "./db/index.js";
 import { error, json } from "./http.js";
+import { eventById, tailEvents, walkEvents } from "./scan.js";
 import {
   badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
   readRange, readScope, searchPage,
 } from "./search.js";
-
-const OPTIONAL = ["stack", "source", "env", "user_id", "request_id", "session_id", "release",
-  "event_id", "source_type", "error_type", "component", "endpoint", "template", "exception_type",
-  "action", "hint", "scrubbed"];
-export function present(row) {
-  const out = {
-    id: row.id,
-    project: row.project,
-    ts: new Date(row.ts).toISOString(),
-    received_at: new Date(row.received_at).toISOString(),
-    level: row.level,
-    message: row.message,
-    fingerprint: row.fingerprint,
-  };
-  for (const f of OPTIONAL) if (row[f] !== null) out[f] = row[f];
-  if (row.ctx !== null) out.ctx = JSON.parse(row.ctx);
-  if (row.tags !== null) out.tags = JSON.parse(row.tags);
-  if (row.truncated !== null) out.truncated = JSON.parse(row.truncated);
-  if (row.frames !== null) out.frames = JSON.parse(row.frames);
-  if (row.ts_original !== null) out.ts_original = new Date(row.ts_original).toISOString();
-  return out;
-}
 
 /** Scope, range, filter and limit of a read: {scope, from, to, filter, limit, params} or {response}. */
 async function readQuery(request, env, { defaultLimit, maxLimit }) {
@@ -55,10 +33,11 @@ export async function listLogs(request, env) {
     projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter, limit: r.limit, withTotal: before === null,
   });
   const body = {
-    logs: page.rows.map(present),
+    logs: page.rows,
     next_before: page.next,
     complete: page.complete,
     scanned: page.scanned,
+    segments_opened: page.opened,
     terms: queryTerms(r.params.get("q") ?? ""),
   };
   if (page.total !== undefined) Object.assign(body, { total: page.total, total_exact: page.total_exact });
@@ -74,15 +53,21 @@ export async function getLog(request, env, _ctx, { id }) {
   const params = new URL(request.url).searchParams;
   const n = Number(params.get("context") ?? CONTEXT_DEFAULT);
   if (!Number.isInteger(n) || n < 0 || n > CONTEXT_MAX) return badParam("context", `context must be from 0 to ${CONTEXT_MAX}`);
-  const row = /^\d{1,15}$/.test(id) ? await db.eventById(env.DB, Number(id)) : null;
+  const found = /^\d{1,16}$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER ? await eventById(env, Number(id)) : null;
   // Another project's event is as absent as a missing one: a read key learns nothing of others.
-  if (!row || !scope.projects.some((p) => p.id === row.project_id)) return error(404, "not_found", "no such event");
-  const around = n ? await db.eventsAround(env.DB, { projectId: row.project_id, ts: row.ts, id: row.id, n }) : { before: [], after: [] };
+  const project = found && scope.projects.find((p) => p.id === found.projectId);
+  if (!project) return error(404, "not_found", "no such event");
+  const { row, key } = found;
+  const around = async (order) => (n ? (await walkEvents(env, {
+    projects: [project], from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, limit: n, order,
+    ...(order === "desc" ? { before: key } : { after: key }),
+  })).rows : []);
+  const [before, after] = await Promise.all([around("desc"), around("asc")]);
   return json(200, {
-    event: present(row),
+    event: row,
     issue: { fingerprint: row.fingerprint, href: `/api/issues/${row.fingerprint}?project=${encodeURIComponent(row.project)}` },
-    before: around.before.map(present),
-    after: around.after.map(present),
+    before,
+    after,
   });
 }
 
@@ -117,7 +102,7 @@ export async function exportLogs(request, env, ctx) {
           projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter,
           limit: Math.min(EXPORT_PAGE, r.limit - written),
         });
-        const lines = page.rows.map(present).map((e) => (format === "csv"
+        const lines = page.rows.map((e) => (format === "csv"
           ? `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(",")}\r\n` : `${JSON.stringify(e)}\n`));
         if (lines.length) await writer.write(encoder.encode(lines.join("")));
         written += page.rows.length;
@@ -142,26 +127,19 @@ export async function exportLogs(request, env, ctx) {
   });
 }
 
-const TAIL_SCAN = 5_000;
-
 export async function tailLogs(request, env) {
   const r = await readQuery(request, env, { defaultLimit: 100, maxLimit: 500 });
   if (r.response) return r.response;
-  const projectIds = r.scope.projects.map((p) => p.id);
-  const inRange = (rows) => rows.filter((row) => row.ts >= r.from && row.ts < r.to).map(present);
+  const query = { projects: r.scope.projects, filter: r.filter, from: r.from, to: r.to, limit: r.limit };
   if (!r.params.has("since")) {
     // A new tail starts with the newest events stored, oldest first, and a cursor after them.
-    const maxId = await db.maxEventId(env.DB);
-    const after = Math.max(0, maxId - TAIL_SCAN);
-    const { rows } = await db.tailAfter(env.DB, { projectIds, after, filter: r.filter, scan: TAIL_SCAN, limit: r.limit, newest: true });
-    return json(200, { logs: inRange(rows.reverse()), next_since: encodeTailCursor(maxId), caught_up: true });
+    const t = await tailEvents(env, { ...query, after: 0, newest: true });
+    return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: true });
   }
   const after = decodeTailCursor(r.params.get("since"));
   if (after === null) return badParam("since", "since must be a cursor from a previous answer");
-  const { rows, maxId } = await db.tailAfter(env.DB, { projectIds, after, filter: r.filter, scan: TAIL_SCAN, limit: r.limit });
-  // Caught up when the look-ahead reached the newest id; otherwise continue from where it stopped.
-  const reached = rows.length === r.limit ? rows[rows.length - 1].id : Math.min(after + TAIL_SCAN, maxId);
-  return json(200, { logs: inRange(rows), next_since: encodeTailCursor(Math.max(after, reached)), caught_up: reached >= maxId });
+  const t = await tailEvents(env, { ...query, after });
+  return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: t.caught_up });
 }
 
 /** GET /api/logs/histogram: counts per time bucket and level for the same filters as /api/logs. */

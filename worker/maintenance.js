@@ -2,6 +2,7 @@
 // and the record of every run. A failing job is recorded and never touches ingestion.
 import * as db from "./db/index.js";
 import { error, json } from "./http.js";
+import { foldPending } from "./aggregates.js";
 import { alertTick } from "./alerting.js";
 import { finishDeletions } from "./jobs/deletion.js";
 import { purgeExpired } from "./jobs/retention.js";
@@ -26,6 +27,7 @@ function limits(env, overrides = {}) {
 
 const JOBS = {
   alerts: (env, o) => alertTick(env, o.now),
+  fold: (env, o) => foldPending(env, Math.max(0, o.deadline - Date.now())),
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
@@ -33,8 +35,8 @@ const JOBS = {
   size: (env, o) => checkSize(env, o),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions", "alerts"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "purge", "rollup", "size"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "fold", "purge", "rollup", "size"],
   purge: ["purge"],
 };
 

@@ -1,6 +1,7 @@
 // GET /metrics: Prometheus text for the operator's scraper, behind the admin credential or
 // METRICS_TOKEN. Counts come from D1 (the last 24 h); request latency from this isolate.
 import { requireAdmin, sameSecret } from "./auth.js";
+import { foldPending } from "./aggregates.js";
 import * as db from "./db/index.js";
 
 const WINDOW_MS = 86_400_000;
@@ -33,6 +34,7 @@ export async function metrics(request, env) {
     const refusal = await requireAdmin(request, env);
     if (refusal) return refusal;
   }
+  await foldPending(env);
   const m = await db.metricsOf(env.DB, Date.now() - WINDOW_MS);
   const lines = [];
   const family = (name, type, help, rows) => {

@@ -1,51 +1,18 @@
-// Search over stored events: parameters → a validated filter, full-text queries → FTS5 syntax,
-// opaque cursors, and the bounded newest-first walk that /api/logs and /api/export share.
+// Search over stored events: parameters → a filter the core checks and evaluates, opaque
+// cursors, and the bounded newest-first page that /api/logs and /api/export share.
+import { foldPending } from "./aggregates.js";
 import { requireReader } from "./auth.js";
 import * as db from "./db/index.js";
 import { error } from "./http.js";
 import { parseTime } from "./outcomes.js";
+import { countWalk, filterProblem, narrows, walkEvents } from "./scan.js";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
-const MAX_TERMS = 16;
-const MAX_QUERY = 256;
 const MAX_VALUE = 512;
-
-// Bounds on one search request: index rows per step grow from FIRST_SCAN to MAX_SCAN; a request
-// stops after SCAN_BUDGET rows or TIME_BUDGET_MS and answers a cursor to continue from.
-const FIRST_SCAN = 2_000;
-const MAX_SCAN = 200_000;
-const SCAN_BUDGET = 2_000_000;
-const TIME_BUDGET_MS = 800;
 
 export const badParam = (field, message) => error(400, "bad_request", message, { field });
 
-/** An FTS5 query from what an operator types: words (all must match), `word*` prefixes,
- *  "quoted phrases", and -word / -"phrase" to exclude. Answers {match} or {error}. */
-export function ftsQuery(q) {
-  if (q.length > MAX_QUERY) return { error: `q is longer than ${MAX_QUERY} characters` };
-  const include = [];
-  const exclude = [];
-  for (const m of q.matchAll(/(-?)"([^"]*)"(\*?)|(-?)([^\s"]+)/g)) {
-    const phrase = m[2] !== undefined;
-    const negative = phrase ? m[1] === "-" : m[4] === "-";
-    let text = phrase ? m[2] : m[5];
-    let prefix = phrase ? m[3] === "*" : false;
-    if (!phrase && text.endsWith("*")) {
-      text = text.replace(/\*+$/, "");
-      prefix = true;
-    }
-    // Only letters and digits make tokens; a term without any matches nothing and would be an
-    // FTS5 syntax error.
-    if (!/[\p{L}\p{N}]/u.test(text)) continue;
-    const term = `"${text.replace(/"/g, '""')}"${prefix ? "*" : ""}`;
-    (negative ? exclude : include).push(term);
-  }
-  if (include.length + exclude.length > MAX_TERMS) return { error: `q has more than ${MAX_TERMS} terms` };
-  if (!include.length) return exclude.length ? { error: "q needs a term to look for, not only exclusions" } : { match: null };
-  return { match: include.join(" AND ") + exclude.map((t) => ` NOT ${t}`).join("") };
-}
-
-/** The words of a query, for highlighting: what ftsQuery() searches for. */
+/** The words of a query, for highlighting: what the core searches for. */
 export function queryTerms(q) {
   return [...q.matchAll(/(-?)"([^"]*)"|(-?)([^\s"]+)/g)]
     .filter((m) => (m[1] ?? m[3]) !== "-")
@@ -126,9 +93,9 @@ export function readFilter(params) {
     return { response: badParam("fingerprint", "fingerprint must be 32 lowercase hex digits") };
   const q = params.get("q");
   if (q !== null && q.trim() !== "") {
-    const fts = ftsQuery(q);
-    if (fts.error) return { response: badParam("q", fts.error) };
-    if (fts.match) filter.match = fts.match;
+    filter.q = q;
+    const problem = filterProblem(filter);
+    if (problem) return { response: badParam(problem.field, problem.message) };
   }
   return { filter };
 }
@@ -142,78 +109,28 @@ export function readLimit(params, fallback, max) {
   return { limit };
 }
 
-const newer = (a, b) => a.ts > b.ts || (a.ts === b.ts && a.id > b.id);
-const newestFirst = (a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0);
-
-/** One page of a newest-first search over `projects`, below the cursor `before`. Walks each
- *  project's (project_id, ts) index in growing steps (one D1 round trip per step for all
- *  projects) until the page is full, the range is exhausted, or the request's budget is spent.
- *  Answers {rows, next (cursor or null), complete, scanned, total, total_exact}. */
+/** One page of a newest-first search over `projects`, below the cursor `before`, within the
+ *  request's time budget. Answers {rows, next (cursor or null), complete, scanned, opened, total,
+ *  total_exact}. */
 export async function searchPage(env, { projects, from, to, before, filter, limit, withTotal = false }) {
-  const started = Date.now();
-  const state = projects.map((p) => ({ id: p.id, cursor: before, done: false, reachedEnd: false, truncated: false, buffer: [] }));
-  const out = [];
-  let scan = Math.max(FIRST_SCAN, limit * 4);
-  let scanned = 0;
-  let matched = 0;
-  let recounted = false; // a window was walked twice, so `matched` counts some rows twice
-  let budgetLeft = true;
-  for (;;) {
-    const active = state.filter((s) => !s.done);
-    if (active.length && budgetLeft) {
-      const results = await env.DB.batch(active.map((s) =>
-        db.searchWindow(env.DB, { projectId: s.id, from, to, before: s.cursor, filter, scan, limit: limit - out.length })));
-      results.forEach(({ results: rows }, i) => {
-        const s = active[i];
-        const head = rows[0];
-        scanned += head.scanned;
-        matched += head.matched;
-        const found = rows.filter((r) => r.id !== null);
-        s.buffer.push(...found);
-        if (s.truncated) recounted = true;
-        if (head.scanned < scan) s.reachedEnd = true;
-        if (head.matched > found.length) {
-          // More matched than the page can take: continue below the last row taken.
-          s.truncated = true;
-          s.cursor = found[found.length - 1];
-        } else if (head.scanned < scan) {
-          s.done = true;
-        } else {
-          s.cursor = { ts: head.edge_ts, id: head.edge_id };
-        }
-      });
-      scan = Math.min(scan * 2, MAX_SCAN);
-      budgetLeft = scanned < SCAN_BUDGET && Date.now() - started < TIME_BUDGET_MS;
-    }
-    // Rows at or above the least advanced unfinished project's position are final.
-    const open = state.filter((s) => !s.done);
-    const frontier = open.reduce((f, s) => (f === null || newer(s.cursor, f) ? s.cursor : f), null);
-    const ready = [];
-    for (const s of state) {
-      const keep = [];
-      for (const row of s.buffer) (frontier === null || !newer(frontier, row) ? ready : keep).push(row);
-      s.buffer = keep;
-    }
-    ready.sort(newestFirst);
-    out.push(...ready.slice(0, limit - out.length));
-    if (out.length >= limit) {
-      const next = encodeCursor(out[out.length - 1]);
-      return finish({ rows: out, next, complete: false });
-    }
-    if (frontier === null) return finish({ rows: out, next: null, complete: true });
-    if (!budgetLeft) return finish({ rows: out, next: encodeCursor(frontier), complete: false });
+  const page = await walkEvents(env, { projects, from, to, before, filter, limit });
+  const out = { rows: page.rows, next: page.next ? encodeCursor(page.next) : null, complete: page.complete,
+    scanned: page.scanned, opened: page.opened };
+  if (!withTotal) return out;
+  // The walk covered the whole range: what it matched is the total.
+  if (page.complete && !page.next) return { ...out, total: page.matched, total_exact: true };
+  const projectIds = projects.map((p) => p.id);
+  if (!narrows(filter)) {
+    await foldPending(env);
+    const rows = await db.rollupHistogram(env.DB, { projectIds, from, to, bucket: to - from });
+    const total = rows.filter((r) => !filter.levels || filter.levels.includes(r.level)).reduce((n, r) => n + r.events, 0);
+    // Minute rollups are exact when the range's edges are whole minutes; no event lies past now
+    // plus the core's 60 s allowance for clocks ahead.
+    const exact = from % 60_000 === 0 && (to % 60_000 === 0 || to >= Date.now() + 60_000);
+    return { ...out, total, total_exact: exact };
   }
-
-  async function finish(page) {
-    page.scanned = scanned;
-    if (!withTotal) return page;
-    // Every window together covered the whole range: what they matched is the total.
-    if (state.every((s) => s.reachedEnd) && !recounted) return { ...page, total: matched, total_exact: true };
-    const counts = await env.DB.batch(projects.map((p) => db.countInRange(env.DB, p.id, from, to)));
-    const inRange = counts.reduce((n, c) => n + c.results[0].n, 0);
-    if (!db.filterNarrows(filter)) return { ...page, total: inRange, total_exact: true };
-    return { ...page, total: scanned ? Math.round((matched / scanned) * inRange) : 0, total_exact: false };
-  }
+  const inRange = await db.eventsInRange(env.DB, projectIds, from, to);
+  return { ...out, total: page.scanned ? Math.round((page.matched / page.scanned) * inRange) : 0, total_exact: false };
 }
 
 const HISTOGRAM_SCAN = 200_000;
@@ -235,23 +152,21 @@ export function chartWindow(params, now) {
 }
 
 /** Counts per time bucket and level of the events matching a filter: from the minute rollup when
- *  only levels narrow it (exact), otherwise from the newest HISTOGRAM_SCAN events of each project
- *  in the range (`complete` false and `covered_from` set when that did not reach `from`). */
+ *  only levels narrow it (exact), otherwise counted by the core over the newest HISTOGRAM_SCAN
+ *  events in the range (`complete` false and `covered_from` set when that did not reach `from`). */
 export async function histogram(env, { projects, from, to, filter, bucket }) {
-  const narrows = db.filterNarrows({ ...filter, levels: null });
   const counts = [];
   let coveredFrom = from;
-  if (!narrows) {
+  if (!narrows(filter)) {
+    await foldPending(env);
     const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from, to, bucket });
     counts.push(...rows.filter((r) => !filter.levels || filter.levels.includes(r.level)));
   } else {
-    const results = await env.DB.batch(projects.map((p) =>
-      db.histogramWindow(env.DB, { projectId: p.id, from, to, bucket, filter, scan: HISTOGRAM_SCAN })));
-    for (const { results: rows } of results) {
-      const head = rows[0];
-      if (head.scanned === HISTOGRAM_SCAN) coveredFrom = Math.max(coveredFrom, head.edge_ts);
-      counts.push(...rows.filter((r) => r.bucket !== null));
-    }
+    const walk = await countWalk(env, {
+      projects, from, to, filter, mode: "histogram", request: { bucket }, maxEvents: HISTOGRAM_SCAN,
+      merge: (answer) => counts.push(...answer.counts.map(([b, level, events]) => ({ bucket: b, level, events }))),
+    });
+    coveredFrom = walk.covered_from;
   }
   const buckets = [];
   for (let t = from, i = 0; t < to; t += bucket, i++) buckets.push({ t, total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });

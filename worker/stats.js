@@ -1,7 +1,9 @@
 // GET /api/stats: what the overview shows for a window — totals and levels, a histogram, the
 // error rate, top issues and fields, and the outcome ledger — from rollups, never a full scan.
+import { foldPending } from "./aggregates.js";
 import * as db from "./db/index.js";
 import { json } from "./http.js";
+import { countWalk } from "./scan.js";
 import { LEVELS, chartWindow, histogram, readScope } from "./search.js";
 
 const TOP_SAMPLE = 20_000;
@@ -16,19 +18,26 @@ export async function stats(request, env) {
   if (win.response) return win.response;
   const { from, to, bucket } = win;
   const projectIds = scope.projects.map((p) => p.id);
-  const [s, h] = await Promise.all([
-    db.statsOf(env.DB, { projectIds, from, to, sample: TOP_SAMPLE }),
+  await foldPending(env);
+  const counts = { source: new Map(), endpoint: new Map(), component: new Map() };
+  const [s, h, walk] = await Promise.all([
+    db.statsOf(env.DB, { projectIds, from, to }),
     histogram(env, { projects: scope.projects, from, to, filter: {}, bucket }),
+    countWalk(env, {
+      projects: scope.projects, from, to, filter: {}, mode: "facets", maxEvents: TOP_SAMPLE,
+      request: { fields: Object.keys(counts), top: 1000 },
+      merge: (answer) => {
+        for (const [field, value, events] of answer.facets) counts[field].set(value, (counts[field].get(value) ?? 0) + events);
+      },
+    }),
   ]);
 
   const byLevel = Object.fromEntries(LEVELS.map((l) => [l, h.buckets.reduce((n, b) => n + b[l], 0)]));
   const events = Object.values(byLevel).reduce((a, b) => a + b, 0);
-  const top = { source: [], endpoint: [], component: [] };
-  let sampled = 0;
-  for (const row of s.fields) {
-    if (row.field === "") sampled = row.events;
-    else top[row.field].push({ value: row.value, events: row.events });
-  }
+  const top = Object.fromEntries(Object.entries(counts).map(([field, values]) => [field,
+    [...values].map(([value, events]) => ({ value, events }))
+      .sort((a, b) => b.events - a.events || (a.value < b.value ? -1 : 1)).slice(0, 5)]));
+  const sampled = walk.scanned;
   // Refusals; truncated, retimed, scrubbed and utf8_repaired mark events that were stored.
   const dropped = s.ledger.filter((o) => DROPPED.includes(o.outcome));
   return json(200, {

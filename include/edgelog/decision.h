@@ -1,6 +1,7 @@
 // What the core decided for one ingest request, typed: the encoder turns it into bytes.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -39,9 +40,12 @@ struct ingest_decision {
   bool ip_spent = false;     ///< whether the request counts toward the client IP's limit
   std::vector<ledger_entry> ledger;  ///< besides accepted and duplicate events (storage counts those)
   std::span<const rejection> rejected;
-  std::span<const event> events;     ///< accepted events, in the order sent
+  std::size_t accepted = 0;          ///< valid events, duplicates included
+  std::size_t duplicates = 0;        ///< valid events not stored: their event_id is stored already
+  std::span<const event> events;     ///< events to store, in the order sent
   std::vector<enrichment> enriched;  ///< parallel to events
   std::vector<issue_summary> issues; ///< one per distinct fingerprint, in order of first appearance
+  std::array<std::uint32_t, 6> retention_hours{};  ///< the retention class of each level
 };
 
 }  // namespace edgelog

@@ -1,6 +1,7 @@
 // One ingest request through the core: limits, signature, read, scrub, enrich → a typed decision.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,7 +24,6 @@ struct ingest_context {
   bool require_timestamp = false;      ///< refuse plain-hex signatures
   std::size_t max_body_bytes = 512 * 1024;           ///< the body as sent (compressed or not)
   std::size_t max_decoded_bytes = 5 * 1024 * 1024;   ///< the body after decompression
-  std::size_t max_chunk_bytes = 1000 * 1000;         ///< rows per storage statement (D1 value limit)
   body_format format = body_format::json;
   batch_limits limits;
   rate_limit project_rate;             ///< events per window for the project
@@ -33,11 +33,14 @@ struct ingest_context {
   scrub_options scrub;                 ///< the project's PII scrubbing
   std::vector<rule> fingerprint_rules; ///< `… -> name` rules that group events
   std::vector<rule> page_rules;        ///< errors matching one of these are paged
+  std::array<std::uint32_t, 6> retention_hours{72, 72, 72, 72, 72, 72};  ///< per level
+  std::vector<std::string> known_event_ids;  ///< event_ids storage already holds: duplicates
 };
 
 /// Reads an ingest_context from its JSON form:
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
+///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …],
 ///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
 ///           "ip": {…the same…}},
 ///  "scrubbing": {"enabled", "extra_keys", "allow_keys", "patterns", "hash", "mask_emails",

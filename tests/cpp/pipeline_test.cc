@@ -6,7 +6,10 @@
 #include <string>
 
 #include "edgelog/readers/json.h"
+#include "detail/base64.h"
 #include "edgelog/pipeline.h"
+#include "edgelog/segment.h"
+#include "edgelog/timestamp.h"
 #include "encode.h"
 #include "edgelog/signature.h"
 #include "golden.h"
@@ -23,25 +26,42 @@ struct run_result {
   json rows;  // null when nothing is to be stored
 };
 
-// Runs the pipeline and joins the row chunks into one array (null when nothing is stored).
+// Runs the pipeline, opens every segment it wrote and turns the stored events back into the
+// row shape the goldens pin (epoch-ms times; no id, project or received_at). Rows are null when
+// nothing is to be stored.
 run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::string body,
                std::string_view wire = {}) {
   std::size_t size = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
   std::string_view view(body.data(), size);
-  auto r = edgelog::encode_ingest(p.decide(ctx, wire.empty() ? view : wire, view), ctx.max_chunk_bytes);
-  for (unsigned char c : r.rows) REQUIRE(c < 0x80);  // rows are ASCII-only
+  auto r = edgelog::encode_ingest(p.decide(ctx, wire.empty() ? view : wire, view));
+  for (unsigned char c : r.parts) REQUIRE(c < 0x80);  // parts are ASCII-only
   json header = json::parse(r.header);
-  json rows;
+  std::vector<std::string_view> parts;
   std::size_t offset = 0;
-  for (const auto& chunk : header.value("chunks", json::array())) {
-    auto bytes = chunk[0].get<std::size_t>();
-    json part = json::parse(r.rows.substr(offset, bytes));
-    REQUIRE(part.size() == chunk[1].get<std::size_t>());
-    for (auto& row : part) rows.push_back(row);
-    offset += bytes;
+  for (const auto& n : header.at("parts")) {
+    parts.push_back(std::string_view(r.parts).substr(offset, n.get<std::size_t>()));
+    offset += n.get<std::size_t>();
   }
-  CHECK(offset == r.rows.size());
+  CHECK(offset == r.parts.size());
+  json rows;
+  edgelog::segment_reader reader;
+  edgelog::opened_segment seg;
+  std::string bytes;
+  for (std::size_t i = 0; i < header.at("segments").size(); ++i) {
+    REQUIRE(edgelog::detail::base64_decode(parts.at(i * edgelog::parts_per_segment), bytes));
+    REQUIRE(reader.open(bytes, seg) == edgelog::errc::ok);
+    REQUIRE(seg.rows.size() == header["segments"][i]["events"].get<std::size_t>());
+    for (const auto& ev : seg.rows) {
+      std::string out;
+      edgelog::write_event_json(out, ev, 0, "", 0);
+      json row = json::parse(out);
+      for (const char* k : {"id", "project", "received_at"}) row.erase(k);
+      row["ts"] = *edgelog::parse_rfc3339(row["ts"].get<std::string>());
+      if (row.contains("ts_original")) row["ts_original"] = *edgelog::parse_rfc3339(row["ts_original"].get<std::string>());
+      rows.push_back(row);
+    }
+  }
   return {r.status, header, rows};
 }
 
@@ -96,7 +116,7 @@ TEST_CASE("golden examples produce their expected decisions and rows") {
     auto got = run(p, context_of(input, body), body);
     CHECK(got.status == want.at("status").get<int>());
     // The goldens pin what a client sees and what the ledger counts, not rate bookkeeping.
-    for (const char* key : {"rate", "counts", "chunks", "ip_spent"}) {
+    for (const char* key : {"rate", "counts", "segments", "parts", "ip_spent"}) {
       CHECK(got.header.contains(key));
       got.header.erase(key);
     }
@@ -202,20 +222,62 @@ TEST_CASE("a client IP over its requests-per-minute limit is refused before the 
   CHECK(bad.header["counts"]["ip"]["current"] == 2);
 }
 
-TEST_CASE("rows are split into chunks that each fit one storage value") {
+TEST_CASE("a segment whose text would not fit one storage value is split") {
   edgelog::pipeline p;
   std::string body = "[";
-  for (int i = 0; i < 40; ++i)
-    body += std::string(i ? "," : "") + R"({"level":"info","message":")" + std::string(4000, 'x') + "\"}";
+  std::uint32_t state = 12345;  // incompressible text from a fixed LCG
+  for (int i = 0; i < 40; ++i) {
+    body += std::string(i ? "," : "") + R"({"level":"info","message":")";
+    for (int j = 0; j < 4000; ++j) {
+      state = state * 1664525u + 1013904223u;
+      body += static_cast<char>('a' + (state >> 24) % 26);
+    }
+    body += "\"}";
+  }
   body += "]";
   auto ctx = signed_for(body);
-  ctx.max_chunk_bytes = 50'000;
+  std::size_t size = body.size();
+  body.append(edgelog::batch_parser::padding, '\0');
+  std::string_view view(body.data(), size);
+  auto r = edgelog::encode_ingest(p.decide(ctx, view, view), 50'000);
+  json header = json::parse(r.header);
+  REQUIRE(header["segments"].size() >= 3);
+  std::size_t events = 0;
+  for (std::size_t i = 0; i < header["segments"].size(); ++i) {
+    events += header["segments"][i]["events"].get<std::size_t>();
+    CHECK(header["parts"][i * edgelog::parts_per_segment].get<std::size_t>() <= 50'000);
+  }
+  CHECK(events == 40);
+}
+
+TEST_CASE("events are stored in one segment per retention class") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"debug","message":"a"},{"level":"error","message":"b"},{"level":"debug","message":"c"},
+                        {"level":"info","message":"d"}])";
+  auto ctx = signed_for(body);
+  ctx.retention_hours = {24, 24, 72, 72, 168, 168};
+  auto r = run(p, ctx, body);
+  REQUIRE(r.header["segments"].size() == 3);
+  CHECK(r.header["segments"][0]["retention_hours"] == 24);
+  CHECK(r.header["segments"][0]["events"] == 2);
+  CHECK(r.header["segments"][1]["retention_hours"] == 168);
+  CHECK(r.header["segments"][2]["retention_hours"] == 72);
+  CHECK(r.rows.size() == 4);
+}
+
+TEST_CASE("an event_id already stored or repeated in the batch is answered but stored once") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"error","message":"a","event_id":"x"},{"level":"error","message":"a","event_id":"x"},
+                        {"level":"error","message":"a","event_id":"y"},{"level":"error","message":"a"}])";
+  auto ctx = signed_for(body);
+  ctx.known_event_ids = {"y"};
   auto r = run(p, ctx, body);
   CHECK(r.status == 202);
-  CHECK(r.rows.size() == 40);
-  CHECK(r.header["chunks"].size() >= 3);
-  // A chunk closes once past the limit, so it exceeds it by at most one row (~8 KB here).
-  for (const auto& chunk : r.header["chunks"]) CHECK(chunk[0].get<std::size_t>() < 50'000 + 8500);
+  CHECK(r.header["accepted"] == 4);
+  CHECK(r.header["duplicates"] == 2);
+  CHECK(r.rows.size() == 2);
+  REQUIRE(r.header["issues"].size() == 1);
+  CHECK(r.header["issues"][0]["count"] == 2);  // issue counts leave duplicate retries out
 }
 
 TEST_CASE("the signature covers the body as sent, and both sizes are bounded") {

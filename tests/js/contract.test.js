@@ -220,14 +220,14 @@ describe("storage failures", () => {
   test("answer 503 with Retry-After, store nothing partial, and a retry stores the batch once", async () => {
     const p = await w.createProject("fault");
     const batch = events(3, "fault").map((e, i) => ({ ...e, event_id: `f-${i}` }));
-    await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/logs_unavailable.sql"));
+    await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/segments_unavailable.sql"));
     try {
       const res = await w.send(p, batch);
       assert.equal(res.status, 503);
       assert.equal(res.headers.get("Retry-After"), "5");
       assert.equal((await res.json()).error.code, "storage_unavailable");
     } finally {
-      await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/logs_restored.sql"));
+      await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/segments_restored.sql"));
     }
     assert.equal(await db.countLogs(w.db, p.project.id), 0);
     assert.equal((await outcomes("fault")).accepted, undefined); // the ledger rolled back too

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
+import { foldPending } from "../../worker/aggregates.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -100,6 +101,12 @@ class Harness {
       },
       body: text,
     });
+  }
+
+  /** Folds what segments hold into the issue and rollup tables, as the cron and the reads do
+   *  (tests that read those tables directly call it first). */
+  fold() {
+    return foldPending({ DB: this.db });
   }
 
   dispose() {

@@ -20,6 +20,7 @@ describe("issues", () => {
       { level: "error", message: "order 18 failed", ts: t + 1000 },
       { level: "info", message: "user 5 signed in", ts: t + 2000 },
     ])).status, 202);
+    await w.fold();
     const issues = await db.issuesOfProject(w.db, p.project.id);
     const order = issues.find((i) => i.title === "order <int> failed");
     assert.equal(order.count, 2);
@@ -29,6 +30,7 @@ describe("issues", () => {
     assert.equal(order.status, "new");
     assert.equal(issues.length, 2);
     assert.equal((await w.send(p, [{ level: "fatal", message: "order 99 failed" }])).status, 202);
+    await w.fold();
     const again = await db.issueByFingerprint(w.db, p.project.id, order.fingerprint);
     assert.equal(again.count, 3);
     assert.equal(again.level, "fatal");
@@ -51,6 +53,7 @@ describe("issues", () => {
     const batch = Array.from({ length: 5 }, (_, i) => ({ level: "error", message: `job ${i} timed out` }));
     const answers = await Promise.all(Array.from({ length: 10 }, () => w.send(p, batch)));
     assert.ok(answers.every((r) => r.status === 202));
+    await w.fold();
     const [issue] = await db.issuesOfProject(w.db, p.project.id);
     assert.equal(issue.count, 50);
     assert.equal(issue.hint, "timeout");
@@ -60,6 +63,7 @@ describe("issues", () => {
     const p = await w.createProject("iss-rules");
     assert.equal((await patch("iss-rules", { fingerprint_rules: 'message:"*timed out*" -> db-timeouts' })).status, 200);
     await w.send(p, [{ level: "error", message: "select timed out" }, { level: "error", message: "Error: insert timed out", stack: "Error: insert timed out\n    at q (/app/db.js:1:1)" }]);
+    await w.fold();
     const issues = await db.issuesOfProject(w.db, p.project.id);
     assert.equal(issues.length, 1);
     assert.equal(issues[0].count, 2);
@@ -102,11 +106,12 @@ describe("issue summaries in maintenance", () => {
     const p = await w.createProject("iss-keep");
     const T = Date.now();
     const HOUR = 3_600_000;
-    const summary = (fingerprint, lastSeen) => ({ fingerprint, title: fingerprint, template: fingerprint, level: "error",
-      level_rank: 4, count: 1, first_ts: lastSeen, last_ts: lastSeen, hint: null });
+    // Two issue summaries as an ingest writes them (the core's "issues to insert" part), no events.
+    const summary = (fingerprint, lastSeen) => [fingerprint, fingerprint, fingerprint, "error", 4, lastSeen, lastSeen, null];
+    const decision = { header: { status: 202, segments: [] }, parts: ["[]",
+      JSON.stringify([summary("recent-summary", T - 72 * HOUR - 10 * 24 * HOUR), summary("old-summary", T - 72 * HOUR - 31 * 24 * HOUR)]), "[]"] };
     await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: T, minute: T - (T % 60000),
-      chunks: [], ledger: [], ipKey: null,
-      issues: [summary("recent-summary", T - 72 * HOUR - 10 * 24 * HOUR), summary("old-summary", T - 72 * HOUR - 31 * 24 * HOUR)] }));
+      decision, ipKey: null }).statements);
     await (await w.mf.getWorker()).scheduled({ cron: "0 * * * *", scheduledTime: new Date(T) });
     const left = (await db.issuesOfProject(w.db, p.project.id)).map((i) => i.fingerprint);
     assert.deepEqual(left, ["recent-summary"]);

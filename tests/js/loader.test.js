@@ -19,13 +19,18 @@ test("the module imports only what the loader provides", () => {
     "wasi_snapshot_preview1.environ_sizes_get", "wasi_snapshot_preview1.proc_exit"]);
 });
 
-test("returns the decision and the rows, and frees what it allocated", () => {
+test("returns the decision and its bind parts, and frees what it allocated", () => {
   const core = new Core(module);
   const body = encode('[{"level":"info","message":"héllo"}]');
   const first = core.ingest(context(body), body);
   assert.equal(first.header.status, 202);
-  assert.equal(first.chunks.length, 1);
-  assert.match(first.chunks[0], /h\\u00e9llo/);
+  assert.equal(first.header.segments.length, 1);
+  assert.equal(first.parts.length, 5 + 3); // one segment's five parts, then ids, issues, ledger
+  assert.match(first.parts[0], /^[A-Za-z0-9+/]+=*$/); // the segment, base64
+  const read = core.read({ mode: "rows", segments: [{ id: 7, project: "p", received_at: 0, size: first.parts[0].length }] },
+    [first.parts[0]]);
+  assert.equal(read.rows[0].message, "héllo");
+  assert.equal(read.rows[0].id, 7 * 4096);
   const size = core.exports().memory.buffer.byteLength;
   for (let i = 0; i < 200; i++) core.ingest(context(body), body);
   assert.equal(core.exports().memory.buffer.byteLength, size); // no growth: nothing leaks
@@ -33,10 +38,10 @@ test("returns the decision and the rows, and frees what it allocated", () => {
 
 test("a malformed context answers 500 invalid_context instead of throwing", () => {
   const core = new Core(module);
-  const { header, chunks } = core.ingest({ secrets: ["k"] }, encode("[]"));
+  const { header, parts } = core.ingest({ secrets: ["k"] }, encode("[]"));
   assert.equal(header.status, 500);
   assert.equal(header.error.code, "invalid_context");
-  assert.deepEqual(chunks, []);
+  assert.deepEqual(parts, []);
 });
 
 test("a trap marks the instance broken and the next call builds a fresh one", () => {

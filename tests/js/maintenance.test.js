@@ -3,19 +3,31 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { readFileSync } from "node:fs";
+import { Core } from "../../bindings/loader.js";
 import * as db from "../../worker/db/index.js";
-import { ROOT, applySqlFile, startWorker } from "./harness.js";
+import { ROOT, applySqlFile, sign, startWorker } from "./harness.js";
 
 const HOUR = 3_600_000;
-const T = Date.UTC(2026, 10, 22, 12, 0, 0); // the runs' scheduledTime
+// The runs' scheduledTime: the next whole hour, so an event exactly at its retention for the purge
+// is still within it for the reads, which use the clock.
+const T = Math.ceil(Date.now() / HOUR) * HOUR;
+const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "edgelog.wasm"))));
 
-/** Stores events as ingestion would, with the timestamps given: [{ts, level, message}]. */
-async function seed(w, projectId, events) {
-  const rows = events.map((e) => ({ fingerprint: "f", ...e }));
-  await w.db.batch(db.ingestStatements(w.db, {
-    projectId, receivedAt: T, minute: T - (T % 60_000), ledger: [], ipKey: null,
-    chunks: [{ rows: JSON.stringify(rows), events: rows.length }],
-  }));
+/** Stores events as ingestion would, through the real core, with the timestamps given
+ *  ([{ts, level, message}]): one request (one segment per retention class) per `perRequest`. */
+async function seed(w, project, events, { perRequest = events.length, overrides = {} } = {}) {
+  for (let i = 0; i < events.length; i += perRequest) {
+    const body = new TextEncoder().encode(JSON.stringify(events.slice(i, i + perRequest)));
+    const decision = core.ingest({
+      now_ms: T, secrets: ["seed"], signature: sign("seed", body), retention_overrides: overrides,
+      limits: { max_events: 1000, retention_hours: 0 }, // keep the timestamps as given
+    }, body);
+    assert.equal(decision.header.status, 202);
+    await w.db.batch(db.ingestStatements(w.db, { projectId: project.id, receivedAt: T, minute: T - (T % 60_000),
+      decision, ipKey: null }).statements);
+  }
+  await w.fold();
 }
 
 async function messages(w, slug) {
@@ -33,50 +45,68 @@ describe("retention", () => {
 
   test("keeps an event exactly at its retention and deletes one a millisecond older", async () => {
     const p = await w.createProject("ret-edge");
-    await seed(w, p.project.id, [
+    const events = [
       { ts: T - 72 * HOUR, level: "info", message: "at the boundary" },
       { ts: T - 72 * HOUR - 1, level: "info", message: "one ms too old" },
       { ts: T - HOUR, level: "error", message: "fresh" },
-    ]);
+    ];
+    await seed(w, p.project, events, { perRequest: 1 });
     assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 3, issue_hours: 3 });
+    assert.equal(await db.countSegments(w.db, p.project.id), 3);
     await hourly(w);
     assert.deepEqual(await messages(w, "ret-edge"), ["at the boundary", "fresh"]);
+    assert.equal(await db.countSegments(w.db, p.project.id), 2); // the expired segment is gone
     // The chart rollups of the minute and hour that aged out went too; the boundary's stayed.
     assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 2, issue_hours: 2 });
   });
 
-  test("applies per-level overrides", async () => {
-    const p = await w.createProject("ret-levels");
-    await w.admin("/api/admin/projects/ret-levels", { method: "PATCH",
-      body: JSON.stringify({ retention_overrides: { debug: 24, fatal: 168 } }) });
-    await seed(w, p.project.id, [
-      { ts: T - 24 * HOUR, level: "debug", message: "debug kept" },
-      { ts: T - 24 * HOUR - 1, level: "debug", message: "debug gone" },
-      { ts: T - 72 * HOUR - 1, level: "info", message: "info gone" },
-      { ts: T - 100 * HOUR, level: "fatal", message: "fatal kept" },
-      { ts: T - 168 * HOUR - 1, level: "fatal", message: "fatal gone" },
+  test("hides an expired event at once when its segment still holds newer ones", async () => {
+    const p = await w.createProject("ret-shared");
+    await seed(w, p.project, [
+      { ts: Date.now() - 72 * HOUR - 60_000, level: "info", message: "a minute too old" },
+      { ts: T - HOUR, level: "info", message: "fresh" },
     ]);
     await hourly(w);
+    assert.equal(await db.countSegments(w.db, p.project.id), 1); // kept for its newer event
+    assert.deepEqual(await messages(w, "ret-shared"), ["fresh"]);
+  });
+
+  test("applies per-level overrides", async () => {
+    const p = await w.createProject("ret-levels");
+    const overrides = { debug: 24, fatal: 168 };
+    await w.admin("/api/admin/projects/ret-levels", { method: "PATCH", body: JSON.stringify({ retention_overrides: overrides }) });
+    await seed(w, p.project, [
+      { ts: T - 24 * HOUR, level: "debug", message: "debug kept" },
+      { ts: T - 26 * HOUR, level: "debug", message: "debug gone" }, // older than 24 h by the clock too
+      { ts: T - 72 * HOUR - 1, level: "info", message: "info gone" },
+      { ts: T - 100 * HOUR, level: "fatal", message: "fatal kept" },
+      { ts: T - 170 * HOUR, level: "fatal", message: "fatal gone" },
+    ], { overrides });
+    assert.equal(await db.countSegments(w.db, p.project.id), 3); // one per retention class
+    await hourly(w);
     assert.deepEqual(await messages(w, "ret-levels"), ["debug kept", "fatal kept"]);
+    assert.equal(await db.countSegments(w.db, p.project.id), 2); // info's class expired whole
   });
 
   test("the minutely run does no purge", async () => {
     const p = await w.createProject("ret-minutely");
-    await seed(w, p.project.id, [{ ts: T - 100 * HOUR, level: "info", message: "old" }]);
+    await seed(w, p.project, [{ ts: T - 100 * HOUR, level: "info", message: "old" }]);
     await (await w.mf.getWorker()).scheduled({ cron: "* * * * *", scheduledTime: new Date(T) });
-    assert.deepEqual(await messages(w, "ret-minutely"), ["old"]);
+    assert.equal(await db.countSegments(w.db, p.project.id), 1);
   });
 });
 
 describe("a purge larger than one run", () => {
   let w;
-  before(async () => { w = await startWorker({ bindings: { MAINTENANCE_CHUNK_ROWS: "50", MAINTENANCE_MAX_CHUNKS: "2" } }); });
+  before(async () => { w = await startWorker({ bindings: { MAINTENANCE_CHUNK_ROWS: "5", MAINTENANCE_MAX_CHUNKS: "2" } }); });
   after(() => w?.dispose());
 
   test("completes over several runs, each recording what it left", async () => {
     const p = await w.createProject("big");
     const old = Array.from({ length: 230 }, (_, i) => ({ ts: T - 80 * HOUR - i, level: "info", message: `old ${i}` }));
-    await seed(w, p.project.id, [...old, { ts: T - HOUR, level: "info", message: "keep" }]);
+    // 23 expired segments of 10 events and a fresh one; 5 segments a chunk, 2 chunks a run.
+    await seed(w, p.project, old, { perRequest: 10 });
+    await seed(w, p.project, [{ ts: T - HOUR, level: "info", message: "keep" }]);
     for (const left of [131, 31, 1]) {
       await hourly(w);
       assert.equal(await db.countLogs(w.db, p.project.id), left);
@@ -96,8 +126,8 @@ describe("ledger rollups", () => {
     const p = await w.createProject("rollup");
     const old = T - 15 * 24 * HOUR;
     for (const minute of [old, old + 60_000, old + 2 * HOUR]) {
-      await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: minute, minute,
-        chunks: [], ledger: [{ outcome: "invalid", reason: "missing_level", events: 2, requests: 0 }], ipKey: null }));
+      const decision = { header: { status: 400, ledger: [{ outcome: "invalid", reason: "missing_level", events: 2, requests: 0 }] } };
+      await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: minute, minute, decision, ipKey: null }).statements);
     }
     await hourly(w);
     const range = `project=rollup&from=${old - HOUR}&to=${old + 3 * HOUR}`;
@@ -121,7 +151,7 @@ describe("manual triggers, state and health", () => {
 
   test("POST /api/admin/purge runs the purge now and answers its report", async () => {
     const p = await w.createProject("manual");
-    await seed(w, p.project.id, [{ ts: Date.now() - 100 * HOUR, level: "info", message: "expired" }]);
+    await seed(w, p.project, [{ ts: Date.now() - 100 * HOUR, level: "info", message: "expired" }]);
     const res = await w.admin("/api/admin/purge?chunk_rows=10", { method: "POST" });
     assert.equal(res.status, 200);
     const report = await res.json();
@@ -136,7 +166,7 @@ describe("manual triggers, state and health", () => {
     const p = await w.createProject("sizes");
     assert.equal((await w.send(p, Array.from({ length: 20 }, (_, i) => ({ level: "info", message: `m${i}` })))).status, 202);
     const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
-    assert.deepEqual(Object.keys(report.jobs).sort(), ["finish_deletions", "flush_key_usage", "purge", "rollup", "size"]);
+    assert.deepEqual(Object.keys(report.jobs).sort(), ["finish_deletions", "flush_key_usage", "fold", "purge", "rollup", "size"]);
     assert.ok(report.jobs.size.size_bytes > 0);
     assert.ok(report.jobs.size.warnings.some((x) => x.project === "sizes" && x.code === "volume_exceeds_database"));
   });

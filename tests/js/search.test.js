@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as db from "../../worker/db/index.js";
-import { ftsQuery } from "../../worker/search.js";
 import { ADMIN_TOKEN, startWorker } from "./harness.js";
 
 const NOW = Date.now();
@@ -235,7 +234,7 @@ describe("cursor pagination", () => {
     assert.deepEqual(rare.logs.map((l) => l.message), [5982, 4985, 3988, 2991, 1994, 997, 0].map((i) => `seed ${i}`));
     assert.equal(rare.total, 7);
     assert.equal(rare.total_exact, true);
-    assert.ok(rare.scanned > 2000);
+    assert.equal(rare.segments_opened, 7); // only the segments that hold a fatal event
     // A page that stops early has an estimated total, flagged.
     const some = await get("/api/logs?project=paging&q=seed&limit=10");
     assert.equal(some.logs.length, 10);
@@ -358,50 +357,48 @@ describe("GET /metrics", () => {
   });
 });
 
-describe("query plans", () => {
-  const filter = { levels: ["error"], source: "api", match: '"declined"' };
-
-  test("a search step walks the (project_id, ts) index and the full-text index", async () => {
-    const plan = await db.queryPlan(w.db, "searchWindow", {
-      projectId: shop.project.id, from: 0, to: NOW, before: { ts: NOW, id: 10 }, filter, scan: 2000, limit: 100,
+describe("segments", () => {
+  test("a search walks the (project_id, ts_max) index of segments, never the whole table", async () => {
+    const plan = await db.queryPlan(w.db, "segmentsNewestFirst", {
+      projectIds: [shop.project.id], from: 0, to: NOW, olderThan: NOW, below: { ts: NOW, id: 10 }, limit: 32, filters: true,
     });
-    assert.ok(plan.some((d) => /SEARCH logs USING (COVERING )?INDEX logs_project_ts \(project_id=\? AND ts>\? AND ts<\?\)/.test(d)), plan.join("\n"));
-    assert.ok(plan.some((d) => /VIRTUAL TABLE INDEX \d+:M/.test(d) || /logs_fts VIRTUAL TABLE/.test(d)), plan.join("\n"));
-    assert.ok(!plan.some((d) => /^SCAN (logs|l)\b/.test(d)), plan.join("\n"));
-    assert.ok(plan.some((d) => /^SEARCH l USING INTEGER PRIMARY KEY \(rowid=\?\)/.test(d)), plan.join("\n"));
+    assert.ok(plan.some((d) => /SEARCH s USING INDEX segments_project_ts \(project_id=\? AND ts_max>\? AND ts_max<\?\)/.test(d)), plan.join("\n"));
+    assert.ok(!plan.some((d) => /^SCAN s\b/.test(d)), plan.join("\n"));
   });
 
-  test("a tail step reads a range of ids, or the full-text matches within it", async () => {
-    const args = { projectIds: [shop.project.id], after: 10, scan: 5000, limit: 100 };
-    const plain = await db.queryPlan(w.db, "tail", { ...args, filter: { levels: ["error"] } });
-    assert.ok(plain.some((d) => /SEARCH l USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/.test(d)), plain.join("\n"));
-    const text = await db.queryPlan(w.db, "tail", { ...args, filter });
-    assert.ok(text.some((d) => /INTEGER PRIMARY KEY \(rowid[<>=]/.test(d)), text.join("\n"));
-    assert.ok(text.some((d) => /logs_fts VIRTUAL TABLE INDEX \d+:M\d*></.test(d)) || text.some((d) => /rowid>\? AND rowid<\?/.test(d)), text.join("\n"));
-    assert.ok(!text.some((d) => /^SCAN (l|logs)\b/.test(d)), text.join("\n"));
+  test("a search skips the segments whose filters rule it out, without opening them", async () => {
+    const p = await w.createProject("prune");
+    for (let i = 0; i < 6; i++)
+      assert.equal((await w.send(p, [{ level: "info", message: `routine tick ${i}`, request_id: `r-${i}` }])).status, 202);
+    assert.equal((await w.send(p, [{ level: "info", message: "rare okapi sighting", request_id: "r-needle" }])).status, 202);
+    for (let i = 0; i < 6; i++) assert.equal((await w.send(p, [{ level: "info", message: `routine tock ${i}` }])).status, 202);
+    assert.equal(await db.countSegments(w.db, p.project.id), 13);
+    const byWord = await get("/api/logs?project=prune&q=okapi");
+    assert.deepEqual(byWord.logs.map((l) => l.message), ["rare okapi sighting"]);
+    assert.equal(byWord.segments_opened, 1);
+    const byField = await get("/api/logs?project=prune&request_id=r-needle");
+    assert.deepEqual(byField.logs.map((l) => l.message), ["rare okapi sighting"]);
+    assert.equal(byField.segments_opened, 1);
+    const nothing = await get("/api/logs?project=prune&q=zebra");
+    assert.equal(nothing.logs.length, 0);
+    assert.equal(nothing.segments_opened, 0);
+    assert.equal(nothing.total, 0);
+    const all = await get("/api/logs?project=prune&limit=500");
+    assert.equal(all.logs.length, 13);
+    assert.equal(all.segments_opened, 13);
   });
-});
 
-describe("the full-text index", () => {
-  test("stays in step with the logs through retention and project deletion", async () => {
-    const p = await w.createProject("fts-purge");
+  test("stay in step with the rollups through project deletion", async () => {
+    const p = await w.createProject("seg-purge");
     await w.send(p, [{ level: "info", message: "ephemeral zebra" }]);
-    assert.equal((await get("/api/logs?project=fts-purge&q=zebra")).logs.length, 1);
+    assert.equal((await get("/api/logs?project=seg-purge&q=zebra")).logs.length, 1);
+    await w.fold();
     assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 1, issue_hours: 1 });
-    await db.checkSearchIndex(w.db);
-    assert.equal((await w.admin("/api/admin/projects/fts-purge", { method: "DELETE" })).status, 200);
+    assert.equal((await w.admin("/api/admin/projects/seg-purge", { method: "DELETE" })).status, 200);
     await w.admin("/api/admin/maintain", { method: "POST" });
     assert.equal((await get("/api/logs?q=zebra")).logs.length, 0);
-    await db.checkSearchIndex(w.db);
+    assert.equal(await db.countSegments(w.db, p.project.id), 0);
     // Its chart rollups went with it.
     assert.deepEqual(await db.rollupRows(w.db, p.project.id), { log_counts: 0, issue_hours: 0 });
-  });
-
-  test("turns typed queries into FTS5 syntax", () => {
-    assert.deepEqual(ftsQuery("timeout conn*"), { match: '"timeout" AND "conn"*' });
-    assert.deepEqual(ftsQuery('"connection refused" -retry'), { match: '"connection refused" NOT "retry"' });
-    assert.deepEqual(ftsQuery('say "hi"*'), { match: '"say" AND "hi"*' });
-    assert.deepEqual(ftsQuery("*** ---"), { match: null });
-    assert.ok(ftsQuery("-x").error);
   });
 });

@@ -48,20 +48,26 @@ export function deleteAlertDestination(db, projectId, id) {
   return db.prepare("DELETE FROM alert_destinations WHERE project_id = ?1 AND id = ?2").bind(projectId, id).run();
 }
 
-/** For alert evaluation: the issues of these fingerprints, their events in the window, and the
- *  rule state — one round trip. */
+/** For alert evaluation, in one round trip: the issues of these fingerprints; per issue, the
+ *  events the folds have not added to its count yet (`pending`) and its events since
+ *  `windowStart` (`in_window`, from segment shares whose latest event is in the window); and the
+ *  rule state. */
 export async function alertInputs(db, projectId, fingerprints, windowStart, ruleIds) {
   const fps = JSON.stringify(fingerprints);
-  const [issues, counts, states] = await db.batch([
+  const [issues, shares, states] = await db.batch([
     db.prepare(`SELECT fingerprint, status, count, first_seen, last_seen, regressed_at FROM issues
       WHERE project_id = ?1 AND fingerprint IN (SELECT value FROM json_each(?2))`).bind(projectId, fps),
-    db.prepare(`SELECT fingerprint, count(*) AS n FROM logs
-      WHERE project_id = ?1 AND ts >= ?2 AND fingerprint IN (SELECT value FROM json_each(?3)) GROUP BY fingerprint`)
-      .bind(projectId, windowStart, fps),
+    db.prepare(`WITH f AS (SELECT last_segment AS folded FROM folds WHERE name = 'aggregates')
+      SELECT i.value ->> 0 AS fingerprint,
+             sum(CASE WHEN s.id > f.folded THEN i.value ->> 2 ELSE 0 END) AS pending,
+             sum(CASE WHEN (i.value ->> 4) >= ?3 THEN i.value ->> 2 ELSE 0 END) AS in_window
+      FROM f, segments AS s, json_each(s.issues) AS i
+      WHERE s.project_id = ?1 AND (s.ts_max >= ?3 OR s.id > f.folded)
+        AND i.value ->> 0 IN (SELECT value FROM json_each(?2)) GROUP BY 1`).bind(projectId, fps, windowStart),
     db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
       WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
   ]);
-  return { issues: issues.results, counts: counts.results, states: states.results };
+  return { issues: issues.results, shares: shares.results, states: states.results };
 }
 
 /** Claims an alert: true for exactly one caller per (rule, fingerprint) per cooldown. */
@@ -87,14 +93,15 @@ export function countSuppressed(db, ruleId, fingerprint, count, now) {
       WHERE rule_id = ?1 AND fingerprint = ?2`).bind(ruleId, fingerprint, count, now).run();
 }
 
-/** Project-level inputs for the per-minute tick: states, errors in a window, the latest event. */
+/** Project-level inputs for the per-minute tick: states, error and fatal events since
+ *  `windowStart` (from the folded minute counts, so whole minutes), the latest event time. */
 export async function alertTickInputs(db, projectId, ruleIds, windowStart) {
   const [states, errors, latest] = await db.batch([
     db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
       WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
-    db.prepare(`SELECT count(*) AS n FROM logs WHERE project_id = ?1 AND ts >= ?2 AND level IN ('error', 'fatal')`)
-      .bind(projectId, windowStart),
-    db.prepare("SELECT max(ts) AS ts FROM logs WHERE project_id = ?1").bind(projectId),
+    db.prepare(`SELECT coalesce(sum(events), 0) AS n FROM log_counts
+      WHERE project_id = ?1 AND minute >= ?2 - ?2 % 60000 AND level IN ('error', 'fatal')`).bind(projectId, windowStart),
+    db.prepare("SELECT max(ts_max) AS ts FROM segments WHERE project_id = ?1").bind(projectId),
   ]);
   return { states: states.results, errors: errors.results[0].n, latest: latest.results[0].ts };
 }

@@ -2,6 +2,7 @@
 // Nothing else builds SQL. Handlers may import this index or the module of their concern.
 export * from "./counters.js";
 export * from "./ingest.js";
+export * from "./folds.js";
 export * from "./projects.js";
 export * from "./maintenance.js";
 export * from "./issues.js";

@@ -1,41 +1,41 @@
-// The ingest transaction: what one accepted request writes.
+// The ingest transaction: what one accepted request writes. Every value bound here is a part the
+// core's encoder made ready (segments, ids, new issues, ledger); SQLite parses only the small
+// JSON lists, never an event.
 import { COUNT_REQUEST } from "./counters.js";
 
-/** Accepted rows from the core (an ASCII JSON array) in one statement: one transaction. */
-const INSERT_LOGS = `
-INSERT INTO logs (project_id, received_at, ts, level, message, fingerprint, stack, source, env,
-                  user_id, request_id, session_id, release, event_id, source_type, error_type,
-                  component, endpoint, ctx, tags, truncated, ts_original, template, exception_type,
-                  frames, action, hint, scrubbed)
-SELECT ?2, ?3, e.value ->> 'ts', e.value ->> 'level', e.value ->> 'message',
-       e.value ->> 'fingerprint', e.value ->> 'stack', e.value ->> 'source', e.value ->> 'env',
-       e.value ->> 'user_id', e.value ->> 'request_id', e.value ->> 'session_id',
-       e.value ->> 'release', e.value ->> 'event_id', e.value ->> 'source_type',
-       e.value ->> 'error_type', e.value ->> 'component', e.value ->> 'endpoint',
-       json_extract(e.value, '$.ctx'), json_extract(e.value, '$.tags'),
-       json_extract(e.value, '$.truncated'), e.value ->> 'ts_original', e.value ->> 'template',
-       e.value ->> 'exception_type', json_extract(e.value, '$.frames'), e.value ->> 'action',
-       e.value ->> 'hint', e.value ->> 'scrubbed'
-FROM json_each(?1) AS e WHERE true
-ON CONFLICT (project_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
-RETURNING 1`;
+const INSERT_SEGMENT = `
+INSERT INTO segments (project_id, received_at, ts_min, ts_max, events, levels, retention_hours,
+                      data, fields, words, issues, minutes)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`;
 
-// Run before a chunk's INSERT_LOGS: events whose event_id is already stored are not counted.
-const NEW_EVENT = `(e.value ->> 'event_id' IS NULL OR NOT EXISTS (
-  SELECT 1 FROM logs WHERE project_id = ?2 AND event_id = e.value ->> 'event_id'))`;
+// A plain INSERT: an event_id stored before fails the whole transaction, and the caller asks the
+// core again without the duplicates.
+const INSERT_EVENT_IDS = `
+INSERT INTO event_ids (project_id, event_id, ts)
+SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e`;
 
-// Runs before the chunk's INSERT_LOGS, in the same transaction: the events it will store are those
-// whose event_id is not stored yet (each distinct id once); the rest are duplicates. (changes()
-// cannot tell: FTS5's own writes to its tables move it.)
-const COUNT_STORED = `
-WITH fresh AS (SELECT count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key)) AS n
-               FROM json_each(?1) AS e WHERE ${NEW_EVENT})
-INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
-SELECT ?2, ?3, o.outcome, '', o.n, 0
-FROM (SELECT 'accepted' AS outcome, n FROM fresh UNION ALL SELECT 'duplicate', ?4 - n FROM fresh) AS o
-WHERE o.n > 0
-ON CONFLICT (project_id, minute, outcome, reason)
-DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
+// Likewise: a repeated Idempotency-Key fails the transaction and the stored answer is replayed.
+const INSERT_REQUEST_KEY = `
+INSERT INTO request_keys (project_id, key, created_at, answer) VALUES (?1, ?2, ?3, ?4)`;
+
+// Before the insert of new issues: a resolved issue seen again has regressed, a new one seen again
+// is ongoing. Writes only when a status changes.
+const MARK_SEEN_ISSUES = `
+UPDATE issues SET status = CASE status WHEN 'resolved' THEN 'regressed' ELSE 'ongoing' END,
+                  regressed_at = CASE status WHEN 'resolved' THEN ?3 ELSE regressed_at END
+WHERE project_id = ?1 AND status IN ('resolved', 'new')
+  AND fingerprint IN (SELECT i.value ->> 0 FROM json_each(?2) AS i)
+RETURNING fingerprint, status`;
+
+// Issues not seen before; counts, last_seen and level are folded in from the segments later.
+const INSERT_NEW_ISSUES = `
+INSERT INTO issues (project_id, fingerprint, title, template, level, level_rank, first_seen, last_seen,
+                    count, hint, status)
+SELECT ?1, i.value ->> 0, i.value ->> 1, i.value ->> 2, i.value ->> 3, i.value ->> 4, i.value ->> 5,
+       i.value ->> 6, 0, i.value ->> 7, 'new'
+FROM json_each(?2) AS i WHERE true
+ON CONFLICT (project_id, fingerprint) DO NOTHING
+RETURNING fingerprint`;
 
 const COUNT_OUTCOMES = `
 INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
@@ -44,60 +44,60 @@ FROM json_each(?3) AS o WHERE true
 ON CONFLICT (project_id, minute, outcome, reason)
 DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
 
-// One row per distinct fingerprint of the request. A resolved issue seen again is regressed; a new
-// one seen again is ongoing; counts add up exactly under concurrent requests (one upsert each).
-const UPSERT_ISSUES = `
-INSERT INTO issues (project_id, fingerprint, title, template, level, level_rank, first_seen, last_seen,
-                    count, hint, status)
-SELECT ?1, i.value ->> 'fingerprint', i.value ->> 'title', i.value ->> 'template', i.value ->> 'level',
-       i.value ->> 'level_rank', i.value ->> 'first_ts', i.value ->> 'last_ts', i.value ->> 'count',
-       i.value ->> 'hint', 'new'
-FROM json_each(?2) AS i WHERE true
-ON CONFLICT (project_id, fingerprint) DO UPDATE SET
-  count = count + excluded.count,
-  first_seen = min(first_seen, excluded.first_seen),
-  last_seen = max(last_seen, excluded.last_seen),
-  level = CASE WHEN excluded.level_rank > level_rank THEN excluded.level ELSE level END,
-  level_rank = max(level_rank, excluded.level_rank),
-  hint = coalesce(excluded.hint, hint),
-  status = CASE status WHEN 'resolved' THEN 'regressed' WHEN 'new' THEN 'ongoing' ELSE status END,
-  regressed_at = CASE status WHEN 'resolved' THEN ?3 ELSE regressed_at END`;
+/** Bind parts per segment in the core's ingest answer (see bindings/encode.h). */
+export const PARTS_PER_SEGMENT = 5;
 
-const COUNT_LOG_MINUTES = `
-INSERT INTO log_counts (project_id, minute, level, events)
-SELECT ?2, (e.value ->> 'ts') - (e.value ->> 'ts') % 60000, e.value ->> 'level',
-       count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key))
-FROM json_each(?1) AS e WHERE ${NEW_EVENT} GROUP BY 2, 3
-ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded.events`;
-
-const COUNT_ISSUE_HOURS = `
-INSERT INTO issue_hours (project_id, fingerprint, hour, events)
-SELECT ?2, e.value ->> 'fingerprint', (e.value ->> 'ts') - (e.value ->> 'ts') % 3600000,
-       count(DISTINCT coalesce('id:' || (e.value ->> 'event_id'), 'row:' || e.key))
-FROM json_each(?1) AS e WHERE ${NEW_EVENT} GROUP BY 2, 3
-ON CONFLICT (project_id, fingerprint, hour) DO UPDATE SET events = events + excluded.events`;
-
-/** Statements that store one request's accepted rows (one INSERT per chunk, each followed by
- *  its accepted/duplicate count), its ledger entries and its client-IP count. Run them with
- *  db.batch(): one transaction, so nothing is stored partially. */
-export function ingestStatements(db, { projectId, receivedAt, minute, chunks, ledger, ipKey, ipSpent, issues = [] }) {
+/** The statements of one request, to run with db.batch() (one transaction). `decision` is the
+ *  core's {header, parts}; `requestKey` ({key, answer}) is the Idempotency-Key, if any. Answers
+ *  {statements, seen, inserted}: the indexes of the issue statements' results. */
+export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null }) {
+  const { header, parts } = decision;
   const statements = [];
-  for (const { rows, events } of chunks) {
-    statements.push(db.prepare(COUNT_LOG_MINUTES).bind(rows, projectId));
-    statements.push(db.prepare(COUNT_ISSUE_HOURS).bind(rows, projectId));
-    statements.push(db.prepare(COUNT_STORED).bind(rows, projectId, minute, events));
-    statements.push(db.prepare(INSERT_LOGS).bind(rows, projectId, receivedAt));
+  const at = {};
+  if (requestKey)
+    statements.push(db.prepare(INSERT_REQUEST_KEY).bind(projectId, requestKey.key, receivedAt, requestKey.answer));
+  const segments = header.segments ?? [];
+  if (header.status === 202) {
+    const [ids, issues, ledger] = parts.slice(segments.length * PARTS_PER_SEGMENT);
+    if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
+    segments.forEach((s, i) => {
+      const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
+      statements.push(db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
+        s.retention_hours, data, fields, words, shares, minutes));
+    });
+    if (issues !== "[]") {
+      at.seen = statements.push(db.prepare(MARK_SEEN_ISSUES).bind(projectId, issues, receivedAt)) - 1;
+      at.inserted = statements.push(db.prepare(INSERT_NEW_ISSUES).bind(projectId, issues)) - 1;
+    }
+    if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
+  } else if (header.ledger?.length) {
+    statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(header.ledger)));
   }
-  if (issues.length) statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, JSON.stringify(issues), receivedAt));
-  if (ledger.length) statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger)));
-  if (ipKey && ipSpent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, ipSpent));
-  return statements;
+  if (ipKey && header.ip_spent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, header.ip_spent));
+  return { statements, ...at };
 }
 
-/** Rows the INSERT statements of ingestStatements() stored, from db.batch()'s results. */
-export function storedRows(results, chunkCount) {
-  let stored = 0;
-  // Counted from RETURNING: D1's meta.changes also counts the full-text trigger's rows.
-  for (let i = 0; i < chunkCount; i++) stored += results[4 * i + 3].results.length;
-  return stored;
+/** Which issues the transaction found new and which regressed, from db.batch()'s results. */
+export function issueChanges(results, { seen, inserted }) {
+  const created = inserted === undefined ? [] : results[inserted].results.map((r) => r.fingerprint);
+  const regressed = seen === undefined ? [] : results[seen].results.filter((r) => r.status === "regressed").map((r) => r.fingerprint);
+  return { created, regressed };
+}
+
+/** True when a failed ingest transaction failed on an event_id or Idempotency-Key already stored. */
+export const isDuplicateEventId = (err) => /UNIQUE constraint failed: event_ids\./.test(String(err?.message));
+export const isRepeatedRequest = (err) => /UNIQUE constraint failed: request_keys\./.test(String(err?.message));
+
+/** Which of these event ids (a JSON list of [id, ts]) a project already holds. */
+export async function storedEventIds(db, projectId, ids) {
+  const { results } = await db.prepare(`SELECT event_id FROM event_ids
+    WHERE project_id = ?1 AND event_id IN (SELECT e.value ->> 0 FROM json_each(?2) AS e)`).bind(projectId, ids).all();
+  return results.map((r) => r.event_id);
+}
+
+/** The answer stored with an Idempotency-Key, or null. Keys go after 24 h (maintenance). */
+export async function storedAnswer(db, projectId, key) {
+  const row = await db.prepare("SELECT answer FROM request_keys WHERE project_id = ?1 AND key = ?2")
+    .bind(projectId, key).first();
+  return row ? row.answer : null;
 }

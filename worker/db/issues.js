@@ -40,13 +40,6 @@ export async function listIssues(db, { projectId, statuses, minLevelRank, from, 
   return results;
 }
 
-/** An issue's latest event: the one at (project, ts = last_seen) with its fingerprint. */
-export function latestEventOfIssue(db, projectId, fingerprint, lastSeen) {
-  return db.prepare(`SELECT l.*, p.slug AS project FROM logs AS l JOIN projects AS p ON p.id = l.project_id
-    WHERE l.project_id = ?1 AND l.ts = ?3 AND l.fingerprint = ?2 ORDER BY l.id DESC LIMIT 1`)
-    .bind(projectId, fingerprint, lastSeen).first();
-}
-
 /** Hourly event counts of issues since `from`: `keys` is [[projectId, fingerprint], …]. */
 export async function issueHours(db, keys, from, to) {
   const { results } = await db.prepare(`SELECT project_id, fingerprint, hour, events FROM issue_hours
@@ -55,20 +48,3 @@ export async function issueHours(db, keys, from, to) {
   return results;
 }
 
-/** Field and tag distributions over an issue's newest events (at most `sample` of the project's
- *  newest events in the issue's lifetime are looked at). */
-export async function issueDistributions(db, { projectId, fingerprint, from, to, sample }) {
-  const { results } = await db.prepare(`WITH s AS MATERIALIZED (
-      SELECT l.env, l.source, l.release, l.component, l.endpoint, l.user_id, l.tags FROM (
-        SELECT id FROM logs WHERE project_id = ?1 AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC LIMIT ?5) AS w
-      CROSS JOIN logs AS l ON l.id = w.id WHERE l.fingerprint = ?2),
-    f AS (SELECT n.value AS field, CASE n.value WHEN 'env' THEN s.env WHEN 'source' THEN s.source
-                 WHEN 'release' THEN s.release WHEN 'component' THEN s.component WHEN 'endpoint' THEN s.endpoint
-                 ELSE s.user_id END AS value
-          FROM s, json_each('["env","source","release","component","endpoint","user_id"]') AS n
-          UNION ALL SELECT 'tag:' || t.key, CAST(t.value AS TEXT) FROM s, json_each(s.tags) AS t WHERE s.tags IS NOT NULL)
-    SELECT field, value, count(*) AS events FROM f WHERE value IS NOT NULL GROUP BY 1, 2
-    UNION ALL SELECT '', NULL, count(*) FROM s
-    ORDER BY 1, 3 DESC`).bind(projectId, fingerprint, from, to, sample).all();
-  return results;
-}

@@ -35,15 +35,44 @@ export async function retentionPolicies(db) {
   return results;
 }
 
-/** Deletes up to `limit` of a project's events older than `cutoff` (ts < cutoff) whose level is
- *  in `levels` (a JSON array), walking the (project_id, ts) index. Answers rows deleted and D1's
+/** Deletes up to `limit` of a project's expired segments, walking the (project_id, ts_max)
+ *  index: a segment goes once its newest event is older than its retention class, or than
+ *  `maxHours` (the project's longest retention now, so a shortened retention applies to what is
+ *  stored), and only once the folds have counted it. Answers segments and events deleted and D1's
  *  database size after the statement. */
-export async function deleteExpiredChunk(db, projectId, levels, cutoff, limit) {
+export async function deleteExpiredSegments(db, projectId, { now, maxHours, minHours, limit }) {
+  const result = await db.prepare(`DELETE FROM segments WHERE id IN (
+      SELECT id FROM segments WHERE project_id = ?1 AND ts_max < ?2 - ?4 * 3600000
+        AND ts_max < ?2 - min(retention_hours, ?3) * 3600000
+        AND id <= (SELECT last_segment FROM folds WHERE name = 'aggregates') LIMIT ?5) RETURNING events`)
+    .bind(projectId, now, maxHours, minHours, limit).all();
+  return {
+    deleted: result.results.length,
+    events: result.results.reduce((n, r) => n + r.events, 0),
+    sizeAfter: result.meta.size_after ?? null,
+  };
+}
+
+/** Deletes up to `limit` of a project's legacy rows (from before segments) older than `cutoff`. */
+export async function deleteExpiredLegacyRows(db, projectId, cutoff, limit) {
   const result = await db.prepare(`DELETE FROM logs WHERE id IN (
-      SELECT id FROM logs WHERE project_id = ?1 AND ts < ?3
-        AND level IN (SELECT value FROM json_each(?2)) LIMIT ?4) RETURNING 1`)
-    .bind(projectId, levels, cutoff, limit).all();
-  return { deleted: result.results.length, sizeAfter: result.meta.size_after ?? null };
+      SELECT id FROM logs WHERE project_id = ?1 AND ts < ?2 LIMIT ?3) RETURNING 1`)
+    .bind(projectId, cutoff, limit).all();
+  return result.results.length;
+}
+
+/** Forgets up to `limit` of a project's event ids older than `cutoff` (their events are gone). */
+export async function deleteOldEventIds(db, projectId, cutoff, limit) {
+  const result = await db.prepare(`DELETE FROM event_ids WHERE project_id = ?1 AND event_id IN (
+      SELECT event_id FROM event_ids WHERE project_id = ?1 AND ts < ?2 LIMIT ?3) RETURNING 1`)
+    .bind(projectId, cutoff, limit).all();
+  return result.results.length;
+}
+
+/** Forgets Idempotency-Keys older than `cutoff`. */
+export async function deleteOldRequestKeys(db, cutoff) {
+  const result = await db.prepare("DELETE FROM request_keys WHERE created_at < ?1").bind(cutoff).run();
+  return result.meta.changes;
 }
 
 /** Moves ledger minutes older than `cutoff` (up to a day of them per call) into hourly rows, in
@@ -84,13 +113,23 @@ export async function acceptedSince(db, since) {
 
 /** The database size D1 reports, and the rows of the logs table. */
 export async function databaseSize(db) {
-  const result = await db.prepare("SELECT count(*) AS rows FROM logs").run();
-  return { bytes: result.meta.size_after ?? null, logRows: result.results[0].rows };
+  const result = await db.prepare(`SELECT (SELECT coalesce(sum(events), 0) FROM segments)
+    + (SELECT count(*) FROM logs) AS events`).run();
+  return { bytes: result.meta.size_after ?? null, events: result.results[0].events };
 }
 
-/** How many events a project holds (all projects when projectId is null). */
+/** How many events a project holds (all projects when projectId is null): in segments, and in
+ *  legacy rows not converted yet. */
 export async function countLogs(db, projectId = null) {
-  const row = await db.prepare("SELECT count(*) AS n FROM logs WHERE ?1 IS NULL OR project_id = ?1")
+  const row = await db.prepare(`SELECT
+      (SELECT coalesce(sum(events), 0) FROM segments WHERE ?1 IS NULL OR project_id = ?1)
+    + (SELECT count(*) FROM logs WHERE ?1 IS NULL OR project_id = ?1) AS n`).bind(projectId).first();
+  return row.n;
+}
+
+/** How many segments a project has (tests check pruning and storage against it). */
+export async function countSegments(db, projectId = null) {
+  const row = await db.prepare("SELECT count(*) AS n FROM segments WHERE ?1 IS NULL OR project_id = ?1")
     .bind(projectId).first();
   return row.n;
 }

@@ -97,10 +97,15 @@ export function markProjectDeleted(db, projectId, now) {
 
 /** Deletes up to `limit` of a project's logs; answers how many went. */
 export async function deleteProjectLogsChunk(db, projectId, limit) {
-  // Counted from RETURNING: D1's meta.changes includes the full-text trigger's rows.
-  const result = await db.prepare(`DELETE FROM logs WHERE id IN
-      (SELECT id FROM logs WHERE project_id = ?1 LIMIT ?2) RETURNING 1`).bind(projectId, limit).all();
-  return result.results.length;
+  const [segments, legacy, ids] = await db.batch([
+    db.prepare(`DELETE FROM segments WHERE id IN
+      (SELECT id FROM segments WHERE project_id = ?1 LIMIT ?2) RETURNING 1`).bind(projectId, limit),
+    db.prepare(`DELETE FROM logs WHERE id IN
+      (SELECT id FROM logs WHERE project_id = ?1 LIMIT ?2) RETURNING 1`).bind(projectId, limit),
+    db.prepare(`DELETE FROM event_ids WHERE project_id = ?1 AND event_id IN
+      (SELECT event_id FROM event_ids WHERE project_id = ?1 LIMIT ?2) RETURNING 1`).bind(projectId, limit),
+  ]);
+  return Math.max(segments.results.length, legacy.results.length, ids.results.length);
 }
 
 /** Removes what is left of a deleted project once its logs are gone. */
@@ -115,6 +120,7 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM alert_rules WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_destinations WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_deliveries WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM request_keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM projects WHERE id = ?1").bind(projectId),
   ]);

@@ -6,10 +6,10 @@ export const D1_LIMIT_BYTES = 10 * 1024 ** 3;
 const HOUR = 3_600_000;
 
 export async function checkSize(env, { now, limitBytes = D1_LIMIT_BYTES }) {
-  const { bytes, logRows } = await db.databaseSize(env.DB);
-  const report = { size_bytes: bytes, log_rows: logRows, warnings: [] };
-  if (!bytes || !logRows) return report;
-  const bytesPerRow = bytes / logRows;
+  const { bytes, events } = await db.databaseSize(env.DB);
+  const report = { size_bytes: bytes, events, warnings: [] };
+  if (!bytes || !events) return report;
+  const bytesPerRow = bytes / events;
   const lastHour = await db.acceptedSince(env.DB, now - HOUR);
   const policies = new Map((await db.retentionPolicies(env.DB)).map((p) => [p.id, p]));
   let projected = 0;

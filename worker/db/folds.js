@@ -1,0 +1,50 @@
+// Folds: the per-minute and per-issue shares the core wrote with each segment, added into the
+// issues, issue_hours and log_counts tables in bounded steps behind a cursor, so ingest writes
+// one row per request instead of one per fingerprint and minute.
+
+const RANGE = `s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates')
+  AND s.id <= (SELECT last_segment FROM folds WHERE name = 'aggregates') + ?1`;
+
+const FOLD_ISSUE_HOURS = `
+INSERT INTO issue_hours (project_id, fingerprint, hour, events)
+SELECT s.project_id, i.value ->> 0, (i.value ->> 1) - (i.value ->> 1) % 3600000, sum(i.value ->> 2)
+FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2, 3
+ON CONFLICT (project_id, fingerprint, hour) DO UPDATE SET events = events + excluded.events`;
+
+// The bare column "level" comes from the row holding max(rank) (SQLite's min/max rule).
+const FOLD_ISSUES = `
+UPDATE issues SET count = issues.count + t.n, first_seen = min(issues.first_seen, t.first),
+  last_seen = max(issues.last_seen, t.last),
+  level = CASE WHEN t.rank > issues.level_rank THEN t.level ELSE issues.level END,
+  level_rank = max(issues.level_rank, t.rank)
+FROM (SELECT s.project_id AS project_id, i.value ->> 0 AS fingerprint, sum(i.value ->> 2) AS n,
+             min(i.value ->> 3) AS first, max(i.value ->> 4) AS last, max(i.value ->> 5) AS rank, i.value ->> 6 AS level
+      FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2) AS t
+WHERE issues.project_id = t.project_id AND issues.fingerprint = t.fingerprint`;
+
+const FOLD_LOG_COUNTS = `
+INSERT INTO log_counts (project_id, minute, level, events)
+SELECT s.project_id, m.value ->> 0, m.value ->> 1, sum(m.value ->> 2)
+FROM segments AS s, json_each(s.minutes) AS m WHERE ${RANGE} GROUP BY 1, 2, 3
+ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded.events`;
+
+const ADVANCE = `
+UPDATE folds SET last_segment = min(last_segment + ?1, (SELECT coalesce(max(id), 0) FROM segments))
+WHERE name = 'aggregates' RETURNING last_segment`;
+
+/** How far the folds are behind: {folded, newest} segment ids. */
+export function foldPosition(db) {
+  return db.prepare(`SELECT (SELECT last_segment FROM folds WHERE name = 'aggregates') AS folded,
+    (SELECT coalesce(max(id), 0) FROM segments) AS newest`).first();
+}
+
+/** Folds the next `span` segment ids in one transaction; answers the new position. */
+export async function foldStep(db, span) {
+  const results = await db.batch([
+    db.prepare(FOLD_ISSUE_HOURS).bind(span),
+    db.prepare(FOLD_ISSUES).bind(span),
+    db.prepare(FOLD_LOG_COUNTS).bind(span),
+    db.prepare(ADVANCE).bind(span),
+  ]);
+  return results[3].results[0].last_segment;
+}

@@ -1,0 +1,185 @@
+// The walks over segments that every event read shares. D1 hands over segment headers and texts;
+// the core prunes segments by their filters and matches, orders and writes the events. Walks:
+// newest first (search, export, an issue's latest event), oldest first (the events after one),
+// arrival order (tail), one event by id, and counting walks (histogram, facets).
+import { core } from "./core.js";
+import * as db from "./db/index.js";
+
+export const EVENTS_PER_SEGMENT = 4096; // an event's id is its segment's id × 4096 + its index
+const MAX = Number.MAX_SAFE_INTEGER;
+const FIRST_HEADERS = 32;
+const MAX_HEADERS = 1024;
+const FIRST_OPEN = 2;
+const MAX_OPEN = 32;
+const TIME_BUDGET_MS = 800;
+
+/** True when the filter looks at more than levels (segments are then pruned by their filters). */
+export const narrows = (filter) => Object.keys(filter).some((k) => k !== "levels");
+
+/** Checks a filter with the core: null, or the problem with its `q` ({field, message}). */
+export function filterProblem(filter) {
+  const answer = core.read({ mode: "prune", filter, segments: [] }, []);
+  return answer.error ? { field: answer.error.field, message: answer.error.message } : null;
+}
+
+// The headers that may hold a match, as the core judges from their levels and filters.
+function prune(filter, headers) {
+  if (!headers.length || (!narrows(filter) && !filter.levels)) return headers;
+  const texts = [];
+  const segments = headers.map((h) => {
+    const fields = h.fields ?? "";
+    const words = h.words ?? "";
+    texts.push(fields, words);
+    return { id: h.id, levels: h.levels, fields: fields.length, words: words.length };
+  });
+  const keep = new Set(core.read({ mode: "prune", filter, segments }, texts).candidates);
+  return headers.filter((h) => keep.has(h.id));
+}
+
+// Runs one core read over these segments' stored texts.
+async function readSegments(env, request, headers) {
+  const texts = await db.segmentTexts(env.DB, headers.map((h) => h.id));
+  const present = headers.filter((h) => texts.has(h.id)); // a purge may have taken one meanwhile
+  const answer = core.read({
+    ...request,
+    now: Date.now(),
+    segments: present.map((h) => ({ id: h.id, project: h.project, received_at: h.received_at, size: texts.get(h.id).length,
+      retention_hours: h.retention_hours, retention_overrides: h.retention_overrides })),
+  }, present.map((h) => texts.get(h.id)));
+  for (const d of answer.damaged ?? []) console.error("damaged segment", d.segment, d.code);
+  return answer;
+}
+
+const newer = (a, b) => a.ts > b.ts || (a.ts === b.ts && a.id > b.id);
+
+/** Events matching `filter` in [from, to) of `projects`, newest first below `before` (or oldest
+ *  first above `after` with order "asc"), `limit` at most. Segments are opened in order of their
+ *  newest (oldest) event, so events beyond the frontier of what is still unopened are final.
+ *  Answers {rows, keys, next (key to continue from, or null), complete, scanned, matched, opened}. */
+export async function walkEvents(env, { projects, from, to, before = null, after = null, filter = {}, limit,
+  order = "desc", budgetMs = TIME_BUDGET_MS }) {
+  const started = Date.now();
+  const desc = order === "desc";
+  const projectIds = projects.map((p) => p.id);
+  const withFilters = narrows(filter);
+  let position = desc ? { ts: MAX, id: MAX } : { ts: -MAX, id: -MAX };
+  let lastEdge = desc ? MAX : -MAX;
+  let exhausted = false;
+  let headerStep = FIRST_HEADERS;
+  let openStep = FIRST_OPEN;
+  const queue = [];
+  let hits = [];
+  let scanned = 0, matched = 0, opened = 0;
+  const edge = (h) => (desc ? h.ts_max : h.ts_min);
+  // Orders hits best first and says whether a key is past the frontier (final).
+  const better = (a, b) => (desc ? newer(a.key, b.key) : newer(b.key, a.key));
+  const final = (key, frontier) => (desc ? key.ts > frontier : key.ts < frontier);
+  for (;;) {
+    if (!queue.length && !exhausted) {
+      const headers = desc
+        ? await db.segmentsNewestFirst(env.DB, { projectIds, from, to, olderThan: before ? before.ts : MAX,
+          below: position, limit: headerStep, filters: withFilters })
+        : await db.segmentsOldestFirst(env.DB, { projectIds, from: after ? Math.max(from, after.ts) : from, to,
+          above: position, limit: headerStep, filters: withFilters });
+      if (headers.length < headerStep) exhausted = true;
+      if (headers.length) {
+        const last = headers[headers.length - 1];
+        position = { ts: edge(last), id: last.id };
+        lastEdge = edge(last);
+      }
+      queue.push(...prune(filter, headers));
+      headerStep = Math.min(headerStep * 2, MAX_HEADERS);
+      continue;
+    }
+    const frontier = queue.length ? edge(queue[0]) : exhausted ? (desc ? -Infinity : Infinity) : lastEdge;
+    if (hits.length >= limit && final(hits[limit - 1].key, frontier))
+      return done({ next: hits[limit - 1].key, complete: false });
+    if (!queue.length && exhausted) return done({ next: null, complete: true });
+    if (Date.now() - started > budgetMs) {
+      hits = hits.filter((h) => final(h.key, frontier));
+      return done({ next: { ts: frontier, id: desc ? MAX : -MAX }, complete: false });
+    }
+    const batch = queue.splice(0, openStep);
+    openStep = Math.min(openStep * 2, MAX_OPEN);
+    const answer = await readSegments(env, {
+      mode: "rows", filter, from, to, limit, order: desc ? "desc" : "asc",
+      before: before ? [before.ts, before.id] : null, after: after ? [after.ts, after.id] : null,
+    }, batch);
+    opened += batch.length;
+    scanned += answer.scanned;
+    matched += answer.matched;
+    hits = hits.concat(answer.rows.map((row, i) => ({ row, key: { ts: answer.keys[i][0], id: answer.keys[i][1] } })))
+      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, limit);
+  }
+
+  function done({ next, complete }) {
+    const page = hits.slice(0, limit);
+    return { rows: page.map((h) => h.row), keys: page.map((h) => h.key), next, complete, scanned, matched, opened };
+  }
+}
+
+/** One event by id, with its project id, or null. */
+export async function eventById(env, id) {
+  const header = await db.segmentById(env.DB, Math.floor(id / EVENTS_PER_SEGMENT));
+  if (!header) return null;
+  const answer = await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, [header]);
+  if (!answer.rows.length) return null;
+  return { row: answer.rows[0], key: { ts: answer.keys[0][0], id }, projectId: header.project_id };
+}
+
+const TAIL_SEGMENTS = 64;
+
+/** Events stored after event id `after` (arrival order) in these projects, matching the filter
+ *  and in [from, to): the first `limit` of them, or with `newest` the last `limit` stored.
+ *  Answers {rows, last (the highest event id looked at), caught_up}. */
+export async function tailEvents(env, { projects, after, filter, from, to, limit, newest = false }) {
+  const projectIds = projects.map((p) => p.id);
+  const headers = await db.segmentsAfter(env.DB, {
+    projectIds, after: newest ? 0 : Math.floor(after / EVENTS_PER_SEGMENT), limit: TAIL_SEGMENTS, newest,
+  });
+  if (newest) headers.reverse();
+  const candidates = prune(filter, headers);
+  const answer = candidates.length
+    ? await readSegments(env, { mode: "rows", filter, from, to, order: "arrival", after_id: newest ? -1 : after,
+      limit: newest ? MAX_OPEN * EVENTS_PER_SEGMENT : limit }, candidates)
+    : { rows: [], keys: [] };
+  let rows = answer.rows;
+  let keys = answer.keys;
+  if (newest) {
+    rows = rows.slice(-limit);
+    keys = keys.slice(-limit);
+  }
+  const lastSegment = headers.length ? headers[headers.length - 1].id : Math.floor(after / EVENTS_PER_SEGMENT);
+  const full = !newest && rows.length === limit;
+  const last = full ? keys[keys.length - 1][1] : Math.max(after, (lastSegment + 1) * EVENTS_PER_SEGMENT - 1);
+  return { rows, last, caught_up: !full && (newest || headers.length < TAIL_SEGMENTS) };
+}
+
+/** A counting walk, newest segments first, until `maxEvents` were looked at: per call of the core
+ *  `mode` ("histogram" or "facets") with `request`, answers merged by `merge`. Answers
+ *  {scanned, complete, covered_from}. */
+export async function countWalk(env, { projects, from, to, filter, mode, request, maxEvents, merge }) {
+  const projectIds = projects.map((p) => p.id);
+  const withFilters = narrows(filter);
+  let position = { ts: MAX, id: MAX };
+  let scanned = 0;
+  let step = FIRST_OPEN * 4;
+  for (;;) {
+    const headers = await db.segmentsNewestFirst(env.DB, { projectIds, from, to, olderThan: MAX, below: position,
+      limit: step, filters: withFilters });
+    const candidates = prune(filter, headers);
+    for (let i = 0; i < candidates.length; i += MAX_OPEN) {
+      const answer = await readSegments(env, { mode, filter, from, to, ...request }, candidates.slice(i, i + MAX_OPEN));
+      scanned += answer.scanned;
+      merge(answer);
+      if (scanned >= maxEvents) {
+        const rest = candidates[i + MAX_OPEN] ?? headers[headers.length - 1];
+        return { scanned, complete: false, covered_from: Math.max(from, rest ? rest.ts_max : from) };
+      }
+    }
+    if (headers.length < step) return { scanned, complete: true, covered_from: from };
+    const last = headers[headers.length - 1];
+    position = { ts: last.ts_max, id: last.id };
+    step = Math.min(step * 2, MAX_HEADERS);
+  }
+}
