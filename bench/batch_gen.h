@@ -1,4 +1,6 @@
-// A deterministic, realistic ingest batch: mixed levels, ctx objects, ~20% with 1 KB stacks.
+// Deterministic, realistic ingest batches: mixed levels, nested ctx objects, and stacks — the
+// standard batch (~20 % with 14-frame stacks from a few handlers, ~25 issues per 200 events) and
+// the random-stack batch (~30 % with 20 random frames each, so most of its issues are new).
 #pragma once
 
 #include <cstdint>
@@ -6,8 +8,9 @@
 
 namespace edgelog::bench {
 
-/// Builds {"events": [...]} with `events` events; the same arguments give the same bytes.
-inline std::string make_batch(int events, std::uint64_t seed = 42) {
+/// Builds {"events": [...]} with `events` events; the same arguments give the same bytes. With
+/// `random_stacks`, ~30 % of the events carry 20 frames of random functions and files.
+inline std::string make_batch(int events, std::uint64_t seed = 42, bool random_stacks = false) {
   std::uint64_t s = seed;
   auto next = [&s] {
     s ^= s << 13;
@@ -74,7 +77,17 @@ inline std::string make_batch(int events, std::uint64_t seed = 42) {
            "\"db\":{\"pool\":\"primary\",\"latency_ms\":";
     out += num(2000);
     out += ",\"query\":\"SELECT * FROM orders WHERE customer_id = $1 AND status = $2 ORDER BY created_at DESC LIMIT 50\"}}";
-    if (next() % 5 == 0) {
+    if (random_stacks && next() % 10 < 3) {
+      out += ",\"stack\":\"TypeError: Cannot read properties of undefined\\n";
+      for (int f = 0; f < 20; ++f) {
+        out += "    at fn" + num(1000000) + " (/app/src/mod" + num(100000) + "/file" + num(1000) + ".js:";
+        out += num(4000);
+        out += ":";
+        out += num(120);
+        out += ")\\n";
+      }
+      out += "\"";
+    } else if (!random_stacks && next() % 5 == 0) {
       out += ",\"stack\":\"Error: upstream failed\\n";
       for (int f = 0; f < 14; ++f) {
         out += "    at handler" + std::to_string(f) + " (/app/src/services/orders/handler" +

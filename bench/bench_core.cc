@@ -1,29 +1,58 @@
-// Times the core on the standard batch; the same file runs natively and as wasm under node.
-// Prints one JSON line. Usage: bench_core [--events N] [--runs N] [--write-batch FILE]
+// Times the core on the benchmark batches; the same file runs natively and as wasm under node.
+// Prints one JSON line per batch: the whole ingest decision + encoding (segments and parts), and
+// the segment codec (zstd levels) on that batch's stored payload.
+// Usage: bench_core [--events N] [--runs N] [--write-batch FILE] [--random-stacks]
+//                   [--write-payload FILE]
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "batch_gen.h"
-#include "edgelog/readers/json.h"
+#include "detail/compress.h"
 #include "edgelog/pipeline.h"
-#include "encode.h"
+#include "edgelog/readers/json.h"
+#include "edgelog/segment.h"
 #include "edgelog/signature.h"
-#include "edgelog/template.h"
+#include "encode.h"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+template <typename Fn>
+double median_ms(int runs, Fn&& fn) {
+  std::vector<double> ms;
+  ms.reserve(static_cast<std::size_t>(runs));
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = clock_type::now();
+    fn();
+    ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   int events = 200, runs = 300;
+  bool random_stacks = false;
   const char* write_to = nullptr;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  const char* payload_to = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--random-stacks")) random_stacks = true;
+    if (i + 1 >= argc) continue;
     if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--write-batch")) write_to = argv[i + 1];
+    if (!std::strcmp(argv[i], "--write-payload")) payload_to = argv[i + 1];
   }
-  std::string body = edgelog::bench::make_batch(events);
+  std::string body = edgelog::bench::make_batch(events, 42, random_stacks);
   if (write_to) {
     if (FILE* f = std::fopen(write_to, "wb")) {
       std::fwrite(body.data(), 1, body.size(), f);
@@ -42,38 +71,59 @@ int main(int argc, char** argv) {
   std::string_view view(body.data(), size);
 
   edgelog::pipeline p;
-  std::size_t accepted = 0;
-  for (int i = 0; i < 20; ++i) accepted = edgelog::encode_ingest(p.decide(ctx, view, view)).accepted;
-  std::vector<double> ms;
-  ms.reserve(static_cast<std::size_t>(runs));
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto r = edgelog::encode_ingest(p.decide(ctx, view, view));
-    auto t1 = std::chrono::steady_clock::now();
-    accepted = r.accepted;
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  double median = ms[ms.size() / 2], p90 = ms[ms.size() * 9 / 10];
+  edgelog::ingest_result r;
+  for (int i = 0; i < 20; ++i) r = edgelog::encode_ingest(p.decide(ctx, view, view));
+  double ingest = median_ms(runs, [&] { r = edgelog::encode_ingest(p.decide(ctx, view, view)); });
+  double decide = median_ms(runs, [&] { (void)p.decide(ctx, view, view); });
 
-  // Templating alone: every message of the batch, as issue grouping does it.
-  edgelog::batch_parser parser;
-  edgelog::batch_limits limits;
-  limits.max_events = 1000;
-  std::vector<std::string> messages;
-  for (const auto& ev : parser.parse(view, limits, ctx.now_ms).events) messages.emplace_back(ev.message);
-  std::vector<double> tms;
-  std::size_t sink = 0;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (const auto& m : messages) sink += edgelog::template_message(m).size();
-    auto t1 = std::chrono::steady_clock::now();
-    tms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  // The stored form: the segment rows' text (data, filters, shares), against the raw body. The
+  // header's "parts" lists each part's length; a segment's own are the first five of each.
+  std::size_t stored_text = 0;
+  {
+    std::string_view h(r.header);
+    std::size_t segs = 0;
+    for (auto at = h.find("\"retention_hours\""); at != std::string_view::npos; at = h.find("\"retention_hours\"", at + 1)) ++segs;
+    std::size_t pos = h.find("\"parts\":[") + 9;
+    for (std::size_t i = 0; i < segs * edgelog::parts_per_segment; ++i) {
+      stored_text += static_cast<std::size_t>(std::strtoull(h.data() + pos, nullptr, 10));
+      pos = h.find(',', pos) + 1;
+    }
   }
-  std::sort(tms.begin(), tms.end());
-  std::printf("{\"bytes\":%zu,\"events\":%d,\"accepted\":%zu,\"runs\":%d,\"median_ms\":%.4f,"
-              "\"p90_ms\":%.4f,\"mb_per_s\":%.1f,\"template_messages\":%zu,\"template_ms\":%.4f,\"sink\":%zu}\n",
-              size, events, accepted, runs, median, p90, size / 1e6 / (median / 1e3), messages.size(),
-              tms[tms.size() / 2], sink % 10);
-  return accepted == static_cast<std::size_t>(events) ? 0 : 1;
+  const auto& d = p.decide(ctx, view, view);
+  std::vector<std::uint32_t> all(d.events.size());
+  std::iota(all.begin(), all.end(), 0u);
+  auto seg = edgelog::build_segment(d.events, d.enriched, all);
+  edgelog::segment_reader reader;
+  edgelog::opened_segment opened;
+  if (reader.open(seg.bytes, opened) != edgelog::errc::ok) return 1;
+  std::string payload(reader.payload());
+  if (payload_to) {
+    if (FILE* f = std::fopen(payload_to, "wb")) {
+      std::fwrite(payload.data(), 1, payload.size(), f);
+      std::fclose(f);
+    }
+  }
+  double open_ms = median_ms(runs, [&] { (void)reader.open(seg.bytes, opened); });
+
+  std::printf("{\"batch\":\"%s\",\"bytes\":%zu,\"events\":%d,\"accepted\":%zu,\"runs\":%d,"
+              "\"median_ms\":%.4f,\"decide_ms\":%.4f,\"encode_ms\":%.4f,\"mb_per_s\":%.1f,"
+              "\"segments\":%zu,\"stored_text_bytes\":%zu,\"stored_share\":%.4f,\"segment_bytes\":%zu,"
+              "\"payload_bytes\":%zu,\"open_ms\":%.4f,\"zstd\":[",
+              random_stacks ? "random_stacks" : "standard", size, events, r.accepted, runs, ingest, decide,
+              ingest - decide, size / 1e6 / (ingest / 1e3), d.events.empty() ? 0 : std::size_t{1}, stored_text,
+              static_cast<double>(stored_text) / static_cast<double>(size), seg.bytes.size(), payload.size(), open_ms);
+  bool first = true;
+  for (int level : {1, 3, 6}) {
+    std::string frame, back;
+    double c = median_ms(runs / 3 + 1, [&] {
+      frame.clear();
+      edgelog::detail::zstd_compress(payload, level, frame);
+    });
+    double u = median_ms(runs / 3 + 1, [&] { (void)edgelog::detail::zstd_decompress(frame, payload.size(), back); });
+    std::printf("%s{\"level\":%d,\"ratio\":%.4f,\"compress_ms\":%.4f,\"decompress_ms\":%.4f}", first ? "" : ",", level,
+                static_cast<double>(frame.size()) / static_cast<double>(payload.size()), c, u);
+    first = false;
+  }
+  std::printf("]}\n");
+  return r.accepted == static_cast<std::size_t>(events) ? 0 : 1;
 }

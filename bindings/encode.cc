@@ -174,7 +174,7 @@ class part_list {
   std::vector<std::size_t> lengths_;
 };
 
-void write_segment_parts(part_list& parts, const built_segment& seg) {
+void write_segment_parts(part_list& parts, const built_segment& seg, bool counted) {
   detail::base64_encode(seg.bytes, parts.open());
   parts.close();
   detail::base64_encode(seg.summary.fields.serialize(), parts.open());
@@ -184,13 +184,13 @@ void write_segment_parts(part_list& parts, const built_segment& seg) {
   {
     detail::json_writer w(parts.open());
     w.ch('[');
-    for (std::size_t i = 0; i < seg.summary.issues.size(); ++i) {
+    for (std::size_t i = 0; !counted && i < seg.summary.issues.size(); ++i) {
       const auto& is = seg.summary.issues[i];
       if (i) w.ch(',');
       w.raw("[\"");
       w.raw(is.fingerprint);
       w.raw("\",");
-      w.integer(is.minute);
+      w.integer(is.hour);
       w.ch(',');
       w.integer(is.count);
       w.ch(',');
@@ -209,7 +209,7 @@ void write_segment_parts(part_list& parts, const built_segment& seg) {
   detail::json_writer w(parts.open());
   std::int64_t base = seg.summary.ts_min - ((seg.summary.ts_min % 60'000) + 60'000) % 60'000;
   w.ch('[');
-  for (std::size_t i = 0; i < seg.summary.minute_levels.size(); ++i) {
+  for (std::size_t i = 0; !counted && i < seg.summary.minute_levels.size(); ++i) {
     const auto& m = seg.summary.minute_levels[i];
     if (i) w.ch(',');
     w.ch('[');
@@ -245,7 +245,7 @@ void write_request_parts(part_list& parts, const ingest_decision& d) {
   {
     detail::json_writer w(parts.open());
     w.ch('[');
-    for (std::size_t i = 0; i < d.issues.size(); ++i) {
+    for (std::size_t i = 0; !d.counted && i < d.issues.size(); ++i) {
       const auto& is = d.issues[i];
       const enrichment& e = d.enriched[is.first];
       if (i) w.ch(',');
@@ -320,7 +320,7 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
     header.raw(",\"retention_hours\":");
     header.integer(segments[i].retention_hours);
     header.ch('}');
-    write_segment_parts(parts, segments[i]);
+    write_segment_parts(parts, segments[i], d.counted);
   }
   header.ch(']');
   if (d.status == 202) write_request_parts(parts, d);

@@ -20,7 +20,7 @@ struct ingest_result {
   /// "retention_hours"}] and "parts": [bytes, …]: the lengths of the strings in `parts`.
   std::string header;
   /// ASCII strings back to back, each bound as one D1 parameter: per segment its data, fields
-  /// filter and words filter (base64), issue shares [[fingerprint, minute, count, first_ts,
+  /// filter and words filter (base64), issue shares [[fingerprint, hour, count, first_ts,
   /// last_ts, level_rank, level]] and minute counts [[minute, level, count]] (JSON); then the stored
   /// event ids [[event_id, ts]], the issues to insert if new [[fingerprint, title, template,
   /// level, level_rank, first_ts, last_ts, hint]] and the ledger rows (refusals, marks,

@@ -13,7 +13,7 @@ CREATE TABLE segments (
   retention_hours INTEGER NOT NULL,               -- the retention class its events were stored under
   fields      TEXT    NOT NULL,                   -- base64 Bloom filter of field=value
   words       TEXT    NOT NULL,                   -- base64 Bloom filter of the words of message and stack
-  issues      TEXT    NOT NULL,                   -- JSON [[fingerprint, minute, count, first_ts, last_ts, level_rank, level]]
+  issues      TEXT    NOT NULL,                   -- JSON [[fingerprint, hour, count, first_ts, last_ts, level_rank, level]]
   minutes     TEXT    NOT NULL,                   -- JSON [[minute, level, count]]
   data        TEXT    NOT NULL                    -- base64 of the segment bytes
 );

@@ -2,6 +2,7 @@
 #include "edgelog/pipeline.h"
 
 #include <algorithm>
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "edgelog/passes/enrich.h"
@@ -61,6 +62,12 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
         if (auto l = parse_level(name); l && hours.is_number_unsigned())
           out.retention_hours[static_cast<std::size_t>(*l)] = hours.get<std::uint32_t>();
     out.known_event_ids = doc.value("known_event_ids", std::vector<std::string>{});
+    out.convert = doc.value("convert", false);
+    if (out.convert) {
+      out.limits.stored_fingerprints = true;
+      out.limits.max_age_ms = 0;
+      out.limits.max_future_ms = INT64_MAX / 2;
+    }
     out.fingerprint_rules = parse_rules(doc.value("fingerprint_rules", std::string{}));
     out.page_rules = parse_rules(doc.value("page_rules", std::string{}));
   } catch (const nlohmann::json::exception&) {
@@ -154,14 +161,15 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (!ip.allowed) return refuse(d, errc::rate_limited, 0, ip, project_view.next, ip.next, false);
 
   signature_policy policy{ctx.now_ms, 300, ctx.require_timestamp};
-  if (errc e = verify_signature(ctx.signature, wire, ctx.secrets, policy); e != errc::ok)
-    return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
+  if (!ctx.convert)
+    if (errc e = verify_signature(ctx.signature, wire, ctx.secrets, policy); e != errc::ok)
+      return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
 
   batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
   if (b.error != errc::ok) return refuse(d, b.error, 0, project_view, project_view.next, ip.next, true);
 
   rate_decision project = decide_rate(ctx.project_rate, ctx.project_counts, b.events.size(), ctx.now_ms);
-  if (!b.events.empty() && !project.allowed)
+  if (!b.events.empty() && !project.allowed && !ctx.convert)
     return refuse(d, errc::rate_limited, b.events.size(), project, project.next, ip.next, true);
 
   d.accepted = b.events.size();
@@ -190,6 +198,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (retimed) d.ledger.push_back({"retimed", "", retimed, 0});
   if (b.utf8_repaired) d.ledger.push_back({"utf8_repaired", "", 0, 1});
   d.retention_hours = ctx.retention_hours;
+  d.counted = ctx.convert;
   if (d.accepted == 0) {
     d.status = http_status(errc::no_valid_events);
     d.error = errc::no_valid_events;

@@ -7,6 +7,7 @@
 #include "detail/compress.h"
 #include "detail/json_writer.h"
 #include "detail/varint.h"
+#include "edgelog/stack.h"
 #include "edgelog/timestamp.h"
 
 namespace edgelog {
@@ -40,31 +41,13 @@ std::array<std::string_view, stored_field_count> stored_values(const event& ev, 
           e.exception_type,   e.cats.hint};
 }
 
-// frames, ctx, tags, truncated, ts_original and scrubbed as JSON members (no braces).
-void write_extra(std::string& out, const event& ev, const enrichment& e) {
+// ctx, tags, truncated, ts_original and scrubbed as JSON members (no braces). Frames are not
+// stored: they are parsed again from the stack when an event is written out.
+void write_extra(std::string& out, const event& ev) {
   detail::json_writer w(out);
   auto sep = [&] {
     if (!out.empty()) w.ch(',');
   };
-  if (!e.stack.frames.empty()) {
-    sep();
-    w.raw("\"frames\":[");
-    std::size_t n = std::min<std::size_t>(e.stack.frames.size(), 50);
-    for (std::size_t i = 0; i < n; ++i) {
-      const frame& f = e.stack.frames[i];
-      if (i) w.ch(',');
-      w.raw("{\"function\":");
-      w.string(f.function);
-      w.raw(",\"module\":");
-      w.string(f.module);
-      w.raw(",\"file\":");
-      w.string(f.file);
-      w.raw(",\"line\":");
-      w.integer(f.line);
-      w.raw(f.in_app ? ",\"in_app\":true}" : ",\"in_app\":false}");
-    }
-    w.ch(']');
-  }
   if (!ev.ctx.empty()) {
     sep();
     w.raw("\"ctx\":");
@@ -140,7 +123,7 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     payload.push_back(static_cast<char>(ev.severity));
     for (auto v : values) detail::put_bytes(payload, v);
     extra.clear();
-    write_extra(extra, ev, e);
+    write_extra(extra, ev);
     detail::put_bytes(payload, extra);
 
     for (stored_field f : equality_fields) {
@@ -150,7 +133,7 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     for (auto text : {ev.message, ev.stack})
       for_each_token(text, [&](std::string_view t) { word_hashes.push_back(token_hash(t)); });
   }
-  // Per-minute counts and per-issue shares, keyed by minute so the folds can roll them up.
+  // Per-minute counts by level (the chart rollup) and per-issue shares by hour (the issue rollup).
   for (std::size_t n = 0; n < indices.size(); ++n) {
     const event& ev = events[indices[n]];
     const std::string& fp = enriched[indices[n]].group.fingerprint;
@@ -161,10 +144,11 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
                            [&](const auto& m) { return m[0] == idx && m[1] == lvl; });
     if (ml == sum.minute_levels.end()) sum.minute_levels.push_back({idx, lvl, 1});
     else (*ml)[2]++;
+    std::int64_t hour = ev.ts_ms - ((ev.ts_ms % 3'600'000) + 3'600'000) % 3'600'000;
     auto is = std::find_if(sum.issues.begin(), sum.issues.end(),
-                           [&](const auto& i) { return i.minute == minute && i.fingerprint == fp; });
+                           [&](const auto& i) { return i.hour == hour && i.fingerprint == fp; });
     if (is == sum.issues.end()) {
-      sum.issues.push_back({fp, minute, 0, ev.ts_ms, ev.ts_ms, ev.severity});
+      sum.issues.push_back({fp, hour, 0, ev.ts_ms, ev.ts_ms, ev.severity});
       is = sum.issues.end() - 1;
     }
     is->count++;
@@ -250,6 +234,27 @@ void write_event_json(std::string& out, const stored_event& ev, std::int64_t id,
     auto f = static_cast<stored_field>(i);
     if (f == stored_field::message || f == stored_field::fingerprint) continue;
     w.optional_field(field_names[i], ev.fields[i]);
+  }
+  if (auto stack = ev[stored_field::stack]; !stack.empty()) {
+    parsed_stack parsed = parse_stack(stack);
+    if (!parsed.frames.empty()) {
+      w.raw(",\"frames\":[");
+      std::size_t n = std::min<std::size_t>(parsed.frames.size(), 50);
+      for (std::size_t i = 0; i < n; ++i) {
+        const frame& f = parsed.frames[i];
+        if (i) w.ch(',');
+        w.raw("{\"function\":");
+        w.string(f.function);
+        w.raw(",\"module\":");
+        w.string(f.module);
+        w.raw(",\"file\":");
+        w.string(f.file);
+        w.raw(",\"line\":");
+        w.integer(f.line);
+        w.raw(f.in_app ? ",\"in_app\":true}" : ",\"in_app\":false}");
+      }
+      w.ch(']');
+    }
   }
   if (!ev.extra.empty()) {
     w.ch(',');

@@ -6,14 +6,17 @@ import * as db from "./db/index.js";
 const SPAN = 500; // segment ids per fold step (one transaction)
 const BUDGET_MS = 2_000;
 
-/** Folds pending segments until caught up or out of budget; answers {folded, remaining}. */
+/** Folds pending segments until caught up or out of budget; answers {steps, folded, remaining,
+ *  rows_written}. */
 export async function foldPending(env, budgetMs = BUDGET_MS) {
   const started = Date.now();
   let { folded, newest } = await db.foldPosition(env.DB);
-  let steps = 0;
+  let steps = 0, written = 0;
   while (folded < newest && Date.now() - started < budgetMs) {
-    folded = await db.foldStep(env.DB, SPAN);
+    const step = await db.foldStep(env.DB, SPAN);
+    folded = step.folded;
+    written += step.rowsWritten;
     steps++;
   }
-  return { steps, folded, remaining: folded < newest };
+  return { steps, folded, remaining: folded < newest, rows_written: written };
 }

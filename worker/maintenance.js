@@ -4,6 +4,7 @@ import * as db from "./db/index.js";
 import { error, json } from "./http.js";
 import { foldPending } from "./aggregates.js";
 import { alertTick } from "./alerting.js";
+import { convertLegacy } from "./jobs/convert.js";
 import { finishDeletions } from "./jobs/deletion.js";
 import { purgeExpired } from "./jobs/retention.js";
 import { rollUpLedger } from "./jobs/rollup.js";
@@ -13,6 +14,7 @@ import { flushKeyUsage } from "./jobs/usage.js";
 export const MINUTELY = "* * * * *";
 export const HOURLY = "0 * * * *";
 const INTERVAL_MS = { [MINUTELY]: 60_000, [HOURLY]: 3_600_000 };
+const CONVERT_MS = 20_000; // per run: old rows are converted a bounded slice at a time
 
 /** Budgets and chunk sizes; the Worker's vars may lower them (tests do). */
 function limits(env, overrides = {}) {
@@ -28,6 +30,7 @@ function limits(env, overrides = {}) {
 const JOBS = {
   alerts: (env, o) => alertTick(env, o.now),
   fold: (env, o) => foldPending(env, Math.max(0, o.deadline - Date.now())),
+  convert: (env, o) => convertLegacy(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS) }),
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
@@ -35,8 +38,8 @@ const JOBS = {
   size: (env, o) => checkSize(env, o),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "fold", "purge", "rollup", "size"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "convert"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "fold", "convert", "purge", "rollup", "size"],
   purge: ["purge"],
 };
 

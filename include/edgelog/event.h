@@ -51,6 +51,7 @@ struct event {
   std::string ctx;   ///< ASCII JSON object, empty when absent
   std::string tags;  ///< ASCII JSON object, empty when absent
   std::vector<std::string_view> client_fingerprint;  ///< the client's `fingerprint` array
+  std::string_view stored_fingerprint;  ///< a group decided before (converted rows), or empty
   ctx_hints hints;                ///< from ctx, for categorization
   std::size_t scrubbed = 0;       ///< values masked by PII scrubbing
   std::uint8_t truncated = 0;     ///< `truncation` bits

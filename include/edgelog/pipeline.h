@@ -35,12 +35,15 @@ struct ingest_context {
   std::vector<rule> page_rules;        ///< errors matching one of these are paged
   std::array<std::uint32_t, 6> retention_hours{72, 72, 72, 72, 72, 72};  ///< per level
   std::vector<std::string> known_event_ids;  ///< event_ids storage already holds: duplicates
+  /// Rows of the old layout being converted by maintenance: no signature or rate limits, times
+  /// kept as stored, `_fingerprint` kept, and no issue or minute shares (they were counted).
+  bool convert = false;
 };
 
 /// Reads an ingest_context from its JSON form:
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
-///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …],
+///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …], "convert": bool,
 ///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
 ///           "ip": {…the same…}},
 ///  "scrubbing": {"enabled", "extra_keys", "allow_keys", "patterns", "hash", "mask_emails",

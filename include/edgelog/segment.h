@@ -44,15 +44,15 @@ struct stored_event {
   std::int64_t ts = 0;
   level severity = level::info;
   std::array<std::string_view, stored_field_count> fields{};
-  std::string_view extra;  ///< JSON members without braces: frames, ctx, tags, truncated, …; may be empty
+  std::string_view extra;  ///< JSON members without braces: ctx, tags, truncated, …; may be empty
 
   std::string_view operator[](stored_field f) const noexcept { return fields[static_cast<std::size_t>(f)]; }
 };
 
-/// One issue's share of a segment at minute resolution: folded into issues and issue_hours.
+/// One issue's share of a segment within one hour: folded into issues and issue_hours.
 struct segment_issue_count {
   std::string fingerprint;
-  std::int64_t minute = 0;  ///< epoch ms of the minute's start (event time)
+  std::int64_t hour = 0;  ///< epoch ms of the hour's start (event time)
   std::uint32_t count = 0;
   std::int64_t first_ts = 0, last_ts = 0;
   level max_level = level::trace;
@@ -96,12 +96,16 @@ class segment_reader {
   /// truncated, fail their checksum or do not decode; errc::unsupported_segment for a newer version.
   errc open(std::string_view bytes, opened_segment& out);
 
+  /// The decompressed payload of the last segment opened (for benchmarks of the codec).
+  std::string_view payload() const noexcept { return payload_; }
+
  private:
   std::string payload_;
 };
 
 /// Writes a stored event as its API object: {"id", "project", "ts", "received_at", "level",
-/// "message", "fingerprint", <optional fields present>, <extra members>} with ts as RFC 3339.
+/// "message", "fingerprint", <optional fields present>, "frames" (parsed from the stack),
+/// <extra members>} with ts as RFC 3339.
 void write_event_json(std::string& out, const stored_event& ev, std::int64_t id, std::string_view project,
                       std::int64_t received_at);
 

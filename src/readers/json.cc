@@ -16,7 +16,7 @@ namespace {
 // An event field the parser knows; anything else is ignored.
 enum class field : std::uint8_t {
   unknown, ts, level, message, stack, ctx, tags, source, env, user_id, request_id, session_id,
-  release, event_id, source_type, error_type, component, endpoint, fingerprint
+  release, event_id, source_type, error_type, component, endpoint, fingerprint, stored_fingerprint
 };
 
 field field_of(std::string_view key) noexcept {
@@ -39,6 +39,7 @@ field field_of(std::string_view key) noexcept {
       {"component", field::component},
       {"endpoint", field::endpoint},
       {"fingerprint", field::fingerprint},
+      {"_fingerprint", field::stored_fingerprint},
   };
   for (const auto& [name, f] : names)
     if (name == key) return f;
@@ -99,6 +100,10 @@ class event_reader {
           break;
         case field::fingerprint:
           if (!read_fingerprint(v, ev, fail)) return false;
+          break;
+        case field::stored_fingerprint:
+          if (!limits_.stored_fingerprints) break;  // only rows the service converts may carry one
+          if (!read_string(v, "_fingerprint", 32, truncated_field, ev, ev.stored_fingerprint, fail)) return false;
           break;
         case field::ctx:
           if (!read_object(v, "ctx", truncated_ctx, ev, ev.ctx, fail)) return false;
@@ -369,7 +374,7 @@ struct batch_parser::impl {
   void detach(event& ev) {
     for (auto* f : {&ev.message, &ev.stack, &ev.source, &ev.env, &ev.user_id, &ev.request_id,
                     &ev.session_id, &ev.release, &ev.event_id, &ev.source_type, &ev.error_type,
-                    &ev.component, &ev.endpoint}) {
+                    &ev.component, &ev.endpoint, &ev.stored_fingerprint}) {
       if (f->empty()) continue;
       *f = result.storage.emplace_back(*f);
     }

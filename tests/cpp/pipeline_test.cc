@@ -24,6 +24,7 @@ struct run_result {
   int status;
   json header;
   json rows;  // null when nothing is to be stored
+  std::vector<std::string> parts;
 };
 
 // Runs the pipeline, opens every segment it wrote and turns the stored events back into the
@@ -62,7 +63,7 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
       rows.push_back(row);
     }
   }
-  return {r.status, header, rows};
+  return {r.status, header, rows, std::vector<std::string>(parts.begin(), parts.end())};
 }
 
 // An input file: {"now_ms", "limits"?, "format"?, "signature"?, "body": <JSON value or raw string>}.
@@ -290,4 +291,31 @@ TEST_CASE("the signature covers the body as sent, and both sizes are bounded") {
   CHECK(run(p, over_signed_body, body, wire).header["error"]["code"] == "bad_signature");
   ctx.max_decoded_bytes = body.size() - 1;
   CHECK(run(p, ctx, body, wire).header["error"]["code"] == "body_too_large");
+}
+
+TEST_CASE("a conversion of old rows keeps their times and groups and writes no shares") {
+  edgelog::pipeline p;
+  std::string body = R"([{"ts":1000,"level":"error","message":"old one","_fingerprint":"0123456789abcdef0123456789abcdef"},
+                         {"ts":2000,"level":"info","message":"old two"}])";
+  edgelog::ingest_context ctx;
+  REQUIRE(edgelog::parse_ingest_context(R"({"now_ms":1800000000000,"convert":true,"limits":{"retention_hours":72}})", ctx) ==
+          edgelog::errc::ok);
+  auto r = run(p, ctx, body);  // unsigned: a conversion is the service's own
+  REQUIRE(r.status == 202);
+  REQUIRE(r.rows.size() == 2);
+  CHECK(r.rows[0]["ts"] == 1000);  // not replaced, however old
+  CHECK(r.rows[0]["fingerprint"] == "0123456789abcdef0123456789abcdef");
+  CHECK(r.rows[1]["fingerprint"] != "0123456789abcdef0123456789abcdef");
+  REQUIRE(r.parts.size() == edgelog::parts_per_segment + 3);
+  CHECK(r.parts[3] == "[]");  // issue shares
+  CHECK(r.parts[4] == "[]");  // minute counts
+  CHECK(r.parts[6] == "[]");  // issues to insert
+}
+
+TEST_CASE("a request cannot carry a stored fingerprint") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"error","message":"x","_fingerprint":"0123456789abcdef0123456789abcdef"}])";
+  auto r = run(p, signed_for(body), body);
+  REQUIRE(r.rows.size() == 1);
+  CHECK(r.rows[0]["fingerprint"] != "0123456789abcdef0123456789abcdef");
 }

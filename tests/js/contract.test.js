@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as db from "../../worker/db/index.js";
+import { readFileSync } from "node:fs";
+import { Core } from "../../bindings/loader.js";
 import { MASTER_KEY, ROOT, applySqlFile, sign, startWorker } from "./harness.js";
 import { seal } from "../../worker/secrets.js";
 
@@ -189,6 +191,89 @@ describe("idempotency", () => {
     ])).json();
     assert.equal(res.duplicates, 1);
     assert.equal(await db.countLogs(w.db, p.project.id), 1);
+  });
+
+  test("concurrent retries of one batch store every event once, and issue counts leave the retries out", async () => {
+    const p = await w.createProject("idem-race");
+    const batch = Array.from({ length: 5 }, (_, i) => ({ level: "error", message: "job 7 timed out", event_id: `race-${i}` }));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => w.send(p, batch)));
+    assert.ok(answers.every((r) => r.status === 202));
+    const bodies = await Promise.all(answers.map((r) => r.json()));
+    assert.equal(bodies.reduce((n, b) => n + b.accepted - b.duplicates, 0), 5); // stored once in all
+    assert.equal(await db.countLogs(w.db, p.project.id), 5);
+    await w.fold();
+    const [issue] = await db.issuesOfProject(w.db, p.project.id);
+    assert.equal(issue.count, 5);
+  });
+
+  test("a retried request with the same Idempotency-Key gets the first answer and stores nothing again", async () => {
+    const p = await w.createProject("idem-key");
+    const batch = events(3, "keyed"); // no event ids: only the key makes the retry safe
+    const headers = { "Idempotency-Key": "batch-0001" };
+    const first = await w.send(p, batch, { headers });
+    assert.equal(first.status, 202);
+    const firstBody = await first.json();
+    const retry = await w.send(p, batch, { headers });
+    assert.equal(retry.status, 202);
+    const retryBody = await retry.json();
+    assert.equal(retryBody.replayed, true);
+    assert.equal(retryBody.request_id, firstBody.request_id);
+    assert.equal(retryBody.accepted, 3);
+    assert.equal(await db.countLogs(w.db, p.project.id), 3);
+    assert.equal((await outcomes("idem-key")).accepted.events, 3);
+    // Another key is another request.
+    assert.equal((await w.send(p, batch, { headers: { "Idempotency-Key": "batch-0002" } })).status, 202);
+    assert.equal(await db.countLogs(w.db, p.project.id), 6);
+  });
+
+  test("refuses an Idempotency-Key that is not 1 to 128 visible characters, storing nothing", async () => {
+    const p = await w.createProject("idem-bad");
+    for (const key of ["a".repeat(129), "has space"]) {
+      const res = await w.send(p, events(1, "bad"), { headers: { "Idempotency-Key": key } });
+      assert.equal(res.status, 400);
+      assert.equal((await res.json()).field, "idempotency-key");
+    }
+    assert.equal(await db.countLogs(w.db, p.project.id), 0);
+  });
+});
+
+describe("storage cost", () => {
+  // The Worker's own statements for a request, run here so D1's rows_written can be read.
+  const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "edgelog.wasm"))));
+  async function write(p, events) {
+    const now = Date.now();
+    const body = new TextEncoder().encode(JSON.stringify(events));
+    const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: sign("k", body), limits: { max_events: 1000 } }, body);
+    const { statements } = db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: now, minute: now - (now % 60_000),
+      decision, ipKey: "ip:203.0.113.9" });
+    const results = await w.db.batch(statements);
+    return results.reduce((n, r) => n + r.meta.rows_written, 0);
+  }
+
+  test("a batch without event ids writes a handful of rows once its issues exist, folds included", async () => {
+    const p = await w.createProject("cost");
+    const batch = Array.from({ length: 200 }, (_, i) => ({
+      level: ["info", "warn", "error"][i % 3], message: `order ${i % 25} failed`, source: "api",
+    }));
+    await write(p, batch); // its 25 issues are new
+    await w.fold();
+    let written = 0;
+    for (let i = 0; i < 5; i++) written += await write(p, batch);
+    const folded = await w.fold();
+    written += folded.rows_written;
+    assert.ok(written / 1000 <= 0.05, `${written} rows written for 1000 events`);
+    assert.ok(written > 0);
+  });
+
+  test("an event_id costs one more row", async () => {
+    const p = await w.createProject("cost-ids");
+    const batch = (tag) => Array.from({ length: 100 }, (_, i) => ({ level: "info", message: "ping", event_id: `${tag}-${i}` }));
+    const plainBatch = Array.from({ length: 100 }, () => ({ level: "info", message: "ping" }));
+    await write(p, batch("warm")); // the issue is new
+    await write(p, plainBatch); // and now ongoing
+    const plain = await write(p, plainBatch);
+    const withIds = await write(p, batch("b"));
+    assert.equal(withIds - plain, 100);
   });
 });
 

@@ -166,7 +166,7 @@ describe("manual triggers, state and health", () => {
     const p = await w.createProject("sizes");
     assert.equal((await w.send(p, Array.from({ length: 20 }, (_, i) => ({ level: "info", message: `m${i}` })))).status, 202);
     const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
-    assert.deepEqual(Object.keys(report.jobs).sort(), ["finish_deletions", "flush_key_usage", "fold", "purge", "rollup", "size"]);
+    assert.deepEqual(Object.keys(report.jobs).sort(), ["convert", "finish_deletions", "flush_key_usage", "fold", "purge", "rollup", "size"]);
     assert.ok(report.jobs.size.size_bytes > 0);
     assert.ok(report.jobs.size.warnings.some((x) => x.project === "sizes" && x.code === "volume_exceeds_database"));
   });
@@ -192,5 +192,33 @@ describe("manual triggers, state and health", () => {
     } finally {
       await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/hourly_ledger_restored.sql"));
     }
+  });
+});
+
+describe("conversion of the old layout", () => {
+  let w;
+  before(async () => { w = await startWorker(); });
+  after(() => w?.dispose());
+
+  test("turns old rows into segments in bounded chunks, keeping times, groups and event ids", async () => {
+    const p = await w.createProject("legacy");
+    await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/legacy_rows.sql"));
+    assert.equal(await db.countLogs(w.db, p.project.id), 1200);
+    assert.equal(await db.hasLegacyRows(w.db), true);
+    const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
+    assert.equal(report.jobs.convert.converted, 1200);
+    assert.equal(report.jobs.convert.chunks, 3);
+    assert.equal(report.jobs.convert.remaining, false);
+    assert.equal(await db.hasLegacyRows(w.db), false);
+    assert.equal(await db.countLogs(w.db, p.project.id), 1200); // all in segments now
+    assert.ok(await db.countSegments(w.db, p.project.id) >= 3);
+    const okapi = await (await w.admin("/api/logs?project=legacy&q=okapi")).json();
+    assert.deepEqual(okapi.logs.map((l) => [l.message, l.source, l.ctx.i]), [["an okapi was seen", "old-api", 600]]);
+    const errors = await (await w.admin("/api/logs?project=legacy&fingerprint=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&limit=500")).json();
+    assert.equal(errors.logs.length, 120);
+    assert.ok(errors.logs.every((l) => l.level === "error"));
+    // An event id stored in the old layout is still known: a retry of it is a duplicate.
+    const retry = await (await w.send(p, [{ level: "error", message: "legacy event 10", event_id: "legacy-10" }])).json();
+    assert.equal(retry.duplicates, 1);
   });
 });

@@ -7,7 +7,7 @@ const RANGE = `s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates')
 
 const FOLD_ISSUE_HOURS = `
 INSERT INTO issue_hours (project_id, fingerprint, hour, events)
-SELECT s.project_id, i.value ->> 0, (i.value ->> 1) - (i.value ->> 1) % 3600000, sum(i.value ->> 2)
+SELECT s.project_id, i.value ->> 0, i.value ->> 1, sum(i.value ->> 2)
 FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2, 3
 ON CONFLICT (project_id, fingerprint, hour) DO UPDATE SET events = events + excluded.events`;
 
@@ -38,7 +38,8 @@ export function foldPosition(db) {
     (SELECT coalesce(max(id), 0) FROM segments) AS newest`).first();
 }
 
-/** Folds the next `span` segment ids in one transaction; answers the new position. */
+/** Folds the next `span` segment ids in one transaction; answers the new position and D1's rows
+ *  written. */
 export async function foldStep(db, span) {
   const results = await db.batch([
     db.prepare(FOLD_ISSUE_HOURS).bind(span),
@@ -46,5 +47,5 @@ export async function foldStep(db, span) {
     db.prepare(FOLD_LOG_COUNTS).bind(span),
     db.prepare(ADVANCE).bind(span),
   ]);
-  return results[3].results[0].last_segment;
+  return { folded: results[3].results[0].last_segment, rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) };
 }

@@ -26,6 +26,8 @@ struct batch_limits {
   int max_depth = 32;                       ///< nesting of ctx and tags
   std::int64_t max_future_ms = 60'000;      ///< a ts further ahead is replaced by the receive time
   std::int64_t max_age_ms = 0;              ///< a ts older than this (retention) is replaced; 0: none
+  bool stored_fingerprints = false;         ///< read `_fingerprint` (32 hex digits): rows converted
+                                            ///< from the old layout keep their issue
 };
 
 /// The result of parsing one body: a request-level error, or events and rejections.

@@ -1,0 +1,39 @@
+// Conversion of the old layout (a row per event in `logs`) into segments, in bounded chunks.
+
+/** The oldest legacy rows of the oldest project that still has some, with its retention settings,
+ *  at most `limit` of them. */
+export async function legacyRows(db, limit) {
+  const { results } = await db.prepare(`SELECT l.id, l.project_id, l.ts, l.received_at, l.level, l.message,
+      l.fingerprint, l.stack, l.source, l.env, l.user_id, l.request_id, l.session_id, l.release, l.event_id,
+      l.source_type, l.error_type, l.component, l.endpoint, l.ctx, l.tags, p.retention_hours, p.retention_overrides
+    FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.project_id = (SELECT project_id FROM logs ORDER BY id LIMIT 1)
+    ORDER BY l.id LIMIT ?1`).bind(limit).all();
+  return results;
+}
+
+/** Whether any legacy row is left. */
+export async function hasLegacyRows(db) {
+  return (await db.prepare("SELECT EXISTS (SELECT 1 FROM logs) AS any").first()).any === 1;
+}
+
+const PARTS_PER_SEGMENT = 5;
+
+/** One transaction: the core's segments of converted rows, their event ids (an id stored since
+ *  is not taken twice), and the legacy rows they replace. */
+export function convertStatements(db, { projectId, receivedAt, decision, legacyIds }) {
+  const { header, parts } = decision;
+  const statements = [];
+  header.segments.forEach((s, i) => {
+    const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
+    statements.push(db.prepare(`INSERT INTO segments (project_id, received_at, ts_min, ts_max, events, levels,
+        retention_hours, data, fields, words, issues, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`)
+      .bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels, s.retention_hours, data, fields, words, shares, minutes));
+  });
+  const ids = parts[header.segments.length * PARTS_PER_SEGMENT];
+  if (ids && ids !== "[]")
+    statements.push(db.prepare(`INSERT INTO event_ids (project_id, event_id, ts)
+      SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e WHERE true ON CONFLICT DO NOTHING`).bind(projectId, ids));
+  statements.push(db.prepare("DELETE FROM logs WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(legacyIds)));
+  return statements;
+}
