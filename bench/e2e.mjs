@@ -1,36 +1,95 @@
-// End-to-end ingest under `wrangler dev` with local D1: sequential latency, throughput with four
-// concurrent senders, CPU of the workerd process per request, and D1 rows written per 1000 events.
-// Usage: node bench/e2e.mjs [--seconds 20] [--requests 300] [--batch file]. Binds 127.0.0.1 only;
-// stops itself.
+// End-to-end ingest under `wrangler dev` with local D1, edgelog beside the floor Worker
+// (bench/floor: verify the HMAC, store the body as one row), interleaved round by round on the
+// same batch: sequential latency, throughput with four senders, CPU of each server's workerd per
+// request; then D1 rows written and text stored per event from the Worker's own statements.
+// Usage: node bench/e2e.mjs [--seconds 10] [--requests 100] [--rounds 3] [--batch file]
+// Binds 127.0.0.1 only; stops itself.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
+import { foldPending } from "../worker/aggregates.js";
 import * as db from "../worker/db/index.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SECONDS = arg("seconds", 20);
-const REQUESTS = arg("requests", 300);
-const PORT = 8900 + Math.floor(Math.random() * 90);
-const URL_BASE = `http://127.0.0.1:${PORT}`;
-const ADMIN = randomBytes(16).toString("hex");
-const MASTER = randomBytes(32).toString("base64");
+const SECONDS = arg("seconds", 10);
+const REQUESTS = arg("requests", 100);
+const ROUNDS = arg("rounds", 3);
 const batchIndex = process.argv.indexOf("--batch");
-const body = readFileSync(batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json");
+const BATCH_FILE = batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json";
+const body = readFileSync(BATCH_FILE);
 const EVENTS = JSON.parse(body).events.length;
-
-const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const hmac = (secret) => createHmac("sha256", secret).update(body).digest("hex");
 
-async function rowsWrittenPer1000() {
-  // The same statements the Worker runs, against Miniflare's D1, reading D1's own rows_written.
+// CPU (utime + stime, ms) of the workerd processes under a server's process group.
+function cpuMs(rootPid) {
+  const parent = new Map();
+  const stats = new Map();
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      parent.set(Number(pid), Number(fields[1]));
+      stats.set(Number(pid), { ticks: Number(fields[11]) + Number(fields[12]),
+        workerd: readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd") });
+    } catch {}
+  }
+  const under = (pid) => { for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === rootPid) return true; return false; };
+  let ticks = 0;
+  for (const [pid, s] of stats) if (s.workerd && under(pid)) ticks += s.ticks;
+  return (ticks * 1000) / Number(execFileSync("getconf", ["CLK_TCK"]).toString());
+}
+
+async function startServer(name, { config, vars, migrate }) {
+  const state = mkdtempSync(join(tmpdir(), `edgelog-bench-${name}-`));
+  const port = 8800 + Math.floor(Math.random() * 190);
+  const configArgs = config ? ["--config", config] : [];
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", migrate, "--local", "--persist-to", state, ...configArgs],
+    { env, stdio: "ignore" });
+  const proc = spawn("npx", ["wrangler", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--show-interactive-dev-session=false"],
+  { env, stdio: "ignore", detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    try { if ((await fetch(`${url}/healthz`)).status < 500) break; } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { name, url, pid: proc.pid, stop: () => { try { process.kill(-proc.pid, "SIGTERM"); } catch {} rmSync(state, { recursive: true, force: true }); } };
+}
+
+async function measure(server, headers) {
+  const send = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/api/log`, { method: "POST", headers, body });
+    await res.arrayBuffer();
+    if (res.status !== 202) throw new Error(`${server.name}: status ${res.status}`);
+    return performance.now() - t0;
+  };
+  const cpu0 = cpuMs(server.pid);
+  const latencies = [];
+  for (let i = 0; i < REQUESTS; i++) latencies.push(await send());
+  const cpu = (cpuMs(server.pid) - cpu0) / REQUESTS;
+  let sent = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const sender = async () => { while (performance.now() < end) { await send(); sent++; } };
+  const t0 = performance.now();
+  await Promise.all([sender(), sender(), sender(), sender()]);
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpu,
+    eps: (sent * EVENTS) / ((performance.now() - t0) / 1000) };
+}
+
+// The Worker's own statements for this batch against Miniflare's D1: rows written (D1's count,
+// the per-minute folds included) and text stored in segment rows, per event.
+async function storageCost() {
   const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"], compatibilityDate: "2026-04-01" });
   try {
     const d1 = await mf.getD1Database("DB");
@@ -38,95 +97,81 @@ async function rowsWrittenPer1000() {
       await d1.batch(splitSql(readFileSync(join("migrations", f), "utf8")).map((s) => d1.prepare(s)));
     const core = new Core(new WebAssembly.Module(readFileSync("wasm/edgelog.wasm")));
     await d1.batch([d1.prepare("INSERT INTO projects (slug, name, created_at) VALUES ('b', 'b', 0)")]);
-    let written = 0, events = 0;
-    for (let i = 0; i < 5; i++) {
+    const write = async () => {
       const now = Date.now();
-      const { header, chunks } = core.ingest({
-        now_ms: now, secrets: ["k"], signature: createHmac("sha256", "k").update(body).digest("hex"),
-        limits: { max_body_bytes: 1 << 20, max_events: 1000 },
-      }, body);
-      const statements = db.ingestStatements(d1, {
-        projectId: 1, receivedAt: now, minute: now - (now % 60000), ledger: header.ledger,
-        chunks: chunks.map((rows, j) => ({ rows, events: header.chunks[j][1] })), ipKey: "ip:203.0.113.1", ipSpent: 1,
-        issues: header.issues,
-      });
+      const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: hmac("k"),
+        limits: { max_body_bytes: 1 << 20, max_events: 1000 } }, body);
+      const { statements } = db.ingestStatements(d1, { projectId: 1, receivedAt: now, minute: now - (now % 60000), decision,
+        ipKey: "ip:203.0.113.1" });
       const results = await d1.batch(statements);
-      written += results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0);
-      events += header.accepted;
+      const segmentText = decision.header.segments.reduce((n, _, i) =>
+        n + decision.parts.slice(i * db.PARTS_PER_SEGMENT, (i + 1) * db.PARTS_PER_SEGMENT).reduce((m, p) => m + p.length, 0), 0);
+      return { written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0), events: decision.header.accepted, segmentText };
+    };
+    const first = await write(); // the batch's issues are new here
+    const firstFold = await foldPending({ DB: d1 });
+    let written = 0, events = 0, text = 0;
+    for (let i = 0; i < 5; i++) {
+      const w = await write();
+      written += w.written;
+      events += w.events;
+      text += w.segmentText;
     }
-    return (written / events) * 1000;
+    const fold = await foldPending({ DB: d1 });
+    return {
+      rows_per_event_new_issues: +((first.written + firstFold.rows_written) / first.events).toFixed(4),
+      rows_per_event: +((written + fold.rows_written) / events).toFixed(4),
+      stored_bytes_per_event: Math.round(text / events),
+      stored_share_of_raw: +(text / events / (body.length / EVENTS)).toFixed(4),
+    };
   } finally {
     await mf.dispose();
   }
 }
 
-function workerdCpuMs() {
-  // utime + stime of every workerd process, in ms (the Worker, its D1 and the HTTP stack).
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {}
-  }
-  return (ticks * 1000) / Number(execFileSync("getconf", ["CLK_TCK"]).toString());
-}
-
 async function main() {
-  const state = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "edgelog", "--local", "--persist-to", state], { env, stdio: "ignore" });
-  const server = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", state,
-    "--var", `ADMIN_TOKEN:${ADMIN}`, "--var", `EDGELOG_MASTER_KEY:${MASTER}`, "--show-interactive-dev-session=false"],
-  { env, stdio: "ignore", detached: true });
-  const stop = () => { try { process.kill(-server.pid, "SIGTERM"); } catch {} };
-  const deadline = setTimeout(() => { stop(); process.exit(2); }, (SECONDS * 3 + 180) * 1000);
+  const ADMIN = randomBytes(16).toString("hex");
+  const SECRET = randomBytes(16).toString("hex");
+  const [edgelog, floor] = await Promise.all([
+    startServer("edgelog", { migrate: "edgelog", vars: { ADMIN_TOKEN: ADMIN, EDGELOG_MASTER_KEY: randomBytes(32).toString("base64") } }),
+    startServer("floor", { config: "bench/floor/wrangler.toml", migrate: "floor", vars: { FLOOR_SECRET: SECRET } }),
+  ]);
+  const deadline = setTimeout(() => { edgelog.stop(); floor.stop(); process.exit(2); }, (ROUNDS * 2 * (SECONDS + 60) + 300) * 1000);
   try {
-    for (let i = 0; i < 120; i++) {
-      try { if ((await fetch(`${URL_BASE}/healthz`)).ok) break; } catch {}
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const admin = { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" };
-    const created = await (await fetch(`${URL_BASE}/api/admin/projects`, { method: "POST", headers: admin, body: '{"slug":"bench"}' })).json();
-    await fetch(`${URL_BASE}/api/admin/projects/bench`, { method: "PATCH", headers: admin,
+    const created = await (await fetch(`${edgelog.url}/api/admin/projects`, { method: "POST", headers: admin, body: '{"slug":"bench"}' })).json();
+    await fetch(`${edgelog.url}/api/admin/projects/bench`, { method: "PATCH", headers: admin,
       body: JSON.stringify({ events_per_minute: 0, ip_requests_per_minute: 0, max_events_per_request: 1000 }) });
-    const headers = { "Content-Type": "application/json", "X-Project-Key": created.key,
-      "X-Signature": createHmac("sha256", created.secret).update(body).digest("hex") };
-    const send = async () => {
-      const t0 = performance.now();
-      const res = await fetch(`${URL_BASE}/api/log`, { method: "POST", headers, body });
-      await res.arrayBuffer();
-      if (res.status !== 202) throw new Error(`status ${res.status}`);
-      return performance.now() - t0;
+    const headers = {
+      edgelog: { "Content-Type": "application/json", "X-Project-Key": created.key, "X-Signature": hmac(created.secret) },
+      floor: { "Content-Type": "application/json", "X-Signature": hmac(SECRET) },
     };
-    for (let i = 0; i < 20; i++) await send(); // warm-up: instantiate the core, fill caches
-
-    const cpu0 = workerdCpuMs();
-    const latencies = [];
-    for (let i = 0; i < REQUESTS; i++) latencies.push(await send());
-    const cpuPerRequest = (workerdCpuMs() - cpu0) / REQUESTS;
-
-    let sent = 0;
-    const end = performance.now() + SECONDS * 1000;
-    const sender = async () => { while (performance.now() < end) { await send(); sent++; } };
-    const t0 = performance.now();
-    await Promise.all([sender(), sender(), sender(), sender()]);
-    const eventsPerSecond = (sent * EVENTS) / ((performance.now() - t0) / 1000);
-
+    const runs = { edgelog: [], floor: [] };
+    for (const server of [edgelog, floor]) for (let i = 0; i < 20; i++) // warm-up: instantiate, fill caches
+      await (await fetch(`${server.url}/api/log`, { method: "POST", headers: headers[server.name], body })).arrayBuffer();
+    for (let round = 0; round < ROUNDS; round++)
+      for (const server of round % 2 ? [floor, edgelog] : [edgelog, floor])
+        runs[server.name].push(await measure(server, headers[server.name]));
+    const summary = (rs) => ({
+      sequential_p50_ms: +median(rs.map((r) => r.p50)).toFixed(2), sequential_p99_ms: +median(rs.map((r) => r.p99)).toFixed(2),
+      events_per_s_4_senders: Math.round(median(rs.map((r) => r.eps))), workerd_cpu_ms_per_request: +median(rs.map((r) => r.cpu)).toFixed(2),
+    });
+    const e = summary(runs.edgelog);
+    const f = summary(runs.floor);
     const result = {
-      batch: { bytes: body.length, events: EVENTS },
-      sequential: { requests: REQUESTS, p50_ms: +quantile(latencies, 0.5).toFixed(2), p99_ms: +quantile(latencies, 0.99).toFixed(2),
-        events_per_s: Math.round(EVENTS / (quantile(latencies, 0.5) / 1000)) },
-      concurrent: { senders: 4, seconds: SECONDS, requests: sent, events_per_s: Math.round(eventsPerSecond) },
-      workerd_cpu_ms_per_request: +cpuPerRequest.toFixed(2),
-      d1_rows_written_per_1000_events: +(await rowsWrittenPer1000()).toFixed(1),
+      batch: { file: BATCH_FILE, bytes: body.length, events: EVENTS },
+      rounds: ROUNDS, seconds: SECONDS, requests: REQUESTS,
+      edgelog: e, floor: f,
+      ratio: { events_per_s: +(e.events_per_s_4_senders / f.events_per_s_4_senders).toFixed(3),
+        p50: +(e.sequential_p50_ms / f.sequential_p50_ms).toFixed(3), cpu: +(e.workerd_cpu_ms_per_request / f.workerd_cpu_ms_per_request).toFixed(3) },
+      storage: await storageCost(),
     };
     console.log(JSON.stringify(result, null, 2));
-    writeFileSync(batchIndex > 0 ? "bench/out/e2e-small.json" : "bench/out/e2e.json", JSON.stringify(result, null, 2));
+    writeFileSync(`bench/out/e2e-${basename(BATCH_FILE, ".json")}.json`, JSON.stringify(result, null, 2));
   } finally {
     clearTimeout(deadline);
-    stop();
-    rmSync(state, { recursive: true, force: true });
+    edgelog.stop();
+    floor.stop();
   }
 }
 

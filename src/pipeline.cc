@@ -62,6 +62,13 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
         if (auto l = parse_level(name); l && hours.is_number_unsigned())
           out.retention_hours[static_cast<std::size_t>(*l)] = hours.get<std::uint32_t>();
     out.known_event_ids = doc.value("known_event_ids", std::vector<std::string>{});
+    if (auto it = doc.find("macs"); it != doc.end() && it->is_object()) {
+      precomputed_macs m;
+      m.body = it->value("body", std::vector<std::string>{});
+      m.stamped_t = it->value("stamped_t", std::string{});
+      m.stamped = it->value("stamped", std::vector<std::string>{});
+      out.macs = std::move(m);
+    }
     out.convert = doc.value("convert", false);
     if (out.convert) {
       out.limits.stored_fingerprints = true;
@@ -161,9 +168,11 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (!ip.allowed) return refuse(d, errc::rate_limited, 0, ip, project_view.next, ip.next, false);
 
   signature_policy policy{ctx.now_ms, 300, ctx.require_timestamp};
-  if (!ctx.convert)
-    if (errc e = verify_signature(ctx.signature, wire, ctx.secrets, policy); e != errc::ok)
-      return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
+  if (!ctx.convert) {
+    errc e = ctx.macs ? verify_signature(ctx.signature, *ctx.macs, policy)
+                      : verify_signature(ctx.signature, wire, ctx.secrets, policy);
+    if (e != errc::ok) return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
+  }
 
   batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
   if (b.error != errc::ok) return refuse(d, b.error, 0, project_view, project_view.next, ip.next, true);

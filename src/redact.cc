@@ -2,6 +2,8 @@
 #include "edgelog/redact.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 #include "detail/crypto.h"
 
@@ -29,6 +31,19 @@ bool istarts(sv s, std::size_t i, sv p) { return s.size() >= i + p.size() && ieq
 constexpr sv default_words[] = {"password", "passwd", "pwd", "secret", "token", "apikey", "auth",
                                 "authorization", "credential", "credentials", "cookie", "session",
                                 "privatekey", "csrf", "xsrf", "otp", "setcookie", "passphrase"};
+
+constexpr std::uint32_t letter_mask(sv s) {
+  std::uint32_t m = 0;
+  for (char c : s)
+    if (c >= 'a' && c <= 'z') m |= 1u << (c - 'a');
+  return m;
+}
+
+constexpr auto default_word_masks = [] {
+  std::array<std::uint32_t, std::size(default_words)> masks{};
+  for (std::size_t i = 0; i < masks.size(); ++i) masks[i] = letter_mask(default_words[i]);
+  return masks;
+}();
 
 std::vector<std::string> words_of(sv key) {
   std::vector<std::string> words;
@@ -174,12 +189,12 @@ bool is_sensitive_key(std::string_view key, const scrub_options& options) {
     for (char c : key)
       if (c != '_' && c != '-' && c != '.' && c != ' ') buf[n++] = lower(c);
     sv flat(buf, n);
+    // A word can only be inside a key that has all of its letters: test that with bit masks
+    // first, so most keys are decided without a substring search.
+    std::uint32_t letters = letter_mask(flat);
     bool candidate = false;
-    for (sv w : default_words)
-      if (flat.find(w) != sv::npos) {
-        candidate = true;
-        break;
-      }
+    for (std::size_t w = 0; w < std::size(default_words) && !candidate; ++w)
+      candidate = (default_word_masks[w] & ~letters) == 0 && flat.find(default_words[w]) != sv::npos;
     if (!candidate) return false;
   }
   for (const auto& allowed : options.allow_keys)
@@ -211,27 +226,81 @@ bool sensitive_assignment(sv s, std::size_t eq, const scrub_options& options) {
   return !key.empty() && eq + 1 < s.size() && s[eq + 1] != ' ' && s[eq + 1] != '&' && is_sensitive_key(key, options);
 }
 
+// The characters may_hold_secrets looks at: digits, upper case (IBANs, "J" of a JWT's "eyJ", "B"
+// of Bearer), "b" of bearer, '@', ':', '=', '-'. Everything else is skipped in a tight loop.
+constexpr auto cue_chars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : {'b', '@', ':', '=', '-'}) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept {
   if (!options.enabled || s.empty()) return false;
   if (!options.patterns.empty() || options.mask_emails || options.mask_ips) return true;
-  // Cards need 13+ digits in one run (single spaces or dashes may separate groups).
-  std::size_t run = 0, longest = 0;
-  bool iban_start = false, at = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  // One pass over the cues scrub_text's matchers start from. Cards need 13+ digits in one run
+  // (single spaces or dashes may separate groups) that pass match_card at one of the places
+  // scrub_text would try: a 13-digit epoch-ms time does not.
+  std::size_t run = 0, run_start = 0;
+  bool at = false, scheme = false;
+  auto card_in_run = [&](std::size_t end) {
+    for (std::size_t i = run_start; i < end; ++i)
+      if (is_digit(s[i]) && (i == 0 || !(is_alnum(s[i - 1]) || s[i - 1] == '-')) && match_card(s, i)) return true;
+    return false;
+  };
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!run)
+      while (i < n && !cue_chars[static_cast<unsigned char>(s[i])]) ++i;
+    if (i >= n) break;
     char c = s[i];
     if (is_digit(c)) {
-      longest = std::max(longest, ++run);
-    } else if (!((c == ' ' || c == '-') && run && i + 1 < s.size() && is_digit(s[i + 1]))) {
+      if (!run) run_start = i;
+      ++run;
+      continue;
+    }
+    if (run && !((c == ' ' || c == '-') && i + 1 < n && is_digit(s[i + 1]))) {
+      if (run >= 13 && card_in_run(i)) return true;
       run = 0;
     }
-    at |= c == '@';
-    if (is_upper(c) && i + 3 < s.size() && is_upper(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) iban_start = true;
+    switch (c) {
+      case '@': at = true; break;
+      case ':': scheme |= s.substr(i, 3) == "://"; break;
+      case '=': if (sensitive_assignment(s, i, options)) return true; break;
+      case '-': if (s.substr(i, 10) == "-----BEGIN") return true; break;
+      case 'b': if (istarts(s, i, "bearer ")) return true; break;
+      default:
+        if (c == 'J' && i >= 2 && s[i - 2] == 'e' && s[i - 1] == 'y') return true;
+        if (c == 'B' && istarts(s, i, "bearer ")) return true;
+        if (is_upper(c) && i + 3 < n && is_upper(s[i + 1]) && is_digit(s[i + 2]) && is_digit(s[i + 3])) return true;
+    }
   }
-  if (longest >= 13 || iban_start) return true;
-  for (std::size_t eq = s.find('='); eq != sv::npos; eq = s.find('=', eq + 1))
-    if (sensitive_assignment(s, eq, options)) return true;
-  return (at && s.find("://") != sv::npos) || s.find("eyJ") != sv::npos || s.find("-----BEGIN") != sv::npos ||
-         s.find("earer ") != sv::npos || s.find("EARER ") != sv::npos;
+  if (run >= 13 && card_in_run(n)) return true;
+  return at && scheme;
+}
+
+bool may_have_sensitive_keys(std::string_view json, const scrub_options& options) {
+  if (!options.enabled) return false;
+  // Every string followed by ':' is a key; escapes inside strings are skipped whole. Keys are
+  // judged as is_sensitive_key judges them (most without allocating).
+  for (std::size_t i = json.find('"'); i != sv::npos; i = json.find('"', i + 1)) {
+    std::size_t end = i + 1;
+    bool escaped = false;
+    while (end < json.size() && json[end] != '"') {
+      if (json[end] == '\\') {
+        escaped = true;
+        ++end;
+      }
+      ++end;
+    }
+    if (end >= json.size()) return true;  // not the JSON the reader writes: check it the slow way
+    if (end + 1 < json.size() && json[end + 1] == ':' &&
+        (escaped || is_sensitive_key(json.substr(i + 1, end - i - 1), options)))
+      return true;
+    i = end;
+  }
+  return false;
 }
 
 std::size_t scrub_text(std::string_view s, std::string& out, const scrub_options& options) {

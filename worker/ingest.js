@@ -6,6 +6,7 @@ import { decodeBody, error, internalError, json, readBounded, requestId, storage
 import * as rates from "./rates.js";
 import { alertOnIngest } from "./alerting.js";
 import { noteKeyUse } from "./jobs/usage.js";
+import { bodyMacs } from "./macs.js";
 
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
@@ -71,10 +72,12 @@ export async function ingest(request, env, ctx) {
     return storageUnavailable(rid);
   }
 
+  const signature = request.headers.get("x-signature") ?? "";
+  const macs = await bodyMacs(creds.secrets, signature, wire);
   const context = {
     now_ms: now,
-    signature: request.headers.get("x-signature") ?? "",
-    secrets: creds.secrets,
+    signature,
+    macs,
     require_timestamp: project.require_timestamp === 1,
     format: /^application\/(x-)?ndjson|^application\/jsonl/i.test(request.headers.get("content-type") ?? "")
       ? "ndjson" : "json",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "edgelog/rate_limit.h"
 #include "edgelog/redact.h"
 #include "edgelog/rules.h"
+#include "edgelog/signature.h"
 
 namespace edgelog {
 
@@ -21,6 +23,7 @@ struct ingest_context {
   std::int64_t now_ms = 0;             ///< receive time, epoch milliseconds
   std::string signature;               ///< the X-Signature header as sent
   std::vector<std::string> secrets;    ///< the project's active HMAC secrets (one or two)
+  std::optional<precomputed_macs> macs; ///< or the MACs the shim computed with them (WebCrypto)
   bool require_timestamp = false;      ///< refuse plain-hex signatures
   std::size_t max_body_bytes = 512 * 1024;           ///< the body as sent (compressed or not)
   std::size_t max_decoded_bytes = 5 * 1024 * 1024;   ///< the body after decompression
@@ -44,6 +47,7 @@ struct ingest_context {
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
 ///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …], "convert": bool,
+///  "macs": {"body": ["<hex>", …], "stamped_t": "<t>", "stamped": ["<hex>", …]} (instead of secrets),
 ///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
 ///           "ip": {…the same…}},
 ///  "scrubbing": {"enabled", "extra_keys", "allow_keys", "patterns", "hash", "mask_emails",

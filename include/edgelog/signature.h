@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgelog/error.h"
 
@@ -23,6 +24,18 @@ struct signature_policy {
 /// missing_signature / malformed_signature / stale_signature / bad_signature refusal.
 errc verify_signature(std::string_view header, std::string_view body,
                       std::span<const std::string> secrets, const signature_policy& policy);
+
+/// HMACs the shim computed with the platform's crypto (WebCrypto in the Worker), in hex, one per
+/// active secret: the core still parses the header, applies the policy and compares.
+struct precomputed_macs {
+  std::vector<std::string> body;     ///< HMAC-SHA256(secret, body)
+  std::string stamped_t;             ///< the `t=` text the stamped MACs cover ("" when none)
+  std::vector<std::string> stamped;  ///< HMAC-SHA256(secret, "<t>.<body>")
+};
+
+/// verify_signature() with the MACs computed outside: the same answers for the same request.
+/// A timestamped header whose `t=` is not the one the MACs cover is a bad_signature.
+errc verify_signature(std::string_view header, const precomputed_macs& macs, const signature_policy& policy);
 
 /// Lowercase hex HMAC-SHA256(secret, body): what a client sends as a plain X-Signature.
 std::string sign_hex(std::string_view secret, std::string_view body);

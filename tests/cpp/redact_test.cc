@@ -95,3 +95,38 @@ TEST_CASE("the prefilter lets through every string that holds something to mask"
   o.mask_emails = true;
   CHECK(edgelog::may_hold_secrets("anything", o));
 }
+
+TEST_CASE("may_have_sensitive_keys finds a sensitive key anywhere in a JSON object, and only keys") {
+  edgelog::scrub_options o;
+  CHECK(edgelog::may_have_sensitive_keys(R"({"user":{"name":"ann","api_key":"x"}})", o));
+  CHECK(edgelog::may_have_sensitive_keys(R"({"a":[{"Set-Cookie":"1"}]})", o));
+  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"note":"my password is long","n":1})", o));  // a value, not a key
+  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"q":"say \"token\": no","ok":true})", o));
+  o.enabled = false;
+  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"password":"x"})", o));
+}
+
+TEST_CASE("may_hold_secrets passes over a 13-digit epoch-ms time but not over a card number") {
+  edgelog::scrub_options o;
+  CHECK_FALSE(edgelog::may_hold_secrets("started at t=1795000000123 ok", o));
+  CHECK(edgelog::may_hold_secrets("card 4111 1111 1111 1111 used", o));
+  CHECK(edgelog::may_hold_secrets("ids 12 4111111111111111", o));  // a card after a separator in a longer run
+}
+
+TEST_CASE("may_hold_secrets is true wherever scrub_text would mask something") {
+  edgelog::scrub_options o;
+  for (std::string text : {"Authorization: Bearer abcdefghijklmnop", "AUTHORIZATION: BEARER ABCDEFGHIJKLMNOP",
+                           "token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----",
+                           "pay to ES91 2100 0418 4502 0005 1332", "db at postgres://u:pw@host/db", "password=hunter2"}) {
+    CAPTURE(text);
+    std::string out;
+    CHECK(edgelog::scrub_text(text, out, o) > 0);
+    CHECK(edgelog::may_hold_secrets(text, o));
+  }
+  for (std::string text : {"order 17 shipped at 1795000000123", "GET /items?page=2", "user ann@example.com signed in"}) {
+    CAPTURE(text);
+    std::string out;
+    CHECK(edgelog::scrub_text(text, out, o) == 0);
+    CHECK_FALSE(edgelog::may_hold_secrets(text, o));
+  }
+}

@@ -96,3 +96,29 @@ TEST_CASE("a project that requires timestamps refuses the plain form") {
   CHECK(verify_signature(edgelog::sign_hex("k", "b"), "b", secrets, policy) ==
         errc::malformed_signature);
 }
+
+TEST_CASE("MACs computed outside give the same answers as the core's own HMAC") {
+  const std::string body = R"([{"level":"info","message":"x"}])";
+  const std::vector<std::string> secrets = {"old", "new"};
+  signature_policy policy{1'700'000'000'000, 300, false};
+  edgelog::precomputed_macs macs;
+  for (const auto& s : secrets) macs.body.push_back(hmac_hex(s, body));
+  macs.stamped_t = "1700000100";
+  for (const auto& s : secrets) macs.stamped.push_back(hmac_hex(s, "1700000100." + body));
+  const std::vector<std::string> headers = {
+      hmac_hex("new", body), hmac_hex("old", body), hmac_hex("other", body),
+      "t=1700000100,v1=" + hmac_hex("new", "1700000100." + body),
+      "t=1700000100,v1=" + hmac_hex("new", body),                       // the plain MAC in the stamped form
+      "t=1700009999,v1=" + hmac_hex("new", "1700009999." + body),      // stale
+      "nonsense", "", "v1=abc"};
+  for (const auto& h : headers) {
+    CAPTURE(h);
+    CHECK(verify_signature(h, macs, policy) == verify_signature(h, body, secrets, policy));
+  }
+  // A t= the MACs do not cover cannot be verified from them.
+  auto other_t = "t=1700000101,v1=" + hmac_hex("new", "1700000101." + body);
+  CHECK(verify_signature(other_t, macs, policy) == errc::bad_signature);
+  CHECK(verify_signature(other_t, body, secrets, policy) == errc::ok);
+  signature_policy strict{1'700'000'000'000, 300, true};
+  CHECK(verify_signature(hmac_hex("new", body), macs, strict) == errc::malformed_signature);
+}

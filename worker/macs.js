@@ -1,0 +1,35 @@
+// HMAC-SHA256 of a request's body under its project's secrets, with the platform's WebCrypto
+// (native code, far faster than SHA-256 in wasm). The core still decides: it parses X-Signature,
+// applies the project's policy (timestamp form, tolerance) and compares in constant time.
+const encoder = new TextEncoder();
+const keys = new Map(); // secret → CryptoKey, per isolate
+const MAX_KEYS = 1000;
+
+async function keyFor(secret) {
+  let key = keys.get(secret);
+  if (!key) {
+    key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** {body, stamped_t, stamped}: hex MACs of `wire` per secret, and of "<t>.<wire>" when the
+ *  header carries a `t=` (the core checks that it is the one it parses). */
+export async function bodyMacs(secrets, header, wire) {
+  const ks = await Promise.all(secrets.map(keyFor));
+  const body = await Promise.all(ks.map((k) => crypto.subtle.sign("HMAC", k, wire)));
+  const t = /(?:^|,)\s*t=(\d{1,15})\s*(?:,|$)/.exec(header)?.[1] ?? "";
+  let stamped = [];
+  if (t) {
+    const prefix = encoder.encode(`${t}.`);
+    const message = new Uint8Array(prefix.length + wire.length);
+    message.set(prefix);
+    message.set(wire, prefix.length);
+    stamped = await Promise.all(ks.map((k) => crypto.subtle.sign("HMAC", k, message)));
+  }
+  return { body: body.map(hex), stamped_t: t, stamped: stamped.map(hex) };
+}
