@@ -61,15 +61,15 @@ dev: wasm dashboard ## build, migrate, create a demo project and serve on http:/
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup ## benchmarks: the core (native, wasm), ingest end to end, reads over 1M seeded events
+bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floor Worker, binding, reads over 1M events
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
-	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core edgelog_wasm
+	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core
 	@node bench/run.mjs
 	@node bench/e2e.mjs
-	@build/bench/bench_core --events 20 --runs 1 --write-batch bench/out/batch-20.json >/dev/null
-	@node bench/e2e.mjs --batch bench/out/batch-20.json
+	@node bench/e2e.mjs --batch bench/out/batch-random.json
+	@node bench/binding.mjs
 	@node bench/read.mjs
 
 FUZZ_SECONDS ?= 60

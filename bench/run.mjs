@@ -1,4 +1,6 @@
-// make bench: the core natively, as wasm under node (WASI), and through the Worker's JS loader.
+// make bench: the core natively, as wasm under node (WASI) and through the Worker's JS loader, on
+// the standard batch and the random-stack batch; and the segment codec against gzip through the
+// platform's CompressionStream, on the same payloads.
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -6,39 +8,63 @@ import { Core } from "../bindings/loader.js";
 
 mkdirSync("bench/out", { recursive: true });
 const results = {};
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const native = execFileSync("build/bench/bench_core", ["--write-batch", "bench/out/batch.json"]);
-results.native = JSON.parse(native);
+for (const [name, flags] of [["standard", []], ["random_stacks", ["--random-stacks"]]]) {
+  const file = `bench/out/${name === "standard" ? "batch" : "batch-random"}.json`;
+  const payload = `bench/out/payload-${name}.bin`;
+  results[`native_${name}`] = JSON.parse(execFileSync("build/bench/bench_core",
+    [...flags, "--write-batch", file, "--write-payload", payload]));
+  results[`wasm_${name}`] = JSON.parse(execFileSync("node",
+    ["--no-warnings", "tests/wasm_runner.mjs", "build/bench-wasm/bench_core.wasm", ...flags]));
 
-const wasm = execFileSync("node", ["--no-warnings", "tests/wasm_runner.mjs", "build/bench-wasm/bench_core.wasm"]);
-results.wasm = JSON.parse(wasm);
+  // The path a request takes in the Worker: JSON context + body copied in, header + parts out.
+  const body = readFileSync(file);
+  const core = new Core(new WebAssembly.Module(readFileSync("wasm/edgelog.wasm")));
+  const context = {
+    now_ms: 1_795_000_000_000, signature: createHmac("sha256", "bench-secret").update(body).digest("hex"),
+    limits: { max_body_bytes: 1 << 20, max_events: 1000 },
+  };
+  context.macs = { body: [context.signature], stamped_t: "", stamped: [] };
+  const times = [];
+  for (let i = 0; i < 320; i++) {
+    const t0 = performance.now();
+    const { header } = core.ingest(context, body);
+    const t1 = performance.now();
+    if (header.accepted !== 200) throw new Error(`loader bench: ${JSON.stringify(header)}`);
+    if (i >= 20) times.push(t1 - t0);
+  }
+  results[`loader_${name}`] = { bytes: body.length, events: 200, runs: times.length, median_ms: +median(times).toFixed(4) };
 
-// The path a request takes in the Worker: JSON context + body copied in, header + rows out.
-const body = readFileSync("bench/out/batch.json");
-const core = new Core(new WebAssembly.Module(readFileSync("wasm/edgelog.wasm")));
-const context = {
-  now_ms: 1_795_000_000_000, secrets: ["bench-secret"],
-  signature: createHmac("sha256", "bench-secret").update(body).digest("hex"),
-  limits: { max_body_bytes: 1 << 20, max_events: 1000 },
-};
-const times = [];
-for (let i = 0; i < 320; i++) {
-  const t0 = performance.now();
-  const { header } = core.ingest(context, body);
-  const t1 = performance.now();
-  if (header.accepted !== 200) throw new Error(`loader bench: ${JSON.stringify(header)}`);
-  if (i >= 20) times.push(t1 - t0);
+  // gzip through CompressionStream (what a Worker would use outside the core) on the same payload.
+  const raw = readFileSync(payload);
+  const run = async (format, input) => new Uint8Array(await new Response(new Blob([input]).stream().pipeThrough(format)).arrayBuffer());
+  let gz;
+  const c = [], d = [];
+  for (let i = 0; i < 60; i++) {
+    let t0 = performance.now();
+    gz = await run(new CompressionStream("gzip"), raw);
+    c.push(performance.now() - t0);
+    t0 = performance.now();
+    await run(new DecompressionStream("gzip"), gz);
+    d.push(performance.now() - t0);
+  }
+  results[`gzip_${name}`] = { payload_bytes: raw.length, ratio: +(gz.length / raw.length).toFixed(4),
+    compress_ms: +median(c).toFixed(4), decompress_ms: +median(d).toFixed(4) };
 }
-times.sort((a, b) => a - b);
-const median = times[times.length >> 1];
-results.wasm_loader = {
-  bytes: body.length, events: 200, runs: times.length, median_ms: +median.toFixed(4),
-  p90_ms: +times[Math.floor(times.length * 0.9)].toFixed(4),
-  mb_per_s: +(body.length / 1e6 / (median / 1e3)).toFixed(1),
-};
 
-console.log("core per 200-event batch (median of runs)");
-for (const [name, r] of Object.entries(results))
-  console.log(`  ${name.padEnd(12)} ${String(r.bytes).padStart(7)} B  median ${r.median_ms.toFixed(3)} ms  p90 ${r.p90_ms.toFixed(3)} ms  ${r.mb_per_s} MB/s` +
-    (r.template_ms !== undefined ? `  templating ${r.template_messages} messages ${r.template_ms.toFixed(3)} ms` : ""));
+console.log("core per 200-event batch: ingest decision + encoding (segments and bind parts), medians");
+console.log("| batch | native ms | wasm ms (decide + encode) | through the loader ms | segment text / raw |");
+console.log("|--|--:|--:|--:|--:|");
+for (const name of ["standard", "random_stacks"]) {
+  const n = results[`native_${name}`], w = results[`wasm_${name}`], l = results[`loader_${name}`];
+  console.log(`| ${name} (${n.bytes} B) | ${n.median_ms.toFixed(2)} | ${w.median_ms.toFixed(2)} (${w.decide_ms.toFixed(2)} + ${w.encode_ms.toFixed(2)}) | ${l.median_ms.toFixed(2)} | ${(n.stored_share * 100).toFixed(1)} % |`);
+}
+console.log("\nsegment payload codec, medians: zstd in the core (wasm) vs gzip by CompressionStream (node)");
+console.log("| batch | payload B | codec | ratio | compress ms | decompress ms |\n|--|--:|--|--:|--:|--:|");
+for (const name of ["standard", "random_stacks"]) {
+  const w = results[`wasm_${name}`], g = results[`gzip_${name}`];
+  for (const z of w.zstd) console.log(`| ${name} | ${w.payload_bytes} | zstd ${z.level} (wasm) | ${z.ratio} | ${z.compress_ms} | ${z.decompress_ms} |`);
+  console.log(`| ${name} | ${g.payload_bytes} | gzip (CompressionStream) | ${g.ratio} | ${g.compress_ms} | ${g.decompress_ms} |`);
+}
 writeFileSync("bench/out/core.json", JSON.stringify(results, null, 2));

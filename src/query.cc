@@ -159,6 +159,7 @@ struct segment_ref {
   std::int64_t received_at = 0;
   std::string_view text;  // base64
   std::array<std::int64_t, 6> keep_from{INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+  std::vector<std::int64_t> event_ids;  // the events' ids when they are not id × 4096 + index
 };
 
 // Per level, the oldest event time the project's retention keeps now: events past it are hidden
@@ -204,6 +205,7 @@ std::vector<segment_ref> segments_of(const json& req, std::string_view body) {
     r.id = s.at("id").get<std::int64_t>();
     r.project = s.value("project", std::string{});
     r.received_at = s.value("received_at", std::int64_t{0});
+    if (auto ids = s.find("event_ids"); ids != s.end()) r.event_ids = ids->get<std::vector<std::int64_t>>();
     auto size = s.at("size").get<std::size_t>();
     if (offset + size > body.size()) throw std::out_of_range("segment sizes exceed the body");
     r.text = body.substr(offset, size);
@@ -261,8 +263,9 @@ void each_match(const std::vector<segment_ref>& segs, const read_filter& f, std:
           !matches(f, ev))
         continue;
       ++matched;
-      if (!fn(ref, ev, ref.id * static_cast<std::int64_t>(segment_max_events) + static_cast<std::int64_t>(i)))
-        return;
+      std::int64_t id = i < ref.event_ids.size() ? ref.event_ids[i]
+                                                 : ref.id * static_cast<std::int64_t>(segment_max_events) + static_cast<std::int64_t>(i);
+      if (!fn(ref, ev, id)) return;
     }
   }
 }

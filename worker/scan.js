@@ -4,6 +4,7 @@
 // arrival order (tail), one event by id, and counting walks (histogram, facets).
 import { core } from "./core.js";
 import * as db from "./db/index.js";
+import { legacyEventsText } from "./jobs/convert.js";
 
 export const EVENTS_PER_SEGMENT = 4096; // an event's id is its segment's id × 4096 + its index
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -12,6 +13,8 @@ const MAX_HEADERS = 1024;
 const FIRST_OPEN = 2;
 const MAX_OPEN = 32;
 const TIME_BUDGET_MS = 800;
+const LEGACY_CHUNK = 500;
+const encoder = new TextEncoder();
 
 /** True when the filter looks at more than levels (segments are then pruned by their filters). */
 export const narrows = (filter) => Object.keys(filter).some((k) => k !== "levels");
@@ -38,13 +41,16 @@ function prune(filter, headers) {
 
 // Runs one core read over these segments' stored texts.
 async function readSegments(env, request, headers) {
-  const texts = await db.segmentTexts(env.DB, headers.map((h) => h.id));
+  const stored = headers.filter((h) => h.text === undefined);
+  const texts = stored.length ? await db.segmentTexts(env.DB, stored.map((h) => h.id)) : new Map();
+  for (const h of headers) if (h.text !== undefined) texts.set(h.id, h.text);
   const present = headers.filter((h) => texts.has(h.id)); // a purge may have taken one meanwhile
   const answer = core.read({
     ...request,
     now: Date.now(),
     segments: present.map((h) => ({ id: h.id, project: h.project, received_at: h.received_at, size: texts.get(h.id).length,
-      retention_hours: h.retention_hours, retention_overrides: h.retention_overrides })),
+      retention_hours: h.retention_hours, retention_overrides: h.retention_overrides,
+      ...(h.event_ids ? { event_ids: h.event_ids } : {}) })),
   }, present.map((h) => texts.get(h.id)));
   for (const d of answer.damaged ?? []) console.error("damaged segment", d.segment, d.code);
   return answer;
@@ -52,49 +58,96 @@ async function readSegments(env, request, headers) {
 
 const newer = (a, b) => a.ts > b.ts || (a.ts === b.ts && a.id > b.id);
 
+// Rows of the old layout (a row per event, until maintenance has converted them) are read as
+// chunks the core turns into segments in memory, keeping the rows' ids. Whether any are left is
+// checked at most once a minute per isolate.
+let legacyCheckedAt = -Infinity;
+let legacyLeft = true;
+async function legacyLeftToRead(env) {
+  if (Date.now() - legacyCheckedAt > 60_000) {
+    legacyLeft = await db.hasLegacyRows(env.DB);
+    legacyCheckedAt = Date.now();
+  }
+  return legacyLeft;
+}
+
+function legacyHeaders(rows) {
+  const byProject = new Map();
+  for (const r of rows) (byProject.get(r.project_id) ?? byProject.set(r.project_id, []).get(r.project_id)).push(r);
+  const headers = [];
+  for (const group of byProject.values()) {
+    const { header, parts } = core.ingest({ now_ms: Date.now(), convert: true, scrubbing: { enabled: false },
+      limits: { max_events: LEGACY_CHUNK, max_body_bytes: 64 << 20, max_decoded_bytes: 64 << 20, retention_hours: 0 } },
+    encoder.encode(legacyEventsText(group)));
+    let next = 0;
+    header.segments.forEach((seg, i) => {
+      const ids = group.slice(next, next + seg.events).map((r) => r.id);
+      next += seg.events;
+      headers.push({ id: -ids[0], project: group[0].project, received_at: group[0].received_at, ts_min: seg.ts_min,
+        ts_max: seg.ts_max, events: seg.events, levels: seg.levels, retention_hours: group[0].retention_hours,
+        retention_overrides: group[0].retention_overrides, text: parts[i * db.PARTS_PER_SEGMENT], event_ids: ids });
+    });
+  }
+  return headers;
+}
+
 /** Events matching `filter` in [from, to) of `projects`, newest first below `before` (or oldest
- *  first above `after` with order "asc"), `limit` at most. Segments are opened in order of their
- *  newest (oldest) event, so events beyond the frontier of what is still unopened are final.
- *  Answers {rows, keys, next (key to continue from, or null), complete, scanned, matched, opened}. */
+ *  first above `after` with order "asc"), `limit` at most. Segments (and chunks of old rows) are
+ *  opened in order of their newest (oldest) event, so events beyond the frontier of what is still
+ *  unopened are final. Answers {rows, keys, next (key to continue from, or null), complete,
+ *  scanned, matched, opened}. */
 export async function walkEvents(env, { projects, from, to, before = null, after = null, filter = {}, limit,
   order = "desc", budgetMs = TIME_BUDGET_MS }) {
   const started = Date.now();
   const desc = order === "desc";
   const projectIds = projects.map((p) => p.id);
   const withFilters = narrows(filter);
-  let position = desc ? { ts: MAX, id: MAX } : { ts: -MAX, id: -MAX };
-  let lastEdge = desc ? MAX : -MAX;
-  let exhausted = false;
-  let headerStep = FIRST_HEADERS;
+  const edge = (h) => (desc ? h.ts_max : h.ts_min);
+  const beyond = (a, b) => (desc ? a > b : a < b); // a holds newer (older) events than b
+  const start = desc ? { ts: MAX, id: MAX } : { ts: -MAX, id: -MAX };
+  const range = desc ? { from, to, olderThan: before ? before.ts : MAX } : { from: after ? Math.max(from, after.ts) : from, to };
+  // Each source hands over headers in edge order; lastEdge bounds what it has not handed over.
+  const sources = [{
+    position: start, lastEdge: start.ts, exhausted: false, step: FIRST_HEADERS,
+    fetch: (position, limit) => (desc
+      ? db.segmentsNewestFirst(env.DB, { projectIds, ...range, below: position, limit, filters: withFilters })
+      : db.segmentsOldestFirst(env.DB, { projectIds, ...range, above: position, limit, filters: withFilters })),
+    next: (headers) => ({ ts: edge(headers[headers.length - 1]), id: headers[headers.length - 1].id }),
+  }];
+  if (await legacyLeftToRead(env)) sources.push({
+    position: start, lastEdge: start.ts, exhausted: false, step: LEGACY_CHUNK, legacy: true,
+    fetch: async (position, limit) => (desc
+      ? db.legacyNewestFirst(env.DB, { projectIds, ...range, below: position, limit })
+      : db.legacyOldestFirst(env.DB, { projectIds, ...range, above: position, limit })),
+    next: (rows) => ({ ts: rows[rows.length - 1].ts, id: rows[rows.length - 1].id }),
+  });
   let openStep = FIRST_OPEN;
-  const queue = [];
+  let queue = [];
   let hits = [];
   let scanned = 0, matched = 0, opened = 0;
-  const edge = (h) => (desc ? h.ts_max : h.ts_min);
   // Orders hits best first and says whether a key is past the frontier (final).
   const better = (a, b) => (desc ? newer(a.key, b.key) : newer(b.key, a.key));
   const final = (key, frontier) => (desc ? key.ts > frontier : key.ts < frontier);
   for (;;) {
-    if (!queue.length && !exhausted) {
-      const headers = desc
-        ? await db.segmentsNewestFirst(env.DB, { projectIds, from, to, olderThan: before ? before.ts : MAX,
-          below: position, limit: headerStep, filters: withFilters })
-        : await db.segmentsOldestFirst(env.DB, { projectIds, from: after ? Math.max(from, after.ts) : from, to,
-          above: position, limit: headerStep, filters: withFilters });
-      if (headers.length < headerStep) exhausted = true;
-      if (headers.length) {
-        const last = headers[headers.length - 1];
-        position = { ts: edge(last), id: last.id };
-        lastEdge = edge(last);
+    // Fetch from the source whose unfetched part may hold events beyond the queue's best.
+    const open = sources.filter((src) => !src.exhausted).sort((a, b) => (beyond(a.lastEdge, b.lastEdge) ? -1 : 1));
+    const src = open[0];
+    if (src && (!queue.length || !beyond(edge(queue[0]), src.lastEdge))) {
+      const got = await src.fetch(src.position, src.step);
+      if (got.length < src.step) src.exhausted = true;
+      if (got.length) {
+        src.position = src.next(got);
+        src.lastEdge = src.position.ts;
       }
-      queue.push(...prune(filter, headers));
-      headerStep = Math.min(headerStep * 2, MAX_HEADERS);
+      queue = queue.concat(prune(filter, src.legacy ? legacyHeaders(got) : got))
+        .sort((a, b) => (beyond(edge(a), edge(b)) ? -1 : beyond(edge(b), edge(a)) ? 1 : 0));
+      if (!src.legacy) src.step = Math.min(src.step * 2, MAX_HEADERS);
       continue;
     }
-    const frontier = queue.length ? edge(queue[0]) : exhausted ? (desc ? -Infinity : Infinity) : lastEdge;
+    const frontier = queue.length ? edge(queue[0]) : (desc ? -Infinity : Infinity);
     if (hits.length >= limit && final(hits[limit - 1].key, frontier))
       return done({ next: hits[limit - 1].key, complete: false });
-    if (!queue.length && exhausted) return done({ next: null, complete: true });
+    if (!queue.length) return done({ next: null, complete: true });
     if (Date.now() - started > budgetMs) {
       hits = hits.filter((h) => final(h.key, frontier));
       return done({ next: { ts: frontier, id: desc ? MAX : -MAX }, complete: false });
@@ -128,6 +181,7 @@ export async function eventById(env, id) {
 }
 
 const TAIL_SEGMENTS = 64;
+const TAIL_NEWEST_EVENTS = 1000;
 
 /** Events stored after event id `after` (arrival order) in these projects, matching the filter
  *  and in [from, to): the first `limit` of them, or with `newest` the last `limit` stored.
@@ -137,7 +191,14 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
   const headers = await db.segmentsAfter(env.DB, {
     projectIds, after: newest ? 0 : Math.floor(after / EVENTS_PER_SEGMENT), limit: TAIL_SEGMENTS, newest,
   });
-  if (newest) headers.reverse();
+  if (newest) {
+    // The newest segments holding at least TAIL_NEWEST_EVENTS events (a new tail shows what is
+    // latest; it need not look further back).
+    let events = 0;
+    const keep = headers.findIndex((h) => (events += h.events) >= Math.max(limit, TAIL_NEWEST_EVENTS));
+    if (keep >= 0) headers.splice(keep + 1);
+    headers.reverse();
+  }
   const candidates = prune(filter, headers);
   const answer = candidates.length
     ? await readSegments(env, { mode: "rows", filter, from, to, order: "arrival", after_id: newest ? -1 : after,

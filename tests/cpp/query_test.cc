@@ -172,3 +172,17 @@ TEST_CASE("a bad query answers its problem; a malformed request is invalid_conte
   CHECK(edgelog::run_read(R"({"mode":"rows","segments":[{"id":1,"size":99}]})", "", out) == errc::invalid_context);
   CHECK(edgelog::run_read(R"({"mode":"nope"})", "", out) == errc::invalid_context);
 }
+
+TEST_CASE("a segment may carry its events' own ids (old rows read through a segment in memory)") {
+  auto seg = edgelog::test::segment_of(batch);
+  std::string b64;
+  edgelog::detail::base64_encode(seg.bytes, b64);
+  json req = {{"mode", "rows"}, {"limit", 10},
+              {"segments", {{{"id", -1}, {"project", "p"}, {"size", b64.size()}, {"event_ids", {11, 12, 13, 14}}}}}};
+  std::string out;
+  REQUIRE(edgelog::run_read(req.dump(), b64, out) == errc::ok);
+  json r = json::parse(out);
+  REQUIRE(r["rows"].size() == 4);
+  CHECK(r["rows"][0]["id"] == 14);
+  CHECK(r["keys"][3] == json::array({1794996001000, 11}));
+}

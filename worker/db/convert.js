@@ -12,6 +12,31 @@ export async function legacyRows(db, limit) {
   return results;
 }
 
+const LEGACY_COLUMNS = `l.id, l.project_id, p.slug AS project, l.ts, l.received_at, l.level, l.message, l.fingerprint,
+  l.stack, l.source, l.env, l.user_id, l.request_id, l.session_id, l.release, l.event_id, l.source_type, l.error_type,
+  l.component, l.endpoint, l.ctx, l.tags, p.retention_hours, p.retention_overrides`;
+
+/** Legacy rows of these projects in [from, to), newest first by (ts, id) below `below`, at
+ *  or before `olderThan`: what reads see until maintenance has converted them. */
+export async function legacyNewestFirst(db, { projectIds, from, to, olderThan, below, limit }) {
+  const { results } = await db.prepare(`SELECT ${LEGACY_COLUMNS} FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.project_id IN (SELECT value FROM json_each(?1)) AND l.ts >= ?2 AND l.ts < ?3 AND l.ts <= ?4
+      AND (l.ts < ?5 OR (l.ts = ?5 AND l.id < ?6))
+    ORDER BY l.ts DESC, l.id DESC LIMIT ?7`)
+    .bind(JSON.stringify(projectIds), from, to, olderThan, below.ts, below.id, limit).all();
+  return results;
+}
+
+/** Legacy rows of these projects in [from, to), oldest first by (ts, id) above `above`. */
+export async function legacyOldestFirst(db, { projectIds, from, to, above, limit }) {
+  const { results } = await db.prepare(`SELECT ${LEGACY_COLUMNS} FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.project_id IN (SELECT value FROM json_each(?1)) AND l.ts >= ?2 AND l.ts < ?3
+      AND (l.ts > ?4 OR (l.ts = ?4 AND l.id > ?5))
+    ORDER BY l.ts, l.id LIMIT ?6`)
+    .bind(JSON.stringify(projectIds), from, to, above.ts, above.id, limit).all();
+  return results;
+}
+
 /** Whether any legacy row is left. */
 export async function hasLegacyRows(db) {
   return (await db.prepare("SELECT EXISTS (SELECT 1 FROM logs) AS any").first()).any === 1;

@@ -19,6 +19,9 @@ function eventText(row) {
   return `${text}}`;
 }
 
+/** Old rows as the JSON body of an ingest the core converts. */
+export const legacyEventsText = (rows) => `[${rows.map(eventText).join(",")}]`;
+
 /** Converts chunks until none is left or the deadline; answers {converted, remaining}. */
 export async function convertLegacy(env, { deadline }) {
   const report = { converted: 0, chunks: 0, remaining: false };
@@ -26,7 +29,7 @@ export async function convertLegacy(env, { deadline }) {
     const rows = await db.legacyRows(env.DB, CHUNK);
     if (!rows.length) return report;
     const project = rows[0];
-    const body = encoder.encode(`[${rows.map(eventText).join(",")}]`);
+    const body = encoder.encode(legacyEventsText(rows));
     const decision = core.ingest({
       now_ms: Date.now(), convert: true, limits: { max_events: CHUNK, max_body_bytes: 64 << 20, max_decoded_bytes: 64 << 20,
         retention_hours: project.retention_hours },
