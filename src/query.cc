@@ -215,6 +215,19 @@ std::vector<segment_ref> segments_of(const json& req, std::string_view body) {
   return out;
 }
 
+void write_damaged(detail::json_writer& w, const std::vector<std::pair<std::int64_t, errc>>& damaged);
+
+// The end every counting answer shares: ,"scanned","matched","damaged"}.
+void write_tally(detail::json_writer& w, std::size_t scanned, std::size_t matched,
+                 const std::vector<std::pair<std::int64_t, errc>>& damaged) {
+  w.raw(",\"scanned\":");
+  w.integer(static_cast<std::int64_t>(scanned));
+  w.raw(",\"matched\":");
+  w.integer(static_cast<std::int64_t>(matched));
+  write_damaged(w, damaged);
+  w.ch('}');
+}
+
 void write_damaged(detail::json_writer& w, const std::vector<std::pair<std::int64_t, errc>>& damaged) {
   w.raw(",\"damaged\":[");
   for (std::size_t i = 0; i < damaged.size(); ++i) {
@@ -351,12 +364,8 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
     w.integer(hits[i].k.id);
     w.ch(']');
   }
-  w.raw("],\"scanned\":");
-  w.integer(static_cast<std::int64_t>(scanned));
-  w.raw(",\"matched\":");
-  w.integer(static_cast<std::int64_t>(matched));
-  write_damaged(w, damaged);
-  w.ch('}');
+  w.ch(']');
+  write_tally(w, scanned, matched, damaged);
 }
 
 void run_histogram(const json& req, std::string_view body, const read_filter& f, std::int64_t from,
@@ -385,12 +394,8 @@ void run_histogram(const json& req, std::string_view body, const read_filter& f,
     w.integer(n);
     w.ch(']');
   }
-  w.raw("],\"scanned\":");
-  w.integer(static_cast<std::int64_t>(scanned));
-  w.raw(",\"matched\":");
-  w.integer(static_cast<std::int64_t>(matched));
-  write_damaged(w, damaged);
-  w.ch('}');
+  w.ch(']');
+  write_tally(w, scanned, matched, damaged);
 }
 
 // Top values of fields (and of tags, as "tag:<key>") among the matching events.
@@ -445,12 +450,8 @@ void run_facets(const json& req, std::string_view body, const read_filter& f, st
       w.ch(']');
     }
   }
-  w.raw("],\"scanned\":");
-  w.integer(static_cast<std::int64_t>(scanned));
-  w.raw(",\"matched\":");
-  w.integer(static_cast<std::int64_t>(matched));
-  write_damaged(w, damaged);
-  w.ch('}');
+  w.ch(']');
+  write_tally(w, scanned, matched, damaged);
 }
 
 }  // namespace
