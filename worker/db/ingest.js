@@ -18,24 +18,20 @@ SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e`;
 const INSERT_REQUEST_KEY = `
 INSERT INTO request_keys (project_id, key, created_at, answer) VALUES (?1, ?2, ?3, ?4)`;
 
-// Before the insert of new issues: a resolved issue seen again has regressed, a new one seen again
-// is ongoing. Writes only when a status changes.
-const MARK_SEEN_ISSUES = `
-UPDATE issues SET status = CASE status WHEN 'resolved' THEN 'regressed' ELSE 'ongoing' END,
-                  regressed_at = CASE status WHEN 'resolved' THEN ?3 ELSE regressed_at END
-WHERE project_id = ?1 AND status IN ('resolved', 'new')
-  AND fingerprint IN (SELECT i.value ->> 0 FROM json_each(?2) AS i)
-RETURNING fingerprint, status`;
-
-// Issues not seen before; counts, last_seen and level are folded in from the segments later.
-const INSERT_NEW_ISSUES = `
+// Issues not seen before are inserted ('new'; counts, last_seen and level are folded in from the
+// segments later); a resolved issue seen again has regressed and a new one seen again is ongoing.
+// Writes only when an issue is new or its status changes; RETURNING says which.
+const UPSERT_ISSUES = `
 INSERT INTO issues (project_id, fingerprint, title, template, level, level_rank, first_seen, last_seen,
                     count, hint, status)
 SELECT ?1, i.value ->> 0, i.value ->> 1, i.value ->> 2, i.value ->> 3, i.value ->> 4, i.value ->> 5,
        i.value ->> 6, 0, i.value ->> 7, 'new'
 FROM json_each(?2) AS i WHERE true
-ON CONFLICT (project_id, fingerprint) DO NOTHING
-RETURNING fingerprint`;
+ON CONFLICT (project_id, fingerprint) DO UPDATE SET
+  status = CASE issues.status WHEN 'resolved' THEN 'regressed' ELSE 'ongoing' END,
+  regressed_at = CASE issues.status WHEN 'resolved' THEN ?3 ELSE issues.regressed_at END
+WHERE issues.status IN ('resolved', 'new')
+RETURNING fingerprint, status`;
 
 const COUNT_OUTCOMES = `
 INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
@@ -49,7 +45,7 @@ export const PARTS_PER_SEGMENT = 5;
 
 /** The statements of one request, to run with db.batch() (one transaction). `decision` is the
  *  core's {header, parts}; `requestKey` ({key, answer}) is the Idempotency-Key, if any. Answers
- *  {statements, seen, inserted}: the indexes of the issue statements' results. */
+ *  {statements, issues}: the index of the issue statement's results. */
 export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null }) {
   const { header, parts } = decision;
   const statements = [];
@@ -65,10 +61,7 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
       statements.push(db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
         s.retention_hours, data, fields, words, shares, minutes));
     });
-    if (issues !== "[]") {
-      at.seen = statements.push(db.prepare(MARK_SEEN_ISSUES).bind(projectId, issues, receivedAt)) - 1;
-      at.inserted = statements.push(db.prepare(INSERT_NEW_ISSUES).bind(projectId, issues)) - 1;
-    }
+    if (issues !== "[]") at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {
     statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(header.ledger)));
@@ -77,11 +70,11 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
   return { statements, ...at };
 }
 
-/** Which issues the transaction found new and which regressed, from db.batch()'s results. */
-export function issueChanges(results, { seen, inserted }) {
-  const created = inserted === undefined ? [] : results[inserted].results.map((r) => r.fingerprint);
-  const regressed = seen === undefined ? [] : results[seen].results.filter((r) => r.status === "regressed").map((r) => r.fingerprint);
-  return { created, regressed };
+/** Which issues the transaction created and which regressed, from db.batch()'s results. */
+export function issueChanges(results, { issues }) {
+  const rows = issues === undefined ? [] : results[issues].results;
+  const which = (status) => rows.filter((r) => r.status === status).map((r) => r.fingerprint);
+  return { created: which("new"), regressed: which("regressed") };
 }
 
 /** True when a failed ingest transaction failed on an event_id or Idempotency-Key already stored. */
