@@ -282,19 +282,20 @@ bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept
 
 bool may_have_sensitive_keys(std::string_view json, const scrub_options& options) {
   if (!options.enabled) return false;
-  // Every string followed by ':' is a key; escapes inside strings are skipped whole. Keys are
-  // judged as is_sensitive_key judges them (most without allocating).
+  // Every string followed by ':' is a key. Strings are skipped quote to quote (a quote preceded by
+  // an odd number of backslashes is escaped); keys are judged as is_sensitive_key judges them
+  // (most without allocating), and a key with an escape inside is taken as a candidate.
   for (std::size_t i = json.find('"'); i != sv::npos; i = json.find('"', i + 1)) {
-    std::size_t end = i + 1;
+    std::size_t end = i;
     bool escaped = false;
-    while (end < json.size() && json[end] != '"') {
-      if (json[end] == '\\') {
-        escaped = true;
-        ++end;
-      }
-      ++end;
+    for (;;) {
+      end = json.find('"', end + 1);
+      if (end == sv::npos) return true;  // not the JSON the reader writes: check it the slow way
+      std::size_t slashes = 0;
+      while (end - slashes > i + 1 && json[end - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 0) break;
+      escaped = true;
     }
-    if (end >= json.size()) return true;  // not the JSON the reader writes: check it the slow way
     if (end + 1 < json.size() && json[end + 1] == ':' &&
         (escaped || is_sensitive_key(json.substr(i + 1, end - i - 1), options)))
       return true;
