@@ -13,11 +13,18 @@ const MAX_HEADERS = 1024;
 const FIRST_OPEN = 2;
 const MAX_OPEN = 32;
 const TIME_BUDGET_MS = 800;
+const SCAN_BUDGET_EVENTS = 40_000;
 const LEGACY_CHUNK = 500;
 const encoder = new TextEncoder();
 
 /** True when the filter looks at more than levels (segments are then pruned by their filters). */
 export const narrows = (filter) => Object.keys(filter).some((k) => k !== "levels");
+
+// The segment filters a search prunes with: words for `q`, field values for exact fields.
+const filterColumnsFor = (filter) => [
+  ...(Object.keys(filter).some((k) => k !== "levels" && k !== "q") ? ["fields"] : []),
+  ...(filter.q !== undefined ? ["words"] : []),
+];
 
 /** Checks a filter with the core: null, or the problem with its `q` ({field, message}). */
 export function filterProblem(filter) {
@@ -101,7 +108,7 @@ export async function walkEvents(env, { projects, from, to, before = null, after
   const started = Date.now();
   const desc = order === "desc";
   const projectIds = projects.map((p) => p.id);
-  const withFilters = narrows(filter);
+  const withFilters = filterColumnsFor(filter);
   const edge = (h) => (desc ? h.ts_max : h.ts_min);
   const beyond = (a, b) => (desc ? a > b : a < b); // a holds newer (older) events than b
   const start = desc ? { ts: MAX, id: MAX } : { ts: -MAX, id: -MAX };
@@ -148,7 +155,9 @@ export async function walkEvents(env, { projects, from, to, before = null, after
     if (hits.length >= limit && final(hits[limit - 1].key, frontier))
       return done({ next: hits[limit - 1].key, complete: false });
     if (!queue.length) return done({ next: null, complete: true });
-    if (Date.now() - started > budgetMs) {
+    // A page's work is bounded by events looked at (the CPU the core spends) and by time (the
+    // waits on D1); past either, it answers what is final and a cursor to continue from.
+    if (Date.now() - started > budgetMs || scanned >= SCAN_BUDGET_EVENTS) {
       hits = hits.filter((h) => final(h.key, frontier));
       return done({ next: { ts: frontier, id: desc ? MAX : -MAX }, complete: false });
     }
@@ -221,7 +230,7 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
  *  {scanned, complete, covered_from}. */
 export async function countWalk(env, { projects, from, to, filter, mode, request, maxEvents, merge }) {
   const projectIds = projects.map((p) => p.id);
-  const withFilters = narrows(filter);
+  const withFilters = filterColumnsFor(filter);
   let position = { ts: MAX, id: MAX };
   let scanned = 0;
   let step = FIRST_OPEN * 4;

@@ -68,12 +68,15 @@ export async function metricsOf(db, since) {
 }
 
 
+// Only the filter columns a search can prune with are fetched: they are most of a header's bytes.
+const filterColumns = (filters = []) => filters.filter((f) => f === "fields" || f === "words").map((f) => `, s.${f}`).join("");
+
 const HEADER_COLUMNS = `s.id, s.project_id, p.slug AS project, p.retention_hours, p.retention_overrides, s.received_at,
   s.ts_min, s.ts_max, s.events, s.levels`;
 
 /** Headers of the segments of these projects that may hold events in [from, to), newest first by
  *  (ts_max, id) below `below`, walking the (project_id, ts_max) index; `olderThan` skips segments
- *  whose events are all newer. With `filters`, also each segment's fields and words filters. */
+ *  whose events are all newer. `filters` names the filter columns to fetch too ("fields", "words"). */
 export async function segmentsNewestFirst(db, args) {
   const { sql, binds } = newestFirstQuery(args);
   const { results } = await db.prepare(sql).bind(...binds).all();
@@ -81,7 +84,7 @@ export async function segmentsNewestFirst(db, args) {
 }
 
 function newestFirstQuery({ projectIds, from, to, olderThan, below, limit, filters }) {
-  return { sql: `SELECT ${HEADER_COLUMNS}${filters ? ", s.fields, s.words" : ""}
+  return { sql: `SELECT ${HEADER_COLUMNS}${filterColumns(filters)}
     FROM segments AS s JOIN projects AS p ON p.id = s.project_id
     WHERE s.project_id IN (SELECT value FROM json_each(?1)) AND s.ts_max >= ?2 AND s.ts_min < ?3 AND s.ts_min <= ?4
       AND (s.ts_max < ?5 OR (s.ts_max = ?5 AND s.id < ?6))
@@ -102,7 +105,7 @@ export async function queryPlan(db, name, args) {
 /** Headers of the segments of these projects holding events at or after `from` (and before
  *  `to`), oldest first by (ts_min, id) above `above`: the walk towards newer events. */
 export async function segmentsOldestFirst(db, { projectIds, from, to, above, limit, filters }) {
-  const { results } = await db.prepare(`SELECT ${HEADER_COLUMNS}${filters ? ", s.fields, s.words" : ""}
+  const { results } = await db.prepare(`SELECT ${HEADER_COLUMNS}${filterColumns(filters)}
     FROM segments AS s JOIN projects AS p ON p.id = s.project_id
     WHERE s.project_id IN (SELECT value FROM json_each(?1)) AND s.ts_max >= ?2 AND s.ts_min < ?3
       AND (s.ts_min > ?4 OR (s.ts_min = ?4 AND s.id > ?5))
