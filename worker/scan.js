@@ -180,13 +180,16 @@ export async function walkEvents(env, { projects, from, to, before = null, after
   }
 }
 
-/** One event by id, with its project id, or null. */
+/** One event by id, with its project id, or null. An old row not converted yet is found by its
+ *  own id. */
 export async function eventById(env, id) {
   const header = await db.segmentById(env.DB, Math.floor(id / EVENTS_PER_SEGMENT));
-  if (!header) return null;
-  const answer = await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, [header]);
-  if (!answer.rows.length) return null;
-  return { row: answer.rows[0], key: { ts: answer.keys[0][0], id }, projectId: header.project_id };
+  const answer = header ? await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, [header]) : { rows: [] };
+  if (answer.rows.length) return { row: answer.rows[0], key: { ts: answer.keys[0][0], id }, projectId: header.project_id };
+  const legacy = (await legacyLeftToRead(env)) ? await db.legacyRowById(env.DB, id) : null;
+  if (!legacy) return null;
+  const old = await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, legacyHeaders([legacy]));
+  return old.rows.length ? { row: old.rows[0], key: { ts: old.keys[0][0], id }, projectId: legacy.project_id } : null;
 }
 
 const TAIL_SEGMENTS = 64;

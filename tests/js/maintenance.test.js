@@ -215,6 +215,9 @@ describe("conversion of the old layout", () => {
     const next = await (await w.admin(`/api/logs?project=legacy&limit=2&before=${page.next_before}`)).json();
     assert.deepEqual(next.logs.map((l) => l.message), ["legacy event 1197", "legacy event 1196"]);
     assert.equal(old.ctx.i, 1198);
+    const one = await (await w.admin(`/api/logs/${old.id}?context=1`)).json();
+    assert.equal(one.event.message, "legacy event 1198");
+    assert.deepEqual([one.before[0].message, one.after[0].message], ["legacy event 1197", "legacy event 1199"]);
     const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
     assert.equal(report.jobs.convert.converted, 1200);
     assert.equal(await db.countLogs(w.db, p.project.id), 1201);

@@ -37,6 +37,12 @@ export async function legacyOldestFirst(db, { projectIds, from, to, above, limit
   return results;
 }
 
+/** One legacy row by its id, with its project's slug and retention, or null. */
+export function legacyRowById(db, id) {
+  return db.prepare(`SELECT ${LEGACY_COLUMNS} FROM logs AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.id = ?1 AND p.deleted_at IS NULL`).bind(id).first();
+}
+
 /** Whether any legacy row is left. */
 export async function hasLegacyRows(db) {
   return (await db.prepare("SELECT EXISTS (SELECT 1 FROM logs) AS any").first()).any === 1;
