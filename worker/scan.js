@@ -86,9 +86,12 @@ function legacyHeaders(rows) {
     const { header, parts } = core.ingest({ now_ms: Date.now(), convert: true, scrubbing: { enabled: false },
       limits: { max_events: LEGACY_CHUNK, max_body_bytes: 64 << 20, max_decoded_bytes: 64 << 20, retention_hours: 0 } },
     encoder.encode(legacyEventsText(group)));
+    // The rows the core read, in order (old rows were valid when stored; any it refuses now is left out).
+    const refused = new Set((header.rejected ?? []).map((r) => r.index));
+    const kept = group.filter((_, i) => !refused.has(i));
     let next = 0;
-    header.segments.forEach((seg, i) => {
-      const ids = group.slice(next, next + seg.events).map((r) => r.id);
+    (header.segments ?? []).forEach((seg, i) => {
+      const ids = kept.slice(next, next + seg.events).map((r) => r.id);
       next += seg.events;
       headers.push({ id: -ids[0], project: group[0].project, received_at: group[0].received_at, ts_min: seg.ts_min,
         ts_max: seg.ts_max, events: seg.events, levels: seg.levels, retention_hours: group[0].retention_hours,

@@ -35,8 +35,15 @@ export async function convertLegacy(env, { deadline }) {
         retention_hours: project.retention_hours },
       retention_overrides: JSON.parse(project.retention_overrides || "{}"), scrubbing: { enabled: false },
     }, body);
-    if (decision.header.status !== 202)
+    if (decision.header.status !== 202 && decision.header.error?.code !== "no_valid_events")
       throw new Error(`conversion of rows ${rows[0].id}… refused: ${JSON.stringify(decision.header.error)}`);
+    // Old rows were valid when stored; one the core refuses now cannot be kept as an event. It is
+    // counted and logged, not left to block the conversion.
+    const refused = decision.header.rejected ?? [];
+    if (refused.length) {
+      report.unconvertible = (report.unconvertible ?? 0) + refused.length;
+      console.error("old rows the core refuses", refused.map((r) => ({ id: rows[r.index].id, code: r.code })));
+    }
     const receivedAt = Math.max(...rows.map((r) => r.received_at));
     await env.DB.batch(db.convertStatements(env.DB, {
       projectId: project.project_id, receivedAt, decision, legacyIds: rows.map((r) => r.id),
