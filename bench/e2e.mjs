@@ -12,6 +12,7 @@ import { basename, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
+import { workerdCpuMs } from "./workerd-cpu.mjs";
 import { foldPending } from "../worker/aggregates.js";
 import * as db from "../worker/db/index.js";
 
@@ -30,24 +31,6 @@ const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEN
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const hmac = (secret) => createHmac("sha256", secret).update(body).digest("hex");
-
-// CPU (utime + stime, ms) of the workerd processes under a server's process group.
-function cpuMs(rootPid) {
-  const parent = new Map();
-  const stats = new Map();
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      parent.set(Number(pid), Number(fields[1]));
-      stats.set(Number(pid), { ticks: Number(fields[11]) + Number(fields[12]),
-        workerd: readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd") });
-    } catch {}
-  }
-  const under = (pid) => { for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === rootPid) return true; return false; };
-  let ticks = 0;
-  for (const [pid, s] of stats) if (s.workerd && under(pid)) ticks += s.ticks;
-  return (ticks * 1000) / Number(execFileSync("getconf", ["CLK_TCK"]).toString());
-}
 
 async function startServer(name, { config, vars, migrate }) {
   const state = mkdtempSync(join(tmpdir(), `edgelog-bench-${name}-`));
@@ -74,10 +57,10 @@ async function measure(server, headers) {
     if (res.status !== 202) throw new Error(`${server.name}: status ${res.status}`);
     return performance.now() - t0;
   };
-  const cpu0 = cpuMs(server.pid);
+  const cpu0 = workerdCpuMs(server.pid);
   const latencies = [];
   for (let i = 0; i < REQUESTS; i++) latencies.push(await send());
-  const cpu = (cpuMs(server.pid) - cpu0) / REQUESTS;
+  const cpu = (workerdCpuMs(server.pid) - cpu0) / REQUESTS;
   let sent = 0;
   const end = performance.now() + SECONDS * 1000;
   const sender = async () => { while (performance.now() < end) { await send(); sent++; } };

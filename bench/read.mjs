@@ -3,12 +3,12 @@
 // and word searches, needles, the issues list, stats, a histogram, tail — wall time and the CPU
 // of the workerd processes (the Worker and its local D1) per request. Medians of --runs (15).
 // Usage: node bench/read.mjs [--events 1000000] [--runs 15]. No port is opened.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as db from "../worker/db/index.js";
 import { ROOT, startWorker } from "../tests/js/harness.js";
+import { workerdCpuMs } from "./workerd-cpu.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -94,22 +94,6 @@ async function seed() {
   console.log(`seeded ${count.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s (${Math.round(count / seconds)} events/s through ingest)`);
 }
 
-// CPU (utime + stime, ms) of the workerd processes this process started (Miniflare's).
-function workerdCpuMs() {
-  const parent = new Map();
-  const stats = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-      parent.set(Number(pid), Number(fields[1]));
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) stats.push([Number(pid), Number(fields[11]) + Number(fields[12])]);
-    } catch {}
-  }
-  const mine = (pid) => { for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === process.pid) return true; return false; };
-  const ticks = stats.filter(([pid]) => mine(pid)).reduce((n, [, t]) => n + t, 0);
-  return (ticks * 1000) / Number(execFileSync("getconf", ["CLK_TCK"]).toString());
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
 
@@ -141,12 +125,12 @@ async function measure() {
     const cpu = [];
     let body;
     for (let r = 0; r < RUNS; r++) {
-      const c0 = workerdCpuMs();
+      const c0 = workerdCpuMs(process.pid);
       const t0 = performance.now();
       const res = await w.admin(path);
       body = await res.json();
       times.push(performance.now() - t0);
-      cpu.push(workerdCpuMs() - c0);
+      cpu.push(workerdCpuMs(process.pid) - c0);
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
     }
     const rows = body.logs?.length ?? body.issues?.length ?? body.buckets?.length ?? body.histogram?.length;

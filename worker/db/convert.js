@@ -1,4 +1,5 @@
 // Conversion of the old layout (a row per event in `logs`) into segments, in bounded chunks.
+import { PARTS_PER_SEGMENT, segmentStatements } from "./ingest.js";
 
 /** The oldest legacy rows of the oldest project that still has some, with its retention settings,
  *  at most `limit` of them. */
@@ -48,20 +49,11 @@ export async function hasLegacyRows(db) {
   return (await db.prepare("SELECT EXISTS (SELECT 1 FROM logs) AS any").first()).any === 1;
 }
 
-const PARTS_PER_SEGMENT = 5;
-
 /** One transaction: the core's segments of converted rows, their event ids (an id stored since
  *  is not taken twice), and the legacy rows they replace. */
 export function convertStatements(db, { projectId, receivedAt, decision, legacyIds }) {
-  const { header, parts } = decision;
-  const statements = [];
-  (header.segments ?? []).forEach((s, i) => {
-    const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
-    statements.push(db.prepare(`INSERT INTO segments (project_id, received_at, ts_min, ts_max, events, levels,
-        retention_hours, data, fields, words, issues, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`)
-      .bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels, s.retention_hours, data, fields, words, shares, minutes));
-  });
-  const ids = parts[(header.segments ?? []).length * PARTS_PER_SEGMENT];
+  const statements = segmentStatements(db, { projectId, receivedAt, decision });
+  const ids = decision.parts[(decision.header.segments ?? []).length * PARTS_PER_SEGMENT];
   if (ids && ids !== "[]")
     statements.push(db.prepare(`INSERT INTO event_ids (project_id, event_id, ts)
       SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e WHERE true ON CONFLICT DO NOTHING`).bind(projectId, ids));

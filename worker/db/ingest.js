@@ -56,11 +56,7 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
   if (header.status === 202) {
     const [ids, issues, ledger] = parts.slice(segments.length * PARTS_PER_SEGMENT);
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
-    segments.forEach((s, i) => {
-      const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
-      statements.push(db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
-        s.retention_hours, data, fields, words, shares, minutes));
-    });
+    statements.push(...segmentStatements(db, { projectId, receivedAt, decision }));
     if (issues !== "[]") at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {
@@ -68,6 +64,16 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
   }
   if (ipKey && header.ip_spent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, header.ip_spent));
   return { statements, ...at };
+}
+
+/** The INSERTs of the segments of a decision of the core (an ingest or a conversion). */
+export function segmentStatements(db, { projectId, receivedAt, decision }) {
+  const { header, parts } = decision;
+  return (header.segments ?? []).map((s, i) => {
+    const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
+    return db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
+      s.retention_hours, data, fields, words, shares, minutes);
+  });
 }
 
 /** Which issues the transaction created and which regressed, from db.batch()'s results. */
