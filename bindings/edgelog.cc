@@ -10,6 +10,7 @@
 #include "edgelog/readers/json.h"
 #include "edgelog/pipeline.h"
 #include "edgelog/query.h"
+#include "edgelog/read.h"
 #include "encode.h"
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include "detail/base64.h"
 #include "edgelog/query.h"
+#include "edgelog/read.h"
 #include "edgelog/segment.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

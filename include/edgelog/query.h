@@ -1,5 +1,5 @@
-// Reads over segments: a filter (levels, exact fields, words and phrases), pruning by a segment's
-// header and filters, and the exact match on its events. The shim only fetches rows for it.
+// Filters over segments: levels, exact fields, words and phrases; pruning by a segment's header
+// and filters, and the exact match on its events.
 #pragma once
 
 #include <cstdint>
@@ -42,12 +42,5 @@ bool may_match(const read_filter& f, std::uint8_t levels_present, const token_fi
 
 /// The exact match on one stored event.
 bool matches(const read_filter& f, const stored_event& ev);
-
-/// Runs one read request over segments and writes its JSON answer to `out`. `request` is JSON
-/// (see docs/segment-format.md, "Reads"); `body` holds the segments' base64 texts (or, for
-/// "prune", their filters) back to back. With "now", events older than their level's retention
-/// (each segment's "retention_hours" and "retention_overrides") are hidden. Returns errc::invalid_context when the request is
-/// malformed; a damaged segment is skipped and reported in the answer, never fatal.
-errc run_read(std::string_view request, std::string_view body, std::string& out);
 
 }  // namespace edgelog
