@@ -280,11 +280,14 @@ bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept
   return at && scheme;
 }
 
-bool may_have_sensitive_keys(std::string_view json, const scrub_options& options) {
+bool may_need_scrubbing(std::string_view json, const scrub_options& options) {
   if (!options.enabled) return false;
-  // Every string followed by ':' is a key. Strings are skipped quote to quote (a quote preceded by
-  // an odd number of backslashes is escaped); keys are judged as is_sensitive_key judges them
-  // (most without allocating), and a key with an escape inside is taken as a candidate.
+  // One pass over the strings of the JSON text, quote to quote (a quote preceded by an odd number
+  // of backslashes is escaped). A string followed by ':' is a key, judged as is_sensitive_key
+  // judges it (a key with an escape inside is taken as a candidate); any other string is a value,
+  // tested as scrub_text would scan it. Numbers and literals are never scrubbed but under a
+  // sensitive key. The cues may_hold_secrets looks for are printable ASCII, which the reader's
+  // JSON never escapes.
   for (std::size_t i = json.find('"'); i != sv::npos; i = json.find('"', i + 1)) {
     std::size_t end = i;
     bool escaped = false;
@@ -296,9 +299,9 @@ bool may_have_sensitive_keys(std::string_view json, const scrub_options& options
       if (slashes % 2 == 0) break;
       escaped = true;
     }
-    if (end + 1 < json.size() && json[end + 1] == ':' &&
-        (escaped || is_sensitive_key(json.substr(i + 1, end - i - 1), options)))
-      return true;
+    sv text = json.substr(i + 1, end - i - 1);
+    bool key = end + 1 < json.size() && json[end + 1] == ':';
+    if (key ? (escaped || is_sensitive_key(text, options)) : may_hold_secrets(text, options)) return true;
     i = end;
   }
   return false;

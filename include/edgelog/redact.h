@@ -33,9 +33,10 @@ std::string filtered(std::string_view value, const scrub_options& options);
 /// skip scrubbing entirely).
 bool may_hold_secrets(std::string_view text, const scrub_options& options) noexcept;
 
-/// False when no key of the JSON text `json` can be sensitive under `options` (a cheap test over
-/// the whole text, so most ctx objects skip the scrubbing rewrite entirely).
-bool may_have_sensitive_keys(std::string_view json, const scrub_options& options);
+/// False when scrubbing would change nothing in the JSON text `json` (as the reader writes it): no
+/// key can be sensitive and no string value can hold a secret under `options`. One cheap pass,
+/// so most ctx objects skip the scrubbing rewrite entirely.
+bool may_need_scrubbing(std::string_view json, const scrub_options& options);
 
 /// Copies `text` to `out` with sensitive substrings masked: values of `key=value` pairs whose key
 /// is sensitive (password=…, api_key=…, as in query strings and logfmt), bearer tokens, credit card numbers

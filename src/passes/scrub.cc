@@ -21,7 +21,7 @@ std::string_view scrubbed_text(std::string_view text, event& ev, const scrub_opt
 // Rewrites an ASCII JSON object with values under sensitive keys filtered and secrets in strings
 // masked. The reader produced `json`, so it is valid; a failure leaves it as it was.
 void scrub_json(std::string& json, event& ev, const scrub_options& options) {
-  if (json.empty() || (!may_have_sensitive_keys(json, options) && !may_hold_secrets(json, options))) return;
+  if (json.empty() || !may_need_scrubbing(json, options)) return;
   std::string out;
   out.reserve(json.size());
   detail::json_writer w(out);

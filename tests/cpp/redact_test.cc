@@ -96,14 +96,17 @@ TEST_CASE("the prefilter lets through every string that holds something to mask"
   CHECK(edgelog::may_hold_secrets("anything", o));
 }
 
-TEST_CASE("may_have_sensitive_keys finds a sensitive key anywhere in a JSON object, and only keys") {
+TEST_CASE("may_need_scrubbing finds a sensitive key or a secret in a value anywhere in a JSON object") {
   edgelog::scrub_options o;
-  CHECK(edgelog::may_have_sensitive_keys(R"({"user":{"name":"ann","api_key":"x"}})", o));
-  CHECK(edgelog::may_have_sensitive_keys(R"({"a":[{"Set-Cookie":"1"}]})", o));
-  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"note":"my password is long","n":1})", o));  // a value, not a key
-  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"q":"say \"token\": no","ok":true})", o));
+  CHECK(edgelog::may_need_scrubbing(R"({"user":{"name":"ann","api_key":"x"}})", o));
+  CHECK(edgelog::may_need_scrubbing(R"({"a":[{"Set-Cookie":"1"}]})", o));
+  CHECK(edgelog::may_need_scrubbing(R"({"url":"postgres://u:pw@db/x"})", o));
+  CHECK(edgelog::may_need_scrubbing(R"({"h":["Authorization: Bearer abcdefghijklmnop"]})", o));
+  CHECK_FALSE(edgelog::may_need_scrubbing(R"({"note":"my password is long","n":1})", o));  // a value, not a key
+  CHECK_FALSE(edgelog::may_need_scrubbing(R"({"q":"say \"token\": no","ok":true})", o));
+  CHECK_FALSE(edgelog::may_need_scrubbing(R"({"start":1795000000123,"t":"t=1795000000123"})", o));
   o.enabled = false;
-  CHECK_FALSE(edgelog::may_have_sensitive_keys(R"({"password":"x"})", o));
+  CHECK_FALSE(edgelog::may_need_scrubbing(R"({"password":"x"})", o));
 }
 
 TEST_CASE("may_hold_secrets passes over a 13-digit epoch-ms time but not over a card number") {
