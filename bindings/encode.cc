@@ -111,12 +111,14 @@ void write_issues(detail::json_writer& w, const ingest_decision& d) {
     w.raw(",\"hint\":");
     if (first.cats.hint.empty()) w.raw("null");
     else w.string(first.cats.hint);
-    // The latest event's context, for alert messages (already scrubbed).
-    w.optional_field("env", last.env);
-    w.optional_field("source", last.source);
-    w.optional_field("component", last_info.cats.component);
-    w.optional_field("endpoint", last_info.cats.endpoint);
-    w.optional_field("stack", last.stack.substr(0, detail::utf8_prefix(last.stack, 4096)));
+    // The latest event's context, for alert messages (already scrubbed), when alerts may be sent.
+    if (d.alert_details) {
+      w.optional_field("env", last.env);
+      w.optional_field("source", last.source);
+      w.optional_field("component", last_info.cats.component);
+      w.optional_field("endpoint", last_info.cats.endpoint);
+      w.optional_field("stack", last.stack.substr(0, detail::utf8_prefix(last.stack, 4096)));
+    }
     w.ch('}');
   }
   w.ch(']');

@@ -70,6 +70,7 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
       out.macs = std::move(m);
     }
     out.convert = doc.value("convert", false);
+    out.alert_details = doc.value("alert_details", true);
     if (out.convert) {
       out.limits.stored_fingerprints = true;
       out.limits.max_age_ms = 0;
@@ -208,6 +209,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (b.utf8_repaired) d.ledger.push_back({"utf8_repaired", "", 0, 1});
   d.retention_hours = ctx.retention_hours;
   d.counted = ctx.convert;
+  d.alert_details = ctx.alert_details;
   if (d.accepted == 0) {
     d.status = http_status(errc::no_valid_events);
     d.error = errc::no_valid_events;

@@ -29,6 +29,13 @@ async function enabledRules(env, projectId, now) {
   return rules;
 }
 
+/** False only when this isolate knows, freshly, that the project has no enabled rules: the core
+ *  then leaves the alert details (latest stack, env, …) out of its issue summaries. */
+export function mayAlert(projectId, now) {
+  const hit = rulesCache.get(projectId);
+  return !hit || now - hit.readAt >= RULES_FRESH_MS || hit.rules.length > 0;
+}
+
 /** Forgets a project's cached rules (after the admin API changed them). */
 export function forgetRules(projectId) {
   rulesCache.delete(projectId);

@@ -4,7 +4,7 @@ import { credentialsForKey } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
-import { alertOnIngest } from "./alerting.js";
+import { alertOnIngest, mayAlert } from "./alerting.js";
 import { noteKeyUse } from "./jobs/usage.js";
 import { bodyMacs } from "./macs.js";
 
@@ -95,6 +95,7 @@ export async function ingest(request, env, ctx) {
     scrubbing: JSON.parse(project.scrubbing),
     fingerprint_rules: project.fingerprint_rules,
     page_rules: project.page_rules,
+    alert_details: mayAlert(project.id, now),
   };
   let decision;
   try {

@@ -47,6 +47,7 @@ struct ingest_decision {
   std::vector<issue_summary> issues; ///< one per distinct fingerprint, in order of first appearance
   std::array<std::uint32_t, 6> retention_hours{};  ///< the retention class of each level
   bool counted = false;  ///< the events were counted before (a conversion): no issue or minute shares
+  bool alert_details = true;  ///< issue summaries carry the latest event's context for alert messages
 };
 
 }  // namespace edgelog

@@ -41,12 +41,15 @@ struct ingest_context {
   /// Rows of the old layout being converted by maintenance: no signature or rate limits, times
   /// kept as stored, `_fingerprint` kept, and no issue or minute shares (they were counted).
   bool convert = false;
+  /// Whether alerts may be sent for this project (the shim knows its rules): issue summaries then
+  /// carry the latest event's env, source, component, endpoint and stack.
+  bool alert_details = true;
 };
 
 /// Reads an ingest_context from its JSON form:
 /// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
-///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …], "convert": bool,
+///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …], "convert": bool, "alert_details": bool,
 ///  "macs": {"body": ["<hex>", …], "stamped_t": "<t>", "stamped": ["<hex>", …]} (instead of secrets),
 ///  "rate": {"project": {"limit", "window_ms", "window_start_ms", "current", "previous"},
 ///           "ip": {…the same…}},

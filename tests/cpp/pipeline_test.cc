@@ -319,3 +319,17 @@ TEST_CASE("a request cannot carry a stored fingerprint") {
   REQUIRE(r.rows.size() == 1);
   CHECK(r.rows[0]["fingerprint"] != "0123456789abcdef0123456789abcdef");
 }
+
+TEST_CASE("issue summaries leave the alert details out when no alert can be sent") {
+  edgelog::pipeline p;
+  std::string body = R"x([{"level":"error","message":"boom","source":"api","stack":"Error: boom\n    at f (/app/a.js:1:1)"}])x";
+  auto ctx = signed_for(body);
+  auto with = run(p, ctx, body);
+  CHECK(with.header["issues"][0]["stack"].get<std::string>().find("Error: boom") == 0);
+  CHECK(with.header["issues"][0]["source"] == "api");
+  ctx.alert_details = false;
+  auto without = run(p, ctx, body);
+  CHECK_FALSE(without.header["issues"][0].contains("stack"));
+  CHECK_FALSE(without.header["issues"][0].contains("source"));
+  CHECK(without.header["issues"][0]["count"] == 1);
+}
