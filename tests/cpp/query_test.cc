@@ -9,13 +9,7 @@ using edgelog::read_filter;
 
 namespace {
 
-const std::string batch = R"json([
-  {"ts":1794996001000,"level":"error","message":"connection refused by db-1","source":"api","request_id":"r1",
-   "stack":"Error: connect ECONNREFUSED\n    at dial (/app/net.js:3:1)"},
-  {"ts":1794996002000,"level":"info","message":"user logged in","source":"web","request_id":"r2"},
-  {"ts":1794996003000,"level":"warn","message":"slow connection to cache","source":"api","request_id":"r3"},
-  {"ts":1794996004000,"level":"error","message":"payment declined","source":"billing","request_id":"r4"}
-])json";
+const std::string& batch = edgelog::test::four_events;
 
 read_filter filter_of(std::string_view q) {
   read_filter f;

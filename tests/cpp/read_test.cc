@@ -12,13 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string batch = R"json([
-  {"ts":1794996001000,"level":"error","message":"connection refused by db-1","source":"api","request_id":"r1",
-   "stack":"Error: connect ECONNREFUSED\n    at dial (/app/net.js:3:1)"},
-  {"ts":1794996002000,"level":"info","message":"user logged in","source":"web","request_id":"r2"},
-  {"ts":1794996003000,"level":"warn","message":"slow connection to cache","source":"api","request_id":"r3"},
-  {"ts":1794996004000,"level":"error","message":"payment declined","source":"billing","request_id":"r4"}
-])json";
+const std::string& batch = edgelog::test::four_events;
 
 // A read request over the given segments (base64 in the body) → its parsed answer.
 json read(json req, const std::vector<std::pair<std::int64_t, std::string>>& segments) {

@@ -11,6 +11,16 @@
 
 namespace edgelog::test {
 
+/// Four events one second apart, of three levels and sources, one with a stack: what the query
+/// and read suites search.
+inline const std::string four_events = R"json([
+  {"ts":1794996001000,"level":"error","message":"connection refused by db-1","source":"api","request_id":"r1",
+   "stack":"Error: connect ECONNREFUSED\n    at dial (/app/net.js:3:1)"},
+  {"ts":1794996002000,"level":"info","message":"user logged in","source":"web","request_id":"r2"},
+  {"ts":1794996003000,"level":"warn","message":"slow connection to cache","source":"api","request_id":"r3"},
+  {"ts":1794996004000,"level":"error","message":"payment declined","source":"billing","request_id":"r4"}
+])json";
+
 /// The decision on `body` (a JSON ingest body, signed here) at `now_ms`.
 inline const ingest_decision& decide_body(pipeline& p, std::string& body, std::int64_t now_ms) {
   static std::string padded;
