@@ -1,5 +1,7 @@
-// A small recursive-descent JSON checker that copies what it checks; strings take the
-// json_writer's fast path for runs that need no escaping.
+// A small recursive-descent JSON checker that copies what it checks. Most input is already in
+// the output's form (minified, ASCII): the checker only marks where the output must differ
+// (whitespace, non-ASCII strings, scrubbed or depth-limited values) and copies the unchanged
+// stretches between those places whole.
 #include "detail/json_rewrite.h"
 
 #include <string>
@@ -16,12 +18,24 @@ class rewriter {
     skip_ws();
     if (!value(1)) return false;
     skip_ws();
+    flush_to(p_);
     return p_ == end_;
   }
 
  private:
+  static bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+  // Copies the unchanged input from the mark up to `to`, which becomes the mark.
+  void flush_to(const char* to) {
+    if (to > mark_) w_->raw(std::string_view(mark_, static_cast<std::size_t>(to - mark_)));
+    mark_ = to;
+  }
+
   void skip_ws() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    if (p_ >= end_ || !is_ws(*p_)) return;
+    flush_to(p_);
+    while (p_ < end_ && is_ws(*p_)) ++p_;
+    mark_ = p_;
   }
 
   bool value(int depth) {
@@ -41,11 +55,9 @@ class rewriter {
 
   bool object(int depth) {
     ++p_;
-    w_->ch('{');
     skip_ws();
     if (p_ < end_ && *p_ == '}') {
       ++p_;
-      w_->ch('}');
       return true;
     }
     for (;;) {
@@ -55,7 +67,6 @@ class rewriter {
       skip_ws();
       if (p_ >= end_ || *p_ != ':') return false;
       ++p_;
-      w_->ch(':');
       skip_ws();
       if (extras_ && extras_->scrub && is_sensitive_key(key, *extras_->scrub)) {
         if (!filtered_value(depth + 1)) return false;
@@ -69,22 +80,18 @@ class rewriter {
       if (p_ >= end_) return false;
       if (*p_ == '}') {
         ++p_;
-        w_->ch('}');
-        return true;
+          return true;
       }
       if (*p_ != ',') return false;
       ++p_;
-      w_->ch(',');
     }
   }
 
   bool array(int depth) {
     ++p_;
-    w_->ch('[');
     skip_ws();
     if (p_ < end_ && *p_ == ']') {
       ++p_;
-      w_->ch(']');
       return true;
     }
     for (;;) {
@@ -94,17 +101,16 @@ class rewriter {
       if (p_ >= end_) return false;
       if (*p_ == ']') {
         ++p_;
-        w_->ch(']');
-        return true;
+          return true;
       }
       if (*p_ != ',') return false;
       ++p_;
-      w_->ch(',');
     }
   }
 
   // Skips a too-deep container (brackets counted outside strings) and writes the marker.
   bool skip_container() {
+    flush_to(p_);
     int level = 0;
     for (; p_ < end_; ++p_) {
       char c = *p_;
@@ -118,6 +124,7 @@ class rewriter {
         if (--level == 0) {
           ++p_;
           w_->string("[depth limit]");
+          mark_ = p_;
           return true;
         }
       }
@@ -132,6 +139,7 @@ class rewriter {
   // Checks and discards a value under a sensitive key, writing the filtered marker instead.
   bool filtered_value(int depth) {
     const char* start = p_;
+    flush_to(start);
     json_writer* real = w_;
     std::string scratch;
     json_writer discard(scratch);
@@ -139,6 +147,7 @@ class rewriter {
     bool ok = value(depth);
     w_ = real;
     if (!ok) return false;
+    mark_ = p_;
     w_->string(filtered(std::string_view(start, static_cast<std::size_t>(p_ - start)), *extras_->scrub));
     ++extras_->scrubbed;
     return true;
@@ -156,15 +165,18 @@ class rewriter {
     return nullptr;
   }
 
-  // Validates the string's escapes and control characters, then writes it through json_writer
-  // (decoded text is not needed: escapes are copied as they are, everything else re-escaped).
-  // Values (not keys) are scrubbed when scrubbing is on; `raw_out` receives the contents.
+  // Validates the string's escapes and control characters. A string of ASCII text stays as it is
+  // in the input; any other is written through json_writer (decoded text is not needed: escapes
+  // are copied as they are, everything else re-escaped). Values (not keys) are scrubbed when
+  // scrubbing is on; `raw_out` receives the contents.
   bool string(std::string_view* raw_out = nullptr, bool is_key = false) {
+    const char* quote = p_;
     const char* start = ++p_;
-    bool escaped = false;
+    bool escaped = false, ascii = true;
     for (; p_ < end_ && *p_ != '"'; ++p_) {
       auto c = static_cast<unsigned char>(*p_);
       if (c < 0x20) return false;
+      if (c >= 0x80) ascii = false;
       if (c != '\\') continue;
       escaped = true;
       if (++p_ >= end_) return false;
@@ -193,8 +205,12 @@ class rewriter {
         extras_->scrubbed += n;
         text = scrubbed;
         escaped = text.find('\\') != std::string_view::npos;
+        ascii = false;  // changed: written below
       }
     }
+    if (ascii) return true;  // the input's text is the output's
+    flush_to(quote);
+    mark_ = p_;
     if (!escaped) {
       w_->string(text);
       return true;
@@ -219,12 +235,10 @@ class rewriter {
     if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
       return false;
     p_ += word.size();
-    w_->raw(word);
     return true;
   }
 
   bool number() {
-    const char* start = p_;
     auto digit = [&] { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; };
     if (p_ < end_ && *p_ == '-') ++p_;
     if (!digit()) return false;
@@ -244,12 +258,12 @@ class rewriter {
       if (!digit()) return false;
       while (digit()) ++p_;
     }
-    w_->raw(std::string_view(start, static_cast<std::size_t>(p_ - start)));
     return true;
   }
 
   const char* p_;
   const char* end_;
+  const char* mark_ = p_;  // input from here to p_ is output as it is, not yet written
   json_writer* w_;
   int max_depth_;
   rewrite_extras* extras_;

@@ -41,3 +41,24 @@ TEST_CASE("replaces containers deeper than the limit with a marker") {
   CHECK(rewrite(R"({"a":{"s":"}]{["},"z":1})", 1) == R"({"a":"[depth limit]","z":1})");
   CHECK(rewrite(R"({"a":{"s":"}]{["},"z":1})", 0) == R"("[depth limit]")");
 }
+
+TEST_CASE("copies unchanged stretches around every place the output differs") {
+  // Whitespace, a non-ASCII string, a depth-limited container and plain text interleaved: the
+  // output keeps each untouched stretch exactly and changes only those places.
+  CHECK(rewrite("{\"a\":1, \"b\":\"\xc3\xa9\",\"c\":[{\"d\":{\"e\":2}}]\n,\"f\":\"plain\" }", 3) ==
+        R"({"a":1,"b":"\u00e9","c":[{"d":"[depth limit]"}],"f":"plain"})");
+  CHECK(rewrite("  \"x\"  ") == R"("x")");
+  CHECK(rewrite("[\"\xe2\x82\xac\",\"\xe2\x82\xac\"]") == R"(["\u20ac","\u20ac"])");
+}
+
+TEST_CASE("scrubbing replaces values in place and keeps the text between them") {
+  edgelog::scrub_options scrub;
+  std::string out;
+  edgelog::detail::json_writer w(out);
+  edgelog::detail::rewrite_extras extras;
+  extras.scrub = &scrub;
+  REQUIRE(edgelog::detail::rewrite_json(
+      R"({"user":"ann", "password" : {"x": [1, 2]}, "note":"Bearer abcdefghijkl", "n": 3})", w, 32, &extras));
+  CHECK(out == R"({"user":"ann","password":"[Filtered]","note":"Bearer [Filtered]","n":3})");
+  CHECK(extras.scrubbed == 2);
+}
