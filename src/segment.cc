@@ -85,10 +85,27 @@ void write_extra(std::string& out, const event& ev) {
   }
 }
 
-// Sorted distinct hashes → a filter sized for them.
+// Distinct hashes → a filter sized for them. Duplicates are dropped through an open-addressing
+// set (cheaper than sorting in wasm); the filter's bits do not depend on the order of adds.
 token_filter filter_of(std::vector<std::uint64_t>& hashes) {
-  std::sort(hashes.begin(), hashes.end());
-  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  std::size_t cap = 16;
+  while (cap < hashes.size() * 2) cap <<= 1;
+  std::vector<std::uint64_t> seen(cap, 0);  // 0 marks a free slot; a hash of 0 is tracked apart
+  bool zero = false;
+  std::size_t kept = 0;
+  for (std::uint64_t h : hashes) {
+    if (h == 0) {
+      if (!zero) hashes[kept++] = h;
+      zero = true;
+      continue;
+    }
+    std::size_t i = static_cast<std::size_t>(h ^ (h >> 32)) & (cap - 1);
+    while (seen[i] != 0 && seen[i] != h) i = (i + 1) & (cap - 1);
+    if (seen[i] == h) continue;
+    seen[i] = h;
+    hashes[kept++] = h;
+  }
+  hashes.resize(kept);
   token_filter f = token_filter::sized_for(hashes.size());
   for (auto h : hashes) f.add(h);
   return f;
