@@ -1,6 +1,9 @@
 // Keyword tables and path normalization behind categorize().
 #include "edgelog/categorize.h"
 
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <string>
 
 namespace edgelog {
@@ -111,30 +114,69 @@ std::string normalize_path(std::string_view url) {
   return out.empty() ? "/" : out;
 }
 
+namespace {
+
+// The root-cause hints in precedence order, and the cues for each (a word cue must not be glued
+// to other letters or digits). The first hint with any cue anywhere in the text wins.
+constexpr sv hint_names[] = {"deadlock",         "out_of_memory",         "disk_full",    "tls_error",
+                             "dns_failure",      "connection_refused",    "connection_reset", "timeout",
+                             "upstream_rate_limited", "upstream_5xx",     "permission_denied", "null_dereference",
+                             "parse_error"};
+struct cue {
+  sv text;
+  std::uint8_t hint;
+  bool word = false;
+};
+constexpr cue cues[] = {
+    {"deadlock", 0},
+    {"out of memory", 1}, {"outofmemory", 1}, {"cannot allocate memory", 1}, {"memoryerror", 1}, {"oomkilled", 1},
+    {"heap limit", 1}, {"oom", 1, true},
+    {"no space left", 2}, {"enospc", 2}, {"disk full", 2}, {"disk quota", 2},
+    {"certificate", 3}, {"ssl", 3}, {"tls", 3}, {"handshake", 3}, {"x509", 3},
+    {"enotfound", 4}, {"getaddrinfo", 4}, {"name or service not known", 4}, {"no such host", 4},
+    {"name resolution", 4}, {"dns", 4},
+    {"econnrefused", 5}, {"connection refused", 5},
+    {"econnreset", 6}, {"connection reset", 6}, {"broken pipe", 6}, {"epipe", 6}, {"socket hang up", 6},
+    {"timeout", 7}, {"timed out", 7}, {"etimedout", 7}, {"deadline exceeded", 7},
+    {"429", 8, true}, {"too many requests", 8}, {"rate limit", 8}, {"ratelimit", 8}, {"quota exceeded", 8},
+    {"throttl", 8},
+    {"500", 9, true}, {"502", 9, true}, {"503", 9, true}, {"504", 9, true}, {"bad gateway", 9},
+    {"service unavailable", 9}, {"gateway timeout", 9}, {"internal server error", 9},
+    {"permission denied", 10}, {"eacces", 10}, {"eperm", 10}, {"access denied", 10}, {"forbidden", 10},
+    {"unauthorized", 10},
+    {"of undefined", 11}, {"of null", 11}, {"undefined is not an object", 11}, {"null is not an object", 11},
+    {"nullpointerexception", 11}, {"nullreferenceexception", 11}, {"nil pointer", 11}, {"'nonetype' object", 11},
+    {"null reference", 11},
+    {"syntaxerror", 12}, {"unexpected token", 12}, {"parse error", 12}, {"parseerror", 12}, {"jsondecodeerror", 12},
+    {"invalid json", 12}, {"unexpected end of json", 12}, {"malformed", 12}};
+
+// For each first byte, the cues starting with it (bits of two words).
+constexpr auto cues_by_first = [] {
+  static_assert(std::size(cues) <= 128);
+  std::array<std::array<std::uint64_t, 2>, 256> t{};
+  for (std::size_t i = 0; i < std::size(cues); ++i) t[static_cast<unsigned char>(cues[i].text[0])][i / 64] |= 1ull << (i % 64);
+  return t;
+}();
+
+}  // namespace
+
 std::string_view root_cause_hint(std::string_view raw) noexcept {
+  // One pass over the lowered text, trying at each byte only the cues that start with it.
   std::string s = lowered(raw);
-  if (contains(s, "deadlock")) return "deadlock";
-  if (any_of(s, {"out of memory", "outofmemory", "cannot allocate memory", "memoryerror", "oomkilled", "heap limit"}) || has_word(s, "oom"))
-    return "out_of_memory";
-  if (any_of(s, {"no space left", "enospc", "disk full", "disk quota"})) return "disk_full";
-  if (any_of(s, {"certificate", "ssl", "tls", "handshake", "x509"})) return "tls_error";
-  if (any_of(s, {"enotfound", "getaddrinfo", "name or service not known", "no such host", "name resolution", "dns"}))
-    return "dns_failure";
-  if (any_of(s, {"econnrefused", "connection refused"})) return "connection_refused";
-  if (any_of(s, {"econnreset", "connection reset", "broken pipe", "epipe", "socket hang up"})) return "connection_reset";
-  if (any_of(s, {"timeout", "timed out", "etimedout", "deadline exceeded"})) return "timeout";
-  if (has_word(s, "429") || any_of(s, {"too many requests", "rate limit", "ratelimit", "quota exceeded", "throttl"}))
-    return "upstream_rate_limited";
-  if (any_of_words(s, {"500", "502", "503", "504"}) || any_of(s, {"bad gateway", "service unavailable", "gateway timeout", "internal server error"}))
-    return "upstream_5xx";
-  if (any_of(s, {"permission denied", "eacces", "eperm", "access denied", "forbidden", "unauthorized"})) return "permission_denied";
-  if (any_of(s, {"of undefined", "of null", "undefined is not an object", "null is not an object", "nullpointerexception",
-                 "nullreferenceexception", "nil pointer", "'nonetype' object", "null reference"}))
-    return "null_dereference";
-  if (any_of(s, {"syntaxerror", "unexpected token", "parse error", "parseerror", "jsondecodeerror", "invalid json",
-                 "unexpected end of json", "malformed"}))
-    return "parse_error";
-  return {};
+  std::size_t best = std::size(hint_names);
+  for (std::size_t i = 0; i < s.size() && best > 0; ++i) {
+    const auto& masks = cues_by_first[static_cast<unsigned char>(s[i])];
+    for (std::size_t half = 0; half < 2; ++half)
+      for (std::uint64_t m = masks[half]; m; m &= m - 1) {
+        const cue& c = cues[half * 64 + static_cast<std::size_t>(std::countr_zero(m))];
+        if (c.hint >= best || s.compare(i, c.text.size(), c.text) != 0) continue;
+        if (c.word && ((i > 0 && is_alnum(s[i - 1])) ||
+                       (i + c.text.size() < s.size() && is_alnum(s[i + c.text.size()]))))
+          continue;
+        best = c.hint;
+      }
+  }
+  return best < std::size(hint_names) ? hint_names[best] : sv{};
 }
 
 categories categorize(const event& ev, const parsed_stack& stack, std::string_view exception_type,

@@ -2,6 +2,7 @@
 #include "edgelog/stack.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -251,8 +252,20 @@ bool is_in_app(std::string_view file, std::string_view function) {
       "node:", "internal/", "vendor/", "<frozen ", "java.", "javax.", "jdk.", "sun.", "kotlin.",
       "kotlinx.", "scala.", "System.", "Microsoft."};
   static constexpr sv exact[] = {"native", "[native code]", "<anonymous>"};
-  for (sv m : fragments)
-    if (contains(file, m)) return false;
+  // Every fragment holds a '/', so an occurrence puts the fragment's first '/' on one of the
+  // file's: test the fragments only around those (a path has a few, a frame has many fragments).
+  static constexpr auto first_slash = [] {
+    std::array<std::size_t, std::size(fragments)> at{};
+    for (std::size_t i = 0; i < at.size(); ++i) at[i] = fragments[i].find('/');
+    return at;
+  }();
+  for (std::size_t j = file.find('/'); j != sv::npos; j = file.find('/', j + 1))
+    for (std::size_t i = 0; i < std::size(fragments); ++i) {
+      sv m = fragments[i];
+      std::size_t k = first_slash[i];
+      if (j >= k && file.size() - (j - k) >= m.size() && file[j - k] == m[0] && file.compare(j - k, m.size(), m) == 0)
+        return false;
+    }
   for (sv m : prefixes)
     if (starts_with(file, m)) return false;
   for (sv m : exact)

@@ -96,4 +96,13 @@ TEST_CASE("root-cause hints") {
   CHECK(root_cause_hint("Deadlock found when trying to get lock") == "deadlock");
   CHECK(root_cause_hint("user signed in") == "");
   CHECK(root_cause_hint("order 5021 shipped") == "");  // numbers are not status codes unless alone
+  // The earlier hint in the table wins wherever its cue sits in the text.
+  CHECK(root_cause_hint("timeout while waiting; deadlock detected") == "deadlock");
+  CHECK(root_cause_hint("503 from upstream after a request timeout") == "timeout");
+  CHECK(root_cause_hint("429 then 500") == "upstream_rate_limited");
+  // Word cues need a boundary on both sides; each occurrence is tried.
+  CHECK(root_cause_hint("room 4290, zoom") == "");
+  CHECK(root_cause_hint("bloom: oom") == "out_of_memory");
+  CHECK(root_cause_hint("x5000 then 504") == "upstream_5xx");
+  CHECK(root_cause_hint("OOMKilled") == "out_of_memory");
 }

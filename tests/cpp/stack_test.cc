@@ -135,3 +135,18 @@ TEST_CASE("the same trace from a rebuilt deploy parses to the same frames but fo
     CHECK(a.frames[i].function == b.frames[i].function);
   }
 }
+
+TEST_CASE("library paths are recognized wherever their marker sits in the path") {
+  for (std::string_view m : {"node_modules/", "site-packages/", "dist-packages/", "/vendor/", "/usr/lib/python",
+                             "/usr/local/lib/python", "/lib/python3", "/usr/local/go/src/", "/usr/lib/go",
+                             "/pkg/mod/", "/rustc/", "/.cargo/registry/", "webpack/bootstrap"}) {
+    CAPTURE(m);
+    std::string marker(m);
+    CHECK_FALSE(edgelog::is_in_app(marker, "f"));
+    CHECK_FALSE(edgelog::is_in_app("/app/x" + marker + "y.js", "f"));
+    CHECK_FALSE(edgelog::is_in_app("a/b" + marker, "f"));
+    CHECK(edgelog::is_in_app("/app/x" + marker.substr(0, marker.size() - 1) + "_y.js", "f"));
+  }
+  CHECK(edgelog::is_in_app("/srv/app/src/orders.js", "handler"));
+  CHECK(edgelog::is_in_app("no_slash.py", "f"));
+}
