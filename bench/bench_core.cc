@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
               ingest - decide, read_ms, scrub_ms - copy_ms, enrich_ms, hmac, size / 1e6 / (ingest / 1e3), d.events.empty() ? 0 : std::size_t{1}, stored_text,
               static_cast<double>(stored_text) / static_cast<double>(size), seg.bytes.size(), payload.size(), open_ms);
   bool first = true;
-  for (int level : {1, 3, 6}) {
+  for (int level : {1, 2, 3, 6}) {
     std::string frame, back;
     double c = median_ms(runs / 3 + 1, [&] {
       frame.clear();

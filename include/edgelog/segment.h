@@ -80,7 +80,7 @@ struct built_segment {
 
 /// Builds one segment of the events at `indices` (at most segment_max_events).
 built_segment build_segment(std::span<const event> events, std::span<const enrichment> enriched,
-                            std::span<const std::uint32_t> indices, int zstd_level = 3);
+                            std::span<const std::uint32_t> indices, int zstd_level = 2);
 
 /// Stored events of one opened segment; views point into the segment_reader's buffer.
 struct opened_segment {
