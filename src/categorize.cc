@@ -160,6 +160,14 @@ constexpr auto cues_by_first = [] {
 
 }  // namespace
 
+// `cue` at s[i], its first byte known to match (inline: a library call per try costs more here).
+bool matches_at(sv s, std::size_t i, sv cue) noexcept {
+  if (s.size() - i < cue.size()) return false;
+  for (std::size_t k = 1; k < cue.size(); ++k)
+    if (s[i + k] != cue[k]) return false;
+  return true;
+}
+
 std::string_view root_cause_hint(std::string_view raw) noexcept {
   // One pass over the lowered text, trying at each byte only the cues that start with it.
   std::string s = lowered(raw);
@@ -169,7 +177,7 @@ std::string_view root_cause_hint(std::string_view raw) noexcept {
     for (std::size_t half = 0; half < 2; ++half)
       for (std::uint64_t m = masks[half]; m; m &= m - 1) {
         const cue& c = cues[half * 64 + static_cast<std::size_t>(std::countr_zero(m))];
-        if (c.hint >= best || s.compare(i, c.text.size(), c.text) != 0) continue;
+        if (c.hint >= best || !matches_at(s, i, c.text)) continue;
         if (c.word && ((i > 0 && is_alnum(s[i - 1])) ||
                        (i + c.text.size() < s.size() && is_alnum(s[i + c.text.size()]))))
           continue;

@@ -43,19 +43,21 @@ bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 // "main.3f2a1b9c.js" → "main.js", "chunk-5GH2K3LQ.js" stays unless hex: build hashes vanish.
 std::string strip_build_hash(sv name) {
   std::string out;
-  std::size_t i = 0;
+  std::size_t i = 0, kept = 0;  // name[kept, i) is copied when a hash is dropped or at the end
   while (i < name.size()) {
     if ((name[i] == '.' || name[i] == '-' || name[i] == '_') && i + 1 < name.size()) {
       std::size_t j = i + 1;
       bool digit = false;
       while (j < name.size() && is_hex(name[j])) digit |= name[j] >= '0' && name[j] <= '9', ++j;
       if (j - i - 1 >= 6 && digit && (j == name.size() || name[j] == '.' || name[j] == '-')) {
-        i = j;
+        out.append(name.substr(kept, i - kept));
+        i = kept = j;
         continue;
       }
     }
-    out.push_back(name[i++]);
+    ++i;
   }
+  out.append(name.substr(kept));
   return out;
 }
 
