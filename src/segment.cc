@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_set>
 
 #include "detail/compress.h"
 #include "detail/json_writer.h"
@@ -124,8 +125,12 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
   seg.indices.assign(indices.begin(), indices.end());
   sum.events = static_cast<std::uint32_t>(indices.size());
   std::string payload, extra;
-  payload.reserve(indices.size() * 1024);
+  std::size_t estimate = 0;
+  for (auto i : indices)
+    estimate += 96 + events[i].message.size() + events[i].stack.size() + events[i].ctx.size() + events[i].tags.size();
+  payload.reserve(estimate + estimate / 4);
   std::vector<std::uint64_t> field_hashes, word_hashes;
+  std::unordered_set<std::string_view> stacks_seen;
   for (std::size_t n = 0; n < indices.size(); ++n) {
     const event& ev = events[indices[n]];
     const enrichment& e = enriched[indices[n]];
@@ -147,8 +152,12 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
       auto v = values[static_cast<std::size_t>(f)];
       if (!v.empty()) field_hashes.push_back(field_hash(stored_field_name(f), v));
     }
-    for (auto text : {ev.message, ev.stack})
-      for_each_token(text, [&](std::string_view t) { word_hashes.push_back(token_hash(t)); });
+    auto add_words = [&](std::string_view text) {
+      for_each_token_hash(text, [&](std::uint64_t h) { word_hashes.push_back(h); });
+    };
+    add_words(ev.message);
+    // Events of one issue often share their stack word for word: its words are in already.
+    if (!ev.stack.empty() && stacks_seen.insert(ev.stack).second) add_words(ev.stack);
   }
   // Per-minute counts by level (the chart rollup) and per-issue shares by hour (the issue rollup).
   for (std::size_t n = 0; n < indices.size(); ++n) {

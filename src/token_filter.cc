@@ -6,8 +6,8 @@
 namespace edgelog {
 namespace {
 
-constexpr std::uint64_t fnv_offset = 1469598103934665603ull;
-constexpr std::uint64_t fnv_prime = 1099511628211ull;
+using detail::fnv_offset;
+using detail::fnv_prime;
 
 std::uint64_t fnv(std::uint64_t h, std::string_view s) noexcept {
   for (char c : s) {
@@ -17,23 +17,14 @@ std::uint64_t fnv(std::uint64_t h, std::string_view s) noexcept {
   return h;
 }
 
-// splitmix64's finalizer: spreads FNV's weak low bits over all 64.
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
-std::uint64_t token_hash(std::string_view token) noexcept { return mix(fnv(fnv_offset, token)); }
+std::uint64_t token_hash(std::string_view token) noexcept { return detail::mix64(fnv(fnv_offset, token)); }
 
 std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept {
   std::uint64_t h = fnv(fnv_offset, field);
   h = fnv(h, "=");
-  return mix(fnv(h, value));
+  return detail::mix64(fnv(h, value));
 }
 
 token_filter token_filter::sized_for(std::size_t expected) {

@@ -36,6 +36,44 @@ void for_each_token(std::string_view text, Fn&& fn) {
 /// 64-bit hash of a token (FNV-1a with a final mix); stable: segments store filters built with it.
 std::uint64_t token_hash(std::string_view token) noexcept;
 
+namespace detail {
+inline constexpr std::uint64_t fnv_offset = 1469598103934665603ull;
+inline constexpr std::uint64_t fnv_prime = 1099511628211ull;
+
+// splitmix64's finalizer: spreads FNV's weak low bits over all 64.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+}  // namespace detail
+
+/// Calls `fn(token_hash(token))` for each token for_each_token would give, hashing while it scans
+/// (no copy of the token): what a segment's word filter is built from.
+template <typename Fn>
+void for_each_token_hash(std::string_view text, Fn&& fn) {
+  std::uint64_t h = detail::fnv_offset;
+  std::size_t n = 0;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+    if (!word) {
+      if (n) fn(detail::mix64(h));
+      h = detail::fnv_offset;
+      n = 0;
+      continue;
+    }
+    if (n < 64) {
+      h ^= u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
+      h *= detail::fnv_prime;
+      ++n;
+    }
+  }
+  if (n) fn(detail::mix64(h));
+}
+
 /// The hash of a field's value as a filter entry: "<field>=<value>".
 std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept;
 
