@@ -184,16 +184,23 @@ bool is_sensitive_key(std::string_view key, const scrub_options& options) {
   if (!options.enabled) return false;
   if (options.extra_keys.empty() && key.size() <= 64) {
     // Most keys contain no sensitive word even as a substring: decide those without allocating.
+    // A word can only be inside a key that has all of its letters: test that with bit masks
+    // first, so most keys are decided without a copy or a substring search.
+    std::uint32_t letters = 0;
+    for (char c : key) {
+      char l = lower(c);
+      if (l >= 'a' && l <= 'z') letters |= 1u << (l - 'a');
+    }
+    std::size_t w = 0;
+    while (w < std::size(default_words) && (default_word_masks[w] & ~letters) != 0) ++w;
+    if (w == std::size(default_words)) return false;
     char buf[64];
     std::size_t n = 0;
     for (char c : key)
       if (c != '_' && c != '-' && c != '.' && c != ' ') buf[n++] = lower(c);
     sv flat(buf, n);
-    // A word can only be inside a key that has all of its letters: test that with bit masks
-    // first, so most keys are decided without a substring search.
-    std::uint32_t letters = letter_mask(flat);
     bool candidate = false;
-    for (std::size_t w = 0; w < std::size(default_words) && !candidate; ++w)
+    for (; w < std::size(default_words) && !candidate; ++w)
       candidate = (default_word_masks[w] & ~letters) == 0 && flat.find(default_words[w]) != sv::npos;
     if (!candidate) return false;
   }
@@ -288,11 +295,17 @@ bool may_need_scrubbing(std::string_view json, const scrub_options& options) {
   // tested as scrub_text would scan it. Numbers and literals are never scrubbed but under a
   // sensitive key. The cues may_hold_secrets looks for are printable ASCII, which the reader's
   // JSON never escapes.
-  for (std::size_t i = json.find('"'); i != sv::npos; i = json.find('"', i + 1)) {
+  // Quotes are found by a plain loop: the strings are short, a library call per string costs more.
+  const std::size_t size = json.size();
+  auto next_quote = [&](std::size_t from) {
+    while (from < size && json[from] != '"') ++from;
+    return from < size ? from : sv::npos;
+  };
+  for (std::size_t i = next_quote(0); i != sv::npos; i = next_quote(i + 1)) {
     std::size_t end = i;
     bool escaped = false;
     for (;;) {
-      end = json.find('"', end + 1);
+      end = next_quote(end + 1);
       if (end == sv::npos) return true;  // not the JSON the reader writes: check it the slow way
       std::size_t slashes = 0;
       while (end - slashes > i + 1 && json[end - slashes - 1] == '\\') ++slashes;
