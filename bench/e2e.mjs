@@ -2,6 +2,9 @@
 // (bench/floor: verify the HMAC, store the body as one row), interleaved round by round on the
 // same batch: sequential latency, throughput with four senders, CPU of each server's workerd per
 // request; then D1 rows written and text stored per event from the Worker's own statements.
+// The floor's own throughput moves from run to run on a shared machine, so the ratios are also
+// taken round by round (each edgelog round against the floor round next to it) and their median
+// is quoted beside the ratio of the medians.
 // Usage: node bench/e2e.mjs [--seconds 10] [--requests 100] [--rounds 3] [--batch file] [--storage-only]
 // Binds 127.0.0.1 only; stops itself.
 import { spawn, execFileSync } from "node:child_process";
@@ -22,7 +25,7 @@ const arg = (name, fallback) => {
 };
 const SECONDS = arg("seconds", 10);
 const REQUESTS = arg("requests", 100);
-const ROUNDS = arg("rounds", 3);
+const ROUNDS = arg("rounds", 5);
 const batchIndex = process.argv.indexOf("--batch");
 const BATCH_FILE = batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json";
 const body = readFileSync(BATCH_FILE);
@@ -117,6 +120,12 @@ async function storageCost() {
   }
 }
 
+// Edgelog's round i against floor's round i (measured back to back): the median and the range.
+function roundRatios(runs, pick) {
+  const rs = runs.edgelog.map((r, i) => pick(r) / pick(runs.floor[i]));
+  return { median: +median(rs).toFixed(3), min: +Math.min(...rs).toFixed(3), max: +Math.max(...rs).toFixed(3) };
+}
+
 async function main() {
   if (process.argv.includes("--storage-only")) return console.log(JSON.stringify(await storageCost(), null, 2));
   const ADMIN = randomBytes(16).toString("hex");
@@ -153,6 +162,9 @@ async function main() {
       edgelog: e, floor: f,
       ratio: { events_per_s: +(e.events_per_s_4_senders / f.events_per_s_4_senders).toFixed(3),
         p50: +(e.sequential_p50_ms / f.sequential_p50_ms).toFixed(3), cpu: +(e.workerd_cpu_ms_per_request / f.workerd_cpu_ms_per_request).toFixed(3) },
+      ratio_per_round: {
+        events_per_s: roundRatios(runs, (r) => r.eps), p50: roundRatios(runs, (r) => r.p50), cpu: roundRatios(runs, (r) => r.cpu),
+      },
       storage: await storageCost(),
     };
     console.log(JSON.stringify(result, null, 2));

@@ -53,6 +53,10 @@ export async function readBounded(request, limit) {
     request.body.cancel().catch(() => {});
     return new Uint8Array(limit + 1);
   }
+  // A declared length within the limit bounds the body: the runtime reads it in one piece (a
+  // chunk-by-chunk read in JS cost a tenth of the Worker's time per batch). Chunked bodies, with
+  // no length, are read and counted as they come.
+  if (request.headers.has("content-length")) return new Uint8Array(await request.arrayBuffer());
   return readStream(request.body, limit);
 }
 

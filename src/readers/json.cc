@@ -288,6 +288,7 @@ class event_reader {
     std::string_view raw;
     if (auto e = v.get_object().get(obj); e) return broken(fail, e);
     if (auto e = obj.raw_json().get(raw); e) return broken(fail, e);
+    out.reserve(raw.size());  // the output is the input minified, unless it escapes non-ASCII
     detail::rewrite_extras extras{nullptr, 0, flag == truncated_ctx ? &ev.hints : nullptr};
     if (!detail::rewrite_json(raw, w, limits_.max_depth, &extras)) return broken(fail, simdjson::TAPE_ERROR);
     if (out.size() > limits_.max_ctx_bytes) {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as db from "../../worker/db/index.js";
-import { startWorker } from "./harness.js";
+import { sign, startWorker } from "./harness.js";
 
 let w, demo;
 before(async () => {
@@ -141,6 +141,34 @@ describe("POST /api/log", () => {
     const res = await w.send(demo, big);
     assert.equal(res.status, 413);
     assert.equal((await res.json()).error.code, "body_too_large");
+    assert.equal(await count(), before);
+  });
+
+  test("reads chunked bodies (no Content-Length) within the limit and refuses them past it", async () => {
+    const chunked = (text) => {
+      const bytes = new TextEncoder().encode(text);
+      let at = 0;
+      return new ReadableStream({
+        pull(controller) {
+          if (at >= bytes.length) return controller.close();
+          controller.enqueue(bytes.subarray(at, at + 16 * 1024));
+          at += 16 * 1024;
+        },
+      });
+    };
+    const post = (text) => w.fetch("/api/log", {
+      method: "POST", duplex: "half", body: chunked(text),
+      headers: { "Content-Type": "application/json", "X-Project-Key": demo.key,
+        "X-Signature": sign(demo.secret, text) },
+    });
+    const small = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ level: "info", message: `chunk ${i} ${"c".repeat(2000)}` })));
+    const ok = await post(small);
+    assert.equal(ok.status, 202);
+    assert.equal((await ok.json()).accepted, 40);
+    const before = await count();
+    const big = await post(JSON.stringify([{ level: "info", message: "x", ctx: { pad: "p".repeat(600 * 1024) } }]));
+    assert.equal(big.status, 413);
+    assert.equal((await big.json()).error.code, "body_too_large");
     assert.equal(await count(), before);
   });
 
