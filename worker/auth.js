@@ -17,6 +17,18 @@ export async function sha256Hex(text) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Key → its SHA-256, for keys that named a project lately (one digest less per request).
+const hashCache = new Map();
+async function keyHash(key) {
+  let hash = hashCache.get(key);
+  if (hash === undefined) {
+    hash = await sha256Hex(key);
+    if (hashCache.size >= KEY_CACHE_MAX) hashCache.delete(hashCache.keys().next().value);
+    hashCache.set(key, hash);
+  }
+  return hash;
+}
+
 /** Constant-time string comparison: both sides are hashed first, so lengths never leak. */
 export async function sameSecret(a, b) {
   const [da, dbuf] = await Promise.all([
@@ -30,7 +42,7 @@ export async function sameSecret(a, b) {
  *  or null when the key is unknown, revoked or expired. Cached in the isolate and in KV; expiry
  *  times are checked on every use. */
 export async function credentialsForKey(env, key, now) {
-  const hash = await sha256Hex(key);
+  const hash = await keyHash(key);
   let entry = keyCache.get(hash);
   if (!entry || now - entry.readAt >= KEY_FRESH_MS) {
     entry = await loadKey(env, hash, now);
