@@ -2,7 +2,9 @@
 import { requireAdmin } from "./worker/auth.js";
 import { healthz } from "./worker/health.js";
 import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
+import { preflight, withCors } from "./worker/cors.js";
 import { ingest } from "./worker/ingest.js";
+import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
 import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
@@ -24,11 +26,12 @@ import { currentSession, login, logout } from "./worker/session.js";
 // session (with CSRF on state-changing methods).
 const open = (handler) => ({ handler, admin: false });
 const admin = (handler) => ({ handler, admin: true });
+const cors = (handler) => async (request, ...rest) => withCors(request, await handler(request, ...rest));
 
 /** path (":name" segments are parameters) → method → route. */
 const ROUTES = {
-  "/api/log": { POST: open(ingest) },
-  "/log": { POST: open(ingest) },
+  "/api/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
+  "/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
   "/healthz": { GET: open(healthz) },
   "/config": { GET: open(clientConfig) },
   "/api/auth/login": { POST: open(login) },
@@ -62,6 +65,9 @@ const ROUTES = {
   "/api/admin/maintain": { POST: admin(maintainNow) },
   "/api/admin/purge": { POST: admin(purgeNow) },
   "/api/admin/maintenance": { GET: admin(listRuns) },
+  // Sentry SDKs (a DSN's path is /<numeric project id>); last, so named routes above win.
+  "/api/:project/envelope": { POST: open(sentryEnvelope), OPTIONS: open(preflight) },
+  "/api/:project/store": { POST: open(sentryStore), OPTIONS: open(preflight) },
 };
 
 const PATTERNS = Object.entries(ROUTES).map(([path, methods]) => {

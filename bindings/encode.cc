@@ -301,6 +301,10 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
     }
     write_rejections(header, d.rejected);
   }
+  if (!d.reply_id.empty()) {
+    header.raw(",\"reply_id\":");
+    header.string(d.reply_id);
+  }
   write_ledger(header, d.ledger);
   write_rate(header, d.rate, d.project_counts, d.ip_counts, d.ip_spent);
   write_issues(header, d);

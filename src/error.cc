@@ -21,6 +21,7 @@ constexpr entry table[] = {
     {errc::unsupported_encoding, "unsupported_encoding",
      "Content-Encoding must be gzip or deflate (or absent)", 415},
     {errc::invalid_encoding, "invalid_encoding", "the body does not decompress", 400},
+    {errc::invalid_envelope, "invalid_envelope", "the body is not a valid Sentry envelope", 400},
     {errc::invalid_event, "invalid_event", "an event must be a JSON object", 400},
     {errc::missing_level, "missing_level", "level is required", 400},
     {errc::invalid_level, "invalid_level",

@@ -33,9 +33,16 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
     out.signature = doc.value("signature", std::string{});
     out.secrets = doc.value("secrets", std::vector<std::string>{});
     out.require_timestamp = doc.value("require_timestamp", false);
+    static constexpr std::pair<std::string_view, body_format> formats[] = {
+        {"json", body_format::json},
+        {"ndjson", body_format::ndjson},
+        {"sentry_envelope", body_format::sentry_envelope},
+        {"sentry_store", body_format::sentry_store}};
     std::string format = doc.value("format", std::string{"json"});
-    if (format != "json" && format != "ndjson") return errc::invalid_context;
-    out.format = format == "ndjson" ? body_format::ndjson : body_format::json;
+    auto f = std::find_if(std::begin(formats), std::end(formats), [&](const auto& p) { return p.first == format; });
+    if (f == std::end(formats)) return errc::invalid_context;
+    out.format = f->second;
+    out.unsigned_key = doc.value("unsigned", false);
     if (auto it = doc.find("limits"); it != doc.end()) {
       out.max_body_bytes = it->value("max_body_bytes", out.max_body_bytes);
       out.max_decoded_bytes = it->value("max_decoded_bytes", out.max_decoded_bytes);
@@ -169,13 +176,25 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (!ip.allowed) return refuse(d, errc::rate_limited, 0, ip, project_view.next, ip.next, false);
 
   signature_policy policy{ctx.now_ms, 300, ctx.require_timestamp};
-  if (!ctx.convert) {
+  if (!ctx.convert && !ctx.unsigned_key) {
     errc e = ctx.macs ? verify_signature(ctx.signature, *ctx.macs, policy)
                       : verify_signature(ctx.signature, wire, ctx.secrets, policy);
     if (e != errc::ok) return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
   }
 
   batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
+  d.reply_id = b.reply_id;
+  d.ignored = b.ignored_items;
+  if (b.ignored_items) d.ledger.push_back({"ignored", "sentry_item", b.ignored_items, 0});
+  if (b.error == errc::empty_batch && b.ignored_items) {
+    // A Sentry envelope of sessions, client reports, …: accepted, counted, nothing to store.
+    d.status = 202;
+    d.rate = project_view;
+    d.project_counts = project_view.next;
+    d.ip_counts = ip.next;
+    d.ip_spent = true;
+    return d;
+  }
   if (b.error != errc::ok) return refuse(d, b.error, 0, project_view, project_view.next, ip.next, true);
 
   rate_decision project = decide_rate(ctx.project_rate, ctx.project_counts, b.events.size(), ctx.now_ms);

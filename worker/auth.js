@@ -51,9 +51,11 @@ export async function credentialsForKey(env, key, now) {
   }
   const { row } = entry;
   if (!row || (row.key_expires_at !== null && row.key_expires_at <= now)) return null;
-  const secrets = [entry.current];
+  const signed = row.signed !== 0;
+  const secrets = signed ? [entry.current] : [];
   if (entry.previous && (row.previous_expires_at === null || row.previous_expires_at > now)) secrets.push(entry.previous);
-  return { keyId: row.key_id, scopes: row.scopes.split(","), secrets, project: row };
+  return { keyId: row.key_id, scopes: row.scopes.split(","), secrets, project: row, signed,
+    allowedOrigins: JSON.parse(row.allowed_origins ?? "[]") };
 }
 
 // From KV when a recent copy is there, else from D1 (and then into KV); secrets unsealed here.
@@ -68,6 +70,7 @@ async function loadKey(env, hash, now) {
     if (row) await kv.putKeyLookup(env.CACHE, hash, { row, readAt }).catch(() => {});
   }
   if (!row) return { row: null, readAt };
+  if (row.signed === 0) return { row, readAt, current: null, previous: null };
   return {
     row, readAt,
     current: await unseal(env, row.secret_enc),
@@ -120,10 +123,13 @@ export async function requireReader(request, env) {
   return { projectId: creds.project.id, projectSlug: creds.project.slug };
 }
 
-/** A new ingest key and HMAC secret. */
+/** A new key and HMAC secret. Keys use only [A-Za-z0-9_] (Sentry's DSN parser refuses '-'):
+ *  "elk_" and 43 base-62 characters (256 bits). */
 export function newCredentials() {
   const bytes = (n) => crypto.getRandomValues(new Uint8Array(n));
-  const base64url = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return { key: `elk_${base64url(bytes(32))}`, secret: hex(bytes(32)) };
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let n = BigInt(`0x${hex(bytes(32))}`), body = "";
+  for (let i = 0; i < 43; i++, n /= 62n) body += alphabet[Number(n % 62n)];
+  return { key: `elk_${body}`, secret: hex(bytes(32)) };
 }

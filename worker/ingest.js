@@ -36,11 +36,23 @@ async function freshenCounts(env, project, projectKey, ipKey, now, minute) {
   stale.forEach((key, i) => rates.refresh(key, loads[i], now));
 }
 
+/** POST /api/log (and /log): edgelog's own bodies, signed, or unsigned with an unsigned key. */
 export async function ingest(request, env, ctx) {
   const rid = requestId(request);
   const key = request.headers.get("x-project-key");
   if (!key) return error(401, "missing_key", "the X-Project-Key header is required", { request_id: rid });
+  const format = /^application\/(x-)?ndjson|^application\/jsonl/i.test(request.headers.get("content-type") ?? "")
+    ? "ndjson" : "json";
+  return ingestWith(request, env, ctx, { rid, key, format });
+}
 
+/** The answer to an accepted request in edgelog's own protocol. */
+const acceptedAnswer = (header, rid, headers) => json(202, { ...answerOf(header), request_id: rid }, headers);
+
+/** One ingest request in any protocol: `key` authenticates, `format` names the core's reader,
+ *  `accepted(header, rid, headers)` answers what was stored (each protocol has its own form);
+ *  `project` (a numeric id), when given, must be the key's. Refusals keep edgelog's error body. */
+export async function ingestWith(request, env, ctx, { rid, key, format, accepted = acceptedAnswer, project: projectId }) {
   const now = Date.now();
   const minute = now - (now % 60_000);
   let creds;
@@ -54,6 +66,11 @@ export async function ingest(request, env, ctx) {
   if (!creds.scopes.includes("ingest"))
     return error(403, "forbidden", "this key has no ingest scope", { request_id: rid });
   const { project } = creds;
+  if (projectId !== undefined && String(project.id) !== String(projectId))
+    return error(403, "forbidden", "the key belongs to another project", { request_id: rid });
+  const origin = request.headers.get("origin");
+  if (origin !== null && !creds.signed && !creds.allowedOrigins.includes(origin))
+    return error(403, "forbidden", `the origin ${origin} is not allowed for this key`, { request_id: rid });
 
   const wire = await readBounded(request, project.max_body_bytes);
   const decoded = wire.length > project.max_body_bytes
@@ -73,14 +90,14 @@ export async function ingest(request, env, ctx) {
   }
 
   const signature = request.headers.get("x-signature") ?? "";
-  const macs = await bodyMacs(creds.secrets, signature, wire);
+  const macs = creds.signed ? await bodyMacs(creds.secrets, signature, wire) : null;
   const context = {
     now_ms: now,
     signature,
-    macs,
+    ...(macs ? { macs } : {}),
     require_timestamp: project.require_timestamp === 1,
-    format: /^application\/(x-)?ndjson|^application\/jsonl/i.test(request.headers.get("content-type") ?? "")
-      ? "ndjson" : "json",
+    unsigned: !creds.signed,
+    format,
     limits: {
       max_body_bytes: project.max_body_bytes,
       max_decoded_bytes: MAX_DECODED_BYTES,
@@ -90,7 +107,10 @@ export async function ingest(request, env, ctx) {
     retention_overrides: JSON.parse(project.retention_overrides || "{}"),
     rate: {
       project: { limit: project.events_per_minute, ...rates.current(projectKey) },
-      ip: { limit: ipKey ? project.ip_requests_per_minute : 0, ...rates.current(ipKey) },
+      ip: {
+        limit: ipKey ? (creds.signed ? project.ip_requests_per_minute : project.unsigned_ip_requests_per_minute) : 0,
+        ...rates.current(ipKey),
+      },
     },
     scrubbing: JSON.parse(project.scrubbing),
     fingerprint_rules: project.fingerprint_rules,
@@ -137,7 +157,10 @@ export async function ingest(request, env, ctx) {
     } catch (err) {
       if (db.isRepeatedRequest(err)) {
         const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
-        if (stored) return json(202, { ...JSON.parse(stored), replayed: true }, headers);
+        if (stored) {
+          return accepted === acceptedAnswer ? json(202, { ...JSON.parse(stored), replayed: true }, headers)
+            : accepted(decision.header, rid, headers);
+        }
       } else if (db.isDuplicateEventId(err) && attempt < 3) {
         try {
           const ids = decision.parts[decision.header.segments.length * db.PARTS_PER_SEGMENT];
@@ -160,7 +183,7 @@ export async function ingest(request, env, ctx) {
     const changes = db.issueChanges(results, at);
     ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
   }
-  return json(202, { ...answerOf(decision.header), request_id: rid }, headers);
+  return accepted(decision.header, rid, headers);
 }
 
 /** What the client sees of the core's decision. */

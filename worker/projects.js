@@ -23,6 +23,7 @@ const SETTINGS = {
   max_events_per_request: intIn(1, 1000),
   events_per_minute: intIn(0, 10_000_000),
   ip_requests_per_minute: intIn(0, 1_000_000),
+  unsigned_ip_requests_per_minute: intIn(0, 1_000_000),
   require_timestamp: (v) => typeof v === "boolean",
   scrubbing: (v) => isObject(v) && Object.entries(v).every(([k, x]) =>
     (["enabled", "hash", "mask_emails", "mask_ips"].includes(k) && typeof x === "boolean") ||
@@ -75,8 +76,24 @@ function validKeyInput(input) {
     return { response: error(400, "bad_request", "label must be a string of at most 100 characters", { field: "label" }) };
   const expires = parseExpiry(input.expires_at, "expires_at");
   if (expires.response) return expires;
-  return { scopes: [...new Set(scopes)].join(","), label, expiresAt: expires.value };
+  const signed = input.signed ?? true;
+  if (typeof signed !== "boolean")
+    return { response: error(400, "bad_request", "signed must be true or false", { field: "signed" }) };
+  // An unsigned key is public (it ships in DSNs and browser bundles): it may only ingest.
+  if (!signed && scopes.some((s) => s !== "ingest"))
+    return { response: error(400, "bad_request", "an unsigned key may only have the ingest scope", { field: "scopes" }) };
+  const origins = input.allowed_origins ?? [];
+  if (!Array.isArray(origins) || origins.length > 50 || !origins.every(isOrigin))
+    return { response: error(400, "bad_request",
+      "allowed_origins must be a list of origins such as https://app.example.com", { field: "allowed_origins" }) };
+  if (signed && origins.length)
+    return { response: error(400, "bad_request", "allowed_origins is for unsigned keys (a browser cannot keep a secret)",
+      { field: "allowed_origins" }) };
+  return { scopes: [...new Set(scopes)].join(","), label, expiresAt: expires.value, signed, allowedOrigins: origins };
 }
+
+// "https://app.example.com" or "http://localhost:3000": a scheme, a host, an optional port.
+const isOrigin = (o) => typeof o === "string" && /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o);
 
 function parseExpiry(value, field) {
   if (value === undefined || value === null) return { value: value === null ? null : undefined };
@@ -86,13 +103,19 @@ function parseExpiry(value, field) {
   return { value: ms };
 }
 
-async function newKey(env, { scopes, label, expiresAt }) {
+async function newKey(env, { scopes, label, expiresAt, signed = true, allowedOrigins = [] }) {
   const { key, secret } = newCredentials();
   return {
-    key, secret,
-    record: { prefix: key.slice(0, 12), hash: await sha256Hex(key), secretEnc: await seal(env, secret),
-      scopes, label, createdAt: Date.now(), expiresAt: expiresAt ?? null },
+    key, secret: signed ? secret : null,
+    record: { prefix: key.slice(0, 12), hash: await sha256Hex(key), secretEnc: signed ? await seal(env, secret) : "",
+      scopes, label, createdAt: Date.now(), expiresAt: expiresAt ?? null, signed, allowedOrigins },
   };
+}
+
+/** The DSN a Sentry SDK is configured with: http(s)://<key>@<host>/<numeric project id>. */
+export function dsnOf(request, env, key, projectId) {
+  const base = new URL(env.EDGELOG_PUBLIC_URL || request.url);
+  return `${base.protocol}//${key}@${base.host}/${projectId}`;
 }
 
 export function presentKey(row, now = Date.now()) {
@@ -102,6 +125,7 @@ export function presentKey(row, now = Date.now()) {
   const time = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
   return {
     id: row.id, label: row.label, prefix: row.prefix, scopes: row.scopes.split(","), status,
+    signed: row.signed !== 0, allowed_origins: JSON.parse(row.allowed_origins ?? "[]"),
     created_at: time(row.created_at), last_used_at: time(row.last_used_at), use_count: row.use_count,
     expires_at: time(row.expires_at), revoked_at: time(row.revoked_at),
     previous_secret_expires_at: row.rotating ? time(row.previous_expires_at) : null,
@@ -198,6 +222,8 @@ export async function createKey(request, env, _ctx, { slug }) {
   const { key, secret, record } = await newKey(env, valid);
   const { id } = await db.insertKey(env.DB, found.project.id, record);
   const row = await db.keyOfProject(env.DB, found.project.id, id);
+  if (!valid.signed)
+    return json(201, { key: presentKey(row), secret_key: key, dsn: dsnOf(request, env, key, found.project.id) });
   return json(201, { key: presentKey(row), secret_key: key, secret });
 }
 
@@ -214,6 +240,7 @@ export async function rotateKey(request, env, _ctx, { slug, id }) {
   const found = await keyOr404(env, slug, id);
   if (found.response) return found.response;
   if (found.row.revoked_at !== null) return error(409, "conflict", "the key is revoked");
+  if (found.row.signed === 0) return error(409, "conflict", "an unsigned key has no secret to rotate");
   const { value: input, response } = await readJsonObject(request);
   if (response) return response;
   const until = parseExpiry(input.previous_valid_until, "previous_valid_until");

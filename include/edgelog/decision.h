@@ -48,6 +48,8 @@ struct ingest_decision {
   std::array<std::uint32_t, 6> retention_hours{};  ///< the retention class of each level
   bool counted = false;  ///< the events were counted before (a conversion): no issue or minute shares
   bool alert_details = true;  ///< issue summaries carry the latest event's context for alert messages
+  std::string_view reply_id;  ///< Sentry: the envelope's event_id, for the {"id"} answer
+  std::size_t ignored = 0;    ///< Sentry: items accepted without being stored
 };
 
 }  // namespace edgelog

@@ -17,6 +17,7 @@ enum class errc : std::uint16_t {
   no_valid_events = 103,      ///< every event in the batch was rejected
   unsupported_encoding = 104, ///< a Content-Encoding other than gzip or deflate
   invalid_encoding = 105,     ///< the body does not decompress
+  invalid_envelope = 106,     ///< not a Sentry envelope (header line, item headers, payload lengths)
   invalid_event = 110,        ///< an element of the batch is not a JSON object
   missing_level = 111,        ///< an event has no `level`
   invalid_level = 112,        ///< `level` is not a known level name

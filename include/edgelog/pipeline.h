@@ -25,6 +25,7 @@ struct ingest_context {
   std::vector<std::string> secrets;    ///< the project's active HMAC secrets (one or two)
   std::optional<precomputed_macs> macs; ///< or the MACs the shim computed with them (WebCrypto)
   bool require_timestamp = false;      ///< refuse plain-hex signatures
+  bool unsigned_key = false;           ///< the key ingests without a signature (a public key)
   std::size_t max_body_bytes = 512 * 1024;           ///< the body as sent (compressed or not)
   std::size_t max_decoded_bytes = 5 * 1024 * 1024;   ///< the body after decompression
   body_format format = body_format::json;
@@ -47,7 +48,8 @@ struct ingest_context {
 };
 
 /// Reads an ingest_context from its JSON form:
-/// {"now_ms", "signature", "secrets": [...], "require_timestamp", "format": "json"|"ndjson",
+/// {"now_ms", "signature", "secrets": [...], "require_timestamp", "unsigned": bool,
+///  "format": "json"|"ndjson"|"sentry_envelope"|"sentry_store",
 ///  "limits": {"max_body_bytes", "max_events", "retention_hours"},
 ///  "retention_overrides": {"<level>": hours, …}, "known_event_ids": ["…", …], "convert": bool, "alert_details": bool,
 ///  "macs": {"body": ["<hex>", …], "stamped_t": "<t>", "stamped": ["<hex>", …]} (instead of secrets),

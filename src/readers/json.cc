@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "detail/json_rewrite.h"
+#include "edgelog/readers/sentry.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
 
@@ -340,6 +341,8 @@ struct batch_parser::impl {
   od::parser parser;
   batch result;
   std::string repaired;
+  sentry_reader sentry;
+  sentry_transcript transcript;
 
   void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
     auto index = static_cast<std::uint32_t>(result.total++);
@@ -430,6 +433,20 @@ struct batch_parser::impl {
       result.utf8_repaired = true;
     }
     if (format == body_format::ndjson) return parse_ndjson(body, limits, now_ms);
+    if (format == body_format::sentry_envelope || format == body_format::sentry_store) {
+      // Sentry's shapes become edgelog's own {"events": [...]}, read below like any batch.
+      if (format == body_format::sentry_envelope) sentry.envelope(body, transcript);
+      else sentry.store(body, transcript);
+      result.reply_id = transcript.reply_id;
+      result.ignored_items = transcript.ignored_items;
+      if (transcript.error != errc::ok) {
+        result.error = transcript.error;
+        return;
+      }
+      std::size_t size = transcript.json.size();
+      transcript.json.append(padding, '\0');
+      body = std::string_view(transcript.json.data(), size);
+    }
     od::document doc;
     if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
       result.error = errc::invalid_json;

@@ -10,16 +10,16 @@ export function recordKeyUsage(db, usage) {
 }
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, max_body_bytes,
-  max_events_per_request, events_per_minute, ip_requests_per_minute, require_timestamp, scrubbing,
-  fingerprint_rules, page_rules, client_config, created_at`;
+  max_events_per_request, events_per_minute, ip_requests_per_minute, unsigned_ip_requests_per_minute,
+  require_timestamp, scrubbing, fingerprint_rules, page_rules, client_config, created_at`;
 
 /** An active key (not revoked, not expired) with its project's settings. */
 export function keyByHash(db, keyHash, now) {
   return db.prepare(`
     SELECT k.id AS key_id, k.secret_enc, k.previous_secret_enc, k.previous_expires_at, k.scopes,
-           k.expires_at AS key_expires_at, p.id, p.slug, p.name, p.retention_hours,
+           k.expires_at AS key_expires_at, k.signed, k.allowed_origins, p.id, p.slug, p.name, p.retention_hours,
            p.retention_overrides, p.max_body_bytes, p.max_events_per_request, p.events_per_minute,
-           p.ip_requests_per_minute, p.require_timestamp, p.scrubbing, p.fingerprint_rules,
+           p.ip_requests_per_minute, p.unsigned_ip_requests_per_minute, p.require_timestamp, p.scrubbing, p.fingerprint_rules,
            p.page_rules, p.client_config
     FROM keys AS k JOIN projects AS p ON p.id = k.project_id
     WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?2)
@@ -51,16 +51,20 @@ export function projectBySlug(db, slug) {
 }
 
 /** Adds a key to a project. */
-export function insertKey(db, projectId, { prefix, hash, secretEnc, scopes, label, createdAt, expiresAt }) {
-  return db.prepare(`INSERT INTO keys (project_id, prefix, key_hash, secret_enc, scopes, label, created_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id`)
-    .bind(projectId, prefix, hash, secretEnc, scopes, label, createdAt, expiresAt).first();
+export function insertKey(db, projectId, { prefix, hash, secretEnc, scopes, label, createdAt, expiresAt,
+  signed = true, allowedOrigins = [] }) {
+  return db.prepare(`INSERT INTO keys (project_id, prefix, key_hash, secret_enc, scopes, label, created_at, expires_at,
+                                       signed, allowed_origins)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id`)
+    .bind(projectId, prefix, hash, secretEnc, scopes, label, createdAt, expiresAt, signed ? 1 : 0,
+      JSON.stringify(allowedOrigins)).first();
 }
 
 /** One key of a project (no secrets), or null. */
 export function keyOfProject(db, projectId, keyId) {
   return db.prepare(`SELECT id, key_hash, prefix, scopes, label, created_at, expires_at, revoked_at,
-      last_used_at, use_count, previous_secret_enc IS NOT NULL AS rotating, previous_expires_at
+      last_used_at, use_count, previous_secret_enc IS NOT NULL AS rotating, previous_expires_at, signed,
+      allowed_origins
     FROM keys WHERE project_id = ?1 AND id = ?2`).bind(projectId, keyId).first();
 }
 
@@ -134,7 +138,8 @@ export async function projectsBeingDeleted(db) {
 
 /** Project settings an operator may change; names are the columns. */
 export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "max_body_bytes",
-  "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "require_timestamp",
+  "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "unsigned_ip_requests_per_minute",
+  "require_timestamp",
   "scrubbing", "fingerprint_rules", "page_rules", "client_config"];
 
 /** Updates settings named in PROJECT_SETTINGS; other names are ignored. */
@@ -150,7 +155,7 @@ export function updateProject(db, projectId, changes) {
 export async function keysOfProject(db, projectId) {
   const { results } = await db.prepare(`
     SELECT id, prefix, scopes, label, created_at, expires_at, revoked_at, last_used_at, use_count,
-           previous_secret_enc IS NOT NULL AS rotating, previous_expires_at
+           previous_secret_enc IS NOT NULL AS rotating, previous_expires_at, signed, allowed_origins
     FROM keys WHERE project_id = ?1 ORDER BY id`).bind(projectId).all();
   return results;
 }

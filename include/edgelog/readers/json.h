@@ -38,12 +38,16 @@ struct batch {
   std::vector<event> events;
   std::vector<rejection> rejected;
   std::deque<std::string> storage;  ///< owns strings the events view when the parser cannot
+  std::string reply_id;        ///< Sentry: the envelope's event_id, which the answer carries
+  std::size_t ignored_items = 0;  ///< Sentry: items accepted but not stored (sessions, …)
 };
 
 /// How the body encodes its events.
 enum class body_format : std::uint8_t {
   json,    ///< an event object, an array of events, or {"events": [...]}
   ndjson,  ///< one event object per line; blank lines are skipped; a bad line rejects one event
+  sentry_envelope,  ///< a Sentry envelope (readers/sentry.h)
+  sentry_store,     ///< a Sentry event object (the legacy store endpoint)
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
