@@ -132,6 +132,32 @@ describe("the dashboard in Chromium", () => {
     assert.equal(await page.locator("tr[data-key-id]").count(), 2);
   });
 
+  test("creates an unsigned key with its DSN, which ingests without a signature, and revokes it", async () => {
+    await page.goto(`${w.url}/#/project/shop`);
+    await page.getByRole("heading", { name: "Keys" }).waitFor();
+    await page.check("form[aria-label='New key'] input[name=unsigned]");
+    await page.fill("form[aria-label='New key'] input[name=allowed_origins]", "https://shop.example.com");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const dsn = await page.textContent("[data-dsn]");
+    const { project } = await api("/api/admin/projects/shop");
+    const m = /^http:\/\/(elk_[A-Za-z0-9_]+)@127\.0\.0\.1:\d+\/(\d+)$/.exec(dsn);
+    assert.ok(m, dsn);
+    assert.equal(Number(m[2]), project.id);
+    await shot("projects-unsigned-key");
+    const res = await w.fetch(`/api/${project.id}/envelope/?sentry_key=${m[1]}`, { method: "POST",
+      body: `{}\n{"type":"event"}\n{"message":"sent with the DSN","level":"warning"}` });
+    assert.equal(res.status, 200);
+    await page.reload();
+    const row = page.locator("tr[data-key-id]", { has: page.locator("[data-unsigned]") });
+    assert.match(await row.textContent(), /unsigned · https:\/\/shop\.example\.com/);
+    page.once("dialog", (d) => d.accept());
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.locator("tr[data-key-id]", { has: page.locator("[data-unsigned]") }).getByText("revoked").waitFor();
+    const again = await w.fetch(`/api/${project.id}/envelope/?sentry_key=${m[1]}`, { method: "POST",
+      body: `{}\n{"type":"event"}\n{"message":"after revocation"}` });
+    assert.equal(again.status, 401);
+  });
+
   test("a new event appears in live tail", async () => {
     await page.goto(`${w.url}/#/tail?project=shop`);
     await page.waitForSelector("tbody tr[data-id]");

@@ -76,10 +76,27 @@ function secretPanel(slug, newKey, secret, scopes) {
       : [h("h3", {}, "Read with it"), h("pre", {}, readCurl), copyButton(readCurl, "Copy curl")]);
 }
 
+/** A new unsigned key: its DSN for Sentry SDKs and a snippet for edgelog's own endpoint. */
+function dsnPanel(slug, key, dsn) {
+  const sentry = [
+    `import * as Sentry from "@sentry/node"; // or @sentry/browser, @sentry/python's sentry_sdk, …`,
+    `Sentry.init({ dsn: "${dsn}", enableLogs: true });`,
+  ].join("\n");
+  const curl = `curl -sS '${location.origin}/api/log' -H 'Content-Type: application/json' -H 'X-Project-Key: ${key}' \\\n` +
+    `  --data-binary '[{"level":"error","message":"hello from curl","source":"quickstart"}]'`;
+  return h("section.panel", { "data-dsn-panel": slug },
+    h("h2", {}, `Unsigned key for ${slug}`),
+    h("p.notice", {}, "This key needs no signature: it may only ingest, from servers or from the origins it lists."),
+    h("div.secret", {}, "DSN ", h("code", { "data-dsn": "" }, dsn), copyButton(dsn)),
+    h("h3", {}, "Sentry SDKs"), h("pre", {}, sentry), copyButton(sentry, "Copy snippet"),
+    h("h3", {}, "Send a first log"), h("pre", {}, curl), copyButton(curl, "Copy curl"));
+}
+
 const SETTINGS = [
   ["name", "Name", "text"], ["retention_hours", "Retention (hours)", "number"], ["events_per_minute", "Events per minute", "number"],
   ["max_events_per_request", "Events per request", "number"], ["max_body_bytes", "Body size (bytes)", "number"],
   ["ip_requests_per_minute", "Requests per minute per IP", "number"],
+  ["unsigned_ip_requests_per_minute", "Requests per minute per IP, unsigned keys", "number"],
 ];
 
 async function renderProject(view, slug) {
@@ -120,15 +137,24 @@ async function renderProject(view, slug) {
     const scopeIngest = h("input", { type: "checkbox", checked: true });
     const scopeRead = h("input", { type: "checkbox" });
     const label = h("input", { placeholder: "label" });
+    const unsigned = h("input", { type: "checkbox", name: "unsigned" });
+    const origins = h("input", { name: "allowed_origins", placeholder: "https://app.example.com, …" });
     const newKey = h("form.inline", {
       "aria-label": "New key",
       onsubmit: async (e) => {
         e.preventDefault();
-        const scopes = [scopeIngest.checked && "ingest", scopeRead.checked && "read"].filter(Boolean);
-        const out = await act(() => api(`${base}/keys`, { method: "POST", body: { scopes, label: label.value || undefined } }), "Key created");
-        if (out) replace(shown, secretPanel(slug, out.secret_key, out.secret, scopes));
+        const scopes = unsigned.checked ? ["ingest"] : [scopeIngest.checked && "ingest", scopeRead.checked && "read"].filter(Boolean);
+        const body = { scopes, label: label.value || undefined };
+        if (unsigned.checked) {
+          body.signed = false;
+          body.allowed_origins = origins.value.split(/[\s,]+/).filter(Boolean);
+        }
+        const out = await act(() => api(`${base}/keys`, { method: "POST", body }), "Key created");
+        if (out) replace(shown, out.dsn ? dsnPanel(slug, out.secret_key, out.dsn) : secretPanel(slug, out.secret_key, out.secret, scopes));
       },
-    }, h("label", {}, scopeIngest, "ingest"), h("label", {}, scopeRead, "read"), h("label", {}, "Label", label), h("button.primary", { type: "submit" }, "Create key"));
+    }, h("label", {}, scopeIngest, "ingest"), h("label", {}, scopeRead, "read"), h("label", {}, "Label", label),
+    h("label", {}, unsigned, "unsigned (DSN, browsers)"), h("label", {}, "Allowed origins", origins),
+    h("button.primary", { type: "submit" }, "Create key"));
     replace(view,
       h("p", {}, h("a", { href: "#/projects" }, "← Projects")),
       h("h1", {}, project.name, " ", h("span.muted", {}, project.slug)),
@@ -139,10 +165,11 @@ async function renderProject(view, slug) {
           h("thead", {}, h("tr", {}, ["Key", "Scopes", "Status", "Used", ""].map((t) => h("th", {}, t)))),
           h("tbody", {}, keys.map((k) => h("tr", { "data-key-id": k.id },
             h("td", {}, h("code", {}, `${k.prefix}…`), h("div.muted", {}, k.label ?? "")),
-            h("td", {}, k.scopes.join(", ")), h("td", {}, k.status),
+            h("td", {}, k.scopes.join(", "), k.signed ? null : h("div.muted", { "data-unsigned": "" }, "unsigned",
+              k.allowed_origins.length ? ` · ${k.allowed_origins.join(", ")}` : "")), h("td", {}, k.status),
             h("td", {}, `${fmtNumber(k.use_count)}${k.last_used_at ? `, ${fmtAgo(k.last_used_at)}` : ""}`),
             h("td", {}, k.status === "revoked" ? null : [
-              k.scopes.includes("ingest") ? h("button", { type: "button", onclick: async () => {
+              k.scopes.includes("ingest") && k.signed ? h("button", { type: "button", onclick: async () => {
                 const out = await act(() => api(`${base}/keys/${k.id}/rotate`, { method: "POST", body: {} }), "Secret rotated; the previous one verifies until revoked");
                 if (out) replace(shown, secretPanel(slug, null, out.secret, ["ingest"]));
               } }, "Rotate") : null, " ",
