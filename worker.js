@@ -5,6 +5,7 @@ import { internalError, methodNotAllowed, notFound, requestId, storageUnavailabl
 import { preflight, withCors } from "./worker/cors.js";
 import { ingest } from "./worker/ingest.js";
 import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
+import { logtailIngest } from "./worker/logtail.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
 import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
@@ -26,12 +27,15 @@ import { currentSession, login, logout } from "./worker/session.js";
 // session (with CSRF on state-changing methods).
 const open = (handler) => ({ handler, admin: false });
 const admin = (handler) => ({ handler, admin: true });
+const dashboardRoot = (request, env) => (env.ASSETS ? serveAsset(request, env) : notFound());
 const cors = (handler) => async (request, ...rest) => withCors(request, await handler(request, ...rest));
 
 /** path (":name" segments are parameters) → method → route. */
 const ROUTES = {
   "/api/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
   "/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
+  // The dashboard; POST is Better Stack (Logtail) SDKs, which send to their endpoint's root.
+  "/": { GET: open(dashboardRoot), POST: open(logtailIngest), OPTIONS: open(preflight) },
   "/healthz": { GET: open(healthz) },
   "/config": { GET: open(clientConfig) },
   "/api/auth/login": { POST: open(login) },

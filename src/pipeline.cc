@@ -37,7 +37,9 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
         {"json", body_format::json},
         {"ndjson", body_format::ndjson},
         {"sentry_envelope", body_format::sentry_envelope},
-        {"sentry_store", body_format::sentry_store}};
+        {"sentry_store", body_format::sentry_store},
+        {"logtail_msgpack", body_format::logtail_msgpack},
+        {"logtail_json", body_format::logtail_json}};
     std::string format = doc.value("format", std::string{"json"});
     auto f = std::find_if(std::begin(formats), std::end(formats), [&](const auto& p) { return p.first == format; });
     if (f == std::end(formats)) return errc::invalid_context;
@@ -186,8 +188,9 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   d.reply_id = b.reply_id;
   d.ignored = b.ignored_items;
   if (b.ignored_items) d.ledger.push_back({"ignored", "sentry_item", b.ignored_items, 0});
-  if (b.error == errc::empty_batch && b.ignored_items) {
-    // A Sentry envelope of sessions, client reports, …: accepted, counted, nothing to store.
+  if (b.error == errc::empty_batch && (b.ignored_items || b.empty_ok)) {
+    // A Sentry envelope of sessions, client reports, …, or Logtail's empty final flush:
+    // accepted, counted, nothing to store.
     d.status = 202;
     d.rate = project_view;
     d.project_counts = project_view.next;

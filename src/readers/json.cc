@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "detail/json_rewrite.h"
+#include "edgelog/readers/logtail.h"
 #include "edgelog/readers/sentry.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
@@ -343,6 +344,7 @@ struct batch_parser::impl {
   std::string repaired;
   sentry_reader sentry;
   sentry_transcript transcript;
+  logtail_transcript logtail;
 
   void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
     auto index = static_cast<std::uint32_t>(result.total++);
@@ -425,14 +427,6 @@ struct batch_parser::impl {
 
   void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms,
              body_format format) {
-    if (!simdjson::validate_utf8(body.data(), body.size())) {
-      repair_utf8(body, repaired);
-      std::size_t size = repaired.size();
-      repaired.append(padding, '\0');
-      body = std::string_view(repaired.data(), size);
-      result.utf8_repaired = true;
-    }
-    if (format == body_format::ndjson) return parse_ndjson(body, limits, now_ms);
     if (format == body_format::sentry_envelope || format == body_format::sentry_store) {
       // Sentry's shapes become edgelog's own {"events": [...]}, read below like any batch.
       if (format == body_format::sentry_envelope) sentry.envelope(body, transcript);
@@ -446,7 +440,26 @@ struct batch_parser::impl {
       std::size_t size = transcript.json.size();
       transcript.json.append(padding, '\0');
       body = std::string_view(transcript.json.data(), size);
+    } else if (format == body_format::logtail_msgpack || format == body_format::logtail_json) {
+      read_logtail(body, format == body_format::logtail_msgpack, logtail);
+      if (logtail.error != errc::ok) {
+        result.error = logtail.error;
+        return;
+      }
+      result.empty_ok = logtail.empty;
+      std::size_t size = logtail.json.size();
+      logtail.json.append(padding, '\0');
+      body = std::string_view(logtail.json.data(), size);
     }
+    // Binary formats were decoded above; what is read from here on is JSON text.
+    if (!simdjson::validate_utf8(body.data(), body.size())) {
+      repair_utf8(body, repaired);
+      std::size_t size = repaired.size();
+      repaired.append(padding, '\0');
+      body = std::string_view(repaired.data(), size);
+      result.utf8_repaired = true;
+    }
+    if (format == body_format::ndjson) return parse_ndjson(body, limits, now_ms);
     od::document doc;
     if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
       result.error = errc::invalid_json;

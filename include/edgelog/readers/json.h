@@ -40,6 +40,7 @@ struct batch {
   std::deque<std::string> storage;  ///< owns strings the events view when the parser cannot
   std::string reply_id;        ///< Sentry: the envelope's event_id, which the answer carries
   std::size_t ignored_items = 0;  ///< Sentry: items accepted but not stored (sessions, …)
+  bool empty_ok = false;       ///< no events, and the protocol treats that as success (Logtail)
 };
 
 /// How the body encodes its events.
@@ -48,6 +49,8 @@ enum class body_format : std::uint8_t {
   ndjson,  ///< one event object per line; blank lines are skipped; a bad line rejects one event
   sentry_envelope,  ///< a Sentry envelope (readers/sentry.h)
   sentry_store,     ///< a Sentry event object (the legacy store endpoint)
+  logtail_msgpack,  ///< Better Stack (Logtail) records as MessagePack (readers/logtail.h)
+  logtail_json,     ///< the same records as JSON
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
