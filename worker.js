@@ -6,6 +6,7 @@ import { preflight, withCors } from "./worker/cors.js";
 import { ingest } from "./worker/ingest.js";
 import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
 import { logtailIngest } from "./worker/logtail.js";
+import { otlpLogs } from "./worker/otlp.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
 import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
@@ -36,6 +37,7 @@ const ROUTES = {
   "/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
   // The dashboard; POST is Better Stack (Logtail) SDKs, which send to their endpoint's root.
   "/": { GET: open(dashboardRoot), POST: open(logtailIngest), OPTIONS: open(preflight) },
+  "/v1/logs": { POST: open(otlpLogs), OPTIONS: open(preflight) }, // OpenTelemetry (OTLP/HTTP)
   "/healthz": { GET: open(healthz) },
   "/config": { GET: open(clientConfig) },
   "/api/auth/login": { POST: open(login) },

@@ -9,7 +9,7 @@ want_browser=0
 [ "${1:-}" = "--browser" ] && want_browser=1
 
 APT_PACKAGES=(cmake make g++ clang emscripten libsimdjson-dev nlohmann-json3-dev doctest-dev
-              libcrypto++-dev libzstd-dev libclang-rt-14-dev dpkg-dev openssl nodejs npm curl ca-certificates)
+              libcrypto++-dev libzstd-dev libprotozero-dev libclang-rt-14-dev dpkg-dev openssl nodejs npm curl ca-certificates)
 [ "$want_browser" = 1 ] && APT_PACKAGES+=(chromium)
 
 SUDO=""
@@ -70,6 +70,7 @@ inc="$DEPS/include"
 [ -e "$inc/simdjson.h" ] || cp "$(ls -d "$DEPS"/src/simdjson-*/ | head -n1)singleheader/simdjson.h" "$inc/simdjson.h"
 [ -e "$inc/nlohmann" ] || cp -r /usr/include/nlohmann "$inc/nlohmann"
 [ -e "$inc/doctest" ] || cp -r /usr/include/doctest "$inc/doctest"
+[ -e "$inc/protozero" ] || cp -r /usr/include/protozero "$inc/protozero"
 
 # 3. npm packages, exactly as locked.
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false

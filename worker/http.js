@@ -1,6 +1,6 @@
 // Responses: JSON bodies, the one error envelope, request ids, security headers.
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",

@@ -5,6 +5,7 @@
 
 #include "detail/json_rewrite.h"
 #include "edgelog/readers/logtail.h"
+#include "edgelog/readers/otlp.h"
 #include "edgelog/readers/sentry.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
@@ -345,6 +346,7 @@ struct batch_parser::impl {
   sentry_reader sentry;
   sentry_transcript transcript;
   logtail_transcript logtail;
+  otlp_transcript otlp;
 
   void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
     auto index = static_cast<std::uint32_t>(result.total++);
@@ -450,6 +452,16 @@ struct batch_parser::impl {
       std::size_t size = logtail.json.size();
       logtail.json.append(padding, '\0');
       body = std::string_view(logtail.json.data(), size);
+    } else if (format == body_format::otlp_protobuf || format == body_format::otlp_json) {
+      read_otlp(body, format == body_format::otlp_protobuf, otlp);
+      if (otlp.error != errc::ok) {
+        result.error = otlp.error;
+        return;
+      }
+      result.empty_ok = otlp.empty;
+      std::size_t size = otlp.json.size();
+      otlp.json.append(padding, '\0');
+      body = std::string_view(otlp.json.data(), size);
     }
     // Binary formats were decoded above; what is read from here on is JSON text.
     if (!simdjson::validate_utf8(body.data(), body.size())) {

@@ -51,6 +51,8 @@ enum class body_format : std::uint8_t {
   sentry_store,     ///< a Sentry event object (the legacy store endpoint)
   logtail_msgpack,  ///< Better Stack (Logtail) records as MessagePack (readers/logtail.h)
   logtail_json,     ///< the same records as JSON
+  otlp_protobuf,    ///< an OTLP/HTTP logs export request, protobuf (readers/otlp.h)
+  otlp_json,        ///< the same in OTLP's JSON encoding
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
