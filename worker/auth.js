@@ -12,8 +12,9 @@ const KEY_FRESH_MS = 30_000;
 const KEY_CACHE_MAX = 1000;
 const keyCache = new Map(); // key hash → { value, readAt }
 
-export async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+/** SHA-256 (hex) of a string or of bytes. */
+export async function sha256Hex(data) {
+  const digest = await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -1,6 +1,6 @@
 // POST /api/log: authenticate → core decides → persist in one transaction → respond.
 import * as db from "./db/index.js";
-import { credentialsForKey } from "./auth.js";
+import { credentialsForKey, sha256Hex } from "./auth.js";
 import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
@@ -52,7 +52,8 @@ const acceptedAnswer = (header, rid, headers) => json(202, { ...answerOf(header)
 /** One ingest request in any protocol: `key` authenticates, `format` names the core's reader,
  *  `accepted(header, rid, headers)` answers what was stored (each protocol has its own form);
  *  `project` (a numeric id), when given, must be the key's. Refusals keep edgelog's error body. */
-export async function ingestWith(request, env, ctx, { rid, key, format, accepted = acceptedAnswer, project: projectId }) {
+export async function ingestWith(request, env, ctx,
+  { rid, key, format, accepted = acceptedAnswer, project: projectId, dedupeByBody = false }) {
   const now = Date.now();
   const minute = now - (now % 60_000);
   let creds;
@@ -138,10 +139,13 @@ export async function ingestWith(request, env, ctx, { rid, key, format, accepted
     return json(status, { ...answerOf(decision.header), request_id: rid }, headers);
   }
 
-  const idempotencyKey = request.headers.get("idempotency-key");
+  let idempotencyKey = request.headers.get("idempotency-key");
   if (idempotencyKey !== null && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey))
     return error(400, "bad_request", "Idempotency-Key must be 1 to 128 visible ASCII characters",
       { field: "idempotency-key", request_id: rid });
+  // Protocols without ids (OTLP, Logtail) resend identical bytes: the body's digest per key is
+  // their idempotency key for 24 h.
+  if (idempotencyKey === null && dedupeByBody) idempotencyKey = `body:${creds.keyId}:${await sha256Hex(wire)}`;
 
   // One transaction. An event_id stored meanwhile fails it: the core decides again without the
   // duplicates (bounded); a repeated Idempotency-Key fails it too, and the first answer is replayed.

@@ -14,5 +14,5 @@ export async function logtailIngest(request, env, ctx) {
       "an ingest key is required (Authorization: Bearer <key>, the Logtail source token)", { request_id: rid }));
   }
   const msgpack = /^application\/(x-)?msgpack/i.test(request.headers.get("content-type") ?? "");
-  return withCors(request, await ingestWith(request, env, ctx, { rid, key, format: msgpack ? "logtail_msgpack" : "logtail_json" }));
+  return withCors(request, await ingestWith(request, env, ctx, { rid, key, format: msgpack ? "logtail_msgpack" : "logtail_json", dedupeByBody: true }));
 }

@@ -58,6 +58,6 @@ export async function otlpLogs(request, env, ctx) {
   if (!protobuf && !/^application\/json/i.test(type))
     return withCors(request, error(415, "unsupported_media_type", "use application/x-protobuf or application/json", { request_id: rid }));
   const response = await ingestWith(request, env, ctx, { rid, key, format: protobuf ? "otlp_protobuf" : "otlp_json",
-    accepted: answerer(protobuf) });
+    accepted: answerer(protobuf), dedupeByBody: true });
   return withCors(request, response);
 }

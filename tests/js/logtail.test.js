@@ -65,6 +65,15 @@ describe("POST /", () => {
     assert.equal((await signed.json()).error.code, "missing_signature");
   });
 
+  test("a resent body (identical bytes) is stored once", async () => {
+    const body = JSON.stringify([{ level: "info", message: "logtail resent", dt: "2026-12-01T02:00:00.000Z" }]);
+    for (let i = 0; i < 3; i++) {
+      const res = await w.fetch("/", { method: "POST", body, headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 202);
+    }
+    assert.equal((await logs("q=logtail%20resent&from=72h")).length, 1);
+  });
+
   test("takes JSON too, answers an empty flush with 202, and still serves the dashboard on GET", async () => {
     const post = (body) => w.fetch("/", { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body });
     assert.equal((await post(JSON.stringify({ level: "warn", message: "json record", dt: new Date().toISOString() }))).status, 202);

@@ -106,6 +106,16 @@ describe("POST /v1/logs", () => {
     assert.equal(none.status, 400); // every record rejected: a bad request, not a partial success
   });
 
+  test("a resent request (identical bytes) is stored once", async () => {
+    const body = JSON.stringify(record("resent twice"));
+    for (let i = 0; i < 3; i++) {
+      const res = await w.fetch("/v1/logs", { method: "POST", body, headers: { "Content-Type": "application/json", "X-Project-Key": token } });
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).partialSuccess.rejectedLogRecords, 1);
+    }
+    assert.equal((await logs("q=resent")).length, 1);
+  });
+
   test("refuses a missing key, a signed key without a signature, and other media types", async () => {
     const body = JSON.stringify(record("refused"));
     assert.equal((await w.fetch("/v1/logs", { method: "POST", body, headers: { "Content-Type": "application/json" } })).status, 401);
