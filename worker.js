@@ -7,6 +7,7 @@ import { ingest } from "./worker/ingest.js";
 import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
 import { logtailIngest } from "./worker/logtail.js";
 import { otlpLogs } from "./worker/otlp.js";
+import { centralBatch, centralLog, goIngest } from "./worker/seeds.js";
 import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
 import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
@@ -38,6 +39,11 @@ const ROUTES = {
   // The dashboard; POST is Better Stack (Logtail) SDKs, which send to their endpoint's root.
   "/": { GET: open(dashboardRoot), POST: open(logtailIngest), OPTIONS: open(preflight) },
   "/v1/logs": { POST: open(otlpLogs), OPTIONS: open(preflight) }, // OpenTelemetry (OTLP/HTTP)
+  // The seed systems' clients: the Go analytics server's and the Central Logger's.
+  "/api/v1/ingest": { POST: open(goIngest), OPTIONS: open(preflight) },
+  "/api/v1/batch-ingest": { POST: open(goIngest), OPTIONS: open(preflight) },
+  "/api/v1/logs": { POST: open(centralLog), OPTIONS: open(preflight) },
+  "/api/v1/logs/batch": { POST: open(centralBatch), OPTIONS: open(preflight) },
   "/healthz": { GET: open(healthz) },
   "/config": { GET: open(clientConfig) },
   "/api/auth/login": { POST: open(login) },

@@ -41,7 +41,9 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
         {"logtail_msgpack", body_format::logtail_msgpack},
         {"logtail_json", body_format::logtail_json},
         {"otlp_protobuf", body_format::otlp_protobuf},
-        {"otlp_json", body_format::otlp_json}};
+        {"otlp_json", body_format::otlp_json},
+        {"go_analytics", body_format::go_analytics},
+        {"central", body_format::central}};
     std::string format = doc.value("format", std::string{"json"});
     auto f = std::find_if(std::begin(formats), std::end(formats), [&](const auto& p) { return p.first == format; });
     if (f == std::end(formats)) return errc::invalid_context;

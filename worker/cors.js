@@ -1,6 +1,6 @@
 // Browsers on ingest routes: preflights, and the CORS headers of answers to listed origins. Which
 // origins a key allows is checked where the key is known (ingestWith); a preflight carries no key.
-const ALLOWED_HEADERS = "authorization, content-type, content-encoding, x-project-key, x-signature, x-sentry-auth, idempotency-key";
+const ALLOWED_HEADERS = "authorization, content-type, content-encoding, x-project-key, x-signature, x-sentry-auth, x-api-key, idempotency-key";
 const EXPOSED_HEADERS = "retry-after, x-sentry-rate-limits, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset";
 
 /** OPTIONS on an ingest route: 204, the requesting origin echoed. */

@@ -6,6 +6,7 @@
 #include "detail/json_rewrite.h"
 #include "edgelog/readers/logtail.h"
 #include "edgelog/readers/otlp.h"
+#include "edgelog/readers/seeds.h"
 #include "edgelog/readers/sentry.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
@@ -347,6 +348,7 @@ struct batch_parser::impl {
   sentry_transcript transcript;
   logtail_transcript logtail;
   otlp_transcript otlp;
+  seed_transcript seed;
 
   void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
     auto index = static_cast<std::uint32_t>(result.total++);
@@ -462,6 +464,16 @@ struct batch_parser::impl {
       std::size_t size = otlp.json.size();
       otlp.json.append(padding, '\0');
       body = std::string_view(otlp.json.data(), size);
+    } else if (format == body_format::go_analytics || format == body_format::central) {
+      if (format == body_format::go_analytics) read_go_analytics(body, now_ms, seed);
+      else read_central(body, now_ms, seed);
+      if (seed.error != errc::ok) {
+        result.error = seed.error;
+        return;
+      }
+      std::size_t size = seed.json.size();
+      seed.json.append(padding, '\0');
+      body = std::string_view(seed.json.data(), size);
     }
     // Binary formats were decoded above; what is read from here on is JSON text.
     if (!simdjson::validate_utf8(body.data(), body.size())) {

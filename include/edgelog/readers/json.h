@@ -53,6 +53,8 @@ enum class body_format : std::uint8_t {
   logtail_json,     ///< the same records as JSON
   otlp_protobuf,    ///< an OTLP/HTTP logs export request, protobuf (readers/otlp.h)
   otlp_json,        ///< the same in OTLP's JSON encoding
+  go_analytics,     ///< the Go analytics server's records (readers/seeds.h)
+  central,          ///< the Central Logger's workflow records (readers/seeds.h)
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
