@@ -1,5 +1,7 @@
 // libFuzzer target: any bytes through the whole ingest decision (parse, validate, normalize,
-// rows). The first byte picks JSON or NDJSON; the signature is made valid so the parser runs.
+// rows). The first byte picks the reader: bits 1–3 the format family (edgelog's own, Sentry
+// envelope or store, Logtail MessagePack or JSON, OTLP protobuf or JSON, the seed shapes), bit 0
+// the variant within it; the signature is made valid (or the key unsigned) so the reader runs.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -17,7 +19,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   edgelog::ingest_context ctx;
   ctx.now_ms = 1'800'000'000'000;
-  ctx.format = data[0] & 1 ? edgelog::body_format::ndjson : edgelog::body_format::json;
+  using edgelog::body_format;
+  static constexpr body_format families[8][2] = {
+      {body_format::json, body_format::ndjson},
+      {body_format::sentry_envelope, body_format::sentry_envelope},
+      {body_format::sentry_store, body_format::sentry_store},
+      {body_format::logtail_msgpack, body_format::logtail_msgpack},
+      {body_format::logtail_json, body_format::logtail_json},
+      {body_format::otlp_protobuf, body_format::otlp_protobuf},
+      {body_format::otlp_json, body_format::otlp_json},
+      {body_format::go_analytics, body_format::central}};
+  ctx.format = families[(data[0] >> 1) & 7][data[0] & 1];
+  ctx.unsigned_key = (data[0] >> 1) & 7;  // the drop-in formats come with unsigned keys
   ctx.limits.max_age_ms = 72 * 3'600'000LL;
   ctx.limits.max_events = 1000;
   ctx.secrets = {"fuzz"};

@@ -61,15 +61,27 @@ std::string base64_of(std::string_view bytes) {
 
 // ---- protobuf (opentelemetry/proto/collector/logs/v1, logs/v1, common/v1, resource/v1) ----------
 
+using wire = protozero::pbf_wire_type;
+
+// True when the current field has the wire type its tag needs; otherwise skips it (a sender's
+// mistake or hostile input must not reach protozero's typed getters).
+bool want(protozero::pbf_reader& m, wire type) {
+  if (m.wire_type() == type) return true;
+  m.skip();
+  return false;
+}
+constexpr wire text = wire::length_delimited, varint = wire::varint, fixed64 = wire::fixed64;
+
 json pb_any_value(protozero::pbf_reader m, int depth);
 
 void pb_key_value(protozero::pbf_reader m, json& into, int depth) {
   std::string key;
   json value;
   while (m.next()) {
-    if (m.tag() == 1) key = m.get_string();
-    else if (m.tag() == 2) value = pb_any_value(m.get_message(), depth + 1);
-    else m.skip();
+    auto tag = m.tag();  // a skipped field has no tag any more: read it once
+    if (tag == 1 && want(m, text)) key = m.get_string();
+    else if (tag == 2 && want(m, text)) value = pb_any_value(m.get_message(), depth + 1);
+    else if (tag != 1 && tag != 2) m.skip();
   }
   into[key] = std::move(value);
 }
@@ -79,27 +91,29 @@ json pb_any_value(protozero::pbf_reader m, int depth) {
   json v;
   while (m.next()) {
     switch (m.tag()) {
-      case 1: v = m.get_string(); break;
-      case 2: v = m.get_bool(); break;
-      case 3: v = m.get_int64(); break;
-      case 4: v = m.get_double(); break;
+      case 1: if (want(m, text)) v = m.get_string(); break;
+      case 2: if (want(m, varint)) v = m.get_bool(); break;
+      case 3: if (want(m, varint)) v = m.get_int64(); break;
+      case 4: if (want(m, fixed64)) v = m.get_double(); break;
       case 5: {
+        if (!want(m, text)) break;
         v = json::array();
         auto list = m.get_message();
         while (list.next())
-          if (list.tag() == 1) v.push_back(pb_any_value(list.get_message(), depth + 1));
-          else list.skip();
+          if (list.tag() != 1) list.skip();
+          else if (want(list, text)) v.push_back(pb_any_value(list.get_message(), depth + 1));
         break;
       }
       case 6: {
+        if (!want(m, text)) break;
         v = json::object();
         auto list = m.get_message();
         while (list.next())
-          if (list.tag() == 1) pb_key_value(list.get_message(), v, depth + 1);
-          else list.skip();
+          if (list.tag() != 1) list.skip();
+          else if (want(list, text)) pb_key_value(list.get_message(), v, depth + 1);
         break;
       }
-      case 7: v = base64_of(view_of(m.get_view())); break;
+      case 7: if (want(m, text)) v = base64_of(view_of(m.get_view())); break;
       default: m.skip();
     }
   }
@@ -109,8 +123,8 @@ json pb_any_value(protozero::pbf_reader m, int depth) {
 json pb_attributes_of(protozero::pbf_reader resource) {
   json attributes = json::object();
   while (resource.next())
-    if (resource.tag() == 1) pb_key_value(resource.get_message(), attributes, 1);
-    else resource.skip();
+    if (resource.tag() != 1) resource.skip();
+    else if (want(resource, text)) pb_key_value(resource.get_message(), attributes, 1);
   return attributes;
 }
 
@@ -122,40 +136,46 @@ void pb_records(std::string_view body, std::vector<json>& resources, std::vector
       request.skip();
       continue;
     }
+    if (!want(request, text)) continue;
     auto resource_logs = request.get_message();
     json attributes = json::object();
     std::vector<record> records;
     while (resource_logs.next()) {
-      if (resource_logs.tag() == 1) {
+      auto tag = resource_logs.tag();
+      if ((tag == 1 || tag == 2) && !want(resource_logs, text)) continue;
+      if (tag == 1) {
         attributes = pb_attributes_of(resource_logs.get_message());
-      } else if (resource_logs.tag() == 2) {
+      } else if (tag == 2) {
         auto scope_logs = resource_logs.get_message();
         std::string scope;
         while (scope_logs.next()) {
-          if (scope_logs.tag() == 1) {
+          auto stag = scope_logs.tag();
+          if ((stag == 1 || stag == 2) && !want(scope_logs, text)) continue;
+          if (stag == 1) {
             auto s = scope_logs.get_message();
             std::string name, version;
             while (s.next()) {
-              if (s.tag() == 1) name = s.get_string();
-              else if (s.tag() == 2) version = s.get_string();
-              else s.skip();
+              auto t = s.tag();
+              if (t == 1 && want(s, text)) name = s.get_string();
+              else if (t == 2 && want(s, text)) version = s.get_string();
+              else if (t != 1 && t != 2) s.skip();
             }
             scope = version.empty() ? name : name + "/" + version;
-          } else if (scope_logs.tag() == 2) {
+          } else if (stag == 2) {
             record r;
             r.scope = scope;
             auto lr = scope_logs.get_message();
             while (lr.next()) {
               switch (lr.tag()) {
-                case 1: r.time_ns = lr.get_fixed64(); break;
-                case 11: r.observed_ns = lr.get_fixed64(); break;
-                case 2: r.severity = lr.get_enum(); break;
-                case 3: r.severity_text = lr.get_string(); break;
-                case 5: r.body = pb_any_value(lr.get_message(), 1); break;
-                case 6: pb_key_value(lr.get_message(), r.attributes, 1); break;
-                case 9: r.trace_id = hex_of(view_of(lr.get_view())); break;
-                case 10: r.span_id = hex_of(view_of(lr.get_view())); break;
-                case 12: r.event_name = lr.get_string(); break;
+                case 1: if (want(lr, fixed64)) r.time_ns = lr.get_fixed64(); break;
+                case 11: if (want(lr, fixed64)) r.observed_ns = lr.get_fixed64(); break;
+                case 2: if (want(lr, varint)) r.severity = lr.get_enum(); break;
+                case 3: if (want(lr, text)) r.severity_text = lr.get_string(); break;
+                case 5: if (want(lr, text)) r.body = pb_any_value(lr.get_message(), 1); break;
+                case 6: if (want(lr, text)) pb_key_value(lr.get_message(), r.attributes, 1); break;
+                case 9: if (want(lr, text)) r.trace_id = hex_of(view_of(lr.get_view())); break;
+                case 10: if (want(lr, text)) r.span_id = hex_of(view_of(lr.get_view())); break;
+                case 12: if (want(lr, text)) r.event_name = lr.get_string(); break;
                 default: lr.skip();
               }
             }

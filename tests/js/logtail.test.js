@@ -65,6 +65,18 @@ describe("POST /", () => {
     assert.equal((await signed.json()).error.code, "missing_signature");
   });
 
+  test("a rate limit answers 429 with Retry-After", async () => {
+    await w.createProject("logtail-limited");
+    await w.admin("/api/admin/projects/logtail-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
+    const limited = await (await w.admin("/api/admin/projects/logtail-limited/keys", { method: "POST", body: JSON.stringify({ signed: false }) })).json();
+    const send = (text) => w.fetch("/", { method: "POST", body: JSON.stringify([{ level: "info", message: text }]),
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
+    assert.equal((await send("first")).status, 202);
+    const res = await send("second");
+    assert.equal(res.status, 429);
+    assert.match(res.headers.get("retry-after"), /^\d+$/);
+  });
+
   test("a resent body (identical bytes) is stored once", async () => {
     const body = JSON.stringify([{ level: "info", message: "logtail resent", dt: "2026-12-01T02:00:00.000Z" }]);
     for (let i = 0; i < 3; i++) {

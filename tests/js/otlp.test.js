@@ -116,6 +116,18 @@ describe("POST /v1/logs", () => {
     assert.equal((await logs("q=resent")).length, 1);
   });
 
+  test("a rate limit answers 429 with Retry-After (the exporters retry after it)", async () => {
+    await w.createProject("otel-limited");
+    await w.admin("/api/admin/projects/otel-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
+    const limited = await (await w.admin("/api/admin/projects/otel-limited/keys", { method: "POST", body: JSON.stringify({ signed: false }) })).json();
+    const send = (text) => w.fetch("/v1/logs", { method: "POST", body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: text } }] }] }] }),
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
+    assert.equal((await send("first")).status, 200);
+    const res = await send("second");
+    assert.equal(res.status, 429);
+    assert.match(res.headers.get("retry-after"), /^\d+$/);
+  });
+
   test("refuses a missing key, a signed key without a signature, and other media types", async () => {
     const body = JSON.stringify(record("refused"));
     assert.equal((await w.fetch("/v1/logs", { method: "POST", body, headers: { "Content-Type": "application/json" } })).status, 401);
