@@ -165,6 +165,15 @@ std::size_t drop_duplicates(std::vector<event>& events, const std::vector<std::s
   return n;
 }
 
+// A request that was read: the rate it is answered with and the counts the shim keeps.
+const ingest_decision& settle(ingest_decision& d, const rate_decision& project, const rate_decision& ip) {
+  d.rate = project;
+  d.project_counts = project.next;
+  d.ip_counts = ip.next;
+  d.ip_spent = true;
+  return d;
+}
+
 }  // namespace
 
 const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_view wire,
@@ -196,11 +205,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
     // A Sentry envelope of sessions, client reports, …, or Logtail's empty final flush:
     // accepted, counted, nothing to store.
     d.status = 202;
-    d.rate = project_view;
-    d.project_counts = project_view.next;
-    d.ip_counts = ip.next;
-    d.ip_spent = true;
-    return d;
+    return settle(d, project_view, ip);
   }
   if (b.error != errc::ok) return refuse(d, b.error, 0, project_view, project_view.next, ip.next, true);
 
@@ -243,11 +248,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   } else {
     d.status = 202;
   }
-  d.rate = project;
-  d.project_counts = project.next;
-  d.ip_counts = ip.next;
-  d.ip_spent = true;
-  return d;
+  return settle(d, project, ip);
 }
 
 }  // namespace edgelog

@@ -431,49 +431,48 @@ struct batch_parser::impl {
 
   void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms,
              body_format format) {
-    if (format == body_format::sentry_envelope || format == body_format::sentry_store) {
-      // Sentry's shapes become edgelog's own {"events": [...]}, read below like any batch.
-      if (format == body_format::sentry_envelope) sentry.envelope(body, transcript);
-      else sentry.store(body, transcript);
-      result.reply_id = transcript.reply_id;
-      result.ignored_items = transcript.ignored_items;
-      if (transcript.error != errc::ok) {
-        result.error = transcript.error;
-        return;
+    // Another wire format is first rewritten into edgelog's own {"events": [...]} by its reader.
+    // Each reader reports an error, or JSON text it owns, which is padded and read below.
+    auto adopt = [&](errc error, std::string& json) {
+      if (error != errc::ok) {
+        result.error = error;
+        return false;
       }
-      std::size_t size = transcript.json.size();
-      transcript.json.append(padding, '\0');
-      body = std::string_view(transcript.json.data(), size);
-    } else if (format == body_format::logtail_msgpack || format == body_format::logtail_json) {
-      read_logtail(body, format == body_format::logtail_msgpack, logtail);
-      if (logtail.error != errc::ok) {
-        result.error = logtail.error;
-        return;
-      }
-      result.empty_ok = logtail.empty;
-      std::size_t size = logtail.json.size();
-      logtail.json.append(padding, '\0');
-      body = std::string_view(logtail.json.data(), size);
-    } else if (format == body_format::otlp_protobuf || format == body_format::otlp_json) {
-      read_otlp(body, format == body_format::otlp_protobuf, otlp);
-      if (otlp.error != errc::ok) {
-        result.error = otlp.error;
-        return;
-      }
-      result.empty_ok = otlp.empty;
-      std::size_t size = otlp.json.size();
-      otlp.json.append(padding, '\0');
-      body = std::string_view(otlp.json.data(), size);
-    } else if (format == body_format::go_analytics || format == body_format::central) {
-      if (format == body_format::go_analytics) read_go_analytics(body, now_ms, seed);
-      else read_central(body, now_ms, seed);
-      if (seed.error != errc::ok) {
-        result.error = seed.error;
-        return;
-      }
-      std::size_t size = seed.json.size();
-      seed.json.append(padding, '\0');
-      body = std::string_view(seed.json.data(), size);
+      std::size_t size = json.size();
+      json.append(padding, '\0');
+      body = std::string_view(json.data(), size);
+      return true;
+    };
+    switch (format) {
+      case body_format::sentry_envelope:
+      case body_format::sentry_store:
+        if (format == body_format::sentry_envelope) sentry.envelope(body, transcript);
+        else sentry.store(body, transcript);
+        result.reply_id = transcript.reply_id;
+        result.ignored_items = transcript.ignored_items;
+        if (!adopt(transcript.error, transcript.json)) return;
+        break;
+      case body_format::logtail_msgpack:
+      case body_format::logtail_json:
+        read_logtail(body, format == body_format::logtail_msgpack, logtail);
+        result.empty_ok = logtail.empty;
+        if (!adopt(logtail.error, logtail.json)) return;
+        break;
+      case body_format::otlp_protobuf:
+      case body_format::otlp_json:
+        read_otlp(body, format == body_format::otlp_protobuf, otlp);
+        result.empty_ok = otlp.empty;
+        if (!adopt(otlp.error, otlp.json)) return;
+        break;
+      case body_format::go_analytics:
+      case body_format::central:
+        if (format == body_format::go_analytics) read_go_analytics(body, now_ms, seed);
+        else read_central(body, now_ms, seed);
+        if (!adopt(seed.error, seed.json)) return;
+        break;
+      case body_format::json:
+      case body_format::ndjson:
+        break;
     }
     // Binary formats were decoded above; what is read from here on is JSON text.
     if (!simdjson::validate_utf8(body.data(), body.size())) {

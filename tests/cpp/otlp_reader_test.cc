@@ -6,6 +6,7 @@
 #include <string>
 
 #include "edgelog/readers/json.h"
+#include "reader_run.h"
 
 using edgelog::batch;
 using edgelog::batch_parser;
@@ -17,14 +18,8 @@ namespace {
 
 constexpr std::int64_t now = 1'796'095'000'000;
 
-struct parse_run {
-  batch_parser parser;
-  std::string buffer;
-  const batch& operator()(std::string_view body, body_format format) {
-    buffer.assign(body);
-    buffer.append(batch_parser::padding, '\0');
-    return parser.parse(std::string_view(buffer.data(), body.size()), {}, now, format);
-  }
+struct parse_run : edgelog::test::reader_run {
+  parse_run() : reader_run(now) {}
 };
 
 const char* json_request = R"J({"resourceLogs":[{"resource":{"attributes":[

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "edgelog/readers/json.h"
+#include "reader_run.h"
 
 using edgelog::batch;
 using edgelog::batch_parser;
@@ -15,14 +16,8 @@ namespace {
 
 constexpr std::int64_t now = 1'796'095'000'000;
 
-struct parse_run {
-  batch_parser parser;
-  std::string buffer;
-  const batch& operator()(std::string_view body, body_format format) {
-    buffer.assign(body);
-    buffer.append(batch_parser::padding, '\0');
-    return parser.parse(std::string_view(buffer.data(), body.size()), {}, now, format);
-  }
+struct parse_run : edgelog::test::reader_run {
+  parse_run() : reader_run(now) {}
 };
 
 const char* go_record = R"({"event_id":"evt-1","timestamp":"2026-12-01T01:30:00","event_type":"behavioral",

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "edgelog/readers/json.h"
+#include "reader_run.h"
 
 using edgelog::batch;
 using edgelog::batch_parser;
@@ -16,13 +17,10 @@ namespace {
 
 constexpr std::int64_t now = 1'796'092'000'000;
 
-struct parse_run {
-  batch_parser parser;
-  std::string buffer;
+struct parse_run : edgelog::test::reader_run {
+  parse_run() : reader_run(now) {}
   const batch& operator()(std::string_view body, body_format format = body_format::sentry_envelope) {
-    buffer.assign(body);
-    buffer.append(batch_parser::padding, '\0');
-    return parser.parse(std::string_view(buffer.data(), body.size()), {}, now, format);
+    return reader_run::operator()(body, format);
   }
 };
 

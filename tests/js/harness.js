@@ -88,6 +88,22 @@ class Harness {
     return res.json();
   }
 
+  /** A new unsigned ingest key of a project: {key, secret_key, dsn}. */
+  async createUnsignedKey(slug, settings = {}) {
+    const res = await this.admin(`/api/admin/projects/${slug}/keys`, {
+      method: "POST", body: JSON.stringify({ label: "unsigned", ...settings, signed: false }),
+    });
+    if (res.status !== 201) throw new Error(`createUnsignedKey: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
+  /** GET /api/logs for one project as the operator: the events. */
+  async logs(slug, query = "") {
+    const res = await this.admin(`/api/logs?project=${slug}&limit=100&${query}`);
+    if (res.status !== 200) throw new Error(`logs: ${res.status} ${await res.text()}`);
+    return (await res.json()).logs;
+  }
+
   /** Sends `body` (a string, bytes, or a value to JSON-encode) signed with the project's secret. */
   send(project, body, { headers = {}, signature } = {}) {
     const text = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);

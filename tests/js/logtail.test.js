@@ -9,16 +9,11 @@ let w, token;
 before(async () => {
   w = await startWorker({ http: true });
   await w.createProject("logtail-app");
-  const res = await w.admin("/api/admin/projects/logtail-app/keys", { method: "POST", body: JSON.stringify({ label: "logtail", signed: false }) });
-  token = (await res.json()).secret_key;
+  token = (await w.createUnsignedKey("logtail-app")).secret_key;
 });
 after(() => w?.dispose());
 
-const logs = async (query) => {
-  const res = await w.admin(`/api/logs?project=logtail-app&limit=100&${query}`);
-  assert.equal(res.status, 200);
-  return (await res.json()).logs;
-};
+const logs = (query) => w.logs("logtail-app", query);
 
 describe("@logtail/node pointed at edgelog", () => {
   before(async () => {
@@ -68,7 +63,7 @@ describe("POST /", () => {
   test("a rate limit answers 429 with Retry-After", async () => {
     await w.createProject("logtail-limited");
     await w.admin("/api/admin/projects/logtail-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
-    const limited = await (await w.admin("/api/admin/projects/logtail-limited/keys", { method: "POST", body: JSON.stringify({ signed: false }) })).json();
+    const limited = await w.createUnsignedKey("logtail-limited");
     const send = (text) => w.fetch("/", { method: "POST", body: JSON.stringify([{ level: "info", message: text }]),
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
     assert.equal((await send("first")).status, 202);

@@ -13,16 +13,11 @@ let w, token;
 before(async () => {
   w = await startWorker({ http: true });
   await w.createProject("otel-app");
-  const res = await w.admin("/api/admin/projects/otel-app/keys", { method: "POST", body: JSON.stringify({ label: "otel", signed: false }) });
-  token = (await res.json()).secret_key;
+  token = (await w.createUnsignedKey("otel-app")).secret_key;
 });
 after(() => w?.dispose());
 
-const logs = async (query) => {
-  const res = await w.admin(`/api/logs?project=otel-app&limit=100&${query}`);
-  assert.equal(res.status, 200);
-  return (await res.json()).logs;
-};
+const logs = (query) => w.logs("otel-app", query);
 
 async function emitWith(Exporter, tag) {
   const exporter = new Exporter({ url: `${w.url}/v1/logs`, headers: { Authorization: `Bearer ${token}` } });
@@ -119,7 +114,7 @@ describe("POST /v1/logs", () => {
   test("a rate limit answers 429 with Retry-After (the exporters retry after it)", async () => {
     await w.createProject("otel-limited");
     await w.admin("/api/admin/projects/otel-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
-    const limited = await (await w.admin("/api/admin/projects/otel-limited/keys", { method: "POST", body: JSON.stringify({ signed: false }) })).json();
+    const limited = await w.createUnsignedKey("otel-limited");
     const send = (text) => w.fetch("/v1/logs", { method: "POST", body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: text } }] }] }] }),
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
     assert.equal((await send("first")).status, 200);

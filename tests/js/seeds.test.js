@@ -9,14 +9,13 @@ let w, key;
 before(async () => {
   w = await startWorker();
   await w.createProject("seeds");
-  const res = await w.admin("/api/admin/projects/seeds/keys", { method: "POST", body: JSON.stringify({ label: "apps", signed: false }) });
-  key = (await res.json()).secret_key;
+  key = (await w.createUnsignedKey("seeds")).secret_key;
 });
 after(() => w?.dispose());
 
 const post = (path, body, headers = { "X-API-Key": key }) =>
   w.fetch(path, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
-const logs = async (query) => (await (await w.admin(`/api/logs?project=seeds&limit=100&${query}`)).json()).logs;
+const logs = (query) => w.logs("seeds", query);
 const recent = (minutes) => new Date(Date.now() - minutes * 60_000).toISOString().replace("Z", "");
 
 describe("the Go analytics server's clients", () => {

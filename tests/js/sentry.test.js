@@ -23,11 +23,7 @@ before(async () => {
 });
 after(() => w?.dispose());
 
-const logs = async (query) => {
-  const res = await w.admin(`/api/logs?project=sentry-app&limit=100&${query}`);
-  assert.equal(res.status, 200);
-  return (await res.json()).logs;
-};
+const logs = (query) => w.logs("sentry-app", query);
 const envelopeUrl = (id = app.project.id, key = unsignedKey) => `/api/${id}/envelope/?sentry_key=${key}&sentry_version=7`;
 const envelope = (header, ...items) => [JSON.stringify(header), ...items.flatMap(([h, p]) => [JSON.stringify(h), JSON.stringify(p)])].join("\n");
 
@@ -181,7 +177,7 @@ describe("POST /api/<id>/envelope/", () => {
   test("a rate limit answers 429 with Retry-After and X-Sentry-Rate-Limits", async () => {
     const limited = await w.createProject("sentry-limited");
     await w.admin("/api/admin/projects/sentry-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
-    const key = await (await w.admin("/api/admin/projects/sentry-limited/keys", { method: "POST", body: JSON.stringify({ signed: false }) })).json();
+    const key = await w.createUnsignedKey("sentry-limited");
     const send = (n) => w.fetch(envelopeUrl(limited.project.id, key.secret_key), {
       method: "POST", body: envelope({}, [{ type: "event" }, { message: `limited ${n}` }]),
     });
