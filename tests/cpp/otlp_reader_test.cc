@@ -2,6 +2,7 @@
 // same request in protobuf, built here field by field with protozero's writer.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <protozero/pbf_writer.hpp>
 #include <string>
 
@@ -36,50 +37,51 @@ const char* json_request = R"J({"resourceLogs":[{"resource":{"attributes":[
   {"timeUnixNano":"1796092741047000000","severityText":"warning","body":{"stringValue":"slow"}},
   {"timeUnixNano":"1796092741048000000","severityNumber":9,"body":{"stringValue":""}}]}]}]})J";
 
-void key_value(protozero::pbf_writer& parent, int tag, const char* key, const char* value) {
-  protozero::pbf_writer kv(parent, tag);
-  kv.add_string(1, key);
-  protozero::pbf_writer any(kv, 2);
-  any.add_string(1, value);
+// Each message is built into its own string and added whole (no nested writers: the wasm
+// toolchain's exception lowering trips over their destructors in this file).
+std::string message(const std::function<void(protozero::pbf_writer&)>& fill) {
+  std::string out;
+  protozero::pbf_writer w(out);
+  fill(w);
+  return out;
+}
+
+std::string any_string(const char* value) {
+  return message([&](auto& w) { w.add_string(1, value); });
+}
+
+std::string key_value(const char* key, const std::string& any_value) {
+  return message([&](auto& w) {
+    w.add_string(1, key);
+    w.add_message(2, any_value);
+  });
 }
 
 std::string protobuf_request() {
-  std::string out;
-  protozero::pbf_writer request(out);
-  protozero::pbf_writer resource_logs(request, 1);
-  {
-    protozero::pbf_writer resource(resource_logs, 1);
-    key_value(resource, 1, "service.name", "checkout");
-    key_value(resource, 1, "deployment.environment.name", "production");
-  }
-  protozero::pbf_writer scope_logs(resource_logs, 2);
-  {
-    protozero::pbf_writer scope(scope_logs, 1);
-    scope.add_string(1, "orders");
-  }
-  {
-    protozero::pbf_writer lr(scope_logs, 2);
-    lr.add_fixed64(1, 1'796'092'741'046'000'000ull);
-    lr.add_enum(2, 17);
-    {
-      protozero::pbf_writer body(lr, 5);
-      body.add_string(1, "payment failed");
-    }
-    key_value(lr, 6, "exception.type", "TimeoutError");
-    key_value(lr, 6, "exception.message", "upstream took 30s");
-    {
-      protozero::pbf_writer kv(lr, 6);
-      kv.add_string(1, "order.id");
-      protozero::pbf_writer any(kv, 2);
-      any.add_int64(3, 42);
-    }
-    lr.add_bytes(9, std::string("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
-  }
-  {
-    protozero::pbf_writer lr(scope_logs, 2);
-    lr.add_enum(2, 9);  // no body: rejected
-  }
-  return out;
+  std::string resource = message([](auto& w) {
+    w.add_message(1, key_value("service.name", any_string("checkout")));
+    w.add_message(1, key_value("deployment.environment.name", any_string("production")));
+  });
+  std::string error_record = message([](auto& w) {
+    w.add_fixed64(1, 1'796'092'741'046'000'000ull);
+    w.add_enum(2, 17);
+    w.add_message(5, any_string("payment failed"));
+    w.add_message(6, key_value("exception.type", any_string("TimeoutError")));
+    w.add_message(6, key_value("exception.message", any_string("upstream took 30s")));
+    w.add_message(6, key_value("order.id", message([](auto& v) { v.add_int64(3, 42); })));
+    w.add_bytes(9, std::string("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
+  });
+  std::string no_body = message([](auto& w) { w.add_enum(2, 9); });  // rejected
+  std::string scope_logs = message([&](auto& w) {
+    w.add_message(1, message([](auto& s) { s.add_string(1, "orders"); }));
+    w.add_message(2, error_record);
+    w.add_message(2, no_body);
+  });
+  std::string resource_logs = message([&](auto& w) {
+    w.add_message(1, resource);
+    w.add_message(2, scope_logs);
+  });
+  return message([&](auto& w) { w.add_message(1, resource_logs); });
 }
 
 }  // namespace
