@@ -50,14 +50,14 @@ export async function readBounded(request, limit) {
   const declared = Number(request.headers.get("content-length"));
   if (request.body === null) return new Uint8Array(0);
   if (Number.isFinite(declared) && declared > limit) {
-    request.body.cancel().catch(() => {});
+    await drain(request.body);
     return new Uint8Array(limit + 1);
   }
   // A declared length within the limit bounds the body: the runtime reads it in one piece (a
   // chunk-by-chunk read in JS cost a tenth of the Worker's time per batch). Chunked bodies, with
   // no length, are read and counted as they come.
   if (request.headers.has("content-length")) return new Uint8Array(await request.arrayBuffer());
-  return readStream(request.body, limit);
+  return readStream(request.body, limit, true);
 }
 
 /** Undoes Content-Encoding (gzip, deflate), reading at most `limit` bytes of output; a longer
@@ -73,8 +73,31 @@ export async function decodeBody(wire, encoding, limit) {
   }
 }
 
-// Reads a stream into one buffer of at most limit + 1 bytes, cancelling it past the limit.
-async function readStream(stream, limit) {
+// A refused body is read to its end and dropped (up to MAX_DRAIN_BYTES) rather than cancelled:
+// cancelling leaves its unread bytes on a keep-alive connection, which then breaks the client's
+// next request. Past the bound the stream is cancelled and the connection may close.
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+async function drain(stream) {
+  const reader = stream.getReader();
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.length;
+      if (seen > MAX_DRAIN_BYTES) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the client went away: nothing to drain
+  }
+}
+
+// Reads a stream into one buffer of at most limit + 1 bytes; past the limit the rest is drained
+// (a request body, whose connection lives on) or cancelled (a decompressor over bytes in memory).
+async function readStream(stream, limit, drainRest = false) {
   const reader = stream.getReader();
   const chunks = [];
   let size = 0;
@@ -84,7 +107,12 @@ async function readStream(stream, limit) {
     chunks.push(value);
     size += value.length;
     if (size > limit) {
-      reader.cancel().catch(() => {});
+      if (drainRest) {
+        reader.releaseLock();
+        await drain(stream);
+      } else {
+        reader.cancel().catch(() => {});
+      }
       break;
     }
   }
