@@ -74,6 +74,10 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
       for (const auto& [name, hours] : it->items())
         if (auto l = parse_level(name); l && hours.is_number_unsigned())
           out.retention_hours[static_cast<std::size_t>(*l)] = hours.get<std::uint32_t>();
+    // The time clamp follows each level's retention, as the purge does.
+    if (out.limits.max_age_ms > 0)
+      for (std::size_t i = 0; i < out.retention_hours.size(); ++i)
+        out.limits.max_age_ms_by_level[i] = std::int64_t{out.retention_hours[i]} * 3'600'000;
     out.known_event_ids = doc.value("known_event_ids", std::vector<std::string>{});
     if (auto it = doc.find("macs"); it != doc.end() && it->is_object()) {
       precomputed_macs m;
@@ -87,6 +91,7 @@ errc parse_ingest_context(std::string_view json, ingest_context& out) {
     if (out.convert) {
       out.limits.stored_fingerprints = true;
       out.limits.max_age_ms = 0;
+      out.limits.max_age_ms_by_level.fill(0);
       out.limits.max_future_ms = INT64_MAX / 2;
     }
     out.fingerprint_rules = parse_rules(doc.value("fingerprint_rules", std::string{}));

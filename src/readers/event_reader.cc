@@ -222,10 +222,13 @@ class event_reader {
     return read_string(v, name, limits_.max_short_field_bytes, truncated_field, ev, out, fail);
   }
 
-  // A ts from the future or from before the retention window is replaced by the receive time.
+  // A ts from the future or from before its level's retention window is replaced by the
+  // receive time (an error kept 7 days may be 2 days old; a debug line kept 24 h may not).
   void check_plausible_time(event& ev) const {
     bool future = ev.ts_ms > now_ms_ + limits_.max_future_ms;
-    bool expired = limits_.max_age_ms > 0 && ev.ts_ms < now_ms_ - limits_.max_age_ms;
+    std::int64_t level_age = limits_.max_age_ms_by_level[static_cast<std::size_t>(ev.severity)];
+    std::int64_t max_age = level_age > 0 ? level_age : limits_.max_age_ms;
+    bool expired = max_age > 0 && ev.ts_ms < now_ms_ - max_age;
     if (!future && !expired) return;
     ev.ts_replaced = true;
     ev.ts_original = ev.ts_ms;

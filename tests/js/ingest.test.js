@@ -172,6 +172,22 @@ describe("POST /api/log", () => {
     assert.equal(await count(), before);
   });
 
+  test("the time clamp follows each level's retention: a 48 h-old error is kept as sent where errors live 7 days", async () => {
+    const p = await w.createProject("clamp-levels");
+    await w.admin("/api/admin/projects/clamp-levels", { method: "PATCH",
+      body: JSON.stringify({ retention_hours: 24, retention_overrides: { error: 168 } }) });
+    const old = new Date(Date.now() - 48 * 3_600_000).toISOString();
+    const res = await w.send(p, [{ level: "error", message: "old error kept", ts: old }, { level: "info", message: "old info retimed", ts: old }]);
+    assert.equal(res.status, 202);
+    const logs = await w.logs("clamp-levels", "from=72h");
+    const error = logs.find((l) => l.message === "old error kept");
+    const info = logs.find((l) => l.message === "old info retimed");
+    assert.equal(error.ts, old);
+    assert.equal(error.ts_original, undefined);
+    assert.equal(info.ts_original, old);
+    assert.ok(Date.now() - Date.parse(info.ts) < 60_000);
+  });
+
   test("answers 413 too_many_events past 250 events and stores nothing", async () => {
     const before = await count();
     const events = Array.from({ length: 251 }, (_, i) => ({ level: "info", message: `m${i}` }));

@@ -2,6 +2,7 @@
 // typed events, with simdjson On-Demand. It validates and normalizes; it does not scrub.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -26,6 +27,8 @@ struct batch_limits {
   int max_depth = 32;                       ///< nesting of ctx and tags
   std::int64_t max_future_ms = 60'000;      ///< a ts further ahead is replaced by the receive time
   std::int64_t max_age_ms = 0;              ///< a ts older than this (retention) is replaced; 0: none
+  std::array<std::int64_t, 6> max_age_ms_by_level{};  ///< the same per level (retention overrides);
+                                                      ///< 0 for a level: max_age_ms applies
   bool stored_fingerprints = false;         ///< read `_fingerprint` (32 hex digits): rows converted
                                             ///< from the old layout keep their issue
 };
