@@ -1,6 +1,8 @@
 // C ABI adapters: decode, call the core, encode. Each body catches everything.
 #include "edgelog.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -54,6 +56,8 @@ el_result* internal_error(edgelog::errc code) noexcept {
 extern "C" {
 
 uint32_t el_abi_version(void) { return 4; }
+
+size_t el_heap_in_use(void) { return mallinfo().uordblks; }
 
 uint8_t* el_alloc(size_t n) {
   auto* p = static_cast<uint8_t*>(std::malloc(n + edgelog::batch_parser::padding));

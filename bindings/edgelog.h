@@ -17,6 +17,9 @@ extern "C" {
 /** The ABI version; bumped when a signature or the result layout changes. */
 uint32_t el_abi_version(void);
 
+/// Bytes the allocator has handed out and not had back: what a leak check compares.
+size_t el_heap_in_use(void);
+
 /** Allocates `n` bytes plus the parser's padding (so a body can be parsed in place), or NULL.
  *  The padding is zeroed; the `n` bytes are the caller's to fill. */
 uint8_t* el_alloc(size_t n);
