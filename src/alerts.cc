@@ -301,6 +301,7 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
     }
     for (const auto& c : candidates) {
       bool project_level = c.fingerprint.empty();
+      if (c.rule_id != 0 && c.rule_id != rule.id) continue;  // counted with another rule's filters
       if (!applies(rule, c)) continue;
       bool wants = false;
       if (rule.kind == "spike") wants = !project_level && !tick && c.count_in_window >= rule.threshold;
@@ -392,6 +393,7 @@ errc alerts_from_json(std::string_view input, std::string& output) {
       x.is_new = c.value("is_new", false);
       x.is_regression = c.value("is_regression", false);
       x.last_event_at = c.value("last_event_at", std::int64_t{0});
+      x.rule_id = c.value("rule_id", std::int64_t{0});
       candidates.push_back(std::move(x));
     }
     std::vector<alert_state> states;

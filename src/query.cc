@@ -1,6 +1,8 @@
 // Filters over segments: query text, pruning by a segment's header and filters, exact matching.
 #include "edgelog/query.h"
 
+#include "edgelog/rules.h"
+
 #include <algorithm>
 
 namespace edgelog {
@@ -123,6 +125,8 @@ bool matches(const read_filter& f, const stored_event& ev) {
   if (!(f.levels & (1u << static_cast<unsigned>(ev.severity)))) return false;
   for (const auto& [field, value] : f.equals)
     if (ev[field] != value) return false;
+  for (const auto& [field, pattern] : f.globs)
+    if (!glob_match(pattern, ev[field])) return false;
   if (f.include.empty() && f.exclude.empty()) return true;
   thread_local std::string mbuf, sbuf;
   thread_local std::vector<std::string_view> mwords, swords;

@@ -62,6 +62,10 @@ bool read_filter_json(const json& j, read_filter& f, std::string& problem) {
     auto it = j.find(std::string(stored_field_name(field)));
     if (it != j.end() && it->is_string()) f.equals.emplace_back(field, it->get<std::string>());
   }
+  if (auto globs = j.find("globs"); globs != j.end() && globs->is_object())
+    for (stored_field field : equality_fields)
+      if (auto it = globs->find(std::string(stored_field_name(field))); it != globs->end() && it->is_string())
+        f.globs.emplace_back(field, it->get<std::string>());
   if (auto it = j.find("q"); it != j.end() && it->is_string()) problem = parse_text_query(it->get<std::string>(), f);
   return true;
 }

@@ -4,6 +4,7 @@
 // path: callers run it in ctx.waitUntil or the cron.
 import { core } from "./core.js";
 import * as db from "./db/index.js";
+import { countWalk } from "./scan.js";
 import { unseal } from "./secrets.js";
 
 const PACE_WINDOW_MS = 2000;
@@ -82,13 +83,30 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
   await decideAndDeliver(env, project, rules, candidates, inputs.states, receivedAt, "ingest");
 }
 
+const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"];
+const ERROR_RATE_SCAN = 100_000; // events looked at per rule and minute, at most
+
+/** The events matching an error_rate rule within its window (bounded: past the bound, a count
+ *  that has long passed any sensible threshold). */
+async function errorRateCount(env, project, rule, now) {
+  const from = LEVEL_NAMES.indexOf(rule.min_level || "error");
+  const filter = { levels: LEVEL_NAMES.slice(from < 0 ? 4 : from) };
+  const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
+  if (Object.keys(globs).length) filter.globs = globs;
+  let count = 0;
+  await countWalk(env, {
+    projects: [project], from: now - rule.window_s * 1000, to: now + 1, filter, mode: "facets",
+    request: { fields: [], top: 0 }, maxEvents: ERROR_RATE_SCAN, merge: (answer) => { count += answer.matched; },
+  });
+  return count;
+}
+
 /** Every minute: summaries due after a cooldown, error rates and silences. */
 export async function alertTick(env, now) {
   const report = { projects: 0, sent: 0 };
   for (const project of await db.projectsWithAlertRules(env.DB)) {
     const rules = (await db.alertRules(env.DB, project.id)).filter((r) => r.enabled === 1);
-    const widest = Math.max(60, ...rules.map((r) => r.window_s)) * 1000;
-    const inputs = await db.alertTickInputs(env.DB, project.id, rules.map((r) => r.id), now - widest);
+    const inputs = await db.alertTickInputs(env.DB, project.id, rules.map((r) => r.id));
     const candidates = [];
     const summaries = inputs.states.filter((s) => s.suppressed > 0 && s.fingerprint);
     if (summaries.length) {
@@ -99,8 +117,10 @@ export async function alertTick(env, now) {
       for (const [i, issue] of issues.entries())
         if (issue) Object.assign(candidates[i], { title: issue.title, template: issue.template, level: issue.level, hint: issue.hint ?? "" });
     }
-    // Error rate per rule window is approximated by the widest window; silence needs the latest event.
-    if (rules.some((r) => r.kind === "error_rate")) candidates.push({ fingerprint: "", count_in_window: inputs.errors });
+    // Error rate: each rule's count over its own window with its own level, env, source and
+    // component (globs, matched by the core); silence needs the latest event.
+    for (const rule of rules.filter((r) => r.kind === "error_rate"))
+      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now) });
     if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
     report.projects++;
     report.sent += await decideAndDeliver(env, project, rules, candidates, inputs.states, now, "tick");

@@ -38,6 +38,7 @@ struct alert_candidate {
   std::int64_t first_seen = 0, last_seen = 0;
   bool is_new = false, is_regression = false;
   std::int64_t last_event_at = 0;      ///< silence: the project's latest event
+  std::int64_t rule_id = 0;            ///< a project-level count made for this rule only (error_rate); 0: any
 };
 
 /// What is remembered per (rule, fingerprint).

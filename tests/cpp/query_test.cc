@@ -81,3 +81,11 @@ TEST_CASE("prunes a segment without a wanted word, field value or level, never o
   fatal.levels = 1u << 5;
   CHECK_FALSE(edgelog::may_match(fatal, s.levels, s.fields, s.words));
 }
+
+TEST_CASE("glob filters match per event and never prune a segment") {
+  edgelog::read_filter f;
+  f.globs.emplace_back(edgelog::stored_field::env, "prod*");
+  CHECK(f.narrows());
+  edgelog::token_filter empty = edgelog::token_filter::sized_for(1);
+  CHECK(edgelog::may_match(f, 0x3f, empty, empty));  // a glob cannot be looked up in a Bloom filter
+}

@@ -195,6 +195,41 @@ describe("pacing and windowed rules", () => {
   });
 });
 
+describe("error_rate rules keep to their own filters and window", () => {
+  test("env, source, component globs and min_level filter the count; each rule counts over its own window_s", async () => {
+    const p = await w.createProject("rate-filters");
+    const rule = async (r) => (await (await post("/api/admin/projects/rate-filters/alerts", { kind: "error_rate", cooldown_s: 600, ...r })).json()).rule.id;
+    const prod = await rule({ threshold: 3, window_s: 300, env: "prod*" });
+    const warnings = await rule({ threshold: 2, window_s: 300, min_level: "warn", source: "api", component: "pay*" });
+    const recent = await rule({ threshold: 3, window_s: 60 });
+    await post("/api/admin/projects/rate-filters/alerts/destinations", { kind: "discord", url: hook.url("/rate-filters") });
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000).toISOString();
+    assert.equal((await w.send(p, [
+      ...errors(3, "staging only", { env: "staging", ts: twoMinutesAgo }),         // not prod*; outside the 60 s window
+      ...errors(2, "prod one", { env: "production", ts: twoMinutesAgo }),          // prod*, but only 2 of 3
+      { level: "warn", message: "slow payment", source: "api", component: "payments", ts: twoMinutesAgo },
+      { level: "info", message: "info does not count", source: "api", component: "payments", ts: twoMinutesAgo },
+      { level: "warn", message: "other component", source: "api", component: "cart", ts: twoMinutesAgo },
+    ])).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 300));
+    // Before the fix every error_rate rule counted all 5 errors over the widest window: all fired.
+    assert.equal(hook.on("/rate-filters").length, 0, JSON.stringify(hook.on("/rate-filters").map((m) => m.json.content)));
+    assert.equal((await w.send(p, [
+      ...errors(1, "prod two", { env: "prod-eu" }),
+      { level: "error", message: "payment failed", source: "api", component: "payments" },
+      ...errors(1, "now"),
+    ])).status, 202);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    // prod*: 2 + 1 = 3 in 300 s fires; warn+ on api/pay*: 1 warn + 1 error fires; the 60 s rule
+    // sees only the 3 errors sent just now (not the 8 from two minutes ago) and fires too.
+    assert.ok(await until(() => hook.on("/rate-filters").length === 3), String(hook.on("/rate-filters").length));
+    const { deliveries } = await (await w.admin("/api/admin/projects/rate-filters/alerts/deliveries")).json();
+    assert.deepEqual(deliveries.filter((d) => d.outcome === "sent").map((d) => d.rule_id).sort(), [prod, warnings, recent].sort());
+  });
+});
+
 describe("silence", () => {
   test("a project that stops sending is reported once per silence", async () => {
     const p = await setup("quiet", { kind: "silence", silence_minutes: 30 }, "/quiet");

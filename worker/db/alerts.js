@@ -93,17 +93,15 @@ export function countSuppressed(db, ruleId, fingerprint, count, now) {
       WHERE rule_id = ?1 AND fingerprint = ?2`).bind(ruleId, fingerprint, count, now).run();
 }
 
-/** Project-level inputs for the per-minute tick: states, error and fatal events since
- *  `windowStart` (from the folded minute counts, so whole minutes), the latest event time. */
-export async function alertTickInputs(db, projectId, ruleIds, windowStart) {
-  const [states, errors, latest] = await db.batch([
+/** Project-level inputs for the per-minute tick: the rules' states and the latest event time
+ *  (error_rate counts come from the segments, per rule: worker/alerting.js). */
+export async function alertTickInputs(db, projectId, ruleIds) {
+  const [states, latest] = await db.batch([
     db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
       WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
-    db.prepare(`SELECT coalesce(sum(events), 0) AS n FROM log_counts
-      WHERE project_id = ?1 AND minute >= ?2 - ?2 % 60000 AND level IN ('error', 'fatal')`).bind(projectId, windowStart),
     db.prepare("SELECT max(ts_max) AS ts FROM segments WHERE project_id = ?1").bind(projectId),
   ]);
-  return { states: states.results, errors: errors.results[0].n, latest: latest.results[0].ts };
+  return { states: states.results, latest: latest.results[0].ts };
 }
 
 export async function projectsWithAlertRules(db) {
