@@ -3,6 +3,8 @@
 
 #include <malloc.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -13,6 +15,7 @@
 #include "edgelog/pipeline.h"
 #include "edgelog/query.h"
 #include "edgelog/read.h"
+#include "edgelog/rules.h"
 #include "encode.h"
 
 namespace {
@@ -100,6 +103,17 @@ el_result* el_alerts(const uint8_t* context, size_t context_len) {
     std::string out;
     auto e = edgelog::alerts_from_json(std::string_view(reinterpret_cast<const char*>(context), context_len), out);
     if (e != edgelog::errc::ok) return internal_error(e);
+    return make_result(std::move(out), {});
+  } catch (...) {
+    return internal_error(edgelog::errc::internal);
+  }
+}
+
+el_result* el_check_rules(const uint8_t* text, size_t text_len) {
+  try {
+    std::vector<std::string> errors;
+    (void)edgelog::parse_rules(std::string_view(reinterpret_cast<const char*>(text), text_len), &errors);
+    std::string out = nlohmann::json{{"errors", errors}}.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
     return make_result(std::move(out), {});
   } catch (...) {
     return internal_error(edgelog::errc::internal);

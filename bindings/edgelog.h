@@ -55,6 +55,9 @@ el_result* el_read(const uint8_t* request, size_t request_len, const uint8_t* bo
  *  Free with el_result_free. */
 el_result* el_alerts(const uint8_t* context, size_t context_len);
 
+/// Checks project rules (fingerprint or page rules): {"errors": ["line N: reason", …]}.
+el_result* el_check_rules(const uint8_t* text, size_t text_len);
+
 /** Frees a result. NULL is ignored. */
 void el_result_free(el_result* r);
 

@@ -90,6 +90,26 @@ export class Core {
     return decoder.decode(new Uint8Array(ex.memory.buffer, view.getUint32(0, true), view.getUint32(4, true)));
   }
 
+  /** What is wrong with project rules (fingerprint or page rules): ["line N: reason", …]. */
+  checkRules(text) {
+    return this.#guard(() => {
+      const ex = this.exports();
+      const bytes = encoder.encode(text);
+      const ptr = ex.el_alloc(bytes.length);
+      if (!ptr) throw new WebAssembly.RuntimeError("core out of memory");
+      let res = 0;
+      try {
+        new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+        res = ex.el_check_rules(ptr, bytes.length);
+        if (!res) throw new WebAssembly.RuntimeError("core out of memory");
+        return JSON.parse(this.#header(ex, res)).errors;
+      } finally {
+        if (res) ex.el_result_free(res);
+        ex.el_free(ptr);
+      }
+    });
+  }
+
   /** Alert decisions: `context` is an object (see edgelog/alerts.h); answers the parsed JSON. */
   alerts(context) {
     return this.#guard(() => {

@@ -1,6 +1,7 @@
 // /api/admin/projects: projects and their keys. Keys are answered in full once, at creation or
 // rotation; afterwards only their prefix and metadata.
 import * as db from "./db/index.js";
+import { core } from "./core.js";
 import { forgetKeys, newCredentials, sha256Hex } from "./auth.js";
 import { error, json, readJsonObject } from "./http.js";
 import { canSeal, seal } from "./secrets.js";
@@ -37,6 +38,7 @@ const SETTINGS = {
     (v.flush_interval_ms === undefined || intIn(100, 600_000)(v.flush_interval_ms)),
 };
 const JSON_SETTINGS = new Set(["retention_overrides", "scrubbing", "client_config"]);
+const RULE_SETTINGS = new Set(["fingerprint_rules", "page_rules"]);
 
 /** A project as the API shows it: JSON settings decoded, booleans as booleans. */
 export function presentProject(row) {
@@ -52,6 +54,12 @@ function settingsFrom(input, skip = []) {
     if (skip.includes(field)) continue;
     if (!(field in SETTINGS)) return { response: error(400, "bad_request", `unknown setting "${field}"`, { field }) };
     if (!SETTINGS[field](value)) return { response: error(400, "bad_request", `invalid value for ${field}`, { field }) };
+    if (RULE_SETTINGS.has(field)) {
+      // The core reads rules at every ingest and would skip a bad line: refuse it here instead.
+      const problems = core.checkRules(value);
+      if (problems.length)
+        return { response: error(400, "bad_request", `${field}: ${problems[0]}`, { field, problems }) };
+    }
     changes[field] = typeof value === "boolean" ? Number(value) : JSON_SETTINGS.has(field) ? JSON.stringify(value) : value;
   }
   return { changes };

@@ -86,6 +86,25 @@ describe("operator sessions", () => {
   });
 });
 
+describe("project rules are checked when written", () => {
+  test("a malformed fingerprint or page rule answers 400 with its line and reason; good rules are kept", async () => {
+    await w.createProject("rules-check");
+    const patch = (body) => w.admin("/api/admin/projects/rules-check", { method: "PATCH", body: JSON.stringify(body) });
+    const bad = await patch({ fingerprint_rules: 'message:"*timeout*" -> db-timeout\n# a comment\nnonsense here -> x' });
+    assert.equal(bad.status, 400);
+    const answer = await bad.json();
+    assert.equal(answer.field, "fingerprint_rules");
+    assert.match(answer.problems[0], /^line 3: /);
+    const badPage = await patch({ page_rules: 'level:error env:"unterminated' });
+    assert.equal(badPage.status, 400);
+    assert.match((await badPage.json()).problems[0], /^line 1: /);
+    const good = await patch({ fingerprint_rules: 'message:"*timeout*" -> db-timeout', page_rules: "level:error env:production" });
+    assert.equal(good.status, 200);
+    const { project } = await (await w.admin("/api/admin/projects/rules-check")).json();
+    assert.equal(project.fingerprint_rules, 'message:"*timeout*" -> db-timeout');
+  });
+});
+
 describe("the key lifecycle", () => {
   test("create → use → rotate → both secrets work → revoke the old → old fails → revoke → key fails", async () => {
     const p = await w.createProject("life");
