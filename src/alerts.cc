@@ -299,10 +299,14 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
         out.push_back(std::move(d));
       }
     }
-    for (const auto& c : candidates) {
-      bool project_level = c.fingerprint.empty();
-      if (c.rule_id != 0 && c.rule_id != rule.id) continue;  // counted with another rule's filters
-      if (!applies(rule, c)) continue;
+    for (const auto& input : candidates) {
+      bool project_level = input.fingerprint.empty();
+      if (input.rule_id != 0 && input.rule_id != rule.id) continue;  // counted with another rule's filters
+      if (!applies(rule, input)) continue;
+      // The count within this rule's own window, when the shim gave counts per window.
+      alert_candidate c = input;
+      for (const auto& [window_s, count] : input.window_counts)
+        if (window_s == rule.window_s) c.count_in_window = count;
       bool wants = false;
       if (rule.kind == "spike") wants = !project_level && !tick && c.count_in_window >= rule.threshold;
       else if (rule.kind == "new_issue") wants = !project_level && !tick && c.is_new;
@@ -394,6 +398,10 @@ errc alerts_from_json(std::string_view input, std::string& output) {
       x.is_regression = c.value("is_regression", false);
       x.last_event_at = c.value("last_event_at", std::int64_t{0});
       x.rule_id = c.value("rule_id", std::int64_t{0});
+      if (auto it = c.find("window_counts"); it != c.end() && it->is_array())
+        for (const auto& pair : *it)
+          if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number_unsigned())
+            x.window_counts.emplace_back(pair[0].get<std::int64_t>(), pair[1].get<std::uint64_t>());
       candidates.push_back(std::move(x));
     }
     std::vector<alert_state> states;

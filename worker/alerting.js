@@ -63,8 +63,10 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
   if (!issues.length) return;
   const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => r.kind !== "silence" && r.kind !== "error_rate");
   if (!rules.length) return;
-  const widest = Math.max(...rules.map((r) => r.window_s)) * 1000;
-  const inputs = await db.alertInputs(env.DB, project.id, issues.map((i) => i.fingerprint), receivedAt - widest, rules.map((r) => r.id));
+  // Each window the rules use, widest first: spike rules are judged on the count of their own.
+  const windows = [...new Set(rules.map((r) => r.window_s))].sort((a, b) => b - a);
+  const inputs = await db.alertInputs(env.DB, project.id, issues.map((i) => i.fingerprint),
+    windows.map((w) => receivedAt - w * 1000), rules.map((r) => r.id));
   const byFp = (rows, fp) => rows.find((r) => r.fingerprint === fp);
   // Newness and regressions are what this request's own transaction did to the issues table.
   const candidates = issues.map((i) => {
@@ -74,6 +76,7 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
       fingerprint: i.fingerprint, title: i.title, template: i.template, level: i.level, env: i.env,
       source: i.source, component: i.component, endpoint: i.endpoint, hint: i.hint ?? "", stack: i.stack,
       count_in_window: share.in_window ?? i.count, count_in_request: i.count,
+      window_counts: windows.map((w, k) => [w, byFp(inputs.windows[k], i.fingerprint)?.in_window ?? i.count]),
       total: (row.count ?? 0) + (share.pending ?? i.count), first_seen: row.first_seen ?? i.first_ts,
       last_seen: Math.max(row.last_seen ?? 0, i.last_ts),
       is_new: created.includes(i.fingerprint),

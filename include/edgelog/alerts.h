@@ -39,6 +39,9 @@ struct alert_candidate {
   bool is_new = false, is_regression = false;
   std::int64_t last_event_at = 0;      ///< silence: the project's latest event
   std::int64_t rule_id = 0;            ///< a project-level count made for this rule only (error_rate); 0: any
+  /// The fingerprint's events within each window the project's rules use ([window_s, count]): a
+  /// spike rule takes the count of its own window (count_in_window when its window is absent).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> window_counts;
 };
 
 /// What is remembered per (rule, fingerprint).

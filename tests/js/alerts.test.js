@@ -195,6 +195,21 @@ describe("pacing and windowed rules", () => {
   });
 });
 
+describe("spike rules keep to their own window", () => {
+  test("with a second rule of 1000 in 3600 s, four errors 10 minutes old and one now do not fire 5 in 60 s", async () => {
+    const p = await setup("spike-window", { kind: "spike", threshold: 5, window_s: 60, cooldown_s: 60 }, "/spike-window");
+    assert.equal((await post("/api/admin/projects/spike-window/alerts", { kind: "spike", threshold: 1000, window_s: 3600 })).status, 201);
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    assert.equal((await w.send(p, errors(4, "disk quota hit", { ts: tenMinutesAgo }))).status, 202);
+    assert.equal((await w.send(p, errors(1, "disk quota hit"))).status, 202);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(hook.on("/spike-window").length, 0, "four old errors are outside the 60 s window");
+    assert.equal((await w.send(p, errors(4, "disk quota hit"))).status, 202);
+    assert.ok(await until(() => hook.on("/spike-window").length === 1), "five within 60 s fire");
+    assert.match(hook.on("/spike-window")[0].json.embeds[0].fields.find((f) => f.name === "Count").value, /^5 in 60 s$/);
+  });
+});
+
 describe("error_rate rules keep to their own filters and window", () => {
   test("env, source, component globs and min_level filter the count; each rule counts over its own window_s", async () => {
     const p = await w.createProject("rate-filters");

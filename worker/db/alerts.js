@@ -52,22 +52,24 @@ export function deleteAlertDestination(db, projectId, id) {
  *  events the folds have not added to its count yet (`pending`) and its events since
  *  `windowStart` (`in_window`, from segment shares whose latest event is in the window); and the
  *  rule state. */
-export async function alertInputs(db, projectId, fingerprints, windowStart, ruleIds) {
+export async function alertInputs(db, projectId, fingerprints, windowStarts, ruleIds) {
   const fps = JSON.stringify(fingerprints);
-  const [issues, shares, states] = await db.batch([
+  const starts = Array.isArray(windowStarts) ? windowStarts : [windowStarts];
+  const [issues, states, ...shares] = await db.batch([
     db.prepare(`SELECT fingerprint, status, count, first_seen, last_seen, regressed_at FROM issues
       WHERE project_id = ?1 AND fingerprint IN (SELECT value FROM json_each(?2))`).bind(projectId, fps),
-    db.prepare(`WITH f AS (SELECT last_segment AS folded FROM folds WHERE name = 'aggregates')
+    db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
+      WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
+    ...starts.map((windowStart) => db.prepare(`WITH f AS (SELECT last_segment AS folded FROM folds WHERE name = 'aggregates')
       SELECT i.value ->> 0 AS fingerprint,
              sum(CASE WHEN s.id > f.folded THEN i.value ->> 2 ELSE 0 END) AS pending,
              sum(CASE WHEN (i.value ->> 4) >= ?3 THEN i.value ->> 2 ELSE 0 END) AS in_window
       FROM f, segments AS s, json_each(s.issues) AS i
       WHERE s.project_id = ?1 AND (s.ts_max >= ?3 OR s.id > f.folded)
-        AND i.value ->> 0 IN (SELECT value FROM json_each(?2)) GROUP BY 1`).bind(projectId, fps, windowStart),
-    db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
-      WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
+        AND i.value ->> 0 IN (SELECT value FROM json_each(?2)) GROUP BY 1`).bind(projectId, fps, windowStart)),
   ]);
-  return { issues: issues.results, shares: shares.results, states: states.results };
+  // shares: the first window's rows (pending and in_window); windows: every window's rows, in order.
+  return { issues: issues.results, shares: shares[0].results, windows: shares.map((s) => s.results), states: states.results };
 }
 
 /** Claims an alert: true for exactly one caller per (rule, fingerprint) per cooldown. */
