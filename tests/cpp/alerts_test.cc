@@ -157,3 +157,33 @@ TEST_CASE("timestamps format as RFC 3339 UTC") {
   CHECK(format_rfc3339(253402300799999) == "9999-12-31T23:59:59.999Z");
   CHECK(format_rfc3339(253402300800000) == "10000-01-01T00:00:00.000Z");
 }
+
+TEST_CASE("each spike rule is judged on the count within its own window") {
+  auto minute = rule("spike", 1), hour = rule("spike", 2);
+  minute.threshold = 5;
+  minute.window_s = 60;
+  hour.threshold = 1000;
+  hour.window_s = 3600;
+  alert_candidate c = issue(5);  // 5 within the hour…
+  c.window_counts = {{3600, 5}, {60, 1}};  // …but only 1 within the minute
+  CHECK(decide_alerts({minute, hour}, {c}, {}, now, false).empty());
+  c.window_counts = {{3600, 9}, {60, 5}};
+  auto d = decide_alerts({minute, hour}, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].rule.id == 1);
+  CHECK(d[0].candidate.count_in_window == 5);
+}
+
+TEST_CASE("a project-level count made for one rule is not used by another") {
+  auto a = rule("error_rate", 1), b = rule("error_rate", 2);
+  a.threshold = b.threshold = 3;
+  alert_candidate for_a;
+  for_a.rule_id = 1;
+  for_a.count_in_window = 3;
+  alert_candidate for_b;
+  for_b.rule_id = 2;
+  for_b.count_in_window = 2;
+  auto d = decide_alerts({a, b}, {for_a, for_b}, {}, now, true);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].rule.id == 1);
+}
