@@ -10,6 +10,9 @@ import { unseal } from "./secrets.js";
 const PACE_WINDOW_MS = 2000;
 const PACE_MAX = 5;
 const MAX_ATTEMPTS = 3;
+// A destination gets this long per attempt (three attempts and their backoff stay well inside the
+// 30 s a Worker's waitUntil may run after its answer).
+const ATTEMPT_TIMEOUT_MS = 5_000;
 const MAX_WAIT_MS = 10_000;
 const pacing = new Map(); // destination id → send times in the current window
 const digests = new Map(); // destination id → { headlines, timer }
@@ -151,12 +154,11 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
       ? await db.claimSummary(env.DB, d.rule_id, d.fingerprint, d.count, now)
       : await db.claimAlert(env.DB, d.rule_id, d.fingerprint, now, (rule?.kind === "silence" ? 0 : rule.cooldown_s * 1000));
     if (!claimed) continue; // another isolate sent it
-    for (const dest of destinations) {
-      await deliver(env, project, dest, d.payloads[dest.kind], {
-        ruleId: d.rule_id, fingerprint: d.fingerprint, kind: d.action === "summary" ? "summary" : "alert", now,
-      });
-      sent++;
-    }
+    // Destinations in parallel: one that never answers holds back no other.
+    await Promise.all(destinations.map((dest) => deliver(env, project, dest, d.payloads[dest.kind], {
+      ruleId: d.rule_id, fingerprint: d.fingerprint, kind: d.action === "summary" ? "summary" : "alert", now,
+    })));
+    sent += destinations.length;
   }
   // Digests wait for their pacing window; keep the caller's waitUntil alive until they are out.
   await Promise.all([...digests.values()].map((d) => d.promise));
@@ -168,11 +170,8 @@ export async function sendTest(env, project) {
   const destinations = await destinationsOf(env, project.id);
   const { decisions } = core.alerts({ now_ms: Date.now(), test: true, project: project.slug,
     dashboard_url: dashboardUrl(env), kinds: [...new Set(destinations.map((d) => d.kind))] });
-  const results = [];
-  for (const dest of destinations)
-    results.push({ destination_id: dest.id, kind: dest.kind,
-      ...(await deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "test", now: Date.now() })) });
-  return results;
+  return Promise.all(destinations.map(async (dest) => ({ destination_id: dest.id, kind: dest.kind,
+    ...(await deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "test", now: Date.now() })) })));
 }
 
 async function signed(dest, body) {
@@ -209,7 +208,9 @@ async function deliver(env, project, dest, payload, meta) {
   while (attempts < MAX_ATTEMPTS) {
     attempts++;
     try {
-      const res = await fetch(dest.url, { method: "POST", body,
+      // Each attempt has its own deadline, the answer's body included.
+      const signal = AbortSignal.timeout(Number(env.ALERT_ATTEMPT_TIMEOUT_MS) || ATTEMPT_TIMEOUT_MS);
+      const res = await fetch(dest.url, { method: "POST", body, signal,
         headers: { "Content-Type": "application/json", "User-Agent": "edgelog", ...(await signed(dest, body)) } });
       status = res.status;
       const text = await res.text().catch(() => "");

@@ -49,7 +49,7 @@ async function setup(slug, rule, path, kind = "discord") {
 
 before(async () => {
   hook = await startHook();
-  w = await startWorker({ bindings: { EDGELOG_PUBLIC_URL: "https://logger.example.com" } });
+  w = await startWorker({ bindings: { EDGELOG_PUBLIC_URL: "https://logger.example.com", ALERT_ATTEMPT_TIMEOUT_MS: "700" } });
 });
 after(async () => {
   await w?.dispose();
@@ -192,6 +192,33 @@ describe("pacing and windowed rules", () => {
     await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(hook.on("/rate").length, 1, "quiet during the cooldown");
+  });
+});
+
+describe("destinations that never answer", () => {
+  test("hold back no other destination, and each attempt times out", async () => {
+    // A server that takes the request and never answers (closed with the test).
+    const held = [];
+    const silent = createServer((req) => held.push(req));
+    await new Promise((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const p = await setup("blackhole", { kind: "new_issue" }, "/healthy");
+      await post("/api/admin/projects/blackhole/alerts/destinations", { kind: "discord", url: `http://127.0.0.1:${silent.address().port}/never` });
+      const t0 = Date.now();
+      assert.equal((await w.send(p, errors(1, "vanishing ink"))).status, 202);
+      assert.ok(await until(() => hook.on("/healthy").length === 1, 3000), "the healthy destination got its alert at once");
+      assert.ok(Date.now() - t0 < 3000);
+      const started = Date.now();
+      const res = await post("/api/admin/projects/blackhole/alerts/test", {});
+      assert.equal(res.status, 200);
+      const { results } = await res.json();
+      assert.deepEqual(results.map((r) => r.outcome).sort(), ["failed", "sent"]);
+      assert.equal(results.find((r) => r.outcome === "failed").attempts, 3);
+      assert.ok(Date.now() - started < 10_000, `the test answered after ${Date.now() - started} ms`);
+    } finally {
+      for (const req of held) req.socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
 
