@@ -195,6 +195,20 @@ describe("pacing and windowed rules", () => {
   });
 });
 
+describe("new issues under concurrency", () => {
+  test("3 parallel requests with the same 4 new fingerprints send exactly 4 new-issue alerts", async () => {
+    const p = await setup("parallel-new", { kind: "new_issue", cooldown_s: 600 }, "/parallel-new");
+    const batch = ["alpha", "beta", "gamma", "delta"].map((name) => ({ level: "error", message: `parallel ${name} broke` }));
+    const answers = await Promise.all([1, 2, 3].map(() => w.send(p, batch)));
+    assert.deepEqual(answers.map((r) => r.status), [202, 202, 202]);
+    assert.ok(await until(() => hook.on("/parallel-new").length >= 4, 5000), String(hook.on("/parallel-new").length));
+    await new Promise((r) => setTimeout(r, 500));
+    const titles = hook.on("/parallel-new").map((m) => m.json.embeds[0].title).sort();
+    assert.equal(titles.length, 4, titles.join(" | "));
+    for (const name of ["alpha", "beta", "delta", "gamma"]) assert.equal(titles.filter((t) => t.includes(name)).length, 1);
+  });
+});
+
 describe("destinations that never answer", () => {
   test("hold back no other destination, and each attempt times out", async () => {
     // A server that takes the request and never answers (closed with the test).
