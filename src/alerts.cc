@@ -104,6 +104,9 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     f.description = c ? c->message_template : std::string();
     if (rule_kind == "silence" && c)
       f.description = "No events since " + format_rfc3339(c->last_event_at) + ".";
+    if (d->carried)
+      f.list.add("Not sent before", std::to_string(d->carried) + " during the previous cooldown, the last at " +
+                                        format_rfc3339(d->last_suppressed_at));
   }
   if (c) {
     if (rule_kind == "spike" || rule_kind == "error_rate")
@@ -326,7 +329,12 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
       if (cooling && relevant && c.count_in_request > 0) {
         out.push_back({alert_action::suppress, rule, true, c, c.fingerprint, c.count_in_request, now});
       } else if (wants && !cooling) {
-        out.push_back({alert_action::fire, rule, true, c, c.fingerprint, c.count_in_request, 0});
+        alert_decision d{alert_action::fire, rule, true, c, c.fingerprint, c.count_in_request, 0};
+        if (s && s->suppressed > 0) {
+          d.carried = s->suppressed;
+          d.last_suppressed_at = s->last_suppressed_at;
+        }
+        out.push_back(std::move(d));
       }
     }
   }

@@ -64,6 +64,9 @@ struct alert_decision {
   std::string fingerprint;
   std::uint64_t count = 0;  ///< suppress: events to add; summary: events suppressed
   std::int64_t last_suppressed_at = 0;
+  /// fire: events suppressed in the previous cooldown whose summary the tick had not sent yet
+  /// (firing resets the count, so the alert reports them instead of losing them).
+  std::uint64_t carried = 0;
 };
 
 /// Decides on candidates (`mode` "ingest") or on state alone (`mode` "tick": summaries due after a

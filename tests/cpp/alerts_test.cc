@@ -187,3 +187,15 @@ TEST_CASE("a project-level count made for one rule is not used by another") {
   REQUIRE(d.size() == 1);
   CHECK(d[0].rule.id == 1);
 }
+
+TEST_CASE("a fire after the cooldown carries the suppressed count the tick had not summarized yet") {
+  std::vector<alert_rule> rules{rule("spike")};
+  std::vector<alert_state> states{{1, "fp", now - 2'000'000, 7, now - 1'000'000}};
+  auto d = decide_alerts(rules, {issue(5)}, states, now, false);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == alert_action::fire);
+  CHECK(d[0].carried == 7);
+  CHECK(d[0].last_suppressed_at == now - 1'000'000);
+  states[0].suppressed = 0;
+  CHECK(decide_alerts(rules, {issue(5)}, states, now, false)[0].carried == 0);
+}
