@@ -117,6 +117,41 @@ describe("a purge larger than one run", () => {
   });
 });
 
+describe("a purge with a small budget and many projects", () => {
+  let w;
+  before(async () => { w = await startWorker(); });
+  after(() => w?.dispose());
+
+  const purge = async (query) => (await (await w.admin(`/api/admin/purge?${query}`, { method: "POST" })).json()).jobs.purge;
+
+  test("checking projects with nothing expired costs no budget, so a later project is purged", async () => {
+    for (let i = 0; i < 5; i++) {
+      const p = await w.createProject(`fair-${i}`);
+      await seed(w, p.project, [{ ts: T - HOUR, level: "info", message: `fresh ${i}` }]);
+    }
+    const last = await w.createProject("fair-last");
+    await seed(w, last.project, Array.from({ length: 4 }, (_, i) => ({ ts: T - 80 * HOUR, level: "info", message: `old ${i}` })),
+      { perRequest: 1 });
+    const report = await purge("chunk_rows=2&max_chunks=4");
+    assert.equal(report.deleted, 4);
+    assert.equal(report.remaining, false, "nothing expired is left");
+    assert.equal(await db.countLogs(w.db, last.project.id), 0);
+  });
+
+  test("a run out of budget resumes at the project it stopped at", async () => {
+    const p = await w.createProject("fair-resume");
+    await seed(w, p.project, Array.from({ length: 4 }, (_, i) => ({ ts: T - 80 * HOUR, level: "info", message: `stale ${i}` })),
+      { perRequest: 1 });
+    const first = await purge("chunk_rows=2&max_chunks=1");
+    assert.deepEqual([first.deleted, first.remaining], [2, true]);
+    const second = await purge("chunk_rows=2&max_chunks=1");
+    assert.deepEqual([second.deleted, second.remaining], [2, true]); // a full chunk: there may be more
+    const third = await purge("chunk_rows=2&max_chunks=1");
+    assert.deepEqual([third.deleted, third.remaining], [0, false]);
+    assert.equal(await db.countLogs(w.db, p.project.id), 0);
+  });
+});
+
 describe("ledger rollups", () => {
   let w;
   before(async () => { w = await startWorker(); });

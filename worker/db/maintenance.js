@@ -35,6 +35,17 @@ export async function retentionPolicies(db) {
   return results;
 }
 
+/** A bounded job's cursor (0 when it never stopped early). */
+export async function cursor(db, name) {
+  const row = await db.prepare("SELECT value FROM cursors WHERE name = ?1").bind(name).first();
+  return row ? row.value : 0;
+}
+
+export function setCursor(db, name, value) {
+  return db.prepare(`INSERT INTO cursors (name, value) VALUES (?1, ?2)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value`).bind(name, value).run();
+}
+
 /** Deletes up to `limit` of a project's expired segments, walking the (project_id, ts_max)
  *  index: a segment goes once its newest event is older than its retention class, or than
  *  `maxHours` (the project's longest retention now, so a shortened retention applies to what is

@@ -14,20 +14,28 @@ export function retentionSpan(project) {
   return { minHours: Math.min(...hours), maxHours: Math.max(...hours) };
 }
 
-/** Purges expired events. `now` is the run's clock (the cron's scheduledTime). */
+/** Purges expired events. `now` is the run's clock (the cron's scheduledTime). A run that runs out
+ *  of budget records the project it stopped at, and the next run starts there; only chunks that
+ *  deleted something count against the budget, so checking a project with nothing expired is free
+ *  of it; `remaining` means expired segments may be left (a full last chunk, or projects unseen). */
 export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks }) {
   const report = { deleted: 0, segments: 0, chunks: 0, projects: [], remaining: false, size_after: null };
   const out = () => Date.now() >= deadline || report.chunks >= maxChunks;
-  for (const project of await db.retentionPolicies(env.DB)) {
+  const policies = await db.retentionPolicies(env.DB);
+  const resumeAt = await db.cursor(env.DB, "purge");
+  const ordered = [...policies.filter((p) => p.id >= resumeAt), ...policies.filter((p) => p.id < resumeAt)];
+  let stoppedAt = 0;
+  for (const project of ordered) {
     const entry = { project: project.slug, deleted: 0 };
     const { minHours, maxHours } = retentionSpan(project);
     for (;;) {
       if (out()) {
         report.remaining = true;
+        stoppedAt = project.id;
         break;
       }
       const chunk = await db.deleteExpiredSegments(env.DB, project.id, { now, maxHours, minHours, limit: chunkRows });
-      report.chunks++;
+      if (chunk.deleted) report.chunks++;
       report.segments += chunk.deleted;
       report.deleted += chunk.events;
       entry.deleted += chunk.events;
@@ -47,7 +55,10 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
         if ((await purge()) < LEGACY_CHUNK) break;
       }
     }
-    if (report.remaining) break;
+    if (report.remaining) {
+      stoppedAt ||= project.id;
+      break;
+    }
     // Issue summaries outlive their events by 30 days, so a recurrence is seen as a regression.
     entry.issues_deleted = await db.deleteStaleIssues(env.DB, project.id, now - maxHours * HOUR - 30 * 24 * HOUR);
     report.issues_deleted = (report.issues_deleted ?? 0) + entry.issues_deleted;
@@ -55,6 +66,7 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
     await db.deleteOldRollups(env.DB, project.id, now - maxHours * HOUR);
     if (entry.deleted || entry.issues_deleted) report.projects.push(entry);
   }
+  await db.setCursor(env.DB, "purge", stoppedAt);
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   return report;
 }
