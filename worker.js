@@ -24,6 +24,7 @@ import {
   revokePreviousSecret, rotateKey, updateKey, updateProject,
 } from "./worker/projects.js";
 import { currentSession, login, logout } from "./worker/session.js";
+import { consumeQueue } from "./worker/queue.js";
 
 // open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
 // session (with CSRF on state-changing methods).
@@ -133,6 +134,11 @@ export default {
 
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(runScheduled(controller, env));
+  },
+
+  // Writes buffered while D1 failed (worker/queue.js), and their dead letters.
+  async queue(batch, env, ctx) {
+    await consumeQueue(batch, env, ctx);
   },
 };
 

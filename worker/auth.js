@@ -46,10 +46,22 @@ export async function credentialsForKey(env, key, now) {
   const hash = await keyHash(key);
   let entry = keyCache.get(hash);
   if (!entry || now - entry.readAt >= KEY_FRESH_MS) {
-    entry = await loadKey(env, hash, now);
+    try {
+      entry = await loadKey(env, hash, now);
+    } catch (err) {
+      // D1 is down: a lookup this isolate made before still admits the key (and is tried again
+      // in 5 s), so a deployment with an ingest queue keeps accepting.
+      if (!entry) throw err;
+      entry.readAt = now - KEY_FRESH_MS + 5_000;
+      return credentialsOf(entry, now);
+    }
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value);
     keyCache.set(hash, entry);
   }
+  return credentialsOf(entry, now);
+}
+
+function credentialsOf(entry, now) {
   const { row } = entry;
   if (!row || (row.key_expires_at !== null && row.key_expires_at <= now)) return null;
   const signed = row.signed !== 0;
@@ -66,7 +78,12 @@ async function loadKey(env, hash, now) {
   if (cached && now - cached.readAt < KEY_FRESH_MS) {
     ({ row, readAt } = cached);
   } else {
-    row = await db.keyByHash(env.DB, hash, now);
+    try {
+      row = await db.keyByHash(env.DB, hash, now);
+    } catch (err) {
+      if (!cached) throw err;
+      row = cached.row; // D1 is down: the older copy in KV stands in (KV keeps it a day)
+    }
     readAt = now;
     if (row) await kv.putKeyLookup(env.CACHE, hash, { row, readAt }).catch(() => {});
   }

@@ -3,6 +3,7 @@ import { requireAdmin } from "./auth.js";
 import * as db from "./db/index.js";
 import { json } from "./http.js";
 import { maintenanceHealth } from "./maintenance.js";
+import { queueHealth } from "./queue.js";
 import { VERSION } from "./version.js";
 
 export async function healthz(request, env) {
@@ -11,12 +12,19 @@ export async function healthz(request, env) {
     const refusal = await requireAdmin(request, env);
     if (refusal) return refusal;
   }
+  const now = Date.now();
+  const queue = verbose ? await queueHealth(env, now).catch((err) => ({ error: String(err?.message ?? err) })) : null;
   try {
     await db.ping(env.DB);
   } catch {
-    return json(503, { ok: false, database: "unavailable", version: VERSION }, { "Retry-After": "5" });
+    // Unavailable, though with a queue bound ingestion goes on (its backlog shows how much waits).
+    return json(503, { ok: false, database: "unavailable", version: VERSION, ...(queue ? { queue } : {}) },
+      { "Retry-After": "5" });
   }
   const body = { ok: true, database: "ok", version: VERSION };
-  if (verbose) body.maintenance = await maintenanceHealth(env, Date.now());
+  if (verbose) {
+    body.maintenance = await maintenanceHealth(env, now);
+    body.queue = queue;
+  }
   return json(200, body);
 }

@@ -7,6 +7,8 @@ import * as rates from "./rates.js";
 import { alertOnIngest, mayAlert } from "./alerting.js";
 import { noteKeyUse } from "./jobs/usage.js";
 import { bodyMacs } from "./macs.js";
+import { enqueueWrite, queueBound } from "./queue.js";
+import { BudgetExceeded, writeWithin } from "./budget.js";
 
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
@@ -47,7 +49,8 @@ export async function ingest(request, env, ctx) {
 }
 
 /** The answer to an accepted request in edgelog's own protocol. */
-const acceptedAnswer = (header, rid, headers) => json(202, { ...answerOf(header), request_id: rid }, headers);
+const acceptedAnswer = (header, rid, headers, extra = {}) =>
+  json(202, { ...answerOf(header), request_id: rid, ...extra }, headers);
 
 /** One ingest request in any protocol: `key` authenticates, `format` names the core's reader,
  *  `accepted(header, rid, headers)` answers what was stored (each protocol has its own form);
@@ -86,8 +89,10 @@ export async function ingestWith(request, env, ctx,
   try {
     await freshenCounts(env, project, projectKey, ipKey, now, minute);
   } catch (err) {
+    // With a queue to buffer in, D1 being down does not stop ingestion: the isolate's own counts
+    // decide meanwhile.
     console.error("rate counts unavailable", rid, err);
-    return storageUnavailable(rid);
+    if (!queueBound(env)) return storageUnavailable(rid);
   }
 
   const signature = request.headers.get("x-signature") ?? "";
@@ -155,10 +160,26 @@ export async function ingestWith(request, env, ctx,
     const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
     const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey });
     try {
-      results = await env.DB.batch(built.statements);
+      results = await writeWithin(env, built.statements);
       at = built;
       break;
     } catch (err) {
+      if (queueBound(env) && !db.isRepeatedRequest(err) && !db.isDuplicateEventId(err)) {
+        // D1 failed or is slow: the write waits in the queue and the client is answered now.
+        const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
+        console.error("write queued", rid, reason, err);
+        try {
+          await enqueueWrite(env, {
+            projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey, decision,
+            context, wire, encoding: request.headers.get("content-encoding"), rid,
+          }, reason);
+          return accepted(decision.header, rid, headers, { queued: true });
+        } catch (queueErr) {
+          console.error("queue unavailable", rid, queueErr);
+        }
+        rates.forgetRates();
+        return storageUnavailable(rid);
+      }
       if (db.isRepeatedRequest(err)) {
         const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
         if (stored) {

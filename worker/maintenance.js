@@ -10,6 +10,7 @@ import { purgeExpired } from "./jobs/retention.js";
 import { rollUpLedger } from "./jobs/rollup.js";
 import { D1_LIMIT_BYTES, checkSize } from "./jobs/size.js";
 import { flushKeyUsage } from "./jobs/usage.js";
+import { replayDeadLetters } from "./queue.js";
 
 export const MINUTELY = "* * * * *";
 export const HOURLY = "0 * * * *";
@@ -36,11 +37,14 @@ const JOBS = {
   purge: (env, o) => purgeExpired(env, o),
   rollup: (env, o) => rollUpLedger(env, o),
   size: (env, o) => checkSize(env, o),
+  dead_letters: (env) => replayDeadLetters(env),
 };
 const PLANS = {
   [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "convert"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "fold", "convert", "purge", "rollup", "size"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "dead_letters", "fold", "convert", "purge", "rollup", "size"],
   purge: ["purge"],
+  // POST /api/admin/maintain: both crons' jobs, once each.
+  maintain: ["flush_key_usage", "finish_deletions", "dead_letters", "fold", "alerts", "convert", "purge", "rollup", "size"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */
@@ -89,11 +93,11 @@ async function manual(request, env, plan) {
     overrides[name] = v;
   }
   const report = await runPlan(env, { cron: plan === "purge" ? "manual:purge" : "manual:maintain",
-    plan: plan === "purge" ? "purge" : HOURLY, trigger: "manual", now: Date.now(), overrides });
+    plan, trigger: "manual", now: Date.now(), overrides });
   return json(200, report);
 }
 
-/** POST /api/admin/maintain: everything the hourly run does, now. */
+/** POST /api/admin/maintain: everything the two crons do (alert evaluation included), now. */
 export const maintainNow = (request, env) => manual(request, env, "maintain");
 /** POST /api/admin/purge: the retention purge alone, now. */
 export const purgeNow = (request, env) => manual(request, env, "purge");

@@ -12,7 +12,7 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 
 /** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
-export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true } = {}) {
+export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null } = {}) {
   const mf = new Miniflare({
     rootPath: ROOT,
     scriptPath: "worker.js",
@@ -24,6 +24,16 @@ export async function startWorker({ bindings = {}, http = false, persist = null,
     compatibilityDate: "2026-04-01",
     d1Databases: { DB: "edgelog-test" },
     kvNamespaces: ["CACHE"],
+    // `queue` ({maxRetries, consumers}) binds the ingest queue and its dead-letter queue, as
+    // wrangler.toml does; with `consumers: false` nothing consumes them (a test delivers by hand).
+    ...(queue ? {
+      queueProducers: { INGEST_QUEUE: { queueName: "edgelog-ingest" } },
+      queueConsumers: queue.consumers === false ? {} : {
+        "edgelog-ingest": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: queue.maxRetries ?? 10,
+          deadLetterQueue: "edgelog-ingest-dlq", retryDelay: 0 },
+        "edgelog-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 10, retryDelay: 0 },
+      },
+    } : {}),
     bindings: { ADMIN_TOKEN, EDGELOG_MASTER_KEY: MASTER_KEY, ...bindings },
     assets: {
       directory: join(ROOT, "dashboard"),

@@ -76,6 +76,33 @@ export function segmentStatements(db, { projectId, receivedAt, decision }) {
   });
 }
 
+/** Records a queued write as written (first in its transaction: a second delivery fails on it). */
+export function appliedWriteStatement(db, id, projectId, now) {
+  return db.prepare("INSERT INTO applied_writes (id, project_id, applied_at) VALUES (?1, ?2, ?3)").bind(id, projectId, now);
+}
+
+/** Ledger rows ([{outcome, reason, events, requests}]) added to a project's minute. */
+export function outcomesStatement(db, projectId, minute, ledger) {
+  return db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger));
+}
+
+/** True when the first of these segments (the core's header entries) is stored already: the
+ *  original request's write, which ran past its budget, landed after all. */
+export async function writeLanded(db, projectId, receivedAt, segments) {
+  if (!segments.length) return false;
+  const s = segments[0];
+  const row = await db.prepare(`SELECT 1 AS found FROM segments WHERE project_id = ?1 AND ts_max = ?2
+      AND received_at = ?3 AND ts_min = ?4 AND events = ?5 LIMIT 1`)
+    .bind(projectId, s.ts_max, receivedAt, s.ts_min, s.events).first();
+  return row !== null;
+}
+
+/** Forgets queued-write ids older than `cutoff`. */
+export async function deleteOldAppliedWrites(db, cutoff) {
+  const result = await db.prepare("DELETE FROM applied_writes WHERE applied_at < ?1").bind(cutoff).run();
+  return result.meta.changes;
+}
+
 /** Which issues the transaction created and which regressed, from db.batch()'s results. */
 export function issueChanges(results, { issues }) {
   const rows = issues === undefined ? [] : results[issues].results;
@@ -86,6 +113,7 @@ export function issueChanges(results, { issues }) {
 /** True when a failed ingest transaction failed on an event_id or Idempotency-Key already stored. */
 export const isDuplicateEventId = (err) => /UNIQUE constraint failed: event_ids\./.test(String(err?.message));
 export const isRepeatedRequest = (err) => /UNIQUE constraint failed: request_keys\./.test(String(err?.message));
+export const isAppliedWrite = (err) => /UNIQUE constraint failed: applied_writes\./.test(String(err?.message));
 
 /** Which of these event ids (a JSON list of [id, ts]) a project already holds. */
 export async function storedEventIds(db, projectId, ids) {

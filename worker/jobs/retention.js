@@ -6,6 +6,7 @@ import * as db from "../db/index.js";
 
 const HOUR = 3_600_000;
 const REQUEST_KEY_HOURS = 24;
+const APPLIED_WRITE_HOURS = 14 * 24; // past the longest a queued write can wait
 const LEGACY_CHUNK = 2000;
 
 /** The project's shortest and longest retention now, in hours. */
@@ -68,5 +69,6 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   }
   await db.setCursor(env.DB, "purge", stoppedAt);
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
+  report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
   return report;
 }

@@ -1,0 +1,201 @@
+// Ingest through D1's bad moments. When the write of an accepted batch fails or runs past its
+// budget, the core's ready-made write (segments, ids, issues, ledger) goes to a Queue and the
+// client is answered 202 {"queued": true}; the consumer (this Worker) writes it later, exactly once:
+// every write has an id, recorded in the same transaction (a redelivery changes nothing), and a
+// write whose fate was unknown is looked for first. Messages that exhaust their retries land in
+// the dead-letter queue, whose consumer keeps them in KV until maintenance can write them.
+import * as db from "./db/index.js";
+import * as kv from "./kv.js";
+import { core } from "./core.js";
+import { decodeBody } from "./http.js";
+import { alertOnIngest } from "./alerting.js";
+
+const MESSAGE_MAX_BYTES = 120_000; // Queues take 128 KB per message; larger writes wait in KV
+const UNCERTAIN_DELAY_S = 30; // a write that ran past its budget may still land meanwhile
+const MAX_DECODED_BYTES = 5 * 1024 * 1024;
+const REPLAY_PER_RUN = 50;
+
+/** True when this deployment has a queue to buffer writes in. */
+export const queueBound = (env) => Boolean(env.INGEST_QUEUE);
+
+const toBase64 = (bytes) => {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
+const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/** Hands an accepted write to the queue. `write` holds what the ingest transaction binds plus what
+ *  the consumer needs to decide again (the core's context and the request's bytes) if an event_id
+ *  was stored meanwhile. `reason` is "d1_error" or "d1_timeout" (the write's fate is unknown). */
+export async function enqueueWrite(env, write, reason) {
+  const id = crypto.randomUUID();
+  const message = JSON.stringify({
+    v: 1, id, reason, ...write, wire: toBase64(write.wire),
+  });
+  const delaySeconds = reason === "d1_timeout" ? Number(env.QUEUE_UNCERTAIN_DELAY_S ?? UNCERTAIN_DELAY_S) : 0;
+  const events = write.decision.header.accepted ?? 0;
+  await kv.putQueuePending(env.CACHE, id, { project_id: write.projectId, events, at: write.receivedAt });
+  const inlineMax = Number(env.QUEUE_INLINE_MAX_BYTES ?? MESSAGE_MAX_BYTES);
+  if (message.length <= inlineMax) {
+    await env.INGEST_QUEUE.send(message, { contentType: "text", delaySeconds });
+  } else {
+    await kv.putQueueSpool(env.CACHE, id, message);
+    await env.INGEST_QUEUE.send(JSON.stringify({ v: 1, id, spooled: true }), { contentType: "text", delaySeconds });
+  }
+  return id;
+}
+
+/** The write a message carries (from KV when it was too large for the queue). */
+async function loadWrite(env, body) {
+  const message = JSON.parse(body);
+  if (!message.spooled) return message;
+  const text = await kv.getQueueSpool(env.CACHE, message.id);
+  if (text === null) throw new Error(`queued write ${message.id} is missing from KV`);
+  return JSON.parse(text);
+}
+
+/** Writes a queued write once. Answers what happened: "applied", or "already" when an earlier
+ *  delivery (or the original request, finishing late) had written it. `deadLettered` adds the
+ *  dead_lettered outcome to the ledger. */
+export async function applyWrite(env, ctx, write, { deadLettered = false } = {}) {
+  const { id, projectId, receivedAt, minute, ipKey, requestKey } = write;
+  let decision = write.decision;
+  if (await db.writeLanded(env.DB, projectId, receivedAt, decision.header.segments ?? [])) return "already";
+  for (let attempt = 0; ; attempt++) {
+    const built = db.ingestStatements(env.DB, { projectId, receivedAt, minute, decision, ipKey, requestKey });
+    const accepted = decision.header.accepted ?? 0;
+    const ledger = [{ outcome: "queued", reason: write.reason, events: accepted, requests: 1 }];
+    if (deadLettered) ledger.push({ outcome: "dead_lettered", reason: write.reason, events: accepted, requests: 1 });
+    const statements = [db.appliedWriteStatement(env.DB, id, projectId, Date.now()), ...built.statements,
+      db.outcomesStatement(env.DB, projectId, minute, ledger)];
+    let results;
+    try {
+      results = await env.DB.batch(statements);
+    } catch (err) {
+      if (db.isAppliedWrite(err) || db.isRepeatedRequest(err)) return "already";
+      if (!db.isDuplicateEventId(err) || attempt >= 3) throw err;
+      // An event_id of this batch was stored meanwhile (a client's retry): decide again without it.
+      decision = await decideAgain(env, write, decision);
+      continue;
+    }
+    await alertAfterApply(env, ctx, write, decision, results.slice(1), built);
+    return "applied";
+  }
+}
+
+async function decideAgain(env, write, decision) {
+  const { context } = write;
+  const ids = decision.parts[(decision.header.segments ?? []).length * db.PARTS_PER_SEGMENT];
+  context.known_event_ids = [...context.known_event_ids ?? [], ...await db.storedEventIds(env.DB, write.projectId, ids)];
+  const wire = fromBase64(write.wire);
+  const decoded = await decodeBody(wire, write.encoding, MAX_DECODED_BYTES);
+  return core.ingest(context, wire, decoded.body ?? wire);
+}
+
+async function alertAfterApply(env, ctx, write, decision, results, built) {
+  const { issues } = decision.header;
+  if (!issues?.length) return;
+  try {
+    const project = await db.projectBySlug(env.DB, write.projectSlug);
+    if (!project) return;
+    const changes = db.issueChanges(results, built);
+    const alerting = alertOnIngest(env, project, issues, Date.now(), changes).catch((err) => console.error("alerting failed", err));
+    if (ctx?.waitUntil) ctx.waitUntil(alerting);
+    else await alerting;
+  } catch (err) {
+    console.error("alerting after a queued write failed", write.id, err);
+  }
+}
+
+/** Seconds before a failed delivery is tried again: doubling to 5 minutes (QUEUE_RETRY_DELAY_S fixes it). */
+const retryDelay = (env, attempts) => Number(env.QUEUE_RETRY_DELAY_S ?? Math.min(300, 2 ** Math.min(attempts, 8)));
+
+/** The queue consumer: the ingest queue's messages are written, its dead-letter queue's (named
+ *  "…-dlq") are kept in KV until written. */
+export async function consumeQueue(batch, env, ctx) {
+  const dead = batch.queue.endsWith("-dlq");
+  for (const message of batch.messages) {
+    const body = typeof message.body === "string" ? message.body : new TextDecoder().decode(message.body);
+    let write;
+    try {
+      write = await loadWrite(env, body);
+    } catch (err) {
+      console.error("unreadable queued write", err);
+      message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+      continue;
+    }
+    if (dead) {
+      await keepDeadLetter(env, ctx, write, message);
+      continue;
+    }
+    try {
+      await applyWrite(env, ctx, write);
+      await forget(env, write.id);
+      message.ack();
+    } catch (err) {
+      console.error("queued write failed; retrying", write.id, err);
+      message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+    }
+  }
+}
+
+/** A message out of retries: written now if D1 is back, else kept in KV for maintenance. */
+async function keepDeadLetter(env, ctx, write, message) {
+  try {
+    await kv.putDeadLetter(env.CACHE, write.id, JSON.stringify(write));
+    await forget(env, write.id);
+    message.ack();
+  } catch (err) {
+    console.error("could not keep a dead letter; retrying", write.id, err);
+    message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+    return;
+  }
+  try {
+    await applyWrite(env, ctx, write, { deadLettered: true });
+    await kv.deleteDeadLetter(env.CACHE, write.id);
+  } catch (err) {
+    console.error("dead letter kept for maintenance", write.id, err);
+  }
+}
+
+const forget = async (env, id) => {
+  await kv.deleteQueuePending(env.CACHE, id);
+  await kv.deleteQueueSpool(env.CACHE, id);
+};
+
+/** Maintenance: writes the dead letters kept in KV (a bounded number per run). */
+export async function replayDeadLetters(env) {
+  const report = { written: 0, already: 0, failed: 0, remaining: false };
+  const { ids, more } = await kv.listDeadLetters(env.CACHE, REPLAY_PER_RUN);
+  for (const id of ids) {
+    const text = await kv.getDeadLetter(env.CACHE, id);
+    if (text === null) continue;
+    try {
+      const outcome = await applyWrite(env, null, JSON.parse(text), { deadLettered: true });
+      report[outcome === "applied" ? "written" : "already"]++;
+      await kv.deleteDeadLetter(env.CACHE, id);
+    } catch (err) {
+      console.error("dead letter still not written", id, err);
+      report.failed++;
+    }
+  }
+  report.remaining = more || report.failed > 0;
+  return report;
+}
+
+/** The backlog for /healthz?verbose=1 and the dashboard: writes waiting in the queue, and dead
+ *  letters waiting for maintenance. KV listings lag by up to a minute in production. */
+export async function queueHealth(env, now) {
+  if (!queueBound(env)) return { bound: false };
+  const [pending, dead] = await Promise.all([kv.listQueuePending(env.CACHE), kv.listDeadLetters(env.CACHE, 1000)]);
+  const oldest = pending.entries.reduce((min, e) => Math.min(min, e.at ?? now), now);
+  return {
+    bound: true,
+    backlog_batches: pending.entries.length,
+    backlog_events: pending.entries.reduce((n, e) => n + (e.events ?? 0), 0),
+    oldest_age_s: pending.entries.length ? Math.round((now - oldest) / 1000) : 0,
+    dead_letters: dead.ids.length,
+    ...(pending.more || dead.more ? { truncated: true } : {}),
+  };
+}
