@@ -80,6 +80,21 @@ describe("with a queue, through a D1 outage (the real consumer)", () => {
     assert.equal(ledger.accepted.events, 20);
   });
 
+  test("a key seen before is still admitted, and rate counts come from the isolate, while D1 is down", async () => {
+    const p2 = await w.createProject("down");
+    assert.equal((await w.send(p2, batch("before", 1))).status, 202);
+    await fixture(w, "d1_down");
+    try {
+      await new Promise((r) => setTimeout(r, 2100)); // the isolate's rate counts go stale (2 s)
+      const res = await w.send(p2, batch("during", 3));
+      assert.equal(res.status, 202);
+      assert.equal((await res.json()).queued, true);
+    } finally {
+      await fixture(w, "d1_up");
+    }
+    await until(async () => (await db.countLogs(w.db, p2.project.id)) === 4, 20_000, "the queued batch");
+  });
+
   test("the issues of a queued batch are created when it is written", async () => {
     await fixture(w, "segments_unavailable");
     try {
