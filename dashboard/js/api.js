@@ -31,6 +31,16 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
+/** /healthz?verbose=1 as JSON, also when it answers 503 (the database down); null if unreachable. */
+export async function health() {
+  try {
+    const res = await fetch("/healthz?verbose=1", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    return res.status === 200 || res.status === 503 ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** True when the cookie is a live session (and remembers its CSRF token). */
 export async function restoreSession() {
   try {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
-import { ADMIN_TOKEN, ROOT, startWorker } from "../js/harness.js";
+import { ADMIN_TOKEN, ROOT, applySqlFile, startWorker } from "../js/harness.js";
 
 const CHROMIUM = process.env.EDGELOG_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(ROOT, "tests", "e2e", "screenshots");
@@ -20,7 +20,8 @@ const fmt = (n) => Number(n).toLocaleString("en-US");
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: make setup-browser installs Debian's chromium`);
   mkdirSync(SHOTS, { recursive: true });
-  w = await startWorker({ http: true });
+  // An ingest queue nobody consumes: a batch queued while D1 failed stays in the backlog.
+  w = await startWorker({ http: true, queue: { consumers: false } });
   shop = await w.createProject("shop");
   const events = [];
   for (let i = 0; i < 120; i++) {
@@ -82,6 +83,22 @@ describe("the dashboard in Chromium", () => {
     assert.equal(stats.totals.events, 121);
     await page.getByRole("heading", { name: "Top issues" }).waitFor();
     await shot("overview");
+  });
+
+  test("the overview says when batches wait in the ingest queue", async () => {
+    await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/segments_unavailable.sql"));
+    try {
+      const res = await w.send(shop, [{ level: "error", message: "written later" }, { level: "info", message: "and me" }]);
+      assert.equal((await res.json()).queued, true);
+    } finally {
+      await applySqlFile(w.db, join(ROOT, "tests/js/fixtures/segments_restored.sql"));
+    }
+    await page.click("nav >> text=Overview");
+    const notice = page.locator("[data-notice=storage]");
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /^1 batch \(2 events\) waiting in the ingest queue/);
+    await page.waitForSelector(".chart .uplot");
+    await shot("overview-queue-backlog");
   });
 
   test("searches for a term, highlights it, and opens the event with the events around it", async () => {

@@ -1,7 +1,7 @@
 // Overview: totals, volume by level, error rate, top issues with sparklines, recent errors,
 // top sources/endpoints/components and dropped events — for a project (or all) and a range.
 import { controls, go, rangeOf, update } from "../app.js";
-import { api, qs } from "../api.js";
+import { api, health, qs } from "../api.js";
 import { volumeChart } from "../chart.js";
 import {
   barList, errorBox, fmtAgo, fmtNumber, fmtPercent, fmtTime, h, levelBadge, replace, sparkline, statusBadge,
@@ -14,13 +14,15 @@ export async function render(view, { params }) {
   const auto = h("button", { type: "button", "aria-pressed": String(params.get("auto") !== "off"),
     onclick: () => update({ auto: params.get("auto") === "off" ? null : "off" }) }, "Auto-refresh");
   const updated = h("span.muted", {});
+  const notices = h("div", {});
   const body = h("div", {}, h("p.muted", {}, "Loading…"));
-  replace(view, h("h1", {}, "Overview"), h("div.toolbar", {}, ctl.nodes, h("span.spacer"), updated, auto), body);
+  replace(view, h("h1", {}, "Overview"), h("div.toolbar", {}, ctl.nodes, h("span.spacer"), updated, auto), notices, body);
 
   let chart = null;
   const load = async () => {
     const { from, to } = rangeOf(params);
     const project = params.get("project");
+    health().then((state) => replace(notices, ...storageNotices(state)));
     try {
       const [stats, top, recent] = await Promise.all([
         api(`/api/stats${qs({ project, from, to })}`),
@@ -37,6 +39,23 @@ export async function render(view, { params }) {
   await load();
   const timer = params.get("auto") === "off" ? null : setInterval(load, REFRESH_MS);
   return { cleanup: () => { clearInterval(timer); chart?.destroy(); } };
+}
+
+/** What the operator should know about storage: D1 down, writes waiting in the queue, dead letters. */
+const count = (n, one, many) => `${fmtNumber(n)} ${n === 1 ? one : many}`;
+
+function storageNotices(state) {
+  if (!state) return [];
+  const out = [];
+  const q = state.queue ?? {};
+  if (state.database === "unavailable")
+    out.push(q.bound ? "The database is unavailable: accepted batches wait in the ingest queue and are written when it is back."
+      : "The database is unavailable: ingestion answers 503 and clients keep their batches (no ingest queue is bound).");
+  if (q.backlog_batches)
+    out.push(`${count(q.backlog_batches, "batch", "batches")} (${count(q.backlog_events, "event", "events")}) waiting in the ingest queue, the oldest for ${q.oldest_age_s} s: readable once written.`);
+  if (q.dead_letters)
+    out.push(`${count(q.dead_letters, "batch", "batches")} ran out of queue retries and wait in KV: the hourly maintenance (or POST /api/admin/maintain) writes them.`);
+  return out.map((text) => h("div.notice", { role: "status", "data-notice": "storage" }, text));
 }
 
 function draw(body, stats, top, recent, { project, from, to }) {
