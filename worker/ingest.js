@@ -168,15 +168,11 @@ export async function ingestWith(request, env, ctx,
         // D1 failed or is slow: the write waits in the queue and the client is answered now.
         const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
         console.error("write queued", rid, reason, err);
-        try {
-          await enqueueWrite(env, {
-            projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey, decision,
-            context, wire, encoding: request.headers.get("content-encoding"), rid,
-          }, reason);
-          return accepted(decision.header, rid, headers, { queued: true });
-        } catch (queueErr) {
-          console.error("queue unavailable", rid, queueErr);
-        }
+        const safe = await enqueueWrite(env, {
+          projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey, decision,
+          context, wire, encoding: request.headers.get("content-encoding"), rid,
+        }, reason);
+        if (safe) return accepted(decision.header, rid, headers, { queued: true });
         rates.forgetRates();
         return storageUnavailable(rid);
       }

@@ -1,6 +1,6 @@
 // Every KV key edgelog uses, and how values are stored. KV is a read-mostly cache here and never a
-// counter. One exception to "never the only copy": a queued write too large for a queue message,
-// and a dead letter, wait here until D1 takes them (see queue.js).
+// counter. One exception to "never the only copy": a write queued while D1 failed keeps a copy here
+// until it is written (see queue.js), in case its message is lost or runs out of retries.
 
 const keyLookup = (keyHash) => `key:v1:${keyHash}`;
 
@@ -19,54 +19,25 @@ export function deleteKeyLookup(kv, keyHash) {
 }
 
 const QUEUE_TTL_S = 14 * 86_400; // past the longest a message can wait in a queue
-const pendingKey = (id) => `queue:pending:${id}`;
-const spoolKey = (id) => `queue:spool:${id}`;
-const deadKey = (id) => `queue:dead:${id}`;
+const QUEUED = "queue:pending:";
 
-/** Marks a write as waiting in the queue; the listing's metadata is the backlog. */
-export function putQueuePending(kv, id, metadata) {
-  return kv?.put(pendingKey(id), "", { metadata, expirationTtl: QUEUE_TTL_S });
+/** The copy of a queued write that survives a lost message: `metadata` ({project_id, events, at,
+ *  reason, dead}) is what the backlog lists. One KV write per queued batch. */
+export function putQueued(kv, id, text, metadata) {
+  return kv.put(`${QUEUED}${id}`, text, { metadata, expirationTtl: QUEUE_TTL_S });
 }
 
-export function deleteQueuePending(kv, id) {
-  return kv?.delete(pendingKey(id));
+export function getQueued(kv, id) {
+  return kv.get(`${QUEUED}${id}`);
 }
 
-/** The waiting writes' metadata ({project_id, events, at}), up to 1000. */
-export async function listQueuePending(kv) {
+export function deleteQueued(kv, id) {
+  return kv?.delete(`${QUEUED}${id}`);
+}
+
+/** Up to 1000 queued writes as {id, metadata}, and whether there are more. */
+export async function listQueued(kv) {
   if (!kv) return { entries: [], more: false };
-  const page = await kv.list({ prefix: "queue:pending:", limit: 1000 });
-  return { entries: page.keys.map((k) => k.metadata ?? {}), more: !page.list_complete };
-}
-
-export function putQueueSpool(kv, id, text) {
-  return kv.put(spoolKey(id), text, { expirationTtl: QUEUE_TTL_S });
-}
-
-export function getQueueSpool(kv, id) {
-  return kv.get(spoolKey(id));
-}
-
-export function deleteQueueSpool(kv, id) {
-  return kv?.delete(spoolKey(id));
-}
-
-/** Dead letters have no expiry: they go when maintenance has written them. */
-export function putDeadLetter(kv, id, text) {
-  return kv.put(deadKey(id), text);
-}
-
-export function getDeadLetter(kv, id) {
-  return kv.get(deadKey(id));
-}
-
-export function deleteDeadLetter(kv, id) {
-  return kv?.delete(deadKey(id));
-}
-
-/** Up to `limit` dead letters' ids, and whether there are more. */
-export async function listDeadLetters(kv, limit) {
-  if (!kv) return { ids: [], more: false };
-  const page = await kv.list({ prefix: "queue:dead:", limit });
-  return { ids: page.keys.map((k) => k.name.slice("queue:dead:".length)), more: !page.list_complete };
+  const page = await kv.list({ prefix: QUEUED, limit: 1000 });
+  return { entries: page.keys.map((k) => ({ id: k.name.slice(QUEUED.length), ...k.metadata })), more: !page.list_complete };
 }

@@ -10,7 +10,7 @@ import { purgeExpired } from "./jobs/retention.js";
 import { rollUpLedger } from "./jobs/rollup.js";
 import { D1_LIMIT_BYTES, checkSize } from "./jobs/size.js";
 import { flushKeyUsage } from "./jobs/usage.js";
-import { replayDeadLetters } from "./queue.js";
+import { recoverQueued } from "./queue.js";
 
 export const MINUTELY = "* * * * *";
 export const HOURLY = "0 * * * *";
@@ -37,14 +37,14 @@ const JOBS = {
   purge: (env, o) => purgeExpired(env, o),
   rollup: (env, o) => rollUpLedger(env, o),
   size: (env, o) => checkSize(env, o),
-  dead_letters: (env) => replayDeadLetters(env),
+  queued_writes: (env, o) => recoverQueued(env, o.now),
 };
 const PLANS = {
   [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "convert"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "dead_letters", "fold", "convert", "purge", "rollup", "size"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "purge", "rollup", "size"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "dead_letters", "fold", "alerts", "convert", "purge", "rollup", "size"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "convert", "purge", "rollup", "size"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */

@@ -2,18 +2,20 @@
 // budget, the core's ready-made write (segments, ids, issues, ledger) goes to a Queue and the
 // client is answered 202 {"queued": true}; the consumer (this Worker) writes it later, exactly once:
 // every write has an id, recorded in the same transaction (a redelivery changes nothing), and a
-// write whose fate was unknown is looked for first. Messages that exhaust their retries land in
-// the dead-letter queue, whose consumer keeps them in KV until maintenance can write them.
+// write whose fate was unknown is looked for first. A copy waits in KV until the write is done, so
+// a message that is lost, or runs out of retries (the dead-letter queue), is written by
+// maintenance from there.
 import * as db from "./db/index.js";
 import * as kv from "./kv.js";
 import { core } from "./core.js";
 import { decodeBody } from "./http.js";
 import { alertOnIngest } from "./alerting.js";
 
-const MESSAGE_MAX_BYTES = 120_000; // Queues take 128 KB per message; larger writes wait in KV
+const MESSAGE_MAX_BYTES = 120_000; // Queues take 128 KB per message; larger ones carry a pointer to KV
 const UNCERTAIN_DELAY_S = 30; // a write that ran past its budget may still land meanwhile
+const RECOVER_AFTER_S = 3600; // a copy in KV this old has outlived its message's retries
 const MAX_DECODED_BYTES = 5 * 1024 * 1024;
-const REPLAY_PER_RUN = 50;
+const RECOVER_PER_RUN = 50;
 
 /** True when this deployment has a queue to buffer writes in. */
 export const queueBound = (env) => Boolean(env.INGEST_QUEUE);
@@ -25,34 +27,38 @@ const toBase64 = (bytes) => {
 };
 const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-/** Hands an accepted write to the queue. `write` holds what the ingest transaction binds plus what
- *  the consumer needs to decide again (the core's context and the request's bytes) if an event_id
- *  was stored meanwhile. `reason` is "d1_error" or "d1_timeout" (the write's fate is unknown). */
+/** Hands an accepted write to the queue, with its copy in KV. `write` holds what the ingest
+ *  transaction binds plus what the consumer needs to decide again (the core's context and the
+ *  request's bytes) if an event_id was stored meanwhile. `reason` is "d1_error" or "d1_timeout"
+ *  (the write's fate is unknown). True when the write is safe (in KV, or in the queue). */
 export async function enqueueWrite(env, write, reason) {
   const id = crypto.randomUUID();
-  const message = JSON.stringify({
-    v: 1, id, reason, ...write, wire: toBase64(write.wire),
+  const text = JSON.stringify({ v: 1, id, reason, ...write, wire: toBase64(write.wire) });
+  const metadata = { project_id: write.projectId, events: write.decision.header.accepted ?? 0, at: write.receivedAt, reason };
+  const kept = await kv.putQueued(env.CACHE, id, text, metadata).then(() => true, (err) => {
+    console.error("no KV copy of a queued write", id, err);
+    return false;
   });
+  const inline = text.length <= Number(env.QUEUE_INLINE_MAX_BYTES ?? MESSAGE_MAX_BYTES);
+  if (!inline && !kept) return false;
   const delaySeconds = reason === "d1_timeout" ? Number(env.QUEUE_UNCERTAIN_DELAY_S ?? UNCERTAIN_DELAY_S) : 0;
-  const events = write.decision.header.accepted ?? 0;
-  await kv.putQueuePending(env.CACHE, id, { project_id: write.projectId, events, at: write.receivedAt });
-  const inlineMax = Number(env.QUEUE_INLINE_MAX_BYTES ?? MESSAGE_MAX_BYTES);
-  if (message.length <= inlineMax) {
-    await env.INGEST_QUEUE.send(message, { contentType: "text", delaySeconds });
-  } else {
-    await kv.putQueueSpool(env.CACHE, id, message);
-    await env.INGEST_QUEUE.send(JSON.stringify({ v: 1, id, spooled: true }), { contentType: "text", delaySeconds });
+  try {
+    await env.INGEST_QUEUE.send(inline ? text : JSON.stringify({ v: 1, id, spooled: true }), { contentType: "text", delaySeconds });
+  } catch (err) {
+    // The KV copy alone is enough: maintenance writes it after RECOVER_AFTER_S.
+    console.error("queue send failed", id, err);
+    return kept;
   }
-  return id;
+  return true;
 }
 
-/** The write a message carries (from KV when it was too large for the queue). */
+/** The write a message carries (from KV when it was too large for the queue); null when its KV
+ *  copy is gone, which means it was written and forgotten. */
 async function loadWrite(env, body) {
   const message = JSON.parse(body);
   if (!message.spooled) return message;
-  const text = await kv.getQueueSpool(env.CACHE, message.id);
-  if (text === null) throw new Error(`queued write ${message.id} is missing from KV`);
-  return JSON.parse(text);
+  const text = await kv.getQueued(env.CACHE, message.id);
+  return text === null ? null : JSON.parse(text);
 }
 
 /** Writes a queued write once. Answers what happened: "applied", or "already" when an earlier
@@ -111,8 +117,8 @@ async function alertAfterApply(env, ctx, write, decision, results, built) {
 /** Seconds before a failed delivery is tried again: doubling to 5 minutes (QUEUE_RETRY_DELAY_S fixes it). */
 const retryDelay = (env, attempts) => Number(env.QUEUE_RETRY_DELAY_S ?? Math.min(300, 2 ** Math.min(attempts, 8)));
 
-/** The queue consumer: the ingest queue's messages are written, its dead-letter queue's (named
- *  "…-dlq") are kept in KV until written. */
+/** The queue consumer: the ingest queue's messages are written; its dead-letter queue's (named
+ *  "…-dlq") are tried once more, then left to maintenance, marked dead in KV. */
 export async function consumeQueue(batch, env, ctx) {
   const dead = batch.queue.endsWith("-dlq");
   for (const message of batch.messages) {
@@ -125,62 +131,56 @@ export async function consumeQueue(batch, env, ctx) {
       message.retry({ delaySeconds: retryDelay(env, message.attempts) });
       continue;
     }
-    if (dead) {
-      await keepDeadLetter(env, ctx, write, message);
+    if (write === null) {
+      message.ack();
       continue;
     }
     try {
-      await applyWrite(env, ctx, write);
-      await forget(env, write.id);
+      await applyWrite(env, ctx, write, { deadLettered: dead });
+      await kv.deleteQueued(env.CACHE, write.id);
       message.ack();
     } catch (err) {
-      console.error("queued write failed; retrying", write.id, err);
-      message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+      if (!dead) {
+        console.error("queued write failed; retrying", write.id, err);
+        message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+        continue;
+      }
+      try {
+        const { projectId, decision, receivedAt, reason } = write;
+        await kv.putQueued(env.CACHE, write.id, JSON.stringify(write),
+          { project_id: projectId, events: decision.header.accepted ?? 0, at: receivedAt, reason, dead: true });
+        console.error("dead letter kept for maintenance", write.id, err);
+        message.ack();
+      } catch (kvErr) {
+        console.error("could not keep a dead letter; retrying", write.id, kvErr);
+        message.retry({ delaySeconds: retryDelay(env, message.attempts) });
+      }
     }
   }
 }
 
-/** A message out of retries: written now if D1 is back, else kept in KV for maintenance. */
-async function keepDeadLetter(env, ctx, write, message) {
-  try {
-    await kv.putDeadLetter(env.CACHE, write.id, JSON.stringify(write));
-    await forget(env, write.id);
-    message.ack();
-  } catch (err) {
-    console.error("could not keep a dead letter; retrying", write.id, err);
-    message.retry({ delaySeconds: retryDelay(env, message.attempts) });
-    return;
-  }
-  try {
-    await applyWrite(env, ctx, write, { deadLettered: true });
-    await kv.deleteDeadLetter(env.CACHE, write.id);
-  } catch (err) {
-    console.error("dead letter kept for maintenance", write.id, err);
-  }
-}
-
-const forget = async (env, id) => {
-  await kv.deleteQueuePending(env.CACHE, id);
-  await kv.deleteQueueSpool(env.CACHE, id);
-};
-
-/** Maintenance: writes the dead letters kept in KV (a bounded number per run). */
-export async function replayDeadLetters(env) {
+/** Maintenance: writes the queued writes whose copy in KV outlived their message (dead letters,
+ *  and messages lost or past RECOVER_AFTER_S), a bounded number per run. Safe beside the consumer:
+ *  a write is applied once whoever gets there first. */
+export async function recoverQueued(env, now) {
   const report = { written: 0, already: 0, failed: 0, remaining: false };
-  const { ids, more } = await kv.listDeadLetters(env.CACHE, REPLAY_PER_RUN);
-  for (const id of ids) {
-    const text = await kv.getDeadLetter(env.CACHE, id);
+  if (!queueBound(env)) return report;
+  const after = Number(env.QUEUE_RECOVER_AFTER_S ?? RECOVER_AFTER_S) * 1000;
+  const { entries, more } = await kv.listQueued(env.CACHE);
+  const due = entries.filter((e) => e.dead || now - (e.at ?? 0) >= after);
+  for (const entry of due.slice(0, RECOVER_PER_RUN)) {
+    const text = await kv.getQueued(env.CACHE, entry.id);
     if (text === null) continue;
     try {
-      const outcome = await applyWrite(env, null, JSON.parse(text), { deadLettered: true });
+      const outcome = await applyWrite(env, null, JSON.parse(text), { deadLettered: Boolean(entry.dead) });
       report[outcome === "applied" ? "written" : "already"]++;
-      await kv.deleteDeadLetter(env.CACHE, id);
+      await kv.deleteQueued(env.CACHE, entry.id);
     } catch (err) {
-      console.error("dead letter still not written", id, err);
+      console.error("queued write still not written", entry.id, err);
       report.failed++;
     }
   }
-  report.remaining = more || report.failed > 0;
+  report.remaining = more || due.length > RECOVER_PER_RUN || report.failed > 0;
   return report;
 }
 
@@ -188,14 +188,15 @@ export async function replayDeadLetters(env) {
  *  letters waiting for maintenance. KV listings lag by up to a minute in production. */
 export async function queueHealth(env, now) {
   if (!queueBound(env)) return { bound: false };
-  const [pending, dead] = await Promise.all([kv.listQueuePending(env.CACHE), kv.listDeadLetters(env.CACHE, 1000)]);
-  const oldest = pending.entries.reduce((min, e) => Math.min(min, e.at ?? now), now);
+  const { entries, more } = await kv.listQueued(env.CACHE);
+  const waiting = entries.filter((e) => !e.dead);
+  const oldest = waiting.reduce((min, e) => Math.min(min, e.at ?? now), now);
   return {
     bound: true,
-    backlog_batches: pending.entries.length,
-    backlog_events: pending.entries.reduce((n, e) => n + (e.events ?? 0), 0),
-    oldest_age_s: pending.entries.length ? Math.round((now - oldest) / 1000) : 0,
-    dead_letters: dead.ids.length,
-    ...(pending.more || dead.more ? { truncated: true } : {}),
+    backlog_batches: waiting.length,
+    backlog_events: waiting.reduce((n, e) => n + (e.events ?? 0), 0),
+    oldest_age_s: waiting.length ? Math.round((now - oldest) / 1000) : 0,
+    dead_letters: entries.length - waiting.length,
+    ...(more ? { truncated: true } : {}),
   };
 }

@@ -112,8 +112,9 @@ describe("with a queue, through a D1 outage (the real consumer)", () => {
 describe("with a queue, delivered by hand", () => {
   let w, worker, kv;
   before(async () => {
-    // Every write goes through KV (as one over the 128 KB message limit does), so a test can read it.
-    w = await startWorker({ queue: { consumers: false }, bindings: { QUEUE_INLINE_MAX_BYTES: "0" } });
+    // Every message is a pointer to the write's copy in KV (as one over the 128 KB message limit
+    // is), so a test can read it; maintenance recovers copies at once rather than after an hour.
+    w = await startWorker({ queue: { consumers: false }, bindings: { QUEUE_INLINE_MAX_BYTES: "0", QUEUE_RECOVER_AFTER_S: "0" } });
     worker = await w.mf.getWorker();
     kv = await w.mf.getKVNamespace("CACHE");
   });
@@ -129,22 +130,23 @@ describe("with a queue, delivered by hand", () => {
     } finally {
       await fixture(w, "segments_restored");
     }
-    const { keys } = await kv.list({ prefix: "queue:spool:" });
+    const { keys } = await kv.list({ prefix: "queue:pending:" });
     assert.equal(keys.length, 1);
     const write = await kv.get(keys[0].name);
-    return { id: keys[0].name.slice("queue:spool:".length), write };
+    return { id: keys[0].name.slice("queue:pending:".length), write };
   }
 
   let seq = 0;
   const deliver = (queue, body) => worker.queue(queue, [{ id: `m${++seq}`, timestamp: new Date(), body, attempts: 1 }]);
 
-  test("a redelivered message writes nothing twice; a pointer to a written spool is acknowledged", async () => {
+  test("a redelivered message writes nothing twice; a pointer to a written copy is acknowledged", async () => {
     const p = await w.createProject("redeliver");
     const { id, write } = await queuedWhileDown(p, batch("r", 3));
     const first = await deliver("edgelog-ingest", JSON.stringify({ v: 1, id, spooled: true }));
     assert.deepEqual(first.explicitAcks, [`m${seq}`]);
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
-    assert.equal(await kv.get(`queue:spool:${id}`), null); // the spool goes once written
+    assert.equal(await kv.get(`queue:pending:${id}`), null); // the KV copy goes once written
+    assert.deepEqual((await deliver("edgelog-ingest", JSON.stringify({ v: 1, id, spooled: true }))).explicitAcks, [`m${seq}`]);
     const again = await deliver("edgelog-ingest", write); // the same write, redelivered
     assert.deepEqual(again.explicitAcks, [`m${seq}`]);
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
@@ -174,6 +176,16 @@ describe("with a queue, delivered by hand", () => {
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
   });
 
+  test("a queued write whose message was lost is written by maintenance from its KV copy", async () => {
+    const p = await w.createProject("lost");
+    await queuedWhileDown(p, batch("x", 2)); // its message is never delivered
+    assert.equal((await queueHealth(w)).backlog_batches, 1);
+    const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
+    assert.equal(report.jobs.queued_writes.written, 1);
+    assert.deepEqual(await storedIds(w, "lost"), { "x-0": 1, "x-1": 1 });
+    assert.equal((await queueHealth(w)).backlog_batches, 0);
+  });
+
   test("a message out of retries is kept in KV and written by maintenance once D1 is back", async () => {
     const p = await w.createProject("dead");
     const { write } = await queuedWhileDown(p, batch("d", 4));
@@ -185,14 +197,14 @@ describe("with a queue, delivered by hand", () => {
       assert.equal(health.dead_letters, 1);
       assert.equal(health.backlog_batches, 0);
       const down = await w.admin("/api/admin/maintain", { method: "POST" });
-      assert.equal((await down.json()).jobs.dead_letters.failed, 1);
+      assert.equal((await down.json()).jobs.queued_writes.failed, 1);
     } finally {
       await fixture(w, "segments_restored");
     }
     assert.equal(await db.countLogs(w.db, p.project.id), 0);
     const res = await w.admin("/api/admin/maintain", { method: "POST" });
     const report = await res.json();
-    assert.equal(report.jobs.dead_letters.written, 1);
+    assert.equal(report.jobs.queued_writes.written, 1);
     assert.equal(await db.countLogs(w.db, p.project.id), 4);
     assert.equal((await queueHealth(w)).dead_letters, 0);
     assert.equal((await outcomes(w, "dead"))["dead_lettered:d1_error"].events, 4);
