@@ -12,7 +12,7 @@ WASMB := build/wasm
 WASM := wasm/edgelog.wasm
 
 .PHONY: help setup setup-browser build dashboard native asan wasm test test-native test-asan test-wasm test-js test-e2e \
-        dev bench fuzz check project clean
+        dev bench soak fuzz check project clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -71,6 +71,10 @@ bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floo
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
 	@node bench/binding.mjs
 	@node bench/read.mjs
+
+soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 50 failing, then a 60 s crash run (not in make test)
+	@node bench/soak.mjs
+	@CRASH_LOAD_MS=30000 node --test tests/crash/
 
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*

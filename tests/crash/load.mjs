@@ -13,6 +13,8 @@ export class Load {
     this.stored_before = 0; // retried batches answered as duplicates: stored by an attempt whose answer was lost
     this.url = null;
     this.stopNew = false;
+    this.intervalMs = 0; // per sender, between the starts of two batches (0: as fast as answered)
+    this.maxBatches = Infinity; // in all
   }
 
   batch(sender, n) {
@@ -29,8 +31,9 @@ export class Load {
   }
 
   async #sender(s, deadline) {
-    for (let n = 0; !this.stopNew && Date.now() < deadline; n++) {
+    for (let n = 0; !this.stopNew && Date.now() < deadline && this.sent < this.maxBatches; n++) {
       const events = this.batch(s, n);
+      const start = Date.now();
       this.sent++;
       for (;;) {
         if (Date.now() >= deadline) return;
@@ -45,6 +48,8 @@ export class Load {
         this.failures++;
         await new Promise((r) => setTimeout(r, 200)); // down or refusing: the same batch again soon
       }
+      const wait = start + this.intervalMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
