@@ -159,7 +159,8 @@ export async function createProject(request, env) {
     const created = await db.insertProjectWithKey(env.DB, { slug, name, createdAt: record.createdAt, key: record });
     await db.updateProject(env.DB, created.id, settings.changes);
     const project = await db.projectBySlug(env.DB, slug);
-    return json(201, { project: presentProject(project), key, secret });
+    const [row] = await db.keysOfProject(env.DB, project.id);
+    return json(201, { project: presentProject(project), ...newKeyAnswer(row, key, { secret }) });
   } catch (err) {
     if (/UNIQUE constraint failed: projects\.slug/.test(String(err?.message)))
       return error(409, "conflict", `a project with slug "${slug}" exists`, { field: "slug" });
@@ -230,9 +231,23 @@ export async function createKey(request, env, _ctx, { slug }) {
   const { key, secret, record } = await newKey(env, valid);
   const { id } = await db.insertKey(env.DB, found.project.id, record);
   const row = await db.keyOfProject(env.DB, found.project.id, id);
-  if (!valid.signed)
-    return json(201, { key: presentKey(row), secret_key: key, dsn: dsnOf(request, env, key, found.project.id) });
-  return json(201, { key: presentKey(row), secret_key: key, secret });
+  return json(201, newKeyAnswer(row, key,
+    valid.signed ? { secret } : { dsn: dsnOf(request, env, key, found.project.id) }));
+}
+
+/** The one answer to a created key, from POST …/projects and POST …/keys alike: `key` (the
+ *  X-Project-Key value), `key_info` (the key as GET …/keys lists it), `secret` (signed keys) or
+ *  `dsn` (unsigned ones). `secret_key` repeats `key` for clients of 0.x's POST …/keys, whose `key`
+ *  was the object: deprecated, to go in the next release. */
+function newKeyAnswer(row, key, extra) {
+  return { key, key_info: presentKey(row), ...extra, secret_key: key };
+}
+
+/** The answer about an existing key (rotate, revoke, update): `key_info`; `key` repeats it for
+ *  0.x clients (deprecated, to go in the next release, after which `key` is only ever the string). */
+function keyAnswer(row) {
+  const info = presentKey(row);
+  return { key_info: info, key: info };
 }
 
 async function keyOr404(env, slug, id) {
@@ -257,7 +272,7 @@ export async function rotateKey(request, env, _ctx, { slug, id }) {
   const secret = newCredentials().secret;
   await db.rotateKeySecret(env.DB, found.row.id, { secretEnc: await seal(env, secret), previousExpiresAt: until.value ?? null });
   await forgetKeys(env, [found.row.key_hash]);
-  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)), secret });
+  return json(200, { ...keyAnswer(await db.keyOfProject(env.DB, found.project.id, found.row.id)), secret });
 }
 
 export async function revokePreviousSecret(_request, env, _ctx, { slug, id }) {
@@ -265,7 +280,7 @@ export async function revokePreviousSecret(_request, env, _ctx, { slug, id }) {
   if (found.response) return found.response;
   await db.dropPreviousSecret(env.DB, found.row.id);
   await forgetKeys(env, [found.row.key_hash]);
-  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
+  return json(200, keyAnswer(await db.keyOfProject(env.DB, found.project.id, found.row.id)));
 }
 
 export async function revokeKey(_request, env, _ctx, { slug, id }) {
@@ -273,7 +288,7 @@ export async function revokeKey(_request, env, _ctx, { slug, id }) {
   if (found.response) return found.response;
   await db.revokeKey(env.DB, found.row.id, Date.now());
   await forgetKeys(env, [found.row.key_hash]);
-  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
+  return json(200, keyAnswer(await db.keyOfProject(env.DB, found.project.id, found.row.id)));
 }
 
 /** PATCH a key's label or expiry ({"expires_at": null} clears it). */
@@ -288,5 +303,5 @@ export async function updateKey(request, env, _ctx, { slug, id }) {
   if (valid.response) return valid.response;
   await db.updateKey(env.DB, found.row.id, { label: input.label, expiresAt: valid.expiresAt });
   await forgetKeys(env, [found.row.key_hash]);
-  return json(200, { key: presentKey(await db.keyOfProject(env.DB, found.project.id, found.row.id)) });
+  return json(200, keyAnswer(await db.keyOfProject(env.DB, found.project.id, found.row.id)));
 }

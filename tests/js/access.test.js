@@ -105,22 +105,40 @@ describe("project rules are checked when written", () => {
   });
 });
 
+describe("created keys", () => {
+  test("POST /api/admin/projects and POST …/keys answer one shape: key (the string), key_info, secret", async () => {
+    const project = await w.createProject("shape");
+    const created = await (await post("/api/admin/projects/shape/keys", { label: "second" })).json();
+    for (const answer of [project, created]) {
+      assert.match(answer.key, /^elk_[A-Za-z0-9]{43}$/);
+      assert.equal(typeof answer.secret, "string");
+      assert.deepEqual(Object.keys(answer.key_info).sort(), Object.keys(created.key_info).sort());
+      assert.equal(answer.secret_key, answer.key); // the 0.x name, kept for a release
+      assert.equal((await w.send({ key: answer.key, secret: answer.secret }, one)).status, 202);
+    }
+    assert.deepEqual(Object.keys(project).filter((k) => k !== "project").sort(), Object.keys(created).sort());
+    assert.equal(project.key_info.label, "default");
+    const listed = (await (await w.admin("/api/admin/projects/shape/keys")).json()).keys;
+    assert.deepEqual(listed.find((k) => k.id === created.key_info.id).label, "second");
+  });
+});
+
 describe("the key lifecycle", () => {
   test("create → use → rotate → both secrets work → revoke the old → old fails → revoke → key fails", async () => {
     const p = await w.createProject("life");
     const created = await (await post("/api/admin/projects/life/keys", { label: "ci", scopes: ["ingest"] })).json();
-    assert.match(created.secret_key, /^elk_[A-Za-z0-9_-]{43}$/);
-    const k = { key: created.secret_key, secret: created.secret };
+    assert.match(created.key, /^elk_[A-Za-z0-9_-]{43}$/);
+    const k = { key: created.key, secret: created.secret };
     assert.equal((await w.send(k, one)).status, 202);
 
-    const rotated = await (await post(`/api/admin/projects/life/keys/${created.key.id}/rotate`, {})).json();
-    assert.equal(rotated.key.status, "rotating");
+    const rotated = await (await post(`/api/admin/projects/life/keys/${created.key_info.id}/rotate`, {})).json();
+    assert.equal(rotated.key_info.status, "rotating");
     assert.notEqual(rotated.secret, created.secret);
-    const fresh = { key: created.secret_key, secret: rotated.secret };
+    const fresh = { key: created.key, secret: rotated.secret };
     assert.equal((await w.send(k, one)).status, 202, "old secret during the rotation");
     assert.equal((await w.send(fresh, one)).status, 202, "new secret");
 
-    assert.equal((await post(`/api/admin/projects/life/keys/${created.key.id}/revoke-previous`)).status, 200);
+    assert.equal((await post(`/api/admin/projects/life/keys/${created.key_info.id}/revoke-previous`)).status, 200);
     const old = await w.send(k, one);
     assert.equal(old.status, 401);
     assert.equal((await old.json()).error.code, "bad_signature");
@@ -130,14 +148,14 @@ describe("the key lifecycle", () => {
     // the count is exactly the four stored requests (refused ones do not count).
     assert.equal((await w.admin("/api/admin/maintain", { method: "POST" })).status, 200);
     const listed = (await (await w.admin("/api/admin/projects/life/keys")).json()).keys;
-    const mine = listed.find((x) => x.id === created.key.id);
+    const mine = listed.find((x) => x.id === created.key_info.id);
     assert.equal(mine.use_count, 4);
     assert.ok(Date.now() - Date.parse(mine.last_used_at) < 60_000);
     assert.equal(mine.status, "active");
     assert.equal(mine.label, "ci");
     for (const x of listed) for (const field of ["secret", "key", "key_hash", "secret_enc"]) assert.equal(x[field], undefined);
 
-    assert.equal((await post(`/api/admin/projects/life/keys/${created.key.id}/revoke`)).status, 200);
+    assert.equal((await post(`/api/admin/projects/life/keys/${created.key_info.id}/revoke`)).status, 200);
     const dead = await w.send(fresh, one);
     assert.equal(dead.status, 401);
     assert.equal((await dead.json()).error.code, "unknown_key");
@@ -148,23 +166,23 @@ describe("the key lifecycle", () => {
     await w.createProject("life-until");
     const c = await (await post("/api/admin/projects/life-until/keys", {})).json();
     const until = new Date(Date.now() + 1500).toISOString();
-    const r = await (await post(`/api/admin/projects/life-until/keys/${c.key.id}/rotate`, { previous_valid_until: until })).json();
-    assert.equal(r.key.previous_secret_expires_at, until);
-    assert.equal((await w.send({ key: c.secret_key, secret: c.secret }, one)).status, 202);
+    const r = await (await post(`/api/admin/projects/life-until/keys/${c.key_info.id}/rotate`, { previous_valid_until: until })).json();
+    assert.equal(r.key_info.previous_secret_expires_at, until);
+    assert.equal((await w.send({ key: c.key, secret: c.secret }, one)).status, 202);
     await new Promise((res) => setTimeout(res, 1600));
-    assert.equal((await w.send({ key: c.secret_key, secret: c.secret }, one)).status, 401);
-    assert.equal((await w.send({ key: c.secret_key, secret: r.secret }, one)).status, 202);
+    assert.equal((await w.send({ key: c.key, secret: c.secret }, one)).status, 401);
+    assert.equal((await w.send({ key: c.key, secret: r.secret }, one)).status, 202);
   });
 
   test("an expiring key stops working at its expiry", async () => {
     await w.createProject("life-exp");
     const c = await (await post("/api/admin/projects/life-exp/keys", { expires_at: new Date(Date.now() + 1500).toISOString() })).json();
-    const k = { key: c.secret_key, secret: c.secret };
+    const k = { key: c.key, secret: c.secret };
     assert.equal((await w.send(k, one)).status, 202);
     await new Promise((res) => setTimeout(res, 1600));
     assert.equal((await w.send(k, one)).status, 401);
     const listed = (await (await w.admin("/api/admin/projects/life-exp/keys")).json()).keys;
-    assert.equal(listed.find((x) => x.id === c.key.id).status, "expired");
+    assert.equal(listed.find((x) => x.id === c.key_info.id).status, "expired");
   });
 
   test("invalid key input answers 400 with the field; unknown keys 404; revoked keys cannot rotate", async () => {
@@ -179,8 +197,8 @@ describe("the key lifecycle", () => {
     assert.equal((await post("/api/admin/projects/life-bad/keys/abc/revoke")).status, 404);
     assert.equal((await post("/api/admin/projects/nope/keys")).status, 404);
     const c = await (await post("/api/admin/projects/life-bad/keys", {})).json();
-    await post(`/api/admin/projects/life-bad/keys/${c.key.id}/revoke`);
-    assert.equal((await post(`/api/admin/projects/life-bad/keys/${c.key.id}/rotate`)).status, 409);
+    await post(`/api/admin/projects/life-bad/keys/${c.key_info.id}/revoke`);
+    assert.equal((await post(`/api/admin/projects/life-bad/keys/${c.key_info.id}/rotate`)).status, 409);
   });
 });
 
@@ -214,7 +232,7 @@ describe("tenant isolation", () => {
   before(async () => {
     a = await w.createProject("iso-a");
     b = await w.createProject("iso-b");
-    readA = (await (await post("/api/admin/projects/iso-a/keys", { scopes: ["read"] })).json()).secret_key;
+    readA = (await (await post("/api/admin/projects/iso-a/keys", { scopes: ["read"] })).json()).key;
     assert.equal((await w.send(a, [{ level: "info", message: "a's", project: "iso-b", project_id: b.project.id }])).status, 202);
     assert.equal((await w.send(b, [{ level: "info", message: "b's" }])).status, 202);
   });

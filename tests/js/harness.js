@@ -98,7 +98,7 @@ class Harness {
     return res.json();
   }
 
-  /** A new unsigned ingest key of a project: {key, secret_key, dsn}. */
+  /** A new unsigned ingest key of a project: {key, key_info, dsn}. */
   async createUnsignedKey(slug, settings = {}) {
     const res = await this.admin(`/api/admin/projects/${slug}/keys`, {
       method: "POST", body: JSON.stringify({ label: "unsigned", ...settings, signed: false }),

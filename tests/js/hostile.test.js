@@ -9,7 +9,7 @@ let w, p, key;
 before(async () => {
   w = await startWorker();
   p = await w.createProject("hostile");
-  key = (await w.createUnsignedKey("hostile")).secret_key;
+  key = (await w.createUnsignedKey("hostile")).key;
 });
 after(() => w?.dispose());
 

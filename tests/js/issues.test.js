@@ -125,7 +125,7 @@ describe("the issues API", () => {
     await w.send(p, [{ level: "error", message: "cart 1 empty" }, { level: "error", message: "cart 2 empty" },
       { level: "warn", message: "slow 3 page" }]);
     fp = (await db.issuesOfProject(w.db, p.project.id)).find((i) => i.title === "cart <int> empty").fingerprint;
-    readKey = (await (await w.admin("/api/admin/projects/iss-api/keys", { method: "POST", body: '{"scopes":["read"]}' })).json()).secret_key;
+    readKey = (await (await w.admin("/api/admin/projects/iss-api/keys", { method: "POST", body: '{"scopes":["read"]}' })).json()).key;
   });
 
   test("lists issues with filters and sorts", async () => {

@@ -9,7 +9,7 @@ let w, token;
 before(async () => {
   w = await startWorker({ http: true });
   await w.createProject("logtail-app");
-  token = (await w.createUnsignedKey("logtail-app")).secret_key;
+  token = (await w.createUnsignedKey("logtail-app")).key;
 });
 after(() => w?.dispose());
 
@@ -65,7 +65,7 @@ describe("POST /", () => {
     await w.admin("/api/admin/projects/logtail-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
     const limited = await w.createUnsignedKey("logtail-limited");
     const send = (text) => w.fetch("/", { method: "POST", body: JSON.stringify([{ level: "info", message: text }]),
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.key}` } });
     assert.equal((await send("first")).status, 202);
     const res = await send("second");
     assert.equal(res.status, 429);

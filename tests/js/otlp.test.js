@@ -13,7 +13,7 @@ let w, token;
 before(async () => {
   w = await startWorker({ http: true });
   await w.createProject("otel-app");
-  token = (await w.createUnsignedKey("otel-app")).secret_key;
+  token = (await w.createUnsignedKey("otel-app")).key;
 });
 after(() => w?.dispose());
 
@@ -116,7 +116,7 @@ describe("POST /v1/logs", () => {
     await w.admin("/api/admin/projects/otel-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
     const limited = await w.createUnsignedKey("otel-limited");
     const send = (text) => w.fetch("/v1/logs", { method: "POST", body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: text } }] }] }] }),
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.secret_key}` } });
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${limited.key}` } });
     assert.equal((await send("first")).status, 200);
     const res = await send("second");
     assert.equal(res.status, 429);

@@ -37,7 +37,7 @@ before(async () => {
   const res = await w.admin("/api/admin/projects/shop/keys", {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scopes: ["read"] }),
   });
-  readShop = (await res.json()).secret_key;
+  readShop = (await res.json()).key;
   // One minute apart, oldest first, so newest-first order is the reverse of SHOP.
   const events = SHOP.map((e, i) => ({ ...e, ts: new Date(NOW - (SHOP.length - i) * 60_000).toISOString() }));
   assert.equal((await w.send(shop, events)).status, 202);

@@ -9,7 +9,7 @@ let w, key;
 before(async () => {
   w = await startWorker();
   await w.createProject("seeds");
-  key = (await w.createUnsignedKey("seeds")).secret_key;
+  key = (await w.createUnsignedKey("seeds")).key;
 });
 after(() => w?.dispose());
 

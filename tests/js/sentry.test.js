@@ -16,7 +16,7 @@ before(async () => {
   });
   assert.equal(res.status, 201);
   const created = await res.json();
-  unsignedKey = created.secret_key;
+  unsignedKey = created.key;
   const { project } = await (await w.admin("/api/admin/projects/sentry-app")).json();
   assert.equal(created.dsn, `http://${unsignedKey}@edgelog.test/${project.id}`);
   dsn = created.dsn.replace("edgelog.test", new URL(w.url).host);
@@ -178,7 +178,7 @@ describe("POST /api/<id>/envelope/", () => {
     const limited = await w.createProject("sentry-limited");
     await w.admin("/api/admin/projects/sentry-limited", { method: "PATCH", body: JSON.stringify({ events_per_minute: 1 }) });
     const key = await w.createUnsignedKey("sentry-limited");
-    const send = (n) => w.fetch(envelopeUrl(limited.project.id, key.secret_key), {
+    const send = (n) => w.fetch(envelopeUrl(limited.project.id, key.key), {
       method: "POST", body: envelope({}, [{ type: "event" }, { message: `limited ${n}` }]),
     });
     assert.equal((await send(1)).status, 200);

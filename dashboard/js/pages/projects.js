@@ -150,7 +150,7 @@ async function renderProject(view, slug) {
           body.allowed_origins = origins.value.split(/[\s,]+/).filter(Boolean);
         }
         const out = await act(() => api(`${base}/keys`, { method: "POST", body }), "Key created");
-        if (out) replace(shown, out.dsn ? dsnPanel(slug, out.secret_key, out.dsn) : secretPanel(slug, out.secret_key, out.secret, scopes));
+        if (out) replace(shown, out.dsn ? dsnPanel(slug, out.key, out.dsn) : secretPanel(slug, out.key, out.secret, scopes));
       },
     }, h("label", {}, scopeIngest, "ingest"), h("label", {}, scopeRead, "read"), h("label", {}, "Label", label),
     h("label", {}, unsigned, "unsigned (DSN, browsers)"), h("label", {}, "Allowed origins", origins),
