@@ -51,7 +51,7 @@ test-wasm: wasm
 	@cd $(WASMB) && ctest --output-on-failure
 
 test-js: setup-browser wasm dashboard ## the Worker in Miniflare with the real migrations, the dashboard in Chromium, a crash under wrangler dev
-	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/ tests/e2e/ tests/crash/
+	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/ tests/e2e/ tests/dev/
 
 test: test-native test-asan test-wasm test-js ## build and run every test
 
@@ -74,7 +74,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floo
 
 soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 50 failing, then a 60 s crash run (not in make test)
 	@node bench/soak.mjs
-	@CRASH_LOAD_MS=30000 node --test tests/crash/
+	@CRASH_LOAD_MS=30000 node --test tests/dev/
 
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DevServer, migrate, query, rssMiB } from "../tests/crash/devserver.mjs";
-import { Load } from "../tests/crash/load.mjs";
+import { DevServer, migrate, query, rssMiB } from "../tests/dev/devserver.mjs";
+import { Load } from "../tests/dev/load.mjs";
 
 const { values: opt } = parseArgs({
   options: {

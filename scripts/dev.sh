@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STATE=.edgelog
+STATE=${EDGELOG_STATE:-.edgelog}
 PORT=${EDGELOG_PORT:-8787}
 URL="http://127.0.0.1:$PORT"
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
@@ -24,10 +24,11 @@ npx wrangler d1 migrations apply edgelog --local --persist-to "$STATE/state" >"$
   || { cat "$STATE/migrate.log"; exit 1; }
 
 echo "dev: starting wrangler dev on $URL"
-npx wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE/state" \
+npx wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE/state" --test-scheduled \
   --var "EDGELOG_PUBLIC_URL:$URL" --show-interactive-dev-session=false >"$STATE/wrangler.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+ticker=
+trap 'kill $server $ticker 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
 
 for _ in $(seq 1 120); do
   curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
@@ -35,6 +36,18 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fsS "$URL/healthz" >/dev/null || { echo "dev: the server did not come up"; cat "$STATE/wrangler.log"; exit 1; }
+
+# wrangler dev does not run cron triggers by itself: tick both on their schedule, as Cloudflare
+# does (at :00 both fire), through the route --test-scheduled adds. One minutely tick at start.
+tick() { curl -fsS "$URL/__scheduled?cron=$1" >/dev/null 2>&1 || echo "dev: the $1 cron tick failed" >&2; }
+(
+  tick '*+*+*+*+*'
+  while sleep $(( 60 - $(date +%s) % 60 )); do
+    tick '*+*+*+*+*'
+    [ "$(date +%M)" = "00" ] && tick '0+*+*+*+*'
+  done
+) &
+ticker=$!
 
 if [ ! -f "$STATE/dev.env" ]; then
   EDGELOG_URL="$URL" EDGELOG_ADMIN_TOKEN="$ADMIN_TOKEN" scripts/project.sh demo > "$STATE/dev.env.tmp" \
@@ -46,7 +59,7 @@ fi
 
 cat <<TXT
 
-edgelog is running on $URL (logs: $STATE/wrangler.log, Ctrl-C to stop)
+edgelog is running on $URL (logs: $STATE/wrangler.log, Ctrl-C to stop; the crons tick each minute and hour)
 
 Send a first signed log:
 
