@@ -14,7 +14,7 @@ const MAX_DECODED_BYTES = 5 * 1024 * 1024;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
 const ENCODING_MESSAGE = {
   unsupported_encoding: "Content-Encoding must be gzip or deflate (or absent)",
-  invalid_encoding: "the body does not decompress",
+  invalid_encoding: "the body does not decompress (gzip must be one member, deflate a zlib stream)",
 };
 
 function rateHeaders(rate) {

@@ -4,6 +4,11 @@
 // stretches between those places whole.
 #include "detail/json_rewrite.h"
 
+#include "detail/json_text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 namespace edgelog::detail {
@@ -182,11 +187,14 @@ class rewriter {
       if (++p_ >= end_) return false;
       switch (*p_) {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
-        case 'u':
+        case 'u': {
           if (end_ - p_ < 5 || !is_hex(p_[1]) || !is_hex(p_[2]) || !is_hex(p_[3]) || !is_hex(p_[4]))
             return false;
-          p_ += 4;
+          std::size_t n = unicode_escape_length(p_ - 1);
+          if (n == 0) ascii = false;  // repaired below
+          p_ += n == 12 ? 10 : 4;     // a pair is one character
           break;
+        }
         default: return false;
       }
     }
@@ -223,12 +231,33 @@ class rewriter {
       if (next == std::string_view::npos) next = text.size();
       w_->string_body(text.substr(i, next - i));
       if (next == text.size()) break;
-      std::size_t len = text[next + 1] == 'u' ? 6 : 2;
+      std::size_t len = 2;
+      if (text[next + 1] == 'u') {
+        len = unicode_escape_length(text.data() + next);
+        if (len == 0) {  // a lone surrogate or U+0000
+          w_->raw("\\ufffd");
+          i = next + 6;
+          continue;
+        }
+      }
       w_->raw(text.substr(next, len));
       i = next + len;
     }
     w_->ch('"');
     return true;
+  }
+
+  // The length of the \\u escape at p to copy as it is: 6, or 12 for a surrogate pair; 0 for one
+  // to replace by \\ufffd (a lone surrogate, or U+0000, which some stores refuse).
+  std::size_t unicode_escape_length(const char* p) const noexcept {
+    unsigned cp = hex4(p + 2);
+    if (cp == 0 || is_low_surrogate(cp)) return 0;
+    if (!is_high_surrogate(cp)) return 6;
+    const char* q = p + 6;
+    if (end_ - q < 6 || q[0] != '\\' || q[1] != 'u' || !is_hex(q[2]) || !is_hex(q[3]) || !is_hex(q[4]) ||
+        !is_hex(q[5]) || !is_low_surrogate(hex4(q + 2)))
+      return 0;
+    return 12;
   }
 
   bool literal(std::string_view word) {
@@ -238,14 +267,18 @@ class rewriter {
     return true;
   }
 
+  // A number; one beyond a double (1e400, which JSON readers make Infinity or refuse) is
+  // written as null.
   bool number() {
+    const char* start = p_;
     auto digit = [&] { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; };
     if (p_ < end_ && *p_ == '-') ++p_;
     if (!digit()) return false;
+    long magnitude = 0;  // roughly the decimal exponent
     if (*p_ == '0') {
       ++p_;
     } else {
-      while (digit()) ++p_;
+      while (digit()) ++p_, ++magnitude;
     }
     if (p_ < end_ && *p_ == '.') {
       ++p_;
@@ -254,9 +287,17 @@ class rewriter {
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
       ++p_;
+      bool negative = p_ < end_ && *p_ == '-';
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!digit()) return false;
-      while (digit()) ++p_;
+      long exponent = 0;
+      for (; digit(); ++p_) exponent = std::min(exponent * 10 + (*p_ - '0'), 1'000'000L);
+      magnitude += negative ? -exponent : exponent;
+    }
+    if (magnitude > 300 && std::isinf(std::strtod(std::string(start, p_).c_str(), nullptr))) {
+      flush_to(start);
+      w_->raw("null");
+      mark_ = p_;
     }
     return true;
   }

@@ -3,6 +3,7 @@
 #include "readers/event_reader.h"
 
 #include "detail/json_rewrite.h"
+#include "detail/json_text.h"
 #include "detail/json_writer.h"
 #include "edgelog/timestamp.h"
 
@@ -44,7 +45,8 @@ field field_of(std::string_view key) noexcept {
 
 class event_reader {
  public:
-  event_reader(const batch_limits& limits, std::int64_t now_ms) : limits_(limits), now_ms_(now_ms) {}
+  event_reader(const batch_limits& limits, std::int64_t now_ms, std::deque<std::string>& storage)
+      : limits_(limits), now_ms_(now_ms), storage_(storage) {}
 
   // Reads one event object; returns true when it is acceptable.
   bool read(simdjson::ondemand::value value, event& ev, event_failure& fail) {
@@ -56,7 +58,10 @@ class event_reader {
     bool have_level = false, have_message = false, have_ts = false;
     for (auto member : obj) {
       std::string_view key;
-      if (auto e = member.unescaped_key().get(key); e) return broken(fail, e);
+      if (auto e = member.unescaped_key().get(key); e) {
+        if (e != simdjson::STRING_ERROR) return broken(fail, e);
+        continue;  // a key that does not decode (a lone surrogate) names no field of ours
+      }
       simdjson::ondemand::value v;
       if (auto e = member.value().get(v); e) return broken(fail, e);
       switch (field_of(key)) {
@@ -66,7 +71,7 @@ class event_reader {
           break;
         case field::message: {
           std::string_view s;
-          if (auto e = v.get_string().get(s); e)
+          if (auto e = text(v, s); e)
             return refuse(fail, errc::missing_message, e, "message must be a string");
           s = trim(s);
           if (s.empty()) return refuse(fail, errc::missing_message, {}, "message is empty");
@@ -142,6 +147,20 @@ class event_reader {
   }
 
  private:
+  // A string value. A lone surrogate or an invalid escape (which the strict decoder refuses) and
+  // U+0000 become U+FFFD, the repaired text owned by storage_.
+  simdjson::error_code text(simdjson::ondemand::value v, std::string_view& out) {
+    std::string_view token = v.raw_json_token();
+    auto e = v.get_string().get(out);
+    if (e == simdjson::STRING_ERROR) {
+      out = storage_.emplace_back(lenient_json_string(token));
+      return simdjson::SUCCESS;
+    }
+    if (e) return e;
+    if (out.find('\0') != std::string_view::npos) out = storage_.emplace_back(without_nul(out));
+    return simdjson::SUCCESS;
+  }
+
   // `fingerprint`: an array of up to 8 strings ("{{ default }}" stands for the computed one).
   bool read_fingerprint(simdjson::ondemand::value v, event& ev, event_failure& fail) {
     if (v.is_null().value_unsafe()) return true;
@@ -150,7 +169,9 @@ class event_reader {
       return refuse(fail, errc::invalid_field, e, "fingerprint must be an array of strings");
     for (auto element : arr) {
       std::string_view part;
-      if (auto e = element.get_string().get(part); e)
+      simdjson::ondemand::value element_value;
+      if (auto e = element.get(element_value); e) return broken(fail, e);
+      if (auto e = text(element_value, part); e)
         return refuse(fail, errc::invalid_field, e, "fingerprint must be an array of strings");
       if (ev.client_fingerprint.size() == 8)
         return refuse(fail, errc::invalid_field, {}, "fingerprint holds at most 8 parts");
@@ -211,7 +232,7 @@ class event_reader {
                    event& ev, std::string_view& out, event_failure& fail) {
     if (v.is_null().value_unsafe()) return true;  // null means absent
     std::string_view s;
-    if (auto e = v.get_string().get(s); e)
+    if (auto e = text(v, s); e)
       return refuse(fail, errc::invalid_field, e, std::string(name) + " must be a string");
     out = cap(flag == truncated_stack ? s : trim(s), max, ev, flag);
     return true;
@@ -248,7 +269,10 @@ class event_reader {
     }
     if (type == simdjson::ondemand::json_type::number) {
       double d;
-      if (auto e = v.get_double().get(d); e) return broken(fail, e);
+      if (auto e = v.get_double().get(d); e) {
+        if (e == simdjson::NUMBER_ERROR) return refuse(fail, errc::invalid_timestamp, {}, "ts is out of range");
+        return broken(fail, e);
+      }
       // Beyond ±2^53 ms (285,000 years) is no timestamp; NaN fails both comparisons.
       if (!(d >= 0 && d < 9007199254740992.0))
         return refuse(fail, errc::invalid_timestamp, {}, "ts is out of range");
@@ -288,6 +312,7 @@ class event_reader {
 
   const batch_limits& limits_;
   std::int64_t now_ms_;
+  std::deque<std::string>& storage_;
 };
 
 }  // namespace
@@ -297,8 +322,8 @@ bool is_type_error(simdjson::error_code e) noexcept {
 }
 
 bool read_event(simdjson::ondemand::value value, event& ev, event_failure& fail, const batch_limits& limits,
-                std::int64_t now_ms) {
-  return event_reader(limits, now_ms).read(value, ev, fail);
+                std::int64_t now_ms, std::deque<std::string>& storage) {
+  return event_reader(limits, now_ms, storage).read(value, ev, fail);
 }
 
 }  // namespace edgelog::detail

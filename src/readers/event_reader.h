@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include "edgelog/error.h"
@@ -23,8 +24,9 @@ struct event_failure {
 /// simdjson's errors that mean "the wrong type", not "broken JSON".
 bool is_type_error(simdjson::error_code e) noexcept;
 
-/// Reads one event object into `ev`; false with `fail` set when it is refused.
+/// Reads one event object into `ev`; false with `fail` set when it is refused. Strings the reader
+/// had to repair are kept in `storage`, which must outlive the event.
 bool read_event(simdjson::ondemand::value value, event& ev, event_failure& fail, const batch_limits& limits,
-                std::int64_t now_ms);
+                std::int64_t now_ms, std::deque<std::string>& storage);
 
 }  // namespace edgelog::detail

@@ -9,6 +9,7 @@
 #include "edgelog/readers/otlp.h"
 #include "edgelog/readers/seeds.h"
 #include "edgelog/readers/sentry.h"
+#include "detail/json_text.h"
 #include "detail/json_writer.h"
 #include "readers/event_reader.h"
 
@@ -53,6 +54,7 @@ struct batch_parser::impl {
   od::parser parser;
   batch result;
   std::string repaired;
+  std::string unescaped;
   sentry_reader sentry;
   sentry_transcript transcript;
   logtail_transcript logtail;
@@ -68,7 +70,7 @@ struct batch_parser::impl {
     event ev;
     ev.index = index;
     event_failure fail;
-    if (detail::read_event(value, ev, fail, limits, now_ms)) {
+    if (detail::read_event(value, ev, fail, limits, now_ms, result.storage)) {
       result.events.push_back(std::move(ev));
     } else if (fail.broken_json) {
       result.error = errc::invalid_json;
@@ -125,7 +127,7 @@ struct batch_parser::impl {
       event ev;
       ev.index = index;
       event_failure fail;
-      if (parsed && detail::read_event(v, ev, fail, limits, now_ms) &&
+      if (parsed && detail::read_event(v, ev, fail, limits, now_ms, result.storage) &&
           !has_trailing_content(doc, line)) {
         detach(ev);
         result.events.push_back(std::move(ev));
@@ -152,6 +154,14 @@ struct batch_parser::impl {
       body = std::string_view(json.data(), size);
       return true;
     };
+    // A lone surrogate or U+0000 escaped in JSON text (a JavaScript string cut through an emoji)
+    // would fail a strict reader's whole body: each becomes \ufffd first, lengths unchanged.
+    if (format != body_format::logtail_msgpack && format != body_format::otlp_protobuf &&
+        detail::repair_unicode_escapes(body, unescaped)) {
+      std::size_t size = unescaped.size();
+      unescaped.append(padding, '\0');
+      body = std::string_view(unescaped.data(), size);
+    }
     switch (format) {
       case body_format::sentry_envelope:
       case body_format::sentry_store:

@@ -49,3 +49,28 @@ describe("bodies that are not what the route reads", () => {
     });
   }
 });
+
+describe("a lone surrogate (a JavaScript string cut through an emoji) at every JSON route", () => {
+  // Each body carries "\ud83d" alone in its message: repaired to U+FFFD, the rest stored.
+  const cut = "cut \\ud83d";
+  const bodies = () => ({
+    edgelog: `[{"level":"error","message":"${cut} edgelog"}]`,
+    Sentry: `{"event_id":"9ec79c33ec9942ab8353589fcb2e04dc"}\n{"type":"event"}\n{"message":"${cut} sentry","level":"error"}\n`,
+    OTLP: `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":"ERROR","body":{"stringValue":"${cut} otlp"}}]}]}]}`,
+    Logtail: `[{"dt":"${new Date().toISOString()}","level":"error","message":"${cut} logtail"}]`,
+    "Go analytics": `{"logs":[{"event_id":"surrogate-1","timestamp":"${new Date().toISOString().replace("Z", "")}",`
+      + `"event_type":"error","event_name":"${cut} go"}]}`,
+    Central: `[{"workflow_id":"w1","status":"FAILED","category":"${cut} central","ticket_id":"T-S"}]`,
+  });
+  for (const name of NAMES) {
+    test(`${name}: stored with U+FFFD in place of the lone half`, async () => {
+      const [, path, headers] = routes().find(([n]) => n === name);
+      const contentType = name === "Logtail" ? { "Content-Type": "application/json" } : {};
+      const res = await w.fetch(path, { method: "POST", body: bodies()[name], headers: { ...headers, ...contentType } });
+      assert.ok(res.status >= 200 && res.status < 300, `${name}: ${res.status} ${await res.clone().text()}`);
+      const tag = name === "Go analytics" ? "go" : name.toLowerCase();
+      const found = (await w.logs("hostile", "q=cut")).filter((e) => e.message.includes(`cut \ufffd`) && e.message.includes(tag));
+      assert.equal(found.length, 1, `${name}: ${JSON.stringify((await w.logs("hostile", "q=cut")).map((e) => e.message))}`);
+    });
+  }
+});

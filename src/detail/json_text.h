@@ -1,0 +1,37 @@
+// JSON string text that a strict decoder refuses, decoded anyway: a lone surrogate, an invalid
+// escape and U+0000 become U+FFFD, so one cut string (a JavaScript slice through an emoji) costs
+// a replacement character rather than the batch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace edgelog::detail {
+
+/// The value of 4 hex digits at p (the caller checked they are hex).
+inline unsigned hex4(const char* p) noexcept {
+  unsigned v = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = p[i];
+    v = v * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+inline bool is_high_surrogate(unsigned cp) noexcept { return cp >= 0xD800 && cp <= 0xDBFF; }
+inline bool is_low_surrogate(unsigned cp) noexcept { return cp >= 0xDC00 && cp <= 0xDFFF; }
+
+/// Decodes the JSON string token at the start of `token` (from its opening quote to its closing
+/// one; anything after is ignored), leniently as above.
+std::string lenient_json_string(std::string_view token);
+
+/// Copies JSON text into `out` with every \u escape of a lone surrogate or of U+0000 replaced by
+/// \ufffd (the same length: a Sentry envelope's item lengths still hold); false, and `out`
+/// untouched, when there is none. Run before parsers that refuse such text whole.
+bool repair_unicode_escapes(std::string_view json, std::string& out);
+
+/// `text` with every U+0000 replaced by U+FFFD.
+std::string without_nul(std::string_view text);
+
+}  // namespace edgelog::detail
