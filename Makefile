@@ -50,8 +50,8 @@ test-asan: asan
 test-wasm: wasm
 	@cd $(WASMB) && ctest --output-on-failure
 
-test-js: setup-browser wasm dashboard ## the Worker in Miniflare with the real migrations, the dashboard in Chromium, a crash under wrangler dev
-	@node --test --test-concurrency=1 --test-timeout=60000 tests/js/ tests/e2e/ tests/dev/
+test-js: setup-browser wasm dashboard ## the Worker in Miniflare (real migrations), the dashboard in Chromium, a crash under wrangler dev, the clients
+	@node --test --test-concurrency=1 --test-timeout=120000 tests/js/ tests/e2e/ tests/dev/ tests/clients/
 
 test: test-native test-asan test-wasm test-js ## build and run every test
 
