@@ -46,7 +46,7 @@ const ROUTES = {
   "/api/v1/logs": { POST: open(centralLog), OPTIONS: open(preflight) },
   "/api/v1/logs/batch": { POST: open(centralBatch), OPTIONS: open(preflight) },
   "/healthz": { GET: open(healthz) },
-  "/config": { GET: open(clientConfig) },
+  "/config": { GET: open(cors(clientConfig)), OPTIONS: open(preflight) }, // browsers read it too
   "/api/auth/login": { POST: open(login) },
   "/api/auth/logout": { POST: open(logout) },
   "/api/auth/session": { GET: open(currentSession) },

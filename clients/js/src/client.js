@@ -1,7 +1,7 @@
 // The client: a bounded buffer, batches by count, size and interval, per-level sampling from the
 // project's GET /config, one batch in flight at a time with retries, and an account of every
 // event it did not deliver (client.stats(), and a warning event in the next batch).
-import { backoffMs, prepare, sendOnce } from "./transport.js";
+import { backoffMs, prepare, randomId, sendOnce } from "./transport.js";
 import { watchLifecycle } from "./lifecycle.js";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
@@ -107,7 +107,7 @@ export function createClient(options) {
   // Delivers one batch, retrying until it is accepted, refused for good, or `deadline` passes
   // (then it goes back to the head of the buffer). A 413 splits the batch.
   async function deliver(events, { deadline = Infinity, keepalive = false } = {}) {
-    const prepared = await prepare(events, { key: o.key, secret: o.secret, idempotencyKey: crypto.randomUUID(), compress: o.compress });
+    const prepared = await prepare(events, { key: o.key, secret: o.secret, idempotencyKey: randomId(), compress: o.compress });
     for (let attempt = 1; ; attempt++) {
       const answer = await sendOnce(fetchImpl, url, prepared, { timeoutMs: o.timeoutMs, keepalive });
       if (answer.outcome === "accepted") {

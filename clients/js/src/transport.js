@@ -13,6 +13,9 @@ export async function gzip(bytes) {
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
+/** A random id for an Idempotency-Key (randomUUID needs a secure context; a page on http has none). */
+export const randomId = () => crypto.randomUUID?.() ?? hex(crypto.getRandomValues(new Uint8Array(16)));
+
 /** The timestamped signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`. */
 export async function sign(secret, body, nowMs = Date.now()) {
   const t = Math.floor(nowMs / 1000);
