@@ -158,7 +158,9 @@ export async function ingestWith(request, env, ctx,
   for (let attempt = 0; ; attempt++) {
     const answer = { ...answerOf(decision.header), request_id: rid };
     const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
-    const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey });
+    // The write's id goes into its segments; a queued copy carries it (worker/queue.js).
+    const writeId = crypto.randomUUID();
+    const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey, writeId });
     try {
       results = await writeWithin(env, built.statements);
       at = built;
@@ -169,8 +171,8 @@ export async function ingestWith(request, env, ctx,
         const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
         console.error("write queued", rid, reason, err);
         const safe = await enqueueWrite(env, {
-          projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey, decision,
-          context, wire, encoding: request.headers.get("content-encoding"), rid,
+          id: writeId, projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey,
+          decision, context, wire, encoding: request.headers.get("content-encoding"), rid,
         }, reason);
         if (safe) return accepted(decision.header, rid, headers, { queued: true });
         rates.forgetRates();

@@ -27,13 +27,13 @@ const toBase64 = (bytes) => {
 };
 const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-/** Hands an accepted write to the queue, with its copy in KV. `write` holds what the ingest
- *  transaction binds plus what the consumer needs to decide again (the core's context and the
+/** Hands an accepted write to the queue, with its copy in KV. `write` holds its id and what the
+ *  ingest transaction binds, plus what the consumer needs to decide again (the core's context and the
  *  request's bytes) if an event_id was stored meanwhile. `reason` is "d1_error" or "d1_timeout"
  *  (the write's fate is unknown). True when the write is safe (in KV, or in the queue). */
 export async function enqueueWrite(env, write, reason) {
-  const id = crypto.randomUUID();
-  const text = JSON.stringify({ v: 1, id, reason, ...write, wire: toBase64(write.wire) });
+  const { id } = write; // the id the failed transaction wrote into its segments
+  const text = JSON.stringify({ v: 1, reason, ...write, wire: toBase64(write.wire) });
   const metadata = { project_id: write.projectId, events: write.decision.header.accepted ?? 0, at: write.receivedAt, reason };
   const kept = await kv.putQueued(env.CACHE, id, text, metadata).then(() => true, (err) => {
     console.error("no KV copy of a queued write", id, err);
@@ -67,9 +67,9 @@ async function loadWrite(env, body) {
 export async function applyWrite(env, ctx, write, { deadLettered = false } = {}) {
   const { id, projectId, receivedAt, minute, ipKey, requestKey } = write;
   let decision = write.decision;
-  if (await db.writeLanded(env.DB, projectId, receivedAt, decision.header.segments ?? [])) return "already";
+  if (await db.writeLanded(env.DB, projectId, id, decision.header.segments ?? [])) return "already";
   for (let attempt = 0; ; attempt++) {
-    const built = db.ingestStatements(env.DB, { projectId, receivedAt, minute, decision, ipKey, requestKey });
+    const built = db.ingestStatements(env.DB, { projectId, receivedAt, minute, decision, ipKey, requestKey, writeId: id });
     const accepted = decision.header.accepted ?? 0;
     const ledger = [{ outcome: "queued", reason: write.reason, events: accepted, requests: 1 }];
     if (deadLettered) ledger.push({ outcome: "dead_lettered", reason: write.reason, events: accepted, requests: 1 });

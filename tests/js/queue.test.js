@@ -165,15 +165,25 @@ describe("with a queue, delivered by hand", () => {
 
   test("a write whose original transaction landed after its budget is not written again", async () => {
     const p = await w.createProject("late");
-    // Without event ids: only the segments themselves can tell the write landed.
-    const { write } = await queuedWhileDown(p, batch("l", 3).map(({ event_id, ...e }) => e));
+    // Without event ids: only the write's id in its segments can tell it landed.
+    const { id, write } = await queuedWhileDown(p, batch("l", 3).map(({ event_id, ...e }) => e));
     assert.equal((await deliver("edgelog-ingest", write)).explicitAcks.length, 1);
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
-    // The same segments under another write id: what the queue holds when the request's own
-    // transaction, given up on after the budget, committed after all.
-    const late = JSON.stringify({ ...JSON.parse(write), id: crypto.randomUUID(), reason: "d1_timeout" });
-    assert.deepEqual((await deliver("edgelog-ingest", late)).explicitAcks, [`m${seq}`]);
+    // As if the request's own transaction had committed late: its segments carry the write's id,
+    // and no delivery recorded it.
+    await w.db.prepare("DELETE FROM applied_writes WHERE id = ?1").bind(id).run();
+    assert.deepEqual((await deliver("edgelog-ingest", write)).explicitAcks, [`m${seq}`]);
     assert.equal(await db.countLogs(w.db, p.project.id), 3);
+  });
+
+  test("two writes of one shape in one millisecond are both written (not taken for each other)", async () => {
+    const p = await w.createProject("twins");
+    const { write } = await queuedWhileDown(p, batch("t", 3).map(({ event_id, ...e }) => e));
+    assert.equal((await deliver("edgelog-ingest", write)).explicitAcks.length, 1);
+    // Another request, received the same millisecond with the same events: same times, same count.
+    const twin = JSON.stringify({ ...JSON.parse(write), id: crypto.randomUUID() });
+    assert.equal((await deliver("edgelog-ingest", twin)).explicitAcks.length, 1);
+    assert.equal(await db.countLogs(w.db, p.project.id), 6);
   });
 
   test("a queued write whose message was lost is written by maintenance from its KV copy", async () => {

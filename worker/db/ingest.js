@@ -5,8 +5,8 @@ import { COUNT_REQUEST } from "./counters.js";
 
 const INSERT_SEGMENT = `
 INSERT INTO segments (project_id, received_at, ts_min, ts_max, events, levels, retention_hours,
-                      data, fields, words, issues, minutes)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`;
+                      data, fields, words, issues, minutes, write_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`;
 
 // A plain INSERT: an event_id stored before fails the whole transaction, and the caller asks the
 // core again without the duplicates.
@@ -46,7 +46,7 @@ export const PARTS_PER_SEGMENT = 5;
 /** The statements of one request, to run with db.batch() (one transaction). `decision` is the
  *  core's {header, parts}; `requestKey` ({key, answer}) is the Idempotency-Key, if any. Answers
  *  {statements, issues}: the index of the issue statement's results. */
-export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null }) {
+export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null, writeId = null }) {
   const { header, parts } = decision;
   const statements = [];
   const at = {};
@@ -56,7 +56,7 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
   if (header.status === 202) {
     const [ids, issues, ledger] = parts.slice(segments.length * PARTS_PER_SEGMENT);
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
-    statements.push(...segmentStatements(db, { projectId, receivedAt, decision }));
+    statements.push(...segmentStatements(db, { projectId, receivedAt, decision, writeId }));
     if (issues !== "[]") at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {
@@ -67,12 +67,12 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
 }
 
 /** The INSERTs of the segments of a decision of the core (an ingest or a conversion). */
-export function segmentStatements(db, { projectId, receivedAt, decision }) {
+export function segmentStatements(db, { projectId, receivedAt, decision, writeId = null }) {
   const { header, parts } = decision;
   return (header.segments ?? []).map((s, i) => {
     const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
     return db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
-      s.retention_hours, data, fields, words, shares, minutes);
+      s.retention_hours, data, fields, words, shares, minutes, writeId);
   });
 }
 
@@ -86,14 +86,12 @@ export function outcomesStatement(db, projectId, minute, ledger) {
   return db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(ledger));
 }
 
-/** True when the first of these segments (the core's header entries) is stored already: the
- *  original request's write, which ran past its budget, landed after all. */
-export async function writeLanded(db, projectId, receivedAt, segments) {
+/** True when a segment of the ingest write `writeId` is stored: the original request's
+ *  transaction, given up on after its budget, landed after all (or an earlier delivery did). */
+export async function writeLanded(db, projectId, writeId, segments) {
   if (!segments.length) return false;
-  const s = segments[0];
   const row = await db.prepare(`SELECT 1 AS found FROM segments WHERE project_id = ?1 AND ts_max = ?2
-      AND received_at = ?3 AND ts_min = ?4 AND events = ?5 LIMIT 1`)
-    .bind(projectId, s.ts_max, receivedAt, s.ts_min, s.events).first();
+      AND write_id = ?3 LIMIT 1`).bind(projectId, segments[0].ts_max, writeId).first();
   return row !== null;
 }
 
