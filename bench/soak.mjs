@@ -43,22 +43,29 @@ try {
   load.maxBatches = Math.ceil(TARGET / BATCH);
   const rss = [];
   const started = Date.now();
-  const sample = (label) => {
+  // workerd's RSS (which locally includes the D1 database it serves) and the wasm core's heap in
+  // use and memory, from /metrics of the isolate that answers.
+  const sample = async (label) => {
     const mib = rssMiB(pid);
-    rss.push({ label, acked: load.acked.size, rss_mib: mib });
-    log(`${label}: ${load.acked.size} events acknowledged, workerd RSS ${mib?.toFixed(1)} MiB, `
-      + `${load.queued} batches queued, statuses ${JSON.stringify(load.statuses)}`);
+    const acked = load.acked.size;
+    const text = await (await server.admin("/metrics")).text().catch(() => "");
+    const gauge = (name) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+    const core = { heap_in_use_kib: Math.round(gauge("edgelog_core_heap_in_use_bytes") / 1024),
+      memory_mib: gauge("edgelog_core_memory_bytes") / 1048576 };
+    rss.push({ label, acked, rss_mib: mib, core });
+    log(`${label}: ${acked} events acknowledged, workerd RSS ${mib?.toFixed(1)} MiB, core heap in use `
+      + `${core.heap_in_use_kib} KiB of ${core.memory_mib} MiB, ${load.queued} batches queued, statuses ${JSON.stringify(load.statuses)}`);
   };
   let at10k = false;
   const watcher = setInterval(() => {
-    if (!at10k && load.acked.size >= 10_000) { at10k = true; sample("at 10k events"); }
+    if (!at10k && load.acked.size >= 10_000) { at10k = true; void sample("at 10k events"); }
   }, 200);
-  const minutely = setInterval(() => sample(`after ${Math.round((Date.now() - started) / 60000)} min`), 60_000);
+  const minutely = setInterval(() => void sample(`after ${Math.round((Date.now() - started) / 60000)} min`), 60_000);
   await load.run(started + SECONDS * 1000 * 3);
   clearInterval(watcher);
   clearInterval(minutely);
   const loadSeconds = (Date.now() - started) / 1000;
-  sample(`at the end (${load.acked.size} events)`);
+  await sample(`at the end (${load.acked.size} events)`);
 
   // Let the queue drain (and maintenance recover any copy left in KV), then read the D1 file.
   const deadline = Date.now() + 300_000;
@@ -72,6 +79,7 @@ try {
   log("queue after the load:", JSON.stringify(backlog));
   await server.stop();
 
+  const dbBytes = query(state, "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()")[0]?.bytes;
   const [counts] = query(state, `SELECT (SELECT count(*) FROM event_ids WHERE project_id = ${project.id}) AS ids,
     (SELECT sum(events) FROM segments WHERE project_id = ${project.id}) AS events`);
   const stored = new Set(query(state, `SELECT event_id FROM event_ids WHERE project_id = ${project.id}`).map((r) => r.event_id));
@@ -80,7 +88,7 @@ try {
     events_acknowledged: load.acked.size, events_stored: counts.events, event_ids_stored: counts.ids,
     missing, stored_twice: counts.events - stored.size, load_seconds: Math.round(loadSeconds),
     events_per_second: Math.round(load.acked.size / loadSeconds), batches_queued: load.queued,
-    statuses: load.statuses, rss,
+    statuses: load.statuses, d1_file_mib: Math.round((dbBytes ?? 0) / 1048576), rss,
   };
   console.log(JSON.stringify(result, null, 2));
   const ok = missing === 0 && counts.events === stored.size && stored.size === load.acked.size;

@@ -1,5 +1,6 @@
 // GET /metrics: Prometheus text for the operator's scraper, behind the admin credential or
 // METRICS_TOKEN. Counts come from D1 (the last 24 h); request latency from this isolate.
+import { core } from "./core.js";
 import { requireAdmin, sameSecret } from "./auth.js";
 import { foldPending } from "./aggregates.js";
 import * as db from "./db/index.js";
@@ -64,6 +65,13 @@ export async function metrics(request, env) {
   }
   family("edgelog_isolate_start_time_seconds", "gauge", "When this isolate started (latency counters reset with it).",
     [[null, (startedAt / 1000).toFixed(3)]]);
+  // The core's allocator in this isolate: flat under load when every call returns what it took.
+  if (core.instance) {
+    family("edgelog_core_heap_in_use_bytes", "gauge", "Bytes the wasm core's allocator holds in this isolate.",
+      [[null, String(core.exports().el_heap_in_use())]]);
+    family("edgelog_core_memory_bytes", "gauge", "The wasm core's linear memory in this isolate (its high-water mark).",
+      [[null, String(core.exports().memory.buffer.byteLength)]]);
+  }
   return new Response(`${lines.join("\n")}\n`, {
     headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
   });

@@ -353,6 +353,9 @@ describe("GET /metrics", () => {
       assert.match(text, /^edgelog_outcome_events_24h\{project="shop",outcome="accepted",reason=""\} \d+$/m);
       assert.match(text, /^# TYPE edgelog_request_duration_seconds histogram$/m);
       assert.match(text, /^edgelog_request_duration_seconds_count\{route="\/api\/logs"\} \d+$/m);
+      // The isolate that ingested has its core: its allocator's bytes in use and its memory.
+      assert.ok(Number(/^edgelog_core_heap_in_use_bytes (\d+)$/m.exec(text)?.[1]) > 0, "core heap in use");
+      assert.ok(Number(/^edgelog_core_memory_bytes (\d+)$/m.exec(text)?.[1]) >= 16 * 1024 * 1024, "core memory");
     }
   });
 });
