@@ -61,7 +61,7 @@ dev: wasm dashboard ## build, migrate, create a demo project and serve on http:/
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floor Worker, binding, reads over 1M events
+bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floor Worker, binding, reads over 1M events, the client
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
@@ -71,6 +71,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floo
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
 	@node bench/binding.mjs
 	@node bench/read.mjs
+	@node --expose-gc bench/client.mjs
 
 soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 50 failing, then a 60 s crash run (not in make test)
 	@node bench/soak.mjs

@@ -16,6 +16,29 @@ const DEFAULTS = {
   config: true, // fetch GET /config for sampling and batch size
   configTtlMs: 300_000,
 };
+/** A FIFO with O(1) removal at the head (Array.prototype.shift is O(n) on a 10,000-event buffer). */
+class Fifo {
+  #items = [];
+  #head = 0;
+  get length() { return this.#items.length - this.#head; }
+  push(x) { this.#items.push(x); }
+  peek() { return this.#items[this.#head]; }
+  shift() {
+    const x = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return x;
+  }
+  /** Puts `xs` back at the head, in order. */
+  unshiftAll(xs) {
+    this.#items = [...xs, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+  }
+}
+
 const isBrowser = () => typeof window !== "undefined" && typeof document !== "undefined" && typeof process === "undefined";
 
 /** A client for one project. `secret` is for signed keys, and never in a browser. */
@@ -28,7 +51,7 @@ export function createClient(options) {
   const url = String(o.url).replace(/\/+$/, "");
   const fetchImpl = o.fetch ?? globalThis.fetch.bind(globalThis);
 
-  const buffer = [];
+  const buffer = new Fifo();
   const stats = {
     buffered: 0, sent_events: 0, sent_batches: 0, queued_batches: 0, retries: 0, rejected_events: 0,
     dropped: { buffer_full: 0, sampled: 0, refused: 0, too_large: 0 }, last_error: null,
@@ -68,7 +91,8 @@ export function createClient(options) {
       if (o.dropPolicy === "newest") return false;
       buffer.shift();
     }
-    buffer.push({ ...event, level, ts: event.ts ?? new Date().toISOString() });
+    // Serialized once, here: the batch is these strings joined, and their lengths are its size.
+    buffer.push(JSON.stringify({ ...event, level, ts: event.ts ?? new Date().toISOString() }));
     stats.buffered = buffer.length;
     if (buffer.length >= batchSize()) void flush();
     else schedule();
@@ -81,13 +105,13 @@ export function createClient(options) {
     timer.unref?.();
   }
 
-  // The next batch: up to batchSize events within maxBatchBytes, plus a warning event when
-  // events were dropped since the last batch said so.
+  // The next batch (events as JSON text): up to batchSize events within maxBatchBytes, plus a
+  // warning event when events were dropped since the last batch said so.
   function takeBatch() {
     const events = [];
     let bytes = 0;
     while (events.length < batchSize() && buffer.length) {
-      const size = JSON.stringify(buffer[0]).length;
+      const size = buffer.peek().length;
       if (events.length && bytes + size > o.maxBatchBytes) break;
       events.push(buffer.shift());
       bytes += size;
@@ -95,9 +119,10 @@ export function createClient(options) {
     const lost = Object.entries(unreported).filter(([, n]) => n > 0);
     if (lost.length && events.length) {
       const counts = Object.fromEntries(lost);
-      events.push({ level: "warn", source: "edgelog-client", ts: new Date().toISOString(),
+      events.push(JSON.stringify({ level: "warn", source: "edgelog-client", ts: new Date().toISOString(),
         message: `edgelog client dropped ${lost.reduce((n, [, k]) => n + k, 0)} events (${lost.map(([r, n]) => `${r}: ${n}`).join(", ")})`,
-        ctx: { edgelog_client: { dropped: counts } } });
+        ctx: { edgelog_client: { dropped: counts } } }));
+      events.warning = true; // the last one is the client's own: not put back if the batch waits
       for (const [reason] of lost) unreported[reason] = 0;
     }
     stats.buffered = buffer.length;
@@ -134,7 +159,7 @@ export function createClient(options) {
       stats.last_error = answer.reason;
       const wait = Math.max(answer.delayMs, backoffMs(attempt));
       if (Date.now() + wait > deadline) {
-        buffer.unshift(...events.filter((e) => e.source !== "edgelog-client"));
+        buffer.unshiftAll(events.warning ? events.slice(0, -1) : events);
         stats.buffered = buffer.length;
         return false;
       }

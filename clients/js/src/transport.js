@@ -5,8 +5,18 @@
 const encoder = new TextEncoder();
 const GZIP_FROM_BYTES = 1024;
 
-/** Gzip `bytes` with the platform's CompressionStream (Node ≥ 18, every current browser). */
+// Node's zlib when there is one (several times faster than its web streams), else the platform's
+// CompressionStream (every current browser).
+const nodeZlib = typeof process !== "undefined" && process.versions?.node
+  ? import("node:zlib").then((z) => z, () => null) : Promise.resolve(null);
+
+/** Gzip `bytes`. */
 export async function gzip(bytes) {
+  const zlib = await nodeZlib;
+  if (zlib) {
+    return new Promise((resolve, reject) => zlib.gzip(bytes, { level: 1 }, (err, out) => (err ? reject(err)
+      : resolve(new Uint8Array(out.buffer, out.byteOffset, out.length)))));
+  }
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -16,10 +26,14 @@ const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).pa
 /** A random id for an Idempotency-Key (randomUUID needs a secure context; a page on http has none). */
 export const randomId = () => crypto.randomUUID?.() ?? hex(crypto.getRandomValues(new Uint8Array(16)));
 
+const hmacKeys = new Map(); // secret → its imported key, once per process
+
 /** The timestamped signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`. */
 export async function sign(secret, body, nowMs = Date.now()) {
   const t = Math.floor(nowMs / 1000);
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  if (!hmacKeys.has(secret))
+    hmacKeys.set(secret, crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]));
+  const key = await hmacKeys.get(secret);
   const prefix = encoder.encode(`${t}.`);
   const signed = new Uint8Array(prefix.length + body.length);
   signed.set(prefix);
@@ -27,9 +41,9 @@ export async function sign(secret, body, nowMs = Date.now()) {
   return `t=${t},v1=${hex(await crypto.subtle.sign("HMAC", key, signed))}`;
 }
 
-/** The request for a batch of events: {body, headers}. */
+/** The request for a batch of events (each already JSON text): {body, headers}. */
 export async function prepare(events, { key, secret, idempotencyKey, compress = true }) {
-  const json = encoder.encode(JSON.stringify({ events }));
+  const json = encoder.encode(`{"events":[${events.join(",")}]}`);
   let body = json;
   const headers = { "Content-Type": "application/json", "X-Project-Key": key, "Idempotency-Key": idempotencyKey };
   if (compress && json.length >= GZIP_FROM_BYTES) {
