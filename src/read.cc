@@ -248,12 +248,15 @@ void run_histogram(const json& req, std::string_view body, const read_filter& f,
   auto segs = segments_of(req, body);
   auto bucket = req.at("bucket").get<std::int64_t>();
   if (bucket <= 0) throw std::out_of_range("bucket must be positive");
+  // Buckets count from `origin` (a chart's grid, at or before `from`), else from `from`.
+  std::int64_t origin = req.contains("origin") ? req.at("origin").get<std::int64_t>() : from;
+  if (origin > from) throw std::out_of_range("origin must not be after from");
   std::map<std::pair<std::int64_t, int>, std::int64_t> counts;
   std::size_t scanned = 0, matched = 0;
   std::vector<std::pair<std::int64_t, errc>> damaged;
   opened_set open;
   each_match(segs, f, from, to, scanned, matched, damaged, open, [&](const segment_ref&, const stored_event& ev, std::int64_t) {
-    counts[{(ev.ts - from) / bucket, static_cast<int>(ev.severity)}]++;
+    counts[{(ev.ts - origin) / bucket, static_cast<int>(ev.severity)}]++;
     return true;
   });
   w.raw("{\"counts\":[");

@@ -152,7 +152,7 @@ export async function logsHistogram(request, env) {
   const f = readFilter(params);
   if (f.response) return f.response;
   const { from, to, bucket } = win;
-  const h = await histogram(env, { projects: scope.projects, from, to, filter: f.filter, bucket });
+  const h = await histogram(env, { projects: scope.projects, from, to, filter: f.filter, bucket, origin: win.origin });
   const iso = (ms) => new Date(ms).toISOString();
   return json(200, {
     from: iso(from), to: iso(to), bucket_ms: bucket, complete: h.complete, covered_from: iso(h.covered_from),

@@ -133,6 +133,7 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
   return { ...out, total: page.scanned ? Math.round((page.matched / page.scanned) * inRange) : 0, total_exact: false };
 }
 
+const MINUTE = 60_000;
 const HISTOGRAM_SCAN = 200_000;
 const BUCKETS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((m) => m * 60_000);
 
@@ -141,35 +142,43 @@ export function bucketFor(span) {
   return BUCKETS.find((b) => span / b <= 96) ?? BUCKETS[BUCKETS.length - 1];
 }
 
-/** A chart's window from ?from= (default the last 24 h) and ?to= (default now): {from, to, bucket},
- *  `from` moved back to a multiple of the bucket so refreshes keep their edges; or {response}. */
+/** A chart's window from ?from= (default the last 24 h) and ?to= (default now): {from, to, bucket,
+ *  origin}, or {response}. Buckets sit on a grid of multiples of the bucket (`origin` is the one at
+ *  or before `from`), so refreshes keep their edges; the first and the last are cut at `from` and
+ *  `to`, which makes at most 97 of them. */
 export function chartWindow(params, now) {
   const range = readRange(params, now, now - 86_400_000);
   if (range.response) return range;
   const to = params.has("to") ? range.to : now;
   const bucket = bucketFor(to - range.from);
-  return { from: range.from - (range.from % bucket), to, bucket };
+  return { from: range.from, to, bucket, origin: range.from - (range.from % bucket) };
 }
 
-/** Counts per time bucket and level of the events matching a filter: from the minute rollup when
- *  only levels narrow it (exact), otherwise counted by the core over the newest HISTOGRAM_SCAN
- *  events in the range (`complete` false and `covered_from` set when that did not reach `from`). */
-export async function histogram(env, { projects, from, to, filter, bucket }) {
+/** Counts per time bucket and level of the events matching a filter, exact at both edges: whole
+ *  minutes from the minute rollup when only levels narrow it, the partial minutes at `from` and
+ *  `to` counted from the events; otherwise all counted by the core over the newest HISTOGRAM_SCAN
+ *  events in the range (`complete` false and `covered_from` set when that did not reach `from`).
+ *  Buckets count from `origin` (chartWindow's grid); the first starts at `from`. */
+export async function histogram(env, { projects, from, to, filter, bucket, origin = from }) {
   const counts = [];
   let coveredFrom = from;
+  const merge = (answer) => counts.push(...answer.counts.map(([b, level, events]) => ({ bucket: b, level, events })));
+  const walk = (a, b, maxEvents) => countWalk(env, {
+    projects, from: a, to: b, filter, mode: "histogram", request: { bucket, origin }, maxEvents, merge,
+  });
   if (!narrows(filter)) {
     await foldPending(env);
-    const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from, to, bucket });
+    const wholeFrom = Math.min(to, Math.ceil(from / MINUTE) * MINUTE);
+    const wholeTo = Math.max(wholeFrom, to - (to % MINUTE));
+    const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from: wholeFrom, to: wholeTo, bucket, origin });
     counts.push(...rows.filter((r) => !filter.levels || filter.levels.includes(r.level)));
+    for (const [a, b] of [[from, wholeFrom], [wholeTo, to]]) if (b > a) await walk(a, b, Infinity);
   } else {
-    const walk = await countWalk(env, {
-      projects, from, to, filter, mode: "histogram", request: { bucket }, maxEvents: HISTOGRAM_SCAN,
-      merge: (answer) => counts.push(...answer.counts.map(([b, level, events]) => ({ bucket: b, level, events }))),
-    });
-    coveredFrom = walk.covered_from;
+    coveredFrom = (await walk(from, to, HISTOGRAM_SCAN)).covered_from;
   }
   const buckets = [];
-  for (let t = from, i = 0; t < to; t += bucket, i++) buckets.push({ t, total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });
+  for (let t = origin; t < to || !buckets.length; t += bucket)
+    buckets.push({ t: Math.max(t, from), total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });
   for (const c of counts) {
     const b = buckets[c.bucket];
     if (!b) continue;

@@ -22,7 +22,7 @@ export async function stats(request, env) {
   const counts = { source: new Map(), endpoint: new Map(), component: new Map() };
   const [s, h, walk] = await Promise.all([
     db.statsOf(env.DB, { projectIds, from, to }),
-    histogram(env, { projects: scope.projects, from, to, filter: {}, bucket }),
+    histogram(env, { projects: scope.projects, from, to, filter: {}, bucket, origin: win.origin }),
     countWalk(env, {
       projects: scope.projects, from, to, filter: {}, mode: "facets", maxEvents: TOP_SAMPLE,
       request: { fields: Object.keys(counts), top: 1000 },

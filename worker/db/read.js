@@ -19,10 +19,10 @@ export const EQUALITY_FILTERS = ["source", "env", "component", "endpoint", "sour
   "fingerprint", "user_id", "request_id", "release"];
 
 /** Per-bucket counts by level from the minute rollup: [{bucket, level, events}]. */
-export async function rollupHistogram(db, { projectIds, from, to, bucket }) {
-  const { results } = await db.prepare(`SELECT CAST((minute - ?2) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events FROM log_counts
+export async function rollupHistogram(db, { projectIds, from, to, bucket, origin = from }) {
+  const { results } = await db.prepare(`SELECT CAST((minute - ?5) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events FROM log_counts
     WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2`)
-    .bind(JSON.stringify(projectIds), from, to, bucket).all();
+    .bind(JSON.stringify(projectIds), from, to, bucket, origin).all();
   return results;
 }
 
