@@ -3,7 +3,7 @@
 // Checks acknowledged = stored and nothing stored twice (from the D1 file once the server is
 // stopped), and reports workerd's RSS at 10k events, every minute, and at the end.
 //   node bench/soak.mjs [--events 1000000] [--seconds 600] [--senders 4] [--batch 100]
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +24,14 @@ const SENDERS = Number(opt.senders);
 
 const FAULT = `CREATE TRIGGER soak_fault BEFORE INSERT ON segments WHEN abs(random()) % ${Number(opt["fail-one-in"])} = 0
 BEGIN SELECT RAISE(ABORT, 'injected fault: one D1 write in ${opt["fail-one-in"]} fails'); END;`;
+
+/** Bytes of the local D1's SQLite files under `dir`. */
+function sqliteBytes(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile() && /\.sqlite(-wal)?$/.test(e.name)) n += statSync(join(e.parentPath ?? e.path, e.name)).size;
+  return n;
+}
 
 const state = mkdtempSync(join(tmpdir(), "edgelog-soak-"));
 // Retries every second, and copies in KV recovered after a minute (a local queue lives in memory).
@@ -79,7 +87,7 @@ try {
   log("queue after the load:", JSON.stringify(backlog));
   await server.stop();
 
-  const dbBytes = query(state, "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()")[0]?.bytes;
+  const dbBytes = sqliteBytes(state);
   const [counts] = query(state, `SELECT (SELECT count(*) FROM event_ids WHERE project_id = ${project.id}) AS ids,
     (SELECT sum(events) FROM segments WHERE project_id = ${project.id}) AS events`);
   const stored = new Set(query(state, `SELECT event_id FROM event_ids WHERE project_id = ${project.id}`).map((r) => r.event_id));
