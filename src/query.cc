@@ -56,6 +56,7 @@ void words_of(std::string_view text, std::string& buffer, std::vector<std::strin
 std::string parse_text_query(std::string_view q, read_filter& f) {
   if (q.size() > max_query_chars) return "q is longer than 256 characters";
   std::vector<text_term> include, exclude;
+  bool symbols_only = false;  // text was given, but none of it is a word
   std::size_t i = 0;
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
   while (i < q.size()) {
@@ -98,9 +99,14 @@ std::string parse_text_query(std::string_view q, read_filter& f) {
         prefix = true;
       }
     }
-    if (!has_word_char(text)) continue;
+    if (!has_word_char(text)) {
+      symbols_only = symbols_only || !text.empty();
+      continue;
+    }
     (negative ? exclude : include).push_back({tokens_of(text), prefix});
   }
+  if (include.empty() && exclude.empty() && symbols_only)
+    return "q has no letters or digits to search for: words are indexed, symbols alone are not";
   if (include.size() + exclude.size() > max_terms) return "q has more than 16 terms";
   if (include.empty() && !exclude.empty()) return "q needs a term to look for, not only exclusions";
   for (auto& t : include) f.include.push_back(std::move(t));

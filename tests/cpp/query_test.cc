@@ -34,9 +34,21 @@ TEST_CASE("refuses queries that are too long, have too many terms or only exclud
   CHECK(edgelog::parse_text_query(std::string(257, 'a'), f) == "q is longer than 256 characters");
   CHECK(edgelog::parse_text_query("a b c d e f g h i j k l m n o p q", f) == "q has more than 16 terms");
   CHECK(edgelog::parse_text_query("-timeout", f) == "q needs a term to look for, not only exclusions");
-  read_filter symbols;
-  CHECK(edgelog::parse_text_query("( ) %", symbols).empty());
-  CHECK_FALSE(symbols.narrows());
+}
+
+TEST_CASE("a query of ASCII symbols alone is refused, not read as no query; beside a word they are ignored") {
+  for (std::string q : {"()", "%", "-- ..", "\"!!\""}) {
+    edgelog::read_filter f;
+    CHECK(edgelog::parse_text_query(q, f) == "q has no letters or digits to search for: words are indexed, symbols alone are not");
+  }
+  edgelog::read_filter f;
+  CHECK(edgelog::parse_text_query("timeout ()", f).empty());
+  CHECK(f.include.size() == 1);
+  edgelog::read_filter emoji;  // non-ASCII is text: an emoji is a word to look for
+  CHECK(edgelog::parse_text_query("\xF0\x9F\x94\xA5", emoji).empty());
+  CHECK(emoji.include.size() == 1);
+  edgelog::read_filter blank;
+  CHECK(edgelog::parse_text_query("   ", blank).empty());
 }
 
 TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions") {

@@ -1,6 +1,6 @@
 // Charts that agree with the list: the histogram and /api/stats count exactly the events in
 // [from, to) when either edge falls inside a minute, as /api/logs does, and a 24 h window has its
-// first bucket at `from` and the rest on the bucket grid.
+// first bucket at `from` and the rest on the bucket grid. A query of symbols alone is refused.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startWorker } from "./harness.js";
@@ -59,4 +59,15 @@ test("from=24h: at most 97 buckets, the first at `from`, the others on the bucke
   for (const b of h.buckets.slice(1)) assert.equal(Date.parse(b.t) % h.bucket_ms, 0, b.t);
   assert.ok(Date.parse(h.buckets.at(-1).t) < Date.parse(h.to));
   assert.equal(sum(h.buckets), 5);
+});
+
+test("a query of symbols alone answers 400 instead of every event; an emoji is searched for", async () => {
+  assert.equal((await w.send(p, [{ level: "info", message: "deploy done 🔥 fast" }])).status, 202);
+  for (const q of ["()", "%", "-- .."]) {
+    const res = await w.admin(`/api/logs?project=edges&from=24h&q=${encodeURIComponent(q)}`);
+    assert.equal(res.status, 400, q);
+    assert.equal((await res.json()).field, "q");
+  }
+  const fire = await get(`/api/logs?project=edges&from=24h&q=${encodeURIComponent("🔥")}`);
+  assert.deepEqual(fire.logs.map((e) => e.message), ["deploy done 🔥 fast"]);
 });
