@@ -1,5 +1,6 @@
 // Operator sessions for the dashboard: a signed, expiring cookie whose key derives from
-// ADMIN_TOKEN, so rotating the token revokes every session. State-changing requests made with the
+// ADMIN_TOKEN (rotating the token revokes every session), naming a server-side session that
+// logout deletes (a copied cookie is refused after it). State-changing requests made with the
 // cookie must echo its CSRF token in X-CSRF-Token.
 import { sameSecret } from "./auth.js";
 import * as db from "./db/index.js";
@@ -20,7 +21,9 @@ async function sessionKey(env) {
 }
 
 async function issue(env, now) {
-  const payload = { exp: now + SESSION_MS, csrf: b64url(crypto.getRandomValues(new Uint8Array(18))) };
+  const payload = { sid: b64url(crypto.getRandomValues(new Uint8Array(18))), exp: now + SESSION_MS,
+    csrf: b64url(crypto.getRandomValues(new Uint8Array(18))) };
+  await db.insertSession(env.DB, { id: payload.sid, createdAt: now, expiresAt: payload.exp });
   const body = b64url(encoder.encode(JSON.stringify(payload)));
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await sessionKey(env), encoder.encode(body)));
   return { value: `${body}.${b64url(sig)}`, ...payload };
@@ -35,8 +38,16 @@ function cookieOf(request) {
   return null;
 }
 
-/** The session a request carries ({exp, csrf}), or null when absent, forged or expired. */
+/** The session a request carries ({sid, exp, csrf}), or null when absent, forged, expired or
+ *  ended (logged out). */
 export async function sessionOf(request, env, now = Date.now()) {
+  const payload = await signedSession(request, env, now);
+  if (!payload || typeof payload.sid !== "string") return null;
+  return (await db.sessionLive(env.DB, payload.sid, now)) ? payload : null;
+}
+
+// The cookie's payload when its signature holds and it has not expired.
+async function signedSession(request, env, now) {
   const value = cookieOf(request);
   if (!value || !env.ADMIN_TOKEN) return null;
   const [body, sig] = value.split(".");
@@ -80,8 +91,10 @@ export async function login(request, env) {
     { "Set-Cookie": cookieHeader(session.value, SESSION_MS / 1000) });
 }
 
-/** POST /api/auth/logout: clears the cookie. */
-export function logout() {
+/** POST /api/auth/logout: ends the session on the server and clears the cookie. */
+export async function logout(request, env) {
+  const payload = await signedSession(request, env, Date.now());
+  if (payload?.sid) await db.deleteSession(env.DB, payload.sid);
   return json(200, { ok: true }, { "Set-Cookie": cookieHeader("", 0) });
 }
 

@@ -74,6 +74,24 @@ describe("operator sessions", () => {
     assert.match(out.headers.get("set-cookie"), /Max-Age=0/);
   });
 
+  test("after logout the cookie captured before it is refused everywhere, other sessions stay", async () => {
+    const login = async () => {
+      const res = await w.fetch("/api/auth/login", { method: "POST", body: JSON.stringify({ token: ADMIN_TOKEN }) });
+      return { cookie: res.headers.get("set-cookie").split(";")[0], csrf: (await res.json()).csrf_token };
+    };
+    const mine = await login();
+    const other = await login();
+    assert.equal((await w.fetch("/api/admin/projects", { headers: { Cookie: mine.cookie } })).status, 200);
+    assert.equal((await w.fetch("/api/auth/logout", { method: "POST", headers: { Cookie: mine.cookie } })).status, 200);
+    // The same cookie, replayed (as someone who copied it would):
+    for (const path of ["/api/admin/projects", "/api/auth/session", "/api/logs", "/healthz?verbose=1"])
+      assert.equal((await w.fetch(path, { headers: { Cookie: mine.cookie } })).status, 401, path);
+    const post = await w.fetch("/api/admin/projects", { method: "POST", headers: { Cookie: mine.cookie, "X-CSRF-Token": mine.csrf },
+      body: '{"slug":"after-logout"}' });
+    assert.equal(post.status, 401);
+    assert.equal((await w.fetch("/api/admin/projects", { headers: { Cookie: other.cookie } })).status, 200);
+  });
+
   test("a wrong token is refused and failed logins are throttled per IP", async () => {
     const attempt = (token, ip) => w.fetch("/api/auth/login", {
       method: "POST", headers: { "CF-Connecting-IP": ip }, body: JSON.stringify({ token }) });

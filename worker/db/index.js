@@ -9,3 +9,4 @@ export * from "./maintenance.js";
 export * from "./issues.js";
 export * from "./alerts.js";
 export * from "./read.js";
+export * from "./sessions.js";

@@ -70,5 +70,6 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   await db.setCursor(env.DB, "purge", stoppedAt);
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
+  report.sessions_deleted = await db.deleteExpiredSessions(env.DB, now);
   return report;
 }
