@@ -12,7 +12,7 @@ WASMB := build/wasm
 WASM := wasm/edgelog.wasm
 
 .PHONY: help setup setup-browser build dashboard native asan wasm test test-native test-asan test-wasm test-js test-e2e \
-        dev bench soak fuzz check project clean
+        dev bench soak fuzz check project deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -57,6 +57,9 @@ test: test-native test-asan test-wasm test-js ## build and run every test
 
 dev: wasm dashboard ## build, migrate, create a demo project and serve on http://127.0.0.1:8787
 	@scripts/dev.sh
+
+deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare login): make deploy DOMAIN=logger.example.com [DRY_RUN=1]
+	@scripts/domain.sh "$(DOMAIN)" $(if $(DRY_RUN),--dry-run,)
 
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"

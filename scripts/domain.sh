@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# make deploy DOMAIN=logger.example.com: one edgelog per customer domain (scripts/domain.mjs does
+# the work: resources, its [env.<name>] block, migrations, secrets, deploy). --dry-run touches
+# nothing remote and checks the configuration with `wrangler deploy --dry-run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec node scripts/domain.mjs "$@"
