@@ -206,6 +206,30 @@ describe("the dashboard in Chromium", () => {
     await shot("alerts");
   });
 
+  test("no page scrolls sideways at 1280 px or at 390 px", async () => {
+    const [issue] = (await api("/api/issues?project=shop&sort=count&limit=1")).issues;
+    const [event] = (await api("/api/logs?project=shop&q=zebra&limit=1")).logs;
+    const pages = { overview: "#/", issues: "#/issues?project=shop", issue: `#/issue/${issue.fingerprint}?project=shop`,
+      event: `#/event/${event.id}`, explore: "#/explore?project=shop", tail: "#/tail?project=shop",
+      alerts: "#/alerts?project=shop", projects: "#/projects", project: "#/project/shop" };
+    const wide = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, hash] of Object.entries(pages)) {
+        await page.goto(`${w.url}/${hash}`);
+        await page.waitForSelector("main h1, #view h1", { timeout: 5000 }).catch(() => {});
+        await page.waitForTimeout(300); // charts and tables settle
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 1) {
+          wide.push(`${name} at ${width}px: ${overflow}px too wide`);
+          await shot(`overflow-${name}-${width}`);
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.deepEqual(wide, []);
+  });
+
   test("reads well at a phone's width and in dark mode", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${w.url}/#/`);

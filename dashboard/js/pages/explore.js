@@ -151,7 +151,7 @@ export function eventBlock(e, terms = []) {
   return h("div", {},
     h("p.msg", {}, levelBadge(e.level), " ", highlight(e.message, terms)),
     flags.length ? h("p.notice", {}, flags.join(" · ")) : null,
-    h("table", {}, h("tbody", {},
+    h("table.fields", {}, h("tbody", {},
       h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts), h("span.muted", {}, ` (received ${fmtTime(e.received_at)})`))),
       fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
         h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f]) : String(e[f])))))),

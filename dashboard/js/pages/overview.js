@@ -91,10 +91,10 @@ function draw(body, stats, top, recent, { project, from, to }) {
       ...["source", "endpoint", "component"].map((field) => h("section.panel", {}, h("h2", {}, `Top ${field}s`),
         stats.top[field].length ? barList(stats.top[field], { onpick: (value) => explore({ [field]: value }) }) : h("p.muted", {}, `No ${field} in this range.`),
         stats.top_sampled ? h("p.muted", {}, `Among the newest ${fmtNumber(stats.top_sampled)} events.`) : null)),
-      h("section.panel", {}, h("h2", {}, "Ingest outcomes"), stats.outcomes.length ? h("table", {},
+      h("section.panel", {}, h("h2", {}, "Ingest outcomes"), stats.outcomes.length ? h("div.table-wrap", {}, h("table", {},
         h("thead", {}, h("tr", {}, h("th", {}, "Outcome"), h("th", {}, "Reason"), h("th.num", {}, "Events"), h("th.num", {}, "Requests refused"))),
         h("tbody", {}, stats.outcomes.map((o) => h("tr", {}, h("td", {}, o.outcome), h("td", {}, o.reason || "–"),
-          h("td.num", {}, fmtNumber(o.events)), h("td.num", {}, o.requests ? fmtNumber(o.requests) : "")))))
+          h("td.num", {}, fmtNumber(o.events)), h("td.num", {}, o.requests ? fmtNumber(o.requests) : ""))))))
         : h("p.muted", {}, "Nothing received in this range."))));
   return volumeChart(chartBox, stats.histogram, {
     bucketMs: stats.bucket_ms,
