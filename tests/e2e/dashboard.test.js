@@ -191,6 +191,29 @@ describe("the dashboard in Chromium", () => {
     await shot("tail");
   });
 
+  test("live tail: level toggles, a count of what arrived while paused, a notice instead of a frozen tab", async () => {
+    await page.goto(`${w.url}/#/tail?project=shop`);
+    await page.waitForSelector("tbody tr[data-id]");
+    await page.click("button.level-toggle[data-level=info]");
+    assert.equal(await page.locator("tbody tr[data-level=info]:visible").count(), 0);
+    assert.ok(await page.locator("tbody tr[data-level=error]:visible").count() > 0);
+    await page.click("button.level-toggle[data-level=info]");
+    assert.ok(await page.locator("tbody tr[data-level=info]:visible").count() > 0);
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    assert.equal((await w.send(shop, [1, 2, 3].map((i) => ({ level: "warn", message: `arrived while paused ${i}` })))).status, 202);
+    await page.getByText("Paused · 3 new while paused").waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByText("arrived while paused 1").count(), 0);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await page.getByText("arrived while paused 3").waitFor();
+
+    const burst = Array.from({ length: 250 }, (_, i) => ({ level: "info", message: `burst line ${i}` }));
+    assert.equal((await w.send(shop, burst)).status, 202);
+    await page.locator("[data-notice=rate]").waitFor({ timeout: 10_000 });
+    assert.ok(await page.locator("tbody tr[data-id]").count() <= 500);
+    await shot("tail-burst");
+  });
+
   test("adds an alert rule and edits it", async () => {
     await page.goto(`${w.url}/#/alerts?project=shop`);
     await page.getByRole("button", { name: "Add rule" }).click();

@@ -1,11 +1,15 @@
-// Live tail: polls /api/tail every 1.5 s with the same filters as Explore; pause, resume, clear.
+// Live tail: polls /api/tail every 1.5 s with the same filters as Explore; level toggles, pause
+// (counting what arrives meanwhile), clear, and a cap on what is drawn so a firehose cannot freeze
+// the tab: past RENDER_PER_SECOND it draws a sample, says so, and skips ahead to live.
 import { controls, update } from "../app.js";
 import { api, qs } from "../api.js";
-import { errorBox, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
+import { errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
 import { filtersOf, queryChanges, queryText } from "./explore.js";
 
 const POLL_MS = 1500;
-const KEEP = 500;
+const KEEP = 500; // rows on screen
+const RENDER_PER_SECOND = 200;
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
 export async function render(view, { params }) {
   const ctl = await controls(params, (changes) => update(changes), { ranges: false });
@@ -19,41 +23,90 @@ export async function render(view, { params }) {
       update(queryChanges(input.value, { withLevel: true }));
     },
   }, input, h("button.primary", { type: "submit" }, "Apply"));
+
+  const table = h("table", {});
+  const rows = h("tbody");
+  table.append(rows);
+  // Level toggles hide and show rows at once (the query's level: filter narrows what is fetched).
+  const toggles = LEVELS.map((level) => h("button.level-toggle", { type: "button", "aria-pressed": "true", "data-level": level,
+    onclick: (e) => {
+      const on = e.currentTarget.getAttribute("aria-pressed") !== "true";
+      e.currentTarget.setAttribute("aria-pressed", String(on));
+      table.classList.toggle(`hide-${level}`, !on);
+    } }, level));
+
   let paused = false;
+  let held = []; // arrived while paused, newest last (the last KEEP of them)
+  let heldCount = 0;
+  const state = h("span.badge", { "aria-live": "polite" }, "Live");
+  const showState = () => {
+    state.textContent = paused ? `Paused · ${fmtNumber(heldCount)} new while paused` : "Live";
+  };
   const pause = h("button", { type: "button", "aria-pressed": "false", onclick: () => {
     paused = !paused;
     pause.setAttribute("aria-pressed", String(paused));
     pause.textContent = paused ? "Resume" : "Pause";
-    state.textContent = paused ? "Paused" : "Live";
+    if (!paused) {
+      draw(held);
+      held = [];
+      heldCount = 0;
+    }
+    showState();
   } }, "Pause");
-  const rows = h("tbody");
   const clear = h("button", { type: "button", onclick: () => rows.replaceChildren() }, "Clear");
-  const state = h("span.badge", { "aria-live": "polite" }, "Live");
+  const notice = h("div", { "aria-live": "polite" });
   const problem = h("div");
   replace(view, h("h1", {}, "Live tail"), h("div.toolbar", {}, ctl.nodes), form,
-    h("div.toolbar", {}, state, h("span.spacer"), pause, clear), problem,
-    h("section.panel.tail-list", {}, h("table", {}, rows)));
+    h("div.toolbar", {}, state, h("span.spacer"), h("span.muted", {}, "Levels"), ...toggles, pause, clear), notice, problem,
+    h("section.panel.tail-list", {}, table));
   const terms = (params.get("q") ?? "").split(/\s+/).filter((t) => t && !t.startsWith("-")).map((t) => t.replace(/[*"]/g, ""));
+
+  const shown = new Set(); // ids on screen lately: skipping ahead may fetch some again
+  function draw(events) {
+    if (shown.size > KEEP * 10) shown.clear();
+    // Newest on top; only the newest KEEP can show anyway.
+    for (const e of events.slice(-KEEP)) if (!shown.has(e.id) && shown.add(e.id)) rows.prepend(h("tr", { "data-id": e.id, "data-level": e.level },
+      h("td", {}, h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))), h("td", {}, levelBadge(e.level)),
+      h("td.msg", {}, highlight(e.message, terms), h("span.muted", {}, ` · ${e.project}${e.source ? ` · ${e.source}` : ""}`))));
+    while (rows.children.length > KEEP) rows.lastElementChild.remove();
+  }
+
   let since = null;
   let stopped = false;
   let timer = null;
+  let second = { start: Date.now(), drawn: 0 };
   const poll = async () => {
     if (stopped) return;
-    if (!paused || since === null) {
-      try {
-        const body = await api(`/api/tail${qs({ ...filters, since })}`);
-        since = body.next_since;
-        // Newest on top.
-        for (const e of body.logs) rows.prepend(h("tr", { "data-id": e.id },
-          h("td", {}, h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))), h("td", {}, levelBadge(e.level)),
-          h("td.msg", {}, highlight(e.message, terms), h("span.muted", {}, ` · ${e.project}${e.source ? ` · ${e.source}` : ""}`))));
-        while (rows.children.length > KEEP) rows.lastElementChild.remove();
-        problem.replaceChildren();
-        // Behind (a burst): fetch again at once.
-        if (!body.caught_up && !stopped) return void (timer = setTimeout(poll, 0));
-      } catch (err) {
-        problem.replaceChildren(errorBox(err));
+    try {
+      const body = await api(`/api/tail${qs({ ...filters, since })}`);
+      since = body.next_since;
+      problem.replaceChildren();
+      if (paused) {
+        held.push(...body.logs);
+        heldCount += body.logs.length;
+        if (held.length > KEEP * 2) held = held.slice(-KEEP); // count them all, keep what can show
+        showState();
+      } else {
+        const now = Date.now();
+        if (now - second.start >= 1000) second = { start: now, drawn: 0 };
+        const room = Math.max(0, RENDER_PER_SECOND - second.drawn);
+        const over = body.logs.length > room;
+        const sample = over ? body.logs.slice(-room) : body.logs;
+        second.drawn += sample.length;
+        draw(sample);
+        if (over || (!body.caught_up && second.drawn >= RENDER_PER_SECOND)) {
+          // A firehose: draw a sample, say so, and jump to now instead of chasing it.
+          notice.replaceChildren(h("p.notice", { "data-notice": "rate" },
+            `Over ${fmtNumber(RENDER_PER_SECOND)} events a second: showing a sample, and skipping ahead to live. Narrow the filter to see every event.`));
+          if (!body.caught_up) since = null;
+        } else if (!body.caught_up) {
+          return void (timer = setTimeout(poll, 0)); // behind a burst: fetch the rest at once
+        } else if (second.drawn < RENDER_PER_SECOND / 2) {
+          notice.replaceChildren();
+        }
       }
+    } catch (err) {
+      problem.replaceChildren(errorBox(err));
     }
     timer = setTimeout(poll, POLL_MS);
   };
