@@ -168,8 +168,16 @@ export async function createProject(request, env) {
   }
 }
 
+/** GET /api/admin/projects: every project with its activity: events accepted in the last hour
+ *  and when its newest event happened (a silent project stands out). */
 export async function listProjects(_request, env) {
-  return json(200, { projects: (await db.listProjects(env.DB)).map(presentProject) });
+  const now = Date.now();
+  const [projects, activity] = await Promise.all([db.listProjects(env.DB), db.projectActivity(env.DB, now - 3_600_000)]);
+  return json(200, { projects: projects.map((p) => {
+    const a = activity.get(p.id) ?? { events_last_hour: 0, last_event_at: null };
+    return { ...presentProject(p), events_last_hour: a.events_last_hour,
+      last_event_at: a.last_event_at === null ? null : new Date(a.last_event_at).toISOString() };
+  }) });
 }
 
 export async function getProject(_request, env, _ctx, { slug }) {

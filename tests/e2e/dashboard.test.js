@@ -132,6 +132,18 @@ describe("the dashboard in Chromium", () => {
     await shot("issue");
   });
 
+  test("the projects list shows each project's last hour and marks a silent one", async () => {
+    await w.createProject("silent-one");
+    await page.goto(`${w.url}/#/projects`);
+    const quiet = page.locator("tr[data-project=silent-one]");
+    await quiet.waitFor();
+    assert.match(await quiet.textContent(), /never.*silent/);
+    const busy = page.locator("tr[data-project=shop]");
+    assert.doesNotMatch(await busy.textContent(), /silent/);
+    assert.ok(Number((await busy.locator("td.num").textContent()).replace(/,/g, "")) >= 121); // accepted within the hour
+    await shot("projects");
+  });
+
   test("creates a key and shows its secret once", async () => {
     await page.goto(`${w.url}/#/project/shop`);
     await page.getByRole("button", { name: "Create key" }).click();

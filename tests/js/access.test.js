@@ -123,6 +123,21 @@ describe("project rules are checked when written", () => {
   });
 });
 
+describe("the projects list", () => {
+  test("says per project how many events came in the last hour and when the newest happened", async () => {
+    const busy = await w.createProject("busy");
+    await w.createProject("quiet");
+    const at = new Date(Date.now() - 5 * 60_000).toISOString();
+    assert.equal((await w.send(busy, [{ level: "info", message: "a", ts: at }, { level: "info", message: "b" }])).status, 202);
+    const { projects } = await (await w.admin("/api/admin/projects")).json();
+    const by = Object.fromEntries(projects.map((p) => [p.slug, p]));
+    assert.equal(by.busy.events_last_hour, 2);
+    assert.ok(Date.parse(by.busy.last_event_at) > Date.now() - 60_000);
+    assert.equal(by.quiet.events_last_hour, 0);
+    assert.equal(by.quiet.last_event_at, null);
+  });
+});
+
 describe("created keys", () => {
   test("POST /api/admin/projects and POST …/keys answer one shape: key (the string), key_info, secret", async () => {
     const project = await w.createProject("shape");

@@ -45,6 +45,20 @@ export async function listProjects(db) {
   return results;
 }
 
+/** Per project: events accepted since `since` (the ledger, current at every ingest) and the time of
+ *  its newest stored event (the (project_id, ts_max) index). */
+export async function projectActivity(db, since) {
+  const [recent, newest] = await db.batch([
+    db.prepare(`SELECT project_id, sum(events) AS events FROM outcomes
+      WHERE outcome = 'accepted' AND minute >= ?1 GROUP BY project_id`).bind(since - (since % 60_000)),
+    db.prepare("SELECT p.id AS project_id, (SELECT max(ts_max) FROM segments WHERE project_id = p.id) AS last_ts FROM projects p WHERE p.deleted_at IS NULL"),
+  ]);
+  const out = new Map();
+  for (const r of newest.results) out.set(r.project_id, { events_last_hour: 0, last_event_at: r.last_ts });
+  for (const r of recent.results) if (out.has(r.project_id)) out.get(r.project_id).events_last_hour = r.events;
+  return out;
+}
+
 export function projectBySlug(db, slug) {
   return db.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE slug = ?1 AND deleted_at IS NULL`)
     .bind(slug).first();

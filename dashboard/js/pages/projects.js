@@ -31,11 +31,15 @@ async function renderList(view) {
     },
   }, h("label", {}, "Slug", slug), h("label", {}, "Name", name), h("button.primary", { type: "submit" }, "Create project"));
   const table = h("div");
+  // Activity first: a project that went silent is what an on-call engineer needs to see.
   const drawTable = (list) => replace(table, list.length ? h("div.table-wrap", {}, h("table", {},
-    h("thead", {}, h("tr", {}, ["Project", "Retention", "Events / min", "Created"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, list.map((p) => h("tr", {},
+    h("thead", {}, h("tr", {}, ["Project", "Events (last hour)", "Last event", "Retention", "Limit / min"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, list.map((p) => h("tr", { "data-project": p.slug },
       h("td", {}, h("a", { href: `#/project/${encodeURIComponent(p.slug)}` }, p.name), h("div.muted", {}, p.slug)),
-      h("td", {}, `${p.retention_hours} h`), h("td", {}, fmtNumber(p.events_per_minute)), h("td", {}, fmtAgo(new Date(p.created_at).toISOString()))))))) : h("p.muted", {}, "No projects yet."));
+      h("td.num", {}, fmtNumber(p.events_last_hour)),
+      h("td", {}, p.last_event_at ? fmtAgo(p.last_event_at) : "never",
+        !p.events_last_hour ? [" ", h("span.badge.silent", { title: "no event in the last hour" }, "silent")] : null),
+      h("td", {}, `${p.retention_hours} h`), h("td", {}, fmtNumber(p.events_per_minute))))))) : h("p.muted", {}, "No projects yet."));
   drawTable(projects);
   replace(view, h("h1", {}, "Projects"), h("section.panel", {}, h("h2", {}, "New project"), form, status), shown, h("section.panel", {}, table));
 }
