@@ -1,7 +1,7 @@
 // The dashboard shell: login gate, hash router (#/page/arg?state), shared project and time range
 // controls, theme, and auto-refresh. Pages live in ./pages and render into <main>.
 import { api, login, logout, restoreSession, whenUnauthorized } from "./api.js";
-import { errorBox, h, replace } from "./dom.js";
+import { errorBox, h, replace, setTimeZone, timeZone } from "./dom.js";
 import * as alerts from "./pages/alerts.js";
 import * as explore from "./pages/explore.js";
 import * as issues from "./pages/issues.js";
@@ -136,6 +136,16 @@ function applyTheme(theme) {
   document.documentElement.dataset.theme = theme;
   localStorage.setItem("edgelog-theme", theme);
 }
+
+// One time zone for every time and chart: the browser's, or UTC; shown in the header.
+const tzButton = document.getElementById("tz");
+const showZone = () => { tzButton.textContent = timeZone() === "utc" ? "UTC" : "Local"; };
+tzButton.addEventListener("click", () => {
+  setTimeZone(timeZone() === "utc" ? "local" : "utc");
+  showZone();
+  if (window.onhashchange) render();
+});
+showZone();
 
 document.getElementById("theme").addEventListener("click", () => {
   applyTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark");

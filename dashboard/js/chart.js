@@ -1,5 +1,6 @@
 // Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
 import uPlot from "/vendor/uPlot.esm.js";
+import { fmtTick, fmtTime, timeParts, timeZone } from "./dom.js";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
@@ -18,7 +19,7 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
     cumulative[level] = running;
   }
   const bars = uPlot.paths.bars({ size: [0.85, 40] });
-  const series = [{}];
+  const series = [{ value: (u, v) => (v === null ? "–" : fmtTime(v * 1000)) }];
   const data = [xs];
   for (const level of [...LEVELS].reverse()) {
     const color = cssVar(`--${level}`);
@@ -31,8 +32,14 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
     width: Math.max(280, container.clientWidth || 600),
     height,
     series,
-    axes: [axis, { ...axis, size: 50 }],
+    // The x axis in the dashboard's zone and format (24 h; the date where the day changes).
+    axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
+      const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
+      return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
+    }) }, { ...axis, size: 50 }],
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    // Ticks fall on whole hours and days of the chosen zone.
+    tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
     legend: { show: true, live: true },
     cursor: { drag: { x: Boolean(onselect), y: false } },
     hooks: onselect ? {

@@ -38,11 +38,37 @@ export function replace(el, ...children) {
 export const fmtNumber = (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US"));
 export const fmtPercent = (x) => `${(x * 100).toFixed(x && x < 0.01 ? 2 : 1)}%`;
 
-export function fmtTime(iso) {
+/** The time zone every time is shown in: "local" (the browser's) or "utc"; the header switches it. */
+export const timeZone = () => (localStorage.getItem("edgelog-tz") === "utc" ? "utc" : "local");
+export const setTimeZone = (zone) => localStorage.setItem("edgelog-tz", zone === "utc" ? "utc" : "local");
+
+/** The parts of a time in the chosen zone. */
+export function timeParts(value) {
+  const d = new Date(value);
+  const utc = timeZone() === "utc";
+  return {
+    year: utc ? d.getUTCFullYear() : d.getFullYear(), month: (utc ? d.getUTCMonth() : d.getMonth()) + 1,
+    day: utc ? d.getUTCDate() : d.getDate(), hour: utc ? d.getUTCHours() : d.getHours(),
+    minute: utc ? d.getUTCMinutes() : d.getMinutes(), second: utc ? d.getUTCSeconds() : d.getSeconds(),
+    ms: utc ? d.getUTCMilliseconds() : d.getMilliseconds(),
+  };
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, "0");
+
+/** One format everywhere: 24 h with seconds, in the chosen zone; milliseconds only when asked (the
+ *  event view). */
+export function fmtTime(iso, { ms = false } = {}) {
   if (!iso) return "–";
-  const d = new Date(iso);
-  const pad = (n, w = 2) => String(n).padStart(w, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const t = timeParts(iso);
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${ms ? `.${pad(t.ms, 3)}` : ""}`;
+}
+
+/** A chart axis label: the clock, with the date where the day changes (or on the first tick). */
+export function fmtTick(seconds, withDate) {
+  const t = timeParts(seconds * 1000);
+  const clock = `${pad(t.hour)}:${pad(t.minute)}`;
+  return withDate ? `${clock}\n${pad(t.month)}-${pad(t.day)}` : clock;
 }
 
 export function fmtAgo(iso) {

@@ -241,6 +241,38 @@ describe("the dashboard in Chromium", () => {
     await shot("alerts");
   });
 
+  test("one time zone for every time and chart axis: the browser's, or UTC from the header", async () => {
+    // A browser five and a half hours ahead of UTC, so the two zones differ.
+    const kolkata = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Kolkata" });
+    await kolkata.goto(`${w.url}/`);
+    await kolkata.fill("input[type=password]", ADMIN_TOKEN);
+    await kolkata.press("input[type=password]", "Enter");
+    await kolkata.waitForSelector(".chart .uplot");
+    const [e] = (await api("/api/logs?project=shop&q=zebra&limit=1")).logs;
+    const inZone = (offsetMinutes) => new Date(Date.parse(e.ts) + offsetMinutes * 60_000).toISOString().slice(0, 19).replace("T", " ");
+    assert.equal(await kolkata.textContent("#tz"), "Local");
+    await kolkata.goto(`${w.url}/#/event/${e.id}`);
+    await kolkata.getByText(`${inZone(330)}.`).first().waitFor(); // the event view shows milliseconds
+    await kolkata.click("#tz");
+    assert.equal(await kolkata.textContent("#tz"), "UTC");
+    await kolkata.getByText(`${inZone(0)}.`).first().waitFor();
+    await kolkata.goto(`${w.url}/#/explore?project=shop&q=zebra`);
+    const shown = await kolkata.locator("tbody a[href^='#/event/']").first().textContent();
+    assert.equal(shown, inZone(0)); // lists: seconds, no milliseconds
+    await kolkata.goto(`${w.url}/#/`);
+    await kolkata.waitForSelector(".chart .uplot");
+    await kolkata.waitForTimeout(200);
+    // The axis labels (drawn on a canvas) come from the dashboard's own formatter, in the zone.
+    const ticks = await kolkata.evaluate(async () => {
+      const { fmtTick } = await import("/js/dom.js");
+      return [fmtTick(Date.UTC(2026, 0, 1, 14, 0) / 1000, false), fmtTick(Date.UTC(2026, 0, 1, 23, 0) / 1000, true)];
+    });
+    assert.deepEqual(ticks, ["14:00", "23:00\n01-01"]);
+    await kolkata.screenshot({ path: join(SHOTS, "overview-utc.png") });
+    await kolkata.click("#tz"); // back to local for the other tests' browser state
+    await kolkata.close();
+  });
+
   test("no page scrolls sideways at 1280 px or at 390 px", async () => {
     const [issue] = (await api("/api/issues?project=shop&sort=count&limit=1")).issues;
     const [event] = (await api("/api/logs?project=shop&q=zebra&limit=1")).logs;

@@ -152,7 +152,7 @@ export function eventBlock(e, terms = []) {
     h("p.msg", {}, levelBadge(e.level), " ", highlight(e.message, terms)),
     flags.length ? h("p.notice", {}, flags.join(" · ")) : null,
     h("table.fields", {}, h("tbody", {},
-      h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts), h("span.muted", {}, ` (received ${fmtTime(e.received_at)})`))),
+      h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts, { ms: true }), h("span.muted", {}, ` (received ${fmtTime(e.received_at, { ms: true })})`))),
       fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
         h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f]) : String(e[f])))))),
     e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },

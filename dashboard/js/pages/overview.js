@@ -31,7 +31,7 @@ export async function render(view, { params }) {
       ]);
       chart?.destroy();
       chart = draw(body, stats, top, recent, { project, from, to });
-      updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+      updated.textContent = `Updated ${fmtTime(new Date()).slice(11)}`;
     } catch (err) {
       replace(body, errorBox(err));
     }
