@@ -1,7 +1,7 @@
 // The dashboard shell: login gate, hash router (#/page/arg?state), shared project and time range
 // controls, theme, and auto-refresh. Pages live in ./pages and render into <main>.
 import { api, login, logout, restoreSession, whenUnauthorized } from "./api.js";
-import { errorBox, h, replace, setTimeZone, timeZone } from "./dom.js";
+import { errorBox, fmtTime, h, parseWhen, replace, setTimeZone, timeZone } from "./dom.js";
 import * as alerts from "./pages/alerts.js";
 import * as explore from "./pages/explore.js";
 import * as issues from "./pages/issues.js";
@@ -57,14 +57,27 @@ export async function controls(params, onchange, { allowAll = true, ranges = tru
     const range = params.get("range") ?? (params.get("from") ? "custom" : "24h");
     for (const r of RANGES)
       parts.push(h("button", { type: "button", "aria-pressed": String(range === r), onclick: () => onchange({ range: r, from: null, to: null }) }, r));
-    const toLocal = (iso) => (iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16) : "");
-    const from = h("input", { type: "datetime-local", "aria-label": "From", value: toLocal(params.get("from")) });
-    const to = h("input", { type: "datetime-local", "aria-label": "To", value: toLocal(params.get("to")) });
-    const apply = h("button", {
-      type: "button", "aria-pressed": String(range === "custom"),
-      onclick: () => from.value && onchange({ range: "custom", from: new Date(from.value).toISOString(), to: to.value ? new Date(to.value).toISOString() : null }),
-    }, "Custom");
-    parts.push(h("span.hide-narrow", {}, from, " – ", to, " "), apply);
+    // Typed times instead of date pickers: "15m", "yesterday 14:00", "2026-11-30 09:00" (in the
+    // header's zone); an empty "to" is now.
+    const shownTime = (iso) => (iso ? fmtTime(iso).slice(0, 16) : "");
+    const from = h("input.when", { type: "text", "aria-label": "From", placeholder: "from: 15m, yesterday 14:00",
+      value: range === "custom" ? shownTime(params.get("from")) : "" });
+    const to = h("input.when", { type: "text", "aria-label": "To", placeholder: "to: now",
+      value: range === "custom" ? shownTime(params.get("to")) : "" });
+    const problem = h("span.field-error", { role: "alert" });
+    const applyRange = () => {
+      const f = from.value.trim();
+      if (/^\d+\s*[mhd]$/i.test(f) && !to.value.trim()) return onchange({ range: f.replace(/\s+/g, "").toLowerCase(), from: null, to: null });
+      const fromMs = parseWhen(f);
+      const toMs = to.value.trim() ? parseWhen(to.value) : null;
+      if (fromMs === null) return void (problem.textContent = "From: try 15m, 2h, yesterday 14:00 or 2026-11-30 09:00");
+      if (to.value.trim() && toMs === null) return void (problem.textContent = "To: try now, 14:00 or 2026-11-30 18:00");
+      if (toMs !== null && toMs <= fromMs) return void (problem.textContent = "To must be after From");
+      onchange({ range: "custom", from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString() });
+    };
+    for (const input of [from, to]) input.addEventListener("keydown", (e) => { if (e.key === "Enter") applyRange(); });
+    const apply = h("button", { type: "button", "aria-pressed": String(range === "custom"), onclick: applyRange }, "Apply");
+    parts.push(h("span.range-inputs", {}, from, " – ", to, " ", apply, problem));
   }
   return { nodes: parts, project: () => project.value || null };
 }

@@ -64,6 +64,30 @@ export function fmtTime(iso, { ms = false } = {}) {
   return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${ms ? `.${pad(t.ms, 3)}` : ""}`;
 }
 
+/** A time typed by a person, in the chosen zone: "now", "15m" / "2h" / "3d" ago, "14:00" (today),
+ *  "today 09:30", "yesterday 14:00", "2026-11-30" or "2026-11-30 14:00[:05]", or an ISO 8601 time.
+ *  Answers epoch ms, or null when it is none of these. */
+export function parseWhen(text, now = Date.now()) {
+  const t = text.trim().toLowerCase();
+  if (!t) return null;
+  if (t === "now") return now;
+  const rel = /^(\d+)\s*([mhd])$/.exec(t);
+  if (rel) return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2]];
+  const at = (y, mo, d, hh = 0, mm = 0, ss = 0) => {
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 59) return null;
+    return timeZone() === "utc" ? Date.UTC(y, mo - 1, d, hh, mm, ss) : new Date(y, mo - 1, d, hh, mm, ss).getTime();
+  };
+  const day = /^(today|yesterday)(?:\s+(\d{1,2}):(\d{2}))?$/.exec(t) ?? (/^(\d{1,2}):(\d{2})$/.test(t) ? ["", "today", ...t.split(":")] : null);
+  if (day) {
+    const base = timeParts(now - (day[1] === "yesterday" ? 86_400_000 : 0));
+    return at(base.year, base.month, base.day, Number(day[2] ?? 0), Number(day[3] ?? 0));
+  }
+  const date = /^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  if (date) return at(...date.slice(1).map((x) => (x === undefined ? 0 : Number(x))));
+  const iso = /^\d{4}-\d{2}-\d{2}t.*(z|[+-]\d{2}:?\d{2})$/.test(t) ? Date.parse(text.trim()) : NaN;
+  return Number.isFinite(iso) ? iso : null;
+}
+
 /** A chart axis label: the clock, with the date where the day changes (or on the first tick). */
 export function fmtTick(seconds, withDate) {
   const t = timeParts(seconds * 1000);

@@ -273,6 +273,33 @@ describe("the dashboard in Chromium", () => {
     await kolkata.close();
   });
 
+  test("time ranges are typed: 90m, yesterday 14:00, a date; a bad one says what to type", async () => {
+    await page.goto(`${w.url}/#/`);
+    await page.waitForSelector(".chart .uplot");
+    assert.equal(await page.locator("input[type=datetime-local]").count(), 0);
+    await page.fill("input[aria-label=From]", "90m");
+    await page.press("input[aria-label=From]", "Enter");
+    await page.waitForURL(/range=90m/);
+    await page.fill("input[aria-label=From]", "yesterday 14:00");
+    await page.fill("input[aria-label=To]", "today 09:30");
+    await page.press("input[aria-label=To]", "Enter");
+    await page.waitForURL(/range=custom/);
+    const expected = await page.evaluate(() => {
+      const d = new Date(Date.now() - 86_400_000);
+      const from = new Date(d.getFullYear(), d.getMonth(), d.getDate(), 14, 0).toISOString();
+      const n = new Date();
+      return { from, to: new Date(n.getFullYear(), n.getMonth(), n.getDate(), 9, 30).toISOString() };
+    });
+    const url = new URL(page.url().replace("#/", ""));
+    assert.equal(url.searchParams.get("from"), expected.from);
+    assert.equal(url.searchParams.get("to"), expected.to);
+    await page.waitForSelector(".chart .uplot"); // the page loads for that range
+    await page.fill("input[aria-label=From]", "last tuesday");
+    await page.press("input[aria-label=From]", "Enter");
+    assert.match(await page.textContent(".field-error"), /From: try 15m/);
+    await shot("overview-typed-range");
+  });
+
   test("no page scrolls sideways at 1280 px or at 390 px", async () => {
     const [issue] = (await api("/api/issues?project=shop&sort=count&limit=1")).issues;
     const [event] = (await api("/api/logs?project=shop&q=zebra&limit=1")).logs;
