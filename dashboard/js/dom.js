@@ -108,7 +108,8 @@ export const levelBadge = (level) => h("span.level", { class: level }, level);
 export const statusBadge = (status) => h("span.badge", { class: `status-${status}` }, status);
 
 /** A small line chart of counts, as SVG. */
-export function sparkline(values, { width = 120, height = 28, label = "" } = {}) {
+/** A line of `values`; `max` scales several sparklines alike (a list), else its own maximum. */
+export function sparkline(values, { width = 120, height = 28, label = "", max: scale = null } = {}) {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("class", "sparkline");
   svg.setAttribute("width", width);
@@ -116,7 +117,7 @@ export function sparkline(values, { width = 120, height = 28, label = "" } = {})
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", label || `${values.reduce((a, b) => a + b, 0)} events`);
-  const max = Math.max(1, ...values);
+  const max = Math.max(1, scale ?? Math.max(...values));
   const step = values.length > 1 ? width / (values.length - 1) : width;
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`);
   const line = document.createElementNS(SVG, "polyline");

@@ -125,11 +125,23 @@ describe("the dashboard in Chromium", () => {
     const [event] = (await api("/api/logs?q=zebra")).logs;
     await page.goto(`${w.url}/#/issues?project=shop`);
     await page.click(`tr[data-fingerprint="${event.fingerprint}"] a`);
+    // The page leads with the message and the app's frames; the library's are folded.
+    const lead = page.locator("section.lead");
+    await lead.waitFor();
+    assert.match(await lead.locator("p.msg").textContent(), /zebra crossing failed validation/);
+    assert.match(await lead.locator("ol.frames").first().textContent(), /validate\s+zebra\.js:12/);
+    assert.match(await lead.locator("details summary").textContent(), /1 library frame/);
+    await page.waitForSelector(".issue-chart .uplot");
     await page.getByRole("button", { name: "Resolve" }).click();
     await page.getByRole("button", { name: "Reopen" }).waitFor();
     const { issue } = await api(`/api/issues/${event.fingerprint}?project=shop`);
     assert.equal(issue.status, "resolved");
     await shot("issue");
+    await page.keyboard.press("o"); // reopen from the keyboard
+    await page.getByRole("button", { name: "Resolve" }).waitFor();
+    await page.keyboard.press("r");
+    await page.getByRole("button", { name: "Reopen" }).waitFor();
+    assert.equal((await api(`/api/issues/${event.fingerprint}?project=shop`)).issue.status, "resolved");
   });
 
   test("the projects list shows each project's last hour and marks a silent one", async () => {

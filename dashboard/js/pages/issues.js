@@ -1,10 +1,12 @@
-// Issues: the list with status tabs and sparklines, and one issue — its latest event and stack,
-// histogram, field and tag distributions, its events, and resolve / ignore / reopen.
+// Issues: the list with status tabs and sparklines on one scale, and one issue — led by its message
+// and in-app frames, then its 72 h chart, releases and environments, fields, latest event and
+// events; resolve / ignore / reopen, also as r / i / o.
 import { controls, go, rangeOf, update } from "../app.js";
 import { api, qs } from "../api.js";
 import {
   barList, errorBox, fmtAgo, fmtNumber, fmtTime, h, levelBadge, replace, sparkline, statusBadge, toast,
 } from "../dom.js";
+import { volumeChart } from "../chart.js";
 import { eventBlock } from "./explore.js";
 
 const TABS = { open: "new,ongoing,regressed", resolved: "resolved", ignored: "ignored", all: null };
@@ -28,15 +30,17 @@ async function renderList(view, { params }) {
   try {
     const body = await api(`/api/issues${qs({ project: params.get("project"), status: TABS[tab], sort, from, to, limit: 100 })}`);
     if (!body.issues.length) return void replace(list, h("p.panel.muted", {}, "No issues here for this range."));
+    // One scale for every sparkline of the list, its maximum in the header: shapes compare.
+    const max = Math.max(1, ...body.issues.flatMap((i) => i.sparkline ?? []));
     replace(list, h("div.panel.table-wrap", {}, h("table", {},
       h("thead", {}, h("tr", {}, h("th", {}, "Level"), h("th", {}, "Issue"), h("th.num", {}, "Events"),
-        h("th.hide-narrow", {}, "Last 24 h"), h("th.hide-narrow", {}, "First seen"), h("th", {}, "Last seen"), h("th", {}, "Status"))),
+        h("th.hide-narrow", {}, "Last 24 h ", h("span.muted", {}, `(max ${fmtNumber(max)}/h)`)), h("th.hide-narrow", {}, "First seen"), h("th", {}, "Last seen"), h("th", {}, "Status"))),
       h("tbody", {}, body.issues.map((i) => h("tr.row-link", { "data-fingerprint": i.fingerprint, onclick: (e) => e.target.tagName !== "A" && go("issue", { project: i.project }, { arg: i.fingerprint }) },
         h("td", {}, levelBadge(i.level)),
         h("td.msg", {}, h("a", { href: `#/issue/${i.fingerprint}?project=${encodeURIComponent(i.project)}` }, i.title),
           h("div.muted", {}, i.project, i.hint ? ` · hint: ${i.hint}` : "")),
         h("td.num", {}, fmtNumber(i.count)),
-        h("td.hide-narrow", {}, sparkline(i.sparkline)),
+        h("td.hide-narrow", {}, sparkline(i.sparkline, { max })),
         h("td.hide-narrow", {}, h("span", { title: fmtTime(i.first_seen) }, fmtAgo(i.first_seen))),
         h("td", {}, h("span", { title: fmtTime(i.last_seen) }, fmtAgo(i.last_seen))),
         h("td", {}, statusBadge(i.status))))))));
@@ -66,30 +70,60 @@ async function renderIssue(view, { arg: fingerprint, params }) {
   const draw = (one, events) => {
     const i = one.issue;
     const open = !["resolved", "ignored"].includes(i.status);
+    const latest = one.latest_event;
+    const frames = latest?.frames ?? [];
+    const inApp = frames.filter((f) => f.in_app);
+    const library = frames.filter((f) => !f.in_app);
+    const frameLine = (f) => h("li", { class: f.in_app ? "in-app" : "" },
+      `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`);
+    const share = (field) => (one.distributions[field] ?? []).slice(0, 5)
+      .map((v) => `${v.value} (${Math.round((v.events / Math.max(1, one.distribution_sample)) * 100)} %)`).join(", ");
+    const chartBox = h("div.chart.issue-chart", { role: "img", "aria-label": "Events per hour, last 72 hours" });
+    const counts = one.histogram.counts ?? [];
     replace(view,
       h("p", {}, h("a", { href: `#/issues${qs({ project })}` }, "← Issues")),
       h("h1", {}, levelBadge(i.level), " ", i.title),
+      // What happened first: the message and the application's own frames (the library's folded).
+      h("section.panel.lead", {},
+        latest ? h("p.msg", {}, latest.message) : h("p.muted", {}, "Its events have aged out."),
+        inApp.length ? h("ol.frames", {}, inApp.map(frameLine)) : null,
+        library.length ? h("details", {}, h("summary", {}, `${library.length} library frame${library.length === 1 ? "" : "s"}`),
+          h("ol.frames", {}, library.map(frameLine))) : null),
       h("div.toolbar", {}, statusBadge(i.status), h("span.muted", {}, `${fmtNumber(i.count)} ${i.count === 1 ? "event" : "events"} · first seen ${fmtAgo(i.first_seen)} · last seen ${fmtAgo(i.last_seen)}${i.hint ? ` · hint: ${i.hint}` : ""}`),
         h("span.spacer"),
-        open ? h("button.primary", { type: "button", onclick: () => setStatus("resolved") }, "Resolve") : null,
-        open ? h("button", { type: "button", onclick: () => setStatus("ignored") }, "Ignore") : h("button", { type: "button", onclick: () => setStatus("ongoing") }, "Reopen"),
+        open ? h("button.primary", { type: "button", title: "Resolve (r)", onclick: () => setStatus("resolved") }, "Resolve") : null,
+        open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
+          : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
+      h("section.panel", {}, h("h2", {}, "Last 72 hours ", h("span.muted", {}, `(max ${fmtNumber(Math.max(0, ...counts))}/h)`)), chartBox,
+        h("p.muted", {}, [share("release") && `Releases: ${share("release")}`, share("env") && `Environments: ${share("env")}`]
+          .filter(Boolean).join(" · ") || "No release or environment on these events.")),
       h("p.muted", {}, "Template: ", h("code", {}, i.template)),
-      h("div.grid", {},
-        h("section.panel", {}, h("h2", {}, "Last 72 hours"), sparkline(one.histogram.counts, { width: 520, height: 60, label: "events per hour" }),
-          h("p.muted", {}, `Hourly, from ${fmtTime(one.histogram.from)}.`)),
-        h("section.panel", {}, h("h2", {}, "Fields and tags"),
-          Object.keys(one.distributions).length ? Object.entries(one.distributions).map(([field, values]) =>
-            [h("h3", {}, field.replace(/^tag:/, "tag ")), barList(values)]) : h("p.muted", {}, "No fields or tags on these events."),
-          h("p.muted", {}, `Over the newest ${fmtNumber(one.distribution_sample)} events of this issue.`))),
-      h("section.panel", {}, h("h2", {}, "Latest event"), one.latest_event ? eventBlock(one.latest_event) : h("p.muted", {}, "Its events have aged out.")),
+      h("section.panel", {}, h("h2", {}, "Fields and tags"),
+        Object.keys(one.distributions).length ? Object.entries(one.distributions).map(([field, values]) =>
+          [h("h3", {}, field.replace(/^tag:/, "tag ")), barList(values)]) : h("p.muted", {}, "No fields or tags on these events."),
+        h("p.muted", {}, `Over the newest ${fmtNumber(one.distribution_sample)} events of this issue.`)),
+      h("section.panel", {}, h("h2", {}, "Latest event"), latest ? eventBlock(latest) : h("p.muted", {}, "Its events have aged out.")),
       h("section.panel", {}, h("h2", {}, "Events"), h("div.table-wrap", {}, h("table", {}, h("tbody", {}, events.logs.map((e) => h("tr", {},
         h("td", {}, h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))), h("td", {}, levelBadge(e.level)), h("td.msg", {}, e.message),
         h("td.hide-narrow.muted", {}, [e.env, e.source, e.release].filter(Boolean).join(" · ")))))))));
+    chart?.destroy();
+    const from = Date.parse(one.histogram.from);
+    chart = volumeChart(chartBox, counts.map((n, k) => ({ t: new Date(from + k * one.histogram.bucket_ms).toISOString(), [i.level]: n })),
+      { bucketMs: one.histogram.bucket_ms, height: 160 });
   };
+  let chart = null;
+  // r resolves, i ignores, o reopens (not while typing).
+  const onKey = (e) => {
+    if (e.metaKey || e.ctrlKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? "")) return;
+    const status = { r: "resolved", i: "ignored", o: "ongoing" }[e.key];
+    if (status) setStatus(status);
+  };
+  document.addEventListener("keydown", onKey);
   try {
     await load();
   } catch (err) {
     replace(view, h("h1", {}, "Issue"), errorBox(err));
   }
+  return { cleanup: () => { document.removeEventListener("keydown", onKey); chart?.destroy(); } };
 }
