@@ -111,14 +111,33 @@ describe("the dashboard in Chromium", () => {
     assert.equal((await page.textContent("tr.event-row mark")).toLowerCase(), "zebra");
     assert.match(page.url(), /q=zebra/);
     assert.match(page.url(), /source=api/);
-    await page.click("tr.event-row button[aria-expanded]");
+    await page.click("tr.event-row td.msg"); // a click on the line opens the event below it
     await page.waitForSelector("tr.event-detail .frames li.in-app");
+    assert.equal(await page.getAttribute("tr.event-row", "aria-expanded"), "true");
+    assert.ok(await page.locator("tr.event-detail button", { hasText: "Copy" }).count() >= 1, "copy buttons for ids");
     await shot("explore");
     await page.click("tr.event-row td a");
     await page.getByRole("heading", { name: /^Event \d+$/ }).waitFor();
     await page.getByText("Around it in time").waitFor();
     assert.ok((await page.locator("tr.current").textContent()).includes("zebra crossing failed validation"));
     await shot("event");
+  });
+
+  test("explore is dense: one line per event, a field value becomes a filter, no project column for one project", async () => {
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    const heights = await page.locator("tr.event-row").evaluateAll((rows) => rows.slice(0, 20).map((r) => r.getBoundingClientRect().height));
+    assert.ok(Math.max(...heights) <= 26, `rows are ${Math.max(...heights)} px tall`);
+    const visible = await page.evaluate(() => [...document.querySelectorAll("tr.event-row")]
+      .filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length);
+    assert.ok(visible >= 15, `${visible} lines in the first screen`);
+    assert.equal(await page.locator("table.log > thead th", { hasText: "Project" }).count(), 0);
+    await page.locator("tr.event-row td.msg").first().click();
+    await page.locator("tr.event-detail:not([hidden]) button.value", { hasText: "payments" }).first().click();
+    await page.waitForURL(/component=payments/);
+    await page.waitForSelector("tr.event-row");
+    await page.waitForSelector(".explore-chart .uplot");
+    await shot("explore-dense");
   });
 
   test("resolves an issue", async () => {

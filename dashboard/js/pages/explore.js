@@ -1,7 +1,7 @@
 // Explore: a query bar (free text plus field:value filters), level toggles, facets, a histogram
 // of the matching events, expandable results with highlighted terms, links that restore the exact
 // view, export, and one event with the events around it.
-import { controls, rangeOf, update } from "../app.js";
+import { controls, listProjects, rangeOf, update } from "../app.js";
 import { api, qs } from "../api.js";
 import { LEVELS, volumeChart } from "../chart.js";
 import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
@@ -9,6 +9,7 @@ import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, rep
 export const FIELDS = ["source", "env", "component", "endpoint", "source_type", "error_type", "fingerprint",
   "user_id", "request_id", "release"];
 const FACETS = ["source", "env", "component", "endpoint", "release"];
+const COPYABLE = ["request_id", "fingerprint", "event_id"];
 
 /** "timeout source:api env:\"eu west\"" → {q: "timeout", source: "api", env: "eu west"}. */
 export function parseQuery(text) {
@@ -61,25 +62,29 @@ async function renderExplore(view, { params }) {
     },
   }, input, h("button.primary", { type: "submit" }, "Search"));
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);
-  const levelBar = h("div.toolbar", { "aria-label": "Levels" }, LEVELS.map((l) => h("button", {
+  const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, LEVELS.map((l) => h("button", {
     type: "button", "aria-pressed": String(levels.includes(l)),
     onclick: () => update({ level: (levels.includes(l) ? levels.filter((x) => x !== l) : [...levels, l]).join(",") || null }),
   }, l)));
   const filters = filtersOf(params);
+  // The project column only when the results can come from several projects.
+  const manyProjects = !params.get("project") && (await listProjects()).length > 1;
   const exportLink = (format) => h("a.button", { href: `/api/export${qs({ ...filters, format, limit: 10000 })}`, download: "" }, `Export ${format.toUpperCase()}`);
   const status = h("p.muted", { "aria-live": "polite" });
-  const chartBox = h("div.chart", { role: "img", "aria-label": "Matching events per bucket" });
-  const chartNote = h("p.muted");
+  const chartBox = h("div.chart.explore-chart", { role: "img", "aria-label": "Matching events per bucket" });
+  const chartNote = h("span.muted");
   const results = h("tbody");
   const facets = h("div.facets");
   const more = h("button", { type: "button", hidden: true }, "Load more");
-  replace(view, h("h1", {}, "Explore"),
-    h("div.toolbar", {}, ctl.nodes), form, levelBar,
-    h("div.toolbar", {}, status, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
-    h("section.panel", {}, chartBox, chartNote),
+  // Compact: the controls in three rows, a short chart, then the lines.
+  replace(view, h("h1.sr-only", {}, "Explore"),
+    h("div.toolbar", {}, ctl.nodes), form,
+    h("div.toolbar", {}, levelBar, status, chartNote, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
+    h("section.panel.chart-panel", {}, chartBox),
     h("div.layout-explore", {},
       h("aside.panel", { "aria-label": "Facets" }, h("h2", {}, "Facets"), facets),
-      h("section.panel.table-wrap", {}, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"), h("th", {}, "Message"), h("th.hide-narrow", {}, "Project"))), results), more)));
+      h("section.panel.table-wrap.results", {}, h("table.log", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"),
+        h("th", {}, "Source"), h("th", {}, "Message"), manyProjects ? h("th.hide-narrow", {}, "Project") : null)), results), more)));
 
   let chart = null;
   let terms = [];
@@ -89,11 +94,11 @@ async function renderExplore(view, { params }) {
     const body = await api(`/api/logs${qs({ ...filters, before, limit: 100 })}`);
     terms = body.terms;
     loaded.push(...body.logs);
-    for (const e of body.logs) results.append(...resultRows(e, terms));
+    for (const e of body.logs) results.append(...resultRows(e, terms, { manyProjects, filter: (f, v) => update({ [f]: v }) }));
     if (body.total !== undefined)
       totalText = body.total_exact ? `${fmtNumber(body.total)} events` : `about ${fmtNumber(body.total)} events (estimate)`;
     status.textContent = `${totalText} · showing ${fmtNumber(loaded.length)}`;
-    if (!body.logs.length && !loaded.length) results.append(h("tr", {}, h("td", { colspan: 4 }, h("p.muted", {}, body.next_before ? "Nothing yet in the newest events searched; load more to search further back." : "No events match."))));
+    if (!body.logs.length && !loaded.length) results.append(h("tr", {}, h("td", { colspan: 5 }, h("p.muted", {}, body.next_before ? "Nothing yet in the newest events searched; load more to search further back." : "No events match."))));
     more.hidden = !body.next_before;
     more.onclick = () => loadPage(body.next_before).catch((err) => status.replaceChildren(errorBox(err)));
     drawFacets();
@@ -113,7 +118,7 @@ async function renderExplore(view, { params }) {
       loadPage(null),
     ]);
     chart = volumeChart(chartBox, hist.buckets, {
-      bucketMs: hist.bucket_ms, height: 160,
+      bucketMs: hist.bucket_ms, height: 120,
       onselect: (a, b) => update({ range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
     });
     chartNote.textContent = hist.complete ? `${hist.bucket_ms / 60000} min buckets.`
@@ -124,26 +129,27 @@ async function renderExplore(view, { params }) {
   return { cleanup: () => chart?.destroy() };
 }
 
-/** A result row and its (hidden) detail row. */
-function resultRows(e, terms) {
-  const detail = h("tr.event-detail", { hidden: true }, h("td", { colspan: 4 }, eventBlock(e, terms)));
-  const toggle = h("button.ghost", {
-    type: "button", "aria-expanded": "false", "aria-label": "Show the whole event",
-    onclick: () => {
-      detail.hidden = !detail.hidden;
-      toggle.setAttribute("aria-expanded", String(!detail.hidden));
-      toggle.textContent = detail.hidden ? "▸" : "▾";
-    },
-  }, "▸");
-  return [h("tr.event-row", { "data-id": e.id },
-    h("td", {}, toggle, " ", h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))),
+/** A result: one dense line (time, level, source, message; the project when several), a click
+ *  away from the whole event below it. */
+function resultRows(e, terms, { manyProjects, filter }) {
+  const detail = h("tr.event-detail", { hidden: true }, h("td", { colspan: manyProjects ? 5 : 4 }, eventBlock(e, terms, { filter })));
+  const row = h("tr.event-row", { "data-id": e.id, tabindex: "0", "aria-expanded": "false",
+    onclick: (ev) => { if (!ev.target.closest("a, button")) flip(); },
+    onkeydown: (ev) => { if (ev.key === "Enter") flip(); } },
+    h("td.t", {}, h("a", { href: `#/event/${e.id}` }, fmtTime(e.ts))),
     h("td", {}, levelBadge(e.level)),
-    h("td.msg", {}, highlight(e.message, terms), e.source ? h("span.muted", {}, ` · ${e.source}`) : null),
-    h("td.hide-narrow.muted", {}, e.project)), detail];
+    h("td.src", {}, e.source ?? ""),
+    h("td.msg", {}, highlight(e.message, terms)),
+    manyProjects ? h("td.hide-narrow.muted", {}, e.project) : null);
+  function flip() {
+    detail.hidden = !detail.hidden;
+    row.setAttribute("aria-expanded", String(!detail.hidden));
+  }
+  return [row, detail];
 }
 
 /** One event in full: message, fields, stack (in-app frames marked), ctx and tags as JSON. */
-export function eventBlock(e, terms = []) {
+export function eventBlock(e, terms = [], { filter = null } = {}) {
   const fields = ["project", "env", "source", "source_type", "component", "endpoint", "release", "user_id", "request_id",
     "session_id", "event_id", "error_type", "exception_type", "action", "hint", "fingerprint"];
   const flags = [e.truncated ? `truncated: ${Object.keys(e.truncated).join(", ")}` : null, e.scrubbed ? "values scrubbed" : null,
@@ -154,7 +160,10 @@ export function eventBlock(e, terms = []) {
     h("table.fields", {}, h("tbody", {},
       h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts, { ms: true }), h("span.muted", {}, ` (received ${fmtTime(e.received_at, { ms: true })})`))),
       fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
-        h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f]) : String(e[f])))))),
+        h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f])
+          : filter && FIELDS.includes(f) ? h("button.value", { type: "button", title: `Show only ${f}:${e[f]}`, onclick: () => filter(f, String(e[f])) }, String(e[f]))
+          : String(e[f]),
+        COPYABLE.includes(f) ? [" ", copyButton(String(e[f]), "Copy")] : null))))),
     e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
       `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`, f.in_app ? h("span.muted", {}, "  in app") : null)))]
       : null,
