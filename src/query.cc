@@ -100,7 +100,8 @@ std::string parse_text_query(std::string_view q, read_filter& f) {
       }
     }
     if (!has_word_char(text)) {
-      symbols_only = symbols_only || !text.empty();
+      std::string_view raw = q.substr(start, i - start);  // "*" alone asks for everything
+      symbols_only = symbols_only || (!raw.empty() && raw != "*");
       continue;
     }
     (negative ? exclude : include).push_back({tokens_of(text), prefix});

@@ -37,7 +37,7 @@ TEST_CASE("refuses queries that are too long, have too many terms or only exclud
 }
 
 TEST_CASE("a query of ASCII symbols alone is refused, not read as no query; beside a word they are ignored") {
-  for (std::string q : {"()", "%", "-- ..", "\"!!\""}) {
+  for (std::string q : {"()", "%", "-- ..", "\"!!\"", "-"}) {
     edgelog::read_filter f;
     CHECK(edgelog::parse_text_query(q, f) == "q has no letters or digits to search for: words are indexed, symbols alone are not");
   }
@@ -47,8 +47,9 @@ TEST_CASE("a query of ASCII symbols alone is refused, not read as no query; besi
   edgelog::read_filter emoji;  // non-ASCII is text: an emoji is a word to look for
   CHECK(edgelog::parse_text_query("\xF0\x9F\x94\xA5", emoji).empty());
   CHECK(emoji.include.size() == 1);
-  edgelog::read_filter blank;
+  edgelog::read_filter blank, star;
   CHECK(edgelog::parse_text_query("   ", blank).empty());
+  CHECK(edgelog::parse_text_query("*", star).empty());  // everything, as before
 }
 
 TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions") {
