@@ -79,6 +79,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floo
 
 soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 50 failing, then a 60 s crash run (not in make test)
 	@node bench/soak.mjs
+	@node bench/worker-heap.mjs
 	@CRASH_LOAD_MS=30000 node --test tests/dev/crash.test.js
 
 FUZZ_SECONDS ?= 60

@@ -76,7 +76,7 @@ export class DevServer {
     this.port ??= await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     const args = ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.state,
-      "--show-interactive-dev-session=false", ...Object.entries(this.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
+      "--show-interactive-dev-session=false", ...(this.extraArgs ?? []), ...Object.entries(this.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
     this.proc = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk) => { this.log = (this.log + chunk).slice(-20_000); };
     this.proc.stdout.on("data", keep);
