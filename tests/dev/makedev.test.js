@@ -5,11 +5,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ROOT } from "./devserver.mjs";
+import { ROOT, freePort } from "./devserver.mjs";
 
 const state = mkdtempSync(join(tmpdir(), "edgelog-makedev-"));
 let dev = null;
@@ -22,14 +21,6 @@ after(async () => {
   }
   rmSync(state, { recursive: true, force: true });
 });
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address();
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test("make dev: the demo project takes the printed first log, and the per-minute cron runs", { timeout: 180_000 }, async () => {
   const port = await freePort();
