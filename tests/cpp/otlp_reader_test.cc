@@ -23,6 +23,17 @@ struct parse_run : edgelog::test::reader_run {
   parse_run() : reader_run(now) {}
 };
 
+// The fields both encodings of the test request give the first record.
+void check_payment_failed(const edgelog::event& ev) {
+  CHECK(ev.severity == level::error);
+  CHECK(ev.message == "payment failed");
+  CHECK(ev.ts_ms == 1'796'092'741'046);
+  CHECK(ev.source == "checkout");
+  CHECK(ev.env == "production");
+  CHECK(ev.request_id == "5b8efff798038103d269b633813fc60c");
+}
+
+
 const char* json_request = R"J({"resourceLogs":[{"resource":{"attributes":[
   {"key":"service.name","value":{"stringValue":"checkout"}},
   {"key":"deployment.environment.name","value":{"stringValue":"production"}},
@@ -92,12 +103,7 @@ TEST_CASE("OTLP JSON: severity, body, time, resource, exception, trace ids, attr
   REQUIRE(b.error == errc::ok);
   REQUIRE(b.events.size() == 2);
   const auto& ev = b.events[0];
-  CHECK(ev.severity == level::error);
-  CHECK(ev.message == "payment failed");
-  CHECK(ev.ts_ms == 1'796'092'741'046);
-  CHECK(ev.source == "checkout");
-  CHECK(ev.env == "production");
-  CHECK(ev.request_id == "5b8efff798038103d269b633813fc60c");
+  check_payment_failed(ev);
   CHECK(ev.stack == "TimeoutError: upstream took 30s\n    at pay (/srv/pay.js:10:3)");
   CHECK(ev.ctx == R"({"cart":{"items":3},"exception.message":"upstream took 30s","exception.type":"TimeoutError","order.id":42,"resource":{"host.name":"web-1"},"scope":"orders/1.0.0","span_id":"eee19b7ec3c1b174"})");
   CHECK(b.events[1].severity == level::warn);  // from severityText alone
@@ -112,12 +118,7 @@ TEST_CASE("OTLP protobuf: the same fields from the binary encoding") {
   REQUIRE(b.error == errc::ok);
   REQUIRE(b.events.size() == 1);
   const auto& ev = b.events[0];
-  CHECK(ev.severity == level::error);
-  CHECK(ev.message == "payment failed");
-  CHECK(ev.ts_ms == 1'796'092'741'046);
-  CHECK(ev.source == "checkout");
-  CHECK(ev.env == "production");
-  CHECK(ev.request_id == "5b8efff798038103d269b633813fc60c");
+  check_payment_failed(ev);
   CHECK(ev.stack == "TimeoutError: upstream took 30s");
   CHECK(ev.ctx.find(R"("order.id":42)") != std::string::npos);
   CHECK(b.rejected.size() == 1);
