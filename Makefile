@@ -5,6 +5,8 @@ JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 export WRANGLER_SEND_METRICS := false
+# The project's Node (scripts/setup.sh installs it from the npm registry) comes before the system's.
+export PATH := $(CURDIR)/toolchain/node_modules/.bin:$(PATH)
 
 NATIVE := build/native
 ASAN := build/asan

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
 import { Miniflare } from "miniflare";
+import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
 import { Core } from "../bindings/loader.js";
 
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 5;
@@ -17,7 +18,7 @@ const hex = Buffer.from(bytes).toString("hex");
 const forms = { blob: bytes, base64: b64, hex };
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"], compatibilityDate: "2026-04-01" });
+const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"], compatibilityDate: COMPATIBILITY_DATE });
 try {
   const db = await mf.getD1Database("DB");
   await db.exec("CREATE TABLE s (id INTEGER PRIMARY KEY, data BLOB)");

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Miniflare } from "miniflare";
+import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
@@ -79,7 +80,7 @@ async function measure(server, headers) {
 // more), so the fold's share is an upper bound.
 const FOLD_EVERY = 50;
 async function storageCost() {
-  const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"], compatibilityDate: "2026-04-01" });
+  const mf = new Miniflare({ modules: true, script: "export default {}", d1Databases: ["DB"], compatibilityDate: COMPATIBILITY_DATE });
   try {
     const d1 = await mf.getD1Database("DB");
     for (const f of readdirSync("migrations").sort())

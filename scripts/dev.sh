@@ -3,6 +3,7 @@
 # first run and print how to send a first log. Local state lives in .edgelog/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/toolchain/node_modules/.bin:$PATH"  # the project's Node (make setup)
 
 STATE=${EDGELOG_STATE:-.edgelog}
 PORT=${EDGELOG_PORT:-8787}

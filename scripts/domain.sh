@@ -4,4 +4,5 @@
 # nothing remote and checks the configuration with `wrangler deploy --dry-run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/toolchain/node_modules/.bin:$PATH"  # the project's Node (make setup)
 exec node scripts/domain.mjs "$@"

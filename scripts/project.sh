@@ -4,6 +4,7 @@
 # EDGELOG_URL and EDGELOG_ADMIN_TOKEN. Usage: scripts/project.sh <slug>
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PWD/toolchain/node_modules/.bin:$PATH"  # the project's Node (make setup)
 slug=${1:-}
 [ -n "$slug" ] || { echo "usage: make project NAME=<slug>   (slug: a-z, 0-9 and -)" >&2; exit 2; }
 if [ -z "${EDGELOG_URL:-}" ] && [ -f .edgelog/dev.env ]; then

