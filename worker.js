@@ -25,6 +25,7 @@ import {
 } from "./worker/projects.js";
 import { currentSession, login, logout } from "./worker/session.js";
 import { consumeQueue } from "./worker/queue.js";
+import { previewAlert, previewRules } from "./worker/previews.js";
 
 // open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
 // session (with CSRF on state-changing methods).
@@ -68,6 +69,8 @@ const ROUTES = {
   "/api/admin/projects/:slug/alerts/destinations": { POST: admin(createDestination) },
   "/api/admin/projects/:slug/alerts/destinations/:id": { DELETE: admin(deleteDestination) },
   "/api/admin/projects/:slug/alerts/test": { POST: admin(testAlert) },
+  "/api/admin/projects/:slug/alerts/preview": { POST: admin(previewAlert) },
+  "/api/admin/projects/:slug/rules/preview": { POST: admin(previewRules) },
   "/api/admin/projects/:slug/alerts/deliveries": { GET: admin(listDeliveries) },
   "/api/admin/projects/:slug/alerts/:id": { PATCH: admin(updateRule), DELETE: admin(deleteRule) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },

@@ -1,4 +1,4 @@
-// The read modes over segments (prune, rows, histogram, facets): JSON request in, JSON answer out.
+// The read modes over segments (prune, rows, histogram, facets, rules): JSON request in, JSON answer out.
 #include "edgelog/read.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "detail/base64.h"
 #include "detail/json_writer.h"
 #include "edgelog/query.h"
+#include "edgelog/rules_preview.h"
 
 namespace edgelog {
 
@@ -332,6 +333,63 @@ void run_facets(const json& req, std::string_view body, const read_filter& f, st
   write_tally(w, scanned, matched, damaged);
 }
 
+// The newest `limit` events (the filter applies) regrouped and retriaged by proposed rules.
+void run_rules(const json& req, std::string_view body, const read_filter& f, std::int64_t from, std::int64_t to,
+               detail::json_writer& w) {
+  auto segs = segments_of(req, body);
+  auto limit = req.value("limit", std::size_t{1000});
+  std::vector<const stored_event*> events;
+  std::size_t scanned = 0, matched = 0;
+  std::vector<std::pair<std::int64_t, errc>> damaged;
+  opened_set open;
+  open.keep = true;
+  each_match(segs, f, from, to, scanned, matched, damaged, open, [&](const segment_ref&, const stored_event& ev, std::int64_t) {
+    events.push_back(&ev);
+    return true;
+  });
+  auto newest = [](const stored_event* a, const stored_event* b) { return a->ts > b->ts; };
+  if (events.size() > limit) {
+    std::nth_element(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(limit), events.end(), newest);
+    events.resize(limit);
+  }
+  auto p = preview_rules(events, req.value("current_fingerprint_rules", std::string{}),
+                         req.value("fingerprint_rules", std::string{}), req.value("page_rules", std::string{}));
+  auto lines = [&](const char* name, const std::vector<rule_line_count>& counts) {
+    w.raw(name);
+    w.ch('[');
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (i) w.ch(',');
+      w.raw("{\"line\":");
+      w.integer(counts[i].line);
+      w.raw(",\"matches\":");
+      w.integer(counts[i].matches);
+      w.raw(",\"decides\":");
+      w.integer(counts[i].decides);
+      w.ch('}');
+    }
+    w.ch(']');
+  };
+  w.raw("{\"events\":");
+  w.integer(p.events);
+  w.raw(",\"issues_now\":");
+  w.integer(static_cast<std::int64_t>(p.issues_now));
+  w.raw(",\"issues_after\":");
+  w.integer(static_cast<std::int64_t>(p.issues_after));
+  w.raw(",\"paged_now\":");
+  w.integer(p.paged_now);
+  w.raw(",\"paged_after\":");
+  w.integer(p.paged_after);
+  lines(",\"fingerprint_lines\":", p.fingerprint_lines);
+  lines(",\"page_lines\":", p.page_lines);
+  w.raw(",\"problems\":[");
+  for (std::size_t i = 0; i < p.problems.size(); ++i) {
+    if (i) w.ch(',');
+    w.string(p.problems[i]);
+  }
+  w.ch(']');
+  write_tally(w, scanned, matched, damaged);
+}
+
 }  // namespace
 
 errc run_read(std::string_view request, std::string_view body, std::string& out) {
@@ -355,6 +413,7 @@ errc run_read(std::string_view request, std::string_view body, std::string& out)
     else if (mode == "rows") run_rows(req, body, f, from, to, w, out);
     else if (mode == "histogram") run_histogram(req, body, f, from, to, w);
     else if (mode == "facets") run_facets(req, body, f, from, to, w);
+    else if (mode == "rules") run_rules(req, body, f, from, to, w);
     else return errc::invalid_context;
   } catch (const std::exception&) {
     out.clear();

@@ -56,6 +56,7 @@ std::vector<rule> parse_rules(std::string_view text, std::vector<std::string>* e
     skip_ws();
     if (i == line.size() || line[i] == '#') continue;
     rule r;
+    r.line = number;
     bool ok = true;
     while (i < line.size() && ok) {
       skip_ws();
@@ -96,25 +97,27 @@ std::vector<rule> parse_rules(std::string_view text, std::vector<std::string>* e
   return out;
 }
 
-const rule* first_match(const std::vector<rule>& rules, const rule_subject& s) noexcept {
-  for (const auto& r : rules) {
-    bool all = true;
-    for (const auto& m : r.matchers) {
-      const sv f = m.field;
-      bool hit = false;
-      if (f == "module" || f == "function") {
-        if (s.frames)
-          for (const auto& fr : *s.frames)
-            if (glob_match(m.pattern, f == "module" ? sv(fr.module) : sv(fr.function))) { hit = true; break; }
-      } else {
-        sv value = f == "message" ? s.message : f == "source" ? s.source : f == "level" ? s.level
-                 : f == "env" ? s.env : f == "type" ? s.type : f == "component" ? s.component : s.endpoint;
-        hit = glob_match(m.pattern, value);
-      }
-      if (!hit) { all = false; break; }
+bool rule_matches(const rule& r, const rule_subject& s) noexcept {
+  for (const auto& m : r.matchers) {
+    const sv f = m.field;
+    bool hit = false;
+    if (f == "module" || f == "function") {
+      if (s.frames)
+        for (const auto& fr : *s.frames)
+          if (glob_match(m.pattern, f == "module" ? sv(fr.module) : sv(fr.function))) { hit = true; break; }
+    } else {
+      sv value = f == "message" ? s.message : f == "source" ? s.source : f == "level" ? s.level
+               : f == "env" ? s.env : f == "type" ? s.type : f == "component" ? s.component : s.endpoint;
+      hit = glob_match(m.pattern, value);
     }
-    if (all) return &r;
+    if (!hit) return false;
   }
+  return true;
+}
+
+const rule* first_match(const std::vector<rule>& rules, const rule_subject& s) noexcept {
+  for (const auto& r : rules)
+    if (rule_matches(r, s)) return &r;
   return nullptr;
 }
 

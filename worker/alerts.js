@@ -27,7 +27,7 @@ async function projectOr404(env, slug) {
   return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
 }
 
-function validRule(input, base = {}) {
+export function validRule(input, base = {}) {
   const out = {};
   for (const [field, [valid, fallback]] of Object.entries(RULE_FIELDS)) {
     const value = field in input ? input[field] : base[field] ?? fallback;

@@ -231,6 +231,22 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
   return { rows, last, caught_up: !full && (newest || headers.length < TAIL_SEGMENTS) };
 }
 
+/** One core read over a project's newest segments holding about `events` events (at most
+ *  `maxSegments` of them, so tiny batches bound the work): `request` is the core's read request
+ *  ({mode, …}). Answers the core's answer. */
+export async function readNewest(env, { project, request, events, maxSegments = 256 }) {
+  const headers = await db.segmentsNewestFirst(env.DB, { projectIds: [project.id], from: -MAX, to: MAX, olderThan: MAX,
+    below: { ts: MAX, id: MAX }, limit: maxSegments, filters: [] });
+  const picked = [];
+  let covered = 0;
+  for (const h of headers) {
+    if (covered >= events) break;
+    picked.push(h);
+    covered += h.events;
+  }
+  return readSegments(env, request, picked);
+}
+
 /** A counting walk, newest segments first, until `maxEvents` were looked at: per call of the core
  *  `mode` ("histogram" or "facets") with `request`, answers merged by `merge`. Answers
  *  {scanned, complete, covered_from}. */

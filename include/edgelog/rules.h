@@ -22,6 +22,7 @@ struct matcher {
 struct rule {
   std::vector<matcher> matchers;  ///< all must match
   std::string name;               ///< what follows "->", empty for page rules
+  int line = 0;                   ///< its line in the text, from 1
 };
 
 /// Parses rules; lines that are blank or start with '#' are skipped. Malformed lines are skipped
@@ -36,6 +37,9 @@ struct rule_subject {
   std::string_view message, source, level, env, type, component, endpoint;
   const std::vector<frame>* frames = nullptr;
 };
+
+/// Whether all of the rule's matchers match.
+bool rule_matches(const rule& r, const rule_subject& subject) noexcept;
 
 /// The first rule whose matchers all match, or nullptr.
 const rule* first_match(const std::vector<rule>& rules, const rule_subject& subject) noexcept;
