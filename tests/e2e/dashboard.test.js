@@ -272,6 +272,78 @@ describe("the dashboard in Chromium", () => {
     await shot("alerts");
   });
 
+  test("the alert form shows only its kind's fields, previews the Discord message, and says why no test can be sent", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${w.url}/#/alerts?project=shop`);
+    const form = page.locator("form[aria-label='New rule']");
+    await form.waitFor();
+    // No destination yet: the test button is disabled and the page says why.
+    assert.equal(await page.getByRole("button", { name: "Send a test alert" }).isDisabled(), true);
+    assert.match(await page.textContent("#test-why"), /Add a destination first/);
+    const visible = async () => (await form.locator("label[data-field]:visible").evaluateAll((ls) => ls.map((l) => l.dataset.field))).sort();
+    await form.locator("select[name=kind]").selectOption("silence");
+    assert.deepEqual(await visible(), ["cooldown_s", "silence_minutes"]);
+    await page.locator("[data-discord-preview]").filter({ hasText: /no events/i }).waitFor();
+    await form.locator("select[name=kind]").selectOption("new_issue");
+    assert.deepEqual(await visible(), ["env", "min_level", "source"]);
+    await form.locator("select[name=kind]").selectOption("spike");
+    assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "source", "threshold", "window_s"]);
+    await form.locator("input[name=threshold]").fill("42");
+    // The preview is the core's message for the project's latest error issue, as the API gives it.
+    const answer = await (await w.admin("/api/admin/projects/shop/alerts/preview", { method: "POST",
+      body: JSON.stringify({ kind: "spike", threshold: 42, window_s: 60, cooldown_s: 900, min_level: "error", env: null, source: null }) })).json();
+    const embed = answer.payloads.discord.embeds[0];
+    const preview = page.locator("[data-discord-preview]").filter({ hasText: embed.title });
+    await preview.waitFor();
+    assert.match(await preview.textContent(), /42/);
+    await shot("alerts-form-1280");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await preview.waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 1);
+    await shot("alerts-form-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test("project settings: human units beside the live rate, per-level retention, rules previewed before saving", async () => {
+    await page.goto(`${w.url}/#/project/shop`);
+    const limits = page.locator("[data-settings=limits]");
+    await limits.waitFor();
+    await limits.locator("[data-live-rate]").filter({ hasText: /now [\d,]+\/min/ }).waitFor();
+    assert.equal(await limits.locator("input[name=max_body_kib]").inputValue(),
+      String(Math.round((await api("/api/admin/projects/shop")).project.max_body_bytes / 1024)));
+    // A rule typed in is previewed over the newest events: the numbers are the API's.
+    const rules = 'message:"checkout*" -> checkout\nsource:nowhere -> nothing';
+    await page.fill("textarea[name=fingerprint_rules]", rules);
+    await page.fill("textarea[name=page_rules]", "source:api");
+    const expected = await (await w.admin("/api/admin/projects/shop/rules/preview", { method: "POST",
+      body: JSON.stringify({ fingerprint_rules: rules, page_rules: "source:api" }) })).json();
+    const summary = page.locator("[data-rules-summary]").filter({ hasText: `into ${fmt(expected.issues_after)} issue` });
+    await summary.waitFor();
+    assert.match(await summary.textContent(), new RegExp(`last ${fmt(expected.events)} events`));
+    assert.match(await summary.textContent(), new RegExp(`page ${fmt(expected.paged_after)} of them`));
+    assert.match(await page.textContent("[data-settings=rules] tr[data-line='1']"), new RegExp(`matches ${fmt(expected.fingerprint_lines[0].matches)}`));
+    assert.match(await page.textContent("[data-settings=rules] tr[data-line='2']"), /matches 0/);
+    assert.ok(expected.fingerprint_lines[0].matches >= 120);
+    await shot("project-settings-1280");
+    await page.locator("[data-settings=rules]").getByRole("button", { name: "Save rules" }).click();
+    await page.getByText("Settings saved").waitFor();
+    assert.equal((await api("/api/admin/projects/shop")).project.fingerprint_rules, rules);
+    // Per-level retention: errors kept a week.
+    await page.fill("[data-settings=retention] input[name=retention_error]", "168");
+    await page.locator("[data-settings=retention]").getByRole("button", { name: "Save retention" }).click();
+    await page.getByText("Settings saved").first().waitFor();
+    await page.waitForFunction(async () => true);
+    for (let i = 0; i < 20 && (await api("/api/admin/projects/shop")).project.retention_overrides.error !== 168; i++) await page.waitForTimeout(100);
+    assert.equal((await api("/api/admin/projects/shop")).project.retention_overrides.error, 168);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("[data-settings=rules]").waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 1);
+    await shot("project-settings-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Back to no rules for the tests after this one.
+    assert.equal((await w.admin("/api/admin/projects/shop", { method: "PATCH", body: JSON.stringify({ fingerprint_rules: "", page_rules: "" }) })).status, 200);
+  });
+
   test("one time zone for every time and chart axis: the browser's, or UTC from the header", async () => {
     // A browser five and a half hours ahead of UTC, so the two zones differ.
     const kolkata = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Kolkata" });

@@ -32,7 +32,7 @@ export async function render(view, { params }) {
   };
   try {
     const [{ rules, destinations }, { deliveries }] = await Promise.all([api(base), api(`${base}/deliveries`)]);
-    const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created")));
+    const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created"), null, slug));
     replace(body,
       h("section.panel", {}, h("h2", {}, "Rules"),
         rules.length ? h("div.table-wrap", {}, h("table", {},
@@ -44,7 +44,7 @@ export async function render(view, { params }) {
             h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
               onclick: () => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: { enabled: !r.enabled } }), r.enabled ? "Rule disabled" : "Rule enabled") }, r.enabled ? "On" : "Off")),
             h("td", {}, h("button", { type: "button", onclick: () => replace(editor, h("h3", {}, `Edit the ${r.kind} rule`),
-              ruleForm((rule) => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: rule }), "Rule saved"), r)) }, "Edit"), " ",
+              ruleForm((rule) => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: rule }), "Rule saved"), r, slug)) }, "Edit"), " ",
             h("button.danger", { type: "button", onclick: () => confirm(`Delete this ${r.kind} rule?`) && act(() => api(`${base}/${r.id}`, { method: "DELETE" }), "Rule deleted") }, "Delete"))))))) : h("p.muted", {}, "No rules yet."),
         editor),
       h("section.panel", {}, h("h2", {}, "Destinations"),
@@ -52,10 +52,13 @@ export async function render(view, { params }) {
           h("td", {}, d.kind), h("td", {}, d.label ?? ""), h("td", {}, h("code", {}, d.url)), h("td", {}, d.signed ? "signed" : ""),
           h("td", {}, h("button.danger", { type: "button", onclick: () => confirm("Remove this destination?") && act(() => api(`${base}/destinations/${d.id}`, { method: "DELETE" }), "Destination removed") }, "Remove")))))) : h("p.muted", {}, "No destinations yet: alerts are decided and recorded, but sent nowhere."),
         destinationForm((d) => act(() => api(`${base}/destinations`, { method: "POST", body: d }), "Destination added")),
-        h("p", {}, h("button", { type: "button", disabled: !destinations.length, onclick: () => act(async () => {
+        h("p", {}, h("button", { type: "button", disabled: !destinations.length, "aria-describedby": "test-why", onclick: () => act(async () => {
           const { results } = await api(`${base}/test`, { method: "POST" });
           toast(results.map((x) => `${x.kind ?? "destination"}: ${x.outcome ?? (x.ok ? "sent" : "failed")}`).join(", "));
-        }, "Test alert sent") }, "Send a test alert"))),
+        }, "Test alert sent") }, "Send a test alert"), " ",
+        h("span.muted", { id: "test-why" }, destinations.length
+          ? `Sends a message marked TEST to ${destinations.length === 1 ? "the destination" : `all ${destinations.length} destinations`}.`
+          : "Add a destination first: a test alert goes to every destination, and there is none yet."))),
       h("section.panel", {}, h("h2", {}, "Delivery log"), deliveries.length ? h("div.table-wrap", {}, h("table", {},
         h("thead", {}, h("tr", {}, ["When", "Kind", "Outcome", "HTTP", "Attempts", "Issue", "Error"].map((t) => h("th", {}, t)))),
         h("tbody", {}, deliveries.map((d) => h("tr", {}, h("td", {}, fmtTime(d.created_at)), h("td", {}, d.kind), h("td", {}, d.outcome),
@@ -66,30 +69,100 @@ export async function render(view, { params }) {
   }
 }
 
-/** The form for a new rule, or for changing `rule` (its kind stays). */
-function ruleForm(submit, rule = null) {
-  const field = (label, input) => h("label", {}, label, input);
+// The fields each kind of rule uses: the form shows only these.
+const KIND_FIELDS = {
+  spike: ["threshold", "window_s", "cooldown_s", "min_level", "env", "source"],
+  new_issue: ["min_level", "env", "source"],
+  regression: ["min_level", "env", "source"],
+  error_rate: ["threshold", "window_s", "cooldown_s", "min_level", "env", "source"],
+  silence: ["silence_minutes", "cooldown_s"],
+};
+const FIELD_LABELS = { threshold: "Events", window_s: "Window (s)", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
+  min_level: "Min level", env: "Env", source: "Source" };
+
+/** The form for a new rule, or for changing `rule` (its kind stays), with the message it would send. */
+function ruleForm(submit, rule = null, slug = null) {
   const kind = h("select", { name: "kind", disabled: Boolean(rule) }, Object.entries(KINDS).map(([k, v]) => h("option", { value: k, selected: rule?.kind === k }, v)));
-  const threshold = h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 });
-  const windowS = h("input", { name: "window_s", type: "number", min: 1, value: rule?.window_s ?? 60 });
-  const cooldown = h("input", { name: "cooldown_s", type: "number", min: 0, value: rule?.cooldown_s ?? 900 });
-  const silence = h("input", { name: "silence_minutes", type: "number", min: 0, value: rule?.silence_minutes || 30 });
-  const minLevel = h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l)));
-  const env = h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" });
-  const source = h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" });
-  return h("form.inline", {
+  const inputs = {
+    threshold: h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 }),
+    window_s: h("input", { name: "window_s", type: "number", min: 1, value: rule?.window_s ?? 60 }),
+    cooldown_s: h("input", { name: "cooldown_s", type: "number", min: 0, value: rule?.cooldown_s ?? 900 }),
+    silence_minutes: h("input", { name: "silence_minutes", type: "number", min: 1, value: rule?.silence_minutes || 30 }),
+    min_level: h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l))),
+    env: h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" }),
+    source: h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" }),
+  };
+  const labels = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, h("label", { "data-field": k }, FIELD_LABELS[k], input)]));
+  const preview = h("div.preview", { "aria-live": "polite" });
+  const current = () => rule?.kind ?? kind.value;
+  const values = () => {
+    const out = {};
+    for (const k of KIND_FIELDS[current()]) {
+      const v = inputs[k].value;
+      out[k] = ["env", "source"].includes(k) ? v || null : k === "min_level" ? v : Number(v);
+    }
+    return out;
+  };
+  let timer = null;
+  const showPreview = () => {
+    clearTimeout(timer);
+    if (!slug) return;
+    timer = setTimeout(async () => {
+      try {
+        const answer = await api(`/api/admin/projects/${encodeURIComponent(slug)}/alerts/preview`, { method: "POST", body: { kind: current(), ...values() } });
+        replace(preview, discordPreview(answer));
+      } catch (err) {
+        replace(preview, h("p.muted", {}, `No preview: ${err.message}`));
+      }
+    }, 250);
+  };
+  const showFields = () => {
+    for (const [k, label] of Object.entries(labels)) label.hidden = !KIND_FIELDS[current()].includes(k);
+    showPreview();
+  };
+  kind.addEventListener("change", showFields);
+  for (const input of Object.values(inputs)) input.addEventListener("input", showPreview);
+  const form = h("form.inline", {
     "aria-label": rule ? "Edit rule" : "New rule",
     onsubmit: (e) => {
       e.preventDefault();
-      const out = { threshold: Number(threshold.value), window_s: Number(windowS.value), cooldown_s: Number(cooldown.value), min_level: minLevel.value,
-        env: env.value || null, source: source.value || null };
+      const out = values();
       if (!rule) out.kind = kind.value;
-      if ((rule?.kind ?? kind.value) === "silence") out.silence_minutes = Number(silence.value);
       submit(out);
     },
-  }, field("Kind", kind), field("Threshold", threshold), field("Window (s)", windowS), field("Cooldown (s)", cooldown),
-  field("Silence (min)", silence), field("Min level", minLevel), field("Env", env), field("Source", source),
-  h("button.primary", { type: "submit" }, rule ? "Save rule" : "Add rule"));
+  }, h("label", {}, "Kind", kind), Object.values(labels), h("button.primary", { type: "submit" }, rule ? "Save rule" : "Add rule"));
+  showFields();
+  return h("div", {}, form, preview);
+}
+
+// The little of Discord's markdown the core's messages use: ``` code blocks and **bold**.
+function markdown(text) {
+  return text.split("```").map((part, i) => i % 2
+    ? h("pre.discord-code", {}, part.replace(/^\w*\n/, "").replace(/\n$/, ""))
+    : part.split("**").map((t, j) => (j % 2 ? h("strong", {}, t) : t)));
+}
+
+const hex = (n) => `#${(n ?? 0x5865f2).toString(16).padStart(6, "0")}`;
+
+/** The Discord message as Discord lays it out: a coloured bar, title, text, fields, footer. */
+function discordPreview({ payloads, example }) {
+  const embed = payloads.discord?.embeds?.[0];
+  if (!embed) return h("p.muted", {}, "No Discord message for this rule.");
+  return h("figure.discord", { "data-discord-preview": "" },
+    h("figcaption.muted", {}, example ? "Discord preview (an example issue)" : "Discord preview (this project's latest issue)"),
+    payloads.discord.content ? h("p.discord-content", {}, payloads.discord.content) : null,
+    withBar(h("div.discord-embed", {},
+      h("div.discord-title", {}, embed.title ?? ""),
+      embed.description ? h("div.discord-text", {}, markdown(embed.description)) : null,
+      embed.fields?.length ? h("div.discord-fields", {}, embed.fields.map((f) => h("div", { class: f.inline ? "inline" : "" },
+        h("div.discord-name", {}, f.name), h("div.discord-value", {}, f.value)))) : null,
+      embed.footer?.text ? h("div.discord-footer", {}, embed.footer.text) : null), hex(embed.color)));
+}
+
+// The embed's colour, set through the CSSOM (the Content-Security-Policy allows no inline styles).
+function withBar(el, color) {
+  el.style.borderLeftColor = color;
+  return el;
 }
 
 function destinationForm(submit) {

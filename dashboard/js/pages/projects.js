@@ -1,8 +1,9 @@
-// Projects and keys: create and edit projects (retention, limits), create / rotate / revoke keys
+// Projects and keys: create projects, edit them (settings.js), create / rotate / revoke keys
 // with the secret shown once, and ready-to-paste curl and client snippets for a new key.
 import { listProjects } from "../app.js";
 import { api } from "../api.js";
 import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../dom.js";
+import { fmtHours, settingsPanels } from "./settings.js";
 
 export async function render(view, r) {
   return r.name === "project" ? renderProject(view, r.arg) : renderList(view);
@@ -39,7 +40,7 @@ async function renderList(view) {
       h("td.num", {}, fmtNumber(p.events_last_hour)),
       h("td", {}, p.last_event_at ? fmtAgo(p.last_event_at) : "never",
         !p.events_last_hour ? [" ", h("span.badge.silent", { title: "no event in the last hour" }, "silent")] : null),
-      h("td", {}, `${p.retention_hours} h`), h("td", {}, fmtNumber(p.events_per_minute))))))) : h("p.muted", {}, "No projects yet."));
+      h("td", {}, fmtHours(p.retention_hours)), h("td", {}, p.events_per_minute ? fmtNumber(p.events_per_minute) : "no limit")))))) : h("p.muted", {}, "No projects yet."));
   drawTable(projects);
   replace(view, h("h1", {}, "Projects"), h("section.panel", {}, h("h2", {}, "New project"), form, status), shown, h("section.panel", {}, table));
 }
@@ -96,13 +97,6 @@ function dsnPanel(slug, key, dsn) {
     h("h3", {}, "Send a first log"), h("pre", {}, curl), copyButton(curl, "Copy curl"));
 }
 
-const SETTINGS = [
-  ["name", "Name", "text"], ["retention_hours", "Retention (hours)", "number"], ["events_per_minute", "Events per minute", "number"],
-  ["max_events_per_request", "Events per request", "number"], ["max_body_bytes", "Body size (bytes)", "number"],
-  ["ip_requests_per_minute", "Requests per minute per IP", "number"],
-  ["unsigned_ip_requests_per_minute", "Requests per minute per IP, unsigned keys", "number"],
-];
-
 async function renderProject(view, slug) {
   const base = `/api/admin/projects/${encodeURIComponent(slug)}`;
   const shown = h("div");
@@ -126,18 +120,10 @@ async function renderProject(view, slug) {
     }
   };
   const draw = (project, keys) => {
-    const inputs = Object.fromEntries(SETTINGS.map(([k, , type]) => [k, h("input", { name: k, type, value: project[k], min: type === "number" ? 1 : undefined })]));
-    const requireTs = h("input", { type: "checkbox", name: "require_timestamp", checked: project.require_timestamp });
-    const settings = h("form.stack", {
-      "aria-label": "Settings",
-      onsubmit: (e) => {
-        e.preventDefault();
-        const changes = { require_timestamp: requireTs.checked };
-        for (const [k, , type] of SETTINGS) changes[k] = type === "number" ? Number(inputs[k].value) : inputs[k].value;
-        act(() => api(base, { method: "PATCH", body: changes }), "Settings saved").then(() => listProjects(true));
-      },
-    }, SETTINGS.map(([k, label]) => h("label", {}, label, inputs[k])), h("label.check", {}, requireTs, "Require a signed timestamp"),
-    h("button.primary", { type: "submit" }, "Save settings"));
+    const save = (changes) => act(() => api(base, { method: "PATCH", body: changes }), "Settings saved").then(() => listProjects(true));
+    const name = h("input", { name: "name", value: project.name, required: true });
+    const rename = h("form.inline", { "aria-label": "Name", onsubmit: (e) => { e.preventDefault(); save({ name: name.value }); } },
+      h("label", {}, "Name", name), h("button", { type: "submit" }, "Rename"));
     const scopeIngest = h("input", { type: "checkbox", checked: true });
     const scopeRead = h("input", { type: "checkbox" });
     const label = h("input", { placeholder: "label" });
@@ -164,7 +150,6 @@ async function renderProject(view, slug) {
       h("h1", {}, project.name, " ", h("span.muted", {}, project.slug)),
       shown,
       h("div.grid", {},
-        h("section.panel", {}, h("h2", {}, "Settings"), settings),
         h("section.panel", {}, h("h2", {}, "Keys"), h("div.table-wrap", {}, h("table", {},
           h("thead", {}, h("tr", {}, ["Key", "Scopes", "Status", "Used", ""].map((t) => h("th", {}, t)))),
           h("tbody", {}, keys.map((k) => h("tr", { "data-key-id": k.id },
@@ -180,6 +165,8 @@ async function renderProject(view, slug) {
               k.status === "rotating" ? h("button", { type: "button", onclick: () => act(() => api(`${base}/keys/${k.id}/revoke-previous`, { method: "POST" }), "Previous secret revoked") }, "End rotation") : null, " ",
               h("button.danger", { type: "button", onclick: () => confirm("Revoke this key? Clients using it stop at once.") && act(() => api(`${base}/keys/${k.id}/revoke`, { method: "POST" }), "Key revoked") }, "Revoke")])))))),
           newKey)),
+      (([retention, limits, scrubbing, rules]) => [h("div.grid", {}, retention, limits, scrubbing), rules])(settingsPanels(project, save)),
+      h("section.panel", {}, h("h2", {}, "Project"), rename),
       h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
         h("button.danger", { type: "button", onclick: async () => {
           if (!confirm(`Delete ${slug} and all its events?`)) return;
