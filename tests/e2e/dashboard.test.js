@@ -124,13 +124,19 @@ describe("the dashboard in Chromium", () => {
   });
 
   test("explore is dense: one line per event, a field value becomes a filter, no project column for one project", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
     await page.waitForSelector("tr.event-row");
+    await page.waitForSelector(".explore-chart .uplot");
     const heights = await page.locator("tr.event-row").evaluateAll((rows) => rows.slice(0, 20).map((r) => r.getBoundingClientRect().height));
-    assert.ok(Math.max(...heights) <= 26, `rows are ${Math.max(...heights)} px tall`);
+    assert.ok(Math.max(...heights) <= 20, `rows are ${Math.max(...heights)} px tall`);
+    const chartHeight = await page.locator(".explore-chart").evaluate((c) => c.getBoundingClientRect().height);
+    assert.ok(chartHeight <= 160, `the chart is ${chartHeight} px tall`);
     const visible = await page.evaluate(() => [...document.querySelectorAll("tr.event-row")]
       .filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length);
-    assert.ok(visible >= 15, `${visible} lines in the first screen`);
+    await page.screenshot({ path: join(SHOTS, "explore-first-screen-1280x800.png") });
+    assert.ok(visible >= 28, `${visible} lines in the first screen at 1280×800`);
+    await page.setViewportSize({ width: 1280, height: 900 });
     assert.equal(await page.locator("table.log > thead th", { hasText: "Project" }).count(), 0);
     await page.locator("tr.event-row td.msg").first().click();
     await page.locator("tr.event-detail:not([hidden]) button.value", { hasText: "payments" }).first().click();

@@ -76,9 +76,9 @@ async function renderExplore(view, { params }) {
   const results = h("tbody");
   const facets = h("div.facets");
   const more = h("button", { type: "button", hidden: true }, "Load more");
-  // Compact: the controls in three rows, a short chart, then the lines.
+  // Compact: the controls in two rows, a short chart, then ~30 lines at 1280×800.
   replace(view, h("h1.sr-only", {}, "Explore"),
-    h("div.toolbar", {}, ctl.nodes), form,
+    h("div.toolbar.explore-bar", {}, ctl.nodes, form),
     h("div.toolbar", {}, levelBar, status, chartNote, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
     h("section.panel.chart-panel", {}, chartBox),
     h("div.layout-explore", {},
@@ -118,7 +118,7 @@ async function renderExplore(view, { params }) {
       loadPage(null),
     ]);
     chart = volumeChart(chartBox, hist.buckets, {
-      bucketMs: hist.bucket_ms, height: 120,
+      bucketMs: hist.bucket_ms, height: 80,
       onselect: (a, b) => update({ range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
     });
     chartNote.textContent = hist.complete ? `${hist.bucket_ms / 60000} min buckets.`
