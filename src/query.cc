@@ -132,6 +132,8 @@ bool matches(const read_filter& f, const stored_event& ev) {
   if (!(f.levels & (1u << static_cast<unsigned>(ev.severity)))) return false;
   for (const auto& [field, value] : f.equals)
     if (ev[field] != value) return false;
+  for (const auto& [field, value] : f.not_equals)
+    if (ev[field] == value) return false;
   for (const auto& [field, pattern] : f.globs)
     if (!glob_match(pattern, ev[field])) return false;
   if (f.include.empty() && f.exclude.empty()) return true;

@@ -63,6 +63,11 @@ bool read_filter_json(const json& j, read_filter& f, std::string& problem) {
     auto it = j.find(std::string(stored_field_name(field)));
     if (it != j.end() && it->is_string()) f.equals.emplace_back(field, it->get<std::string>());
   }
+  if (auto nots = j.find("not"); nots != j.end() && nots->is_object())
+    for (stored_field field : equality_fields)
+      if (auto it = nots->find(std::string(stored_field_name(field))); it != nots->end() && it->is_array())
+        for (const auto& v : *it)
+          if (v.is_string()) f.not_equals.emplace_back(field, v.get<std::string>());
   if (auto globs = j.find("globs"); globs != j.end() && globs->is_object())
     for (stored_field field : equality_fields)
       if (auto it = globs->find(std::string(stored_field_name(field))); it != globs->end() && it->is_string())

@@ -22,7 +22,7 @@ export const narrows = (filter) => Object.keys(filter).some((k) => k !== "levels
 
 // The segment filters a search prunes with: words for `q`, field values for exact fields.
 const filterColumnsFor = (filter) => [
-  ...(Object.keys(filter).some((k) => k !== "levels" && k !== "q") ? ["fields"] : []),
+  ...(Object.keys(filter).some((k) => k !== "levels" && k !== "q" && k !== "not") ? ["fields"] : []),
   ...(filter.q !== undefined ? ["words"] : []),
 ];
 

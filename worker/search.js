@@ -74,6 +74,8 @@ export function readRange(params, now, defaultFrom) {
   return { from, to };
 }
 
+const MAX_EXCLUDED = 20;
+
 /** The event filter from the query string: {filter} or {response}. */
 export function readFilter(params) {
   const filter = {};
@@ -88,6 +90,16 @@ export function readFilter(params) {
     if (value === null || value === "") continue;
     if (value.length > MAX_VALUE) return { response: badParam(column, `${column} is longer than ${MAX_VALUE} characters`) };
     filter[column] = value;
+  }
+  // not.<field>=value (repeatable): events with that exact value are left out.
+  for (const column of db.EQUALITY_FILTERS) {
+    const values = params.getAll(`not.${column}`).filter((v) => v !== "");
+    if (!values.length) continue;
+    if (values.length > MAX_EXCLUDED)
+      return { response: badParam(`not.${column}`, `at most ${MAX_EXCLUDED} values of not.${column}`) };
+    if (values.some((v) => v.length > MAX_VALUE))
+      return { response: badParam(`not.${column}`, `not.${column} is longer than ${MAX_VALUE} characters`) };
+    (filter.not ??= {})[column] = [...new Set(values)];
   }
   if (filter.fingerprint !== undefined && !/^[0-9a-f]{32}$/.test(filter.fingerprint))
     return { response: badParam("fingerprint", "fingerprint must be 32 lowercase hex digits") };

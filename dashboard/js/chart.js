@@ -1,6 +1,6 @@
 // Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
 import uPlot from "/vendor/uPlot.esm.js";
-import { fmtTick, fmtTime, timeParts, timeZone } from "./dom.js";
+import { fmtNumber, fmtTick, fmtTime, timeParts, timeZone } from "./dom.js";
 
 export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
@@ -36,7 +36,9 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
     axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
       const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
       return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
-    }) }, { ...axis, size: 50 }],
+    }) }, { ...axis, size: 50,
+      // A short chart has room for one tick: label 0 and the tallest bucket rather than 0 alone.
+      ...(height < 120 ? { splits: (u, i, min, max) => [0, max], values: (u, splits) => splits.map((v) => fmtNumber(v)) } : {}) }],
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
     // Ticks fall on whole hours and days of the chosen zone.
     tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),

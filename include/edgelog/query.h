@@ -23,12 +23,14 @@ struct text_term {
 struct read_filter {
   std::uint8_t levels = 0x3f;  ///< bit 1 << level per level wanted
   std::vector<std::pair<stored_field, std::string>> equals;
+  /// Exact field values excluded (an operator's alt-click): matched per event, never pruned on.
+  std::vector<std::pair<stored_field, std::string>> not_equals;
   /// Glob patterns on fields (alert rules' env, source, component): matched per event, never pruned on.
   std::vector<std::pair<stored_field, std::string>> globs;
   std::vector<text_term> include, exclude;
 
   /// True when the filter looks at more than levels.
-  bool narrows() const noexcept { return !equals.empty() || !globs.empty() || !include.empty() || !exclude.empty(); }
+  bool narrows() const noexcept { return !equals.empty() || !not_equals.empty() || !globs.empty() || !include.empty() || !exclude.empty(); }
 };
 
 /// Adds an operator's query text to `f`: words (all must match), `word*` prefixes, "quoted

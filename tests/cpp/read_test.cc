@@ -70,6 +70,21 @@ TEST_CASE("rows mode answers matches newest first below a cursor, with ids and k
   CHECK(range["rows"].size() == 2);
 }
 
+TEST_CASE("excluded field values hide their events; with an equality they narrow further") {
+  auto seg = edgelog::test::segment_of(batch);
+  json without_api = read({{"mode", "rows"}, {"limit", 10}, {"filter", {{"not", {{"source", {"api"}}}}}}}, {{3, seg.bytes}});
+  REQUIRE(without_api["rows"].size() == 2);
+  CHECK(without_api["rows"][0]["source"] == "billing");
+  CHECK(without_api["rows"][1]["source"] == "web");
+  json two = read({{"mode", "rows"}, {"limit", 10}, {"filter", {{"not", {{"source", {"api", "web"}}}}}}}, {{3, seg.bytes}});
+  CHECK(two["rows"].size() == 1);
+  json both = read({{"mode", "rows"}, {"limit", 10}, {"filter", {{"source", "api"}, {"not", {{"request_id", {"r1"}}}}}}}, {{3, seg.bytes}});
+  REQUIRE(both["rows"].size() == 1);
+  CHECK(both["rows"][0]["request_id"] == "r3");
+  json counted = read({{"mode", "facets"}, {"fields", {"source"}}, {"filter", {{"not", {{"source", {"api"}}}}}}}, {{3, seg.bytes}});
+  CHECK(counted["matched"] == 2);
+}
+
 TEST_CASE("a damaged segment is reported and skipped, and the others still answer") {
   auto seg = edgelog::test::segment_of(batch);
   std::string bad = seg.bytes.substr(0, seg.bytes.size() / 2);

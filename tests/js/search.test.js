@@ -65,6 +65,19 @@ describe("GET /api/logs filters", () => {
     for (const [query, expected] of cases) assert.deepEqual(await messages(query), expected, query);
   });
 
+  test("not.<field> leaves out exact values, repeatable, with other filters, in the histogram too", async () => {
+    assert.deepEqual((await messages("not.source=api&not.source=worker")).sort(),
+      ["payment declined for order 17", "user signed in"]);
+    assert.deepEqual(await messages("env=production&not.component=payments&level=error"), ["connection refused by upstream"]);
+    assert.deepEqual(await messages("q=order*&not.source=api"), ["payment declined for order 17"]);
+    const hist = await get("/api/logs/histogram?project=shop&from=24h&not.env=production");
+    assert.equal(hist.buckets.reduce((n, b) => n + ["trace", "debug", "info", "warn", "error", "fatal"].reduce((m, l) => m + (b[l] ?? 0), 0), 0), 1);
+    const many = new URLSearchParams(Array.from({ length: 21 }, (_, i) => ["not.source", `s${i}`])).toString();
+    const res = await w.admin(`/api/logs?project=shop&${many}`);
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).field, "not.source");
+  });
+
   test("filters by fingerprint", async () => {
     const [one] = (await get("/api/logs?project=shop&request_id=req-aa")).logs;
     assert.deepEqual(await messages(`fingerprint=${one.fingerprint}`), ["payment declined for order 17"]);

@@ -11,21 +11,26 @@ export const FIELDS = ["source", "env", "component", "endpoint", "source_type", 
 const FACETS = ["source", "env", "component", "endpoint", "release"];
 const COPYABLE = ["request_id", "fingerprint", "event_id"];
 
-/** "timeout source:api env:\"eu west\"" → {q: "timeout", source: "api", env: "eu west"}. */
+/** "timeout source:api -env:staging" → {q: "timeout", source: "api", not: {env: ["staging"]}}. */
 export function parseQuery(text) {
-  const out = { q: [] };
+  const out = { q: [], not: {} };
   for (const m of text.matchAll(/(-?)([a-z_]+):("([^"]*)"|\S+)|("[^"]*"\*?|\S+)/g)) {
-    if (m[2] && (FIELDS.includes(m[2]) || m[2] === "level") && !m[1]) out[m[2]] = m[4] ?? m[3];
+    const value = m[4] ?? m[3];
+    if (m[2] && FIELDS.includes(m[2]) && m[1]) (out.not[m[2]] ??= []).push(value);
+    else if (m[2] && (FIELDS.includes(m[2]) || m[2] === "level") && !m[1]) out[m[2]] = value;
     else out.q.push(m[0]);
   }
   out.q = out.q.join(" ");
   return out;
 }
 
+const quoted = (v) => (/\s/.test(v) ? `"${v}"` : v);
+
 /** The query bar text for the filters in the URL (with `level:` when the page has no level toggles). */
 export function queryText(params, { withLevel = false } = {}) {
   const parts = [];
-  for (const f of FIELDS) if (params.get(f)) parts.push(`${f}:${/\s/.test(params.get(f)) ? `"${params.get(f)}"` : params.get(f)}`);
+  for (const f of FIELDS) if (params.get(f)) parts.push(`${f}:${quoted(params.get(f))}`);
+  for (const f of FIELDS) for (const v of params.getAll(`not.${f}`)) parts.push(`-${f}:${quoted(v)}`);
   if (withLevel && params.get("level")) parts.push(`level:${params.get("level")}`);
   if (params.get("q")) parts.push(params.get("q"));
   return parts.join(" ");
@@ -35,7 +40,10 @@ export function queryText(params, { withLevel = false } = {}) {
 export function queryChanges(text, { withLevel = false } = {}) {
   const parsed = parseQuery(text);
   const changes = { q: parsed.q || null };
-  for (const f of FIELDS) changes[f] = parsed[f] ?? null;
+  for (const f of FIELDS) {
+    changes[f] = parsed[f] ?? null;
+    changes[`not.${f}`] = parsed.not[f] ?? null;
+  }
   if (withLevel || parsed.level) changes.level = parsed.level ?? null;
   return changes;
 }
@@ -43,7 +51,10 @@ export function queryChanges(text, { withLevel = false } = {}) {
 /** The API's filter parameters from the URL (and its time range when `range`). */
 export function filtersOf(params, { range = true } = {}) {
   const out = { project: params.get("project"), q: params.get("q"), level: params.get("level"), ...(range ? rangeOf(params) : {}) };
-  for (const f of FIELDS) out[f] = params.get(f);
+  for (const f of FIELDS) {
+    out[f] = params.get(f);
+    out[`not.${f}`] = params.getAll(`not.${f}`);
+  }
   return out;
 }
 
@@ -86,6 +97,10 @@ async function renderExplore(view, { params }) {
       h("section.panel.table-wrap.results", {}, h("table.log", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"),
         h("th", {}, "Source"), h("th", {}, "Message"), manyProjects ? h("th.hide-narrow", {}, "Project") : null)), results), more)));
 
+  // A value clicked shows only its events; alt-clicked, leaves them out (added to the others left out).
+  const pick = (f, v, ev) => update(ev?.altKey
+    ? { [`not.${f}`]: [...new Set([...params.getAll(`not.${f}`), v])], ...(params.get(f) === v ? { [f]: null } : {}) }
+    : { [f]: v, [`not.${f}`]: params.getAll(`not.${f}`).filter((x) => x !== v) });
   let chart = null;
   let terms = [];
   let totalText = "";
@@ -94,7 +109,7 @@ async function renderExplore(view, { params }) {
     const body = await api(`/api/logs${qs({ ...filters, before, limit: 100 })}`);
     terms = body.terms;
     loaded.push(...body.logs);
-    for (const e of body.logs) results.append(...resultRows(e, terms, { manyProjects, filter: (f, v) => update({ [f]: v }) }));
+    for (const e of body.logs) results.append(...resultRows(e, terms, { manyProjects, filter: pick }));
     if (body.total !== undefined)
       totalText = body.total_exact ? `${fmtNumber(body.total)} events` : `about ${fmtNumber(body.total)} events (estimate)`;
     status.textContent = `${totalText} · showing ${fmtNumber(loaded.length)}`;
@@ -109,7 +124,7 @@ async function renderExplore(view, { params }) {
       for (const e of loaded) if (e[f]) counts.set(e[f], (counts.get(e[f]) ?? 0) + 1);
       const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
       return top.length ? h("div", {}, h("h3", {}, f), top.map(([v, n]) => h("div", {},
-        h("button", { type: "button", onclick: () => update({ [f]: v }) }, v), " ", h("span.muted", {}, fmtNumber(n))))) : null;
+        h("button", { type: "button", title: `Show only ${f}:${v} (alt-click: leave it out)`, onclick: (ev) => pick(f, v, ev) }, v), " ", h("span.muted", {}, fmtNumber(n))))) : null;
     }), loaded.length ? h("p.muted", {}, `In the ${fmtNumber(loaded.length)} events shown.`) : h("p.muted", {}, "No events shown."));
   };
   try {
@@ -161,7 +176,8 @@ export function eventBlock(e, terms = [], { filter = null } = {}) {
       h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts, { ms: true }), h("span.muted", {}, ` (received ${fmtTime(e.received_at, { ms: true })})`))),
       fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
         h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f])
-          : filter && FIELDS.includes(f) ? h("button.value", { type: "button", title: `Show only ${f}:${e[f]}`, onclick: () => filter(f, String(e[f])) }, String(e[f]))
+          : filter && FIELDS.includes(f) ? h("button.value", { type: "button", title: `Show only ${f}:${e[f]} (alt-click: leave it out)`,
+            onclick: (ev) => filter(f, String(e[f]), ev) }, String(e[f]))
           : String(e[f]),
         COPYABLE.includes(f) ? [" ", copyButton(String(e[f]), "Copy")] : null))))),
     e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
