@@ -268,7 +268,12 @@ void write_request_parts(part_list& parts, const ingest_decision& d) {
       w.ch(',');
       if (e.cats.hint.empty()) w.raw("null");
       else w.string(e.cats.hint);
-      w.ch(']');
+      w.raw(",[");
+      for (std::size_t r = 0; r < is.releases.size(); ++r) {
+        if (r) w.ch(',');
+        w.string(is.releases[r]);
+      }
+      w.raw("]]");
     }
     w.ch(']');
     parts.close();

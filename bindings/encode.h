@@ -23,7 +23,7 @@ struct ingest_result {
   /// filter and words filter (base64), issue shares [[fingerprint, hour, count, first_ts,
   /// last_ts, level_rank, level]] and minute counts [[minute, level, count]] (JSON); then the stored
   /// event ids [[event_id, ts]], the issues to insert if new [[fingerprint, title, template,
-  /// level, level_rank, first_ts, last_ts, hint]] and the ledger rows (refusals, marks,
+  /// level, level_rank, first_ts, last_ts, hint, [releases]]] and the ledger rows (refusals, marks,
   /// accepted, duplicate) as JSON.
   std::string parts;
   std::size_t accepted = 0;

@@ -139,10 +139,13 @@ void summarize_issues(ingest_decision& d) {
     auto it = std::find_if(d.issues.begin(), d.issues.end(),
                            [&](const issue_summary& s) { return d.enriched[s.first].group.fingerprint == fp; });
     if (it == d.issues.end()) {
-      d.issues.push_back({i, i, ev.severity, 0, ev.ts_ms, ev.ts_ms});
+      d.issues.push_back({i, i, ev.severity, 0, ev.ts_ms, ev.ts_ms, {}});
       it = d.issues.end() - 1;
     }
     it->count++;
+    if (!ev.release.empty() && it->releases.size() < issue_summary::max_releases &&
+        std::find(it->releases.begin(), it->releases.end(), ev.release) == it->releases.end())
+      it->releases.push_back(ev.release);
     it->max_level = std::max(it->max_level, ev.severity);
     it->first_ts = std::min(it->first_ts, ev.ts_ms);
     if (ev.ts_ms >= it->last_ts) {

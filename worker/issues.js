@@ -15,6 +15,7 @@ function presentIssue(row) {
     project: row.project, fingerprint: row.fingerprint, title: row.title, template: row.template, level: row.level,
     status: row.status, count: row.count, hint: row.hint, first_seen: iso(row.first_seen), last_seen: iso(row.last_seen),
     resolved_at: iso(row.resolved_at), regressed_at: iso(row.regressed_at),
+    resolved_in_release: row.status === "resolved" ? row.resolved_in_release ?? null : null,
   };
 }
 
@@ -139,7 +140,21 @@ export async function updateIssue(request, env, _ctx, { fingerprint }) {
   if (body.response) return body.response;
   const status = SETTABLE[body.value.status];
   if (!status) return error(400, "bad_request", "status must be resolved, ignored or ongoing (reopen)", { field: "status" });
-  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now());
+  const nextRelease = body.value.in_next_release ?? false;
+  if (typeof nextRelease !== "boolean" || (nextRelease && status !== "resolved"))
+    return error(400, "bad_request", "in_next_release is true or false, and only with status resolved", { field: "in_next_release" });
+  let release = null;
+  if (nextRelease) {
+    // The release of the issue's latest event: its events keep arriving until the next one ships.
+    const row = found.row;
+    const latest = await walkEvents(env, { projects: [{ id: s.projectId, slug: s.projectSlug }], from: row.first_seen,
+      to: Date.now() + 86_400_000, filter: { fingerprint }, limit: 1 }); // last_seen may not be folded yet
+    release = latest.rows[0]?.release ?? null;
+    if (!release)
+      return error(400, "no_release", "the issue's latest event carries no release: resolve it without in_next_release",
+        { field: "in_next_release" });
+  }
+  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now(), release);
   const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
   return json(200, { issue: presentIssue(row) });
 }

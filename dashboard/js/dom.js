@@ -138,6 +138,7 @@ export function toast(message) {
   const box = document.getElementById("toast");
   const item = h("div", {}, message);
   box.append(item);
+  while (box.children.length > 3) box.firstElementChild.remove(); // the newest three, never a wall
   setTimeout(() => item.remove(), 3500);
 }
 

@@ -29,6 +29,10 @@ struct issue_summary {
   level max_level = level::trace;
   std::size_t count = 0;
   std::int64_t first_ts = 0, last_ts = 0;
+  /// Distinct non-empty releases of its events, at most max_releases: whether the batch regresses
+  /// an issue resolved in a given release.
+  std::vector<std::string_view> releases;
+  static constexpr std::size_t max_releases = 8;
 };
 
 /// The decision on one request. Views point into the pipeline and stay valid until its next call.

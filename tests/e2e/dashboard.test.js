@@ -167,16 +167,31 @@ describe("the dashboard in Chromium", () => {
     assert.match(await lead.locator("ol.frames").first().textContent(), /validate\s+zebra\.js:12/);
     assert.match(await lead.locator("details summary").textContent(), /1 library frame/);
     await page.waitForSelector(".issue-chart .uplot");
-    await page.getByRole("button", { name: "Resolve" }).click();
+    await page.getByRole("button", { name: "Resolve", exact: true }).click();
     await page.getByRole("button", { name: "Reopen" }).waitFor();
     const { issue } = await api(`/api/issues/${event.fingerprint}?project=shop`);
     assert.equal(issue.status, "resolved");
     await shot("issue");
     await page.keyboard.press("o"); // reopen from the keyboard
-    await page.getByRole("button", { name: "Resolve" }).waitFor();
+    await page.getByRole("button", { name: "Resolve", exact: true }).waitFor();
     await page.keyboard.press("r");
     await page.getByRole("button", { name: "Reopen" }).waitFor();
     assert.equal((await api(`/api/issues/${event.fingerprint}?project=shop`)).issue.status, "resolved");
+  });
+
+  test("resolves an issue in the next release from the keyboard, and says which release", async () => {
+    assert.equal((await w.send(shop, [{ level: "error", message: "refund 3 failed at the bank", source: "api", release: "2.0.0" }])).status, 202);
+    const [event] = (await api("/api/logs?project=shop&q=refund")).logs;
+    await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
+    await page.getByRole("button", { name: "Resolve in next release" }).waitFor();
+    await page.keyboard.press("n");
+    await page.locator("[data-next-release]", { hasText: "until a release after 2.0.0" }).waitFor();
+    assert.equal((await api(`/api/issues/${event.fingerprint}?project=shop`)).issue.resolved_in_release, "2.0.0");
+    await shot("issue-next-release-1280");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("[data-next-release]").waitFor();
+    await shot("issue-next-release-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test("the projects list shows each project's last hour and marks a silent one", async () => {

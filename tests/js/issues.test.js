@@ -159,6 +159,42 @@ describe("the issues API", () => {
     assert.equal((await w.admin(`/api/issues/${fp}?project=iss-api`, { method: "PATCH", body: '{"status":"nope"}' })).status, 400);
   });
 
+  test("resolved in the next release: events of that release (or none) leave it resolved, another release regresses it", async () => {
+    const rp = await w.createProject("iss-release");
+    const status = async (f) => (await (await w.admin(`/api/issues/${f}?project=iss-release`)).json()).issue;
+    const patch = (f, body) => w.admin(`/api/issues/${f}?project=iss-release`, { method: "PATCH", body: JSON.stringify(body) });
+    assert.equal((await w.send(rp, [{ level: "error", message: "invoice 1 failed", release: "1.4.2" },
+      { level: "error", message: "quota 1 hit" }])).status, 202);
+    const { issues } = await (await w.admin("/api/issues?project=iss-release")).json();
+    const invoice = issues.find((i) => i.template.startsWith("invoice")).fingerprint;
+    const quota = issues.find((i) => i.template.startsWith("quota")).fingerprint;
+
+    const res = await patch(invoice, { status: "resolved", in_next_release: true });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).issue.resolved_in_release, "1.4.2");
+    // Still deployed: 1.4.2 keeps sending, and an event without a release says nothing.
+    assert.equal((await w.send(rp, [{ level: "error", message: "invoice 2 failed", release: "1.4.2" },
+      { level: "error", message: "invoice 3 failed" }])).status, 202);
+    assert.equal((await status(invoice)).status, "resolved");
+    // The next release still has it: regressed.
+    assert.equal((await w.send(rp, [{ level: "error", message: "invoice 4 failed", release: "1.4.2" },
+      { level: "error", message: "invoice 5 failed", release: "1.4.3" }])).status, 202);
+    const regressed = await status(invoice);
+    assert.equal(regressed.status, "regressed");
+    assert.equal(regressed.resolved_in_release, null);
+
+    // Without a release on its events there is no "next release"; and it goes with resolved only.
+    const none = await patch(quota, { status: "resolved", in_next_release: true });
+    assert.equal(none.status, 400);
+    assert.deepEqual([(await none.json()).error.code, (await patch(invoice, { status: "ignored", in_next_release: true })).status], ["no_release", 400]);
+    // A plain resolve clears it: the next event of any release regresses.
+    await patch(invoice, { status: "resolved", in_next_release: true });
+    await patch(invoice, { status: "resolved" });
+    assert.equal((await status(invoice)).resolved_in_release, null);
+    await w.send(rp, [{ level: "error", message: "invoice 6 failed", release: "1.4.3" }]);
+    assert.equal((await status(invoice)).status, "regressed");
+  });
+
   test("refuses strangers, and read keys cannot change status", async () => {
     assert.equal((await w.fetch("/api/issues")).status, 401);
     assert.equal((await w.fetch(`/api/issues/${fp}?project=iss-api`)).status, 401);

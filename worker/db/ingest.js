@@ -30,7 +30,17 @@ FROM json_each(?2) AS i WHERE true
 ON CONFLICT (project_id, fingerprint) DO UPDATE SET
   status = CASE issues.status WHEN 'resolved' THEN 'regressed' ELSE 'ongoing' END,
   regressed_at = CASE issues.status WHEN 'resolved' THEN ?3 ELSE issues.regressed_at END
-WHERE issues.status IN ('resolved', 'new')
+WHERE issues.status = 'new' OR (issues.status = 'resolved' AND issues.resolved_in_release IS NULL)
+RETURNING fingerprint, status`;
+
+// An issue resolved "in the next release" regresses only on an event of another release (the
+// core lists each issue's releases in the batch, element 8); events of its release, or of none,
+// leave it resolved. Runs before the upsert; matches nothing unless such an issue is hit.
+const REGRESS_PAST_RELEASE = `
+UPDATE issues SET status = 'regressed', regressed_at = ?3, resolved_in_release = NULL
+WHERE project_id = ?1 AND status = 'resolved' AND resolved_in_release IS NOT NULL
+  AND fingerprint IN (SELECT i.value ->> 0 FROM json_each(?2) AS i
+    WHERE EXISTS (SELECT 1 FROM json_each(i.value -> 8) AS r WHERE r.value <> issues.resolved_in_release))
 RETURNING fingerprint, status`;
 
 const COUNT_OUTCOMES = `
@@ -57,7 +67,10 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
     const [ids, issues, ledger] = parts.slice(segments.length * PARTS_PER_SEGMENT);
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
     statements.push(...segmentStatements(db, { projectId, receivedAt, decision, writeId }));
-    if (issues !== "[]") at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
+    if (issues !== "[]") {
+      at.pastRelease = statements.push(db.prepare(REGRESS_PAST_RELEASE).bind(projectId, issues, receivedAt)) - 1;
+      at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
+    }
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {
     statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, JSON.stringify(header.ledger)));
@@ -102,8 +115,8 @@ export async function deleteOldAppliedWrites(db, cutoff) {
 }
 
 /** Which issues the transaction created and which regressed, from db.batch()'s results. */
-export function issueChanges(results, { issues }) {
-  const rows = issues === undefined ? [] : results[issues].results;
+export function issueChanges(results, { issues, pastRelease }) {
+  const rows = issues === undefined ? [] : [...results[pastRelease].results, ...results[issues].results];
   const which = (status) => rows.filter((r) => r.status === status).map((r) => r.fingerprint);
   return { created: which("new"), regressed: which("regressed") };
 }

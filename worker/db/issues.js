@@ -13,10 +13,10 @@ export async function issuesOfProject(db, projectId, limit = 100) {
 }
 
 /** Sets an issue's status (resolved records when). */
-export function setIssueStatus(db, projectId, fingerprint, status, now) {
+export function setIssueStatus(db, projectId, fingerprint, status, now, resolvedInRelease = null) {
   return db.prepare(`UPDATE issues SET status = ?3,
-      resolved_at = CASE WHEN ?3 = 'resolved' THEN ?4 ELSE resolved_at END
-    WHERE project_id = ?1 AND fingerprint = ?2`).bind(projectId, fingerprint, status, now).run();
+      resolved_at = CASE WHEN ?3 = 'resolved' THEN ?4 ELSE resolved_at END, resolved_in_release = ?5
+    WHERE project_id = ?1 AND fingerprint = ?2`).bind(projectId, fingerprint, status, now, resolvedInRelease).run();
 }
 
 /** Deletes issue summaries whose last event is older than `before`, for one project. */

@@ -58,10 +58,11 @@ async function renderIssue(view, { arg: fingerprint, params }) {
     ]);
     draw(one, events);
   };
-  const setStatus = async (status) => {
+  const setStatus = async (status, nextRelease = false) => {
     try {
-      await api(`/api/issues/${fingerprint}${qs({ project })}`, { method: "PATCH", body: { status } });
-      toast(`Issue ${status}`);
+      await api(`/api/issues/${fingerprint}${qs({ project })}`, { method: "PATCH",
+        body: nextRelease ? { status, in_next_release: true } : { status } });
+      toast(nextRelease ? "Issue resolved in the next release" : `Issue ${status}`);
       await load();
     } catch (err) {
       toast(err.message);
@@ -89,9 +90,13 @@ async function renderIssue(view, { arg: fingerprint, params }) {
         inApp.length ? h("ol.frames", {}, inApp.map(frameLine)) : null,
         library.length ? h("details", {}, h("summary", {}, `${library.length} library frame${library.length === 1 ? "" : "s"}`),
           h("ol.frames", {}, library.map(frameLine))) : null),
-      h("div.toolbar", {}, statusBadge(i.status), h("span.muted", {}, `${fmtNumber(i.count)} ${i.count === 1 ? "event" : "events"} · first seen ${fmtAgo(i.first_seen)} · last seen ${fmtAgo(i.last_seen)}${i.hint ? ` · hint: ${i.hint}` : ""}`),
+      h("div.toolbar", {}, statusBadge(i.status),
+        i.resolved_in_release ? h("span.badge", { "data-next-release": "" }, `until a release after ${i.resolved_in_release}`) : null,
+        h("span.muted", {}, `${fmtNumber(i.count)} ${i.count === 1 ? "event" : "events"} · first seen ${fmtAgo(i.first_seen)} · last seen ${fmtAgo(i.last_seen)}${i.hint ? ` · hint: ${i.hint}` : ""}`),
         h("span.spacer"),
         open ? h("button.primary", { type: "button", title: "Resolve (r)", onclick: () => setStatus("resolved") }, "Resolve") : null,
+        open ? h("button", { type: "button", title: "Resolve in the next release (n): events of the current release do not reopen it",
+          onclick: () => setStatus("resolved", true) }, "Resolve in next release") : null,
         open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
           : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
@@ -113,9 +118,10 @@ async function renderIssue(view, { arg: fingerprint, params }) {
       { bucketMs: one.histogram.bucket_ms, height: 160 });
   };
   let chart = null;
-  // r resolves, i ignores, o reopens (not while typing).
+  // r resolves, n resolves in the next release, i ignores, o reopens (not while typing).
   const onKey = (e) => {
     if (e.metaKey || e.ctrlKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? "")) return;
+    if (e.key === "n") return void setStatus("resolved", true);
     const status = { r: "resolved", i: "ignored", o: "ongoing" }[e.key];
     if (status) setStatus(status);
   };
