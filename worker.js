@@ -8,10 +8,10 @@ import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
 import { logtailIngest } from "./worker/logtail.js";
 import { otlpLogs } from "./worker/otlp.js";
 import { centralBatch, centralLog, goIngest } from "./worker/seeds.js";
-import { getIssue, listIssues, updateIssue } from "./worker/issues.js";
+import { getIssue, getIssueBaseline, listIssues, updateIssue } from "./worker/issues.js";
 import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
 import { metrics, observeRequest } from "./worker/metrics.js";
-import { stats } from "./worker/stats.js";
+import { stats, statsBaseline } from "./worker/stats.js";
 import { serveAsset } from "./worker/assets.js";
 import { listOutcomes } from "./worker/outcomes.js";
 import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
@@ -57,9 +57,11 @@ const ROUTES = {
   "/api/export": { GET: open(exportLogs) },
   "/api/tail": { GET: open(tailLogs) },
   "/api/stats": { GET: open(stats) },
+  "/api/stats/baseline": { GET: open(statsBaseline) },
   "/metrics": { GET: open(metrics) }, // the admin, or METRICS_TOKEN
   "/api/issues": { GET: open(listIssues) }, // likewise
   "/api/issues/:fingerprint": { GET: open(getIssue), PATCH: open(updateIssue) }, // PATCH: the admin only
+  "/api/issues/:fingerprint/baseline": { GET: open(getIssueBaseline) },
   "/api/admin/projects": { GET: admin(listProjects), POST: admin(createProject) },
   "/api/admin/projects/:slug": {
     GET: admin(getProject), PATCH: admin(updateProject), DELETE: admin(deleteProject),

@@ -47,6 +47,13 @@ std::uint32_t color_of(level l) {
   }
 }
 
+// "45 s", "10 min", "2 h".
+std::string window_text(std::int64_t s) {
+  if (s % 3600 == 0) return std::to_string(s / 3600) + " h";
+  if (s % 60 == 0) return std::to_string(s / 60) + " min";
+  return std::to_string(s) + " s";
+}
+
 std::string upper(sv s) {
   std::string out(s);
   for (char& c : out) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
@@ -89,6 +96,7 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
   std::string what = c && !c->title.empty() ? c->title
                    : rule_kind == "silence" ? "no events from " + m.project
                    : rule_kind == "error_rate" ? "error rate in " + m.project
+                   : rule_kind == "anomaly" ? "unusual volume in " + m.project
                    : "issue " + d->fingerprint;
   f.title = what;
   if (d->action == alert_action::summary) {
@@ -99,17 +107,19 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
   } else {
     f.kind = "alert";
     std::string label = rule_kind == "spike" ? "spike" : rule_kind == "new_issue" ? "new issue"
-                      : rule_kind == "regression" ? "regression" : rule_kind == "error_rate" ? "error rate" : "silence";
+                      : rule_kind == "regression" ? "regression" : rule_kind == "error_rate" ? "error rate"
+                      : rule_kind == "anomaly" ? "anomaly" : "silence";
     f.headline = "[" + upper(level_name(f.severity)) + "] " + label + ": " + what;
     f.description = c ? c->message_template : std::string();
     if (rule_kind == "silence" && c)
       f.description = "No events since " + format_rfc3339(c->last_event_at) + ".";
+    if (rule_kind == "anomaly" && c) f.description = c->explanation + ".";
     if (d->carried)
       f.list.add("Not sent before", std::to_string(d->carried) + " during the previous cooldown, the last at " +
                                         format_rfc3339(d->last_suppressed_at));
   }
   if (c) {
-    if (rule_kind == "spike" || rule_kind == "error_rate")
+    if (rule_kind == "spike" || rule_kind == "error_rate" || rule_kind == "anomaly")
       f.list.add("Count", std::to_string(c->count_in_window) + " in " + std::to_string(d->rule.window_s) + " s");
     else if (c->total)
       f.list.add("Count", std::to_string(c->total));
@@ -318,6 +328,15 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
       else if (rule.kind == "silence")
         wants = project_level && tick && rule.silence_minutes > 0 && c.last_event_at > 0 &&
                 now - c.last_event_at >= rule.silence_minutes * 60'000;
+      else if (rule.kind == "anomaly" && project_level && tick && c.last_event_at == 0) {
+        std::int64_t hour = now - now % hour_ms;
+        auto e = expect_hour(c.history, hour, c.history_since);
+        auto v = judge_anomaly(c.count_in_window, e, rule.window_s, rule.threshold, rule.sensitivity);
+        wants = v.fires;
+        if (wants)
+          c.explanation = std::to_string(c.count_in_window) + " " + std::string(level_name(rule.min_level)) +
+                          "+ events in " + window_text(rule.window_s) + "; " + describe_expectation(v, e, hour);
+      }
       const alert_state* s = state_of(states, rule.id, c.fingerprint);
       bool cooling = s && s->last_fired_at && now < s->last_fired_at + cooldown;
       if (rule.kind == "silence") {
@@ -325,7 +344,8 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
         if (wants && !(s && s->last_fired_at >= c.last_event_at)) out.push_back({alert_action::fire, rule, true, c, c.fingerprint, 0, 0});
         continue;
       }
-      bool relevant = project_level ? rule.kind == "error_rate" : rule.kind != "error_rate";
+      bool project_kind = rule.kind == "error_rate" || rule.kind == "anomaly";
+      bool relevant = project_level ? project_kind : !project_kind;
       if (cooling && relevant && c.count_in_request > 0) {
         out.push_back({alert_action::suppress, rule, true, c, c.fingerprint, c.count_in_request, now});
       } else if (wants && !cooling) {
@@ -381,6 +401,8 @@ errc alerts_from_json(std::string_view input, std::string& output) {
       x.env = r.value("env", std::string());
       x.source = r.value("source", std::string());
       x.component = r.value("component", std::string());
+      auto sens = r.value("sensitivity", std::string("medium"));
+      x.sensitivity = sens == "low" ? sensitivity::low : sens == "high" ? sensitivity::high : sensitivity::medium;
       rules.push_back(std::move(x));
     }
     std::vector<alert_candidate> candidates;
@@ -410,6 +432,11 @@ errc alerts_from_json(std::string_view input, std::string& output) {
         for (const auto& pair : *it)
           if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number_unsigned())
             x.window_counts.emplace_back(pair[0].get<std::int64_t>(), pair[1].get<std::uint64_t>());
+      if (auto it = c.find("history"); it != c.end() && it->is_array())
+        for (const auto& pair : *it)
+          if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number_unsigned())
+            x.history.push_back({pair[0].get<std::int64_t>(), pair[1].get<std::uint64_t>()});
+      x.history_since = c.value("history_since", std::int64_t{0});
       candidates.push_back(std::move(x));
     }
     std::vector<alert_state> states;

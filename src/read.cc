@@ -11,6 +11,7 @@
 
 #include "detail/base64.h"
 #include "detail/json_writer.h"
+#include "edgelog/baseline.h"
 #include "edgelog/query.h"
 #include "edgelog/rules_preview.h"
 
@@ -413,6 +414,7 @@ errc run_read(std::string_view request, std::string_view body, std::string& out)
       return errc::ok;
     }
     auto mode = req.at("mode").get<std::string>();
+    if (mode == "baseline") return baseline_series(request, out) ? errc::ok : errc::invalid_context;
     std::int64_t from = req.value("from", std::int64_t{INT64_MIN}), to = req.value("to", std::int64_t{INT64_MAX});
     if (mode == "prune") run_prune(req, body, f, w);
     else if (mode == "rows") run_rows(req, body, f, from, to, w, out);

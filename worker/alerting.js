@@ -50,7 +50,7 @@ const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "")
 function ruleForCore(r) {
   return { id: r.id, kind: r.kind, threshold: r.threshold, window_s: r.window_s, cooldown_s: r.cooldown_s,
     silence_minutes: r.silence_minutes, min_level: r.min_level, env: r.env ?? "", source: r.source ?? "",
-    component: r.component ?? "" };
+    component: r.component ?? "", sensitivity: r.sensitivity ?? "medium" };
 }
 
 async function destinationsOf(env, projectId) {
@@ -64,7 +64,7 @@ async function destinationsOf(env, projectId) {
 /** After an accepted request: new issues, regressions, spikes. `issues` is the core's summary. */
 export async function alertOnIngest(env, project, issues, receivedAt, { created, regressed }) {
   if (!issues.length) return;
-  const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => r.kind !== "silence" && r.kind !== "error_rate");
+  const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => !["silence", "error_rate", "anomaly"].includes(r.kind));
   if (!rules.length) return;
   // Each window the rules use, widest first: spike rules are judged on the count of their own.
   const windows = [...new Set(rules.map((r) => r.window_s))].sort((a, b) => b - a);
@@ -90,9 +90,11 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
 }
 
 const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"];
-const ERROR_RATE_SCAN = 100_000; // events looked at per rule and minute, at most
+const ERROR_RATE_SCAN = 100_000;
+const HOUR_MS = 3_600_000;
+const BASELINE_MS = 28 * 24 * HOUR_MS; // events looked at per rule and minute, at most
 
-/** The events matching an error_rate rule within its window (bounded: past the bound, a count
+/** The events matching an error_rate (or anomaly) rule within its window (bounded: past the bound, a count
  *  that has long passed any sensible threshold). */
 async function errorRateCount(env, project, rule, now) {
   const from = LEVEL_NAMES.indexOf(rule.min_level || "error");
@@ -128,6 +130,14 @@ export async function alertTick(env, now) {
     for (const rule of rules.filter((r) => r.kind === "error_rate"))
       candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now) });
     if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
+    // Anomaly: the rule's count now, and the project's hourly history at its levels (28 days);
+    // the core computes the baseline for this hour of the week and judges.
+    for (const rule of rules.filter((r) => r.kind === "anomaly")) {
+      const levels = LEVEL_NAMES.slice(Math.max(0, LEVEL_NAMES.indexOf(rule.min_level || "error")));
+      const { history, first } = await db.baselineHistory(env.DB, { projectId: project.id, levels, from: now - BASELINE_MS });
+      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now),
+        history, history_since: first ?? now - (now % HOUR_MS) });
+    }
     report.projects++;
     report.sent += await decideAndDeliver(env, project, rules, candidates, inputs.states, now, "tick");
   }

@@ -4,7 +4,7 @@ import { error, json, readJsonObject } from "./http.js";
 import { forgetRules, sendTest } from "./alerting.js";
 import { canSeal, seal } from "./secrets.js";
 
-const KINDS = ["spike", "new_issue", "regression", "error_rate", "silence"];
+const KINDS = ["spike", "new_issue", "regression", "error_rate", "silence", "anomaly"];
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const DESTINATIONS = ["discord", "slack", "webhook"];
 const intIn = (lo, hi) => (v) => Number.isInteger(v) && v >= lo && v <= hi;
@@ -20,6 +20,7 @@ const RULE_FIELDS = {
   source: [optionalGlob, null],
   component: [optionalGlob, null],
   enabled: [(v) => typeof v === "boolean", true],
+  sensitivity: [(v) => ["low", "medium", "high"].includes(v), "medium"], // anomaly rules
 };
 
 async function projectOr404(env, slug) {

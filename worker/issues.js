@@ -3,6 +3,7 @@ import { requireAdmin } from "./auth.js";
 import * as db from "./db/index.js";
 import { error, json, readJsonObject } from "./http.js";
 import { foldPending } from "./aggregates.js";
+import { core } from "./core.js";
 import { countWalk, walkEvents } from "./scan.js";
 import { LEVELS, readRange, readScope } from "./search.js";
 
@@ -157,4 +158,34 @@ export async function updateIssue(request, env, _ctx, { fingerprint }) {
   await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now(), release);
   const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
   return json(200, { issue: presentIssue(row) });
+}
+
+const BASELINE_HISTORY_MS = 28 * 24 * HOUR;
+
+/** The expected events per hour and their usual band, from the core's baseline over the 28-day
+ *  history: [{hour, expected, low, high, basis}] for each hour of [from, to) (at most 28 days). */
+export async function baselineSeries(env, { projectId, fingerprint = "", levels = [], from, to, firstSeen = null }) {
+  const start = from - (from % HOUR);
+  const { history, first } = await db.baselineHistory(env.DB, { projectId, fingerprint, levels, from: start - BASELINE_HISTORY_MS });
+  const since = Math.min(...[first, firstSeen === null ? null : firstSeen - (firstSeen % HOUR)].filter((x) => x !== null), start);
+  const answer = core.read({ mode: "baseline", history, since, from: start, to }, []);
+  return answer.hours.map(([hour, expected, low, high, basis]) => ({ hour: iso(hour), expected, low, high, basis }));
+}
+
+/** GET /api/issues/:fingerprint/baseline?project=&from=&to=: the issue's expected hourly events. */
+export async function getIssueBaseline(request, env, _ctx, { fingerprint }) {
+  const s = await scope(request, env, true);
+  if (s.response) return s.response;
+  await foldPending(env);
+  const { row, response } = await issueOr404(env, s.projectId, fingerprint);
+  if (response) return response;
+  const now = Date.now();
+  const params = new URL(request.url).searchParams;
+  const range = readRange(params, now, now - 72 * HOUR);
+  if (range.response) return range.response;
+  if (!params.has("to")) range.to = now - (now % HOUR) + HOUR; // through the current hour
+  if (range.to - range.from > BASELINE_HISTORY_MS)
+    return error(400, "bad_request", "a baseline covers at most 28 days", { field: "from" });
+  const hours = await baselineSeries(env, { projectId: s.projectId, fingerprint, from: range.from, to: range.to, firstSeen: row.first_seen });
+  return json(200, { fingerprint, bucket_ms: HOUR, hours });
 }

@@ -62,17 +62,26 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const checked = validRule(fields, {});
   if (checked.response) return checked.response;
   const rule = { id: 1, kind, ...checked.rule };
-  if (!["spike", "new_issue", "regression", "error_rate", "silence"].includes(kind))
-    return error(400, "bad_request", "kind must be one of spike, new_issue, regression, error_rate, silence", { field: "kind" });
+  if (!["spike", "new_issue", "regression", "error_rate", "silence", "anomaly"].includes(kind))
+    return error(400, "bad_request", "kind must be one of spike, new_issue, regression, error_rate, silence, anomaly", { field: "kind" });
   const now = Date.now();
   const issue = await sampleIssue(env, project, rule);
   const forCore = { id: 1, kind, threshold: rule.threshold, window_s: rule.window_s, cooldown_s: rule.cooldown_s,
-    silence_minutes: rule.silence_minutes, min_level: rule.min_level, env: "", source: "", component: "" };
+    silence_minutes: rule.silence_minutes, min_level: rule.min_level, env: "", source: "", component: "",
+    sensitivity: rule.sensitivity };
   let candidate;
   let mode = "ingest";
   if (kind === "error_rate") {
     mode = "tick";
     candidate = { fingerprint: "", rule_id: 1, count_in_window: rule.threshold };
+  } else if (kind === "anomaly") {
+    // An example: two weeks of 6 events an hour, and eight times that in the window now.
+    mode = "tick";
+    const HOUR = 3_600_000;
+    const hour = now - (now % HOUR);
+    const history = Array.from({ length: 14 * 24 }, (_, k) => [hour - (k + 1) * HOUR, 6]);
+    candidate = { fingerprint: "", rule_id: 1, history, history_since: hour - 14 * 24 * HOUR,
+      count_in_window: Math.max(rule.threshold, Math.ceil((48 * rule.window_s) / 3600) + 5) };
   } else if (kind === "silence") {
     mode = "tick";
     candidate = { fingerprint: "", last_event_at: now - (rule.silence_minutes || 30) * 60_000 - 1000 };
@@ -89,6 +98,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
     rules: [forCore], candidates: [candidate], states: [] });
   const fired = decisions.find((d) => d.action === "fire");
   if (!fired) return error(422, "no_message", "this rule would not fire for the example");
-  return json(200, { example: Boolean(issue.example) || kind === "error_rate" || kind === "silence",
-    fingerprint: kind === "error_rate" || kind === "silence" ? null : issue.fingerprint, payloads: fired.payloads });
+  const projectLevel = ["error_rate", "silence", "anomaly"].includes(kind);
+  return json(200, { example: Boolean(issue.example) || projectLevel, fingerprint: projectLevel ? null : issue.fingerprint,
+    payloads: fired.payloads });
 }

@@ -2,7 +2,8 @@
 // error rate, top issues and fields, and the outcome ledger — from rollups, never a full scan.
 import { foldPending } from "./aggregates.js";
 import * as db from "./db/index.js";
-import { json } from "./http.js";
+import { core } from "./core.js";
+import { error, json } from "./http.js";
 import { countWalk } from "./scan.js";
 import { LEVELS, chartWindow, histogram, readScope } from "./search.js";
 
@@ -58,4 +59,33 @@ export async function stats(request, env) {
     dropped: dropped.reduce((n, o) => n + o.events, 0),
     dropped_requests: dropped.reduce((n, o) => n + o.requests, 0),
   });
+}
+
+const HOUR = 3_600_000;
+const BASELINE_MS = 28 * 24 * HOUR;
+const BASELINE_PROJECTS = 50;
+
+/** GET /api/stats/baseline?project=&from=&to=: the usual events per hour of the projects in scope
+ *  (all levels), from the 28-day hourly history: {bucket_ms, hours: [{hour, expected, low, high,
+ *  basis}]} for each hour of the range (at most 28 days; default the last 24 h). */
+export async function statsBaseline(request, env) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const win = chartWindow(new URL(request.url).searchParams, Date.now());
+  if (win.response) return win.response;
+  const from = win.from - (win.from % HOUR);
+  if (win.to - from > BASELINE_MS) return error(400, "bad_request", "a baseline covers at most 28 days", { field: "from" });
+  if (scope.projects.length > BASELINE_PROJECTS)
+    return error(400, "bad_request", `a baseline covers at most ${BASELINE_PROJECTS} projects: choose one`, { field: "project" });
+  await foldPending(env);
+  const byHour = new Map();
+  let since = from;
+  for (const p of scope.projects) {
+    const { history, first } = await db.baselineHistory(env.DB, { projectId: p.id, levels: LEVELS, from: from - BASELINE_MS });
+    for (const [hour, events] of history) byHour.set(hour, (byHour.get(hour) ?? 0) + events);
+    if (first !== null) since = Math.min(since, first);
+  }
+  const answer = core.read({ mode: "baseline", history: [...byHour], since, from, to: win.to }, []);
+  return json(200, { bucket_ms: HOUR, hours: answer.hours.map(([hour, expected, low, high, basis]) =>
+    ({ hour: iso(hour), expected, low, high, basis })) });
 }

@@ -7,8 +7,9 @@ export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /** A stacked bar chart of buckets [{t, trace…fatal}] into `container`; answers the uPlot
- *  instance (destroy it when the page goes). */
-export function volumeChart(container, buckets, { bucketMs, height = 220, onselect } = {}) {
+ *  instance (destroy it when the page goes). `baseline` ([{hour, low, high, expected}], per hour)
+ *  draws the usual band behind the bars, scaled to the bucket. */
+export function volumeChart(container, buckets, { bucketMs, height = 220, onselect, baseline = null } = {}) {
   const xs = buckets.map((b) => new Date(b.t).getTime() / 1000);
   // Stacking by overdrawing: each level's series is its count plus every level below it, drawn
   // tallest (fatal, the total) first so each shorter stack covers the one before.
@@ -21,6 +22,22 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
   const bars = uPlot.paths.bars({ size: [0.85, 40] });
   const series = [{ value: (u, v) => (v === null ? "–" : fmtTime(v * 1000)) }];
   const data = [xs];
+  const bands = [];
+  if (baseline?.length) {
+    // The usual range (the core's baseline per hour, scaled to the bucket) as a band behind the bars.
+    const byHour = new Map(baseline.map((b) => [Date.parse(b.hour), b]));
+    const scale = (bucketMs ?? 3_600_000) / 3_600_000;
+    const at = (x, key) => {
+      const t = x * 1000;
+      const b = byHour.get(t - (t % 3_600_000));
+      return b && b.basis !== "none" ? b[key] * scale : null;
+    };
+    const stroke = cssVar("--muted");
+    series.push({ label: "usual (high)", stroke, width: 1, dash: [4, 4], points: { show: false }, value: (u, v) => (v === null ? "–" : fmtNumber(Math.round(v))) },
+      { label: "usual (low)", stroke, width: 1, dash: [4, 4], points: { show: false }, value: (u, v) => (v === null ? "–" : fmtNumber(Math.round(v))) });
+    data.push(xs.map((x) => at(x, "high")), xs.map((x) => at(x, "low")));
+    bands.push({ series: [1, 2], fill: "rgba(127, 127, 127, 0.15)" });
+  }
   for (const level of [...LEVELS].reverse()) {
     const color = cssVar(`--${level}`);
     series.push({ label: level, fill: color, stroke: color, width: 0, paths: bars, points: { show: false },
@@ -43,6 +60,7 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
     // Ticks fall on whole hours and days of the chosen zone.
     tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
     legend: { show: true, live: true },
+    bands,
     cursor: { drag: { x: Boolean(onselect), y: false } },
     hooks: onselect ? {
       setSelect: [(u) => {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "edgelog/baseline.h"
 #include "edgelog/event.h"
 #include "edgelog/error.h"
 
@@ -15,7 +16,9 @@ namespace edgelog {
 
 /// One rule of a project. Kinds: spike (N events of one fingerprint within W s), new_issue (the
 /// first event of a fingerprint), regression (a resolved issue receives an event), error_rate (N
-/// error/fatal events across the project within W s), silence (no events for X minutes).
+/// error/fatal events across the project within W s), silence (no events for X minutes), anomaly
+/// (the project's events at or above min_level within W s are significantly more than its
+/// baseline expects for this hour of the week; at least `threshold` of them).
 struct alert_rule {
   std::int64_t id = 0;
   std::string kind;
@@ -25,6 +28,7 @@ struct alert_rule {
   std::int64_t silence_minutes = 0;
   level min_level = level::error;
   std::string env, source, component;  ///< optional filters (globs)
+  edgelog::sensitivity sensitivity = edgelog::sensitivity::medium;  ///< anomaly only
 };
 
 /// Something that may alert: an issue seen in a request (or, for error_rate and silence, the
@@ -42,6 +46,11 @@ struct alert_candidate {
   /// The fingerprint's events within each window the project's rules use ([window_s, count]): a
   /// spike rule takes the count of its own window (count_in_window when its window is absent).
   std::vector<std::pair<std::int64_t, std::uint64_t>> window_counts;
+  /// anomaly: the scope's hourly counts over the last 28 days, and the first hour they cover.
+  std::vector<hourly_count> history;
+  std::int64_t history_since = 0;
+  /// anomaly, set when it fires: "42 events in 10 min; usually 3 ± 2 on Mondays at 14:00 UTC".
+  std::string explanation;
 };
 
 /// What is remembered per (rule, fingerprint).

@@ -199,3 +199,39 @@ TEST_CASE("a fire after the cooldown carries the suppressed count the tick had n
   states[0].suppressed = 0;
   CHECK(decide_alerts(rules, {issue(5)}, states, now, false)[0].carried == 0);
 }
+
+TEST_CASE("golden: an anomaly rule fires on a Monday night spike once, explains itself, then cools down") {
+  constexpr std::int64_t monday = 1'795'996'800'000;  // 2026-11-30T00:00:00Z
+  alert_rule r = rule("anomaly");
+  r.window_s = 600;
+  r.threshold = 10;
+  r.cooldown_s = 3600;
+  alert_candidate project;
+  project.history_since = monday - 3 * week_ms;
+  for (std::int64_t h = project.history_since; h < monday; h += hour_ms) {
+    int hod = static_cast<int>((h / hour_ms) % 24);
+    project.history.push_back({h, static_cast<std::uint64_t>(hod >= 9 && hod < 18 ? 300 : 18)});
+  }
+  std::int64_t at = monday + 3 * hour_ms + 20 * 60'000;  // 03:20, a quiet hour: ~3 in 10 min
+  project.count_in_window = 42;
+  auto d = decide_alerts({r}, {project}, {}, at, true);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].action == alert_action::fire);
+  CHECK(d[0].candidate.explanation == "42 error+ events in 10 min; usually 3 ± 0 on Mondays at 03:00 UTC");
+  alert_message m{"shop", "", &d[0], false};
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, at));
+  CHECK(discord["embeds"][0]["title"].get<std::string>().find("anomaly: unusual volume in shop") != std::string::npos);
+  CHECK(discord["embeds"][0]["description"].get<std::string>().find("usually 3 ± 0 on Mondays at 03:00 UTC") != std::string::npos);
+  // The minute after: the same count, but the rule cools down (the state records the firing).
+  std::vector<alert_state> fired = {{r.id, "", at, 0, 0}};
+  CHECK(decide_alerts({r}, {project}, fired, at + 60'000, true).empty());
+  // At 14:20, 42 in 10 min is the usual peak (~50): nothing.
+  CHECK(decide_alerts({r}, {project}, {}, monday + 14 * hour_ms + 20 * 60'000, true).empty());
+  // Never on ingest, never for an issue's candidate.
+  CHECK(decide_alerts({r}, {project}, {}, at, false).empty());
+  // A project with no history does not page.
+  alert_candidate fresh;
+  fresh.count_in_window = 500;
+  fresh.history_since = at - at % hour_ms;
+  CHECK(decide_alerts({r}, {fresh}, {}, at, true).empty());
+}

@@ -194,6 +194,30 @@ describe("the dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  test("the issue and overview charts draw the usual band from the 28-day baseline", async () => {
+    // Two weeks of history for the zebra issue and the project, as the fold leaves it.
+    const [event] = (await api("/api/logs?project=shop&q=zebra")).logs;
+    const hour = NOW - (NOW % 3_600_000);
+    const hours = JSON.stringify(Array.from({ length: 14 * 24 }, (_, k) => hour - (k + 1) * 3_600_000));
+    await w.db.prepare(`INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+      SELECT ?1, ?2, '', value, 2 FROM json_each(?3) UNION ALL SELECT ?1, '', 'info', value, 30 FROM json_each(?3) WHERE true
+      ON CONFLICT (project_id, fingerprint, level, hour) DO UPDATE SET events = events + excluded.events`)
+      .bind(shop.project_id ?? (await w.db.prepare("SELECT id FROM projects WHERE slug = 'shop'").first()).id, event.fingerprint, hours).run();
+    await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
+    await page.waitForSelector(".issue-chart .uplot");
+    await page.getByText("the dashed band is the usual range").waitFor();
+    assert.match(await page.locator(".issue-chart .u-legend").textContent(), /usual \(high\)/);
+    await shot("issue-baseline-1280");
+    await page.goto(`${w.url}/#/?project=shop&range=24h`);
+    await page.waitForSelector(".chart .uplot");
+    await page.waitForFunction(() => /usual \(high\)/.test(document.querySelector(".chart .u-legend")?.textContent ?? ""));
+    await shot("overview-baseline-1280");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForSelector(".chart .uplot");
+    await shot("overview-baseline-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   test("the projects list shows each project's last hour and marks a silent one", async () => {
     await w.createProject("silent-one");
     await page.goto(`${w.url}/#/projects`);

@@ -1,5 +1,5 @@
 // Folds: the per-minute and per-issue shares the core wrote with each segment, added into the
-// issues, issue_hours and log_counts tables in bounded steps behind a cursor, so ingest writes
+// issues, issue_hours, log_counts and baseline_hours tables in bounded steps behind a cursor, so ingest writes
 // one row per request instead of one per fingerprint and minute.
 
 const RANGE = `s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates')
@@ -28,6 +28,20 @@ SELECT s.project_id, m.value ->> 0, m.value ->> 1, sum(m.value ->> 2)
 FROM segments AS s, json_each(s.minutes) AS m WHERE ${RANGE} GROUP BY 1, 2, 3
 ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded.events`;
 
+// The same shares, hourly, into the 28-day history of baselines: issues (level '') and the
+// project per level (fingerprint '').
+const FOLD_BASELINE_ISSUES = `
+INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+SELECT s.project_id, i.value ->> 0, '', i.value ->> 1, sum(i.value ->> 2)
+FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2, 4
+ON CONFLICT (project_id, fingerprint, level, hour) DO UPDATE SET events = events + excluded.events`;
+
+const FOLD_BASELINE_LEVELS = `
+INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+SELECT s.project_id, '', m.value ->> 1, (m.value ->> 0) - (m.value ->> 0) % 3600000, sum(m.value ->> 2)
+FROM segments AS s, json_each(s.minutes) AS m WHERE ${RANGE} GROUP BY 1, 3, 4
+ON CONFLICT (project_id, fingerprint, level, hour) DO UPDATE SET events = events + excluded.events`;
+
 const ADVANCE = `
 UPDATE folds SET last_segment = min(last_segment + ?1, (SELECT coalesce(max(id), 0) FROM segments))
 WHERE name = 'aggregates' RETURNING last_segment`;
@@ -45,7 +59,9 @@ export async function foldStep(db, span) {
     db.prepare(FOLD_ISSUE_HOURS).bind(span),
     db.prepare(FOLD_ISSUES).bind(span),
     db.prepare(FOLD_LOG_COUNTS).bind(span),
+    db.prepare(FOLD_BASELINE_ISSUES).bind(span),
+    db.prepare(FOLD_BASELINE_LEVELS).bind(span),
     db.prepare(ADVANCE).bind(span),
   ]);
-  return { folded: results[3].results[0].last_segment, rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) };
+  return { folded: results[5].results[0].last_segment, rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) };
 }

@@ -153,6 +153,12 @@ export function deleteOldRollups(db, projectId, before) {
   ]);
 }
 
+/** Drops baseline hours older than `before` (28 days: the history anomalies are judged on). */
+export async function deleteOldBaselines(db, before) {
+  const result = await db.prepare("DELETE FROM baseline_hours WHERE hour < ?1").bind(before).run();
+  return result.meta.changes;
+}
+
 /** How many rollup rows a project has (tests check deletion and retention keep them in step). */
 export async function rollupRows(db, projectId) {
   const row = await db.prepare(`SELECT (SELECT count(*) FROM log_counts WHERE project_id = ?1) AS log_counts,

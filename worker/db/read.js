@@ -149,3 +149,13 @@ export async function eventsInRange(db, projectIds, from, to) {
     .bind(JSON.stringify(projectIds), from, to).first();
   return row.n;
 }
+
+/** Hourly counts of the baseline history since `from`: an issue's (`fingerprint`), or the project's
+ *  over `levels` (fingerprint ''). Answers {history: [[hour, events], …], first: the first hour}. */
+export async function baselineHistory(db, { projectId, fingerprint = "", levels = [], from }) {
+  const { results } = await db.prepare(`SELECT hour, sum(events) AS events FROM baseline_hours
+    WHERE project_id = ?1 AND fingerprint = ?2 AND hour >= ?3
+      AND (?2 <> '' OR level IN (SELECT value FROM json_each(?4)))
+    GROUP BY hour ORDER BY hour`).bind(projectId, fingerprint, from, JSON.stringify(levels)).all();
+  return { history: results.map((r) => [r.hour, r.events]), first: results.length ? results[0].hour : null };
+}

@@ -4,6 +4,7 @@
 // segments, event ids and Idempotency-Keys past their use go too.
 import * as db from "../db/index.js";
 
+const BASELINE_DAYS = 28;
 const HOUR = 3_600_000;
 const REQUEST_KEY_HOURS = 24;
 const APPLIED_WRITE_HOURS = 14 * 24; // past the longest a queued write can wait
@@ -71,5 +72,7 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
   report.sessions_deleted = await db.deleteExpiredSessions(env.DB, now);
+  // Baselines keep 28 days whatever the events' retention: anomalies compare with past weeks.
+  report.baseline_hours_deleted = await db.deleteOldBaselines(env.DB, now - BASELINE_DAYS * 24 * HOUR);
   return report;
 }

@@ -52,11 +52,13 @@ async function renderList(view, { params }) {
 async function renderIssue(view, { arg: fingerprint, params }) {
   const project = params.get("project");
   const load = async () => {
-    const [one, events] = await Promise.all([
+    const [one, events, baseline] = await Promise.all([
       api(`/api/issues/${fingerprint}${qs({ project })}`),
       api(`/api/logs${qs({ project, fingerprint, limit: 25 })}`),
+      // The usual band is a help, never a reason for the page to fail.
+      api(`/api/issues/${fingerprint}/baseline${qs({ project, from: "72h" })}`).catch(() => null),
     ]);
-    draw(one, events);
+    draw(one, events, baseline?.hours ?? null);
   };
   const setStatus = async (status, nextRelease = false) => {
     try {
@@ -68,7 +70,7 @@ async function renderIssue(view, { arg: fingerprint, params }) {
       toast(err.message);
     }
   };
-  const draw = (one, events) => {
+  const draw = (one, events, baseline) => {
     const i = one.issue;
     const open = !["resolved", "ignored"].includes(i.status);
     const latest = one.latest_event;
@@ -100,7 +102,8 @@ async function renderIssue(view, { arg: fingerprint, params }) {
         open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
           : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
-      h("section.panel", {}, h("h2", {}, "Last 72 hours ", h("span.muted", {}, `(max ${fmtNumber(Math.max(0, ...counts))}/h)`)), chartBox,
+      h("section.panel", {}, h("h2", {}, "Last 72 hours ", h("span.muted", {}, `(max ${fmtNumber(Math.max(0, ...counts))}/h`,
+        baseline?.some((b) => b.basis !== "none") ? "; the dashed band is the usual range for each hour of the week)" : ")")), chartBox,
         h("p.muted", {}, [share("release") && `Releases: ${share("release")}`, share("env") && `Environments: ${share("env")}`]
           .filter(Boolean).join(" · ") || "No release or environment on these events.")),
       h("p.muted", {}, "Template: ", h("code", {}, i.template)),
@@ -115,7 +118,7 @@ async function renderIssue(view, { arg: fingerprint, params }) {
     chart?.destroy();
     const from = Date.parse(one.histogram.from);
     chart = volumeChart(chartBox, counts.map((n, k) => ({ t: new Date(from + k * one.histogram.bucket_ms).toISOString(), [i.level]: n })),
-      { bucketMs: one.histogram.bucket_ms, height: 160 });
+      { bucketMs: one.histogram.bucket_ms, height: 160, baseline });
   };
   let chart = null;
   // r resolves, n resolves in the next release, i ignores, o reopens (not while typing).

@@ -24,13 +24,15 @@ export async function render(view, { params }) {
     const project = params.get("project");
     health().then((state) => replace(notices, ...storageNotices(state)));
     try {
-      const [stats, top, recent] = await Promise.all([
+      const [stats, top, recent, baseline] = await Promise.all([
         api(`/api/stats${qs({ project, from, to })}`),
         api(`/api/issues${qs({ project, from, to, sort: "count", limit: 8 })}`),
         api(`/api/logs${qs({ project, from, to, level: "error,fatal", limit: 10 })}`),
+        // The usual band behind the volume chart; a help, never a reason for the page to fail.
+        api(`/api/stats/baseline${qs({ project, from, to })}`).catch(() => null),
       ]);
       chart?.destroy();
-      chart = draw(body, stats, top, recent, { project, from, to });
+      chart = draw(body, stats, top, recent, { project, from, to, baseline: baseline?.hours ?? null });
       updated.textContent = `Updated ${fmtTime(new Date()).slice(11)}`;
     } catch (err) {
       replace(body, errorBox(err));
@@ -58,7 +60,7 @@ function storageNotices(state) {
   return out.map((text) => h("div.notice", { role: "status", "data-notice": "storage" }, text));
 }
 
-function draw(body, stats, top, recent, { project, from, to }) {
+function draw(body, stats, top, recent, { project, from, to, baseline }) {
   const t = stats.totals;
   const errors = t.by_level.error + t.by_level.fatal;
   const card = (label, value, id, note = null) => h("div.card", { "data-stat": id }, h("div.label", {}, label), h("div.value", {}, value),
@@ -97,7 +99,7 @@ function draw(body, stats, top, recent, { project, from, to }) {
           h("td.num", {}, fmtNumber(o.events)), h("td.num", {}, o.requests ? fmtNumber(o.requests) : ""))))))
         : h("p.muted", {}, "Nothing received in this range."))));
   return volumeChart(chartBox, stats.histogram, {
-    bucketMs: stats.bucket_ms,
+    bucketMs: stats.bucket_ms, baseline,
     onselect: (a, b) => go("explore", { project, range: "custom", from: new Date(a).toISOString(), to: new Date(b).toISOString() }),
   });
 }

@@ -1,0 +1,187 @@
+// Baselines and anomaly alerts through the Worker: the hourly history folds into baseline_hours
+// and outlives event retention, GET /api/issues/:fp/baseline draws it, and the per-minute cron
+// (driven with scheduledTime) sends an anomaly alert that explains itself.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { startWorker } from "./harness.js";
+
+const HOUR = 3_600_000;
+let w, hook;
+
+function startHook() {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => { body += c; });
+    req.on("end", () => {
+      received.push({ path: req.url, json: JSON.parse(body || "null") });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    url: (path) => `http://127.0.0.1:${server.address().port}${path}`,
+    on: (path) => received.filter((r) => r.path === path),
+    close: () => new Promise((r) => server.close(r)),
+  })));
+}
+
+async function until(check, ms = 5000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+const post = (path, body) => w.admin(path, { method: "POST", body: JSON.stringify(body) });
+const errors = (n, message) => Array.from({ length: n }, () => ({ level: "error", message }));
+
+// Two weeks of history for a project: `perHour(hour)` error events each hour before `until`, as
+// the fold would have left them (events that old cannot be sent: their timestamps would be
+// replaced), for the project (level rows) and for one issue.
+async function seedHistory(projectId, fingerprint, untilHour, perHour) {
+  const rows = [];
+  for (let h = untilHour - 14 * 24 * HOUR; h < untilHour; h += HOUR) rows.push([h, perHour(h)]);
+  await w.db.prepare(`INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+    SELECT ?1, '', 'error', value ->> 0, value ->> 1 FROM json_each(?2)`).bind(projectId, JSON.stringify(rows)).run();
+  await w.db.prepare(`INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+    SELECT ?1, ?3, '', value ->> 0, value ->> 1 FROM json_each(?2)`).bind(projectId, JSON.stringify(rows), fingerprint).run();
+}
+
+before(async () => {
+  hook = await startHook();
+  w = await startWorker();
+});
+after(async () => {
+  await w?.dispose();
+  await hook?.close();
+});
+
+describe("baselines", () => {
+  test("events fold into hourly history per issue and per level, kept 28 days past retention", async () => {
+    const p = await w.createProject("base-fold");
+    assert.equal((await w.send(p, [...errors(3, "disk 1 full"), { level: "info", message: "ok" }])).status, 202);
+    await w.fold();
+    const { results } = await w.db.prepare(`SELECT fingerprint = '' AS project_row, level, events FROM baseline_hours
+      WHERE project_id = (SELECT id FROM projects WHERE slug = 'base-fold') ORDER BY 1, 2`).all();
+    const projectRows = results.filter((r) => r.project_row);
+    assert.deepEqual(projectRows.map((r) => [r.level, r.events]), [["error", 3], ["info", 1]]);
+    assert.deepEqual(results.filter((r) => !r.project_row).map((r) => r.events).sort(), [1, 3]);
+    // Maintenance drops hours older than 28 days, and only those.
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'base-fold'").first()).id;
+    const now = Date.now();
+    await w.db.prepare(`INSERT INTO baseline_hours VALUES (?1, '', 'error', ?2, 5), (?1, '', 'error', ?3, 7)`)
+      .bind(pid, now - now % HOUR - 29 * 24 * HOUR, now - now % HOUR - 27 * 24 * HOUR).run();
+    assert.equal((await w.admin("/api/admin/purge", { method: "POST" })).status, 200);
+    const left = await w.db.prepare("SELECT hour FROM baseline_hours WHERE project_id = ?1 AND events IN (5, 7)").bind(pid).all();
+    assert.deepEqual(left.results.map((r) => r.hour), [now - now % HOUR - 27 * 24 * HOUR]);
+  });
+
+  test("GET /api/issues/:fp/baseline answers the expected band per hour from the same hour of past weeks", async () => {
+    const p = await w.createProject("base-api");
+    assert.equal((await w.send(p, errors(2, "queue 4 stalled"))).status, 202);
+    const [issue] = (await (await w.admin("/api/issues?project=base-api")).json()).issues;
+    const now = Date.now();
+    const hour = now - (now % HOUR);
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'base-api'").first()).id;
+    // 40 an hour at this hour of the day, 4 otherwise.
+    await seedHistory(pid, issue.fingerprint, hour, (h) => ((h - hour) % (24 * HOUR) === 0 ? 40 : 4));
+    const res = await w.admin(`/api/issues/${issue.fingerprint}/baseline?project=base-api&from=3h`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.bucket_ms, HOUR);
+    assert.equal(body.hours.length, 4); // three past hours and the current one
+    const current = body.hours[body.hours.length - 1];
+    assert.equal(current.hour, new Date(hour).toISOString());
+    assert.equal(current.basis, "weekly");
+    assert.equal(current.expected, 40);
+    assert.equal(body.hours[0].expected, 4);
+    assert.ok(current.low <= current.expected && current.expected <= current.high);
+    // Refusals: no project, an unknown issue, more than 28 days, a stranger.
+    assert.equal((await w.admin(`/api/issues/${issue.fingerprint}/baseline`)).status, 400);
+    assert.equal((await w.admin(`/api/issues/${"0".repeat(32)}/baseline?project=base-api`)).status, 404);
+    assert.equal((await w.admin(`/api/issues/${issue.fingerprint}/baseline?project=base-api&from=40d`)).status, 400);
+    assert.equal((await w.fetch(`/api/issues/${issue.fingerprint}/baseline?project=base-api`)).status, 401);
+  });
+});
+
+describe("the project baseline", () => {
+  test("GET /api/stats/baseline sums the projects' levels per hour; refuses a stranger", async () => {
+    await w.createProject("base-stats");
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'base-stats'").first()).id;
+    const now = Date.now();
+    const hour = now - (now % HOUR);
+    await seedHistory(pid, "e".repeat(32), hour, () => 9);
+    await w.db.prepare(`INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+      SELECT ?1, '', 'info', value, 3 FROM json_each(?2)`)
+      .bind(pid, JSON.stringify(Array.from({ length: 14 * 24 }, (_, k) => hour - (k + 1) * HOUR))).run();
+    const res = await w.admin("/api/stats/baseline?project=base-stats&from=2h");
+    assert.equal(res.status, 200);
+    const { bucket_ms: bucket, hours } = await res.json();
+    assert.equal(bucket, HOUR);
+    assert.ok(hours.length >= 2);
+    // Every hour expects 9 errors + 3 infos; the current hour has two full weeks behind it (the
+    // earlier ones only one, so recent hours stand in).
+    assert.ok(hours.every((x) => x.expected === 12), JSON.stringify(hours));
+    assert.equal(hours[hours.length - 1].basis, "weekly");
+    assert.equal((await w.fetch("/api/stats/baseline?project=base-stats")).status, 401);
+    assert.equal((await w.admin("/api/stats/baseline?project=base-stats&from=40d")).status, 400);
+  });
+});
+
+describe("anomaly alerts", () => {
+  test("the per-minute run pages when the last 10 minutes hold far more errors than this hour usually does", async () => {
+    const p = await w.createProject("anomaly");
+    const rule = { kind: "anomaly", threshold: 10, window_s: 600, cooldown_s: 3600, min_level: "error", sensitivity: "medium" };
+    const created = await post("/api/admin/projects/anomaly/alerts", rule);
+    assert.equal(created.status, 201);
+    assert.equal((await created.json()).rule.sensitivity, "medium");
+    assert.equal((await post("/api/admin/projects/anomaly/alerts/destinations", { kind: "discord", url: hook.url("/anomaly") })).status, 201);
+    const now = Date.now();
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'anomaly'").first()).id;
+    await seedHistory(pid, "f".repeat(32), now - (now % HOUR), () => 6); // ~1 error per 10 minutes
+    const worker = await w.mf.getWorker();
+
+    // A usual amount: nothing.
+    assert.equal((await w.send(p, errors(2, "charge 1 failed"))).status, 202);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/anomaly").length, 0);
+
+    // Forty in the window: one alert, which says what is usual.
+    assert.equal((await w.send(p, errors(40, "charge 2 failed"))).status, 202);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    assert.ok(await until(() => hook.on("/anomaly").length === 1));
+    const embed = hook.on("/anomaly")[0].json.embeds[0];
+    assert.match(embed.title, /anomaly: unusual volume in anomaly/);
+    assert.match(embed.description, /^(```\n)?42 error\+ events in 10 min; usually 1 ± 0 on \w+days at \d\d:00 UTC\.(\n```)?$/);
+    // The cooldown holds it back on the next run.
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/anomaly").length, 1);
+  });
+
+  test("a project without history does not page, however loud its first minutes", async () => {
+    const p = await w.createProject("anomaly-new");
+    assert.equal((await post("/api/admin/projects/anomaly-new/alerts", { kind: "anomaly", threshold: 5, window_s: 600 })).status, 201);
+    assert.equal((await post("/api/admin/projects/anomaly-new/alerts/destinations", { kind: "discord", url: hook.url("/anomaly-new") })).status, 201);
+    assert.equal((await w.send(p, errors(200, "boot 1 failed"))).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/anomaly-new").length, 0);
+  });
+
+  test("an anomaly rule refuses an unknown sensitivity, and previews its message", async () => {
+    await w.createProject("anomaly-form");
+    const bad = await post("/api/admin/projects/anomaly-form/alerts", { kind: "anomaly", sensitivity: "loud" });
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).field, "sensitivity");
+    const preview = await post("/api/admin/projects/anomaly-form/alerts/preview", { kind: "anomaly", threshold: 10, window_s: 600 });
+    assert.equal(preview.status, 200);
+    assert.match((await preview.json()).payloads.discord.embeds[0].description, /events in 10 min; usually 1 ± 0/);
+  });
+});
