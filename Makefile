@@ -78,6 +78,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floo
 	@node bench/read.mjs
 	@node --expose-gc bench/client.mjs
 	@node bench/plan.mjs
+	@node bench/cron.mjs
 
 soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 50 failing, then a 60 s crash run (not in make test)
 	@node bench/soak.mjs
