@@ -8,6 +8,7 @@
 
 #include "detail/json_writer.h"
 #include "edgelog/rules.h"
+#include "edgelog/suggest.h"
 #include "edgelog/timestamp.h"
 
 namespace edgelog {
@@ -130,6 +131,14 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     f.list.add("Component", c->component);
     f.list.add("Endpoint", c->endpoint);
     f.list.add("Hint", c->hint);
+    if (!c->hint.empty()) {
+      // The next step, from what this issue's latest event says (the issue page has the fuller one).
+      issue_evidence e{c->hint, 1, {}};
+      for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"endpoint", &c->endpoint}, {"source", &c->source},
+                                 {"env", &c->env}, {"component", &c->component}})
+        if (!value->empty()) e.fields[std::string(name)] = {{*value, 1}};
+      if (auto s = suggest(e)) f.list.add("Next step", s->text);
+    }
     f.stack = c->stack;
   }
   f.list.add("Project", m.project);

@@ -45,17 +45,21 @@ export async function listIssues(request, env) {
   const level = params.get("level") ?? "trace";
   if (!LEVELS.includes(level)) return error(400, "bad_request", `unknown level "${level}"`, { field: "level" });
   const sort = params.get("sort") ?? "last_seen";
-  if (!["last_seen", "count", "first_seen"].includes(sort)) return error(400, "bad_request", "sort must be last_seen, count or first_seen", { field: "sort" });
+  if (!["last_seen", "count", "first_seen", "trending"].includes(sort))
+    return error(400, "bad_request", "sort must be last_seen, count, first_seen or trending", { field: "sort" });
   const range = readRange(params, now, 0);
   if (range.response) return range.response;
   const { from, to } = range;
   const limit = Number(params.get("limit") ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
   await foldPending(env);
-  const rows = await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank: LEVELS.indexOf(level), from, to, sort, limit });
+  const minLevelRank = LEVELS.indexOf(level);
+  const rows = sort === "trending" ? await trendingIssues(env, { projectId: s.projectId, statuses, minLevelRank, now, limit })
+    : await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank, from, to, sort, limit });
   const series = await sparklines(env, rows, params.has("from") ? from : now - DAY, params.has("to") ? to : now);
   return json(200, {
-    issues: rows.map((row) => ({ ...presentIssue(row), sparkline: series.get(`${row.project_id}:${row.fingerprint}`) })),
+    issues: rows.map((row) => ({ ...presentIssue(row), sparkline: series.get(`${row.project_id}:${row.fingerprint}`),
+      ...(row.trend ? { trend: row.trend } : {}) })),
     sparkline: { from: iso(series.from), bucket_ms: HOUR, points: series.points },
   });
 }
@@ -127,7 +131,12 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
   const latest = await walkEvents(env, { projects: [project], from: row.first_seen, to: row.last_seen + 1,
     filter: { fingerprint }, limit: 1 });
   const detail = await issueDetail(env, project, row);
-  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest.rows[0] ?? null, ...detail });
+  // The next step for its hint, which the core derives from these distributions.
+  const { suggestion } = row.hint
+    ? core.read({ mode: "suggest", hint: row.hint, sample: detail.distribution_sample, fields: detail.distributions }, [])
+    : { suggestion: null };
+  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest.rows[0] ?? null, ...detail,
+    suggestion });
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {
@@ -167,7 +176,9 @@ const BASELINE_HISTORY_MS = 28 * 24 * HOUR;
 export async function baselineSeries(env, { projectId, fingerprint = "", levels = [], from, to, firstSeen = null }) {
   const start = from - (from % HOUR);
   const { history, first } = await db.baselineHistory(env.DB, { projectId, fingerprint, levels, from: start - BASELINE_HISTORY_MS });
-  const since = Math.min(...[first, firstSeen === null ? null : firstSeen - (firstSeen % HOUR)].filter((x) => x !== null), start);
+  // History covers hours from the first one it holds (or the issue's first event): before that,
+  // hours are unknown, not quiet.
+  const since = Math.min(...[first, firstSeen === null ? null : firstSeen - (firstSeen % HOUR)].filter((x) => x !== null), to);
   const answer = core.read({ mode: "baseline", history, since, from: start, to }, []);
   return answer.hours.map(([hour, expected, low, high, basis]) => ({ hour: iso(hour), expected, low, high, basis }));
 }
@@ -188,4 +199,20 @@ export async function getIssueBaseline(request, env, _ctx, { fingerprint }) {
     return error(400, "bad_request", "a baseline covers at most 28 days", { field: "from" });
   const hours = await baselineSeries(env, { projectId: s.projectId, fingerprint, from: range.from, to: range.to, firstSeen: row.first_seen });
   return json(200, { fingerprint, bucket_ms: HOUR, hours });
+}
+
+/** Issues growing most over their own previous week (the core ranks; the range does not apply:
+ *  the last 24 hours against the 7 days before). Each row carries its `trend`. */
+async function trendingIssues(env, { projectId, statuses, minLevelRank, now, limit }) {
+  const dayStart = now - (now % HOUR) - 23 * HOUR; // the current hour and the 23 before it
+  const inputs = await db.trendInputs(env.DB, { projectId, dayStart, weekStart: dayStart - 7 * DAY });
+  const key = (projectId, fingerprint) => `${projectId}:${fingerprint}`;
+  const { trending } = core.read({ mode: "trending", now, limit: 500,
+    items: inputs.map((r) => [key(r.project_id, r.fingerprint), r.recent, r.previous, r.first_seen]) }, []);
+  if (!trending.length) return [];
+  const split = (k) => [Number(k.slice(0, k.indexOf(":"))), k.slice(k.indexOf(":") + 1)];
+  const rows = await db.issuesByKeys(env.DB, { keys: trending.map((t) => split(t.fingerprint)), statuses, minLevelRank });
+  const byKey = new Map(rows.map((r) => [key(r.project_id, r.fingerprint), r]));
+  return trending.filter((t) => byKey.has(t.fingerprint)).slice(0, limit).map((t) => ({ ...byKey.get(t.fingerprint),
+    trend: { recent: t.recent, expected_per_day: t.expected, growth: t.growth, is_new: t.is_new } }));
 }

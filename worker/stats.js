@@ -79,7 +79,7 @@ export async function statsBaseline(request, env) {
     return error(400, "bad_request", `a baseline covers at most ${BASELINE_PROJECTS} projects: choose one`, { field: "project" });
   await foldPending(env);
   const byHour = new Map();
-  let since = from;
+  let since = win.to; // the first hour any history covers; none: no baseline
   for (const p of scope.projects) {
     const { history, first } = await db.baselineHistory(env.DB, { projectId: p.id, levels: LEVELS, from: from - BASELINE_MS });
     for (const [hour, events] of history) byHour.set(hour, (byHour.get(hour) ?? 0) + events);

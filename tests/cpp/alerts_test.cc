@@ -235,3 +235,17 @@ TEST_CASE("golden: an anomaly rule fires on a Monday night spike once, explains 
   fresh.history_since = at - at % hour_ms;
   CHECK(decide_alerts({r}, {fresh}, {}, at, true).empty());
 }
+
+TEST_CASE("an alert for an issue with a hint carries the next step") {
+  auto c = issue(5);
+  c.hint = "timeout";
+  c.endpoint = "GET /v1/orders/:id";
+  auto d = decide_alerts({rule("spike")}, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "", &d[0], false};
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, now));
+  bool found = false;
+  for (const auto& f : discord["embeds"][0]["fields"])
+    if (f["name"] == "Next step") found = f["value"].get<std::string>().rfind("Timeouts concentrate on GET /v1/orders/:id (100 %)", 0) == 0;
+  CHECK(found);
+}

@@ -218,6 +218,36 @@ describe("the dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  test("the Trending tab lists what grows over its usual volume, as the API ranks it", async () => {
+    const { issues } = await api("/api/issues?project=shop&sort=trending&status=new,ongoing,regressed&limit=100");
+    assert.ok(issues.length >= 1);
+    await page.goto(`${w.url}/#/issues?project=shop&status=trending`);
+    await page.locator("[data-trend]").first().waitFor();
+    const rows = page.locator("tr[data-fingerprint]");
+    assert.equal(await rows.count(), issues.length);
+    assert.equal(await rows.first().getAttribute("data-fingerprint"), issues[0].fingerprint);
+    assert.match(await rows.first().locator("[data-trend]").textContent(),
+      issues[0].trend.is_new ? new RegExp(`new: ${fmt(issues[0].trend.recent)} in 24 h`) : /^×/);
+    await shot("issues-trending-1280");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("[data-trend]").first().waitFor();
+    await shot("issues-trending-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test("an issue with a root-cause hint shows the next step the API gives", async () => {
+    assert.equal((await w.send(shop, Array.from({ length: 4 }, () => ({ level: "error", message: "429 Too Many Requests from stripe",
+      endpoint: "POST /charge", tags: { "peer.service": "stripe" } })))).status, 202);
+    const [event] = (await api("/api/logs?project=shop&q=stripe")).logs;
+    const { suggestion } = await api(`/api/issues/${event.fingerprint}?project=shop`);
+    assert.ok(suggestion, "the issue has a suggestion");
+    await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
+    const shown = page.locator("[data-suggestion]");
+    await shown.waitFor();
+    assert.equal(await shown.textContent(), `Next step: ${suggestion.text}`);
+    await shot("issue-suggestion-1280");
+  });
+
   test("the projects list shows each project's last hour and marks a silent one", async () => {
     await w.createProject("silent-one");
     await page.goto(`${w.url}/#/projects`);

@@ -185,3 +185,61 @@ describe("anomaly alerts", () => {
     assert.match((await preview.json()).payloads.discord.embeds[0].description, /events in 10 min; usually 1 ± 0/);
   });
 });
+
+describe("trending", () => {
+  test("issues growing over their own previous week come first; a steady one is not trending; new ones rank by count", async () => {
+    const p = await w.createProject("trend");
+    assert.equal((await w.send(p, [...errors(10, "steady 1 failed"), ...errors(50, "growing 1 failed"), ...errors(8, "fresh 1 failed")])).status, 202);
+    await w.fold();
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'trend'").first()).id;
+    const { results } = await w.db.prepare("SELECT fingerprint, template FROM issues WHERE project_id = ?1").bind(pid).all();
+    const fp = (word) => results.find((r) => r.template.startsWith(word)).fingerprint;
+    const now = Date.now();
+    const dayStart = now - (now % HOUR) - 23 * HOUR;
+    // They were first seen a month ago, and the week before today held 10 a day of "steady" and 1
+    // a day of "growing" (history the fold would have left; such old events cannot be sent).
+    await w.db.prepare("UPDATE issues SET first_seen = ?2 WHERE project_id = ?1 AND fingerprint IN (?3, ?4)")
+      .bind(pid, now - 30 * 24 * HOUR, fp("steady"), fp("growing")).run();
+    for (let k = 1; k <= 7; k++) {
+      await w.db.prepare("INSERT INTO baseline_hours VALUES (?1, ?2, '', ?3, 10), (?1, ?4, '', ?3, 1)")
+        .bind(pid, fp("steady"), dayStart - k * 24 * HOUR, fp("growing")).run();
+    }
+    const res = await w.admin("/api/issues?project=trend&sort=trending");
+    assert.equal(res.status, 200);
+    const { issues } = await res.json();
+    assert.deepEqual(issues.map((i) => i.template), ["growing <int> failed", "fresh <int> failed"]);
+    assert.deepEqual(issues[0].trend, { recent: 50, expected_per_day: 1, growth: 25.5, is_new: false });
+    assert.equal(issues[1].trend.is_new, true);
+    assert.equal((await w.admin("/api/issues?project=trend&sort=hot")).status, 400);
+  });
+});
+
+describe("suggestions", () => {
+  test("an issue's page answers the next step the core derives from its own evidence", async () => {
+    const p = await w.createProject("suggest");
+    const events = Array.from({ length: 10 }, (_, i) => ({ level: "error", message: `upstream timed out after ${i + 30} s`,
+      endpoint: i < 9 ? "GET /v1/orders/:id" : "GET /v1/cart", tags: { upstream: "payments.internal" } }));
+    assert.equal((await w.send(p, events)).status, 202);
+    const [issue] = (await (await w.admin("/api/issues?project=suggest")).json()).issues;
+    assert.equal(issue.hint, "timeout");
+    const body = await (await w.admin(`/api/issues/${issue.fingerprint}?project=suggest`)).json();
+    assert.deepEqual(body.suggestion, { hint: "timeout", text: "Timeouts concentrate on GET /v1/orders/:id (90 %) calling " +
+      "payments.internal: check that upstream's latency and this call's timeout budget." });
+    // No hint, no suggestion.
+    assert.equal((await w.send(p, [{ level: "error", message: "plain failure" }])).status, 202);
+    const plain = (await (await w.admin("/api/issues?project=suggest")).json()).issues.find((i) => !i.hint);
+    assert.equal((await (await w.admin(`/api/issues/${plain.fingerprint}?project=suggest`)).json()).suggestion, null);
+  });
+});
+
+describe("baselines of new scopes", () => {
+  test("hours before an issue's first event are unknown, not quiet: no band there", async () => {
+    const p = await w.createProject("base-new");
+    assert.equal((await w.send(p, errors(3, "brand 1 new"))).status, 202);
+    const [issue] = (await (await w.admin("/api/issues?project=base-new")).json()).issues;
+    const { hours } = await (await w.admin(`/api/issues/${issue.fingerprint}/baseline?project=base-new&from=72h`)).json();
+    assert.ok(hours.every((x) => x.basis === "none"), JSON.stringify(hours.filter((x) => x.basis !== "none")));
+    const project = await (await w.admin("/api/stats/baseline?project=base-new&from=24h")).json();
+    assert.ok(project.hours.every((x) => x.basis === "none"));
+  });
+});

@@ -48,3 +48,26 @@ export async function issueHours(db, keys, from, to) {
   return results;
 }
 
+
+/** Per issue with events in the last day (from `dayStart`): its events then and in the 7 days
+ *  before (from `weekStart`), from the baseline history, for the core's trending ranking. */
+export async function trendInputs(db, { projectId, dayStart, weekStart }) {
+  const { results } = await db.prepare(`
+    SELECT b.project_id, b.fingerprint, i.first_seen,
+      sum(CASE WHEN b.hour >= ?2 THEN b.events ELSE 0 END) AS recent,
+      sum(CASE WHEN b.hour < ?2 THEN b.events ELSE 0 END) AS previous
+    FROM baseline_hours AS b JOIN issues AS i ON i.project_id = b.project_id AND i.fingerprint = b.fingerprint
+    WHERE (?1 IS NULL OR b.project_id = ?1) AND b.fingerprint <> '' AND b.level = '' AND b.hour >= ?3
+    GROUP BY b.project_id, b.fingerprint HAVING recent > 0`).bind(projectId, dayStart, weekStart).all();
+  return results;
+}
+
+/** Issues by [[projectId, fingerprint], …], with the list's status and level filters. */
+export async function issuesByKeys(db, { keys, statuses, minLevelRank }) {
+  const { results } = await db.prepare(`
+    SELECT i.*, p.slug AS project FROM issues AS i JOIN projects AS p ON p.id = i.project_id
+    WHERE (i.project_id, i.fingerprint) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1)) AND p.deleted_at IS NULL
+      AND (?2 IS NULL OR i.status IN (SELECT value FROM json_each(?2))) AND i.level_rank >= ?3`)
+    .bind(JSON.stringify(keys), statuses ? JSON.stringify(statuses) : null, minLevelRank).all();
+  return results;
+}

@@ -9,7 +9,7 @@ import {
 import { volumeChart } from "../chart.js";
 import { eventBlock } from "./explore.js";
 
-const TABS = { open: "new,ongoing,regressed", resolved: "resolved", ignored: "ignored", all: null };
+const TABS = { open: "new,ongoing,regressed", trending: "new,ongoing,regressed", resolved: "resolved", ignored: "ignored", all: null };
 const SORTS = { last_seen: "Last seen", count: "Events", first_seen: "First seen" };
 
 export async function render(view, r) {
@@ -18,18 +18,21 @@ export async function render(view, r) {
 
 async function renderList(view, { params }) {
   const tab = params.get("status") ?? "open";
-  const sort = params.get("sort") ?? "last_seen";
+  // Trending: open issues by growth over their own previous week (the core ranks them).
+  const sort = tab === "trending" ? "trending" : params.get("sort") ?? "last_seen";
   const ctl = await controls(params, (changes) => update(changes));
   const tabs = h("div.tabs", { role: "tablist" }, Object.keys(TABS).map((t) =>
     h("button", { type: "button", role: "tab", "aria-selected": String(t === tab), "aria-pressed": String(t === tab), onclick: () => update({ status: t }) }, t)));
   const sorter = h("select", { "aria-label": "Sort", onchange: (e) => update({ sort: e.target.value }) },
     Object.entries(SORTS).map(([k, v]) => h("option", { value: k, selected: k === sort }, v)));
   const list = h("div", {}, h("p.muted", {}, "Loading…"));
-  replace(view, h("h1", {}, "Issues"), h("div.toolbar", {}, ctl.nodes), h("div.toolbar", {}, tabs, h("span.spacer"), h("label", {}, "Sort", sorter)), list);
+  replace(view, h("h1", {}, "Issues"), h("div.toolbar", {}, ctl.nodes), h("div.toolbar", {}, tabs, h("span.spacer"),
+    tab === "trending" ? h("span.muted", {}, "The last 24 h against each issue's previous week") : h("label", {}, "Sort", sorter)), list);
   const { from, to } = rangeOf(params);
   try {
     const body = await api(`/api/issues${qs({ project: params.get("project"), status: TABS[tab], sort, from, to, limit: 100 })}`);
-    if (!body.issues.length) return void replace(list, h("p.panel.muted", {}, "No issues here for this range."));
+    if (!body.issues.length) return void replace(list, h("p.panel.muted", {}, tab === "trending"
+      ? "Nothing is growing beyond its usual volume." : "No issues here for this range."));
     // One scale for every sparkline of the list, its maximum in the header: shapes compare.
     const max = Math.max(1, ...body.issues.flatMap((i) => i.sparkline ?? []));
     replace(list, h("div.panel.table-wrap", {}, h("table", {},
@@ -38,7 +41,9 @@ async function renderList(view, { params }) {
       h("tbody", {}, body.issues.map((i) => h("tr.row-link", { "data-fingerprint": i.fingerprint, onclick: (e) => e.target.tagName !== "A" && go("issue", { project: i.project }, { arg: i.fingerprint }) },
         h("td", {}, levelBadge(i.level)),
         h("td.msg", {}, h("a", { href: `#/issue/${i.fingerprint}?project=${encodeURIComponent(i.project)}` }, i.title),
-          h("div.muted", {}, i.project, i.hint ? ` · hint: ${i.hint}` : "")),
+          h("div.muted", {}, i.project, i.hint ? ` · hint: ${i.hint}` : ""),
+          i.trend ? h("div.trend", { "data-trend": "" }, i.trend.is_new ? `new: ${fmtNumber(i.trend.recent)} in 24 h`
+            : `×${i.trend.growth.toFixed(1)}: ${fmtNumber(i.trend.recent)} in 24 h, usually ${fmtNumber(Math.round(i.trend.expected_per_day))} a day`) : null),
         h("td.num", {}, fmtNumber(i.count)),
         h("td.hide-narrow", {}, sparkline(i.sparkline, { max })),
         h("td.hide-narrow", {}, h("span", { title: fmtTime(i.first_seen) }, fmtAgo(i.first_seen))),
@@ -102,6 +107,7 @@ async function renderIssue(view, { arg: fingerprint, params }) {
         open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
           : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
+      one.suggestion ? h("p.notice", { "data-suggestion": "" }, h("strong", {}, "Next step: "), one.suggestion.text) : null,
       h("section.panel", {}, h("h2", {}, "Last 72 hours ", h("span.muted", {}, `(max ${fmtNumber(Math.max(0, ...counts))}/h`,
         baseline?.some((b) => b.basis !== "none") ? "; the dashed band is the usual range for each hour of the week)" : ")")), chartBox,
         h("p.muted", {}, [share("release") && `Releases: ${share("release")}`, share("env") && `Environments: ${share("env")}`]
