@@ -47,7 +47,7 @@ function retentionPanel(project, save) {
     }, h("label", {}, "Events are kept (hours)", base, shown),
     h("fieldset", {}, h("legend", {}, "Per level (hours; empty: as above)"),
       h("div.level-hours", {}, LEVELS.map((l) => h("label", {}, l, overrides[l])))),
-    h("p.muted", {}, "Issue summaries and hourly counts outlive their events by 30 days."),
+    h("p.muted", {}, "Issue summaries outlive their events by 30 days; the hourly counts baselines and anomaly alerts compare with are kept 28 days."),
     h("button.primary", { type: "submit" }, "Save retention")));
 }
 
