@@ -121,11 +121,17 @@ async function issueOr404(env, projectId, fingerprint) {
   return row ? { row } : { response: error(404, "not_found", "no such issue") };
 }
 
-export async function getIssue(request, env, _ctx, { fingerprint }) {
+/** The issue a read is about, with its scope, once pending shares are folded: {s, row} or {response}. */
+async function readIssue(request, env, fingerprint) {
   const s = await scope(request, env, true);
-  if (s.response) return s.response;
+  if (s.response) return s;
   await foldPending(env);
   const { row, response } = await issueOr404(env, s.projectId, fingerprint);
+  return response ? { response } : { s, row };
+}
+
+export async function getIssue(request, env, _ctx, { fingerprint }) {
+  const { s, row, response } = await readIssue(request, env, fingerprint);
   if (response) return response;
   const project = { id: s.projectId, slug: s.projectSlug };
   const latest = await walkEvents(env, { projects: [project], from: row.first_seen, to: row.last_seen + 1,
@@ -185,10 +191,7 @@ export async function baselineSeries(env, { projectId, fingerprint = "", levels 
 
 /** GET /api/issues/:fingerprint/baseline?project=&from=&to=: the issue's expected hourly events. */
 export async function getIssueBaseline(request, env, _ctx, { fingerprint }) {
-  const s = await scope(request, env, true);
-  if (s.response) return s.response;
-  await foldPending(env);
-  const { row, response } = await issueOr404(env, s.projectId, fingerprint);
+  const { s, row, response } = await readIssue(request, env, fingerprint);
   if (response) return response;
   const now = Date.now();
   const params = new URL(request.url).searchParams;

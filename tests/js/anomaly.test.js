@@ -2,39 +2,12 @@
 // and outlives event retention, GET /api/issues/:fp/baseline draws it, and the per-minute cron
 // (driven with scheduledTime) sends an anomaly alert that explains itself.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { startWorker } from "./harness.js";
+import { startHook, until } from "./hooks.js";
 
 const HOUR = 3_600_000;
 let w, hook;
-
-function startHook() {
-  const received = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => { body += c; });
-    req.on("end", () => {
-      received.push({ path: req.url, json: JSON.parse(body || "null") });
-      res.writeHead(204);
-      res.end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    url: (path) => `http://127.0.0.1:${server.address().port}${path}`,
-    on: (path) => received.filter((r) => r.path === path),
-    close: () => new Promise((r) => server.close(r)),
-  })));
-}
-
-async function until(check, ms = 5000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 const post = (path, body) => w.admin(path, { method: "POST", body: JSON.stringify(body) });
 const errors = (n, message) => Array.from({ length: n }, () => ({ level: "error", message }));
