@@ -15,6 +15,7 @@
 #include "edgelog/query.h"
 #include "edgelog/rules_preview.h"
 #include "edgelog/suggest.h"
+#include "edgelog/suspect.h"
 #include "edgelog/trending.h"
 
 namespace edgelog {
@@ -419,6 +420,7 @@ errc run_read(std::string_view request, std::string_view body, std::string& out)
     if (mode == "baseline") return baseline_series(request, out) ? errc::ok : errc::invalid_context;
     if (mode == "trending") return trending_json(request, out) ? errc::ok : errc::invalid_context;
     if (mode == "suggest") return suggestion_json(request, out) ? errc::ok : errc::invalid_context;
+    if (mode == "suspect") return suspect_json(request, out) ? errc::ok : errc::invalid_context;
     std::int64_t from = req.value("from", std::int64_t{INT64_MIN}), to = req.value("to", std::int64_t{INT64_MAX});
     if (mode == "prune") run_prune(req, body, f, w);
     else if (mode == "rows") run_rows(req, body, f, from, to, w, out);

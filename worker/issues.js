@@ -142,7 +142,7 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
     ? core.read({ mode: "suggest", hint: row.hint, sample: detail.distribution_sample, fields: detail.distributions }, [])
     : { suggestion: null };
   return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest.rows[0] ?? null, ...detail,
-    suggestion });
+    suggestion, suspect_release: await suspectRelease(env, s.projectId, row, detail) });
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {
@@ -218,4 +218,18 @@ async function trendingIssues(env, { projectId, statuses, minLevelRank, now, lim
   const byKey = new Map(rows.map((r) => [key(r.project_id, r.fingerprint), r]));
   return trending.filter((t) => byKey.has(t.fingerprint)).slice(0, limit).map((t) => ({ ...byKey.get(t.fingerprint),
     trend: { recent: t.recent, expected_per_day: t.expected, growth: t.growth, is_new: t.is_new } }));
+}
+
+/** The core's suspect release for an issue, from when the project first saw each of its releases
+ *  and their shares of its events (null when none fits). */
+async function suspectRelease(env, projectId, row, detail) {
+  const shares = detail.distributions.release ?? [];
+  if (!shares.length) return null;
+  const firstSeen = new Map(await db.releasesFirstSeen(env.DB, projectId, shares.map((r) => r.value)));
+  const regression = row.status === "regressed" && row.regressed_at !== null;
+  const { suspect } = core.read({ mode: "suspect", began: regression ? row.regressed_at : row.first_seen, regression,
+    sample: detail.distribution_sample,
+    releases: shares.filter((r) => firstSeen.has(r.value)).map((r) => [r.value, firstSeen.get(r.value), r.events]),
+    endpoints: detail.distributions.endpoint ?? [] }, []);
+  return suspect && { ...suspect, first_seen: iso(suspect.first_seen) };
 }

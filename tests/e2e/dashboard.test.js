@@ -184,6 +184,9 @@ describe("the dashboard in Chromium", () => {
     const [event] = (await api("/api/logs?project=shop&q=refund")).logs;
     await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
     await page.getByRole("button", { name: "Resolve in next release" }).waitFor();
+    // Its only release was first seen with its first event: the page names it as the suspect.
+    const { suspect_release: suspect } = await api(`/api/issues/${event.fingerprint}?project=shop`);
+    assert.equal(await page.locator("[data-suspect]").textContent(), `Suspect release 2.0.0: ${suspect.text}`);
     await page.keyboard.press("n");
     await page.locator("[data-next-release]", { hasText: "until a release after 2.0.0" }).waitFor();
     assert.equal((await api(`/api/issues/${event.fingerprint}?project=shop`)).issue.resolved_in_release, "2.0.0");

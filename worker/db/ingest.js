@@ -43,6 +43,12 @@ WHERE project_id = ?1 AND status = 'resolved' AND resolved_in_release IS NOT NUL
     WHERE EXISTS (SELECT 1 FROM json_each(i.value -> 8) AS r WHERE r.value <> issues.resolved_in_release))
 RETURNING fingerprint, status`;
 
+// Releases seen for the first time: the earliest event of the batch's issues that carry each.
+const NOTE_RELEASES = `
+INSERT INTO releases (project_id, release, first_seen)
+SELECT ?1, r.value, min(i.value ->> 5) FROM json_each(?2) AS i, json_each(i.value -> 8) AS r WHERE true GROUP BY r.value
+ON CONFLICT (project_id, release) DO NOTHING`;
+
 const COUNT_OUTCOMES = `
 INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests)
 SELECT ?1, ?2, o.value ->> 'outcome', o.value ->> 'reason', o.value ->> 'events', o.value ->> 'requests'
@@ -70,6 +76,7 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
     if (issues !== "[]") {
       at.pastRelease = statements.push(db.prepare(REGRESS_PAST_RELEASE).bind(projectId, issues, receivedAt)) - 1;
       at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
+      statements.push(db.prepare(NOTE_RELEASES).bind(projectId, issues)); // writes only a release never seen
     }
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {

@@ -71,3 +71,10 @@ export async function issuesByKeys(db, { keys, statuses, minLevelRank }) {
     .bind(JSON.stringify(keys), statuses ? JSON.stringify(statuses) : null, minLevelRank).all();
   return results;
 }
+
+/** When the project first saw each of these releases: [[release, first_seen], …]. */
+export async function releasesFirstSeen(db, projectId, releases) {
+  const { results } = await db.prepare(`SELECT release, first_seen FROM releases
+    WHERE project_id = ?1 AND release IN (SELECT value FROM json_each(?2))`).bind(projectId, JSON.stringify(releases)).all();
+  return results.map((r) => [r.release, r.first_seen]);
+}

@@ -135,6 +135,7 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM log_counts WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM issue_hours WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM baseline_hours WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM releases WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_state WHERE rule_id IN (SELECT id FROM alert_rules WHERE project_id = ?1)").bind(projectId),
     db.prepare("DELETE FROM alert_rules WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM alert_destinations WHERE project_id = ?1").bind(projectId),

@@ -107,6 +107,8 @@ async function renderIssue(view, { arg: fingerprint, params }) {
         open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
           : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
+      one.suspect_release ? h("p.notice", { "data-suspect": "" }, h("strong", {}, `Suspect release ${one.suspect_release.release}: `),
+        one.suspect_release.text) : null,
       one.suggestion ? h("p.notice", { "data-suggestion": "" }, h("strong", {}, "Next step: "), one.suggestion.text) : null,
       h("section.panel", {}, h("h2", {}, "Last 72 hours ", h("span.muted", {}, `(max ${fmtNumber(Math.max(0, ...counts))}/h`,
         baseline?.some((b) => b.basis !== "none") ? "; the dashed band is the usual range for each hour of the week)" : ")")), chartBox,

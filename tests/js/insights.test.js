@@ -1,6 +1,6 @@
-// Baselines and anomaly alerts through the Worker: the hourly history folds into baseline_hours
-// and outlives event retention, GET /api/issues/:fp/baseline draws it, and the per-minute cron
-// (driven with scheduledTime) sends an anomaly alert that explains itself.
+// Insight through the Worker: baselines (the hourly history folds into baseline_hours
+// and outlives event retention; GET /api/issues/:fp/baseline draws it), anomaly alerts from the cron
+// (driven with scheduledTime) that explain themselves, trending, suggestions and suspect releases.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startWorker } from "./harness.js";
@@ -214,5 +214,32 @@ describe("baselines of new scopes", () => {
     assert.ok(hours.every((x) => x.basis === "none"), JSON.stringify(hours.filter((x) => x.basis !== "none")));
     const project = await (await w.admin("/api/stats/baseline?project=base-new&from=24h")).json();
     assert.ok(project.hours.every((x) => x.basis === "none"));
+  });
+});
+
+describe("suspect releases", () => {
+  test("a release first seen 12 minutes before an issue began, with most of its events, is named", async () => {
+    const p = await w.createProject("suspect");
+    const t = Date.now() - 60_000;
+    const batch = [
+      { level: "info", message: "warmup", release: "1.4.1", ts: t - 20 * 60_000 },
+      { level: "info", message: "deployed", release: "1.4.2", ts: t - 12 * 60_000 },
+      ...Array.from({ length: 10 }, () => ({ level: "error", message: "cart 1 broke", release: "1.4.2", endpoint: "GET /v1/cart", ts: t })),
+      { level: "error", message: "cart 2 broke", release: "1.4.1", endpoint: "GET /v1/cart", ts: t },
+    ];
+    assert.equal((await w.send(p, batch)).status, 202);
+    const { issues } = await (await w.admin("/api/issues?project=suspect")).json();
+    const cart = issues.find((i) => i.template === "cart <int> broke");
+    const body = await (await w.admin(`/api/issues/${cart.fingerprint}?project=suspect`)).json();
+    assert.deepEqual(body.suspect_release, { release: "1.4.2", first_seen: new Date(t - 12 * 60_000).toISOString(), lag_ms: 12 * 60_000,
+      share: 91, text: "1.4.2 first appeared 12 min before this issue began; 91 % of its events are from it, 100 % on GET /v1/cart." });
+    // The warmup issue began with 1.4.1 itself, but only info; "deployed" has no earlier release: both
+    // name their own release, which is what the rule says (first seen as the issue began).
+    const warm = issues.find((i) => i.template === "warmup");
+    assert.equal((await (await w.admin(`/api/issues/${warm.fingerprint}?project=suspect`)).json()).suspect_release.release, "1.4.1");
+    // An issue without releases has no suspect.
+    assert.equal((await w.send(p, [{ level: "error", message: "no release here" }])).status, 202);
+    const plain = (await (await w.admin("/api/issues?project=suspect")).json()).issues.find((i) => i.template === "no release here");
+    assert.equal((await (await w.admin(`/api/issues/${plain.fingerprint}?project=suspect`)).json()).suspect_release, null);
   });
 });
