@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "detail/alert_facts.h"
 #include "detail/json_writer.h"
 #include "edgelog/alerts.h"
 #include "edgelog/suggest.h"
@@ -12,13 +13,8 @@ namespace edgelog {
 namespace {
 
 using sv = std::string_view;
-
-// Cuts `s` to `max` bytes on a UTF-8 boundary, marking the cut with "…".
-std::string clip(sv s, std::size_t max) {
-  if (s.size() <= max) return std::string(s);
-  std::size_t n = detail::utf8_prefix(s, max > 3 ? max - 3 : 0);
-  return std::string(s.substr(0, n)) + "\xe2\x80\xa6";
-}
+using detail::clip;
+using detail::facts;
 
 std::uint32_t color_of(level l) {
   switch (l) {
@@ -35,22 +31,6 @@ std::string upper(sv s) {
   for (char& c : out) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
   return out;
 }
-
-struct fields {
-  std::vector<std::pair<std::string, std::string>> items;
-  void add(sv name, sv value) {
-    if (!value.empty()) items.emplace_back(std::string(name), std::string(value));
-  }
-};
-
-// The facts of a message, shared by every destination.
-struct facts {
-  std::string kind;  // alert, summary, test
-  std::string headline, title, description, link;
-  level severity = level::error;
-  fields list;
-  std::string stack;
-};
 
 facts facts_of(const alert_message& m, std::int64_t now_ms) {
   facts f;
@@ -125,11 +105,84 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
   return f;
 }
 
+std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms) {
+  const alert_decision* d = m.decision;
+  const alert_candidate* c = d && d->has_candidate ? &d->candidate : nullptr;
+  std::string out;
+  detail::json_writer w(out);
+  w.raw("{\"type\":");
+  w.string(f.kind);
+  w.raw(",\"project\":");
+  w.string(m.project);
+  if (d && !m.test) {
+    w.raw(",\"rule\":{\"id\":");
+    w.integer(d->rule.id);
+    w.raw(",\"kind\":");
+    w.string(d->rule.kind);
+    w.raw("},\"fingerprint\":");
+    w.string(d->fingerprint);
+    if (d->action == alert_action::summary) {
+      w.raw(",\"suppressed\":");
+      w.integer(static_cast<std::int64_t>(d->count));
+      w.raw(",\"last_suppressed_at\":");
+      w.string(format_rfc3339(d->last_suppressed_at));
+    }
+  }
+  w.raw(",\"title\":");
+  w.string(f.headline);
+  if (c) {
+    w.raw(",\"issue\":{\"title\":");
+    w.string(c->title);
+    w.raw(",\"template\":");
+    w.string(c->message_template);
+    w.raw(",\"level\":");
+    w.string(level_name(c->severity));
+    w.raw(",\"count\":");
+    w.integer(static_cast<std::int64_t>(c->total));
+    w.raw(",\"count_in_window\":");
+    w.integer(static_cast<std::int64_t>(c->count_in_window));
+    for (auto [name, value] : {std::pair<sv, sv>{"env", c->env}, {"source", c->source}, {"component", c->component},
+                               {"endpoint", c->endpoint}, {"hint", c->hint}}) {
+      if (value.empty()) continue;
+      w.raw(",\"");
+      w.raw(name);
+      w.raw("\":");
+      w.string(value);
+    }
+    if (c->first_seen) {
+      w.raw(",\"first_seen\":");
+      w.string(format_rfc3339(c->first_seen));
+      w.raw(",\"last_seen\":");
+      w.string(format_rfc3339(c->last_seen));
+    }
+    w.ch('}');
+  }
+  if (!f.link.empty()) {
+    w.raw(",\"url\":");
+    w.string(f.link);
+  }
+  w.raw(",\"sent_at\":");
+  w.string(format_rfc3339(now_ms));
+  w.ch('}');
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string clip(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = utf8_prefix(s, max > 3 ? max - 3 : 0);
+  return std::string(s.substr(0, n)) + "\xe2\x80\xa6";
+}
+
 std::string discord(const facts& f, std::int64_t now_ms) {
   // Discord: content ≤ 2000, title ≤ 256, description ≤ 4096, field name ≤ 256 and value ≤ 1024,
   // ≤ 25 fields, ≤ 6000 characters over the embed. Bytes are counted, which is stricter.
   std::string title = clip(f.headline, 256);
-  std::string description = clip(f.description.empty() ? "" : "```\n" + clip(f.description, 1800) + "\n```", 4096);
+  std::string description = f.plain ? clip(f.description, 4096)
+                          : clip(f.description.empty() ? "" : "```\n" + clip(f.description, 1800) + "\n```", 4096);
   std::string footer = "edgelog";
   std::vector<std::pair<std::string, std::string>> items;
   for (const auto& [name, value] : f.list.items) items.emplace_back(clip(name, 256), clip(value, 1024));
@@ -214,75 +267,13 @@ std::string slack(const facts& f, std::int64_t now_ms) {
   return out;
 }
 
-std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms) {
-  const alert_decision* d = m.decision;
-  const alert_candidate* c = d && d->has_candidate ? &d->candidate : nullptr;
-  std::string out;
-  detail::json_writer w(out);
-  w.raw("{\"type\":");
-  w.string(f.kind);
-  w.raw(",\"project\":");
-  w.string(m.project);
-  if (d && !m.test) {
-    w.raw(",\"rule\":{\"id\":");
-    w.integer(d->rule.id);
-    w.raw(",\"kind\":");
-    w.string(d->rule.kind);
-    w.raw("},\"fingerprint\":");
-    w.string(d->fingerprint);
-    if (d->action == alert_action::summary) {
-      w.raw(",\"suppressed\":");
-      w.integer(static_cast<std::int64_t>(d->count));
-      w.raw(",\"last_suppressed_at\":");
-      w.string(format_rfc3339(d->last_suppressed_at));
-    }
-  }
-  w.raw(",\"title\":");
-  w.string(f.headline);
-  if (c) {
-    w.raw(",\"issue\":{\"title\":");
-    w.string(c->title);
-    w.raw(",\"template\":");
-    w.string(c->message_template);
-    w.raw(",\"level\":");
-    w.string(level_name(c->severity));
-    w.raw(",\"count\":");
-    w.integer(static_cast<std::int64_t>(c->total));
-    w.raw(",\"count_in_window\":");
-    w.integer(static_cast<std::int64_t>(c->count_in_window));
-    for (auto [name, value] : {std::pair<sv, sv>{"env", c->env}, {"source", c->source}, {"component", c->component},
-                               {"endpoint", c->endpoint}, {"hint", c->hint}}) {
-      if (value.empty()) continue;
-      w.raw(",\"");
-      w.raw(name);
-      w.raw("\":");
-      w.string(value);
-    }
-    if (c->first_seen) {
-      w.raw(",\"first_seen\":");
-      w.string(format_rfc3339(c->first_seen));
-      w.raw(",\"last_seen\":");
-      w.string(format_rfc3339(c->last_seen));
-    }
-    w.ch('}');
-  }
-  if (!f.link.empty()) {
-    w.raw(",\"url\":");
-    w.string(f.link);
-  }
-  w.raw(",\"sent_at\":");
-  w.string(format_rfc3339(now_ms));
-  w.ch('}');
-  return out;
-}
-
-}  // namespace
+}  // namespace detail
 
 std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms) {
   facts f = facts_of(message, now_ms);
   switch (kind) {
-    case destination_kind::discord: return discord(f, now_ms);
-    case destination_kind::slack: return slack(f, now_ms);
+    case destination_kind::discord: return detail::discord(f, now_ms);
+    case destination_kind::slack: return detail::slack(f, now_ms);
     default: return webhook(message, f, now_ms);
   }
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/json_writer.h"
+#include "edgelog/digest.h"
 #include "edgelog/rules.h"
 #include "edgelog/timestamp.h"
 
@@ -110,6 +111,7 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
 errc alerts_from_json(std::string_view input, std::string& output) {
   auto doc = nlohmann::json::parse(input, nullptr, false);
   if (!doc.is_object()) return errc::invalid_context;
+  if (doc.contains("digest")) return digest_from_json(input, output);
   try {
     std::int64_t now = doc.at("now_ms").get<std::int64_t>();
     bool tick = doc.value("mode", std::string("ingest")) == "tick";

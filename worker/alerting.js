@@ -175,6 +175,14 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
   return sent;
 }
 
+/** Sends `payloads` (a body per destination kind, from the core) to every enabled destination of
+ *  the project, recorded as `kind`; answers how many were sent. */
+export async function sendToDestinations(env, project, payloads, kind, now) {
+  const destinations = await destinationsOf(env, project.id);
+  const results = await Promise.all(destinations.map((dest) => deliver(env, project, dest, payloads[dest.kind], { kind, now })));
+  return results.filter((r) => r?.outcome === "sent").length;
+}
+
 /** Sends a clearly marked test message to every destination and answers each outcome. */
 export async function sendTest(env, project) {
   const destinations = await destinationsOf(env, project.id);

@@ -30,6 +30,8 @@ const SETTINGS = {
     (["enabled", "hash", "mask_emails", "mask_ips"].includes(k) && typeof x === "boolean") ||
     (["extra_keys", "allow_keys", "patterns"].includes(k) && Array.isArray(x) && x.length <= 100 &&
       x.every((e) => typeof e === "string" && e.length >= 1 && e.length <= 200))),
+  digests: (v) => isObject(v) && Object.entries(v).every(([k, x]) =>
+    (["daily", "weekly"].includes(k) && typeof x === "boolean") || (k === "hour_utc" && intIn(0, 23)(x))),
   fingerprint_rules: (v) => typeof v === "string" && v.length <= 20_000,
   page_rules: (v) => typeof v === "string" && v.length <= 20_000,
   client_config: (v) => isObject(v) && (v.sample_rates === undefined || (isObject(v.sample_rates) &&
@@ -37,7 +39,7 @@ const SETTINGS = {
     (v.batch_size === undefined || intIn(1, 1000)(v.batch_size)) &&
     (v.flush_interval_ms === undefined || intIn(100, 600_000)(v.flush_interval_ms)),
 };
-const JSON_SETTINGS = new Set(["retention_overrides", "scrubbing", "client_config"]);
+const JSON_SETTINGS = new Set(["retention_overrides", "scrubbing", "client_config", "digests"]);
 const RULE_SETTINGS = new Set(["fingerprint_rules", "page_rules"]);
 
 /** A project as the API shows it: JSON settings decoded, booleans as booleans. */

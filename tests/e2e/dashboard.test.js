@@ -428,6 +428,12 @@ describe("the dashboard in Chromium", () => {
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 1);
     await shot("project-settings-390");
     await page.setViewportSize({ width: 1280, height: 900 });
+    // Digests: weekly on, at 06:00 UTC.
+    await page.check("[data-settings=digests] input[name=digest_weekly]");
+    await page.selectOption("[data-settings=digests] select[name=digest_hour]", "6");
+    await page.locator("[data-settings=digests]").getByRole("button", { name: "Save digests" }).click();
+    for (let i = 0; i < 20 && (await api("/api/admin/projects/shop")).project.digests.hour_utc !== 6; i++) await page.waitForTimeout(100);
+    assert.deepEqual((await api("/api/admin/projects/shop")).project.digests, { daily: true, weekly: true, hour_utc: 6 });
     // Back to no rules for the tests after this one.
     assert.equal((await w.admin("/api/admin/projects/shop", { method: "PATCH", body: JSON.stringify({ fingerprint_rules: "", page_rules: "" }) })).status, 200);
   });

@@ -243,3 +243,47 @@ describe("suspect releases", () => {
     assert.equal((await (await w.admin(`/api/issues/${plain.fingerprint}?project=suspect`)).json()).suspect_release, null);
   });
 });
+
+describe("digests", () => {
+  test("the hourly cron at the project's hour sends one daily digest per day to each destination", async () => {
+    const p = await w.createProject("digest");
+    assert.equal((await post("/api/admin/projects/digest/alerts/destinations", { kind: "discord", url: hook.url("/digest") })).status, 201);
+    assert.equal((await post("/api/admin/projects/digest/alerts/destinations", { kind: "webhook", url: hook.url("/digest-hook") })).status, 201);
+    const patch = await w.admin("/api/admin/projects/digest", { method: "PATCH", body: JSON.stringify({ digests: { daily: true, weekly: true, hour_utc: 7 } }) });
+    assert.equal(patch.status, 200);
+    assert.equal((await w.admin("/api/admin/projects/digest", { method: "PATCH", body: JSON.stringify({ digests: { hour_utc: 24 } }) })).status, 400);
+    assert.equal((await w.send(p, [...errors(3, "invoice 1 lost"), { level: "info", message: "ok" }])).status, 202);
+    // Over the rate limit once: the digest reports what ingest dropped.
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'digest'").first()).id;
+    const now = Date.now();
+    await w.db.prepare("INSERT INTO outcomes (project_id, minute, outcome, reason, events, requests) VALUES (?1, ?2, 'rate_limited', 'project', 40, 2)")
+      .bind(pid, now - (now % 60_000)).run();
+    const worker = await w.mf.getWorker();
+    // The next 07:00 UTC after now (a Monday or not), driven as Cloudflare fires the hourly cron.
+    const at = new Date(now - (now % HOUR) + HOUR);
+    while (at.getUTCHours() !== 7) at.setTime(at.getTime() + HOUR);
+    // Not at 06:00: nothing.
+    await worker.scheduled({ cron: "0 * * * *", scheduledTime: new Date(at.getTime() - HOUR) });
+    assert.equal(hook.on("/digest").length, 0);
+    await worker.scheduled({ cron: "0 * * * *", scheduledTime: at });
+    const monday = at.getUTCDay() === 1;
+    assert.ok(await until(() => hook.on("/digest").length === (monday ? 2 : 1)));
+    // The events were sent now, before the digest's day ends at `at` only if now is within it.
+    const hooked = hook.on("/digest-hook").find((m) => m.json.period === "daily").json;
+    assert.equal(hooked.type, "digest");
+    assert.equal(hooked.project, "digest");
+    assert.equal(hooked.to, at.toISOString());
+    const inDay = now >= at.getTime() - 24 * HOUR;
+    assert.equal(hooked.events, inDay ? 4 : 0);
+    assert.equal(hooked.errors, inDay ? 3 : 0);
+    assert.deepEqual(hooked.dropped, inDay ? { rate_limited: 40 } : {});
+    const embed = hook.on("/digest").find((m) => /Daily digest/.test(m.json.embeds[0].title)).json.embeds[0];
+    assert.match(embed.title, /^Daily digest for digest: \d+ events, \d+ errors$/);
+    // Once: the same hour again (another isolate, a retried cron) sends nothing more.
+    await worker.scheduled({ cron: "0 * * * *", scheduledTime: at });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/digest").length, monday ? 2 : 1);
+    const { deliveries } = await (await w.admin("/api/admin/projects/digest/alerts/deliveries")).json();
+    assert.ok(deliveries.some((d) => d.kind === "daily digest" && d.outcome === "sent"));
+  });
+});

@@ -10,3 +10,4 @@ export * from "./issues.js";
 export * from "./alerts.js";
 export * from "./read.js";
 export * from "./sessions.js";
+export * from "./digests.js";

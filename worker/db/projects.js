@@ -11,7 +11,7 @@ export function recordKeyUsage(db, usage) {
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, max_body_bytes,
   max_events_per_request, events_per_minute, ip_requests_per_minute, unsigned_ip_requests_per_minute,
-  require_timestamp, scrubbing, fingerprint_rules, page_rules, client_config, created_at`;
+  require_timestamp, scrubbing, fingerprint_rules, page_rules, client_config, digests, created_at`;
 
 /** An active key (not revoked, not expired) with its project's settings. */
 export function keyByHash(db, keyHash, now) {
@@ -156,7 +156,7 @@ export async function projectsBeingDeleted(db) {
 export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "max_body_bytes",
   "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "unsigned_ip_requests_per_minute",
   "require_timestamp",
-  "scrubbing", "fingerprint_rules", "page_rules", "client_config"];
+  "scrubbing", "fingerprint_rules", "page_rules", "client_config", "digests"];
 
 /** Updates settings named in PROJECT_SETTINGS; other names are ignored. */
 export function updateProject(db, projectId, changes) {

@@ -165,7 +165,7 @@ async function renderProject(view, slug) {
               k.status === "rotating" ? h("button", { type: "button", onclick: () => act(() => api(`${base}/keys/${k.id}/revoke-previous`, { method: "POST" }), "Previous secret revoked") }, "End rotation") : null, " ",
               h("button.danger", { type: "button", onclick: () => confirm("Revoke this key? Clients using it stop at once.") && act(() => api(`${base}/keys/${k.id}/revoke`, { method: "POST" }), "Key revoked") }, "Revoke")])))))),
           newKey)),
-      (([retention, limits, scrubbing, rules]) => [h("div.grid", {}, retention, limits, scrubbing), rules])(settingsPanels(project, save)),
+      (([retention, limits, scrubbing, rules, digests]) => [h("div.grid", {}, retention, limits, scrubbing), rules, digests])(settingsPanels(project, save)),
       h("section.panel", {}, h("h2", {}, "Project"), rename),
       h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
         h("button.danger", { type: "button", onclick: async () => {

@@ -26,7 +26,26 @@ const listOf = (text) => text.split(/\n/).map((s) => s.trim()).filter(Boolean);
 
 /** The settings panels; `save(changes)` PATCHes the project. */
 export function settingsPanels(project, save) {
-  return [retentionPanel(project, save), limitsPanel(project, save), scrubbingPanel(project, save), rulesPanel(project, save)];
+  return [retentionPanel(project, save), limitsPanel(project, save), scrubbingPanel(project, save), rulesPanel(project, save),
+    digestsPanel(project, save)];
+}
+
+function digestsPanel(project, save) {
+  const d = { daily: true, weekly: false, hour_utc: 8, ...(project.digests ?? {}) };
+  const daily = h("input", { type: "checkbox", name: "digest_daily", checked: d.daily });
+  const weekly = h("input", { type: "checkbox", name: "digest_weekly", checked: d.weekly });
+  const hour = h("select", { name: "digest_hour" }, Array.from({ length: 24 }, (_, i) =>
+    h("option", { value: i, selected: i === d.hour_utc }, `${String(i).padStart(2, "0")}:00 UTC`)));
+  return h("section.panel", { "data-settings": "digests" }, h("h2", {}, "Digests"),
+    h("form.stack", {
+      "aria-label": "Digests",
+      onsubmit: (e) => {
+        e.preventDefault();
+        save({ digests: { daily: daily.checked, weekly: weekly.checked, hour_utc: Number(hour.value) } });
+      },
+    }, h("p.muted", {}, "A summary to the project's alert destinations: new issues, regressions, what grows, anomaly alerts, errors against a week before, and what ingest dropped."),
+    h("label.check", {}, daily, "Daily, covering the last 24 hours"), h("label.check", {}, weekly, "Weekly on Mondays, covering the last 7 days"),
+    h("label", {}, "Sent at", hour), h("button.primary", { type: "submit" }, "Save digests")));
 }
 
 function retentionPanel(project, save) {
