@@ -157,13 +157,7 @@ std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms)
     }
     w.ch('}');
   }
-  if (!f.link.empty()) {
-    w.raw(",\"url\":");
-    w.string(f.link);
-  }
-  w.raw(",\"sent_at\":");
-  w.string(format_rfc3339(now_ms));
-  w.ch('}');
+  detail::close_webhook(w, f, now_ms);
   return out;
 }
 
@@ -265,6 +259,16 @@ std::string slack(const facts& f, std::int64_t now_ms) {
   w.integer(now_ms / 1000);
   w.raw("}]}");
   return out;
+}
+
+void close_webhook(json_writer& w, const facts& f, std::int64_t now_ms) {
+  if (!f.link.empty()) {
+    w.raw(",\"url\":");
+    w.string(f.link);
+  }
+  w.raw(",\"sent_at\":");
+  w.string(format_rfc3339(now_ms));
+  w.ch('}');
 }
 
 }  // namespace detail

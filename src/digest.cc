@@ -127,13 +127,7 @@ std::string webhook(const digest_input& d, const detail::facts& f, std::int64_t 
     w.integer(static_cast<std::int64_t>(d.dropped[i].second));
   }
   w.ch('}');
-  if (!f.link.empty()) {
-    w.raw(",\"url\":");
-    w.string(f.link);
-  }
-  w.raw(",\"sent_at\":");
-  w.string(format_rfc3339(now_ms));
-  w.ch('}');
+  detail::close_webhook(w, f, now_ms);
   return out;
 }
 

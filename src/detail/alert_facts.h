@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/json_writer.h"
 #include "edgelog/event.h"
 
 namespace edgelog::detail {
@@ -35,5 +36,7 @@ struct facts {
 std::string discord(const facts& f, std::int64_t now_ms);
 /// A Slack incoming-webhook body: text and one attachment.
 std::string slack(const facts& f, std::int64_t now_ms);
+/// The end every generic webhook body shares: ,"url" (when linked),"sent_at"}.
+void close_webhook(json_writer& w, const facts& f, std::int64_t now_ms);
 
 }  // namespace edgelog::detail
