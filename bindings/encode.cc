@@ -111,6 +111,7 @@ void write_issues(detail::json_writer& w, const ingest_decision& d) {
     w.raw(",\"hint\":");
     if (first.cats.hint.empty()) w.raw("null");
     else w.string(first.cats.hint);
+    if (is.paged) w.raw(",\"page\":true");
     // The latest event's context, for alert messages (already scrubbed), when alerts may be sent.
     if (d.alert_details) {
       w.optional_field("env", last.env);

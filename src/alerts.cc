@@ -9,6 +9,7 @@
 
 #include "detail/json_writer.h"
 #include "edgelog/digest.h"
+#include "edgelog/ticket.h"
 #include "edgelog/rules.h"
 #include "edgelog/timestamp.h"
 
@@ -19,6 +20,7 @@ using sv = std::string_view;
 
 bool applies(const alert_rule& r, const alert_candidate& c) {
   if (c.fingerprint.empty()) return true;  // project-level candidates carry no event fields
+  if (c.rule_id == r.id) return true;      // counted with this rule's own filters
   if (c.severity < r.min_level) return false;
   if (!r.env.empty() && !glob_match(r.env, c.env)) return false;
   if (!r.source.empty() && !glob_match(r.source, c.source)) return false;
@@ -75,14 +77,17 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
       else if (rule.kind == "silence")
         wants = project_level && tick && rule.silence_minutes > 0 && c.last_event_at > 0 &&
                 now - c.last_event_at >= rule.silence_minutes * 60'000;
-      else if (rule.kind == "anomaly" && project_level && tick && c.last_event_at == 0) {
+      else if (rule.kind == "anomaly" && tick && c.last_event_at == 0 &&
+               (rule.per_issue ? !project_level && c.rule_id == rule.id : project_level)) {
         std::int64_t hour = now - now % hour_ms;
         auto e = expect_hour(c.history, hour, c.history_since);
         auto v = judge_anomaly(c.count_in_window, e, rule.window_s, rule.threshold, rule.sensitivity);
         wants = v.fires;
         if (wants)
-          c.explanation = std::to_string(c.count_in_window) + " " + std::string(level_name(rule.min_level)) +
-                          "+ events in " + window_text(rule.window_s) + "; " + describe_expectation(v, e, hour);
+          c.explanation = std::to_string(c.count_in_window) + " " +
+                          (rule.per_issue ? std::string(c.count_in_window == 1 ? "event" : "events") + " of this issue"
+                                          : std::string(level_name(rule.min_level)) + "+ events") +
+                          " in " + window_text(rule.window_s) + "; " + describe_expectation(v, e, hour);
       }
       const alert_state* s = state_of(states, rule.id, c.fingerprint);
       bool cooling = s && s->last_fired_at && now < s->last_fired_at + cooldown;
@@ -112,6 +117,7 @@ errc alerts_from_json(std::string_view input, std::string& output) {
   auto doc = nlohmann::json::parse(input, nullptr, false);
   if (!doc.is_object()) return errc::invalid_context;
   if (doc.contains("digest")) return digest_from_json(input, output);
+  if (doc.contains("ticket")) return ticket_from_json(input, output) ? errc::ok : errc::invalid_context;
   try {
     std::int64_t now = doc.at("now_ms").get<std::int64_t>();
     bool tick = doc.value("mode", std::string("ingest")) == "tick";
@@ -142,6 +148,7 @@ errc alerts_from_json(std::string_view input, std::string& output) {
       x.component = r.value("component", std::string());
       auto sens = r.value("sensitivity", std::string("medium"));
       x.sensitivity = sens == "low" ? sensitivity::low : sens == "high" ? sensitivity::high : sensitivity::medium;
+      x.per_issue = r.value("scope", std::string("project")) == "issue";
       rules.push_back(std::move(x));
     }
     std::vector<alert_candidate> candidates;

@@ -139,7 +139,7 @@ void summarize_issues(ingest_decision& d) {
     auto it = std::find_if(d.issues.begin(), d.issues.end(),
                            [&](const issue_summary& s) { return d.enriched[s.first].group.fingerprint == fp; });
     if (it == d.issues.end()) {
-      d.issues.push_back({i, i, ev.severity, 0, ev.ts_ms, ev.ts_ms, {}});
+      d.issues.push_back({i, i, ev.severity, 0, ev.ts_ms, ev.ts_ms, {}, false});
       it = d.issues.end() - 1;
     }
     it->count++;
@@ -147,6 +147,7 @@ void summarize_issues(ingest_decision& d) {
         std::find(it->releases.begin(), it->releases.end(), ev.release) == it->releases.end())
       it->releases.push_back(ev.release);
     it->max_level = std::max(it->max_level, ev.severity);
+    it->paged = it->paged || d.enriched[i].cats.triage == action::page;
     it->first_ts = std::min(it->first_ts, ev.ts_ms);
     if (ev.ts_ms >= it->last_ts) {
       it->last_ts = ev.ts_ms;

@@ -12,6 +12,7 @@
 #include "detail/base64.h"
 #include "detail/json_writer.h"
 #include "edgelog/baseline.h"
+#include "edgelog/forward.h"
 #include "edgelog/query.h"
 #include "edgelog/rules_preview.h"
 #include "edgelog/suggest.h"
@@ -101,6 +102,8 @@ std::vector<segment_ref> segments_of(const json& req, std::string_view body) {
 }
 
 void write_damaged(detail::json_writer& w, const std::vector<std::pair<std::int64_t, errc>>& damaged);
+void write_forward(const json& spec, std::span<const forward_item> items, std::size_t matching, detail::json_writer& w,
+                   std::size_t scanned, std::size_t matched, const std::vector<std::pair<std::int64_t, errc>>& damaged);
 
 // The end every counting answer shares: ,"scanned","matched","damaged"}.
 void write_tally(detail::json_writer& w, std::size_t scanned, std::size_t matched,
@@ -234,6 +237,13 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
   };
   std::size_t keep = std::min(limit, hits.size());
   std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(), better);
+  if (auto fwd = req.find("forward"); fwd != req.end()) {
+    std::vector<forward_item> items;
+    for (std::size_t i = 0; i < keep; ++i)
+      items.push_back({hits[i].ev, hits[i].k.id, hits[i].ref->project, hits[i].ref->received_at});
+    write_forward(*fwd, items, hits.size(), w, scanned, matched, damaged);
+    return;
+  }
   hits.resize(keep);
   w.raw("{\"rows\":[");
   for (std::size_t i = 0; i < hits.size(); ++i) {
@@ -250,6 +260,29 @@ void run_rows(const json& req, std::string_view body, const read_filter& f, std:
     w.ch(']');
   }
   w.ch(']');
+  write_tally(w, scanned, matched, damaged);
+}
+
+// Rows as a forwarding body ({"forward":{"body","count","last_id","more"}}): `more` when matching
+// events after the last written were left for the next batch (by `limit` or the body's size).
+void write_forward(const json& spec, std::span<const forward_item> items, std::size_t matching, detail::json_writer& w,
+                   std::size_t scanned, std::size_t matched, const std::vector<std::pair<std::int64_t, errc>>& damaged) {
+  forward_options options;
+  if (!parse_forward_format(spec.value("format", std::string{"bulk"}), options.format))
+    throw std::out_of_range("unknown forward format");
+  options.index = spec.value("index", options.index);
+  options.max_bytes = spec.value("max_bytes", options.max_bytes);
+  std::string body;
+  std::size_t written = write_forward_body(options, items, body);
+  w.raw("{\"forward\":{\"body\":");
+  w.string(body);
+  w.raw(",\"count\":");
+  w.integer(static_cast<std::int64_t>(written));
+  w.raw(",\"last_id\":");
+  w.integer(written ? items[written - 1].id : -1);
+  w.raw(",\"more\":");
+  w.raw(written < matching ? "true" : "false");
+  w.ch('}');
   write_tally(w, scanned, matched, damaged);
 }
 

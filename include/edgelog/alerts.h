@@ -29,6 +29,9 @@ struct alert_rule {
   level min_level = level::error;
   std::string env, source, component;  ///< optional filters (globs)
   edgelog::sensitivity sensitivity = edgelog::sensitivity::medium;  ///< anomaly only
+  /// anomaly only: judged per issue (candidates with a fingerprint and this rule's id, counted with
+  /// its filters by the shim) instead of per project and level.
+  bool per_issue = false;
 };
 
 /// Something that may alert: an issue seen in a request (or, for error_rate and silence, the

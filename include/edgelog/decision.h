@@ -33,6 +33,7 @@ struct issue_summary {
   /// an issue resolved in a given release.
   std::vector<std::string_view> releases;
   static constexpr std::size_t max_releases = 8;
+  bool paged = false;  ///< one of its events was triaged `page` (fatal, or a page rule matched)
 };
 
 /// The decision on one request. Views point into the pipeline and stay valid until its next call.
