@@ -26,6 +26,8 @@ import {
 import { currentSession, login, logout } from "./worker/session.js";
 import { consumeQueue } from "./worker/queue.js";
 import { previewAlert, previewRules } from "./worker/previews.js";
+import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/tickets.js";
+import { createForwarder, deleteForwarder, listForwarders, updateForwarder } from "./worker/forwarders.js";
 
 // open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
 // session (with CSRF on state-changing methods).
@@ -75,6 +77,10 @@ const ROUTES = {
   "/api/admin/projects/:slug/rules/preview": { POST: admin(previewRules) },
   "/api/admin/projects/:slug/alerts/deliveries": { GET: admin(listDeliveries) },
   "/api/admin/projects/:slug/alerts/:id": { PATCH: admin(updateRule), DELETE: admin(deleteRule) },
+  "/api/admin/projects/:slug/tickets": { GET: admin(getTracker), PUT: admin(putTracker), DELETE: admin(deleteTracker) },
+  "/api/admin/projects/:slug/issues/:fingerprint/ticket": { POST: admin(createTicket) },
+  "/api/admin/projects/:slug/forwarders": { GET: admin(listForwarders), POST: admin(createForwarder) },
+  "/api/admin/projects/:slug/forwarders/:id": { PATCH: admin(updateForwarder), DELETE: admin(deleteForwarder) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },
   "/api/admin/projects/:slug/keys/:id/rotate": { POST: admin(rotateKey) },
   "/api/admin/projects/:slug/keys/:id/revoke-previous": { POST: admin(revokePreviousSecret) },

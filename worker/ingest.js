@@ -5,6 +5,7 @@ import { core } from "./core.js";
 import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "./http.js";
 import * as rates from "./rates.js";
 import { alertOnIngest, mayAlert } from "./alerting.js";
+import { ticketsOnIngest } from "./tickets.js";
 import { noteKeyUse } from "./jobs/usage.js";
 import { bodyMacs } from "./macs.js";
 import { enqueueWrite, queueBound } from "./queue.js";
@@ -205,6 +206,8 @@ export async function ingestWith(request, env, ctx,
   if (issues.length) {
     const changes = db.issueChanges(results, at);
     ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
+    if (issues.some((i) => i.page))
+      ctx.waitUntil(ticketsOnIngest(env, project, issues, changes, now).catch((err) => console.error("tickets failed", rid, err)));
   }
   return accepted(decision.header, rid, headers);
 }

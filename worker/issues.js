@@ -130,20 +130,32 @@ async function readIssue(request, env, fingerprint) {
   return response ? { response } : { s, row };
 }
 
-export async function getIssue(request, env, _ctx, { fingerprint }) {
-  const { s, row, response } = await readIssue(request, env, fingerprint);
-  if (response) return response;
-  const project = { id: s.projectId, slug: s.projectSlug };
+/** What an issue's page and its ticket show: its latest event, its distributions over a sample,
+ *  its histogram and the core's next step for its hint. */
+export async function issueEvidence(env, project, row) {
   const latest = await walkEvents(env, { projects: [project], from: row.first_seen, to: row.last_seen + 1,
-    filter: { fingerprint }, limit: 1 });
+    filter: { fingerprint: row.fingerprint }, limit: 1 });
   const detail = await issueDetail(env, project, row);
   // The next step for its hint, which the core derives from these distributions.
   const { suggestion } = row.hint
     ? core.read({ mode: "suggest", hint: row.hint, sample: detail.distribution_sample, fields: detail.distributions }, [])
     : { suggestion: null };
-  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest.rows[0] ?? null, ...detail,
-    suggestion, suspect_release: await suspectRelease(env, s.projectId, row, detail) });
+  return { latest: latest.rows[0] ?? null, detail, suggestion };
 }
+
+export async function getIssue(request, env, _ctx, { fingerprint }) {
+  const { s, row, response } = await readIssue(request, env, fingerprint);
+  if (response) return response;
+  const project = { id: s.projectId, slug: s.projectSlug };
+  const { latest, detail, suggestion } = await issueEvidence(env, project, row);
+  const [ticket, tracker] = await Promise.all([db.ticketOf(env.DB, s.projectId, fingerprint), db.ticketTracker(env.DB, s.projectId)]);
+  return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest, ...detail,
+    suggestion, suspect_release: await suspectRelease(env, s.projectId, row, detail),
+    ticket: ticket ? presentTicket(ticket) : null, ticket_tracker: tracker?.kind ?? null });
+}
+
+export const presentTicket = (t) => ({ status: t.status, tracker: t.tracker, url: t.url, key: t.key, auto: t.auto === 1,
+  created_at: iso(t.created_at), error: t.error });
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {
   const refusal = await requireAdmin(request, env);

@@ -11,6 +11,7 @@ import { rollUpLedger } from "./jobs/rollup.js";
 import { D1_LIMIT_BYTES, checkSize } from "./jobs/size.js";
 import { flushKeyUsage } from "./jobs/usage.js";
 import { sendDigests } from "./digests.js";
+import { forwardTick } from "./forwarding.js";
 import { recoverQueued } from "./queue.js";
 
 export const MINUTELY = "* * * * *";
@@ -40,13 +41,14 @@ const JOBS = {
   size: (env, o) => checkSize(env, o),
   queued_writes: (env, o) => recoverQueued(env, o.now),
   digests: (env, o) => sendDigests(env, o.now),
+  forward: (env, o) => forwardTick(env, o.now),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "convert"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert"],
   [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "purge", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "convert", "purge", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "purge", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */

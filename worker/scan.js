@@ -231,6 +231,24 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
   return { rows, last, caught_up: !full && (newest || headers.length < TAIL_SEGMENTS) };
 }
 
+/** The next batch of a forwarder: the events of `project` stored after event id `after` that
+ *  match `filter`, as the core's forwarding body (`forward`: {format, index, max_bytes}), at most
+ *  `limit`. Answers {body, count, last (the event id the cursor moves to once it is sent)}. */
+export async function forwardBatch(env, { project, after, filter, limit, forward }) {
+  const headers = await db.segmentsAfter(env.DB, {
+    projectIds: [project.id], after: Math.floor(after / EVENTS_PER_SEGMENT), limit: TAIL_SEGMENTS,
+  });
+  const candidates = prune(filter, headers);
+  const answer = candidates.length
+    ? (await readSegments(env, { mode: "rows", filter, order: "arrival", after_id: after, limit, forward }, candidates)).forward
+    : { body: "", count: 0, last_id: -1, more: false };
+  const lastSegment = headers.length ? headers[headers.length - 1].id : Math.floor(after / EVENTS_PER_SEGMENT);
+  // All of these segments were looked at unless the batch stopped early: then the cursor stops
+  // at its last event and the rest waits for the next batch.
+  const last = answer.more ? answer.last_id : Math.max(after, (lastSegment + 1) * EVENTS_PER_SEGMENT - 1);
+  return { body: answer.body, count: answer.count, last, caught_up: !answer.more && headers.length < TAIL_SEGMENTS };
+}
+
 /** One core read over a project's newest segments holding about `events` events (at most
  *  `maxSegments` of them, so tiny batches bound the work): `request` is the core's read request
  *  ({mode, …}). Answers the core's answer. */

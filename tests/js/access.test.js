@@ -29,6 +29,11 @@ const ADMIN_ROUTES = [
   ["GET", "/api/admin/projects/acl-a/keys"], ["POST", "/api/admin/projects/acl-a/keys"],
   ["PATCH", "/api/admin/projects/acl-a/keys/1"], ["POST", "/api/admin/projects/acl-a/keys/1/rotate"],
   ["POST", "/api/admin/projects/acl-a/keys/1/revoke-previous"], ["POST", "/api/admin/projects/acl-a/keys/1/revoke"],
+  ["GET", "/api/admin/projects/acl-a/tickets"], ["PUT", "/api/admin/projects/acl-a/tickets"],
+  ["DELETE", "/api/admin/projects/acl-a/tickets"],
+  ["POST", `/api/admin/projects/acl-a/issues/${"0".repeat(32)}/ticket`],
+  ["GET", "/api/admin/projects/acl-a/forwarders"], ["POST", "/api/admin/projects/acl-a/forwarders"],
+  ["PATCH", "/api/admin/projects/acl-a/forwarders/1"], ["DELETE", "/api/admin/projects/acl-a/forwarders/1"],
   ["GET", "/api/admin/outcomes"], ["GET", "/api/logs"],
 ];
 

@@ -11,3 +11,5 @@ export * from "./alerts.js";
 export * from "./read.js";
 export * from "./sessions.js";
 export * from "./digests.js";
+export * from "./tickets.js";
+export * from "./forwarding.js";
