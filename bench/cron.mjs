@@ -1,7 +1,9 @@
-// The per-minute cron's core work for anomaly evaluation, in wasm: one decision over 1,000
-// candidates each carrying 28 days of hourly history (what per-issue evaluation of 1,000 active
-// issues would hand the core), and over one project-level candidate, beside JSON.stringify of the
-// same input in the same run (the cost the shim pays to hand it over). Medians of 9 rounds.
+// The per-minute cron's core work for anomaly evaluation, in wasm: one per-issue rule over 1,000
+// active issues, each with the hours of history the shim hands over (the same hour of the four
+// weeks before and the last 168 hours: what the estimator reads), beside the same 1,000 with all
+// 672 hours of 28 days (how the history was handed over before) and one project-level candidate;
+// with JSON.stringify of each input in the same run (the cost the shim pays to hand it over).
+// Medians of 9 rounds.
 // Usage: node bench/cron.mjs
 import { readFileSync } from "node:fs";
 import { Core } from "../bindings/loader.js";
@@ -21,18 +23,22 @@ function history(seed) {
   return out;
 }
 
-function input(candidates) {
+// The hours issueAnomalyInputs selects: the same hour of earlier weeks, and the last 168.
+const WEEK = 7 * 24 * HOUR;
+const selected = (hours) => hours.filter(([h]) => h >= hour - WEEK || (hour - h) % WEEK === 0);
+
+function input(candidates, scope) {
   return {
     now_ms: now, mode: "tick", project: "bench", dashboard_url: "", kinds: ["discord", "slack", "webhook"],
-    rules: [{ id: 1, kind: "anomaly", threshold: 10, window_s: 600, cooldown_s: 3600, min_level: "error", sensitivity: "medium" }],
+    rules: [{ id: 1, kind: "anomaly", threshold: 10, window_s: 600, cooldown_s: 3600, min_level: "error", sensitivity: "medium", scope }],
     candidates, states: [],
   };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(label, candidates) {
-  const doc = input(candidates);
+function measure(label, candidates, scope = "project") {
+  const doc = input(candidates, scope);
   const runs = [], encodes = [];
   let fired = 0;
   for (let round = 0; round < 9; round++) {
@@ -50,9 +56,9 @@ function measure(label, candidates) {
     `${candidates.length} candidates × ${candidates[0].history.length} hours, ${fired} fire`);
 }
 
-// 1,000 project-level candidates for one rule (the shape per-issue evaluation would take); one in
-// a hundred with ten times its usual count.
-const many = Array.from({ length: 1000 }, (_, i) => ({ fingerprint: "", rule_id: 1, history: history(i),
-  history_since: hour - 28 * 24 * HOUR, count_in_window: i % 100 === 0 ? 60 : 1 }));
-measure("1,000 scopes", many);
-measure("1 project", many.slice(0, 1));
+// 1,000 issues for one per-issue rule; one in a hundred with ten times its usual count.
+const issues = Array.from({ length: 1000 }, (_, i) => ({ fingerprint: i.toString(16).padStart(32, "0"), rule_id: 1,
+  title: `issue ${i}`, level: "error", history: history(i), history_since: hour - 28 * 24 * HOUR, count_in_window: i % 100 === 0 ? 60 : 1 }));
+measure("1,000 issues, the hours the estimator reads", issues.map((c) => ({ ...c, history: selected(c.history) })), "issue");
+measure("1,000 issues, all 28 days", issues, "issue");
+measure("1 project", [{ fingerprint: "", rule_id: 1, history: history(0), history_since: hour - 28 * 24 * HOUR, count_in_window: 60 }]);

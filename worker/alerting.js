@@ -50,7 +50,7 @@ const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "")
 function ruleForCore(r) {
   return { id: r.id, kind: r.kind, threshold: r.threshold, window_s: r.window_s, cooldown_s: r.cooldown_s,
     silence_minutes: r.silence_minutes, min_level: r.min_level, env: r.env ?? "", source: r.source ?? "",
-    component: r.component ?? "", sensitivity: r.sensitivity ?? "medium" };
+    component: r.component ?? "", sensitivity: r.sensitivity ?? "medium", scope: r.scope ?? "project" };
 }
 
 async function destinationsOf(env, projectId) {
@@ -109,6 +109,35 @@ async function errorRateCount(env, project, rule, now) {
   return count;
 }
 
+// Issues judged per anomaly rule and minute, at most: the busiest in the window.
+const MAX_ANOMALY_ISSUES = 1000;
+
+/** A per-issue anomaly rule's candidates: each issue with events in the rule's window (its level,
+ *  env, source and component), with its count there and the hours of its history the core's
+ *  estimator reads. Issues without an event in the window cannot be anomalous and are not read. */
+async function issueAnomalyCandidates(env, project, rule, now) {
+  const from = LEVEL_NAMES.indexOf(rule.min_level || "error");
+  const filter = { levels: LEVEL_NAMES.slice(from < 0 ? 4 : from) };
+  const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
+  if (Object.keys(globs).length) filter.globs = globs;
+  const counts = new Map();
+  await countWalk(env, {
+    projects: [project], from: now - rule.window_s * 1000, to: now + 1, filter, mode: "facets",
+    request: { fields: ["fingerprint"], top: MAX_ANOMALY_ISSUES }, maxEvents: ERROR_RATE_SCAN,
+    merge: (answer) => { for (const [, fp, n] of answer.facets) counts.set(fp, (counts.get(fp) ?? 0) + n); },
+  });
+  const busiest = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_ANOMALY_ISSUES);
+  if (!busiest.length) return [];
+  const { issues, history } = await db.issueAnomalyInputs(env.DB, { projectId: project.id,
+    fingerprints: busiest.map(([fp]) => fp), hour: now - (now % HOUR_MS) });
+  const byFp = new Map(issues.map((i) => [i.fingerprint, i]));
+  return busiest.filter(([fp]) => byFp.has(fp)).map(([fp, n]) => {
+    const i = byFp.get(fp);
+    return { fingerprint: fp, rule_id: rule.id, count_in_window: n, title: i.title, template: i.template, level: i.level,
+      hint: i.hint ?? "", first_seen: i.first_seen, history: history.get(fp) ?? [], history_since: i.first_seen - (i.first_seen % HOUR_MS) };
+  });
+}
+
 /** Every minute: summaries due after a cooldown, error rates and silences. */
 export async function alertTick(env, now) {
   const report = { projects: 0, sent: 0 };
@@ -132,7 +161,9 @@ export async function alertTick(env, now) {
     if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
     // Anomaly: the rule's count now, and the project's hourly history at its levels (28 days);
     // the core computes the baseline for this hour of the week and judges.
-    for (const rule of rules.filter((r) => r.kind === "anomaly")) {
+    for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope === "issue"))
+      candidates.push(...await issueAnomalyCandidates(env, project, rule, now));
+    for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope !== "issue")) {
       const levels = LEVEL_NAMES.slice(Math.max(0, LEVEL_NAMES.indexOf(rule.min_level || "error")));
       const { history, first } = await db.baselineHistory(env.DB, { projectId: project.id, levels, from: now - BASELINE_MS });
       candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now),

@@ -21,6 +21,7 @@ const RULE_FIELDS = {
   component: [optionalGlob, null],
   enabled: [(v) => typeof v === "boolean", true],
   sensitivity: [(v) => ["low", "medium", "high"].includes(v), "medium"], // anomaly rules
+  scope: [(v) => ["project", "issue"].includes(v), "project"], // anomaly rules: per project and level, or per issue
 };
 
 async function projectOr404(env, slug) {
@@ -66,6 +67,8 @@ export async function createRule(request, env, _ctx, { slug }) {
     return error(400, "bad_request", `kind must be one of ${KINDS.join(", ")}`, { field: "kind" });
   const valid = validRule(body.value);
   if (valid.response) return valid.response;
+  if (valid.rule.scope === "issue" && body.value.kind !== "anomaly")
+    return error(400, "bad_request", "scope issue is for anomaly rules (the other kinds are per issue or per project by nature)", { field: "scope" });
   if (body.value.kind === "silence" && valid.rule.silence_minutes < 1)
     return error(400, "bad_request", "a silence rule needs silence_minutes", { field: "silence_minutes" });
   const rule = await db.insertAlertRule(env.DB, project.id, { kind: body.value.kind, ...valid.rule }, Date.now());
@@ -82,6 +85,8 @@ export async function updateRule(request, env, _ctx, { slug, id }) {
   if (body.response) return body.response;
   const valid = validRule(body.value, { ...current, enabled: current.enabled === 1 });
   if (valid.response) return valid.response;
+  if (valid.rule.scope === "issue" && current.kind !== "anomaly")
+    return error(400, "bad_request", "scope issue is for anomaly rules", { field: "scope" });
   const rule = await db.updateAlertRule(env.DB, project.id, current.id, valid.rule);
   forgetRules(project.id);
   return json(200, { rule: presentRule(rule) });

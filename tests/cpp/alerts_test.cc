@@ -236,6 +236,48 @@ TEST_CASE("golden: an anomaly rule fires on a Monday night spike once, explains 
   CHECK(decide_alerts({r}, {fresh}, {}, at, true).empty());
 }
 
+TEST_CASE("golden: a per-issue anomaly rule judges each issue on its own history, and only its own candidates") {
+  constexpr std::int64_t monday = 1'795'996'800'000;  // 2026-11-30T00:00:00Z
+  alert_rule r = rule("anomaly", 7);
+  r.per_issue = true;
+  r.window_s = 600;
+  r.threshold = 10;
+  r.env = "production";  // counted with the rule's filters by the shim: not matched again here
+  std::int64_t at = monday + 3 * hour_ms + 20 * 60'000;
+  auto issue_with = [&](std::string fp, std::uint64_t per_hour, std::uint64_t now_count) {
+    alert_candidate c;
+    c.fingerprint = std::move(fp);
+    c.title = "TimeoutError: upstream timed out";
+    c.rule_id = 7;
+    c.history_since = monday - 3 * week_ms;
+    for (std::int64_t h = c.history_since; h < monday + 3 * hour_ms; h += hour_ms) c.history.push_back({h, per_hour});
+    c.count_in_window = now_count;
+    return c;
+  };
+  auto quiet = issue_with("aaaa", 6, 40);  // ~1 in 10 min, now 40: fires
+  auto busy = issue_with("bbbb", 240, 40); // ~40 in 10 min: usual
+  auto d = decide_alerts({r}, {quiet, busy}, {}, at, true);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].fingerprint == "aaaa");
+  CHECK(d[0].candidate.explanation == "40 events of this issue in 10 min; usually 1 ± 0 on Mondays at 03:00 UTC");
+  // A project-level candidate, or another rule's, is not this rule's to judge.
+  alert_candidate project = quiet;
+  project.fingerprint.clear();
+  auto other = quiet;
+  other.rule_id = 8;
+  CHECK(decide_alerts({r}, {project, other}, {}, at, true).empty());
+  // And the project-level rule leaves issue candidates alone.
+  alert_rule whole = rule("anomaly", 7);
+  whole.window_s = 600;
+  whole.threshold = 10;
+  CHECK(decide_alerts({whole}, {quiet}, {}, at, true).empty());
+  // A new issue (an hour of history) does not page.
+  auto fresh = issue_with("cccc", 0, 40);
+  fresh.history_since = at - at % hour_ms - hour_ms;
+  fresh.history.clear();
+  CHECK(decide_alerts({r}, {fresh}, {}, at, true).empty());
+}
+
 TEST_CASE("an alert for an issue with a hint carries the next step") {
   auto c = issue(5);
   c.hint = "timeout";

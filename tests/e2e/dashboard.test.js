@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
 import { ADMIN_TOKEN, ROOT, applySqlFile, startWorker } from "../js/harness.js";
+import { startFakeBulk, startFakeGitHub } from "../js/fakes.js";
 
 const CHROMIUM = process.env.EDGELOG_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(ROOT, "tests", "e2e", "screenshots");
 const NOW = Date.now();
-let w, shop, browser, page;
+let w, shop, browser, page, github, bulk;
 const problems = []; // console errors and page errors, CSP violations among them
 
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -20,6 +21,7 @@ const fmt = (n) => Number(n).toLocaleString("en-US");
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: make setup-browser installs Debian's chromium`);
   mkdirSync(SHOTS, { recursive: true });
+  [github, bulk] = await Promise.all([startFakeGitHub(), startFakeBulk()]);
   // An ingest queue nobody consumes: a batch queued while D1 failed stays in the backlog.
   w = await startWorker({ http: true, queue: { consumers: false } });
   shop = await w.createProject("shop");
@@ -50,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await w?.dispose();
+  await Promise.all([github?.close(), bulk?.close()]);
 });
 
 describe("the dashboard in Chromium", () => {
@@ -249,6 +252,49 @@ describe("the dashboard in Chromium", () => {
     await shown.waitFor();
     assert.equal(await shown.textContent(), `Next step: ${suggestion.text}`);
     await shot("issue-suggestion-1280");
+  });
+
+  test("an issue's ticket: configured on the project page, created with the button, then a link", async () => {
+    await page.goto(`${w.url}/#/project/shop`);
+    const tickets = page.locator("[data-settings=tickets]");
+    await tickets.locator("select[name=tracker_kind]").waitFor();
+    await tickets.locator("input[name=tracker_base_url]").fill(github.base);
+    await tickets.locator("input[name=tracker_target]").fill("acme/shop");
+    await tickets.locator("input[name=tracker_token]").fill("ghp_dashboard0123");
+    await tickets.getByRole("button", { name: "Save tracker" }).click();
+    await tickets.locator("[data-tracker]", { hasText: "Tickets go to GitHub acme/shop" }).waitFor();
+    const [event] = (await api("/api/logs?project=shop&q=zebra")).logs;
+    await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
+    await page.locator("[data-create-ticket]", { hasText: "Create GitHub issue" }).click();
+    const link = page.locator("a[data-ticket]");
+    await link.waitFor();
+    const { ticket } = await api(`/api/issues/${event.fingerprint}?project=shop`);
+    assert.equal(await link.textContent(), `GitHub ${ticket.key}`);
+    assert.equal(await link.getAttribute("href"), ticket.url);
+    assert.equal(github.creates().length, 1);
+    assert.match(JSON.parse(github.creates()[0].body).body, /zebra crossing failed validation|zebra is undefined/);
+    await shot("issue-ticket-1280");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await link.waitFor();
+    await shot("issue-ticket-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  test("a forwarder added on the project page sends on the next minute and shows what it sent", async () => {
+    await page.goto(`${w.url}/#/project/shop`);
+    const panel = page.locator("[data-settings=forwarding]");
+    await panel.locator("input[name=forward_url]").fill(bulk.base);
+    await panel.locator("input[name=forward_index]").fill("logs-shop");
+    await panel.locator("input[name=forward_filter]").fill("level=error");
+    await panel.getByRole("button", { name: "Add forwarder" }).click();
+    await panel.locator("tr[data-forwarder]").waitFor();
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    const errors = (await api("/api/logs?project=shop&level=error&limit=500")).logs.length;
+    assert.equal([...bulk.docs.keys()].filter((k) => k.startsWith("logs-shop/")).length, errors);
+    await page.reload();
+    await panel.locator("tr[data-forwarder]", { hasText: fmt(errors) }).waitFor();
+    await shot("project-integrations-1280");
   });
 
   test("the projects list shows each project's last hour and marks a silent one", async () => {

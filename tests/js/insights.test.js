@@ -137,6 +137,41 @@ describe("anomaly alerts", () => {
     assert.equal(hook.on("/anomaly").length, 1);
   });
 
+  test("a per-issue rule pages for the issue far above its own usual rate, not for a new or a usual one", async () => {
+    const p = await w.createProject("anomaly-issue");
+    const created = await post("/api/admin/projects/anomaly-issue/alerts",
+      { kind: "anomaly", scope: "issue", threshold: 10, window_s: 600, cooldown_s: 3600 });
+    assert.equal(created.status, 201);
+    assert.equal((await created.json()).rule.scope, "issue");
+    const spikeScope = await post("/api/admin/projects/anomaly-issue/alerts", { kind: "spike", scope: "issue" });
+    assert.equal(spikeScope.status, 400);
+    assert.equal((await spikeScope.json()).field, "scope");
+    assert.equal((await post("/api/admin/projects/anomaly-issue/alerts/destinations", { kind: "discord", url: hook.url("/anomaly-issue") })).status, 201);
+    // Two old issues with two weeks of history (~1 and ~40 an hour in 10 min windows), one new.
+    assert.equal((await w.send(p, [{ level: "error", message: "quiet queue stalled" }, { level: "error", message: "busy cache miss storm" }])).status, 202);
+    const { issues } = await (await w.admin("/api/issues?project=anomaly-issue")).json();
+    const quiet = issues.find((i) => /quiet/.test(i.title)).fingerprint;
+    const busy = issues.find((i) => /busy/.test(i.title)).fingerprint;
+    const now = Date.now();
+    const hour = now - (now % HOUR);
+    const pid = (await w.db.prepare("SELECT id FROM projects WHERE slug = 'anomaly-issue'").first()).id;
+    await seedHistory(pid, quiet, hour, () => 6);
+    await w.db.prepare(`INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
+      SELECT ?1, ?2, '', hour, 300 FROM baseline_hours WHERE project_id = ?1 AND fingerprint = ?3 AND hour < ?4`).bind(pid, busy, quiet, hour).run();
+    await w.db.prepare("UPDATE issues SET first_seen = ?2 WHERE project_id = ?1").bind(pid, hour - 14 * 24 * HOUR).run();
+    assert.equal((await w.send(p, [...errors(30, "quiet queue stalled"), ...errors(30, "busy cache miss storm"),
+      ...errors(50, "brand new failure")])).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    assert.ok(await until(() => hook.on("/anomaly-issue").length >= 1));
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = hook.on("/anomaly-issue");
+    assert.equal(sent.length, 1);
+    const embed = sent[0].json.embeds[0];
+    assert.match(embed.title, /anomaly: quiet queue stalled/);
+    assert.match(embed.description, /31 events of this issue in 10 min; usually 1 ± 0 on \w+days at \d\d:00 UTC\./);
+  });
+
   test("a project without history does not page, however loud its first minutes", async () => {
     const p = await w.createProject("anomaly-new");
     assert.equal((await post("/api/admin/projects/anomaly-new/alerts", { kind: "anomaly", threshold: 5, window_s: 600 })).status, 201);

@@ -159,3 +159,22 @@ export async function baselineHistory(db, { projectId, fingerprint = "", levels 
     GROUP BY hour ORDER BY hour`).bind(projectId, fingerprint, from, JSON.stringify(levels)).all();
   return { history: results.map((r) => [r.hour, r.events]), first: results.length ? results[0].hour : null };
 }
+
+/** For per-issue anomaly rules, in one round trip: the issues of these fingerprints (title,
+ *  template, level, hint, first_seen) and, per issue, only the hours the core's estimator reads
+ *  for the hour starting at `hour` — the same hour of the four weeks before, and the last 168 —
+ *  instead of all 672 of 28 days. */
+export async function issueAnomalyInputs(db, { projectId, fingerprints, hour }) {
+  const fps = JSON.stringify(fingerprints);
+  const [issues, hours] = await db.batch([
+    db.prepare(`SELECT fingerprint, title, template, level, hint, first_seen FROM issues
+      WHERE project_id = ?1 AND fingerprint IN (SELECT value FROM json_each(?2))`).bind(projectId, fps),
+    db.prepare(`SELECT fingerprint, hour, events FROM baseline_hours
+      WHERE project_id = ?1 AND level = '' AND fingerprint IN (SELECT value FROM json_each(?2))
+        AND hour >= ?3 - 2419200000 AND hour < ?3 AND (hour >= ?3 - 604800000 OR (?3 - hour) % 604800000 = 0)`)
+      .bind(projectId, fps, hour),
+  ]);
+  const history = new Map();
+  for (const r of hours.results) (history.get(r.fingerprint) ?? history.set(r.fingerprint, []).get(r.fingerprint)).push([r.hour, r.events]);
+  return { issues: issues.results, history };
+}
