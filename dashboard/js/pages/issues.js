@@ -75,6 +75,32 @@ async function renderIssue(view, { arg: fingerprint, params }) {
       toast(err.message);
     }
   };
+  let creating = false;
+  const makeTicket = async () => {
+    if (creating) return;
+    creating = true;
+    try {
+      const { ticket, created } = await api(`/api/admin/projects/${encodeURIComponent(project)}/issues/${fingerprint}/ticket`, { method: "POST" });
+      toast(created ? `Ticket ${ticket.key} created` : `Ticket ${ticket.key} already exists`);
+      await load();
+    } catch (err) {
+      toast(err.message);
+    } finally {
+      creating = false;
+    }
+  };
+  // The issue's ticket: a link once made; a button while a tracker is configured and none is.
+  const ticketPart = (one) => {
+    const t = one.ticket;
+    if (t?.status === "created")
+      return h("a.button", { href: t.url, target: "_blank", rel: "noopener", "data-ticket": "", title: t.auto ? "Created for a page-class issue" : "" },
+        `${t.tracker === "jira" ? "Jira" : "GitHub"} ${t.key}`);
+    if (!one.ticket_tracker) return null;
+    const name = one.ticket_tracker === "jira" ? "Jira" : "GitHub";
+    return h("button", { type: "button", "data-create-ticket": "", onclick: makeTicket,
+      title: t?.status === "failed" ? `The last attempt failed: ${t.error}` : `Create a ${name} issue with this issue's template, counts, stack and a link back` },
+      t?.status === "failed" ? `Retry ${name} issue` : `Create ${name} issue`);
+  };
   const draw = (one, events, baseline) => {
     const i = one.issue;
     const open = !["resolved", "ignored"].includes(i.status);
@@ -106,6 +132,7 @@ async function renderIssue(view, { arg: fingerprint, params }) {
           onclick: () => setStatus("resolved", true) }, "Resolve in next release") : null,
         open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
           : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
+        ticketPart(one),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
       one.suspect_release ? h("p.notice", { "data-suspect": "" }, h("strong", {}, `Suspect release ${one.suspect_release.release}: `),
         one.suspect_release.text) : null,

@@ -4,6 +4,7 @@ import { listProjects } from "../app.js";
 import { api } from "../api.js";
 import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../dom.js";
 import { fmtHours, settingsPanels } from "./settings.js";
+import { integrationPanels } from "./integrations.js";
 
 export async function render(view, r) {
   return r.name === "project" ? renderProject(view, r.arg) : renderList(view);
@@ -166,6 +167,7 @@ async function renderProject(view, slug) {
               h("button.danger", { type: "button", onclick: () => confirm("Revoke this key? Clients using it stop at once.") && act(() => api(`${base}/keys/${k.id}/revoke`, { method: "POST" }), "Key revoked") }, "Revoke")])))))),
           newKey)),
       (([retention, limits, scrubbing, rules, digests]) => [h("div.grid", {}, retention, limits, scrubbing), rules, digests])(settingsPanels(project, save)),
+      h("div.grid", {}, ...integrationPanels(slug)),
       h("section.panel", {}, h("h2", {}, "Project"), rename),
       h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
         h("button.danger", { type: "button", onclick: async () => {
