@@ -1,7 +1,8 @@
 // The per-minute cron's core work for anomaly evaluation, in wasm: one per-issue rule over 1,000
 // active issues, each with the hours of history the shim hands over (the same hour of the four
-// weeks before and the last 168 hours: what the estimator reads), beside the same 1,000 with all
-// 672 hours of 28 days (how the history was handed over before) and one project-level candidate;
+// weeks before and the last 168 hours: what the estimator reads) in the dense form the shim sends
+// and as pairs, beside the same 1,000 with all 672 hours of 28 days (how the history was handed
+// over before) and one project-level candidate;
 // with JSON.stringify of each input in the same run (the cost the shim pays to hand it over).
 // Medians of 9 rounds.
 // Usage: node bench/cron.mjs
@@ -53,12 +54,14 @@ function measure(label, candidates, scope = "project") {
     if (!text.length) throw new Error("empty");
   }
   console.log(`${label}: core ${median(runs).toFixed(2)} ms CPU per run (JSON.stringify of its input ${median(encodes).toFixed(2)} ms), ` +
-    `${candidates.length} candidates × ${candidates[0].history.length} hours, ${fired} fire`);
+    `${candidates.length} candidates × ${candidates[0].history?.length ?? candidates[0].history_ago.length / 2} hours, ${fired} fire`);
 }
 
 // 1,000 issues for one per-issue rule; one in a hundred with ten times its usual count.
 const issues = Array.from({ length: 1000 }, (_, i) => ({ fingerprint: i.toString(16).padStart(32, "0"), rule_id: 1,
   title: `issue ${i}`, level: "error", history: history(i), history_since: hour - 28 * 24 * HOUR, count_in_window: i % 100 === 0 ? 60 : 1 }));
 measure("1,000 issues, the hours the estimator reads", issues.map((c) => ({ ...c, history: selected(c.history) })), "issue");
+measure("1,000 issues, the hours the estimator reads, dense", issues.map(({ history: hs, ...c }) => ({ ...c, history_base: hour,
+  history_ago: selected(hs).flatMap(([h, n]) => [(hour - h) / HOUR, n]) })), "issue");
 measure("1,000 issues, all 28 days", issues, "issue");
 measure("1 project", [{ fingerprint: "", rule_id: 1, history: history(0), history_since: hour - 28 * 24 * HOUR, count_in_window: 60 }]);

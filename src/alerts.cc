@@ -182,6 +182,17 @@ errc alerts_from_json(std::string_view input, std::string& output) {
         for (const auto& pair : *it)
           if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_number_unsigned())
             x.history.push_back({pair[0].get<std::int64_t>(), pair[1].get<std::uint64_t>()});
+      // The dense form: [hours before history_base, events, …] flat, small numbers to parse.
+      if (auto it = c.find("history_ago"); it != c.end() && it->is_array() && it->size() % 2 == 0) {
+        std::int64_t base = c.value("history_base", std::int64_t{0});
+        x.history.reserve(x.history.size() + it->size() / 2);
+        for (std::size_t i = 0; i + 1 < it->size(); i += 2) {
+          const auto& ago = (*it)[i];
+          const auto& n = (*it)[i + 1];
+          if (ago.is_number_unsigned() && n.is_number_unsigned())
+            x.history.push_back({base - ago.get<std::int64_t>() * hour_ms, n.get<std::uint64_t>()});
+        }
+      }
       x.history_since = c.value("history_since", std::int64_t{0});
       candidates.push_back(std::move(x));
     }

@@ -128,13 +128,15 @@ async function issueAnomalyCandidates(env, project, rule, now) {
   });
   const busiest = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_ANOMALY_ISSUES);
   if (!busiest.length) return [];
+  const hour = now - (now % HOUR_MS);
   const { issues, history } = await db.issueAnomalyInputs(env.DB, { projectId: project.id,
-    fingerprints: busiest.map(([fp]) => fp), hour: now - (now % HOUR_MS) });
+    fingerprints: busiest.map(([fp]) => fp), hour });
   const byFp = new Map(issues.map((i) => [i.fingerprint, i]));
   return busiest.filter(([fp]) => byFp.has(fp)).map(([fp, n]) => {
     const i = byFp.get(fp);
     return { fingerprint: fp, rule_id: rule.id, count_in_window: n, title: i.title, template: i.template, level: i.level,
-      hint: i.hint ?? "", first_seen: i.first_seen, history: history.get(fp) ?? [], history_since: i.first_seen - (i.first_seen % HOUR_MS) };
+      hint: i.hint ?? "", first_seen: i.first_seen, history_base: hour, history_ago: history.get(fp) ?? [],
+      history_since: i.first_seen - (i.first_seen % HOUR_MS) };
   });
 }
 

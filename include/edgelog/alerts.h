@@ -106,12 +106,15 @@ std::string alert_payload(const alert_message& message, destination_kind kind, s
 /// The JSON entry point the shim calls:
 /// in  {"now_ms", "mode": "ingest"|"tick", "project", "dashboard_url", "kinds": ["discord", …],
 ///      "rules": [{"id", "kind", "threshold", "window_s", "cooldown_s", "silence_minutes",
-///                 "min_level", "env", "source", "component"}],
+///                 "min_level", "env", "source", "component", "sensitivity", "scope"}],
 ///      "candidates": [{"fingerprint", "title", "template", "level", "env", "source", "component",
 ///                      "endpoint", "hint", "stack", "count_in_window", "count_in_request", "total",
-///                      "first_seen", "last_seen", "is_new", "is_regression", "last_event_at"}],
+///                      "first_seen", "last_seen", "is_new", "is_regression", "last_event_at",
+///                      "rule_id", "history": [[hour, events], …] or "history_base" with
+///                      "history_ago": [hours before it, events, …] (dense), "history_since"}],
 ///      "states": [{"rule_id", "fingerprint", "last_fired_at", "suppressed", "last_suppressed_at"}],
 ///      "test": false}
+///     (or {"digest": …}: see digest.h; or {"ticket": …}: see ticket.h)
 /// out {"decisions": [{"action": "fire"|"suppress"|"summary", "rule_id", "fingerprint", "count",
 ///                     "last_suppressed_at", "payloads": {"discord": {…}, "slack": {…}, …}}]}
 /// ("payloads" only for fire and summary; with "test": true one test decision for every kind).

@@ -291,3 +291,29 @@ TEST_CASE("an alert for an issue with a hint carries the next step") {
     if (f["name"] == "Next step") found = f["value"].get<std::string>().rfind("Timeouts concentrate on GET /v1/orders/:id (100 %)", 0) == 0;
   CHECK(found);
 }
+
+TEST_CASE("the dense history form ([hours ago, events] flat from history_base) decides as the pairs do") {
+  constexpr std::int64_t monday = 1'795'996'800'000;  // 2026-11-30T00:00:00Z
+  std::int64_t at = monday + 3 * hour_ms + 20 * 60'000, hour = monday + 3 * hour_ms;
+  json pairs = json::array(), dense = json::array();
+  for (std::int64_t h = monday - 3 * week_ms; h < hour; h += hour_ms) {
+    pairs.push_back({h, 6});
+    dense.push_back((hour - h) / hour_ms);
+    dense.push_back(6);
+  }
+  auto run = [&](json candidate) {
+    candidate.update({{"fingerprint", "aaaa"}, {"title", "queue stalled"}, {"rule_id", 7}, {"count_in_window", 40},
+                      {"history_since", monday - 3 * week_ms}});
+    json in = {{"now_ms", at}, {"mode", "tick"}, {"project", "shop"}, {"kinds", {"webhook"}},
+               {"rules", {{{"id", 7}, {"kind", "anomaly"}, {"scope", "issue"}, {"threshold", 10}, {"window_s", 600}}}},
+               {"candidates", {candidate}}, {"states", json::array()}};
+    std::string out;
+    REQUIRE(edgelog::alerts_from_json(in.dump(), out) == edgelog::errc::ok);
+    return json::parse(out)["decisions"];
+  };
+  auto a = run({{"history", pairs}});
+  auto b = run({{"history_base", hour}, {"history_ago", dense}});
+  REQUIRE(a.size() == 1);
+  CHECK(a == b);
+  CHECK(a[0]["action"] == "fire");
+}
