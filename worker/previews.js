@@ -68,7 +68,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const issue = await sampleIssue(env, project, rule);
   const forCore = { id: 1, kind, threshold: rule.threshold, window_s: rule.window_s, cooldown_s: rule.cooldown_s,
     silence_minutes: rule.silence_minutes, min_level: rule.min_level, env: "", source: "", component: "",
-    sensitivity: rule.sensitivity };
+    sensitivity: rule.sensitivity, scope: rule.scope };
   let candidate;
   let mode = "ingest";
   if (kind === "error_rate") {
@@ -82,6 +82,9 @@ export async function previewAlert(request, env, _ctx, { slug }) {
     const history = Array.from({ length: 14 * 24 }, (_, k) => [hour - (k + 1) * HOUR, 6]);
     candidate = { fingerprint: "", rule_id: 1, history, history_since: hour - 14 * 24 * HOUR,
       count_in_window: Math.max(rule.threshold, Math.ceil((48 * rule.window_s) / 3600) + 5) };
+    // Per issue: the same example for the project's latest issue.
+    if (rule.scope === "issue")
+      Object.assign(candidate, { fingerprint: issue.fingerprint, title: issue.title, template: issue.template ?? "", level: issue.level });
   } else if (kind === "silence") {
     mode = "tick";
     candidate = { fingerprint: "", last_event_at: now - (rule.silence_minutes || 30) * 60_000 - 1000 };
@@ -98,7 +101,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
     rules: [forCore], candidates: [candidate], states: [] });
   const fired = decisions.find((d) => d.action === "fire");
   if (!fired) return error(422, "no_message", "this rule would not fire for the example");
-  const projectLevel = ["error_rate", "silence", "anomaly"].includes(kind);
+  const projectLevel = ["error_rate", "silence"].includes(kind) || (kind === "anomaly" && rule.scope !== "issue");
   return json(200, { example: Boolean(issue.example) || projectLevel, fingerprint: projectLevel ? null : issue.fingerprint,
     payloads: fired.payloads });
 }

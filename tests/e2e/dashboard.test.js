@@ -420,6 +420,11 @@ describe("the dashboard in Chromium", () => {
     await page.locator("[data-discord-preview]").filter({ hasText: /no events/i }).waitFor();
     await form.locator("select[name=kind]").selectOption("new_issue");
     assert.deepEqual(await visible(), ["env", "min_level", "source"]);
+    await form.locator("select[name=kind]").selectOption("anomaly");
+    assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "scope", "sensitivity", "source", "threshold", "window_s"]);
+    await form.locator("select[name=scope]").selectOption("issue");
+    await page.locator("[data-discord-preview]").filter({ hasText: /events of this issue in/ }).waitFor();
+    await shot("alerts-form-anomaly-issue-1280");
     await form.locator("select[name=kind]").selectOption("spike");
     assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "source", "threshold", "window_s"]);
     await form.locator("input[name=threshold]").fill("42");

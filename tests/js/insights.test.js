@@ -191,6 +191,9 @@ describe("anomaly alerts", () => {
     const preview = await post("/api/admin/projects/anomaly-form/alerts/preview", { kind: "anomaly", threshold: 10, window_s: 600 });
     assert.equal(preview.status, 200);
     assert.match((await preview.json()).payloads.discord.embeds[0].description, /events in 10 min; usually 1 ± 0/);
+    const perIssue = await post("/api/admin/projects/anomaly-form/alerts/preview", { kind: "anomaly", scope: "issue", threshold: 10, window_s: 600 });
+    assert.equal(perIssue.status, 200);
+    assert.match((await perIssue.json()).payloads.discord.embeds[0].description, /events of this issue in 10 min; usually 1 ± 0/);
   });
 });
 

@@ -39,7 +39,7 @@ export async function render(view, { params }) {
         rules.length ? h("div.table-wrap", {}, h("table", {},
           h("thead", {}, h("tr", {}, ["Kind", "Threshold", "Window", "Cooldown", "Min level", "Scope", "Enabled", ""].map((t) => h("th", {}, t)))),
           h("tbody", {}, rules.map((r) => h("tr", {},
-            h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}` : r.threshold), h("td", {}, `${r.window_s} s`),
+            h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}${r.scope === "issue" ? ", per issue" : ""}` : r.threshold), h("td", {}, `${r.window_s} s`),
             h("td", {}, `${r.cooldown_s} s`), h("td", {}, r.min_level),
             h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all"),
             h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
@@ -77,9 +77,9 @@ const KIND_FIELDS = {
   regression: ["min_level", "env", "source"],
   error_rate: ["threshold", "window_s", "cooldown_s", "min_level", "env", "source"],
   silence: ["silence_minutes", "cooldown_s"],
-  anomaly: ["threshold", "window_s", "sensitivity", "cooldown_s", "min_level", "env", "source"],
+  anomaly: ["scope", "threshold", "window_s", "sensitivity", "cooldown_s", "min_level", "env", "source"],
 };
-const FIELD_LABELS = { threshold: "Events", window_s: "Window (s)", sensitivity: "Sensitivity", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
+const FIELD_LABELS = { scope: "Judge", threshold: "Events", window_s: "Window (s)", sensitivity: "Sensitivity", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
   min_level: "Min level", env: "Env", source: "Source" };
 
 /** The form for a new rule, or for changing `rule` (its kind stays), with the message it would send. */
@@ -91,6 +91,8 @@ function ruleForm(submit, rule = null, slug = null) {
     cooldown_s: h("input", { name: "cooldown_s", type: "number", min: 0, value: rule?.cooldown_s ?? 900 }),
     silence_minutes: h("input", { name: "silence_minutes", type: "number", min: 1, value: rule?.silence_minutes || 30 }),
     min_level: h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l))),
+    scope: h("select", { name: "scope" }, [["project", "the project's events"], ["issue", "each issue on its own"]]
+      .map(([v, t]) => h("option", { value: v, selected: v === (rule?.scope ?? "project") }, t))),
     sensitivity: h("select", { name: "sensitivity" }, ["low", "medium", "high"].map((v) => h("option", { value: v, selected: v === (rule?.sensitivity ?? "medium") }, v))),
     env: h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" }),
     source: h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" }),
@@ -102,7 +104,7 @@ function ruleForm(submit, rule = null, slug = null) {
     const out = {};
     for (const k of KIND_FIELDS[current()]) {
       const v = inputs[k].value;
-      out[k] = ["env", "source"].includes(k) ? v || null : ["min_level", "sensitivity"].includes(k) ? v : Number(v);
+      out[k] = ["env", "source"].includes(k) ? v || null : ["min_level", "sensitivity", "scope"].includes(k) ? v : Number(v);
     }
     return out;
   };
