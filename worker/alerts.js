@@ -3,6 +3,7 @@ import * as db from "./db/index.js";
 import { error, json, readJsonObject } from "./http.js";
 import { forgetRules, sendTest } from "./alerting.js";
 import { canSeal, seal } from "./secrets.js";
+import { projectOr404 } from "./projects.js";
 
 const KINDS = ["spike", "new_issue", "regression", "error_rate", "silence", "anomaly"];
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
@@ -23,11 +24,6 @@ const RULE_FIELDS = {
   sensitivity: [(v) => ["low", "medium", "high"].includes(v), "medium"], // anomaly rules
   scope: [(v) => ["project", "issue"].includes(v), "project"], // anomaly rules: per project and level, or per issue
 };
-
-async function projectOr404(env, slug) {
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
-}
 
 export function validRule(input, base = {}) {
   const out = {};

@@ -5,16 +5,12 @@ import { error, json, readJsonObject } from "./http.js";
 import { forwardFilter } from "./forwarding.js";
 import { EVENTS_PER_SEGMENT } from "./scan.js";
 import { canSeal, seal } from "./secrets.js";
+import { projectOr404 } from "./projects.js";
 
 const KINDS = ["elasticsearch", "http"];
 const MAX_PER_PROJECT = 5;
 // An index or data stream name as Elasticsearch takes it: lowercase, no spaces or \ / * ? " < > | , #.
 const INDEX = /^[a-z0-9][a-z0-9._+-]{0,199}$/;
-
-async function projectOr404(env, slug) {
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
-}
 
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const present = (f) => ({

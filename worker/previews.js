@@ -7,15 +7,11 @@ import { core } from "./core.js";
 import { error, json, readJsonObject } from "./http.js";
 import { readNewest } from "./scan.js";
 import { validRule } from "./alerts.js";
+import { projectOr404 } from "./projects.js";
 
 const PREVIEW_EVENTS = 1000;
 const RULES_MAX = 20_000;
 const DESTINATION_KINDS = ["discord", "slack", "webhook"];
-
-async function projectOr404(env, slug) {
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
-}
 
 /** POST /api/admin/projects/:slug/rules/preview {fingerprint_rules?, page_rules?}: over the newest
  *  1,000 events, the issues they make now and with these rules, what each line matches and decides,

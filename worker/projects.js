@@ -67,7 +67,8 @@ function settingsFrom(input, skip = []) {
   return { changes };
 }
 
-async function projectOr404(env, slug) {
+/** The project an admin route names: {project} or {response} (404). */
+export async function projectOr404(env, slug) {
   const project = await db.projectBySlug(env.DB, slug);
   return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
 }

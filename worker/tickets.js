@@ -8,6 +8,7 @@ import { foldPending } from "./aggregates.js";
 import { error, json, readJsonObject } from "./http.js";
 import { issueEvidence, presentTicket } from "./issues.js";
 import { canSeal, seal, unseal } from "./secrets.js";
+import { projectOr404 } from "./projects.js";
 
 const KINDS = ["github", "jira"];
 const DEFAULT_BASE = { github: "https://api.github.com" };
@@ -19,11 +20,6 @@ const trackers = new Map(); // project id → { tracker, readAt }: ingest asks o
 
 const bad = (field, message) => error(400, "bad_request", message, { field });
 const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "");
-
-async function projectOr404(env, slug) {
-  const project = await db.projectBySlug(env.DB, slug);
-  return project ? { project } : { response: error(404, "not_found", `no project "${slug}"`) };
-}
 
 const presentTracker = (t) => t && ({ kind: t.kind, base_url: t.base_url, target: t.target, issue_type: t.issue_type,
   account: t.account, auto_page: t.auto_page === 1, created_at: new Date(t.created_at).toISOString() });
