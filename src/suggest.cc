@@ -56,9 +56,14 @@ std::optional<suggestion> suggest(const issue_evidence& e) {
     if (endpoint)
       t = "Timeouts concentrate on " + endpoint->value + " (" + pct(*endpoint) + ")" + (up ? " calling " + up->value : "") +
           ": check that upstream's latency and this call's timeout budget.";
-    else
-      t = "Timeouts are spread over several endpoints: look at a dependency they share (database, DNS, network)" +
+    else if (auto spread = top(e, "endpoint", 0.0); spread && spread->distinct >= 2)
+      t = "Timeouts are spread over " + std::to_string(spread->distinct) +
+          " endpoints: look at a dependency they share (database, DNS, network)" +
           std::string(up ? ", such as " + up->value : "") + " rather than one route.";
+    else  // the events name no endpoint: say what would narrow it down instead of guessing
+      t = "Timeouts" + std::string(up ? " calling " + up->value : "") + ": check " +
+          (up ? "that upstream's" : std::string("the upstream's")) +
+          " latency and this call's timeout budget; send the route (ctx.route) with the events to see where they concentrate.";
   } else if (h == "connection_refused") {
     t = "Connections to " + (up ? up->value : std::string("an upstream")) + " are refused" +
         (source ? " from " + source->value : "") + ": is it running and listening on the configured address" +

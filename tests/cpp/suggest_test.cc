@@ -28,8 +28,17 @@ TEST_CASE("golden: timeouts on one endpoint and upstream name both; spread ones 
         "Timeouts concentrate on GET /v1/orders/:id (91 %) calling payments.internal: check that upstream's latency and "
         "this call's timeout budget.");
   CHECK(text(evidence("timeout", {{"endpoint", {{"GET /a", 30}, {"GET /b", 30}, {"GET /c", 40}}}})) ==
-        "Timeouts are spread over several endpoints: look at a dependency they share (database, DNS, network) rather "
+        "Timeouts are spread over 3 endpoints: look at a dependency they share (database, DNS, network) rather "
         "than one route.");
+}
+
+TEST_CASE("golden: timeouts whose events name no endpoint do not claim a spread; they say what would narrow it down") {
+  CHECK(text(evidence("timeout", {{"source", {{"api", 1}}}}, 1)) ==
+        "Timeouts: check the upstream's latency and this call's timeout budget; send the route (ctx.route) with the events "
+        "to see where they concentrate.");
+  CHECK(text(evidence("timeout", {{"endpoint", {{"GET /only", 40}}}, {"tag:upstream", {{"payments.internal", 100}}}})) ==
+        "Timeouts calling payments.internal: check that upstream's latency and this call's timeout budget; send the route "
+        "(ctx.route) with the events to see where they concentrate.");
 }
 
 TEST_CASE("golden: a spike of 429s from an upstream is its quota") {
