@@ -1,6 +1,7 @@
 // One rule per root-cause hint, each naming what the issue's evidence concentrates on.
 #include "edgelog/suggest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -15,7 +16,6 @@ constexpr double concentrated = 0.6;  // a value holding this share of the sampl
 struct top_value {
   std::string value;
   int percent = 0;
-  std::size_t distinct = 0;
 };
 
 // The most frequent value of a field when it holds at least `at_least` of the sample.
@@ -27,7 +27,7 @@ std::optional<top_value> top(const issue_evidence& e, std::string_view field, do
     if (v.events > best->events) best = &v;
   double share = static_cast<double>(best->events) / static_cast<double>(e.sample);
   if (share < at_least || best->value.empty()) return std::nullopt;
-  return top_value{best->value, static_cast<int>(std::lround(std::min(share, 1.0) * 100)), it->second.size()};
+  return top_value{best->value, static_cast<int>(std::lround(std::min(share, 1.0) * 100))};
 }
 
 // The upstream the events name in their tags, if one dominates.
@@ -35,6 +35,14 @@ std::optional<top_value> upstream(const issue_evidence& e) {
   for (std::string_view tag : {"tag:upstream", "tag:peer.service", "tag:host", "tag:server.address", "tag:db", "tag:service"})
     if (auto t = top(e, tag)) return t;
   return std::nullopt;
+}
+
+// How many different non-empty values the sample holds for a field (an empty one is "not recorded").
+std::size_t distinct(const issue_evidence& e, std::string_view field) {
+  auto it = e.fields.find(field);
+  if (it == e.fields.end()) return 0;
+  return static_cast<std::size_t>(
+      std::count_if(it->second.begin(), it->second.end(), [](const evidence_value& v) { return !v.value.empty(); }));
 }
 
 std::string pct(const top_value& t) { return std::to_string(t.percent) + " %"; }
@@ -49,15 +57,15 @@ std::optional<suggestion> suggest(const issue_evidence& e) {
   auto up = upstream(e);
   // A release share only says something when the issue spans several releases.
   auto release = top(e, "release", 0.8);
-  if (release && release->distinct < 2) release.reset();
+  if (release && distinct(e, "release") < 2) release.reset();
   const std::string& h = e.hint;
   std::string t;
   if (h == "timeout") {
     if (endpoint)
       t = "Timeouts concentrate on " + endpoint->value + " (" + pct(*endpoint) + ")" + (up ? " calling " + up->value : "") +
           ": check that upstream's latency and this call's timeout budget.";
-    else if (auto spread = top(e, "endpoint", 0.0); spread && spread->distinct >= 2)
-      t = "Timeouts are spread over " + std::to_string(spread->distinct) +
+    else if (auto endpoints = distinct(e, "endpoint"); endpoints >= 2)
+      t = "Timeouts are spread over " + std::to_string(endpoints) +
           " endpoints: look at a dependency they share (database, DNS, network)" +
           std::string(up ? ", such as " + up->value : "") + " rather than one route.";
     else  // the events name no endpoint: say what would narrow it down instead of guessing

@@ -30,6 +30,10 @@ TEST_CASE("golden: timeouts on one endpoint and upstream name both; spread ones 
   CHECK(text(evidence("timeout", {{"endpoint", {{"GET /a", 30}, {"GET /b", 30}, {"GET /c", 40}}}})) ==
         "Timeouts are spread over 3 endpoints: look at a dependency they share (database, DNS, network) rather "
         "than one route.");
+  // Events without an endpoint are not one more endpoint.
+  CHECK(text(evidence("timeout", {{"endpoint", {{"GET /a", 30}, {"", 20}, {"GET /b", 50}}}})) ==
+        "Timeouts are spread over 2 endpoints: look at a dependency they share (database, DNS, network) rather "
+        "than one route.");
 }
 
 TEST_CASE("golden: timeouts whose events name no endpoint do not claim a spread; they say what would narrow it down") {
@@ -69,6 +73,9 @@ TEST_CASE("golden: the resource and code hints, with the release when one domina
         "A value is missing in src/cart; 91 % of the events are from 1.4.2: a change in that release probably stopped setting it.");
   // One release only says nothing about a change.
   CHECK(text(evidence("null_dereference", {{"release", {{"1.4.2", 100}}}})) ==
+        "A value is missing: guard the access and find where it should have been set.");
+  // Nor does one release beside events that name none.
+  CHECK(text(evidence("null_dereference", {{"release", {{"1.4.2", 91}, {"", 9}}}})) ==
         "A value is missing: guard the access and find where it should have been set.");
   CHECK(text(evidence("disk_full", {{"source", {{"ingest-3", 100}}}})) ==
         "A disk is full on ingest-3: free space, rotate logs and temporary files, then find what grows.");
