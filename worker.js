@@ -1,33 +1,35 @@
-// The Worker entry: route table for fetch, and the cron handler. Handlers live in worker/.
-import { requireAdmin } from "./worker/auth.js";
-import { healthz } from "./worker/health.js";
-import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/http.js";
-import { preflight, withCors } from "./worker/cors.js";
-import { ingest } from "./worker/ingest.js";
-import { sentryEnvelope, sentryStore } from "./worker/sentry.js";
-import { logtailIngest } from "./worker/logtail.js";
-import { otlpLogs } from "./worker/otlp.js";
-import { centralBatch, centralLog, goIngest } from "./worker/seeds.js";
-import { getIssue, getIssueBaseline, listIssues, updateIssue } from "./worker/issues.js";
-import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/logs.js";
-import { metrics, observeRequest } from "./worker/metrics.js";
-import { stats, statsBaseline } from "./worker/stats.js";
-import { serveAsset } from "./worker/assets.js";
-import { listOutcomes } from "./worker/outcomes.js";
-import { listRuns, maintainNow, purgeNow, runScheduled } from "./worker/maintenance.js";
+// The Worker entry: the route table for fetch, the cron handler and the queue consumer. Handlers
+// live in worker/routes/ (one module per resource), which call worker/services/; see
+// docs/architecture.md.
+import { runScheduled } from "./worker/jobs/schedule.js";
+import { preflight, withCors } from "./worker/platform/cors.js";
+import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/platform/http.js";
+import { observeRequest } from "./worker/platform/observe.js";
 import {
   createDestination, createRule, deleteDestination, deleteRule, listAlerts, listDeliveries, testAlert, updateRule,
-} from "./worker/alerts.js";
-import { clientConfig } from "./worker/config.js";
-import {
-  createKey, createProject, deleteProject, getProject, listKeys, listProjects, revokeKey,
-  revokePreviousSecret, rotateKey, updateKey, updateProject,
-} from "./worker/projects.js";
-import { currentSession, login, logout } from "./worker/session.js";
-import { consumeQueue } from "./worker/queue.js";
-import { previewAlert, previewRules } from "./worker/previews.js";
-import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/tickets.js";
-import { createForwarder, deleteForwarder, listForwarders, updateForwarder } from "./worker/forwarders.js";
+} from "./worker/routes/alerts.js";
+import { serveAsset } from "./worker/routes/assets.js";
+import { currentSession, login, logout } from "./worker/routes/auth.js";
+import { clientConfig } from "./worker/routes/config.js";
+import { createForwarder, deleteForwarder, listForwarders, updateForwarder } from "./worker/routes/forwarders.js";
+import { healthz } from "./worker/routes/health.js";
+import { logtailIngest } from "./worker/routes/ingest/logtail.js";
+import { nativeIngest } from "./worker/routes/ingest/native.js";
+import { otlpLogs } from "./worker/routes/ingest/otlp.js";
+import { centralBatch, centralLog, goIngest } from "./worker/routes/ingest/seeds.js";
+import { sentryEnvelope, sentryStore } from "./worker/routes/ingest/sentry.js";
+import { getIssue, getIssueBaseline, listIssues, updateIssue } from "./worker/routes/issues.js";
+import { createKey, listKeys, revokeKey, revokePreviousSecret, rotateKey, updateKey } from "./worker/routes/keys.js";
+import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/routes/logs.js";
+import { listRuns, maintainNow, purgeNow } from "./worker/routes/maintenance.js";
+import { metrics } from "./worker/routes/metrics.js";
+import { listOutcomes } from "./worker/routes/outcomes.js";
+import { previewAlert, previewRules } from "./worker/routes/previews.js";
+import { createProject, deleteProject, getProject, listProjects, updateProject } from "./worker/routes/projects.js";
+import { stats, statsBaseline } from "./worker/routes/stats.js";
+import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
+import { requireAdmin } from "./worker/services/credentials.js";
+import { consumeQueue } from "./worker/services/queue.js";
 
 // open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
 // session (with CSRF on state-changing methods).
@@ -38,8 +40,8 @@ const cors = (handler) => async (request, ...rest) => withCors(request, await ha
 
 /** path (":name" segments are parameters) → method → route. */
 const ROUTES = {
-  "/api/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
-  "/log": { POST: open(cors(ingest)), OPTIONS: open(preflight) },
+  "/api/log": { POST: open(cors(nativeIngest)), OPTIONS: open(preflight) },
+  "/log": { POST: open(cors(nativeIngest)), OPTIONS: open(preflight) },
   // The dashboard; POST is Better Stack (Logtail) SDKs, which send to their endpoint's root.
   "/": { GET: open(dashboardRoot), POST: open(logtailIngest), OPTIONS: open(preflight) },
   "/v1/logs": { POST: open(otlpLogs), OPTIONS: open(preflight) }, // OpenTelemetry (OTLP/HTTP)
@@ -147,7 +149,7 @@ export default {
     ctx.waitUntil(runScheduled(controller, env));
   },
 
-  // Writes buffered while D1 failed (worker/queue.js), and their dead letters.
+  // Writes buffered while D1 failed (worker/services/queue.js), and their dead letters.
   async queue(batch, env, ctx) {
     await consumeQueue(batch, env, ctx);
   },

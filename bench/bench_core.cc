@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "batch_gen.h"
-#include "detail/compress.h"
-#include "edgelog/passes/enrich.h"
-#include "edgelog/passes/scrub.h"
-#include "edgelog/pipeline.h"
-#include "edgelog/readers/json.h"
-#include "edgelog/segment.h"
-#include "edgelog/signature.h"
+#include "store/compress.h"
+#include "edgelog/ingest/passes/enrich.h"
+#include "edgelog/ingest/passes/scrub.h"
+#include "edgelog/ingest/pipeline.h"
+#include "edgelog/ingest/readers/json.h"
+#include "edgelog/store/segment.h"
+#include "edgelog/ingest/signature.h"
 #include "encode.h"
 
 namespace {

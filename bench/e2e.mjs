@@ -17,7 +17,7 @@ import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
-import { foldPending } from "../worker/aggregates.js";
+import { foldPending } from "../worker/jobs/fold.js";
 import * as db from "../worker/db/index.js";
 
 const arg = (name, fallback) => {

@@ -10,12 +10,12 @@
 #include <new>
 #include <string>
 
-#include "edgelog/alerts.h"
-#include "edgelog/readers/json.h"
-#include "edgelog/pipeline.h"
-#include "edgelog/query.h"
-#include "edgelog/read.h"
-#include "edgelog/rules.h"
+#include "edgelog/alerting/alerts.h"
+#include "edgelog/ingest/readers/json.h"
+#include "edgelog/ingest/pipeline.h"
+#include "edgelog/read/query.h"
+#include "edgelog/read/operations.h"
+#include "edgelog/ingest/rules.h"
 #include "encode.h"
 
 namespace {

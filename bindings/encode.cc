@@ -5,7 +5,7 @@
 
 #include "detail/base64.h"
 #include "detail/json_writer.h"
-#include "edgelog/segment.h"
+#include "edgelog/store/segment.h"
 
 namespace edgelog {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "edgelog/decision.h"
+#include "edgelog/ingest/decision.h"
 
 namespace edgelog {
 

@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "edgelog/readers/json.h"
+#include "edgelog/ingest/readers/json.h"
 #include "detail/base64.h"
-#include "edgelog/pipeline.h"
-#include "edgelog/segment.h"
+#include "edgelog/ingest/pipeline.h"
+#include "edgelog/store/segment.h"
 #include "encode.h"
-#include "edgelog/signature.h"
+#include "edgelog/ingest/signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static edgelog::pipeline pipeline;

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/base64.h"
-#include "edgelog/query.h"
-#include "edgelog/read.h"
-#include "edgelog/segment.h"
+#include "edgelog/read/query.h"
+#include "edgelog/read/operations.h"
+#include "edgelog/store/segment.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <string>
 
-#include "edgelog/categorize.h"
-#include "edgelog/redact.h"
-#include "edgelog/rules.h"
-#include "edgelog/stack.h"
-#include "edgelog/template.h"
+#include "edgelog/ingest/passes/categorize.h"
+#include "edgelog/ingest/passes/redact.h"
+#include "edgelog/ingest/rules.h"
+#include "edgelog/ingest/passes/stack.h"
+#include "edgelog/ingest/passes/template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,7 @@
 
 #include "detail/json_writer.h"
 #include "edgelog/event.h"
-#include "edgelog/redact.h"
+#include "edgelog/ingest/passes/redact.h"
 
 namespace edgelog::detail {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "edgelog/pipeline.h"
-#include "edgelog/segment.h"
-#include "edgelog/signature.h"
+#include "edgelog/ingest/pipeline.h"
+#include "edgelog/store/segment.h"
+#include "edgelog/ingest/signature.h"
 
 namespace edgelog::test {
 

@@ -35,3 +35,12 @@ TEST_CASE("rejects text that is not RFC 3339") {
     CHECK_FALSE(parse_rfc3339(bad).has_value());
   }
 }
+
+TEST_CASE("timestamps format as RFC 3339 UTC") {
+  CHECK(edgelog::format_rfc3339(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(edgelog::format_rfc3339(1705314600123) == "2024-01-15T10:30:00.123Z");
+  CHECK(edgelog::format_rfc3339(951782400000) == "2000-02-29T00:00:00.000Z");
+  CHECK(edgelog::format_rfc3339(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(edgelog::format_rfc3339(253402300799999) == "9999-12-31T23:59:59.999Z");
+  CHECK(edgelog::format_rfc3339(253402300800000) == "10000-01-01T00:00:00.000Z");
+}

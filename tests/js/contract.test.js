@@ -9,7 +9,7 @@ import * as db from "../../worker/db/index.js";
 import { readFileSync } from "node:fs";
 import { Core } from "../../bindings/loader.js";
 import { MASTER_KEY, ROOT, applySqlFile, sign, startWorker } from "./harness.js";
-import { seal } from "../../worker/secrets.js";
+import { seal } from "../../worker/platform/secrets.js";
 
 let w;
 before(async () => { w = await startWorker(); });

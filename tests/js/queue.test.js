@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as db from "../../worker/db/index.js";
-import { BudgetExceeded, writeWithin } from "../../worker/budget.js";
+import { BudgetExceeded, writeWithin } from "../../worker/platform/budget.js";
 import { ROOT, applySqlFile, startWorker } from "./harness.js";
 
 const fixture = (w, name) => applySqlFile(w.db, join(ROOT, `tests/js/fixtures/${name}.sql`));

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { VERSION } from "../../worker/version.js";
+import { VERSION } from "../../worker/platform/version.js";
 import { ROOT, startWorker } from "./harness.js";
 
 let w, a, b;

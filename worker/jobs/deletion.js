@@ -1,6 +1,6 @@
 // Finishes project deletions that one request could not complete.
 import * as db from "../db/index.js";
-import { finishDeletion } from "../projects.js";
+import { finishDeletion } from "../services/deletion.js";
 
 export async function finishDeletions(env, { deadline }) {
   const report = { projects: [], remaining: false };

@@ -1,0 +1,123 @@
+// Alert decisions and payloads. The shim supplies rules, counts, rule state and `now`; the core
+// answers which alerts fire, which are suppressed, which summaries are due, and the message each
+// destination gets, already within its limits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/insights/baseline.h"
+#include "edgelog/event.h"
+#include "edgelog/error.h"
+
+namespace edgelog {
+
+/// One rule of a project. Kinds: spike (N events of one fingerprint within W s), new_issue (the
+/// first event of a fingerprint), regression (a resolved issue receives an event), error_rate (N
+/// error/fatal events across the project within W s), silence (no events for X minutes), anomaly
+/// (the project's events at or above min_level within W s are significantly more than its
+/// baseline expects for this hour of the week; at least `threshold` of them).
+struct alert_rule {
+  std::int64_t id = 0;
+  std::string kind;
+  std::uint64_t threshold = 5;
+  std::int64_t window_s = 60;
+  std::int64_t cooldown_s = 900;
+  std::int64_t silence_minutes = 0;
+  level min_level = level::error;
+  std::string env, source, component;  ///< optional filters (globs)
+  edgelog::sensitivity sensitivity = edgelog::sensitivity::medium;  ///< anomaly only
+  /// anomaly only: judged per issue (candidates with a fingerprint and this rule's id, counted with
+  /// its filters by the shim) instead of per project and level.
+  bool per_issue = false;
+};
+
+/// Something that may alert: an issue seen in a request (or, for error_rate and silence, the
+/// project, with an empty fingerprint).
+struct alert_candidate {
+  std::string fingerprint, title, message_template, env, source, component, endpoint, hint, stack;
+  level severity = level::error;
+  std::uint64_t count_in_window = 0;   ///< events of this fingerprint (or errors of the project) in the rule's window
+  std::uint64_t count_in_request = 0;  ///< how many of them arrived just now
+  std::uint64_t total = 0;             ///< the issue's count
+  std::int64_t first_seen = 0, last_seen = 0;
+  bool is_new = false, is_regression = false;
+  std::int64_t last_event_at = 0;      ///< silence: the project's latest event
+  std::int64_t rule_id = 0;            ///< a project-level count made for this rule only (error_rate); 0: any
+  /// The fingerprint's events within each window the project's rules use ([window_s, count]): a
+  /// spike rule takes the count of its own window (count_in_window when its window is absent).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> window_counts;
+  /// anomaly: the scope's hourly counts over the last 28 days, and the first hour they cover.
+  std::vector<hourly_count> history;
+  std::int64_t history_since = 0;
+  /// anomaly, set when it fires: "42 events in 10 min; usually 3 ± 2 on Mondays at 14:00 UTC".
+  std::string explanation;
+};
+
+/// What is remembered per (rule, fingerprint).
+struct alert_state {
+  std::int64_t rule_id = 0;
+  std::string fingerprint;
+  std::int64_t last_fired_at = 0;      ///< 0: never
+  std::uint64_t suppressed = 0;
+  std::int64_t last_suppressed_at = 0;
+};
+
+enum class alert_action : std::uint8_t { fire, suppress, summary };
+
+/// A decision owns copies of its rule and candidate, so it outlives the inputs.
+struct alert_decision {
+  alert_action action = alert_action::fire;
+  alert_rule rule;
+  bool has_candidate = false;  ///< false for summaries made from state alone
+  alert_candidate candidate;
+  std::string fingerprint;
+  std::uint64_t count = 0;  ///< suppress: events to add; summary: events suppressed
+  std::int64_t last_suppressed_at = 0;
+  /// fire: events suppressed in the previous cooldown whose summary the tick had not sent yet
+  /// (firing resets the count, so the alert reports them instead of losing them).
+  std::uint64_t carried = 0;
+};
+
+/// Decides on candidates (`mode` "ingest") or on state alone (`mode` "tick": summaries due after a
+/// cooldown, plus error_rate and silence candidates the cron supplies).
+std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
+                                          const std::vector<alert_candidate>& candidates,
+                                          const std::vector<alert_state>& states, std::int64_t now_ms,
+                                          bool tick);
+
+/// Where a message goes and how it is shaped.
+enum class destination_kind : std::uint8_t { discord, slack, webhook };
+
+/// Everything a message says about one decision.
+struct alert_message {
+  std::string project, dashboard_url;  ///< dashboard_url: the base URL, or empty
+  const alert_decision* decision = nullptr;
+  bool test = false;                   ///< a test message from the admin API
+};
+
+/// The JSON body for a destination: a Discord embed within Discord's limits (content ≤ 2000,
+/// title ≤ 256, description ≤ 4096, field value ≤ 1024, ≤ 6000 over the embed), a Slack
+/// attachment, or a generic JSON document.
+std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms);
+
+/// The JSON entry point the shim calls:
+/// in  {"now_ms", "mode": "ingest"|"tick", "project", "dashboard_url", "kinds": ["discord", …],
+///      "rules": [{"id", "kind", "threshold", "window_s", "cooldown_s", "silence_minutes",
+///                 "min_level", "env", "source", "component", "sensitivity", "scope"}],
+///      "candidates": [{"fingerprint", "title", "template", "level", "env", "source", "component",
+///                      "endpoint", "hint", "stack", "count_in_window", "count_in_request", "total",
+///                      "first_seen", "last_seen", "is_new", "is_regression", "last_event_at",
+///                      "rule_id", "history": [[hour, events], …] or "history_base" with
+///                      "history_ago": [hours before it, events, …] (dense), "history_since"}],
+///      "states": [{"rule_id", "fingerprint", "last_fired_at", "suppressed", "last_suppressed_at"}],
+///      "test": false}
+///     (or {"digest": …}: see digest.h; or {"ticket": …}: see ticket.h)
+/// out {"decisions": [{"action": "fire"|"suppress"|"summary", "rule_id", "fingerprint", "count",
+///                     "last_suppressed_at", "payloads": {"discord": {…}, "slack": {…}, …}}]}
+/// ("payloads" only for fire and summary; with "test": true one test decision for every kind).
+errc alerts_from_json(std::string_view input, std::string& output);
+
+}  // namespace edgelog

@@ -1,0 +1,29 @@
+// The enrichment pass: what the core adds to an event (template, parsed stack, group, categories).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "edgelog/ingest/passes/categorize.h"
+#include "edgelog/event.h"
+#include "edgelog/ingest/passes/fingerprint.h"
+#include "edgelog/ingest/rules.h"
+#include "edgelog/ingest/passes/stack.h"
+
+namespace edgelog {
+
+/// What the core derives from one event.
+struct enrichment {
+  std::string message_template;  ///< the message with variable parts as placeholders
+  std::string exception_type;    ///< from the stack, else from the message's first line
+  parsed_stack stack;            ///< frames, innermost first
+  grouping group;                ///< fingerprint and title
+  categories cats;               ///< source_type, error_type, component, endpoint, triage, hint
+};
+
+/// Enriches one event: templating, stack parsing, grouping (`fingerprint_rules`) and
+/// categorization with triage (`page_rules`).
+enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules,
+                  const std::vector<rule>& page_rules);
+
+}  // namespace edgelog

@@ -1,0 +1,38 @@
+// Forwarding: stored events written as the body a search engine or SIEM takes in one request —
+// an Elasticsearch/OpenSearch `_bulk` body, or NDJSON for a generic HTTP endpoint.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "edgelog/store/segment.h"
+
+namespace edgelog {
+
+enum class forward_format { bulk, ndjson };
+
+struct forward_options {
+  forward_format format = forward_format::bulk;
+  std::string index = "edgelog";          ///< `_index` of each bulk action
+  std::size_t max_bytes = 4u << 20;       ///< the body stops before it would pass this (one event always fits)
+};
+
+struct forward_item {
+  const stored_event* event = nullptr;
+  std::int64_t id = 0;                    ///< the event's id in edgelog (stable: segment id × 4096 + index)
+  std::string_view project;
+  std::int64_t received_at = 0;
+};
+
+/// Appends the items, in order, to `body` until the next would pass `max_bytes`; answers how many
+/// were written. Each document is the read API's event with `@timestamp` (its time, RFC 3339)
+/// first. Bulk actions are `create` with `_id` "<project>-<id>": a batch sent again after a lost
+/// answer is refused per document (409) instead of stored twice.
+std::size_t write_forward_body(const forward_options& options, std::span<const forward_item> items, std::string& body);
+
+/// Reads "bulk" or "ndjson" into `out`; false for anything else.
+bool parse_forward_format(std::string_view name, forward_format& out);
+
+}  // namespace edgelog

@@ -1,0 +1,285 @@
+// Alert messages: the facts of a decision, and the body each destination gets (Discord embed,
+// Slack attachment, generic JSON) within that service's limits.
+#include <algorithm>
+#include <cstdio>
+
+#include "alerting/facts.h"
+#include "detail/json_writer.h"
+#include "edgelog/alerting/alerts.h"
+#include "edgelog/insights/suggest.h"
+#include "edgelog/timestamp.h"
+
+namespace edgelog {
+namespace {
+
+using sv = std::string_view;
+using detail::clip;
+using detail::facts;
+
+std::uint32_t color_of(level l) {
+  switch (l) {
+    case level::fatal: return 0x8e44ad;
+    case level::error: return 0xe74c3c;
+    case level::warn: return 0xf1c40f;
+    case level::info: return 0x3498db;
+    default: return 0x95a5a6;
+  }
+}
+
+std::string upper(sv s) {
+  std::string out(s);
+  for (char& c : out) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
+  return out;
+}
+
+facts facts_of(const alert_message& m, std::int64_t now_ms) {
+  facts f;
+  const alert_decision* d = m.decision;
+  const alert_candidate* c = d && d->has_candidate ? &d->candidate : nullptr;
+  if (m.test || !d) {
+    f.kind = "test";
+    f.severity = level::info;
+    f.title = "edgelog test alert";
+    f.headline = "[TEST] edgelog test alert for " + m.project;
+    f.description = "This is a test message from edgelog. If you can read it, alerts for " + m.project +
+                    " reach this channel.";
+    f.list.add("Project", m.project);
+    f.list.add("Sent", format_rfc3339(now_ms));
+    return f;
+  }
+  f.severity = c ? c->severity : level::error;
+  const std::string& rule_kind = d->rule.kind;
+  std::string what = c && !c->title.empty() ? c->title
+                   : rule_kind == "silence" ? "no events from " + m.project
+                   : rule_kind == "error_rate" ? "error rate in " + m.project
+                   : rule_kind == "anomaly" ? "unusual volume in " + m.project
+                   : "issue " + d->fingerprint;
+  f.title = what;
+  if (d->action == alert_action::summary) {
+    f.kind = "summary";
+    f.headline = "[" + upper(level_name(f.severity)) + "] " + std::to_string(d->count) + " more since the last alert: " + what;
+    f.description = std::to_string(d->count) + " events arrived during the cooldown; the last at " +
+                    format_rfc3339(d->last_suppressed_at) + ".";
+  } else {
+    f.kind = "alert";
+    std::string label = rule_kind == "spike" ? "spike" : rule_kind == "new_issue" ? "new issue"
+                      : rule_kind == "regression" ? "regression" : rule_kind == "error_rate" ? "error rate"
+                      : rule_kind == "anomaly" ? "anomaly" : "silence";
+    f.headline = "[" + upper(level_name(f.severity)) + "] " + label + ": " + what;
+    f.description = c ? c->message_template : std::string();
+    if (rule_kind == "silence" && c)
+      f.description = "No events since " + format_rfc3339(c->last_event_at) + ".";
+    if (rule_kind == "anomaly" && c) f.description = c->explanation + ".";
+    if (d->carried)
+      f.list.add("Not sent before", std::to_string(d->carried) + " during the previous cooldown, the last at " +
+                                        format_rfc3339(d->last_suppressed_at));
+  }
+  if (c) {
+    if (rule_kind == "spike" || rule_kind == "error_rate" || rule_kind == "anomaly")
+      f.list.add("Count", std::to_string(c->count_in_window) + " in " + std::to_string(d->rule.window_s) + " s");
+    else if (c->total)
+      f.list.add("Count", std::to_string(c->total));
+    if (c->first_seen) f.list.add("First seen", format_rfc3339(c->first_seen));
+    if (c->last_seen) f.list.add("Last seen", format_rfc3339(c->last_seen));
+    f.list.add("Env", c->env);
+    f.list.add("Source", c->source);
+    f.list.add("Component", c->component);
+    f.list.add("Endpoint", c->endpoint);
+    f.list.add("Hint", c->hint);
+    if (!c->hint.empty()) {
+      // The next step, from what this issue's latest event says (the issue page has the fuller one).
+      issue_evidence e{c->hint, 1, {}};
+      for (auto [name, value] : {std::pair<std::string_view, const std::string*>{"endpoint", &c->endpoint}, {"source", &c->source},
+                                 {"env", &c->env}, {"component", &c->component}})
+        if (!value->empty()) e.fields[std::string(name)] = {{*value, 1}};
+      if (auto s = suggest(e)) f.list.add("Next step", s->text);
+    }
+    f.stack = c->stack;
+  }
+  f.list.add("Project", m.project);
+  if (!m.dashboard_url.empty()) {
+    f.link = m.dashboard_url + "/#/explore?project=" + m.project;
+    if (!d->fingerprint.empty()) f.link += "&fingerprint=" + d->fingerprint;
+    if (c && c->first_seen) f.link += "&from=" + std::to_string(c->first_seen - 60'000) + "&to=" + std::to_string(c->last_seen + 60'000);
+  }
+  return f;
+}
+
+std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms) {
+  const alert_decision* d = m.decision;
+  const alert_candidate* c = d && d->has_candidate ? &d->candidate : nullptr;
+  std::string out;
+  detail::json_writer w(out);
+  w.raw("{\"type\":");
+  w.string(f.kind);
+  w.raw(",\"project\":");
+  w.string(m.project);
+  if (d && !m.test) {
+    w.raw(",\"rule\":{\"id\":");
+    w.integer(d->rule.id);
+    w.raw(",\"kind\":");
+    w.string(d->rule.kind);
+    w.raw("},\"fingerprint\":");
+    w.string(d->fingerprint);
+    if (d->action == alert_action::summary) {
+      w.raw(",\"suppressed\":");
+      w.integer(static_cast<std::int64_t>(d->count));
+      w.raw(",\"last_suppressed_at\":");
+      w.string(format_rfc3339(d->last_suppressed_at));
+    }
+  }
+  w.raw(",\"title\":");
+  w.string(f.headline);
+  if (c) {
+    w.raw(",\"issue\":{\"title\":");
+    w.string(c->title);
+    w.raw(",\"template\":");
+    w.string(c->message_template);
+    w.raw(",\"level\":");
+    w.string(level_name(c->severity));
+    w.raw(",\"count\":");
+    w.integer(static_cast<std::int64_t>(c->total));
+    w.raw(",\"count_in_window\":");
+    w.integer(static_cast<std::int64_t>(c->count_in_window));
+    for (auto [name, value] : {std::pair<sv, sv>{"env", c->env}, {"source", c->source}, {"component", c->component},
+                               {"endpoint", c->endpoint}, {"hint", c->hint}}) {
+      if (value.empty()) continue;
+      w.raw(",\"");
+      w.raw(name);
+      w.raw("\":");
+      w.string(value);
+    }
+    if (c->first_seen) {
+      w.raw(",\"first_seen\":");
+      w.string(format_rfc3339(c->first_seen));
+      w.raw(",\"last_seen\":");
+      w.string(format_rfc3339(c->last_seen));
+    }
+    w.ch('}');
+  }
+  detail::close_webhook(w, f, now_ms);
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string clip(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t n = utf8_prefix(s, max > 3 ? max - 3 : 0);
+  return std::string(s.substr(0, n)) + "\xe2\x80\xa6";
+}
+
+std::string discord(const facts& f, std::int64_t now_ms) {
+  // Discord: content ≤ 2000, title ≤ 256, description ≤ 4096, field name ≤ 256 and value ≤ 1024,
+  // ≤ 25 fields, ≤ 6000 characters over the embed. Bytes are counted, which is stricter.
+  std::string title = clip(f.headline, 256);
+  std::string description = f.plain ? clip(f.description, 4096)
+                          : clip(f.description.empty() ? "" : "```\n" + clip(f.description, 1800) + "\n```", 4096);
+  std::string footer = "edgelog";
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const auto& [name, value] : f.list.items) items.emplace_back(clip(name, 256), clip(value, 1024));
+  std::size_t budget = 5900;
+  auto used = [&] {
+    std::size_t n = title.size() + description.size() + footer.size();
+    for (const auto& [a, b] : items) n += a.size() + b.size();
+    return n;
+  };
+  if (!f.stack.empty()) {
+    std::size_t room = used() < budget ? budget - used() : 0;
+    if (room > 40) items.emplace_back("Stack", "```\n" + clip(f.stack, std::min<std::size_t>(1000, room - 20) - 8) + "\n```");
+  }
+  while (used() > budget && !items.empty()) items.pop_back();
+  if (used() > budget) description = clip(description, budget > used() - description.size() ? budget - (used() - description.size()) : 0);
+  if (items.size() > 25) items.resize(25);
+
+  std::string out;
+  detail::json_writer w(out);
+  w.raw("{\"username\":\"edgelog\",\"content\":");
+  w.string(clip(f.headline, 2000));
+  w.raw(",\"embeds\":[{\"title\":");
+  w.string(title);
+  if (!description.empty()) {
+    w.raw(",\"description\":");
+    w.string(description);
+  }
+  if (!f.link.empty()) {
+    w.raw(",\"url\":");
+    w.string(f.link);
+  }
+  w.raw(",\"color\":");
+  w.integer(color_of(f.severity));
+  w.raw(",\"timestamp\":");
+  w.string(format_rfc3339(now_ms));
+  w.raw(",\"fields\":[");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) w.ch(',');
+    w.raw("{\"name\":");
+    w.string(items[i].first);
+    w.raw(",\"value\":");
+    w.string(items[i].second);
+    w.raw(items[i].first == "Stack" ? ",\"inline\":false}" : ",\"inline\":true}");
+  }
+  w.raw("],\"footer\":{\"text\":");
+  w.string(footer);
+  w.raw("}}]}");
+  return out;
+}
+
+std::string slack(const facts& f, std::int64_t now_ms) {
+  static constexpr const char* hex = "0123456789abcdef";
+  std::uint32_t color = color_of(f.severity);
+  std::string css = "#";
+  for (int shift = 20; shift >= 0; shift -= 4) css.push_back(hex[(color >> shift) & 0xf]);
+  std::string out;
+  detail::json_writer w(out);
+  w.raw("{\"text\":");
+  w.string(clip(f.headline, 3000));
+  w.raw(",\"attachments\":[{\"color\":");
+  w.string(css);
+  w.raw(",\"title\":");
+  w.string(clip(f.title, 250));
+  if (!f.link.empty()) {
+    w.raw(",\"title_link\":");
+    w.string(f.link);
+  }
+  w.raw(",\"text\":");
+  w.string(clip(f.description + (f.stack.empty() ? "" : "\n```" + clip(f.stack, 1500) + "```"), 3000));
+  w.raw(",\"fields\":[");
+  for (std::size_t i = 0; i < f.list.items.size(); ++i) {
+    if (i) w.ch(',');
+    w.raw("{\"title\":");
+    w.string(f.list.items[i].first);
+    w.raw(",\"value\":");
+    w.string(clip(f.list.items[i].second, 1000));
+    w.raw(",\"short\":true}");
+  }
+  w.raw("],\"ts\":");
+  w.integer(now_ms / 1000);
+  w.raw("}]}");
+  return out;
+}
+
+void close_webhook(json_writer& w, const facts& f, std::int64_t now_ms) {
+  if (!f.link.empty()) {
+    w.raw(",\"url\":");
+    w.string(f.link);
+  }
+  w.raw(",\"sent_at\":");
+  w.string(format_rfc3339(now_ms));
+  w.ch('}');
+}
+
+}  // namespace detail
+
+std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms) {
+  facts f = facts_of(message, now_ms);
+  switch (kind) {
+    case destination_kind::discord: return detail::discord(f, now_ms);
+    case destination_kind::slack: return detail::slack(f, now_ms);
+    default: return webhook(message, f, now_ms);
+  }
+}
+
+}  // namespace edgelog

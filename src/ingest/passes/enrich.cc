@@ -1,0 +1,20 @@
+// The enrichment pass over typed events.
+#include "edgelog/ingest/passes/enrich.h"
+
+#include "edgelog/ingest/passes/template.h"
+
+namespace edgelog {
+
+enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules,
+                  const std::vector<rule>& page_rules) {
+  enrichment e;
+  e.message_template = template_message(ev.message);
+  if (!ev.stack.empty()) e.stack = parse_stack(ev.stack);
+  e.exception_type = !e.stack.exception_type.empty() ? e.stack.exception_type : exception_type_of(ev.message);
+  e.group = group_event(ev, e.stack, e.exception_type, e.message_template, fingerprint_rules);
+  if (!ev.stored_fingerprint.empty()) e.group.fingerprint = ev.stored_fingerprint;
+  e.cats = categorize(ev, e.stack, e.exception_type, ev.hints, page_rules);
+  return e;
+}
+
+}  // namespace edgelog

@@ -1,0 +1,151 @@
+// Filters over segments: query text, pruning by a segment's header and filters, exact matching.
+#include "edgelog/read/query.h"
+
+#include "edgelog/ingest/rules.h"
+
+#include <algorithm>
+
+namespace edgelog {
+namespace {
+
+constexpr std::size_t max_query_chars = 256;
+constexpr std::size_t max_terms = 16;
+
+bool has_word_char(std::string_view s) {
+  bool any = false;
+  for_each_token(s, [&](std::string_view) { any = true; });
+  return any;
+}
+
+std::vector<std::string> tokens_of(std::string_view s) {
+  std::vector<std::string> out;
+  for_each_token(s, [&](std::string_view t) { out.emplace_back(t); });
+  return out;
+}
+
+// True when `tokens` (all but the last exact, the last a prefix when `prefix`) occur in a row.
+bool phrase_in(const std::vector<std::string_view>& words, const text_term& t) {
+  const auto& want = t.tokens;
+  if (want.empty() || words.size() < want.size()) return false;
+  for (std::size_t i = 0; i + want.size() <= words.size(); ++i) {
+    bool ok = true;
+    for (std::size_t j = 0; j < want.size() && ok; ++j) {
+      bool last = j + 1 == want.size();
+      std::string_view w = words[i + j];
+      ok = last && t.prefix ? w.substr(0, want[j].size()) == want[j] : w == want[j];
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+// The words of a text, kept in a buffer the views point into.
+void words_of(std::string_view text, std::string& buffer, std::vector<std::string_view>& out) {
+  buffer.clear();
+  out.clear();
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for_each_token(text, [&](std::string_view t) {
+    spans.emplace_back(buffer.size(), t.size());
+    buffer.append(t);
+  });
+  for (auto [at, n] : spans) out.emplace_back(buffer.data() + at, n);
+}
+
+}  // namespace
+
+std::string parse_text_query(std::string_view q, read_filter& f) {
+  if (q.size() > max_query_chars) return "q is longer than 256 characters";
+  std::vector<text_term> include, exclude;
+  bool symbols_only = false;  // text was given, but none of it is a word
+  std::size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (i < q.size()) {
+    if (space(q[i])) {
+      ++i;
+      continue;
+    }
+    bool negative = false, prefix = false;
+    std::string_view text;
+    std::size_t start = i;
+    if (q[i] == '-' && i + 1 < q.size() && q[i + 1] == '"') {
+      negative = true;
+      ++i;
+    }
+    if (q[i] == '"') {
+      std::size_t close = q.find('"', i + 1);
+      if (close == std::string_view::npos) {
+        // An unclosed quote: the JS grammar reads the rest as a bare word without the quote.
+        i = i + 1;
+        continue;
+      }
+      text = q.substr(i + 1, close - i - 1);
+      i = close + 1;
+      if (i < q.size() && q[i] == '*') {
+        prefix = true;
+        ++i;
+      }
+    } else {
+      i = start;
+      if (q[i] == '-') {
+        negative = true;
+        ++i;
+      }
+      std::size_t end = i;
+      while (end < q.size() && !space(q[end]) && q[end] != '"') ++end;
+      text = q.substr(i, end - i);
+      i = end;
+      while (!text.empty() && text.back() == '*') {
+        text.remove_suffix(1);
+        prefix = true;
+      }
+    }
+    if (!has_word_char(text)) {
+      std::string_view raw = q.substr(start, i - start);  // "*" alone asks for everything
+      symbols_only = symbols_only || (!raw.empty() && raw != "*");
+      continue;
+    }
+    (negative ? exclude : include).push_back({tokens_of(text), prefix});
+  }
+  if (include.empty() && exclude.empty() && symbols_only)
+    return "q has no letters or digits to search for: words are indexed, symbols alone are not";
+  if (include.size() + exclude.size() > max_terms) return "q has more than 16 terms";
+  if (include.empty() && !exclude.empty()) return "q needs a term to look for, not only exclusions";
+  for (auto& t : include) f.include.push_back(std::move(t));
+  for (auto& t : exclude) f.exclude.push_back(std::move(t));
+  return {};
+}
+
+bool may_match(const read_filter& f, std::uint8_t levels_present, const token_filter& fields,
+               const token_filter& words) noexcept {
+  if (!(f.levels & levels_present)) return false;
+  for (const auto& [field, value] : f.equals)
+    if (!fields.may_contain(field_hash(stored_field_name(field), value))) return false;
+  for (const auto& term : f.include) {
+    std::size_t exact = term.tokens.size() - (term.prefix ? 1 : 0);
+    for (std::size_t j = 0; j < exact; ++j)
+      if (!words.may_contain(token_hash(term.tokens[j]))) return false;
+  }
+  return true;
+}
+
+bool matches(const read_filter& f, const stored_event& ev) {
+  if (!(f.levels & (1u << static_cast<unsigned>(ev.severity)))) return false;
+  for (const auto& [field, value] : f.equals)
+    if (ev[field] != value) return false;
+  for (const auto& [field, value] : f.not_equals)
+    if (ev[field] == value) return false;
+  for (const auto& [field, pattern] : f.globs)
+    if (!glob_match(pattern, ev[field])) return false;
+  if (f.include.empty() && f.exclude.empty()) return true;
+  thread_local std::string mbuf, sbuf;
+  thread_local std::vector<std::string_view> mwords, swords;
+  words_of(ev[stored_field::message], mbuf, mwords);
+  words_of(ev[stored_field::stack], sbuf, swords);
+  for (const auto& t : f.include)
+    if (!phrase_in(mwords, t) && !phrase_in(swords, t)) return false;
+  for (const auto& t : f.exclude)
+    if (phrase_in(mwords, t) || phrase_in(swords, t)) return false;
+  return true;
+}
+
+}  // namespace edgelog

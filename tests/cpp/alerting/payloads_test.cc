@@ -1,0 +1,95 @@
+// Alert messages per destination: Discord within every Discord limit, Slack attachments, the
+// generic webhook document, test messages and the next step.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "edgelog/alerting/alerts.h"
+
+using namespace edgelog;
+using nlohmann::json;
+
+namespace {
+constexpr std::int64_t now = 1'800'000'000'000;
+
+alert_rule rule(std::string kind, std::int64_t id = 1) {
+  alert_rule r;
+  r.id = id;
+  r.kind = std::move(kind);
+  return r;
+}
+
+alert_candidate issue(std::uint64_t in_window, std::uint64_t in_request = 1) {
+  alert_candidate c;
+  c.fingerprint = "fp";
+  c.title = "TypeError: x";
+  c.message_template = "x <int>";
+  c.severity = level::error;
+  c.count_in_window = in_window;
+  c.count_in_request = in_request;
+  c.total = in_window;
+  c.first_seen = now - 50'000;
+  c.last_seen = now;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a Discord payload with a 50 KB stack stays within every Discord limit") {
+  auto c = issue(5);
+  c.stack = std::string(50'000, 's');
+  c.message_template = std::string(10'000, 't');
+  c.title = std::string(1000, 'T');
+  c.env = std::string(3000, 'e');
+  std::vector<alert_rule> rules{rule("spike")};
+  auto d = decide_alerts(rules, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "https://logger.example.com", &d[0], false};
+  auto body = json::parse(alert_payload(m, destination_kind::discord, now));
+  CHECK(body["content"].get<std::string>().size() <= 2000);
+  REQUIRE(body["embeds"].size() == 1);
+  const auto& e = body["embeds"][0];
+  std::size_t total = e["title"].get<std::string>().size() + e.value("description", std::string()).size() +
+                      e["footer"]["text"].get<std::string>().size();
+  CHECK(e["title"].get<std::string>().size() <= 256);
+  CHECK(e.value("description", std::string()).size() <= 4096);
+  CHECK(e["fields"].size() <= 25);
+  for (const auto& f : e["fields"]) {
+    CHECK(f["value"].get<std::string>().size() <= 1024);
+    total += f["name"].get<std::string>().size() + f["value"].get<std::string>().size();
+  }
+  CHECK(total <= 6000);
+  CHECK(e["url"].get<std::string>().find("fingerprint=fp") != std::string::npos);
+  CHECK(e["color"] == 0xe74c3c);
+}
+
+TEST_CASE("Slack and generic payloads carry the facts; a test message is marked") {
+  std::vector<alert_rule> rules{rule("spike")};
+  auto c = issue(5);
+  c.hint = "timeout";
+  auto d = decide_alerts(rules, {c}, {}, now, false);
+  alert_message m{"shop", "", &d[0], false};
+  auto slack = json::parse(alert_payload(m, destination_kind::slack, now));
+  CHECK(slack["text"].get<std::string>().find("spike") != std::string::npos);
+  CHECK(slack["attachments"][0]["color"] == "#e74c3c");
+  auto generic = json::parse(alert_payload(m, destination_kind::webhook, now));
+  CHECK(generic["type"] == "alert");
+  CHECK(generic["rule"]["kind"] == "spike");
+  CHECK(generic["issue"]["hint"] == "timeout");
+  alert_message test{"shop", "", nullptr, true};
+  auto t = json::parse(alert_payload(test, destination_kind::discord, now));
+  CHECK(t["content"].get<std::string>().rfind("[TEST]", 0) == 0);
+}
+
+TEST_CASE("an alert for an issue with a hint carries the next step") {
+  auto c = issue(5);
+  c.hint = "timeout";
+  c.endpoint = "GET /v1/orders/:id";
+  auto d = decide_alerts({rule("spike")}, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "", &d[0], false};
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, now));
+  bool found = false;
+  for (const auto& f : discord["embeds"][0]["fields"])
+    if (f["name"] == "Next step") found = f["value"].get<std::string>().rfind("Timeouts concentrate on GET /v1/orders/:id (100 %)", 0) == 0;
+  CHECK(found);
+}

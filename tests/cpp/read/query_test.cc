@@ -1,0 +1,104 @@
+// Filters over segments: query text, pruning and exact matches.
+#include <doctest/doctest.h>
+
+#include "edgelog/read/query.h"
+#include "segment_helpers.h"
+
+using edgelog::errc;
+using edgelog::read_filter;
+
+namespace {
+
+const std::string& batch = edgelog::test::four_events;
+
+read_filter filter_of(std::string_view q) {
+  read_filter f;
+  REQUIRE(edgelog::parse_text_query(q, f).empty());
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("parses words, prefixes, phrases and exclusions") {
+  read_filter f = filter_of(R"(conn* "refused by" -cache -"logged in")");
+  REQUIRE(f.include.size() == 2);
+  CHECK(f.include[0].tokens == std::vector<std::string>{"conn"});
+  CHECK(f.include[0].prefix);
+  CHECK(f.include[1].tokens == std::vector<std::string>{"refused", "by"});
+  REQUIRE(f.exclude.size() == 2);
+  CHECK(f.exclude[1].tokens == std::vector<std::string>{"logged", "in"});
+}
+
+TEST_CASE("refuses queries that are too long, have too many terms or only exclude") {
+  read_filter f;
+  CHECK(edgelog::parse_text_query(std::string(257, 'a'), f) == "q is longer than 256 characters");
+  CHECK(edgelog::parse_text_query("a b c d e f g h i j k l m n o p q", f) == "q has more than 16 terms");
+  CHECK(edgelog::parse_text_query("-timeout", f) == "q needs a term to look for, not only exclusions");
+}
+
+TEST_CASE("a query of ASCII symbols alone is refused, not read as no query; beside a word they are ignored") {
+  for (std::string q : {"()", "%", "-- ..", "\"!!\"", "-"}) {
+    edgelog::read_filter f;
+    CHECK(edgelog::parse_text_query(q, f) == "q has no letters or digits to search for: words are indexed, symbols alone are not");
+  }
+  edgelog::read_filter f;
+  CHECK(edgelog::parse_text_query("timeout ()", f).empty());
+  CHECK(f.include.size() == 1);
+  edgelog::read_filter emoji;  // non-ASCII is text: an emoji is a word to look for
+  CHECK(edgelog::parse_text_query("\xF0\x9F\x94\xA5", emoji).empty());
+  CHECK(emoji.include.size() == 1);
+  edgelog::read_filter blank, star;
+  CHECK(edgelog::parse_text_query("   ", blank).empty());
+  CHECK(edgelog::parse_text_query("*", star).empty());  // everything, as before
+}
+
+TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions") {
+  auto seg = edgelog::test::segment_of(batch);
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  REQUIRE(reader.open(seg.bytes, open) == errc::ok);
+  auto count = [&](const read_filter& f) {
+    int n = 0;
+    for (const auto& ev : open.rows) n += edgelog::matches(f, ev);
+    return n;
+  };
+  CHECK(count(read_filter{}) == 4);
+  read_filter errors;
+  errors.levels = 1u << 4;
+  CHECK(count(errors) == 2);
+  read_filter api;
+  api.equals.emplace_back(edgelog::stored_field::source, "api");
+  CHECK(count(api) == 2);
+  CHECK(count(filter_of("connection")) == 2);
+  CHECK(count(filter_of("CONNECTION -cache")) == 1);
+  CHECK(count(filter_of("econnrefused")) == 1);  // in the stack
+  CHECK(count(filter_of("conn*")) == 2);
+  CHECK(count(filter_of("\"refused by\"")) == 1);
+  CHECK(count(filter_of("\"by refused\"")) == 0);
+  CHECK(count(filter_of("connection payment")) == 0);
+}
+
+TEST_CASE("prunes a segment without a wanted word, field value or level, never one with a match") {
+  auto seg = edgelog::test::segment_of(batch);
+  const auto& s = seg.summary;
+  CHECK(edgelog::may_match(filter_of("declined"), s.levels, s.fields, s.words));
+  CHECK_FALSE(edgelog::may_match(filter_of("zebra"), s.levels, s.fields, s.words));
+  CHECK(edgelog::may_match(filter_of("zeb*"), s.levels, s.fields, s.words));  // prefixes are not pruned on
+  read_filter r4;
+  r4.equals.emplace_back(edgelog::stored_field::request_id, "r4");
+  CHECK(edgelog::may_match(r4, s.levels, s.fields, s.words));
+  read_filter r9;
+  r9.equals.emplace_back(edgelog::stored_field::request_id, "r9");
+  CHECK_FALSE(edgelog::may_match(r9, s.levels, s.fields, s.words));
+  read_filter fatal;
+  fatal.levels = 1u << 5;
+  CHECK_FALSE(edgelog::may_match(fatal, s.levels, s.fields, s.words));
+}
+
+TEST_CASE("glob filters match per event and never prune a segment") {
+  edgelog::read_filter f;
+  f.globs.emplace_back(edgelog::stored_field::env, "prod*");
+  CHECK(f.narrows());
+  edgelog::token_filter empty = edgelog::token_filter::sized_for(1);
+  CHECK(edgelog::may_match(f, 0x3f, empty, empty));  // a glob cannot be looked up in a Bloom filter
+}

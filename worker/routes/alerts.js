@@ -1,0 +1,104 @@
+// /api/admin/projects/:slug/alerts: rules, destinations, a test message and the delivery log.
+import * as db from "../db/index.js";
+import { error, json, readJsonObject } from "../platform/http.js";
+import { forgetRules, sendTest } from "../services/alerting.js";
+import { canSeal, seal, urlHint } from "../platform/secrets.js";
+import { DESTINATIONS, KINDS, validRule } from "../services/alert-rules.js";
+import { projectOr404 } from "../services/projects.js";
+
+const presentRule = (r) => ({ ...r, enabled: r.enabled === 1, created_at: new Date(r.created_at).toISOString(), project_id: undefined });
+const presentDestination = (d) => ({ id: d.id, kind: d.kind, label: d.label, url: d.url_hint, signed: Boolean(d.secret_enc),
+  enabled: d.enabled === 1, created_at: new Date(d.created_at).toISOString() });
+
+export async function listAlerts(_request, env, _ctx, { slug }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const [rules, destinations] = await Promise.all([db.alertRules(env.DB, project.id), db.alertDestinations(env.DB, project.id)]);
+  return json(200, { rules: rules.map(presentRule), destinations: destinations.map(presentDestination) });
+}
+
+export async function createRule(request, env, _ctx, { slug }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const body = await readJsonObject(request);
+  if (body.response) return body.response;
+  if (!KINDS.includes(body.value.kind))
+    return error(400, "bad_request", `kind must be one of ${KINDS.join(", ")}`, { field: "kind" });
+  const valid = validRule(body.value);
+  if (valid.response) return valid.response;
+  if (valid.rule.scope === "issue" && body.value.kind !== "anomaly")
+    return error(400, "bad_request", "scope issue is for anomaly rules (the other kinds are per issue or per project by nature)", { field: "scope" });
+  if (body.value.kind === "silence" && valid.rule.silence_minutes < 1)
+    return error(400, "bad_request", "a silence rule needs silence_minutes", { field: "silence_minutes" });
+  const rule = await db.insertAlertRule(env.DB, project.id, { kind: body.value.kind, ...valid.rule }, Date.now());
+  forgetRules(project.id);
+  return json(201, { rule: presentRule(rule) });
+}
+
+export async function updateRule(request, env, _ctx, { slug, id }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const current = (await db.alertRules(env.DB, project.id)).find((r) => String(r.id) === id);
+  if (!current) return error(404, "not_found", `no rule ${id}`);
+  const body = await readJsonObject(request);
+  if (body.response) return body.response;
+  const valid = validRule(body.value, { ...current, enabled: current.enabled === 1 });
+  if (valid.response) return valid.response;
+  if (valid.rule.scope === "issue" && current.kind !== "anomaly")
+    return error(400, "bad_request", "scope issue is for anomaly rules", { field: "scope" });
+  const rule = await db.updateAlertRule(env.DB, project.id, current.id, valid.rule);
+  forgetRules(project.id);
+  return json(200, { rule: presentRule(rule) });
+}
+
+export async function deleteRule(_request, env, _ctx, { slug, id }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  if (!(await db.alertRules(env.DB, project.id)).some((r) => String(r.id) === id)) return error(404, "not_found", `no rule ${id}`);
+  await db.deleteAlertRule(env.DB, project.id, Number(id));
+  forgetRules(project.id);
+  return json(200, { deleted: Number(id) });
+}
+
+export async function createDestination(request, env, _ctx, { slug }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const body = await readJsonObject(request);
+  if (body.response) return body.response;
+  const { kind, url, label = null, secret = null } = body.value;
+  if (!DESTINATIONS.includes(kind)) return error(400, "bad_request", `kind must be one of ${DESTINATIONS.join(", ")}`, { field: "kind" });
+  let parsed;
+  try { parsed = new URL(url); } catch { parsed = null; }
+  if (!parsed || !["https:", "http:"].includes(parsed.protocol) || url.length > 2000)
+    return error(400, "bad_request", "url must be an http(s) URL", { field: "url" });
+  if (label !== null && (typeof label !== "string" || label.length > 100))
+    return error(400, "bad_request", "label must be a string of at most 100 characters", { field: "label" });
+  if (secret !== null && (kind !== "webhook" || typeof secret !== "string" || secret.length < 16 || secret.length > 200))
+    return error(400, "bad_request", "secret (16 to 200 characters) signs generic webhooks only", { field: "secret" });
+  if (!(await canSeal(env))) return error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before adding destinations");
+  const row = await db.insertAlertDestination(env.DB, project.id, {
+    kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url), secretEnc: secret ? await seal(env, secret) : null,
+  }, Date.now());
+  return json(201, { destination: presentDestination({ ...row, secret_enc: secret }) });
+}
+
+export async function deleteDestination(_request, env, _ctx, { slug, id }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const result = await db.deleteAlertDestination(env.DB, project.id, Number(id));
+  return result.meta.changes ? json(200, { deleted: Number(id) }) : error(404, "not_found", `no destination ${id}`);
+}
+
+export async function testAlert(_request, env, _ctx, { slug }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  return json(200, { results: await sendTest(env, project) });
+}
+
+export async function listDeliveries(request, env, _ctx, { slug }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const limit = Math.min(Number(new URL(request.url).searchParams.get("limit") ?? 100) || 100, 500);
+  const rows = await db.listDeliveries(env.DB, project.id, limit);
+  return json(200, { deliveries: rows.map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() })) });
+}

@@ -1,0 +1,161 @@
+// /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
+// streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
+import { error, json } from "../platform/http.js";
+import { eventById, tailEvents, walkEvents } from "../services/scan.js";
+import {
+  badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
+  readRange, readScope, searchPage,
+} from "../services/search.js";
+
+/** Scope, range, filter and limit of a read: {scope, from, to, filter, limit, params} or {response}. */
+async function readQuery(request, env, { defaultLimit, maxLimit }) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope;
+  const params = new URL(request.url).searchParams;
+  const range = readRange(params, Date.now(), 0);
+  if (range.response) return range;
+  const f = readFilter(params);
+  if (f.response) return f;
+  const l = readLimit(params, defaultLimit, maxLimit);
+  if (l.response) return l;
+  return { scope, ...range, filter: f.filter, limit: l.limit, params };
+}
+
+export async function listLogs(request, env) {
+  const r = await readQuery(request, env, { defaultLimit: 100, maxLimit: 500 });
+  if (r.response) return r.response;
+  let before = null;
+  if (r.params.has("before")) {
+    before = decodeCursor(r.params.get("before"));
+    if (!before) return badParam("before", "before must be a cursor from a previous answer");
+  }
+  const page = await searchPage(env, {
+    projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter, limit: r.limit, withTotal: before === null,
+  });
+  const body = {
+    logs: page.rows,
+    next_before: page.next,
+    complete: page.complete,
+    scanned: page.scanned,
+    segments_opened: page.opened,
+    terms: queryTerms(r.params.get("q") ?? ""),
+  };
+  if (page.total !== undefined) Object.assign(body, { total: page.total, total_exact: page.total_exact });
+  return json(200, body);
+}
+
+const CONTEXT_DEFAULT = 5;
+const CONTEXT_MAX = 50;
+
+export async function getLog(request, env, _ctx, { id }) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const n = Number(params.get("context") ?? CONTEXT_DEFAULT);
+  if (!Number.isInteger(n) || n < 0 || n > CONTEXT_MAX) return badParam("context", `context must be from 0 to ${CONTEXT_MAX}`);
+  const found = /^\d{1,16}$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER ? await eventById(env, Number(id)) : null;
+  // Another project's event is as absent as a missing one: a read key learns nothing of others.
+  const project = found && scope.projects.find((p) => p.id === found.projectId);
+  if (!project) return error(404, "not_found", "no such event");
+  const { row, key } = found;
+  const around = async (order) => (n ? (await walkEvents(env, {
+    projects: [project], from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, limit: n, order,
+    ...(order === "desc" ? { before: key } : { after: key }),
+  })).rows : []);
+  const [before, after] = await Promise.all([around("desc"), around("asc")]);
+  return json(200, {
+    event: row,
+    issue: { fingerprint: row.fingerprint, href: `/api/issues/${row.fingerprint}?project=${encodeURIComponent(row.project)}` },
+    before,
+    after,
+  });
+}
+
+const EXPORT_MAX = 50_000;
+const EXPORT_PAGE = 500;
+const CSV_COLUMNS = ["id", "ts", "project", "level", "message", "source", "env", "component", "endpoint",
+  "source_type", "error_type", "exception_type", "fingerprint", "hint", "request_id", "user_id", "release"];
+
+/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
+function csvCell(value) {
+  if (value === undefined || value === null) return "";
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export async function exportLogs(request, env, ctx) {
+  const r = await readQuery(request, env, { defaultLimit: 10_000, maxLimit: EXPORT_MAX });
+  if (r.response) return r.response;
+  const format = r.params.get("format") ?? "ndjson";
+  if (format !== "ndjson" && format !== "csv") return badParam("format", "format must be ndjson or csv");
+  const { readable, writable } = new TransformStream();
+  const writer = writable.getWriter();
+  const encoder = new TextEncoder();
+  const pump = async () => {
+    try {
+      if (format === "csv") await writer.write(encoder.encode(`${CSV_COLUMNS.join(",")}\r\n`));
+      let before = null;
+      let written = 0;
+      while (written < r.limit) {
+        const page = await searchPage(env, {
+          projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter,
+          limit: Math.min(EXPORT_PAGE, r.limit - written),
+        });
+        const lines = page.rows.map((e) => (format === "csv"
+          ? `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(",")}\r\n` : `${JSON.stringify(e)}\n`));
+        if (lines.length) await writer.write(encoder.encode(lines.join("")));
+        written += page.rows.length;
+        if (!page.next) break;
+        before = decodeCursor(page.next);
+      }
+      await writer.close();
+    } catch (err) {
+      console.error("export failed", err);
+      await writer.abort(err).catch(() => {});
+    }
+  };
+  ctx.waitUntil(pump());
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return new Response(readable, {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      "Content-Disposition": `attachment; filename="edgelog-${stamp}.${format === "csv" ? "csv" : "ndjson"}"`,
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "no-store",
+    },
+  });
+}
+
+export async function tailLogs(request, env) {
+  const r = await readQuery(request, env, { defaultLimit: 100, maxLimit: 500 });
+  if (r.response) return r.response;
+  const query = { projects: r.scope.projects, filter: r.filter, from: r.from, to: r.to, limit: r.limit };
+  if (!r.params.has("since")) {
+    // A new tail starts with the newest events stored, oldest first, and a cursor after them.
+    const t = await tailEvents(env, { ...query, after: 0, newest: true });
+    return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: true });
+  }
+  const after = decodeTailCursor(r.params.get("since"));
+  if (after === null) return badParam("since", "since must be a cursor from a previous answer");
+  const t = await tailEvents(env, { ...query, after });
+  return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: t.caught_up });
+}
+
+/** GET /api/logs/histogram: counts per time bucket and level for the same filters as /api/logs. */
+export async function logsHistogram(request, env) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const win = chartWindow(params, Date.now());
+  if (win.response) return win.response;
+  const f = readFilter(params);
+  if (f.response) return f.response;
+  const { from, to, bucket } = win;
+  const h = await histogram(env, { projects: scope.projects, from, to, filter: f.filter, bucket, origin: win.origin });
+  const iso = (ms) => new Date(ms).toISOString();
+  return json(200, {
+    from: iso(from), to: iso(to), bucket_ms: bucket, complete: h.complete, covered_from: iso(h.covered_from),
+    buckets: h.buckets.map((b) => ({ ...b, t: iso(b.t) })),
+  });
+}

@@ -1,0 +1,201 @@
+// Search over stored events: parameters → a filter the core checks and evaluates, opaque
+// cursors, and the bounded newest-first page that /api/logs and /api/export share.
+import { foldPending } from "../jobs/fold.js";
+import { requireReader } from "./credentials.js";
+import * as db from "../db/index.js";
+import { error } from "../platform/http.js";
+import { parseTime } from "../platform/time.js";
+import { countWalk, filterProblem, narrows, walkEvents } from "./scan.js";
+
+export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
+const MAX_VALUE = 512;
+
+export const badParam = (field, message) => error(400, "bad_request", message, { field });
+
+/** The words of a query, for highlighting: what the core searches for. */
+export function queryTerms(q) {
+  return [...q.matchAll(/(-?)"([^"]*)"|(-?)([^\s"]+)/g)]
+    .filter((m) => (m[1] ?? m[3]) !== "-")
+    .map((m) => (m[2] ?? m[4]).replace(/\*+$/, ""))
+    .filter((t) => /[\p{L}\p{N}]/u.test(t));
+}
+
+const b64 = (text) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const unb64 = (text) => atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+
+/** Page cursors are opaque to clients: "<ts>.<id>" in base64url. */
+export const encodeCursor = (row) => b64(`${row.ts}.${row.id}`);
+export function decodeCursor(text) {
+  try {
+    const m = /^(-?\d+)\.(\d+)$/.exec(unb64(text));
+    return m ? { ts: Number(m[1]), id: Number(m[2]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tail cursors: the last id seen, "t<id>" in base64url. */
+export const encodeTailCursor = (id) => b64(`t${id}`);
+export function decodeTailCursor(text) {
+  try {
+    const m = /^t(\d+)$/.exec(unb64(text));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who reads which projects, from the credentials and ?project=: {projects: [{id, slug}]} or
+ *  {response}. A read key reads only its own project; the operator reads one or all. */
+export async function readScope(request, env) {
+  const reader = await requireReader(request, env);
+  if (reader.response) return reader;
+  const slug = new URL(request.url).searchParams.get("project");
+  if (reader.projectId !== null) {
+    if (slug !== null && slug !== reader.projectSlug)
+      return { response: error(403, "forbidden", "this key reads only its own project", { field: "project" }) };
+    return { projects: [{ id: reader.projectId, slug: reader.projectSlug }], admin: false };
+  }
+  const live = await db.liveProjects(env.DB);
+  if (slug === null) return { projects: live, admin: true };
+  const project = live.find((p) => p.slug === slug);
+  return project ? { projects: [project], admin: true }
+    : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+}
+
+/** The time range from ?from= and ?to= (RFC 3339, epoch ms, or relative like 15m): {from, to}
+ *  or {response}. */
+export function readRange(params, now, defaultFrom) {
+  const from = parseTime(params.get("from"), now) ?? defaultFrom;
+  const to = parseTime(params.get("to"), now) ?? now + 86_400_000;
+  if (!Number.isFinite(from)) return { response: badParam("from", "from must be RFC 3339, epoch ms or relative like 15m") };
+  if (!Number.isFinite(to)) return { response: badParam("to", "to must be RFC 3339, epoch ms or relative like 15m") };
+  if (from >= to) return { response: badParam("from", "from must be before to") };
+  return { from, to };
+}
+
+const MAX_EXCLUDED = 20;
+
+/** The event filter from the query string: {filter} or {response}. */
+export function readFilter(params) {
+  const filter = {};
+  if (params.has("level")) {
+    const levels = params.getAll("level").flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase()).filter(Boolean);
+    const unknown = levels.find((l) => !LEVELS.includes(l));
+    if (unknown !== undefined) return { response: badParam("level", `unknown level "${unknown}"`) };
+    if (levels.length) filter.levels = [...new Set(levels)];
+  }
+  for (const column of db.EQUALITY_FILTERS) {
+    const value = params.get(column);
+    if (value === null || value === "") continue;
+    if (value.length > MAX_VALUE) return { response: badParam(column, `${column} is longer than ${MAX_VALUE} characters`) };
+    filter[column] = value;
+  }
+  // not.<field>=value (repeatable): events with that exact value are left out.
+  for (const column of db.EQUALITY_FILTERS) {
+    const values = params.getAll(`not.${column}`).filter((v) => v !== "");
+    if (!values.length) continue;
+    if (values.length > MAX_EXCLUDED)
+      return { response: badParam(`not.${column}`, `at most ${MAX_EXCLUDED} values of not.${column}`) };
+    if (values.some((v) => v.length > MAX_VALUE))
+      return { response: badParam(`not.${column}`, `not.${column} is longer than ${MAX_VALUE} characters`) };
+    (filter.not ??= {})[column] = [...new Set(values)];
+  }
+  if (filter.fingerprint !== undefined && !/^[0-9a-f]{32}$/.test(filter.fingerprint))
+    return { response: badParam("fingerprint", "fingerprint must be 32 lowercase hex digits") };
+  const q = params.get("q");
+  if (q !== null && q.trim() !== "") {
+    filter.q = q;
+    const problem = filterProblem(filter);
+    if (problem) return { response: badParam(problem.field, problem.message) };
+  }
+  return { filter };
+}
+
+/** Reads ?limit= between 1 and `max`: {limit} or {response}. */
+export function readLimit(params, fallback, max) {
+  const text = params.get("limit") ?? String(fallback);
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > max)
+    return { response: badParam("limit", `limit must be an integer from 1 to ${max}`) };
+  return { limit };
+}
+
+/** One page of a newest-first search over `projects`, below the cursor `before`, within the
+ *  request's time budget. Answers {rows, next (cursor or null), complete, scanned, opened, total,
+ *  total_exact}. */
+export async function searchPage(env, { projects, from, to, before, filter, limit, withTotal = false }) {
+  const page = await walkEvents(env, { projects, from, to, before, filter, limit });
+  const out = { rows: page.rows, next: page.next ? encodeCursor(page.next) : null, complete: page.complete,
+    scanned: page.scanned, opened: page.opened };
+  if (!withTotal) return out;
+  // The walk covered the whole range: what it matched is the total.
+  if (page.complete && !page.next) return { ...out, total: page.matched, total_exact: true };
+  const projectIds = projects.map((p) => p.id);
+  if (!narrows(filter)) {
+    await foldPending(env);
+    const rows = await db.rollupHistogram(env.DB, { projectIds, from, to, bucket: to - from });
+    const total = rows.filter((r) => !filter.levels || filter.levels.includes(r.level)).reduce((n, r) => n + r.events, 0);
+    // Minute rollups are exact when the range's edges are whole minutes; no event lies past now
+    // plus the core's 60 s allowance for clocks ahead.
+    const exact = from % 60_000 === 0 && (to % 60_000 === 0 || to >= Date.now() + 60_000);
+    return { ...out, total, total_exact: exact };
+  }
+  const inRange = await db.eventsInRange(env.DB, projectIds, from, to);
+  return { ...out, total: page.scanned ? Math.round((page.matched / page.scanned) * inRange) : 0, total_exact: false };
+}
+
+const MINUTE = 60_000;
+const HISTOGRAM_SCAN = 200_000;
+const BUCKETS = [1, 5, 15, 30, 60, 180, 360, 720, 1440].map((m) => m * 60_000);
+
+/** The histogram step for a window: the smallest that keeps it within 96 buckets. */
+export function bucketFor(span) {
+  return BUCKETS.find((b) => span / b <= 96) ?? BUCKETS[BUCKETS.length - 1];
+}
+
+/** A chart's window from ?from= (default the last 24 h) and ?to= (default now): {from, to, bucket,
+ *  origin}, or {response}. Buckets sit on a grid of multiples of the bucket (`origin` is the one at
+ *  or before `from`), so refreshes keep their edges; the first and the last are cut at `from` and
+ *  `to`, which makes at most 97 of them. */
+export function chartWindow(params, now) {
+  const range = readRange(params, now, now - 86_400_000);
+  if (range.response) return range;
+  const to = params.has("to") ? range.to : now;
+  const bucket = bucketFor(to - range.from);
+  return { from: range.from, to, bucket, origin: range.from - (range.from % bucket) };
+}
+
+/** Counts per time bucket and level of the events matching a filter, exact at both edges: whole
+ *  minutes from the minute rollup when only levels narrow it, the partial minutes at `from` and
+ *  `to` counted from the events; otherwise all counted by the core over the newest HISTOGRAM_SCAN
+ *  events in the range (`complete` false and `covered_from` set when that did not reach `from`).
+ *  Buckets count from `origin` (chartWindow's grid); the first starts at `from`. */
+export async function histogram(env, { projects, from, to, filter, bucket, origin = from }) {
+  const counts = [];
+  let coveredFrom = from;
+  const merge = (answer) => counts.push(...answer.counts.map(([b, level, events]) => ({ bucket: b, level, events })));
+  const walk = (a, b, maxEvents) => countWalk(env, {
+    projects, from: a, to: b, filter, mode: "histogram", request: { bucket, origin }, maxEvents, merge,
+  });
+  if (!narrows(filter)) {
+    await foldPending(env);
+    const wholeFrom = Math.min(to, Math.ceil(from / MINUTE) * MINUTE);
+    const wholeTo = Math.max(wholeFrom, to - (to % MINUTE));
+    const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from: wholeFrom, to: wholeTo, bucket, origin });
+    counts.push(...rows.filter((r) => !filter.levels || filter.levels.includes(r.level)));
+    for (const [a, b] of [[from, wholeFrom], [wholeTo, to]]) if (b > a) await walk(a, b, Infinity);
+  } else {
+    coveredFrom = (await walk(from, to, HISTOGRAM_SCAN)).covered_from;
+  }
+  const buckets = [];
+  for (let t = origin; t < to || !buckets.length; t += bucket)
+    buckets.push({ t: Math.max(t, from), total: 0, ...Object.fromEntries(LEVELS.map((l) => [l, 0])) });
+  for (const c of counts) {
+    const b = buckets[c.bucket];
+    if (!b) continue;
+    b[c.level] += c.events;
+    b.total += c.events;
+  }
+  return { buckets, complete: coveredFrom === from, covered_from: coveredFrom };
+}
