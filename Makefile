@@ -33,9 +33,10 @@ asan: setup ## build the core and its tests with ASan + UBSan
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_SANITIZE=ON -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
-wasm: setup ## build wasm/edgelog.wasm and the wasm test suites
+wasm: setup ## build wasm/edgelog.wasm, the vocabulary modules generated from it, and the wasm test suites
 	@emcmake cmake -S . -B $(WASMB) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(WASMB) -j $(JOBS)
+	@node scripts/vocabulary.mjs
 
 dashboard: setup ## the dashboard's third-party files, copied from node_modules (npm, pinned)
 	@mkdir -p dashboard/vendor

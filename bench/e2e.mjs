@@ -17,7 +17,7 @@ import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
-import { foldPending } from "../worker/jobs/fold.js";
+import { foldPending } from "../worker/services/rollups.js";
 import * as db from "../worker/db/index.js";
 
 const arg = (name, fallback) => {
@@ -90,12 +90,13 @@ async function storageCost() {
     const write = async () => {
       const now = Date.now();
       const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: hmac("k"),
-        limits: { max_body_bytes: 1 << 20, max_events: 1000 } }, body);
+        settings: { max_body_bytes: 1 << 20, max_events: 1000 } }, body);
       const { statements } = db.ingestStatements(d1, { projectId: 1, receivedAt: now, minute: now - (now % 60000), decision,
         ipKey: "ip:203.0.113.1" });
+      decision.release();
       const results = await d1.batch(statements);
-      const segmentText = decision.header.segments.reduce((n, _, i) =>
-        n + decision.parts.slice(i * db.PARTS_PER_SEGMENT, (i + 1) * db.PARTS_PER_SEGMENT).reduce((m, p) => m + p.length, 0), 0);
+      const segmentText = decision.segments.reduce((n, s) =>
+        n + [s.data, s.fields, s.words, s.issues, s.minutes].reduce((m, p) => m + p.length, 0), 0);
       return { written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0), events: decision.header.accepted, segmentText };
     };
     const first = await write(); // the batch's issues are new here

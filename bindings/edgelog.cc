@@ -3,35 +3,68 @@
 
 #include <malloc.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
-#include "edgelog/alerting/alerts.h"
-#include "edgelog/ingest/readers/json.h"
-#include "edgelog/ingest/pipeline.h"
-#include "edgelog/read/query.h"
-#include "edgelog/read/operations.h"
+#include "decode.h"
 #include "edgelog/ingest/rules.h"
+#include "edgelog/insights/baseline_series.h"
 #include "encode.h"
 
 namespace {
 
-edgelog::pipeline& the_pipeline() {
-  static edgelog::pipeline p;  // one per instance: the parser's buffers are reused
+using namespace edgelog;
+using edgelog::bindings::ingest_request;
+
+constexpr std::uint32_t abi_version = 5;
+constexpr std::size_t max_projects = 1024;
+constexpr std::size_t max_idle_pipelines = 4;
+
+// Pipelines keep their parser's buffers between requests; a decision keeps its pipeline until
+// its result is freed (el_ingest_without reads it again), so requests that overlap take one each.
+std::vector<std::unique_ptr<pipeline>>& idle_pipelines() {
+  static std::vector<std::unique_ptr<pipeline>> idle;
+  return idle;
+}
+
+std::unique_ptr<pipeline> take_pipeline() {
+  auto& idle = idle_pipelines();
+  if (idle.empty()) return std::make_unique<pipeline>();
+  auto p = std::move(idle.back());
+  idle.pop_back();
   return p;
 }
 
-// A result and the strings it points into, freed together by el_result_free.
+void give_back(std::unique_ptr<pipeline> p) {
+  if (p && idle_pipelines().size() < max_idle_pipelines) idle_pipelines().push_back(std::move(p));
+}
+
+// Projects' settings, parsed once (el_project) and named by the ingests that use them.
+struct kept_settings {
+  std::uint32_t generation = 0;
+  std::shared_ptr<const project_settings> settings;
+};
+std::unordered_map<std::int64_t, kept_settings>& projects() {
+  static std::unordered_map<std::int64_t, kept_settings> kept;
+  return kept;
+}
+std::uint32_t next_generation = 0;
+
+// A result and what it owns, freed together by el_result_free.
 struct owned_result {
   el_result view;  // first member: el_result* and owned_result* are the same address
   std::string header, parts;
+  std::unique_ptr<pipeline> lease;                   // an ingest's pipeline, holding its decision
+  std::shared_ptr<const project_settings> settings;  // the settings the decision was made with
+  ~owned_result() { give_back(std::move(lease)); }
 };
 
-el_result* make_result(std::string header, std::string parts) noexcept {
+el_result* make_result(std::string header, std::string parts = {}) noexcept {
   auto* r = new (std::nothrow) owned_result{};
   if (!r) return nullptr;
   r->header = std::move(header);
@@ -41,87 +74,210 @@ el_result* make_result(std::string header, std::string parts) noexcept {
   return &r->view;
 }
 
-el_result* internal_error(edgelog::errc code) noexcept {
+el_result* failure(errc code) noexcept {
   try {
-    std::string header = "{\"status\":500,\"error\":{\"code\":\"";
-    header += edgelog::error_code(code);
-    header += "\",\"message\":\"";
-    header += edgelog::error_message(code);
-    header += "\"}}";
-    return make_result(std::move(header), {});
+    return make_result(encode_failure(code));
   } catch (...) {
     return nullptr;
   }
+}
+
+std::string_view text(const uint8_t* p, size_t n) { return {reinterpret_cast<const char*>(p), n}; }
+
+// The adapter every JSON call shares: decode into Request, run, encode; nothing escapes.
+template <typename Request, typename Decode, typename Run>
+el_result* adapt(Decode&& decode, Run&& run) noexcept {
+  try {
+    Request req{};
+    if (auto e = decode(req); e != errc::ok) return failure(e);
+    return make_result(run(req));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
+el_result* encode_decision(const ingest_decision& d, std::unique_ptr<pipeline> lease,
+                           std::shared_ptr<const project_settings> settings) {
+  auto result = encode_ingest(d);
+  el_result* r = make_result(std::move(result.header), std::move(result.parts));
+  if (!r) return nullptr;
+  auto* owned = reinterpret_cast<owned_result*>(r);
+  owned->lease = std::move(lease);
+  owned->settings = std::move(settings);
+  return r;
 }
 
 }  // namespace
 
 extern "C" {
 
-uint32_t el_abi_version(void) { return 4; }
+uint32_t el_abi_version(void) { return abi_version; }
 
 size_t el_heap_in_use(void) { return mallinfo().uordblks; }
 
 uint8_t* el_alloc(size_t n) {
-  auto* p = static_cast<uint8_t*>(std::malloc(n + edgelog::batch_parser::padding));
-  if (p) std::memset(p + n, 0, edgelog::batch_parser::padding);  // the caller fills the rest
+  auto* p = static_cast<uint8_t*>(std::malloc(n + batch_parser::padding));
+  if (p) std::memset(p + n, 0, batch_parser::padding);  // the caller fills the rest
   return p;
 }
 
 void el_free(uint8_t* p) { std::free(p); }
 
-el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
-                     size_t wire_len, const uint8_t* body, size_t body_len) {
+void el_result_free(el_result* r) { delete reinterpret_cast<owned_result*>(r); }
+
+el_result* el_vocabulary(void) {
   try {
-    edgelog::ingest_context ctx;
-    std::string_view ctx_json(reinterpret_cast<const char*>(context), context_len);
-    if (auto e = edgelog::parse_ingest_context(ctx_json, ctx); e != edgelog::errc::ok)
-      return internal_error(e);
-    auto result = edgelog::encode_ingest(
-        the_pipeline().decide(ctx, std::string_view(reinterpret_cast<const char*>(wire), wire_len),
-                              std::string_view(reinterpret_cast<const char*>(body), body_len)));
-    return make_result(std::move(result.header), std::move(result.parts));
+    return make_result(encode_vocabulary(abi_version));
   } catch (...) {
-    return internal_error(edgelog::errc::internal);
+    return failure(errc::internal);
   }
 }
 
-el_result* el_read(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+el_result* el_project(const uint8_t* request, size_t request_len) {
   try {
-    std::string out;
-    auto e = edgelog::run_read(std::string_view(reinterpret_cast<const char*>(request), request_len),
-                               std::string_view(reinterpret_cast<const char*>(body), body_len), out);
-    if (e != edgelog::errc::ok) return internal_error(e);
-    return make_result(std::move(out), {});
+    auto doc = text(request, request_len);
+    std::int64_t id = 0;
+    auto settings = std::make_shared<project_settings>();
+    if (auto e = bindings::decode_project(doc, id, *settings); e != errc::ok) return failure(e);
+    auto& kept = projects();
+    if (kept.size() >= max_projects && !kept.count(id)) kept.clear();
+    std::uint32_t generation = ++next_generation;
+    kept[id] = {generation, std::move(settings)};
+    return make_result("{\"generation\":" + std::to_string(generation) + "}");
   } catch (...) {
-    return internal_error(edgelog::errc::internal);
+    return failure(errc::internal);
   }
 }
 
-el_result* el_alerts(const uint8_t* context, size_t context_len) {
+el_result* el_ingest(const uint8_t* request, size_t request_len, const uint8_t* wire, size_t wire_len,
+                     const uint8_t* body, size_t body_len) {
   try {
-    std::string out;
-    auto e = edgelog::alerts_from_json(std::string_view(reinterpret_cast<const char*>(context), context_len), out);
-    if (e != edgelog::errc::ok) return internal_error(e);
-    return make_result(std::move(out), {});
+    ingest_request req;
+    if (auto e = bindings::decode_ingest(text(request, request_len), req); e != errc::ok) return failure(e);
+    std::shared_ptr<const project_settings> settings;
+    if (req.inline_settings) {
+      settings = std::make_shared<project_settings>(std::move(req.settings));
+    } else {
+      auto it = projects().find(req.project_id);
+      if (it == projects().end() || it->second.generation != req.generation) return failure(errc::unknown_settings);
+      settings = it->second.settings;
+    }
+    req.context.project = settings.get();
+    auto lease = take_pipeline();
+    const auto& d = lease->decide(req.context, text(wire, wire_len), text(body, body_len));
+    return encode_decision(d, std::move(lease), std::move(settings));
   } catch (...) {
-    return internal_error(edgelog::errc::internal);
+    return failure(errc::internal);
   }
 }
 
-el_result* el_check_rules(const uint8_t* text, size_t text_len) {
+el_result* el_ingest_without(el_result* previous, const uint8_t* request, size_t request_len) {
+  try {
+    auto* prev = reinterpret_cast<owned_result*>(previous);
+    if (!prev || !prev->lease) return failure(errc::invalid_context);
+    std::vector<std::string> stored;
+    if (auto e = bindings::decode_stored_ids(text(request, request_len), stored); e != errc::ok) return failure(e);
+    const auto& d = prev->lease->without_stored(stored);
+    return encode_decision(d, std::move(prev->lease), prev->settings);
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
+el_result* el_prune(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<prune_request>([&](auto& r) { return bindings::decode_prune(text(request, request_len), text(body, body_len), r); },
+                              [](const auto& r) { return encode_prune(prune(r)); });
+}
+
+el_result* el_rows(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<rows_request>([&](auto& r) { return bindings::decode_rows(text(request, request_len), text(body, body_len), r); },
+                             [](const auto& r) { return encode_rows(read_rows(r)); });
+}
+
+el_result* el_forward(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<forward_request>(
+      [&](auto& r) { return bindings::decode_forward(text(request, request_len), text(body, body_len), r); },
+      [](const auto& r) { return encode_forward(read_forward(r)); });
+}
+
+el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  try {
+    histogram_request req;
+    if (auto e = bindings::decode_histogram(text(request, request_len), text(body, body_len), req); e != errc::ok)
+      return failure(e);
+    histogram_result result;
+    if (auto e = count_histogram(req, result); e != errc::ok) return failure(e);
+    return make_result(encode_histogram(result));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
+el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<facets_request>([&](auto& r) { return bindings::decode_facets(text(request, request_len), text(body, body_len), r); },
+                               [](const auto& r) { return encode_facets(count_facets(r)); });
+}
+
+el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<rules_preview_request>(
+      [&](auto& r) { return bindings::decode_rules_preview(text(request, request_len), text(body, body_len), r); },
+      [](const auto& r) { return encode_rules_preview(preview_rules_over(r)); });
+}
+
+el_result* el_baseline(const uint8_t* request, size_t request_len) {
+  try {
+    bindings::baseline_request req;
+    if (auto e = bindings::decode_baseline(text(request, request_len), req); e != errc::ok) return failure(e);
+    std::vector<baseline_band> hours;
+    if (auto e = baseline_series(req.history, req.since, req.from, req.to, hours); e != errc::ok) return failure(e);
+    return make_result(encode_baseline(hours));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
+el_result* el_trending(const uint8_t* request, size_t request_len) {
+  return adapt<bindings::trending_request>([&](auto& r) { return bindings::decode_trending(text(request, request_len), r); },
+                                           [](const auto& r) { return encode_trending(rank_trending(r.items, r.now, r.limit)); });
+}
+
+el_result* el_suggest(const uint8_t* request, size_t request_len) {
+  return adapt<issue_evidence>([&](auto& r) { return bindings::decode_suggest(text(request, request_len), r); },
+                               [](const auto& r) { return encode_suggest(suggest(r)); });
+}
+
+el_result* el_suspect(const uint8_t* request, size_t request_len) {
+  return adapt<suspect_input>([&](auto& r) { return bindings::decode_suspect(text(request, request_len), r); },
+                              [](const auto& r) { return encode_suspect(suspect_release(r)); });
+}
+
+el_result* el_alerts(const uint8_t* request, size_t request_len) {
+  return adapt<alert_request>([&](auto& r) { return bindings::decode_alerts(text(request, request_len), r); },
+                              [](const auto& r) { return encode_alerts(evaluate_alerts(r)); });
+}
+
+el_result* el_digest(const uint8_t* request, size_t request_len) {
+  return adapt<bindings::digest_request>([&](auto& r) { return bindings::decode_digest(text(request, request_len), r); },
+                                         [](const auto& r) {
+                                           std::vector<std::pair<destination_kind, std::string>> payloads;
+                                           for (auto kind : r.kinds) payloads.emplace_back(kind, digest_payload(r.digest, kind, r.now_ms));
+                                           return encode_payloads(payloads);
+                                         });
+}
+
+el_result* el_ticket(const uint8_t* request, size_t request_len) {
+  return adapt<ticket_input>([&](auto& r) { return bindings::decode_ticket(text(request, request_len), r); },
+                             [](const auto& r) { return encode_ticket(ticket_body(r), r.issue.fingerprint); });
+}
+
+el_result* el_check_rules(const uint8_t* text_ptr, size_t text_len) {
   try {
     std::vector<std::string> errors;
-    (void)edgelog::parse_rules(std::string_view(reinterpret_cast<const char*>(text), text_len), &errors);
-    std::string out = nlohmann::json{{"errors", errors}}.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
-    return make_result(std::move(out), {});
+    (void)parse_rules(text(text_ptr, text_len), &errors);
+    return make_result(encode_rule_errors(errors));
   } catch (...) {
-    return internal_error(edgelog::errc::internal);
+    return failure(errc::internal);
   }
-}
-
-void el_result_free(el_result* r) {
-  delete reinterpret_cast<owned_result*>(r);
 }
 
 }  // extern "C"

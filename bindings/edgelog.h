@@ -1,9 +1,10 @@
-/* The C ABI of the edgelog core: the only extern "C" code. One coarse call per request.
+/* The C ABI of the edgelog core: the only extern "C" code. One typed call per operation, each an
+ * adapter: decode the request (bindings/decode.h), call the core, encode the answer
+ * (bindings/encode.h). schema/abi.json describes every request and answer.
  *
  * Ownership: every pointer returned by an el_* function is owned by the caller and released with
- * the matching free (el_free for el_alloc, el_result_free for el_ingest, el_read and el_alerts).
- * Inputs are pointer +
- * length; nothing is NUL-terminated. No C++ exception crosses this boundary. */
+ * the matching free (el_free for el_alloc, el_result_free for every el_result). Inputs are
+ * pointer + length; nothing is NUL-terminated. No C++ exception crosses this boundary. */
 #ifndef EDGELOG_BINDINGS_H
 #define EDGELOG_BINDINGS_H
 
@@ -14,10 +15,10 @@
 extern "C" {
 #endif
 
-/** The ABI version; bumped when a signature or the result layout changes. */
+/** The ABI version; bumped when a signature or a request or answer form changes. */
 uint32_t el_abi_version(void);
 
-/// Bytes the allocator has handed out and not had back: what a leak check compares.
+/** Bytes the allocator has handed out and not had back: what a leak check compares. */
 size_t el_heap_in_use(void);
 
 /** Allocates `n` bytes plus the parser's padding (so a body can be parsed in place), or NULL.
@@ -27,9 +28,9 @@ uint8_t* el_alloc(size_t n);
 /** Frees memory from el_alloc. NULL is ignored. */
 void el_free(uint8_t* p);
 
-/** The result of a call: `header_len` bytes of JSON (the decision) at `header`, and `parts_len`
- *  bytes of ASCII strings at `parts`, back to back, whose lengths the header's "parts" lists (0
- *  when there is nothing to bind). Owned by the result. */
+/** The result of a call: `header_len` bytes of JSON (the answer) at `header`, and `parts_len`
+ *  bytes of ASCII strings at `parts`, back to back, which the header's "parts" names (ingest
+ *  only; 0 otherwise). Owned by the result. */
 typedef struct el_result {
   uint8_t* header;
   uint32_t header_len;
@@ -37,29 +38,53 @@ typedef struct el_result {
   uint32_t parts_len;
 } el_result;
 
-/** Decides on one ingest request. `context` is JSON (see edgelog/pipeline.h); `wire` is the
- *  body as sent (what X-Signature covers) and `body` the same after Content-Encoding was removed;
- *  for an uncompressed request pass the same pointer twice. `body` must come from el_alloc so the
- *  parser may read its padding. Returns NULL only when memory is exhausted; other failures are a
- *  header with status 500 and an error code. Free with el_result_free. */
-el_result* el_ingest(const uint8_t* context, size_t context_len, const uint8_t* wire,
-                     size_t wire_len, const uint8_t* body, size_t body_len);
-
-/** Runs a read over segments (see edgelog/query.h, run_read): `request` is JSON, `body` the
- *  segments' base64 texts (or filters) back to back. The header is the JSON answer; no parts.
- *  Never returns NULL but when memory is exhausted. Free with el_result_free. */
-el_result* el_read(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
-
-/** Decides on alerts (see edgelog/alerts.h, alerts_from_json): `context` is JSON; the result's
- *  header is the JSON answer and it has no rows. Never returns NULL but when memory is exhausted.
- *  Free with el_result_free. */
-el_result* el_alerts(const uint8_t* context, size_t context_len);
-
-/// Checks project rules (fingerprint or page rules): {"errors": ["line N: reason", …]}.
-el_result* el_check_rules(const uint8_t* text, size_t text_len);
-
 /** Frees a result. NULL is ignored. */
 void el_result_free(el_result* r);
+
+/* Every call below returns NULL only when memory is exhausted; a malformed request answers
+ * {"status": 500, "error": {"code": "invalid_context", …}}. */
+
+/** The vocabulary: levels, filter fields, alert and destination kinds, limits. */
+el_result* el_vocabulary(void);
+
+/** Keeps a project's settings for the ingests that name it: {"id", "settings": {…}} →
+ *  {"generation"}. At most 1024 projects are kept; an ingest naming one that is not answers
+ *  the error "unknown_settings" and the shim sends it again. */
+el_result* el_project(const uint8_t* request, size_t request_len);
+
+/** Decides on one ingest request. `request` is the per-request context naming the project's
+ *  settings (el_project) or carrying them; `wire` is the body as sent (what X-Signature covers)
+ *  and `body` the same after Content-Encoding was removed (the same pointer twice when
+ *  uncompressed). `body` must come from el_alloc and stay allocated until the result is freed:
+ *  the decision's events point into it. */
+el_result* el_ingest(const uint8_t* request, size_t request_len, const uint8_t* wire, size_t wire_len,
+                     const uint8_t* body, size_t body_len);
+
+/** The decision of `previous` (an el_ingest result, not yet freed) without the events whose
+ *  event_id storage holds: {"event_ids": [...]}. Nothing is parsed again. `previous` stays valid
+ *  and must still be freed. */
+el_result* el_ingest_without(el_result* previous, const uint8_t* request, size_t request_len);
+
+/* The reads over segments: `request` is JSON, `body` the segments' base64 texts (or, for prune,
+ * their filters) back to back, in the order the request lists them. */
+el_result* el_prune(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_rows(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_forward(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+
+/* Insights, alerting and integrations: `request` is JSON. */
+el_result* el_baseline(const uint8_t* request, size_t request_len);
+el_result* el_trending(const uint8_t* request, size_t request_len);
+el_result* el_suggest(const uint8_t* request, size_t request_len);
+el_result* el_suspect(const uint8_t* request, size_t request_len);
+el_result* el_alerts(const uint8_t* request, size_t request_len);
+el_result* el_digest(const uint8_t* request, size_t request_len);
+el_result* el_ticket(const uint8_t* request, size_t request_len);
+
+/** Checks project rules (fingerprint or page rules, as text): {"errors": ["line N: reason", …]}. */
+el_result* el_check_rules(const uint8_t* text, size_t text_len);
 
 #ifdef __cplusplus
 }

@@ -160,68 +160,77 @@ std::vector<built_segment> segments_of(const ingest_decision& d, std::size_t max
   return out;
 }
 
-// Appends a part and records its length.
+// Appends parts and records each one's name (and segment) and length.
 class part_list {
  public:
+  struct entry {
+    std::string_view name;
+    int segment;  // -1: a request-wide part
+    std::size_t bytes;
+  };
   explicit part_list(std::string& parts) : parts_(parts) {}
-  std::string& open() {
+  std::string& open(std::string_view name, int segment = -1) {
     start_ = parts_.size();
+    name_ = name;
+    segment_ = segment;
     return parts_;
   }
-  void close() { lengths_.push_back(parts_.size() - start_); }
-  const std::vector<std::size_t>& lengths() const { return lengths_; }
+  void close() { entries_.push_back({name_, segment_, parts_.size() - start_}); }
+  const std::vector<entry>& entries() const { return entries_; }
 
  private:
   std::string& parts_;
   std::size_t start_ = 0;
-  std::vector<std::size_t> lengths_;
+  std::string_view name_;
+  int segment_ = -1;
+  std::vector<entry> entries_;
 };
 
-void write_segment_parts(part_list& parts, const built_segment& seg, bool counted) {
-  detail::base64_encode(seg.bytes, parts.open());
+void write_segment_parts(part_list& parts, const built_segment& seg, int index, bool counted) {
+  detail::base64_encode(seg.bytes, parts.open("data", index));
   parts.close();
-  detail::base64_encode(seg.summary.fields.serialize(), parts.open());
+  detail::base64_encode(seg.summary.fields.serialize(), parts.open("fields", index));
   parts.close();
-  detail::base64_encode(seg.summary.words.serialize(), parts.open());
+  detail::base64_encode(seg.summary.words.serialize(), parts.open("words", index));
   parts.close();
   {
-    detail::json_writer w(parts.open());
+    detail::json_writer w(parts.open("issues", index));
     w.ch('[');
     for (std::size_t i = 0; !counted && i < seg.summary.issues.size(); ++i) {
       const auto& is = seg.summary.issues[i];
       if (i) w.ch(',');
-      w.raw("[\"");
+      w.raw("{\"fingerprint\":\"");
       w.raw(is.fingerprint);
-      w.raw("\",");
+      w.raw("\",\"hour\":");
       w.integer(is.hour);
-      w.ch(',');
+      w.raw(",\"count\":");
       w.integer(is.count);
-      w.ch(',');
+      w.raw(",\"first_ts\":");
       w.integer(is.first_ts);
-      w.ch(',');
+      w.raw(",\"last_ts\":");
       w.integer(is.last_ts);
-      w.ch(',');
+      w.raw(",\"level_rank\":");
       w.integer(static_cast<int>(is.max_level));
-      w.raw(",\"");
+      w.raw(",\"level\":\"");
       w.raw(level_name(is.max_level));
-      w.raw("\"]");
+      w.raw("\"}");
     }
     w.ch(']');
     parts.close();
   }
-  detail::json_writer w(parts.open());
+  detail::json_writer w(parts.open("minutes", index));
   std::int64_t base = seg.summary.ts_min - ((seg.summary.ts_min % 60'000) + 60'000) % 60'000;
   w.ch('[');
   for (std::size_t i = 0; !counted && i < seg.summary.minute_levels.size(); ++i) {
     const auto& m = seg.summary.minute_levels[i];
     if (i) w.ch(',');
-    w.ch('[');
+    w.raw("{\"minute\":");
     w.integer(base + static_cast<std::int64_t>(m[0]) * 60'000);
-    w.raw(",\"");
+    w.raw(",\"level\":\"");
     w.raw(level_name(static_cast<level>(m[1])));
-    w.raw("\",");
+    w.raw("\",\"count\":");
     w.integer(m[2]);
-    w.ch(']');
+    w.ch('}');
   }
   w.ch(']');
   parts.close();
@@ -229,52 +238,52 @@ void write_segment_parts(part_list& parts, const built_segment& seg, bool counte
 
 void write_request_parts(part_list& parts, const ingest_decision& d) {
   {
-    detail::json_writer w(parts.open());
+    detail::json_writer w(parts.open("event_ids"));
     w.ch('[');
     bool first = true;
     for (const event& ev : d.events) {
       if (ev.event_id.empty()) continue;
       if (!first) w.ch(',');
       first = false;
-      w.ch('[');
+      w.raw("{\"event_id\":");
       w.string(ev.event_id);
-      w.ch(',');
+      w.raw(",\"ts\":");
       w.integer(ev.ts_ms);
-      w.ch(']');
+      w.ch('}');
     }
     w.ch(']');
     parts.close();
   }
   {
-    detail::json_writer w(parts.open());
+    detail::json_writer w(parts.open("issues"));
     w.ch('[');
     for (std::size_t i = 0; !d.counted && i < d.issues.size(); ++i) {
       const auto& is = d.issues[i];
       const enrichment& e = d.enriched[is.first];
       if (i) w.ch(',');
-      w.raw("[\"");
+      w.raw("{\"fingerprint\":\"");
       w.raw(e.group.fingerprint);
-      w.raw("\",");
+      w.raw("\",\"title\":");
       w.string(e.group.title);
-      w.ch(',');
+      w.raw(",\"template\":");
       w.string(e.message_template);
-      w.raw(",\"");
+      w.raw(",\"level\":\"");
       w.raw(level_name(is.max_level));
-      w.raw("\",");
+      w.raw("\",\"level_rank\":");
       w.integer(static_cast<int>(is.max_level));
-      w.ch(',');
+      w.raw(",\"first_ts\":");
       w.integer(is.first_ts);
-      w.ch(',');
+      w.raw(",\"last_ts\":");
       w.integer(is.last_ts);
-      w.ch(',');
+      w.raw(",\"hint\":");
       if (e.cats.hint.empty()) w.raw("null");
       else w.string(e.cats.hint);
-      w.raw(",[");
+      w.raw(",\"releases\":[");
       for (std::size_t r = 0; r < is.releases.size(); ++r) {
         if (r) w.ch(',');
         w.string(is.releases[r]);
       }
-      w.raw("]]");
+      w.raw("]}");
     }
     w.ch(']');
     parts.close();
@@ -282,7 +291,7 @@ void write_request_parts(part_list& parts, const ingest_decision& d) {
   std::vector<ledger_entry> ledger = d.ledger;
   if (!d.events.empty()) ledger.push_back({"accepted", "", d.events.size(), 0});
   if (d.duplicates) ledger.push_back({"duplicate", "", d.duplicates, 0});
-  detail::json_writer w(parts.open());
+  detail::json_writer w(parts.open("ledger"));
   write_ledger_array(w, ledger);
   parts.close();
 }
@@ -332,14 +341,24 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
     header.raw(",\"retention_hours\":");
     header.integer(segments[i].retention_hours);
     header.ch('}');
-    write_segment_parts(parts, segments[i], d.counted);
+    write_segment_parts(parts, segments[i], static_cast<int>(i), d.counted);
   }
   header.ch(']');
   if (d.status == 202) write_request_parts(parts, d);
   header.raw(",\"parts\":[");
-  for (std::size_t i = 0; i < parts.lengths().size(); ++i) {
+  for (std::size_t i = 0; i < parts.entries().size(); ++i) {
+    const auto& e = parts.entries()[i];
     if (i) header.ch(',');
-    header.integer(static_cast<std::int64_t>(parts.lengths()[i]));
+    header.raw("{\"name\":\"");
+    header.raw(e.name);
+    header.ch('"');
+    if (e.segment >= 0) {
+      header.raw(",\"segment\":");
+      header.integer(e.segment);
+    }
+    header.raw(",\"bytes\":");
+    header.integer(static_cast<std::int64_t>(e.bytes));
+    header.ch('}');
   }
   header.raw("]}");
   return r;

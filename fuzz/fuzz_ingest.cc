@@ -16,8 +16,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static edgelog::pipeline pipeline;
+  static edgelog::project_settings settings;
   if (size == 0) return 0;
+  settings.set_retention(72, {});
+  settings.limits.max_events = 1000;
   edgelog::ingest_context ctx;
+  ctx.project = &settings;
   ctx.now_ms = 1'800'000'000'000;
   using edgelog::body_format;
   static constexpr body_format families[8][2] = {
@@ -31,8 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {body_format::go_analytics, body_format::central}};
   ctx.format = families[(data[0] >> 1) & 7][data[0] & 1];
   ctx.unsigned_key = (data[0] >> 1) & 7;  // the drop-in formats come with unsigned keys
-  ctx.limits.max_age_ms = 72 * 3'600'000LL;
-  ctx.limits.max_events = 1000;
   ctx.secrets = {"fuzz"};
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   ctx.signature = edgelog::sign_hex("fuzz", body);
@@ -49,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string_view> parts;
   std::size_t offset = 0;
   for (const auto& n : header.at("parts")) {
-    auto bytes = n.get<std::size_t>();
+    auto bytes = n.at("bytes").get<std::size_t>();
     if (offset + bytes > result.parts.size()) __builtin_trap();
     parts.push_back(std::string_view(result.parts).substr(offset, bytes));
     offset += bytes;
@@ -59,12 +61,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   edgelog::segment_reader reader;
   edgelog::opened_segment seg;
   std::string bytes;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    if (!edgelog::detail::base64_decode(parts.at(i * edgelog::parts_per_segment), bytes)) __builtin_trap();
-    if (reader.open(bytes, seg) != edgelog::errc::ok) __builtin_trap();
-    if (seg.rows.size() != segments[i].at("events").get<std::size_t>()) __builtin_trap();
-    for (std::size_t p = 1; p < edgelog::parts_per_segment; ++p)
-      if (p >= 3 && !nlohmann::json::accept(parts.at(i * edgelog::parts_per_segment + p))) __builtin_trap();
+  std::size_t opened = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& part = header["parts"][i];
+    auto name = part.at("name").get<std::string>();
+    if (name == "data") {
+      auto s = part.at("segment").get<std::size_t>();
+      if (!edgelog::detail::base64_decode(parts[i], bytes)) __builtin_trap();
+      if (reader.open(bytes, seg) != edgelog::errc::ok) __builtin_trap();
+      if (seg.rows.size() != segments.at(s).at("events").get<std::size_t>()) __builtin_trap();
+      ++opened;
+    } else if (name != "fields" && name != "words" && !nlohmann::json::accept(parts[i])) {
+      __builtin_trap();
+    }
   }
+  if (opened != segments.size()) __builtin_trap();
   return 0;
 }

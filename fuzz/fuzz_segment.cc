@@ -10,6 +10,7 @@
 #include "edgelog/read/query.h"
 #include "edgelog/read/operations.h"
 #include "edgelog/store/segment.h"
+#include "encode.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -24,11 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!nlohmann::json::accept(out)) __builtin_trap();
     }
   }
-  std::string b64, answer;
+  std::string b64;
   edgelog::detail::base64_encode(bytes, b64);
-  std::string request = R"({"mode":"rows","filter":{"q":"a* \"b c\" -d","source":"x"},"segments":[{"id":1,"size":)" +
-                        std::to_string(b64.size()) + "}]}";
-  if (edgelog::run_read(request, b64, answer) != edgelog::errc::ok) __builtin_trap();
+  edgelog::rows_request request;
+  request.filter.q = "a* \"b c\" -d";
+  request.filter.equals.emplace_back("source", "x");
+  request.segments.push_back({1, "p", 0, b64, 0, {}, {}});
+  std::string answer = edgelog::encode_rows(edgelog::read_rows(request));
   if (!nlohmann::json::accept(answer)) __builtin_trap();
   return 0;
 }

@@ -53,6 +53,7 @@ constexpr entry table[] = {
     {errc::invalid_context, "invalid_context", "internal error: malformed request context", 500},
     {errc::corrupt_segment, "corrupt_segment", "a stored segment is damaged", 500},
     {errc::unsupported_segment, "unsupported_segment", "a stored segment has a newer format", 500},
+    {errc::unknown_settings, "unknown_settings", "the core keeps no settings for this project; send them again", 500},
 };
 
 constexpr const entry& find(errc e) noexcept {

@@ -48,6 +48,7 @@ enum class errc : std::uint16_t {
   invalid_context = 902,      ///< the shim passed the core a malformed request context
   corrupt_segment = 903,      ///< a stored segment is truncated, fails its checksum or does not decode
   unsupported_segment = 904,  ///< a stored segment has a format version this build cannot read
+  unknown_settings = 905,     ///< the core keeps no settings for the project an ingest names: send them again
 };
 
 /// The stable string code, e.g. "invalid_json".

@@ -3,7 +3,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "alerting/facts.h"
 #include "detail/json_writer.h"
@@ -131,20 +130,6 @@ std::string webhook(const digest_input& d, const detail::facts& f, std::int64_t 
   return out;
 }
 
-std::vector<digest_item> items_of(const nlohmann::json& j) {
-  std::vector<digest_item> out;
-  if (!j.is_array()) return out;
-  for (const auto& x : j) {
-    digest_item it;
-    it.title = x.value("title", std::string());
-    auto l = parse_level(x.value("level", std::string("error")));
-    it.severity = l ? *l : level::error;
-    it.events = x.value("events", std::uint64_t{0});
-    it.growth = x.value("growth", 0.0);
-    out.push_back(std::move(it));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -157,47 +142,5 @@ std::string digest_payload(const digest_input& d, destination_kind kind, std::in
   }
 }
 
-errc digest_from_json(std::string_view input, std::string& output) {
-  auto doc = nlohmann::json::parse(input, nullptr, false);
-  if (!doc.is_object() || !doc.contains("digest") || !doc["digest"].is_object()) return errc::invalid_context;
-  try {
-    const auto& j = doc["digest"];
-    digest_input d;
-    d.project = doc.value("project", std::string());
-    d.dashboard_url = doc.value("dashboard_url", std::string());
-    d.period = j.value("period", std::string("daily"));
-    d.from = j.value("from", std::int64_t{0});
-    d.to = j.value("to", std::int64_t{0});
-    d.events = j.value("events", std::uint64_t{0});
-    d.errors = j.value("errors", std::uint64_t{0});
-    d.events_before = j.value("events_before", std::uint64_t{0});
-    d.errors_before = j.value("errors_before", std::uint64_t{0});
-    d.new_issues = items_of(j.value("new_issues", nlohmann::json::array()));
-    d.regressions = items_of(j.value("regressions", nlohmann::json::array()));
-    d.growing = items_of(j.value("growing", nlohmann::json::array()));
-    d.new_total = j.value("new_total", static_cast<std::uint64_t>(d.new_issues.size()));
-    d.regressions_total = j.value("regressions_total", static_cast<std::uint64_t>(d.regressions.size()));
-    d.anomalies = j.value("anomalies", std::uint64_t{0});
-    for (const auto& x : j.value("dropped", nlohmann::json::array()))
-      d.dropped.emplace_back(x.value("reason", std::string()), x.value("events", std::uint64_t{0}));
-    std::int64_t now = doc.value("now_ms", std::int64_t{0});
-    output.clear();
-    detail::json_writer w(output);
-    w.raw("{\"payloads\":{");
-    bool first = true;
-    for (const auto& k : doc.value("kinds", std::vector<std::string>{})) {
-      destination_kind kind = k == "discord" ? destination_kind::discord : k == "slack" ? destination_kind::slack : destination_kind::webhook;
-      if (k != "discord" && k != "slack" && k != "webhook") continue;
-      if (!first) w.ch(',');
-      first = false;
-      w.key(k);
-      w.raw(digest_payload(d, kind, now));
-    }
-    w.raw("}}");
-  } catch (const nlohmann::json::exception&) {
-    return errc::invalid_context;
-  }
-  return errc::ok;
-}
 
 }  // namespace edgelog

@@ -5,7 +5,7 @@
 
 #include "alerting/facts.h"
 #include "detail/json_writer.h"
-#include "edgelog/alerting/alerts.h"
+#include "edgelog/alerting/payloads.h"
 #include "edgelog/insights/suggest.h"
 #include "edgelog/timestamp.h"
 
@@ -48,11 +48,11 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     return f;
   }
   f.severity = c ? c->severity : level::error;
-  const std::string& rule_kind = d->rule.kind;
+  const alert_kind rule_kind = d->rule.kind;
   std::string what = c && !c->title.empty() ? c->title
-                   : rule_kind == "silence" ? "no events from " + m.project
-                   : rule_kind == "error_rate" ? "error rate in " + m.project
-                   : rule_kind == "anomaly" ? "unusual volume in " + m.project
+                   : rule_kind == alert_kind::silence ? "no events from " + m.project
+                   : rule_kind == alert_kind::error_rate ? "error rate in " + m.project
+                   : rule_kind == alert_kind::anomaly ? "unusual volume in " + m.project
                    : "issue " + d->fingerprint;
   f.title = what;
   if (d->action == alert_action::summary) {
@@ -62,20 +62,18 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
                     format_rfc3339(d->last_suppressed_at) + ".";
   } else {
     f.kind = "alert";
-    std::string label = rule_kind == "spike" ? "spike" : rule_kind == "new_issue" ? "new issue"
-                      : rule_kind == "regression" ? "regression" : rule_kind == "error_rate" ? "error rate"
-                      : rule_kind == "anomaly" ? "anomaly" : "silence";
+    std::string label(alert_kind_of(rule_kind).label);
     f.headline = "[" + upper(level_name(f.severity)) + "] " + label + ": " + what;
     f.description = c ? c->message_template : std::string();
-    if (rule_kind == "silence" && c)
+    if (rule_kind == alert_kind::silence && c)
       f.description = "No events since " + format_rfc3339(c->last_event_at) + ".";
-    if (rule_kind == "anomaly" && c) f.description = c->explanation + ".";
+    if (rule_kind == alert_kind::anomaly && c) f.description = c->explanation + ".";
     if (d->carried)
       f.list.add("Not sent before", std::to_string(d->carried) + " during the previous cooldown, the last at " +
                                         format_rfc3339(d->last_suppressed_at));
   }
   if (c) {
-    if (rule_kind == "spike" || rule_kind == "error_rate" || rule_kind == "anomaly")
+    if (rule_kind == alert_kind::spike || rule_kind == alert_kind::error_rate || rule_kind == alert_kind::anomaly)
       f.list.add("Count", std::to_string(c->count_in_window) + " in " + std::to_string(d->rule.window_s) + " s");
     else if (c->total)
       f.list.add("Count", std::to_string(c->total));
@@ -118,7 +116,7 @@ std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms)
     w.raw(",\"rule\":{\"id\":");
     w.integer(d->rule.id);
     w.raw(",\"kind\":");
-    w.string(d->rule.kind);
+    w.string(alert_kind_name(d->rule.kind));
     w.raw("},\"fingerprint\":");
     w.string(d->fingerprint);
     if (d->action == alert_action::summary) {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <nlohmann/json.hpp>
 
 #include "edgelog/ingest/passes/enrich.h"
 #include "edgelog/ingest/passes/scrub.h"
@@ -11,95 +10,24 @@
 
 namespace edgelog {
 
-namespace {
-
-void read_rate(const nlohmann::json& doc, const char* name, rate_limit& lim, window_counts& counts) {
-  auto it = doc.find(name);
-  if (it == doc.end()) return;
-  lim.limit = it->value("limit", std::uint64_t{0});
-  lim.window_ms = it->value("window_ms", std::int64_t{60'000});
-  counts.window_start_ms = it->value("window_start_ms", std::int64_t{0});
-  counts.current = it->value("current", std::uint64_t{0});
-  counts.previous = it->value("previous", std::uint64_t{0});
+void project_settings::set_retention(std::uint32_t hours, const std::array<std::uint32_t, 6>& overrides) {
+  limits.max_age_ms = std::int64_t{hours} * 3'600'000;
+  retention_hours.fill(hours ? std::max<std::uint32_t>(1, hours) : 72);
+  for (std::size_t i = 0; i < overrides.size(); ++i)
+    if (overrides[i]) retention_hours[i] = overrides[i];
+  // The time clamp follows each level's retention, as the purge does.
+  limits.max_age_ms_by_level.fill(0);
+  if (hours)
+    for (std::size_t i = 0; i < retention_hours.size(); ++i)
+      limits.max_age_ms_by_level[i] = std::int64_t{retention_hours[i]} * 3'600'000;
 }
 
-}  // namespace
-
-errc parse_ingest_context(std::string_view json, ingest_context& out) {
-  auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return errc::invalid_context;
-  try {
-    out.now_ms = doc.at("now_ms").get<std::int64_t>();
-    out.signature = doc.value("signature", std::string{});
-    out.secrets = doc.value("secrets", std::vector<std::string>{});
-    out.require_timestamp = doc.value("require_timestamp", false);
-    static constexpr std::pair<std::string_view, body_format> formats[] = {
-        {"json", body_format::json},
-        {"ndjson", body_format::ndjson},
-        {"sentry_envelope", body_format::sentry_envelope},
-        {"sentry_store", body_format::sentry_store},
-        {"logtail_msgpack", body_format::logtail_msgpack},
-        {"logtail_json", body_format::logtail_json},
-        {"otlp_protobuf", body_format::otlp_protobuf},
-        {"otlp_json", body_format::otlp_json},
-        {"go_analytics", body_format::go_analytics},
-        {"central", body_format::central}};
-    std::string format = doc.value("format", std::string{"json"});
-    auto f = std::find_if(std::begin(formats), std::end(formats), [&](const auto& p) { return p.first == format; });
-    if (f == std::end(formats)) return errc::invalid_context;
-    out.format = f->second;
-    out.unsigned_key = doc.value("unsigned", false);
-    if (auto it = doc.find("limits"); it != doc.end()) {
-      out.max_body_bytes = it->value("max_body_bytes", out.max_body_bytes);
-      out.max_decoded_bytes = it->value("max_decoded_bytes", out.max_decoded_bytes);
-      out.limits.max_events = it->value("max_events", out.limits.max_events);
-      out.limits.max_age_ms = it->value("retention_hours", std::int64_t{0}) * 3'600'000;
-    }
-    if (auto it = doc.find("rate"); it != doc.end() && it->is_object()) {
-      read_rate(*it, "project", out.project_rate, out.project_counts);
-      read_rate(*it, "ip", out.ip_rate, out.ip_counts);
-    }
-    if (auto it = doc.find("scrubbing"); it != doc.end() && it->is_object()) {
-      out.scrub.enabled = it->value("enabled", true);
-      out.scrub.extra_keys = it->value("extra_keys", std::vector<std::string>{});
-      out.scrub.allow_keys = it->value("allow_keys", std::vector<std::string>{});
-      out.scrub.patterns = it->value("patterns", std::vector<std::string>{});
-      out.scrub.hash = it->value("hash", false);
-      out.scrub.mask_emails = it->value("mask_emails", false);
-      out.scrub.mask_ips = it->value("mask_ips", false);
-    }
-    out.retention_hours.fill(static_cast<std::uint32_t>(std::max<std::int64_t>(1, out.limits.max_age_ms / 3'600'000)));
-    if (out.limits.max_age_ms == 0) out.retention_hours.fill(72);
-    if (auto it = doc.find("retention_overrides"); it != doc.end() && it->is_object())
-      for (const auto& [name, hours] : it->items())
-        if (auto l = parse_level(name); l && hours.is_number_unsigned())
-          out.retention_hours[static_cast<std::size_t>(*l)] = hours.get<std::uint32_t>();
-    // The time clamp follows each level's retention, as the purge does.
-    if (out.limits.max_age_ms > 0)
-      for (std::size_t i = 0; i < out.retention_hours.size(); ++i)
-        out.limits.max_age_ms_by_level[i] = std::int64_t{out.retention_hours[i]} * 3'600'000;
-    out.known_event_ids = doc.value("known_event_ids", std::vector<std::string>{});
-    if (auto it = doc.find("macs"); it != doc.end() && it->is_object()) {
-      precomputed_macs m;
-      m.body = it->value("body", std::vector<std::string>{});
-      m.stamped_t = it->value("stamped_t", std::string{});
-      m.stamped = it->value("stamped", std::vector<std::string>{});
-      out.macs = std::move(m);
-    }
-    out.convert = doc.value("convert", false);
-    out.alert_details = doc.value("alert_details", true);
-    if (out.convert) {
-      out.limits.stored_fingerprints = true;
-      out.limits.max_age_ms = 0;
-      out.limits.max_age_ms_by_level.fill(0);
-      out.limits.max_future_ms = INT64_MAX / 2;
-    }
-    out.fingerprint_rules = parse_rules(doc.value("fingerprint_rules", std::string{}));
-    out.page_rules = parse_rules(doc.value("page_rules", std::string{}));
-  } catch (const nlohmann::json::exception&) {
-    return errc::invalid_context;
-  }
-  return errc::ok;
+void project_settings::set_convert() {
+  convert = true;
+  limits.stored_fingerprints = true;
+  limits.max_age_ms = 0;
+  limits.max_age_ms_by_level.fill(0);
+  limits.max_future_ms = INT64_MAX / 2;
 }
 
 namespace {
@@ -189,9 +117,11 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
                                         std::string_view body) {
   ingest_decision& d = decision_;
   d = ingest_decision{};
+  batch_ = nullptr;
+  const project_settings& settings = *ctx.project;
   // Before anything is spent on the body: its size, then the client's request rate.
   rate_decision project_view = decide_rate(ctx.project_rate, ctx.project_counts, 0, ctx.now_ms);
-  if (wire.size() > ctx.max_body_bytes || body.size() > ctx.max_decoded_bytes)
+  if (wire.size() > settings.max_body_bytes || body.size() > settings.max_decoded_bytes)
     return refuse(d, errc::body_too_large, 0, project_view, project_view.next, ctx.ip_counts, false);
   // A decompressed body a hundred times its wire size (past 1 MiB) is a decompression bomb.
   if (body.size() > (1u << 20) && body.size() / 100 > wire.size())
@@ -199,14 +129,15 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   rate_decision ip = decide_rate(ctx.ip_rate, ctx.ip_counts, 1, ctx.now_ms);
   if (!ip.allowed) return refuse(d, errc::rate_limited, 0, ip, project_view.next, ip.next, false);
 
-  signature_policy policy{ctx.now_ms, 300, ctx.require_timestamp};
-  if (!ctx.convert && !ctx.unsigned_key) {
+  signature_policy policy{ctx.now_ms, 300, settings.require_timestamp};
+  if (!settings.convert && !ctx.unsigned_key) {
     errc e = ctx.macs ? verify_signature(ctx.signature, *ctx.macs, policy)
                       : verify_signature(ctx.signature, wire, ctx.secrets, policy);
     if (e != errc::ok) return refuse(d, e, 0, project_view, project_view.next, ip.next, true);
   }
 
-  batch& b = parser_.parse(body, ctx.limits, ctx.now_ms, ctx.format);
+  batch& b = parser_.parse(body, settings.limits, ctx.now_ms, ctx.format);
+  batch_ = &b;
   d.reply_id = b.reply_id;
   d.ignored = b.ignored_items;
   if (b.ignored_items) d.ledger.push_back({"ignored", "sentry_item", b.ignored_items, 0});
@@ -219,14 +150,14 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (b.error != errc::ok) return refuse(d, b.error, 0, project_view, project_view.next, ip.next, true);
 
   rate_decision project = decide_rate(ctx.project_rate, ctx.project_counts, b.events.size(), ctx.now_ms);
-  if (!b.events.empty() && !project.allowed && !ctx.convert)
+  if (!b.events.empty() && !project.allowed && !settings.convert)
     return refuse(d, errc::rate_limited, b.events.size(), project, project.next, ip.next, true);
 
   d.accepted = b.events.size();
   d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
-  scrub_events(b.events, ctx.scrub, b.storage);
+  scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
-  for (const event& ev : b.events) d.enriched.push_back(enrich(ev, ctx.fingerprint_rules, ctx.page_rules));
+  for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules));
   d.events = b.events;
   d.rejected = b.rejected;
   summarize_issues(d);
@@ -247,8 +178,8 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   if (scrubbed) d.ledger.push_back({"scrubbed", "", scrubbed, 0});
   if (retimed) d.ledger.push_back({"retimed", "", retimed, 0});
   if (b.utf8_repaired) d.ledger.push_back({"utf8_repaired", "", 0, 1});
-  d.retention_hours = ctx.retention_hours;
-  d.counted = ctx.convert;
+  d.retention_hours = settings.retention_hours;
+  d.counted = settings.convert;
   d.alert_details = ctx.alert_details;
   if (d.accepted == 0) {
     d.status = http_status(errc::no_valid_events);
@@ -258,6 +189,30 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
     d.status = 202;
   }
   return settle(d, project, ip);
+}
+
+const ingest_decision& pipeline::without_stored(const std::vector<std::string>& stored) {
+  ingest_decision& d = decision_;
+  if (!batch_ || d.status != 202) return d;
+  auto& events = batch_->events;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].event_id.empty() &&
+        std::find(stored.begin(), stored.end(), events[i].event_id) != stored.end())
+      continue;
+    if (kept != i) {
+      events[kept] = std::move(events[i]);
+      d.enriched[kept] = std::move(d.enriched[i]);
+    }
+    ++kept;
+  }
+  d.duplicates += events.size() - kept;
+  events.resize(kept);
+  d.enriched.resize(kept);
+  d.events = events;
+  d.issues.clear();
+  summarize_issues(d);
+  return d;
 }
 
 }  // namespace edgelog

@@ -3,9 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
-#include "detail/json_writer.h"
 
 namespace edgelog {
 
@@ -119,36 +117,5 @@ std::optional<suggestion> suggest(const issue_evidence& e) {
   return suggestion{h, t};
 }
 
-bool suggestion_json(std::string_view request, std::string& out) {
-  auto req = nlohmann::json::parse(request, nullptr, false);
-  if (!req.is_object()) return false;
-  issue_evidence e;
-  e.hint = req.value("hint", std::string());
-  e.sample = req.value("sample", std::uint64_t{0});
-  if (auto it = req.find("fields"); it != req.end() && it->is_object())
-    for (const auto& [name, values] : it->items()) {
-      if (!values.is_array()) return false;
-      auto& list = e.fields[name];
-      for (const auto& v : values) {
-        if (!v.is_object() || !v.contains("value") || !v["value"].is_string() || !v.contains("events") || !v["events"].is_number_unsigned())
-          return false;
-        list.push_back({v["value"].get<std::string>(), v["events"].get<std::uint64_t>()});
-      }
-    }
-  out.clear();
-  detail::json_writer w(out);
-  auto s = suggest(e);
-  w.raw("{\"suggestion\":");
-  if (!s) {
-    w.raw("null}");
-    return true;
-  }
-  w.raw("{\"hint\":");
-  w.string(s->hint);
-  w.raw(",\"text\":");
-  w.string(s->text);
-  w.raw("}}");
-  return true;
-}
 
 }  // namespace edgelog

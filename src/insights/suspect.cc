@@ -3,9 +3,7 @@
 #include "edgelog/insights/suspect.h"
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 
-#include "detail/json_writer.h"
 
 namespace edgelog {
 
@@ -48,42 +46,5 @@ std::optional<suspect_verdict> suspect_release(const suspect_input& in) {
   return v;
 }
 
-bool suspect_json(std::string_view request, std::string& out) {
-  auto req = nlohmann::json::parse(request, nullptr, false);
-  if (!req.is_object()) return false;
-  suspect_input in;
-  in.began = req.value("began", std::int64_t{0});
-  in.regression = req.value("regression", false);
-  in.sample = req.value("sample", std::uint64_t{0});
-  for (const auto& r : req.value("releases", nlohmann::json::array())) {
-    if (!r.is_array() || r.size() != 3 || !r[0].is_string() || !r[1].is_number_integer() || !r[2].is_number_unsigned()) return false;
-    in.releases.push_back({r[0].get<std::string>(), r[1].get<std::int64_t>(), r[2].get<std::uint64_t>()});
-  }
-  for (const auto& e : req.value("endpoints", nlohmann::json::array())) {
-    if (!e.is_object() || !e.contains("value") || !e["value"].is_string() || !e.contains("events") || !e["events"].is_number_unsigned())
-      return false;
-    in.endpoints.push_back({e["value"].get<std::string>(), e["events"].get<std::uint64_t>()});
-  }
-  out.clear();
-  detail::json_writer w(out);
-  auto v = suspect_release(in);
-  w.raw("{\"suspect\":");
-  if (!v) {
-    w.raw("null}");
-    return true;
-  }
-  w.raw("{\"release\":");
-  w.string(v->release);
-  w.raw(",\"first_seen\":");
-  w.integer(v->release_first_seen);
-  w.raw(",\"lag_ms\":");
-  w.integer(v->lag_ms);
-  w.raw(",\"share\":");
-  w.integer(v->share);
-  w.raw(",\"text\":");
-  w.string(v->text);
-  w.raw("}}");
-  return true;
-}
 
 }  // namespace edgelog

@@ -1,7 +1,6 @@
 // Ticket bodies for GitHub (Markdown) and Jira Cloud (REST v2, wiki markup).
 #include "edgelog/integrations/ticket.h"
 
-#include <nlohmann/json.hpp>
 
 #include "alerting/facts.h"
 #include "detail/json_writer.h"
@@ -131,6 +130,8 @@ std::string title_of(const ticket_input& in) {
 
 }  // namespace
 
+std::string ticket_label(std::string_view fingerprint) { return "edgelog-" + std::string(fingerprint); }
+
 std::string ticket_marker(std::string_view fingerprint) { return "edgelog:" + std::string(fingerprint); }
 
 std::string ticket_body(const ticket_input& in) {
@@ -158,57 +159,5 @@ std::string ticket_body(const ticket_input& in) {
   return out;
 }
 
-bool ticket_from_json(std::string_view input, std::string& output) {
-  auto doc = nlohmann::json::parse(input, nullptr, false);
-  if (!doc.is_object() || !doc.contains("ticket") || !doc["ticket"].is_object()) return false;
-  try {
-    const auto& t = doc["ticket"];
-    ticket_input in;
-    auto tracker = t.at("tracker").get<std::string>();
-    if (tracker == "github") in.tracker = ticket_tracker::github;
-    else if (tracker == "jira") in.tracker = ticket_tracker::jira;
-    else return false;
-    in.project = t.value("project", std::string());
-    in.dashboard_url = t.value("dashboard_url", std::string());
-    in.jira_project = t.value("jira_project", std::string());
-    in.jira_issue_type = t.value("jira_issue_type", std::string("Bug"));
-    const auto& is = t.at("issue");
-    in.issue.fingerprint = is.at("fingerprint").get<std::string>();
-    in.issue.title = is.value("title", std::string());
-    in.issue.template_text = is.value("template", std::string());
-    in.issue.level = is.value("level", std::string("error"));
-    in.issue.status = is.value("status", std::string());
-    if (auto h = is.find("hint"); h != is.end() && h->is_string()) in.issue.hint = h->get<std::string>();
-    in.issue.count = is.value("count", std::int64_t{0});
-    in.issue.first_seen = is.value("first_seen", std::int64_t{0});
-    in.issue.last_seen = is.value("last_seen", std::int64_t{0});
-    if (auto e = t.find("event"); e != t.end() && e->is_object())
-      for (auto [key, field] : {std::pair{"stack", &in.stack}, {"message", &in.message}, {"env", &in.env}, {"release", &in.release}})
-        if (auto v = e->find(key); v != e->end() && v->is_string()) *field = v->get<std::string>();
-    if (auto s = t.find("suggestion"); s != t.end() && s->is_string()) in.suggestion = s->get<std::string>();
-    in.sample = t.value("sample", std::int64_t{0});
-    if (auto d = t.find("shares"); d != t.end() && d->is_object())
-      for (const char* field : {"endpoint", "release", "env", "component", "source"}) {
-        auto values = d->find(field);
-        if (values == d->end() || !values->is_array()) continue;
-        std::vector<std::pair<std::string, std::int64_t>> list;
-        for (const auto& v : *values) list.emplace_back(v.at("value").get<std::string>(), v.at("events").get<std::int64_t>());
-        in.shares.emplace_back(field, std::move(list));
-      }
-    std::string body = ticket_body(in);
-    output.clear();
-    detail::json_writer w(output);
-    w.raw("{\"body\":");
-    w.raw(body);
-    w.raw(",\"marker\":");
-    w.string(ticket_marker(in.issue.fingerprint));
-    w.raw(",\"label\":");
-    w.string("edgelog-" + in.issue.fingerprint);
-    w.ch('}');
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
 
 }  // namespace edgelog

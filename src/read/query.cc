@@ -2,14 +2,37 @@
 #include "edgelog/read/query.h"
 
 #include "edgelog/ingest/rules.h"
+#include "edgelog/vocabulary.h"
 
 #include <algorithm>
 
 namespace edgelog {
 namespace {
 
-constexpr std::size_t max_query_chars = 256;
-constexpr std::size_t max_terms = 16;
+constexpr std::size_t max_query_chars = read_query_limits.max_query_chars;
+constexpr std::size_t max_terms = read_query_limits.max_query_terms;
+
+std::optional<stored_field> filter_field(std::string_view name) {
+  for (stored_field f : equality_fields)
+    if (stored_field_name(f) == name) return f;
+  return std::nullopt;
+}
+
+std::string lowercase_trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool is_fingerprint(std::string_view v) {
+  if (v.size() != 32) return false;
+  for (char c : v)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
 
 bool has_word_char(std::string_view s) {
   bool any = false;
@@ -53,8 +76,79 @@ void words_of(std::string_view text, std::string& buffer, std::vector<std::strin
 
 }  // namespace
 
+std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter& out) {
+  constexpr auto max_value = read_query_limits.max_value_chars;
+  constexpr auto max_excluded = read_query_limits.max_excluded_values;
+  read_filter f;
+  // level=error,fatal (repeatable): the exact names, any case.
+  std::uint8_t levels = 0;
+  for (const auto& raw : spec.levels) {
+    std::string_view rest = raw;
+    while (true) {
+      auto comma = rest.find(',');
+      std::string name = lowercase_trimmed(rest.substr(0, comma));
+      if (!name.empty()) {
+        bool known = false;
+        for (level l : all_levels())
+          if (level_name(l) == name) {
+            levels = static_cast<std::uint8_t>(levels | (1u << static_cast<unsigned>(l)));
+            known = true;
+          }
+        if (!known) return query_problem{"level", "unknown level \"" + name + "\""};
+      }
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  }
+  if (levels) f.levels = levels;
+  auto named = [&](const std::string& name, const std::string& param) -> std::optional<query_problem> {
+    if (!filter_field(name)) return query_problem{param, "\"" + name + "\" is not a field a search can filter on"};
+    return std::nullopt;
+  };
+  for (const auto& [name, value] : spec.equals) {
+    if (value.empty()) continue;
+    if (auto p = named(name, name)) return p;
+    if (value.size() > max_value)
+      return query_problem{name, name + " is longer than " + std::to_string(max_value) + " characters"};
+    if (name == "fingerprint" && !is_fingerprint(value))
+      return query_problem{name, "fingerprint must be 32 lowercase hex digits"};
+    f.equals.emplace_back(*filter_field(name), value);
+  }
+  std::vector<std::string> seen_not;
+  for (const auto& [name, value] : spec.not_equals) {
+    if (value.empty()) continue;
+    std::string param = "not." + name;
+    if (auto p = named(name, param)) return p;
+    if (std::count(seen_not.begin(), seen_not.end(), name) >= static_cast<long>(max_excluded))
+      return query_problem{param, "at most " + std::to_string(max_excluded) + " values of " + param};
+    seen_not.push_back(name);
+    if (value.size() > max_value)
+      return query_problem{param, param + " is longer than " + std::to_string(max_value) + " characters"};
+    auto field = *filter_field(name);
+    if (std::find(f.not_equals.begin(), f.not_equals.end(), std::pair{field, value}) == f.not_equals.end())
+      f.not_equals.emplace_back(field, value);
+  }
+  for (const auto& [name, pattern] : spec.globs) {
+    if (auto p = named(name, name)) return p;
+    f.globs.emplace_back(*filter_field(name), pattern);
+  }
+  if (!spec.q.empty()) {
+    bool blank = std::all_of(spec.q.begin(), spec.q.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+    if (!blank)
+      if (auto problem = parse_text_query(spec.q, f); !problem.empty()) return query_problem{"q", problem};
+  }
+  out = std::move(f);
+  return std::nullopt;
+}
+
+std::vector<std::string> highlight_terms(const read_filter& f) {
+  std::vector<std::string> out;
+  for (const auto& t : f.include) out.push_back(t.text);
+  return out;
+}
+
 std::string parse_text_query(std::string_view q, read_filter& f) {
-  if (q.size() > max_query_chars) return "q is longer than 256 characters";
+  if (q.size() > max_query_chars) return "q is longer than " + std::to_string(max_query_chars) + " characters";
   std::vector<text_term> include, exclude;
   bool symbols_only = false;  // text was given, but none of it is a word
   std::size_t i = 0;
@@ -104,11 +198,13 @@ std::string parse_text_query(std::string_view q, read_filter& f) {
       symbols_only = symbols_only || (!raw.empty() && raw != "*");
       continue;
     }
-    (negative ? exclude : include).push_back({tokens_of(text), prefix});
+    std::string shown(text);
+    while (!shown.empty() && shown.back() == '*') shown.pop_back();
+    (negative ? exclude : include).push_back({tokens_of(text), prefix, std::move(shown)});
   }
   if (include.empty() && exclude.empty() && symbols_only)
     return "q has no letters or digits to search for: words are indexed, symbols alone are not";
-  if (include.size() + exclude.size() > max_terms) return "q has more than 16 terms";
+  if (include.size() + exclude.size() > max_terms) return "q has more than " + std::to_string(max_terms) + " terms";
   if (include.empty() && !exclude.empty()) return "q needs a term to look for, not only exclusions";
   for (auto& t : include) f.include.push_back(std::move(t));
   for (auto& t : exclude) f.exclude.push_back(std::move(t));

@@ -24,15 +24,17 @@ inline const std::string four_events = R"json([
 /// The decision on `body` (a JSON ingest body, signed here) at `now_ms`.
 inline const ingest_decision& decide_body(pipeline& p, std::string& body, std::int64_t now_ms) {
   static std::string padded;
+  static project_settings settings;
   padded = body;
   padded.append(batch_parser::padding, '\0');
+  settings.limits.max_events = 4096;
+  settings.max_body_bytes = 64u << 20;
+  settings.max_decoded_bytes = 64u << 20;
   ingest_context ctx;
+  ctx.project = &settings;
   ctx.now_ms = now_ms;
   ctx.secrets = {"segment-test"};
   ctx.signature = sign_hex("segment-test", body);
-  ctx.limits.max_events = 4096;
-  ctx.max_body_bytes = 64u << 20;
-  ctx.max_decoded_bytes = 64u << 20;
   return p.decide(ctx, std::string_view(padded.data(), body.size()), std::string_view(padded.data(), body.size()));
 }
 

@@ -243,9 +243,10 @@ describe("storage cost", () => {
   async function write(p, events) {
     const now = Date.now();
     const body = new TextEncoder().encode(JSON.stringify(events));
-    const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: sign("k", body), limits: { max_events: 1000 } }, body);
+    const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: sign("k", body), settings: { max_events: 1000 } }, body);
     const { statements } = db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: now, minute: now - (now % 60_000),
       decision, ipKey: "ip:203.0.113.9" });
+    decision.release();
     const results = await w.db.batch(statements);
     return results.reduce((n, r) => n + r.meta.rows_written, 0);
   }

@@ -107,9 +107,10 @@ describe("issue summaries in maintenance", () => {
     const T = Date.now();
     const HOUR = 3_600_000;
     // Two issue summaries as an ingest writes them (the core's "issues to insert" part), no events.
-    const summary = (fingerprint, lastSeen) => [fingerprint, fingerprint, fingerprint, "error", 4, lastSeen, lastSeen, null];
-    const decision = { header: { status: 202, segments: [] }, parts: ["[]",
-      JSON.stringify([summary("recent-summary", T - 72 * HOUR - 10 * 24 * HOUR), summary("old-summary", T - 72 * HOUR - 31 * 24 * HOUR)]), "[]"] };
+    const summary = (fingerprint, lastSeen) => ({ fingerprint, title: fingerprint, template: fingerprint, level: "error",
+      level_rank: 4, first_ts: lastSeen, last_ts: lastSeen, hint: null, releases: [] });
+    const decision = { header: { status: 202 }, segments: [], writes: { event_ids: "[]", ledger: "[]",
+      issues: JSON.stringify([summary("recent-summary", T - 72 * HOUR - 10 * 24 * HOUR), summary("old-summary", T - 72 * HOUR - 31 * 24 * HOUR)]) } };
     await w.db.batch(db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: T, minute: T - (T % 60000),
       decision, ipKey: null }).statements);
     await (await w.mf.getWorker()).scheduled({ cron: "0 * * * *", scheduledTime: new Date(T) });

@@ -20,12 +20,14 @@ async function seed(w, project, events, { perRequest = events.length, overrides 
   for (let i = 0; i < events.length; i += perRequest) {
     const body = new TextEncoder().encode(JSON.stringify(events.slice(i, i + perRequest)));
     const decision = core.ingest({
-      now_ms: T, secrets: ["seed"], signature: sign("seed", body), retention_overrides: overrides,
-      limits: { max_events: 1000, retention_hours: 0 }, // keep the timestamps as given
+      now_ms: T, secrets: ["seed"], signature: sign("seed", body),
+      settings: { max_events: 1000, retention_hours: 0, retention_overrides: overrides }, // keep the timestamps as given
     }, body);
     assert.equal(decision.header.status, 202);
-    await w.db.batch(db.ingestStatements(w.db, { projectId: project.id, receivedAt: T, minute: T - (T % 60_000),
-      decision, ipKey: null }).statements);
+    const { statements } = db.ingestStatements(w.db, { projectId: project.id, receivedAt: T, minute: T - (T % 60_000),
+      decision, ipKey: null });
+    decision.release();
+    await w.db.batch(statements);
   }
   await w.fold();
 }

@@ -61,12 +61,12 @@ export async function alertInputs(db, projectId, fingerprints, windowStarts, rul
     db.prepare(`SELECT rule_id, fingerprint, last_fired_at, suppressed, last_suppressed_at FROM alert_state
       WHERE rule_id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(ruleIds)),
     ...starts.map((windowStart) => db.prepare(`WITH f AS (SELECT last_segment AS folded FROM folds WHERE name = 'aggregates')
-      SELECT i.value ->> 0 AS fingerprint,
-             sum(CASE WHEN s.id > f.folded THEN i.value ->> 2 ELSE 0 END) AS pending,
-             sum(CASE WHEN (i.value ->> 4) >= ?3 THEN i.value ->> 2 ELSE 0 END) AS in_window
+      SELECT i.value ->> '$.fingerprint' AS fingerprint,
+             sum(CASE WHEN s.id > f.folded THEN i.value ->> '$.count' ELSE 0 END) AS pending,
+             sum(CASE WHEN (i.value ->> '$.last_ts') >= ?3 THEN i.value ->> '$.count' ELSE 0 END) AS in_window
       FROM f, segments AS s, json_each(s.issues) AS i
       WHERE s.project_id = ?1 AND (s.ts_max >= ?3 OR s.id > f.folded)
-        AND i.value ->> 0 IN (SELECT value FROM json_each(?2)) GROUP BY 1`).bind(projectId, fps, windowStart)),
+        AND i.value ->> '$.fingerprint' IN (SELECT value FROM json_each(?2)) GROUP BY 1`).bind(projectId, fps, windowStart)),
   ]);
   // shares: the first window's rows (pending and in_window); windows: every window's rows, in order.
   return { issues: issues.results, shares: shares[0].results, windows: shares.map((s) => s.results), states: states.results };

@@ -1,5 +1,5 @@
 // Conversion of the old layout (a row per event in `logs`) into segments, in bounded chunks.
-import { PARTS_PER_SEGMENT, segmentStatements } from "./ingest.js";
+import { segmentStatements } from "./ingest.js";
 
 /** The oldest legacy rows of the oldest project that still has some, with its retention settings,
  *  at most `limit` of them. */
@@ -53,10 +53,11 @@ export async function hasLegacyRows(db) {
  *  is not taken twice), and the legacy rows they replace. */
 export function convertStatements(db, { projectId, receivedAt, decision, legacyIds }) {
   const statements = segmentStatements(db, { projectId, receivedAt, decision });
-  const ids = decision.parts[(decision.header.segments ?? []).length * PARTS_PER_SEGMENT];
+  const ids = decision.writes.event_ids;
   if (ids && ids !== "[]")
     statements.push(db.prepare(`INSERT INTO event_ids (project_id, event_id, ts)
-      SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e WHERE true ON CONFLICT DO NOTHING`).bind(projectId, ids));
+      SELECT ?1, e.value ->> '$.event_id', e.value ->> '$.ts' FROM json_each(?2) AS e WHERE true ON CONFLICT DO NOTHING`)
+      .bind(projectId, ids));
   statements.push(db.prepare("DELETE FROM logs WHERE id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(legacyIds)));
   return statements;
 }

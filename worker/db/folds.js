@@ -7,7 +7,7 @@ const RANGE = `s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates')
 
 const FOLD_ISSUE_HOURS = `
 INSERT INTO issue_hours (project_id, fingerprint, hour, events)
-SELECT s.project_id, i.value ->> 0, i.value ->> 1, sum(i.value ->> 2)
+SELECT s.project_id, i.value ->> '$.fingerprint', i.value ->> '$.hour', sum(i.value ->> '$.count')
 FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2, 3
 ON CONFLICT (project_id, fingerprint, hour) DO UPDATE SET events = events + excluded.events`;
 
@@ -17,14 +17,15 @@ UPDATE issues SET count = issues.count + t.n, first_seen = min(issues.first_seen
   last_seen = max(issues.last_seen, t.last),
   level = CASE WHEN t.rank > issues.level_rank THEN t.level ELSE issues.level END,
   level_rank = max(issues.level_rank, t.rank)
-FROM (SELECT s.project_id AS project_id, i.value ->> 0 AS fingerprint, sum(i.value ->> 2) AS n,
-             min(i.value ->> 3) AS first, max(i.value ->> 4) AS last, max(i.value ->> 5) AS rank, i.value ->> 6 AS level
+FROM (SELECT s.project_id AS project_id, i.value ->> '$.fingerprint' AS fingerprint, sum(i.value ->> '$.count') AS n,
+             min(i.value ->> '$.first_ts') AS first, max(i.value ->> '$.last_ts') AS last,
+             max(i.value ->> '$.level_rank') AS rank, i.value ->> '$.level' AS level
       FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2) AS t
 WHERE issues.project_id = t.project_id AND issues.fingerprint = t.fingerprint`;
 
 const FOLD_LOG_COUNTS = `
 INSERT INTO log_counts (project_id, minute, level, events)
-SELECT s.project_id, m.value ->> 0, m.value ->> 1, sum(m.value ->> 2)
+SELECT s.project_id, m.value ->> '$.minute', m.value ->> '$.level', sum(m.value ->> '$.count')
 FROM segments AS s, json_each(s.minutes) AS m WHERE ${RANGE} GROUP BY 1, 2, 3
 ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded.events`;
 
@@ -32,13 +33,14 @@ ON CONFLICT (project_id, minute, level) DO UPDATE SET events = events + excluded
 // project per level (fingerprint '').
 const FOLD_BASELINE_ISSUES = `
 INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
-SELECT s.project_id, i.value ->> 0, '', i.value ->> 1, sum(i.value ->> 2)
+SELECT s.project_id, i.value ->> '$.fingerprint', '', i.value ->> '$.hour', sum(i.value ->> '$.count')
 FROM segments AS s, json_each(s.issues) AS i WHERE ${RANGE} GROUP BY 1, 2, 4
 ON CONFLICT (project_id, fingerprint, level, hour) DO UPDATE SET events = events + excluded.events`;
 
 const FOLD_BASELINE_LEVELS = `
 INSERT INTO baseline_hours (project_id, fingerprint, level, hour, events)
-SELECT s.project_id, '', m.value ->> 1, (m.value ->> 0) - (m.value ->> 0) % 3600000, sum(m.value ->> 2)
+SELECT s.project_id, '', m.value ->> '$.level', (m.value ->> '$.minute') - (m.value ->> '$.minute') % 3600000,
+       sum(m.value ->> '$.count')
 FROM segments AS s, json_each(s.minutes) AS m WHERE ${RANGE} GROUP BY 1, 3, 4
 ON CONFLICT (project_id, fingerprint, level, hour) DO UPDATE SET events = events + excluded.events`;
 

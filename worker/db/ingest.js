@@ -12,7 +12,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`;
 // core again without the duplicates.
 const INSERT_EVENT_IDS = `
 INSERT INTO event_ids (project_id, event_id, ts)
-SELECT ?1, e.value ->> 0, e.value ->> 1 FROM json_each(?2) AS e`;
+SELECT ?1, e.value ->> '$.event_id', e.value ->> '$.ts' FROM json_each(?2) AS e`;
 
 // Likewise: a repeated Idempotency-Key fails the transaction and the stored answer is replayed.
 const INSERT_REQUEST_KEY = `
@@ -24,8 +24,8 @@ INSERT INTO request_keys (project_id, key, created_at, answer) VALUES (?1, ?2, ?
 const UPSERT_ISSUES = `
 INSERT INTO issues (project_id, fingerprint, title, template, level, level_rank, first_seen, last_seen,
                     count, hint, status)
-SELECT ?1, i.value ->> 0, i.value ->> 1, i.value ->> 2, i.value ->> 3, i.value ->> 4, i.value ->> 5,
-       i.value ->> 6, 0, i.value ->> 7, 'new'
+SELECT ?1, i.value ->> '$.fingerprint', i.value ->> '$.title', i.value ->> '$.template', i.value ->> '$.level',
+       i.value ->> '$.level_rank', i.value ->> '$.first_ts', i.value ->> '$.last_ts', 0, i.value ->> '$.hint', 'new'
 FROM json_each(?2) AS i WHERE true
 ON CONFLICT (project_id, fingerprint) DO UPDATE SET
   status = CASE issues.status WHEN 'resolved' THEN 'regressed' ELSE 'ongoing' END,
@@ -34,19 +34,20 @@ WHERE issues.status = 'new' OR (issues.status = 'resolved' AND issues.resolved_i
 RETURNING fingerprint, status`;
 
 // An issue resolved "in the next release" regresses only on an event of another release (the
-// core lists each issue's releases in the batch, element 8); events of its release, or of none,
-// leave it resolved. Runs before the upsert; matches nothing unless such an issue is hit.
+// core lists each issue's releases in the batch); events of its release, or of none, leave it
+// resolved. Runs before the upsert; matches nothing unless such an issue is hit.
 const REGRESS_PAST_RELEASE = `
 UPDATE issues SET status = 'regressed', regressed_at = ?3, resolved_in_release = NULL
 WHERE project_id = ?1 AND status = 'resolved' AND resolved_in_release IS NOT NULL
-  AND fingerprint IN (SELECT i.value ->> 0 FROM json_each(?2) AS i
-    WHERE EXISTS (SELECT 1 FROM json_each(i.value -> 8) AS r WHERE r.value <> issues.resolved_in_release))
+  AND fingerprint IN (SELECT i.value ->> '$.fingerprint' FROM json_each(?2) AS i
+    WHERE EXISTS (SELECT 1 FROM json_each(i.value -> '$.releases') AS r WHERE r.value <> issues.resolved_in_release))
 RETURNING fingerprint, status`;
 
 // Releases seen for the first time: the earliest event of the batch's issues that carry each.
 const NOTE_RELEASES = `
 INSERT INTO releases (project_id, release, first_seen)
-SELECT ?1, r.value, min(i.value ->> 5) FROM json_each(?2) AS i, json_each(i.value -> 8) AS r WHERE true GROUP BY r.value
+SELECT ?1, r.value, min(i.value ->> '$.first_ts') FROM json_each(?2) AS i, json_each(i.value -> '$.releases') AS r
+WHERE true GROUP BY r.value
 ON CONFLICT (project_id, release) DO NOTHING`;
 
 const COUNT_OUTCOMES = `
@@ -56,21 +57,18 @@ FROM json_each(?3) AS o WHERE true
 ON CONFLICT (project_id, minute, outcome, reason)
 DO UPDATE SET events = events + excluded.events, requests = requests + excluded.requests`;
 
-/** Bind parts per segment in the core's ingest answer (see bindings/encode.h). */
-export const PARTS_PER_SEGMENT = 5;
-
 /** The statements of one request, to run with db.batch() (one transaction). `decision` is the
- *  core's {header, parts}; `requestKey` ({key, answer}) is the Idempotency-Key, if any. Answers
- *  {statements, issues}: the index of the issue statement's results. */
+ *  core's {header, segments, writes} (bindings/encode.h names the parts); `requestKey` ({key,
+ *  answer}) is the Idempotency-Key, if any. Answers {statements, issues}: the index of the issue
+ *  statement's results. */
 export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null, writeId = null }) {
-  const { header, parts } = decision;
+  const { header } = decision;
   const statements = [];
   const at = {};
   if (requestKey)
     statements.push(db.prepare(INSERT_REQUEST_KEY).bind(projectId, requestKey.key, receivedAt, requestKey.answer));
-  const segments = header.segments ?? [];
   if (header.status === 202) {
-    const [ids, issues, ledger] = parts.slice(segments.length * PARTS_PER_SEGMENT);
+    const { event_ids: ids, issues, ledger } = decision.writes;
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
     statements.push(...segmentStatements(db, { projectId, receivedAt, decision, writeId }));
     if (issues !== "[]") {
@@ -88,12 +86,8 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
 
 /** The INSERTs of the segments of a decision of the core (an ingest or a conversion). */
 export function segmentStatements(db, { projectId, receivedAt, decision, writeId = null }) {
-  const { header, parts } = decision;
-  return (header.segments ?? []).map((s, i) => {
-    const [data, fields, words, shares, minutes] = parts.slice(i * PARTS_PER_SEGMENT, (i + 1) * PARTS_PER_SEGMENT);
-    return db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events, s.levels,
-      s.retention_hours, data, fields, words, shares, minutes, writeId);
-  });
+  return decision.segments.map((s) => db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events,
+    s.levels, s.retention_hours, s.data, s.fields, s.words, s.issues, s.minutes, writeId));
 }
 
 /** Records a queued write as written (first in its transaction: a second delivery fails on it). */
@@ -133,10 +127,10 @@ export const isDuplicateEventId = (err) => /UNIQUE constraint failed: event_ids\
 export const isRepeatedRequest = (err) => /UNIQUE constraint failed: request_keys\./.test(String(err?.message));
 export const isAppliedWrite = (err) => /UNIQUE constraint failed: applied_writes\./.test(String(err?.message));
 
-/** Which of these event ids (a JSON list of [id, ts]) a project already holds. */
+/** Which of these event ids (the core's event_ids part: [{event_id, ts}]) a project already holds. */
 export async function storedEventIds(db, projectId, ids) {
   const { results } = await db.prepare(`SELECT event_id FROM event_ids
-    WHERE project_id = ?1 AND event_id IN (SELECT e.value ->> 0 FROM json_each(?2) AS e)`).bind(projectId, ids).all();
+    WHERE project_id = ?1 AND event_id IN (SELECT e.value ->> '$.event_id' FROM json_each(?2) AS e)`).bind(projectId, ids).all();
   return results.map((r) => r.event_id);
 }
 

@@ -1,13 +1,14 @@
-// Issues: the grouped view of events, their status and rollups.
+// Issues: the grouped view of events, their status and rollups. Reads go through issues_live and
+// the *_live rollups (migration 0021): what the folds have not reached yet is added there.
 
 /** One issue of a project, or null. */
 export function issueByFingerprint(db, projectId, fingerprint) {
-  return db.prepare("SELECT * FROM issues WHERE project_id = ?1 AND fingerprint = ?2").bind(projectId, fingerprint).first();
+  return db.prepare("SELECT * FROM issues_live WHERE project_id = ?1 AND fingerprint = ?2").bind(projectId, fingerprint).first();
 }
 
 /** A project's issues, most recently seen first. */
 export async function issuesOfProject(db, projectId, limit = 100) {
-  const { results } = await db.prepare(`SELECT * FROM issues WHERE project_id = ?1
+  const { results } = await db.prepare(`SELECT * FROM issues_live WHERE project_id = ?1
     ORDER BY last_seen DESC LIMIT ?2`).bind(projectId, limit).all();
   return results;
 }
@@ -31,7 +32,7 @@ const ISSUE_SORTS = { last_seen: "last_seen DESC", count: "count DESC", first_se
 /** Issues, filtered; `sort` is one of last_seen, count, first_seen (a fixed set, never input text). */
 export async function listIssues(db, { projectId, statuses, minLevelRank, from, to, sort, limit }) {
   const { results } = await db.prepare(`
-    SELECT i.*, p.slug AS project FROM issues AS i JOIN projects AS p ON p.id = i.project_id
+    SELECT i.*, p.slug AS project FROM issues_live AS i JOIN projects AS p ON p.id = i.project_id
     WHERE (?1 IS NULL OR i.project_id = ?1) AND p.deleted_at IS NULL
       AND (?2 IS NULL OR i.status IN (SELECT value FROM json_each(?2)))
       AND i.level_rank >= ?3 AND i.last_seen >= ?4 AND i.first_seen <= ?5
@@ -40,11 +41,11 @@ export async function listIssues(db, { projectId, statuses, minLevelRank, from, 
   return results;
 }
 
-/** Hourly event counts of issues since `from`: `keys` is [[projectId, fingerprint], …]. */
+/** Hourly event counts of issues since `from`: `keys` is [{project_id, fingerprint}, …]. */
 export async function issueHours(db, keys, from, to) {
-  const { results } = await db.prepare(`SELECT project_id, fingerprint, hour, events FROM issue_hours
-    WHERE (project_id, fingerprint) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))
-      AND hour >= ?2 AND hour < ?3`).bind(JSON.stringify(keys), from, to).all();
+  const { results } = await db.prepare(`SELECT project_id, fingerprint, hour, sum(events) AS events FROM issue_hours_live
+    WHERE (project_id, fingerprint) IN (SELECT value ->> '$.project_id', value ->> '$.fingerprint' FROM json_each(?1))
+      AND hour >= ?2 AND hour < ?3 GROUP BY 1, 2, 3`).bind(JSON.stringify(keys), from, to).all();
   return results;
 }
 
@@ -56,17 +57,18 @@ export async function trendInputs(db, { projectId, dayStart, weekStart }) {
     SELECT b.project_id, b.fingerprint, i.first_seen,
       sum(CASE WHEN b.hour >= ?2 THEN b.events ELSE 0 END) AS recent,
       sum(CASE WHEN b.hour < ?2 THEN b.events ELSE 0 END) AS previous
-    FROM baseline_hours AS b JOIN issues AS i ON i.project_id = b.project_id AND i.fingerprint = b.fingerprint
+    FROM baseline_hours_live AS b JOIN issues_live AS i ON i.project_id = b.project_id AND i.fingerprint = b.fingerprint
     WHERE (?1 IS NULL OR b.project_id = ?1) AND b.fingerprint <> '' AND b.level = '' AND b.hour >= ?3
     GROUP BY b.project_id, b.fingerprint HAVING recent > 0`).bind(projectId, dayStart, weekStart).all();
   return results;
 }
 
-/** Issues by [[projectId, fingerprint], …], with the list's status and level filters. */
+/** Issues by [{project_id, fingerprint}, …], with the list's status and level filters. */
 export async function issuesByKeys(db, { keys, statuses, minLevelRank }) {
   const { results } = await db.prepare(`
-    SELECT i.*, p.slug AS project FROM issues AS i JOIN projects AS p ON p.id = i.project_id
-    WHERE (i.project_id, i.fingerprint) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1)) AND p.deleted_at IS NULL
+    SELECT i.*, p.slug AS project FROM issues_live AS i JOIN projects AS p ON p.id = i.project_id
+    WHERE (i.project_id, i.fingerprint) IN (SELECT value ->> '$.project_id', value ->> '$.fingerprint' FROM json_each(?1))
+      AND p.deleted_at IS NULL
       AND (?2 IS NULL OR i.status IN (SELECT value FROM json_each(?2))) AND i.level_rank >= ?3`)
     .bind(JSON.stringify(keys), statuses ? JSON.stringify(statuses) : null, minLevelRank).all();
   return results;

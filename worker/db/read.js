@@ -18,10 +18,11 @@ export async function listOutcomes(db, { projectId, from, to }) {
 export const EQUALITY_FILTERS = ["source", "env", "component", "endpoint", "source_type", "error_type",
   "fingerprint", "user_id", "request_id", "release"];
 
-/** Per-bucket counts by level from the minute rollup: [{bucket, level, events}]. */
+/** Per-bucket counts by level from the minute rollup (with what the folds have not reached):
+ *  [{bucket, level, events}]. */
 export async function rollupHistogram(db, { projectIds, from, to, bucket, origin = from }) {
-  const { results } = await db.prepare(`SELECT CAST((minute - ?5) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events FROM log_counts
-    WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2`)
+  const { results } = await db.prepare(`SELECT CAST((minute - ?5) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events
+    FROM log_counts_live WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2`)
     .bind(JSON.stringify(projectIds), from, to, bucket, origin).all();
   return results;
 }
@@ -34,10 +35,10 @@ export async function statsOf(db, { projectIds, from, to }) {
   const [issues, ledger] = await db.batch([
     db.prepare(`SELECT p.slug AS project, i.fingerprint, i.title, i.level, i.status, i.hint, i.count,
         i.first_seen, i.last_seen, t.events FROM (
-          SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours
+          SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours_live
           WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3
           GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10) AS t
-      JOIN issues AS i ON i.project_id = t.project_id AND i.fingerprint = t.fingerprint
+      JOIN issues_live AS i ON i.project_id = t.project_id AND i.fingerprint = t.fingerprint
       JOIN projects AS p ON p.id = t.project_id ORDER BY t.events DESC`).bind(ids, hourFrom, to),
     db.prepare(`SELECT outcome, reason, sum(events) AS events, sum(requests) AS requests FROM (
         SELECT outcome, reason, events, requests FROM outcomes
@@ -53,7 +54,7 @@ export async function statsOf(db, { projectIds, from, to }) {
 /** What /metrics exposes, in one round trip. */
 export async function metricsOf(db, since) {
   const [events, outcomes, deliveries, runs, issues] = await db.batch([
-    db.prepare(`SELECT p.slug AS project, c.level, sum(c.events) AS events FROM log_counts AS c
+    db.prepare(`SELECT p.slug AS project, c.level, sum(c.events) AS events FROM log_counts_live AS c
       JOIN projects AS p ON p.id = c.project_id WHERE c.minute >= ?1 AND p.deleted_at IS NULL GROUP BY 1, 2`).bind(since),
     db.prepare(`SELECT p.slug AS project, o.outcome, o.reason, sum(o.events) AS events, sum(o.requests) AS requests
       FROM outcomes AS o JOIN projects AS p ON p.id = o.project_id WHERE o.minute >= ?1 GROUP BY 1, 2, 3`).bind(since),
@@ -114,19 +115,21 @@ export async function segmentsOldestFirst(db, { projectIds, from, to, above, lim
   return results;
 }
 
-/** Headers of segments stored after segment `after` (arrival order), in these projects. */
-export async function segmentsAfter(db, { projectIds, after, limit, newest = false }) {
+/** Headers of the segments, in these projects, from the one holding event id `afterEvent` on
+ *  (arrival order; an event's id is its segment's id × `perSegment` + its index). */
+export async function segmentsAfterEvent(db, { projectIds, afterEvent, perSegment, limit, newest = false }) {
   const { results } = await db.prepare(`SELECT ${HEADER_COLUMNS}
     FROM segments AS s JOIN projects AS p ON p.id = s.project_id
-    WHERE s.id >= ?2 AND s.project_id IN (SELECT value FROM json_each(?1))
-    ORDER BY s.id ${newest ? "DESC" : ""} LIMIT ?3`).bind(JSON.stringify(projectIds), after, limit).all();
+    WHERE s.id >= CAST(?2 AS INTEGER) / CAST(?4 AS INTEGER) AND s.project_id IN (SELECT value FROM json_each(?1))
+    ORDER BY s.id ${newest ? "DESC" : ""} LIMIT ?3`).bind(JSON.stringify(projectIds), afterEvent, limit, perSegment).all();
   return results;
 }
 
-/** One segment's header, if its project is live. */
-export function segmentById(db, id) {
+/** The header of the segment holding event id `id` (its segment's id × `perSegment` + its index),
+ *  if its project is live. */
+export function segmentOfEvent(db, id, perSegment) {
   return db.prepare(`SELECT ${HEADER_COLUMNS} FROM segments AS s JOIN projects AS p ON p.id = s.project_id
-    WHERE s.id = ?1 AND p.deleted_at IS NULL`).bind(id).first();
+    WHERE s.id = CAST(?1 AS INTEGER) / CAST(?2 AS INTEGER) AND p.deleted_at IS NULL`).bind(id, perSegment).first();
 }
 
 /** The stored texts (base64) of these segments: Map id → text. */
@@ -136,9 +139,10 @@ export async function segmentTexts(db, ids) {
   return new Map(results.map((r) => [r.id, r.data]));
 }
 
-/** The highest segment id stored. */
-export async function maxSegmentId(db) {
-  return (await db.prepare("SELECT coalesce(max(id), 0) AS id FROM segments").first()).id;
+/** The highest event id the stored segments can hold (`perSegment` ids per segment): a cursor
+ *  there sees only what is stored after now. */
+export async function lastEventIdStored(db, perSegment) {
+  return (await db.prepare("SELECT (coalesce(max(id), 0) + 1) * CAST(?1 AS INTEGER) - 1 AS id FROM segments").bind(perSegment).first()).id;
 }
 
 /** Events stored in these projects' segments overlapping [from, to) (an estimate of the events
@@ -153,7 +157,7 @@ export async function eventsInRange(db, projectIds, from, to) {
 /** Hourly counts of the baseline history since `from`: an issue's (`fingerprint`), or the project's
  *  over `levels` (fingerprint ''). Answers {history: [[hour, events], …], first: the first hour}. */
 export async function baselineHistory(db, { projectId, fingerprint = "", levels = [], from }) {
-  const { results } = await db.prepare(`SELECT hour, sum(events) AS events FROM baseline_hours
+  const { results } = await db.prepare(`SELECT hour, sum(events) AS events FROM baseline_hours_live
     WHERE project_id = ?1 AND fingerprint = ?2 AND hour >= ?3
       AND (?2 <> '' OR level IN (SELECT value FROM json_each(?4)))
     GROUP BY hour ORDER BY hour`).bind(projectId, fingerprint, from, JSON.stringify(levels)).all();

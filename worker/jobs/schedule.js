@@ -2,7 +2,7 @@
 // and the record of every run. A failing job is recorded and never touches ingestion.
 import * as db from "../db/index.js";
 import { error, json } from "../platform/http.js";
-import { foldPending } from "./fold.js";
+import { foldPending } from "../services/rollups.js";
 import { alertTick } from "../services/alerting.js";
 import { convertLegacy } from "./convert.js";
 import { finishDeletions } from "./deletion.js";

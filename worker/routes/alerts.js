@@ -3,7 +3,8 @@ import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { forgetRules, sendTest } from "../services/alerting.js";
 import { canSeal, seal, urlHint } from "../platform/secrets.js";
-import { DESTINATIONS, KINDS, validRule } from "../services/alert-rules.js";
+import { ALERT_KINDS, DESTINATION_KINDS } from "../platform/vocabulary.js";
+import { validRule } from "../services/alert-rules.js";
 import { projectOr404 } from "../services/projects.js";
 
 const presentRule = (r) => ({ ...r, enabled: r.enabled === 1, created_at: new Date(r.created_at).toISOString(), project_id: undefined });
@@ -22,8 +23,8 @@ export async function createRule(request, env, _ctx, { slug }) {
   if (response) return response;
   const body = await readJsonObject(request);
   if (body.response) return body.response;
-  if (!KINDS.includes(body.value.kind))
-    return error(400, "bad_request", `kind must be one of ${KINDS.join(", ")}`, { field: "kind" });
+  if (!ALERT_KINDS.includes(body.value.kind))
+    return error(400, "bad_request", `kind must be one of ${ALERT_KINDS.join(", ")}`, { field: "kind" });
   const valid = validRule(body.value);
   if (valid.response) return valid.response;
   if (valid.rule.scope === "issue" && body.value.kind !== "anomaly")
@@ -66,7 +67,7 @@ export async function createDestination(request, env, _ctx, { slug }) {
   const body = await readJsonObject(request);
   if (body.response) return body.response;
   const { kind, url, label = null, secret = null } = body.value;
-  if (!DESTINATIONS.includes(kind)) return error(400, "bad_request", `kind must be one of ${DESTINATIONS.join(", ")}`, { field: "kind" });
+  if (!DESTINATION_KINDS.includes(kind)) return error(400, "bad_request", `kind must be one of ${DESTINATION_KINDS.join(", ")}`, { field: "kind" });
   let parsed;
   try { parsed = new URL(url); } catch { parsed = null; }
   if (!parsed || !["https:", "http:"].includes(parsed.protocol) || url.length > 2000)

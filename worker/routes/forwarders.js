@@ -3,7 +3,7 @@
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { forwardFilter } from "../services/forwarding.js";
-import { EVENTS_PER_SEGMENT } from "../services/scan.js";
+import { EVENTS_PER_SEGMENT } from "../platform/vocabulary.js";
 import { canSeal, seal, urlHint } from "../platform/secrets.js";
 import { projectOr404 } from "../services/projects.js";
 
@@ -60,7 +60,7 @@ export async function createForwarder(request, env, _ctx, { slug }) {
   if ((await db.forwarders(env.DB, project.id)).length >= MAX_PER_PROJECT)
     return error(409, "too_many_forwarders", `a project has at most ${MAX_PER_PROJECT} forwarders`);
   if (!(await canSeal(env))) return error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before adding forwarders");
-  const cursor = start === "now" ? ((await db.maxSegmentId(env.DB)) + 1) * EVENTS_PER_SEGMENT - 1 : -1;
+  const cursor = start === "now" ? await db.lastEventIdStored(env.DB, EVENTS_PER_SEGMENT) : -1;
   const row = await db.insertForwarder(env.DB, project.id, {
     kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url, { tail: 0 }), authEnc: authorization ? await seal(env, authorization) : null,
     index: kind === "elasticsearch" ? index : null, filter: filter.filter, cursor,

@@ -1,13 +1,13 @@
 // /api/issues: the groups events form, for operators and read keys; status changes for operators.
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
-import { foldPending } from "../jobs/fold.js";
 import { requireAdmin } from "../services/credentials.js";
 import {
   BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, issueEvidence, presentTicket, sparklines, suspectRelease, trendingIssues,
 } from "../services/issues.js";
 import { walkEvents } from "../services/scan.js";
-import { LEVELS, readRange, readScope } from "../services/search.js";
+import { LEVELS } from "../platform/vocabulary.js";
+import { readRange, readScope } from "../services/search.js";
 
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
 const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
@@ -54,7 +54,6 @@ export async function listIssues(request, env) {
   const { from, to } = range;
   const limit = Number(params.get("limit") ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return error(400, "bad_request", "limit must be from 1 to 500", { field: "limit" });
-  await foldPending(env);
   const minLevelRank = LEVELS.indexOf(level);
   const rows = sort === "trending" ? await trendingIssues(env, { projectId: s.projectId, statuses, minLevelRank, now, limit })
     : await db.listIssues(env.DB, { projectId: s.projectId, statuses, minLevelRank, from, to, sort, limit });
@@ -71,11 +70,11 @@ async function issueOr404(env, projectId, fingerprint) {
   return row ? { row } : { response: error(404, "not_found", "no such issue") };
 }
 
-/** The issue a read is about, with its scope, once pending shares are folded: {s, row} or {response}. */
+/** The issue a read is about, with its scope (counts include what the folds have not reached): {s, row}
+ *  or {response}. */
 async function readIssue(request, env, fingerprint) {
   const s = await scope(request, env, true);
   if (s.response) return s;
-  await foldPending(env);
   const { row, response } = await issueOr404(env, s.projectId, fingerprint);
   return response ? { response } : { s, row };
 }

@@ -38,7 +38,7 @@ export async function listLogs(request, env) {
     complete: page.complete,
     scanned: page.scanned,
     segments_opened: page.opened,
-    terms: queryTerms(r.params.get("q") ?? ""),
+    terms: queryTerms(r.filter),
   };
   if (page.total !== undefined) Object.assign(body, { total: page.total, total_exact: page.total_exact });
   return json(200, body);

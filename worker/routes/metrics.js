@@ -4,7 +4,6 @@ import { core } from "../platform/core.js";
 import { sameSecret } from "../platform/crypto.js";
 import { latencyByRoute } from "../platform/observe.js";
 import { requireAdmin } from "../services/credentials.js";
-import { foldPending } from "../jobs/fold.js";
 import * as db from "../db/index.js";
 
 const WINDOW_MS = 86_400_000;
@@ -19,7 +18,6 @@ export async function metrics(request, env) {
     const refusal = await requireAdmin(request, env);
     if (refusal) return refusal;
   }
-  await foldPending(env);
   const m = await db.metricsOf(env.DB, Date.now() - WINDOW_MS);
   const lines = [];
   const family = (name, type, help, rows) => {

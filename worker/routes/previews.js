@@ -4,6 +4,7 @@
 // module gathers their inputs.
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
+import { ALERT_KINDS, DESTINATION_KINDS, LEVELS } from "../platform/vocabulary.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { readNewest } from "../services/scan.js";
 import { validRule } from "../services/alert-rules.js";
@@ -11,7 +12,6 @@ import { projectOr404 } from "../services/projects.js";
 
 const PREVIEW_EVENTS = 1000;
 const RULES_MAX = 20_000;
-const DESTINATION_KINDS = ["discord", "slack", "webhook"];
 
 /** POST /api/admin/projects/:slug/rules/preview {fingerprint_rules?, page_rules?}: over the newest
  *  1,000 events, the issues they make now and with these rules, what each line matches and decides,
@@ -28,8 +28,8 @@ export async function previewRules(request, env, _ctx, { slug }) {
       return error(400, "bad_request", `${field} must be text of at most ${RULES_MAX} characters`, { field });
     rules[field] = value;
   }
-  const answer = await readNewest(env, { project, events: PREVIEW_EVENTS, request: {
-    mode: "rules", limit: PREVIEW_EVENTS, current_fingerprint_rules: project.fingerprint_rules ?? "", ...rules,
+  const answer = await readNewest(env, { project, events: PREVIEW_EVENTS, op: "rules", request: {
+    limit: PREVIEW_EVENTS, current_fingerprint_rules: project.fingerprint_rules ?? "", ...rules,
   } });
   const { scanned: _s, matched: _m, damaged: _d, ...preview } = answer;
   return json(200, preview);
@@ -38,7 +38,6 @@ export async function previewRules(request, env, _ctx, { slug }) {
 // The issue an alert preview is about: the project's latest at or above the rule's level, or an
 // example when it has none yet.
 async function sampleIssue(env, project, rule) {
-  const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
   const [issue] = await db.listIssues(env.DB, { projectId: project.id, statuses: null,
     minLevelRank: LEVELS.indexOf(rule.min_level), from: 0, to: Number.MAX_SAFE_INTEGER, sort: "last_seen", limit: 1 });
   const now = Date.now();
@@ -58,8 +57,8 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const checked = validRule(fields, {});
   if (checked.response) return checked.response;
   const rule = { id: 1, kind, ...checked.rule };
-  if (!["spike", "new_issue", "regression", "error_rate", "silence", "anomaly"].includes(kind))
-    return error(400, "bad_request", "kind must be one of spike, new_issue, regression, error_rate, silence, anomaly", { field: "kind" });
+  if (!ALERT_KINDS.includes(kind))
+    return error(400, "bad_request", `kind must be one of ${ALERT_KINDS.join(", ")}`, { field: "kind" });
   const now = Date.now();
   const issue = await sampleIssue(env, project, rule);
   const forCore = { id: 1, kind, threshold: rule.threshold, window_s: rule.window_s, cooldown_s: rule.cooldown_s,
@@ -88,7 +87,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   } else {
     candidate = { fingerprint: issue.fingerprint, title: issue.title, template: issue.template ?? "", level: issue.level,
       hint: issue.hint ?? "", count_in_window: rule.threshold, count_in_request: 1,
-      window_counts: [[rule.window_s, rule.threshold]], total: Math.max(issue.count ?? 0, rule.threshold),
+      window_counts: [{ window_s: rule.window_s, count: rule.threshold }], total: Math.max(issue.count ?? 0, rule.threshold),
       first_seen: issue.first_seen, last_seen: issue.last_seen,
       is_new: kind === "new_issue", is_regression: kind === "regression" };
   }

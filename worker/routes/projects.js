@@ -1,6 +1,7 @@
 // /api/admin/projects: projects and their settings (a new project comes with its first key).
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
+import { LEVELS, LIMITS } from "../platform/vocabulary.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { canSeal } from "../platform/secrets.js";
 import { finishDeletion } from "../services/deletion.js";
@@ -8,29 +9,29 @@ import { masterKeyMissing, newKey, newKeyAnswer } from "../services/keys.js";
 import { JSON_SETTINGS, forgetProject, presentProject, projectOr404 } from "../services/projects.js";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const DELETE_BUDGET_MS = 5000;
 
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 const intIn = (lo, hi) => (v) => Number.isInteger(v) && v >= lo && v <= hi;
+const within = (name) => intIn(LIMITS[name].min, LIMITS[name].max);
 
 /** Settings an operator may set: each validator says whether a value is acceptable. */
 const SETTINGS = {
   name: (v) => typeof v === "string" && v.length >= 1 && v.length <= 200,
-  retention_hours: intIn(1, 24 * 90),
-  retention_overrides: (v) => isObject(v) && Object.entries(v).every(([l, h]) => LEVELS.includes(l) && intIn(1, 24 * 90)(h)),
-  max_body_bytes: intIn(1024, 512 * 1024),
-  max_events_per_request: intIn(1, 1000),
-  events_per_minute: intIn(0, 10_000_000),
-  ip_requests_per_minute: intIn(0, 1_000_000),
-  unsigned_ip_requests_per_minute: intIn(0, 1_000_000),
+  retention_hours: within("retention_hours"),
+  retention_overrides: (v) => isObject(v) && Object.entries(v).every(([l, h]) => LEVELS.includes(l) && within("retention_hours")(h)),
+  max_body_bytes: within("max_body_bytes"),
+  max_events_per_request: within("max_events_per_request"),
+  events_per_minute: within("events_per_minute"),
+  ip_requests_per_minute: within("ip_requests_per_minute"),
+  unsigned_ip_requests_per_minute: within("unsigned_ip_requests_per_minute"),
   require_timestamp: (v) => typeof v === "boolean",
   scrubbing: (v) => isObject(v) && Object.entries(v).every(([k, x]) =>
     (["enabled", "hash", "mask_emails", "mask_ips"].includes(k) && typeof x === "boolean") ||
     (["extra_keys", "allow_keys", "patterns"].includes(k) && Array.isArray(x) && x.length <= 100 &&
       x.every((e) => typeof e === "string" && e.length >= 1 && e.length <= 200))),
   digests: (v) => isObject(v) && Object.entries(v).every(([k, x]) =>
-    (["daily", "weekly"].includes(k) && typeof x === "boolean") || (k === "hour_utc" && intIn(0, 23)(x))),
+    (["daily", "weekly"].includes(k) && typeof x === "boolean") || (k === "hour_utc" && within("hour_utc")(x))),
   fingerprint_rules: (v) => typeof v === "string" && v.length <= 20_000,
   page_rules: (v) => typeof v === "string" && v.length <= 20_000,
   client_config: (v) => isObject(v) && (v.sample_rates === undefined || (isObject(v.sample_rates) &&

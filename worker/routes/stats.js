@@ -1,11 +1,11 @@
 // GET /api/stats: what the overview shows for a window — totals and levels, a histogram, the
 // error rate, top issues and fields, and the outcome ledger — from rollups, never a full scan.
-import { foldPending } from "../jobs/fold.js";
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
 import { error, json } from "../platform/http.js";
 import { countWalk } from "../services/scan.js";
-import { LEVELS, chartWindow, histogram, readScope } from "../services/search.js";
+import { LEVELS } from "../platform/vocabulary.js";
+import { chartWindow, histogram, readScope } from "../services/search.js";
 
 const TOP_SAMPLE = 20_000;
 const DROPPED = ["invalid", "rate_limited", "bad_signature", "too_large"];
@@ -19,7 +19,6 @@ export async function stats(request, env) {
   if (win.response) return win.response;
   const { from, to, bucket } = win;
   const projectIds = scope.projects.map((p) => p.id);
-  await foldPending(env);
   const counts = { source: new Map(), endpoint: new Map(), component: new Map() };
   const [s, h, walk] = await Promise.all([
     db.statsOf(env.DB, { projectIds, from, to }),
@@ -28,7 +27,7 @@ export async function stats(request, env) {
       projects: scope.projects, from, to, filter: {}, mode: "facets", maxEvents: TOP_SAMPLE,
       request: { fields: Object.keys(counts), top: 1000 },
       merge: (answer) => {
-        for (const [field, value, events] of answer.facets) counts[field].set(value, (counts[field].get(value) ?? 0) + events);
+        for (const { field, value, events } of answer.facets) counts[field].set(value, (counts[field].get(value) ?? 0) + events);
       },
     }),
   ]);
@@ -77,7 +76,6 @@ export async function statsBaseline(request, env) {
   if (win.to - from > BASELINE_MS) return error(400, "bad_request", "a baseline covers at most 28 days", { field: "from" });
   if (scope.projects.length > BASELINE_PROJECTS)
     return error(400, "bad_request", `a baseline covers at most ${BASELINE_PROJECTS} projects: choose one`, { field: "project" });
-  await foldPending(env);
   const byHour = new Map();
   let since = win.to; // the first hour any history covers; none: no baseline
   for (const p of scope.projects) {
@@ -85,7 +83,6 @@ export async function statsBaseline(request, env) {
     for (const [hour, events] of history) byHour.set(hour, (byHour.get(hour) ?? 0) + events);
     if (first !== null) since = Math.min(since, first);
   }
-  const answer = core.read({ mode: "baseline", history: [...byHour], since, from, to: win.to }, []);
-  return json(200, { bucket_ms: HOUR, hours: answer.hours.map(([hour, expected, low, high, basis]) =>
-    ({ hour: iso(hour), expected, low, high, basis })) });
+  const answer = core.baseline({ history: [...byHour], since, from, to: win.to });
+  return json(200, { bucket_ms: HOUR, hours: answer.hours.map((h) => ({ ...h, hour: iso(h.hour) })) });
 }

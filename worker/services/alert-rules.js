@@ -1,25 +1,23 @@
 // Alert rules as an operator sends them: the kinds, their fields with defaults, and validation
 // (shared by the rule routes and the message preview).
 import { error } from "../platform/http.js";
+import { ANOMALY_SCOPES, LEVELS, LIMITS, SENSITIVITIES } from "../platform/vocabulary.js";
 
-export const KINDS = ["spike", "new_issue", "regression", "error_rate", "silence", "anomaly"];
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
-export const DESTINATIONS = ["discord", "slack", "webhook"];
-const intIn = (lo, hi) => (v) => Number.isInteger(v) && v >= lo && v <= hi;
+const within = (name) => (v) => Number.isInteger(v) && v >= LIMITS[name].min && v <= LIMITS[name].max;
 const optionalGlob = (v) => v === undefined || v === null || (typeof v === "string" && v.length <= 200);
 
 const RULE_FIELDS = {
-  threshold: [intIn(1, 1_000_000), 5],
-  window_s: [intIn(1, 86_400), 60],
-  cooldown_s: [intIn(0, 7 * 86_400), 900],
-  silence_minutes: [intIn(0, 7 * 1440), 0],
+  threshold: [within("threshold"), 5],
+  window_s: [within("window_s"), 60],
+  cooldown_s: [within("cooldown_s"), 900],
+  silence_minutes: [within("silence_minutes"), 0],
   min_level: [(v) => LEVELS.includes(v), "error"],
   env: [optionalGlob, null],
   source: [optionalGlob, null],
   component: [optionalGlob, null],
   enabled: [(v) => typeof v === "boolean", true],
-  sensitivity: [(v) => ["low", "medium", "high"].includes(v), "medium"], // anomaly rules
-  scope: [(v) => ["project", "issue"].includes(v), "project"], // anomaly rules: per project and level, or per issue
+  sensitivity: [(v) => SENSITIVITIES.includes(v), "medium"], // anomaly rules
+  scope: [(v) => ANOMALY_SCOPES.includes(v), "project"], // anomaly rules: per project and level, or per issue
 };
 
 export function validRule(input, base = {}) {

@@ -2,10 +2,11 @@
 // module gathers its inputs, claims each alert atomically in D1 so one isolate sends it, and
 // delivers with retries, Discord's 429 handling and per-destination pacing. Never on the ingest
 // path: callers run it in ctx.waitUntil or the cron.
-import { core } from "../platform/core.js";
 import * as db from "../db/index.js";
-import { countWalk } from "./scan.js";
+import { core } from "../platform/core.js";
 import { unseal } from "../platform/secrets.js";
+import { DESTINATION_KINDS, INGEST_ALERT_KINDS, LEVELS } from "../platform/vocabulary.js";
+import { countWalk } from "./scan.js";
 
 const PACE_WINDOW_MS = 2000;
 const PACE_MAX = 5;
@@ -18,7 +19,6 @@ const pacing = new Map(); // destination id → send times in the current window
 const digests = new Map(); // destination id → { headlines, timer }
 const encoder = new TextEncoder();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const KINDS = ["discord", "slack", "webhook"];
 const RULES_FRESH_MS = 10_000;
 const rulesCache = new Map(); // project id → { rules, readAt }
 
@@ -64,7 +64,7 @@ async function destinationsOf(env, projectId) {
 /** After an accepted request: new issues, regressions, spikes. `issues` is the core's summary. */
 export async function alertOnIngest(env, project, issues, receivedAt, { created, regressed }) {
   if (!issues.length) return;
-  const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => !["silence", "error_rate", "anomaly"].includes(r.kind));
+  const rules = (await enabledRules(env, project.id, receivedAt)).filter((r) => INGEST_ALERT_KINDS.includes(r.kind));
   if (!rules.length) return;
   // Each window the rules use, widest first: spike rules are judged on the count of their own.
   const windows = [...new Set(rules.map((r) => r.window_s))].sort((a, b) => b - a);
@@ -79,7 +79,7 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
       fingerprint: i.fingerprint, title: i.title, template: i.template, level: i.level, env: i.env,
       source: i.source, component: i.component, endpoint: i.endpoint, hint: i.hint ?? "", stack: i.stack,
       count_in_window: share.in_window ?? i.count, count_in_request: i.count,
-      window_counts: windows.map((w, k) => [w, byFp(inputs.windows[k], i.fingerprint)?.in_window ?? i.count]),
+      window_counts: windows.map((w, k) => ({ window_s: w, count: byFp(inputs.windows[k], i.fingerprint)?.in_window ?? i.count })),
       total: (row.count ?? 0) + (share.pending ?? i.count), first_seen: row.first_seen ?? i.first_ts,
       last_seen: Math.max(row.last_seen ?? 0, i.last_ts),
       is_new: created.includes(i.fingerprint),
@@ -89,7 +89,6 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
   await decideAndDeliver(env, project, rules, candidates, inputs.states, receivedAt, "ingest");
 }
 
-const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "fatal"];
 const ERROR_RATE_SCAN = 100_000;
 const HOUR_MS = 3_600_000;
 const BASELINE_MS = 28 * 24 * HOUR_MS; // events looked at per rule and minute, at most
@@ -97,8 +96,8 @@ const BASELINE_MS = 28 * 24 * HOUR_MS; // events looked at per rule and minute, 
 /** The events matching an error_rate (or anomaly) rule within its window (bounded: past the bound, a count
  *  that has long passed any sensible threshold). */
 async function errorRateCount(env, project, rule, now) {
-  const from = LEVEL_NAMES.indexOf(rule.min_level || "error");
-  const filter = { levels: LEVEL_NAMES.slice(from < 0 ? 4 : from) };
+  const from = LEVELS.indexOf(rule.min_level || "error");
+  const filter = { levels: LEVELS.slice(from < 0 ? 4 : from) };
   const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
   if (Object.keys(globs).length) filter.globs = globs;
   let count = 0;
@@ -116,15 +115,15 @@ const MAX_ANOMALY_ISSUES = 1000;
  *  env, source and component), with its count there and the hours of its history the core's
  *  estimator reads. Issues without an event in the window cannot be anomalous and are not read. */
 async function issueAnomalyCandidates(env, project, rule, now) {
-  const from = LEVEL_NAMES.indexOf(rule.min_level || "error");
-  const filter = { levels: LEVEL_NAMES.slice(from < 0 ? 4 : from) };
+  const from = LEVELS.indexOf(rule.min_level || "error");
+  const filter = { levels: LEVELS.slice(from < 0 ? 4 : from) };
   const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
   if (Object.keys(globs).length) filter.globs = globs;
   const counts = new Map();
   await countWalk(env, {
     projects: [project], from: now - rule.window_s * 1000, to: now + 1, filter, mode: "facets",
     request: { fields: ["fingerprint"], top: MAX_ANOMALY_ISSUES }, maxEvents: ERROR_RATE_SCAN,
-    merge: (answer) => { for (const [, fp, n] of answer.facets) counts.set(fp, (counts.get(fp) ?? 0) + n); },
+    merge: (answer) => { for (const { value, events } of answer.facets) counts.set(value, (counts.get(value) ?? 0) + events); },
   });
   const busiest = [...counts].sort((a, b) => b[1] - a[1]).slice(0, MAX_ANOMALY_ISSUES);
   if (!busiest.length) return [];
@@ -166,7 +165,7 @@ export async function alertTick(env, now) {
     for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope === "issue"))
       candidates.push(...await issueAnomalyCandidates(env, project, rule, now));
     for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope !== "issue")) {
-      const levels = LEVEL_NAMES.slice(Math.max(0, LEVEL_NAMES.indexOf(rule.min_level || "error")));
+      const levels = LEVELS.slice(Math.max(0, LEVELS.indexOf(rule.min_level || "error")));
       const { history, first } = await db.baselineHistory(env.DB, { projectId: project.id, levels, from: now - BASELINE_MS });
       candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now),
         history, history_since: first ?? now - (now % HOUR_MS) });
@@ -180,7 +179,7 @@ export async function alertTick(env, now) {
 async function decideAndDeliver(env, project, rules, candidates, states, now, mode) {
   const { decisions } = core.alerts({
     now_ms: now, mode, project: project.slug, dashboard_url: dashboardUrl(env),
-    kinds: KINDS, rules: rules.map(ruleForCore), candidates, states,
+    kinds: DESTINATION_KINDS, rules: rules.map(ruleForCore), candidates, states,
   });
   // Destinations (and their sealed URLs) are only read when something is to be sent.
   const destinations = decisions.some((d) => d.action !== "suppress") ? await destinationsOf(env, project.id) : [];
@@ -219,7 +218,7 @@ export async function sendToDestinations(env, project, payloads, kind, now) {
 /** Sends a clearly marked test message to every destination and answers each outcome. */
 export async function sendTest(env, project) {
   const destinations = await destinationsOf(env, project.id);
-  const { decisions } = core.alerts({ now_ms: Date.now(), test: true, project: project.slug,
+  const { decisions } = core.alerts({ now_ms: Date.now(), mode: "test", project: project.slug,
     dashboard_url: dashboardUrl(env), kinds: [...new Set(destinations.map((d) => d.kind))] });
   return Promise.all(destinations.map(async (dest) => ({ destination_id: dest.id, kind: dest.kind,
     ...(await deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "test", now: Date.now() })) })));

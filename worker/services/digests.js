@@ -2,8 +2,9 @@
 // (and on Mondays, when enabled, a weekly one of the last 7 days) to its alert destinations. The
 // core writes the messages (within Discord's and Slack's limits) and ranks what grows; this module
 // gathers the counts and claims each digest once in D1.
-import { core } from "../platform/core.js";
 import * as db from "../db/index.js";
+import { core } from "../platform/core.js";
+import { DESTINATION_KINDS } from "../platform/vocabulary.js";
 import { sendToDestinations } from "./alerting.js";
 
 const HOUR = 3_600_000;
@@ -11,7 +12,6 @@ const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 const LIST = 5;
 const DROPPED = ["invalid", "rate_limited", "bad_signature", "too_large"];
-const KINDS = ["discord", "slack", "webhook"];
 
 /** Sends the digests due at `now`; answers {sent: [{project, period}]}. */
 export async function sendDigests(env, now) {
@@ -26,7 +26,7 @@ export async function sendDigests(env, now) {
     for (const [period, span] of periods) {
       if (!(await db.claimDigest(env.DB, project.id, period, hour, now))) continue; // another run sent it
       const digest = await digestOf(env, project, period, hour - span, hour);
-      const { payloads } = core.alerts({ digest, project: project.slug, now_ms: now, kinds: KINDS,
+      const { payloads } = core.digest({ ...digest, project: project.slug, now_ms: now, kinds: DESTINATION_KINDS,
         dashboard_url: (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "") });
       await sendToDestinations(env, project, payloads, `${period} digest`, now);
       report.sent.push({ project: project.slug, period });
@@ -49,16 +49,16 @@ async function digestOf(env, project, period, from, to) {
   const dropped = new Map();
   for (const o of outcomes) if (DROPPED.includes(o.outcome)) dropped.set(o.outcome, (dropped.get(o.outcome) ?? 0) + o.events);
   // What grows most over its own previous week, as the Trending tab ranks it.
-  const { trending } = core.read({ mode: "trending", now: to, limit: LIST,
-    items: trendRows.map((r) => [r.fingerprint, r.recent, r.previous, r.first_seen]) }, []);
-  const titles = trending.length ? await db.issuesByKeys(env.DB, { keys: trending.map((t) => [project.id, t.fingerprint]),
-    statuses: null, minLevelRank: 0 }) : [];
+  const { trending } = core.trending({ now: to, limit: LIST,
+    items: trendRows.map((r) => ({ key: r.fingerprint, recent: r.recent, previous: r.previous, first_seen: r.first_seen })) });
+  const titles = trending.length ? await db.issuesByKeys(env.DB, {
+    keys: trending.map((t) => ({ project_id: project.id, fingerprint: t.key })), statuses: null, minLevelRank: 0 }) : [];
   const byFp = new Map(titles.map((r) => [r.fingerprint, r]));
   return {
     period, from, to, events: now.events, errors: now.errors, events_before: before.events, errors_before: before.errors,
     new_issues: fresh.rows.map(item), new_total: fresh.total, regressions: regressed.rows.map(item), regressions_total: regressed.total,
-    growing: trending.filter((t) => byFp.has(t.fingerprint) && !t.is_new)
-      .map((t) => ({ title: byFp.get(t.fingerprint).title, level: byFp.get(t.fingerprint).level, events: t.recent, growth: t.growth })),
+    growing: trending.filter((t) => byFp.has(t.key) && !t.is_new)
+      .map((t) => ({ title: byFp.get(t.key).title, level: byFp.get(t.key).level, events: t.recent, growth: t.growth })),
     anomalies, dropped: [...dropped].map(([reason, events]) => ({ reason, events })),
   };
 }

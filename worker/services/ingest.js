@@ -1,18 +1,19 @@
 // Ingest in any protocol: authenticate → core decides → persist in one transaction (or queue it)
 // → answer; alerts and tickets follow without delaying the answer.
 import * as db from "../db/index.js";
-import { credentialsForKey } from "./credentials.js";
+import { BudgetExceeded, writeWithin } from "../platform/budget.js";
 import { core } from "../platform/core.js";
-import { decodeBody, error, internalError, json, readBounded, requestId, storageUnavailable } from "../platform/http.js";
+import { bodyMacs, sha256Hex } from "../platform/crypto.js";
+import { decodeBody, error, internalError, json, readBounded, storageUnavailable } from "../platform/http.js";
 import * as rates from "../platform/rates.js";
 import { alertOnIngest, mayAlert } from "./alerting.js";
-import { ticketsOnIngest } from "./tickets.js";
+import { credentialsForKey } from "./credentials.js";
 import { noteKeyUse } from "./key-usage.js";
-import { bodyMacs, sha256Hex } from "../platform/crypto.js";
 import { enqueueWrite, queueBound } from "./queue.js";
-import { BudgetExceeded, writeWithin } from "../platform/budget.js";
+import { ticketsOnIngest } from "./tickets.js";
 
-const MAX_DECODED_BYTES = 5 * 1024 * 1024;
+export const MAX_DECODED_BYTES = 5 * 1024 * 1024;
+const MAX_DUPLICATE_RETRIES = 3;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
 const ENCODING_MESSAGE = {
   unsupported_encoding: "Content-Encoding must be gzip or deflate (or absent)",
@@ -40,9 +41,66 @@ async function freshenCounts(env, project, projectKey, ipKey, now, minute) {
   stale.forEach((key, i) => rates.refresh(key, loads[i], now));
 }
 
+// A project's settings as the core keeps them, one object per cached project row: the core parses
+// them once per isolate (el_project) and the requests after only name them.
+const settingsByRow = new WeakMap();
+
+/** The settings the core decides a project's ingests with (D1's JSON texts passed as they are). */
+export function ingestSettings(project) {
+  let settings = settingsByRow.get(project);
+  if (!settings) {
+    settings = {
+      max_body_bytes: project.max_body_bytes, max_decoded_bytes: MAX_DECODED_BYTES,
+      max_events: project.max_events_per_request, retention_hours: project.retention_hours,
+      retention_overrides: project.retention_overrides || "{}", require_timestamp: project.require_timestamp === 1,
+      scrubbing: project.scrubbing, fingerprint_rules: project.fingerprint_rules, page_rules: project.page_rules,
+    };
+    settingsByRow.set(project, settings);
+  }
+  return settings;
+}
+
 /** The answer to an accepted request in edgelog's own protocol. */
 const acceptedAnswer = (header, rid, headers, extra = {}) =>
   json(202, { ...answerOf(header), request_id: rid, ...extra }, headers);
+
+/** What the client sees of the core's decision. */
+function answerOf(header) {
+  const answer = {};
+  for (const key of ["error", "accepted", "duplicates", "rejected"]) if (header[key] !== undefined) answer[key] = header[key];
+  return answer;
+}
+
+/** The key's credentials, or the refusal to answer. */
+async function authenticate(request, env, { rid, key, projectId, now }) {
+  let creds;
+  try {
+    creds = await credentialsForKey(env, key, now);
+  } catch (err) {
+    console.error("key lookup failed", rid, err);
+    return { response: storageUnavailable(rid) };
+  }
+  if (!creds) return { response: error(401, "unknown_key", "the project key is not valid", { request_id: rid }) };
+  if (!creds.scopes.includes("ingest"))
+    return { response: error(403, "forbidden", "this key has no ingest scope", { request_id: rid }) };
+  if (projectId !== undefined && String(creds.project.id) !== String(projectId))
+    return { response: error(403, "forbidden", "the key belongs to another project", { request_id: rid }) };
+  const origin = request.headers.get("origin");
+  if (origin !== null && !creds.signed && !creds.allowedOrigins.includes(origin))
+    return { response: error(403, "forbidden", `the origin ${origin} is not allowed for this key`, { request_id: rid }) };
+  return { creds };
+}
+
+/** The body as sent (bounded) and decompressed, or the refusal of its encoding. */
+async function readBody(request, project, rid) {
+  const wire = await readBounded(request, project.max_body_bytes);
+  const decoded = wire.length > project.max_body_bytes
+    ? { body: wire }
+    : await decodeBody(wire, request.headers.get("content-encoding"), MAX_DECODED_BYTES);
+  if (decoded.error)
+    return { response: error(ENCODING_STATUS[decoded.error], decoded.error, ENCODING_MESSAGE[decoded.error], { request_id: rid }) };
+  return { wire, body: decoded.body };
+}
 
 /** One ingest request in any protocol: `key` authenticates, `format` names the core's reader,
  *  `accepted(header, rid, headers)` answers what was stored (each protocol has its own form);
@@ -51,29 +109,13 @@ export async function ingestWith(request, env, ctx,
   { rid, key, format, accepted = acceptedAnswer, project: projectId, dedupeByBody = false }) {
   const now = Date.now();
   const minute = now - (now % 60_000);
-  let creds;
-  try {
-    creds = await credentialsForKey(env, key, now);
-  } catch (err) {
-    console.error("key lookup failed", rid, err);
-    return storageUnavailable(rid);
-  }
-  if (!creds) return error(401, "unknown_key", "the project key is not valid", { request_id: rid });
-  if (!creds.scopes.includes("ingest"))
-    return error(403, "forbidden", "this key has no ingest scope", { request_id: rid });
+  const auth = await authenticate(request, env, { rid, key, projectId, now });
+  if (auth.response) return auth.response;
+  const { creds } = auth;
   const { project } = creds;
-  if (projectId !== undefined && String(project.id) !== String(projectId))
-    return error(403, "forbidden", "the key belongs to another project", { request_id: rid });
-  const origin = request.headers.get("origin");
-  if (origin !== null && !creds.signed && !creds.allowedOrigins.includes(origin))
-    return error(403, "forbidden", `the origin ${origin} is not allowed for this key`, { request_id: rid });
-
-  const wire = await readBounded(request, project.max_body_bytes);
-  const decoded = wire.length > project.max_body_bytes
-    ? { body: wire }
-    : await decodeBody(wire, request.headers.get("content-encoding"), MAX_DECODED_BYTES);
-  if (decoded.error)
-    return error(ENCODING_STATUS[decoded.error], decoded.error, ENCODING_MESSAGE[decoded.error], { request_id: rid });
+  const read = await readBody(request, project, rid);
+  if (read.response) return read.response;
+  const { wire, body } = read;
 
   const ip = request.headers.get("cf-connecting-ip");
   const projectKey = `project:${project.id}`;
@@ -93,16 +135,8 @@ export async function ingestWith(request, env, ctx,
     now_ms: now,
     signature,
     ...(macs ? { macs } : {}),
-    require_timestamp: project.require_timestamp === 1,
     unsigned: !creds.signed,
     format,
-    limits: {
-      max_body_bytes: project.max_body_bytes,
-      max_decoded_bytes: MAX_DECODED_BYTES,
-      max_events: project.max_events_per_request,
-      retention_hours: project.retention_hours,
-    },
-    retention_overrides: JSON.parse(project.retention_overrides || "{}"),
     rate: {
       project: { limit: project.events_per_minute, ...rates.current(projectKey) },
       ip: {
@@ -110,102 +144,96 @@ export async function ingestWith(request, env, ctx,
         ...rates.current(ipKey),
       },
     },
-    scrubbing: JSON.parse(project.scrubbing),
-    fingerprint_rules: project.fingerprint_rules,
-    page_rules: project.page_rules,
     alert_details: mayAlert(project.id, now),
   };
+  const settings = ingestSettings(project);
   let decision;
   try {
     // No await between reading the counts and keeping the new ones: exact within the isolate.
-    decision = core.ingest(context, wire, decoded.body);
+    decision = core.ingest(context, wire, body, { id: project.id, settings });
   } catch (err) {
     console.error("core failure", rid, err);
     return internalError(rid);
   }
-  const { status, rate, counts } = decision.header;
-  rates.keep(projectKey, counts.project);
-  if (ipKey) rates.keep(ipKey, counts.ip);
-  const headers = rateHeaders(rate);
+  try {
+    const { status, rate, counts } = decision.header;
+    rates.keep(projectKey, counts.project);
+    if (ipKey) rates.keep(ipKey, counts.ip);
+    const headers = rateHeaders(rate);
 
-  if (status !== 202) {
-    // Nothing to store; count the refusal without delaying the answer.
-    const { statements } = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey });
-    if (statements.length)
-      ctx.waitUntil(env.DB.batch(statements).catch((err) => console.error("ledger write failed", rid, err)));
-    return json(status, { ...answerOf(decision.header), request_id: rid }, headers);
-  }
+    if (status !== 202) {
+      // Nothing to store; count the refusal without delaying the answer.
+      const { statements } = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey });
+      if (statements.length)
+        ctx.waitUntil(env.DB.batch(statements).catch((err) => console.error("ledger write failed", rid, err)));
+      return json(status, { ...answerOf(decision.header), request_id: rid }, headers);
+    }
 
-  let idempotencyKey = request.headers.get("idempotency-key");
-  if (idempotencyKey !== null && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey))
-    return error(400, "bad_request", "Idempotency-Key must be 1 to 128 visible ASCII characters",
-      { field: "idempotency-key", request_id: rid });
-  // Protocols without ids (OTLP, Logtail) resend identical bytes: the body's digest per key is
-  // their idempotency key for 24 h.
-  if (idempotencyKey === null && dedupeByBody) idempotencyKey = `body:${creds.keyId}:${await sha256Hex(wire)}`;
+    let idempotencyKey = request.headers.get("idempotency-key");
+    if (idempotencyKey !== null && !/^[\x21-\x7e]{1,128}$/.test(idempotencyKey))
+      return error(400, "bad_request", "Idempotency-Key must be 1 to 128 visible ASCII characters",
+        { field: "idempotency-key", request_id: rid });
+    // Protocols without ids (OTLP, Logtail) resend identical bytes: the body's digest per key is
+    // their idempotency key for 24 h.
+    if (idempotencyKey === null && dedupeByBody) idempotencyKey = `body:${creds.keyId}:${await sha256Hex(wire)}`;
 
-  // One transaction. An event_id stored meanwhile fails it: the core decides again without the
-  // duplicates (bounded); a repeated Idempotency-Key fails it too, and the first answer is replayed.
-  let results, at;
-  for (let attempt = 0; ; attempt++) {
-    const answer = { ...answerOf(decision.header), request_id: rid };
-    const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
-    // The write's id goes into its segments; a queued copy carries it (worker/queue.js).
-    const writeId = crypto.randomUUID();
-    const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey, writeId });
-    try {
-      results = await writeWithin(env, built.statements);
-      at = built;
-      break;
-    } catch (err) {
-      if (queueBound(env) && !db.isRepeatedRequest(err) && !db.isDuplicateEventId(err)) {
-        // D1 failed or is slow: the write waits in the queue and the client is answered now.
-        const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
-        console.error("write queued", rid, reason, err);
-        const safe = await enqueueWrite(env, {
-          id: writeId, projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey,
-          decision, context, wire, encoding: request.headers.get("content-encoding"), rid,
-        }, reason);
-        if (safe) return accepted(decision.header, rid, headers, { queued: true });
-        rates.forgetRates();
+    // One transaction. An event_id stored meanwhile fails it: the core's decision leaves the
+    // duplicates out (nothing parsed again; bounded); a repeated Idempotency-Key fails it too,
+    // and the first answer is replayed.
+    let results, at;
+    for (let attempt = 0; ; attempt++) {
+      const answer = { ...answerOf(decision.header), request_id: rid };
+      const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
+      // The write's id goes into its segments; a queued copy carries it (services/queue.js).
+      const writeId = crypto.randomUUID();
+      const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey, writeId });
+      try {
+        results = await writeWithin(env, built.statements);
+        at = built;
+        break;
+      } catch (err) {
+        if (queueBound(env) && !db.isRepeatedRequest(err) && !db.isDuplicateEventId(err)) {
+          // D1 failed or is slow: the write waits in the queue and the client is answered now.
+          const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
+          console.error("write queued", rid, reason, err);
+          const safe = await enqueueWrite(env, {
+            id: writeId, projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey,
+            decision, context: { ...context, settings }, wire, encoding: request.headers.get("content-encoding"), rid,
+          }, reason);
+          if (safe) return accepted(decision.header, rid, headers, { queued: true });
+          rates.forgetRates();
+          return storageUnavailable(rid);
+        }
+        if (db.isRepeatedRequest(err)) {
+          const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
+          if (stored) {
+            return accepted === acceptedAnswer ? json(202, { ...JSON.parse(stored), replayed: true }, headers)
+              : accepted(decision.header, rid, headers);
+          }
+        } else if (db.isDuplicateEventId(err) && attempt < MAX_DUPLICATE_RETRIES) {
+          try {
+            decision = decision.without(await db.storedEventIds(env.DB, project.id, decision.writes.event_ids));
+            continue;
+          } catch (again) {
+            console.error("duplicate check failed", rid, again);
+          }
+        }
+        console.error("insert failed", rid, err);
+        rates.forgetRates(); // the counts kept above were not written
         return storageUnavailable(rid);
       }
-      if (db.isRepeatedRequest(err)) {
-        const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
-        if (stored) {
-          return accepted === acceptedAnswer ? json(202, { ...JSON.parse(stored), replayed: true }, headers)
-            : accepted(decision.header, rid, headers);
-        }
-      } else if (db.isDuplicateEventId(err) && attempt < 3) {
-        try {
-          const ids = decision.parts[decision.header.segments.length * db.PARTS_PER_SEGMENT];
-          context.known_event_ids = [...context.known_event_ids ?? [], ...await db.storedEventIds(env.DB, project.id, ids)];
-          decision = core.ingest(context, wire, decoded.body);
-          continue;
-        } catch (again) {
-          console.error("duplicate check failed", rid, again);
-        }
-      }
-      console.error("insert failed", rid, err);
-      rates.forgetRates(); // the counts kept above were not written
-      return storageUnavailable(rid);
     }
+    noteKeyUse(env, ctx, creds.keyId, now);
+    const { issues } = decision.header;
+    // Alerts never delay or endanger the answer.
+    if (issues.length) {
+      const changes = db.issueChanges(results, at);
+      ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
+      if (issues.some((i) => i.page))
+        ctx.waitUntil(ticketsOnIngest(env, project, issues, changes, now).catch((err) => console.error("tickets failed", rid, err)));
+    }
+    return accepted(decision.header, rid, headers);
+  } finally {
+    decision.release();
   }
-  noteKeyUse(env, ctx, creds.keyId, now);
-  const { issues } = decision.header;
-  // Alerts never delay or endanger the answer.
-  if (issues.length) {
-    const changes = db.issueChanges(results, at);
-    ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
-    if (issues.some((i) => i.page))
-      ctx.waitUntil(ticketsOnIngest(env, project, issues, changes, now).catch((err) => console.error("tickets failed", rid, err)));
-  }
-  return accepted(decision.header, rid, headers);
-}
-
-/** What the client sees of the core's decision. */
-function answerOf(header) {
-  const answer = {};
-  for (const key of ["error", "accepted", "duplicates", "rejected"]) if (header[key] !== undefined) answer[key] = header[key];
-  return answer;
 }

@@ -19,7 +19,7 @@ export async function sparklines(env, rows, from, to) {
   const points = Math.max(1, Math.round((end - start) / HOUR));
   const series = new Map(rows.map((r) => [`${r.project_id}:${r.fingerprint}`, new Array(points).fill(0)]));
   if (rows.length) {
-    const hours = await db.issueHours(env.DB, rows.map((r) => [r.project_id, r.fingerprint]), start, end);
+    const hours = await db.issueHours(env.DB, rows.map((r) => ({ project_id: r.project_id, fingerprint: r.fingerprint })), start, end);
     for (const h of hours) {
       const line = series.get(`${h.project_id}:${h.fingerprint}`);
       const i = Math.floor((h.hour - start) / HOUR);
@@ -42,7 +42,7 @@ async function issueDetail(env, project, row) {
     mode: "facets", request: { fields: DISTRIBUTION_FIELDS, top: 1000 }, maxEvents: DISTRIBUTION_SAMPLE,
     merge: (answer) => {
       sampled += answer.matched;
-      for (const [field, value, events] of answer.facets) {
+      for (const { field, value, events } of answer.facets) {
         const values = counts.get(field) ?? counts.set(field, new Map()).get(field);
         values.set(value, (values.get(value) ?? 0) + events);
       }
@@ -67,7 +67,7 @@ export async function issueEvidence(env, project, row) {
   const detail = await issueDetail(env, project, row);
   // The next step for its hint, which the core derives from these distributions.
   const { suggestion } = row.hint
-    ? core.read({ mode: "suggest", hint: row.hint, sample: detail.distribution_sample, fields: detail.distributions }, [])
+    ? core.suggest({ hint: row.hint, sample: detail.distribution_sample, fields: detail.distributions })
     : { suggestion: null };
   return { latest: latest.rows[0] ?? null, detail, suggestion };
 }
@@ -85,8 +85,8 @@ export async function baselineSeries(env, { projectId, fingerprint = "", levels 
   // History covers hours from the first one it holds (or the issue's first event): before that,
   // hours are unknown, not quiet.
   const since = Math.min(...[first, firstSeen === null ? null : firstSeen - (firstSeen % HOUR)].filter((x) => x !== null), to);
-  const answer = core.read({ mode: "baseline", history, since, from: start, to }, []);
-  return answer.hours.map(([hour, expected, low, high, basis]) => ({ hour: iso(hour), expected, low, high, basis }));
+  const answer = core.baseline({ history, since, from: start, to });
+  return answer.hours.map((h) => ({ ...h, hour: iso(h.hour) }));
 }
 
 /** Issues growing most over their own previous week (the core ranks; the range does not apply:
@@ -94,14 +94,16 @@ export async function baselineSeries(env, { projectId, fingerprint = "", levels 
 export async function trendingIssues(env, { projectId, statuses, minLevelRank, now, limit }) {
   const dayStart = now - (now % HOUR) - 23 * HOUR; // the current hour and the 23 before it
   const inputs = await db.trendInputs(env.DB, { projectId, dayStart, weekStart: dayStart - 7 * DAY });
-  const key = (projectId, fingerprint) => `${projectId}:${fingerprint}`;
-  const { trending } = core.read({ mode: "trending", now, limit: 500,
-    items: inputs.map((r) => [key(r.project_id, r.fingerprint), r.recent, r.previous, r.first_seen]) }, []);
+  // Each item's key is its place in `inputs`: the ranking names issues by it.
+  const { trending } = core.trending({ now, limit: 500,
+    items: inputs.map((r, i) => ({ key: String(i), recent: r.recent, previous: r.previous, first_seen: r.first_seen })) });
   if (!trending.length) return [];
-  const split = (k) => [Number(k.slice(0, k.indexOf(":"))), k.slice(k.indexOf(":") + 1)];
-  const rows = await db.issuesByKeys(env.DB, { keys: trending.map((t) => split(t.fingerprint)), statuses, minLevelRank });
-  const byKey = new Map(rows.map((r) => [key(r.project_id, r.fingerprint), r]));
-  return trending.filter((t) => byKey.has(t.fingerprint)).slice(0, limit).map((t) => ({ ...byKey.get(t.fingerprint),
+  const ranked = trending.map((t) => ({ ...t, issue: inputs[Number(t.key)] }));
+  const rows = await db.issuesByKeys(env.DB, {
+    keys: ranked.map((t) => ({ project_id: t.issue.project_id, fingerprint: t.issue.fingerprint })), statuses, minLevelRank });
+  const byIssue = new Map(rows.map((r) => [`${r.project_id} ${r.fingerprint}`, r]));
+  const rowOf = (t) => byIssue.get(`${t.issue.project_id} ${t.issue.fingerprint}`);
+  return ranked.filter(rowOf).slice(0, limit).map((t) => ({ ...rowOf(t),
     trend: { recent: t.recent, expected_per_day: t.expected, growth: t.growth, is_new: t.is_new } }));
 }
 
@@ -112,9 +114,10 @@ export async function suspectRelease(env, projectId, row, detail) {
   if (!shares.length) return null;
   const firstSeen = new Map(await db.releasesFirstSeen(env.DB, projectId, shares.map((r) => r.value)));
   const regression = row.status === "regressed" && row.regressed_at !== null;
-  const { suspect } = core.read({ mode: "suspect", began: regression ? row.regressed_at : row.first_seen, regression,
+  const { suspect } = core.suspect({ began: regression ? row.regressed_at : row.first_seen, regression,
     sample: detail.distribution_sample,
-    releases: shares.filter((r) => firstSeen.has(r.value)).map((r) => [r.value, firstSeen.get(r.value), r.events]),
-    endpoints: detail.distributions.endpoint ?? [] }, []);
+    releases: shares.filter((r) => firstSeen.has(r.value))
+      .map((r) => ({ release: r.value, first_seen: firstSeen.get(r.value), events: r.events })),
+    endpoints: detail.distributions.endpoint ?? [] });
   return suspect && { ...suspect, first_seen: iso(suspect.first_seen) };
 }

@@ -20,11 +20,15 @@ function eventText(row) {
 const legacyEventsText = (rows) => `[${rows.map(eventText).join(",")}]`;
 
 /** The core's conversion of old rows (at most 64 MiB of them) into segments: its ingest decision
- *  ({header, parts}) with times, groups and ids kept and no shares (they were counted). */
+ *  as plain data ({header, segments, writes}) with times, groups and ids kept and no shares (they
+ *  were counted). */
 export function convertRows(rows, { retentionHours = 0, retentionOverrides = {} } = {}) {
-  return core.ingest({
-    now_ms: Date.now(), convert: true, scrubbing: { enabled: false },
-    limits: { max_events: rows.length, max_body_bytes: 64 << 20, max_decoded_bytes: 64 << 20, retention_hours: retentionHours },
-    retention_overrides: retentionOverrides,
+  const decision = core.ingest({
+    now_ms: Date.now(),
+    settings: { convert: true, scrubbing: { enabled: false }, max_events: rows.length, max_body_bytes: 64 << 20,
+      max_decoded_bytes: 64 << 20, retention_hours: retentionHours, retention_overrides: retentionOverrides },
   }, encoder.encode(legacyEventsText(rows)));
+  const { header, segments, writes } = decision;
+  decision.release();
+  return { header, segments, writes };
 }

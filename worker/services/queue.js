@@ -10,6 +10,7 @@ import * as kv from "../platform/kv.js";
 import { core } from "../platform/core.js";
 import { decodeBody } from "../platform/http.js";
 import { alertOnIngest } from "./alerting.js";
+import { foldPending } from "./rollups.js";
 
 const MESSAGE_MAX_BYTES = 120_000; // Queues take 128 KB per message; larger ones carry a pointer to KV
 const UNCERTAIN_DELAY_S = 30; // a write that ran past its budget may still land meanwhile
@@ -33,7 +34,8 @@ const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
  *  (the write's fate is unknown). True when the write is safe (in KV, or in the queue). */
 export async function enqueueWrite(env, write, reason) {
   const { id } = write; // the id the failed transaction wrote into its segments
-  const text = JSON.stringify({ v: 1, reason, ...write, wire: toBase64(write.wire) });
+  const { header, segments, writes } = write.decision; // the decision's named parts, as plain data
+  const text = JSON.stringify({ v: 2, reason, ...write, decision: { header, segments, writes }, wire: toBase64(write.wire) });
   const metadata = { project_id: write.projectId, events: write.decision.header.accepted ?? 0, at: write.receivedAt, reason };
   const kept = await kv.putQueued(env.CACHE, id, text, metadata).then(() => true, (err) => {
     console.error("no KV copy of a queued write", id, err);
@@ -56,9 +58,26 @@ export async function enqueueWrite(env, write, reason) {
  *  copy is gone, which means it was written and forgotten. */
 async function loadWrite(env, body) {
   const message = JSON.parse(body);
-  if (!message.spooled) return message;
+  if (!message.spooled) return upgraded(message);
   const text = await kv.getQueued(env.CACHE, message.id);
-  return text === null ? null : JSON.parse(text);
+  return text === null ? null : upgraded(JSON.parse(text));
+}
+
+// A write queued by the release before named parts (v 1): its context in the old shape, and its
+// decision as positional parts the statements no longer bind. The consumer decides it again.
+function upgraded(write) {
+  if (write.v !== undefined && write.v >= 2) return write;
+  const c = write.context;
+  const settings = {
+    max_body_bytes: c.limits?.max_body_bytes, max_decoded_bytes: c.limits?.max_decoded_bytes, max_events: c.limits?.max_events,
+    retention_hours: c.limits?.retention_hours, retention_overrides: c.retention_overrides ?? {},
+    require_timestamp: c.require_timestamp ?? false, scrubbing: c.scrubbing ?? {}, fingerprint_rules: c.fingerprint_rules ?? "",
+    page_rules: c.page_rules ?? "",
+  };
+  const context = { now_ms: c.now_ms, signature: c.signature ?? "", ...(c.macs ? { macs: c.macs } : {}),
+    ...(c.secrets ? { secrets: c.secrets } : {}), unsigned: c.unsigned ?? false,
+    format: c.format ?? "json", rate: c.rate, alert_details: c.alert_details ?? true, known_event_ids: c.known_event_ids ?? [], settings };
+  return { ...write, v: 2, context, decision: null };
 }
 
 /** Writes a queued write once. Answers what happened: "applied", or "already" when an earlier
@@ -66,8 +85,8 @@ async function loadWrite(env, body) {
  *  dead_lettered outcome to the ledger. */
 export async function applyWrite(env, ctx, write, { deadLettered = false } = {}) {
   const { id, projectId, receivedAt, minute, ipKey, requestKey } = write;
-  let decision = write.decision;
-  if (await db.writeLanded(env.DB, projectId, id, decision.header.segments ?? [])) return "already";
+  let decision = write.decision ?? await decideAgain(env, write, []);
+  if (await db.writeLanded(env.DB, projectId, id, decision.segments)) return "already";
   for (let attempt = 0; ; attempt++) {
     const built = db.ingestStatements(env.DB, { projectId, receivedAt, minute, decision, ipKey, requestKey, writeId: id });
     const accepted = decision.header.accepted ?? 0;
@@ -82,7 +101,7 @@ export async function applyWrite(env, ctx, write, { deadLettered = false } = {})
       if (db.isAppliedWrite(err) || db.isRepeatedRequest(err)) return "already";
       if (!db.isDuplicateEventId(err) || attempt >= 3) throw err;
       // An event_id of this batch was stored meanwhile (a client's retry): decide again without it.
-      decision = await decideAgain(env, write, decision);
+      decision = await decideAgain(env, write, await db.storedEventIds(env.DB, projectId, decision.writes.event_ids));
       continue;
     }
     await alertAfterApply(env, ctx, write, decision, results.slice(1), built);
@@ -90,13 +109,21 @@ export async function applyWrite(env, ctx, write, { deadLettered = false } = {})
   }
 }
 
-async function decideAgain(env, write, decision) {
+// The core's decision on the queued request again, with the project's settings it carries, leaving
+// out `stored` event ids: plain data (header, segments, writes), its core memory released.
+async function decideAgain(env, write, stored) {
   const { context } = write;
-  const ids = decision.parts[(decision.header.segments ?? []).length * db.PARTS_PER_SEGMENT];
-  context.known_event_ids = [...context.known_event_ids ?? [], ...await db.storedEventIds(env.DB, write.projectId, ids)];
+  context.known_event_ids = [...context.known_event_ids ?? [], ...stored];
   const wire = fromBase64(write.wire);
   const decoded = await decodeBody(wire, write.encoding, MAX_DECODED_BYTES);
-  return core.ingest(context, wire, decoded.body ?? wire);
+  const decision = core.ingest(context, wire, decoded.body ?? wire);
+  try {
+    const { header, segments, writes } = decision;
+    if (header.status !== 202) throw new Error(`a queued write decided again answers ${header.status}`);
+    return { header, segments, writes };
+  } finally {
+    decision.release();
+  }
 }
 
 async function alertAfterApply(env, ctx, write, decision, results, built) {
@@ -121,6 +148,7 @@ const retryDelay = (env, attempts) => Number(env.QUEUE_RETRY_DELAY_S ?? Math.min
  *  "…-dlq") are tried once more, then left to maintenance, marked dead in KV. */
 export async function consumeQueue(batch, env, ctx) {
   const dead = batch.queue.endsWith("-dlq");
+  let applied = 0;
   for (const message of batch.messages) {
     const body = typeof message.body === "string" ? message.body : new TextDecoder().decode(message.body);
     let write;
@@ -136,7 +164,7 @@ export async function consumeQueue(batch, env, ctx) {
       continue;
     }
     try {
-      await applyWrite(env, ctx, write, { deadLettered: dead });
+      if ((await applyWrite(env, ctx, write, { deadLettered: dead })) === "applied") applied++;
       await kv.deleteQueued(env.CACHE, write.id);
       message.ack();
     } catch (err) {
@@ -148,7 +176,7 @@ export async function consumeQueue(batch, env, ctx) {
       try {
         const { projectId, decision, receivedAt, reason } = write;
         await kv.putQueued(env.CACHE, write.id, JSON.stringify(write),
-          { project_id: projectId, events: decision.header.accepted ?? 0, at: receivedAt, reason, dead: true });
+          { project_id: projectId, events: decision?.header.accepted ?? 0, at: receivedAt, reason, dead: true });
         console.error("dead letter kept for maintenance", write.id, err);
         message.ack();
       } catch (kvErr) {
@@ -157,6 +185,9 @@ export async function consumeQueue(batch, env, ctx) {
       }
     }
   }
+  // What it wrote is folded into the rollups now, not a minute later (the reads add what is
+  // pending either way).
+  if (applied) await foldPending(env).catch((err) => console.error("fold after queued writes failed", err));
 }
 
 /** Maintenance: writes the queued writes whose copy in KV outlived their message (dead letters,
@@ -172,7 +203,7 @@ export async function recoverQueued(env, now) {
     const text = await kv.getQueued(env.CACHE, entry.id);
     if (text === null) continue;
     try {
-      const outcome = await applyWrite(env, null, JSON.parse(text), { deadLettered: Boolean(entry.dead) });
+      const outcome = await applyWrite(env, null, upgraded(JSON.parse(text)), { deadLettered: Boolean(entry.dead) });
       report[outcome === "applied" ? "written" : "already"]++;
       await kv.deleteQueued(env.CACHE, entry.id);
     } catch (err) {

@@ -2,11 +2,11 @@
 // the core prunes segments by their filters and matches, orders and writes the events. Walks:
 // newest first (search, export, an issue's latest event), oldest first (the events after one),
 // arrival order (tail), one event by id, and counting walks (histogram, facets).
-import { core } from "../platform/core.js";
 import * as db from "../db/index.js";
+import { core } from "../platform/core.js";
+import { EVENTS_PER_SEGMENT } from "../platform/vocabulary.js";
 import { convertRows } from "./legacy.js";
 
-export const EVENTS_PER_SEGMENT = 4096; // an event's id is its segment's id × 4096 + its index
 const MAX = Number.MAX_SAFE_INTEGER;
 const FIRST_HEADERS = 32;
 const MAX_HEADERS = 1024;
@@ -16,20 +16,25 @@ const TIME_BUDGET_MS = 800;
 const SCAN_BUDGET_EVENTS = 40_000;
 const LEGACY_CHUNK = 500;
 
-/** True when the filter looks at more than levels (segments are then pruned by their filters). */
-export const narrows = (filter) => Object.keys(filter).some((k) => k !== "levels");
+// What the core says of a filter (the read API's shape: levels, field values, not, globs, q): a
+// problem, or what it looks for (terms), whether more than levels (narrows) and which segment
+// filters can prune for it. Asked once per filter object.
+const plans = new WeakMap();
 
-// The segment filters a search prunes with: words for `q`, field values for exact fields.
-const filterColumnsFor = (filter) => [
-  ...(Object.keys(filter).some((k) => k !== "levels" && k !== "q" && k !== "not") ? ["fields"] : []),
-  ...(filter.q !== undefined ? ["words"] : []),
-];
-
-/** Checks a filter with the core: null, or the problem with its `q` ({field, message}). */
-export function filterProblem(filter) {
-  const answer = core.read({ mode: "prune", filter, segments: [] }, []);
-  return answer.error ? { field: answer.error.field, message: answer.error.message } : null;
+/** The core's plan of a filter: {terms, narrows, levels, filters} or {error: {field, message}}. */
+export function planOf(filter) {
+  let plan = plans.get(filter);
+  if (!plan) {
+    const answer = core.prune({ filter, segments: [] }, []);
+    plan = answer.error ? { error: answer.error }
+      : { terms: answer.terms, narrows: answer.narrows, levels: answer.levels, filters: answer.filters };
+    plans.set(filter, plan);
+  }
+  return plan;
 }
+
+/** True when the filter looks at more than levels (rollups cannot answer it; segments are pruned). */
+export const narrows = (filter) => planOf(filter).narrows;
 
 // The headers that may hold a match, as the core judges from their levels and filters.
 function prune(filter, headers) {
@@ -41,17 +46,21 @@ function prune(filter, headers) {
     texts.push(fields, words);
     return { id: h.id, levels: h.levels, fields: fields.length, words: words.length };
   });
-  const keep = new Set(core.read({ mode: "prune", filter, segments }, texts).candidates);
+  const keep = new Set(core.prune({ filter, segments }, texts).candidates);
   return headers.filter((h) => keep.has(h.id));
 }
 
-// Runs one core read over these segments' stored texts.
-async function readSegments(env, request, headers) {
+const READS = { rows: (r, t) => core.rows(r, t), forward: (r, t) => core.forward(r, t), histogram: (r, t) => core.histogram(r, t),
+  facets: (r, t) => core.facets(r, t), rules: (r, t) => core.rulesPreview(r, t) };
+
+// Runs one core read (`op`: rows, forward, histogram, facets or rules) over these segments'
+// stored texts.
+async function readSegments(env, op, request, headers) {
   const stored = headers.filter((h) => h.text === undefined);
   const texts = stored.length ? await db.segmentTexts(env.DB, stored.map((h) => h.id)) : new Map();
   for (const h of headers) if (h.text !== undefined) texts.set(h.id, h.text);
   const present = headers.filter((h) => texts.has(h.id)); // a purge may have taken one meanwhile
-  const answer = core.read({
+  const answer = READS[op]({
     ...request,
     now: Date.now(),
     segments: present.map((h) => ({ id: h.id, project: h.project, received_at: h.received_at, size: texts.get(h.id).length,
@@ -63,6 +72,18 @@ async function readSegments(env, request, headers) {
 }
 
 const newer = (a, b) => a.ts > b.ts || (a.ts === b.ts && a.id > b.id);
+
+/** The best `limit` of two lists each already in `better` order (the core sorts each answer): one
+ *  linear merge, no sort. */
+export function mergeBest(a, b, better, limit) {
+  const out = [];
+  let i = 0, j = 0;
+  while (out.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && !better(b[j], a[i]))) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
 
 // Rows of the old layout (a row per event, until maintenance has converted them) are read as
 // chunks the core turns into segments in memory, keeping the rows' ids. Whether any are left is
@@ -82,18 +103,18 @@ function legacyHeaders(rows) {
   for (const r of rows) (byProject.get(r.project_id) ?? byProject.set(r.project_id, []).get(r.project_id)).push(r);
   const headers = [];
   for (const group of byProject.values()) {
-    const { header, parts } = convertRows(group);
+    const { header, segments } = convertRows(group);
     // The rows the core read, in order (old rows were valid when stored; any it refuses now is left out).
     const refused = new Set((header.rejected ?? []).map((r) => r.index));
     const kept = group.filter((_, i) => !refused.has(i));
     let next = 0;
-    (header.segments ?? []).forEach((seg, i) => {
+    for (const seg of segments) {
       const ids = kept.slice(next, next + seg.events).map((r) => r.id);
       next += seg.events;
       headers.push({ id: -ids[0], project: group[0].project, received_at: group[0].received_at, ts_min: seg.ts_min,
         ts_max: seg.ts_max, events: seg.events, levels: seg.levels, retention_hours: group[0].retention_hours,
-        retention_overrides: group[0].retention_overrides, text: parts[i * db.PARTS_PER_SEGMENT], event_ids: ids });
-    });
+        retention_overrides: group[0].retention_overrides, text: seg.data, event_ids: ids });
+    }
   }
   return headers;
 }
@@ -108,7 +129,7 @@ export async function walkEvents(env, { projects, from, to, before = null, after
   const started = Date.now();
   const desc = order === "desc";
   const projectIds = projects.map((p) => p.id);
-  const withFilters = filterColumnsFor(filter);
+  const withFilters = planOf(filter).filters;
   const edge = (h) => (desc ? h.ts_max : h.ts_min);
   const beyond = (a, b) => (desc ? a > b : a < b); // a holds newer (older) events than b
   const start = desc ? { ts: MAX, id: MAX } : { ts: -MAX, id: -MAX };
@@ -163,15 +184,13 @@ export async function walkEvents(env, { projects, from, to, before = null, after
     }
     const batch = queue.splice(0, openStep);
     openStep = Math.min(openStep * 2, MAX_OPEN);
-    const answer = await readSegments(env, {
-      mode: "rows", filter, from, to, limit, order: desc ? "desc" : "asc",
-      before: before ? [before.ts, before.id] : null, after: after ? [after.ts, after.id] : null,
+    const answer = await readSegments(env, "rows", {
+      filter, from, to, limit, order: desc ? "newest" : "oldest", before, after,
     }, batch);
     opened += batch.length;
     scanned += answer.scanned;
     matched += answer.matched;
-    hits = hits.concat(answer.rows.map((row, i) => ({ row, key: { ts: answer.keys[i][0], id: answer.keys[i][1] } })))
-      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, limit);
+    hits = mergeBest(hits, answer.rows.map((row, i) => ({ row, key: answer.keys[i] })), better, limit);
   }
 
   function done({ next, complete }) {
@@ -183,25 +202,40 @@ export async function walkEvents(env, { projects, from, to, before = null, after
 /** One event by id, with its project id, or null. An old row not converted yet is found by its
  *  own id. */
 export async function eventById(env, id) {
-  const header = await db.segmentById(env.DB, Math.floor(id / EVENTS_PER_SEGMENT));
-  const answer = header ? await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, [header]) : { rows: [] };
-  if (answer.rows.length) return { row: answer.rows[0], key: { ts: answer.keys[0][0], id }, projectId: header.project_id };
+  const header = await db.segmentOfEvent(env.DB, id, EVENTS_PER_SEGMENT);
+  const answer = header ? await readSegments(env, "rows", { ids: [id], limit: 1 }, [header]) : { rows: [] };
+  if (answer.rows.length) return { row: answer.rows[0], key: answer.keys[0], projectId: header.project_id };
   const legacy = (await legacyLeftToRead(env)) ? await db.legacyRowById(env.DB, id) : null;
   if (!legacy) return null;
-  const old = await readSegments(env, { mode: "rows", ids: [id], limit: 1 }, legacyHeaders([legacy]));
-  return old.rows.length ? { row: old.rows[0], key: { ts: old.keys[0][0], id }, projectId: legacy.project_id } : null;
+  const old = await readSegments(env, "rows", { ids: [id], limit: 1 }, legacyHeaders([legacy]));
+  return old.rows.length ? { row: old.rows[0], key: old.keys[0], projectId: legacy.project_id } : null;
 }
 
 const TAIL_SEGMENTS = 64;
 const TAIL_NEWEST_EVENTS = 1000;
+
+// The core's pruning of every header handed over (even when the filter cannot prune): the
+// candidates, and the highest event id the headers cover.
+function pruneCovering(filter, headers) {
+  const texts = [];
+  const segments = headers.map((h) => {
+    const fields = h.fields ?? "";
+    const words = h.words ?? "";
+    texts.push(fields, words);
+    return { id: h.id, levels: h.levels, fields: fields.length, words: words.length };
+  });
+  const answer = core.prune({ filter, segments }, texts);
+  const keep = new Set(answer.candidates);
+  return { candidates: headers.filter((h) => keep.has(h.id)), coveredId: answer.covered_id };
+}
 
 /** Events stored after event id `after` (arrival order) in these projects, matching the filter
  *  and in [from, to): the first `limit` of them, or with `newest` the last `limit` stored.
  *  Answers {rows, last (the highest event id looked at), caught_up}. */
 export async function tailEvents(env, { projects, after, filter, from, to, limit, newest = false }) {
   const projectIds = projects.map((p) => p.id);
-  const headers = await db.segmentsAfter(env.DB, {
-    projectIds, after: newest ? 0 : Math.floor(after / EVENTS_PER_SEGMENT), limit: TAIL_SEGMENTS, newest,
+  const headers = await db.segmentsAfterEvent(env.DB, {
+    projectIds, afterEvent: newest ? 0 : after, perSegment: EVENTS_PER_SEGMENT, limit: TAIL_SEGMENTS, newest,
   });
   if (newest) {
     // The newest segments holding at least TAIL_NEWEST_EVENTS events (a new tail shows what is
@@ -211,10 +245,10 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
     if (keep >= 0) headers.splice(keep + 1);
     headers.reverse();
   }
-  const candidates = prune(filter, headers);
+  const { candidates, coveredId } = pruneCovering(filter, headers);
   const answer = candidates.length
-    ? await readSegments(env, { mode: "rows", filter, from, to, order: "arrival", after_id: newest ? -1 : after,
-      limit: newest ? MAX_OPEN * EVENTS_PER_SEGMENT : limit }, candidates)
+    ? await readSegments(env, "rows", { filter, from, to, order: "arrival", after_id: newest ? -1 : after,
+      limit: newest ? MAX : limit }, candidates)
     : { rows: [], keys: [] };
   let rows = answer.rows;
   let keys = answer.keys;
@@ -222,9 +256,8 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
     rows = rows.slice(-limit);
     keys = keys.slice(-limit);
   }
-  const lastSegment = headers.length ? headers[headers.length - 1].id : Math.floor(after / EVENTS_PER_SEGMENT);
   const full = !newest && rows.length === limit;
-  const last = full ? keys[keys.length - 1][1] : Math.max(after, (lastSegment + 1) * EVENTS_PER_SEGMENT - 1);
+  const last = full ? keys[keys.length - 1].id : Math.max(after, coveredId);
   return { rows, last, caught_up: !full && (newest || headers.length < TAIL_SEGMENTS) };
 }
 
@@ -232,24 +265,23 @@ export async function tailEvents(env, { projects, after, filter, from, to, limit
  *  match `filter`, as the core's forwarding body (`forward`: {format, index, max_bytes}), at most
  *  `limit`. Answers {body, count, last (the event id the cursor moves to once it is sent)}. */
 export async function forwardBatch(env, { project, after, filter, limit, forward }) {
-  const headers = await db.segmentsAfter(env.DB, {
-    projectIds: [project.id], after: Math.floor(after / EVENTS_PER_SEGMENT), limit: TAIL_SEGMENTS,
+  const headers = await db.segmentsAfterEvent(env.DB, {
+    projectIds: [project.id], afterEvent: after, perSegment: EVENTS_PER_SEGMENT, limit: TAIL_SEGMENTS,
   });
-  const candidates = prune(filter, headers);
+  const { candidates, coveredId } = pruneCovering(filter, headers);
   const answer = candidates.length
-    ? (await readSegments(env, { mode: "rows", filter, order: "arrival", after_id: after, limit, forward }, candidates)).forward
+    ? await readSegments(env, "forward", { filter, after_id: after, limit, ...forward }, candidates)
     : { body: "", count: 0, last_id: -1, more: false };
-  const lastSegment = headers.length ? headers[headers.length - 1].id : Math.floor(after / EVENTS_PER_SEGMENT);
   // All of these segments were looked at unless the batch stopped early: then the cursor stops
   // at its last event and the rest waits for the next batch.
-  const last = answer.more ? answer.last_id : Math.max(after, (lastSegment + 1) * EVENTS_PER_SEGMENT - 1);
+  const last = answer.more ? answer.last_id : Math.max(after, coveredId);
   return { body: answer.body, count: answer.count, last, caught_up: !answer.more && headers.length < TAIL_SEGMENTS };
 }
 
-/** One core read over a project's newest segments holding about `events` events (at most
- *  `maxSegments` of them, so tiny batches bound the work): `request` is the core's read request
- *  ({mode, …}). Answers the core's answer. */
-export async function readNewest(env, { project, request, events, maxSegments = 256 }) {
+/** One core read (`op`, as readSegments) over a project's newest segments holding about `events`
+ *  events (at most `maxSegments` of them, so tiny batches bound the work). Answers the core's
+ *  answer. */
+export async function readNewest(env, { project, op, request, events, maxSegments = 256 }) {
   const headers = await db.segmentsNewestFirst(env.DB, { projectIds: [project.id], from: -MAX, to: MAX, olderThan: MAX,
     below: { ts: MAX, id: MAX }, limit: maxSegments, filters: [] });
   const picked = [];
@@ -259,7 +291,7 @@ export async function readNewest(env, { project, request, events, maxSegments = 
     picked.push(h);
     covered += h.events;
   }
-  return readSegments(env, request, picked);
+  return readSegments(env, op, request, picked);
 }
 
 /** A counting walk, newest segments first, until `maxEvents` were looked at: per call of the core
@@ -267,7 +299,7 @@ export async function readNewest(env, { project, request, events, maxSegments = 
  *  {scanned, complete, covered_from}. */
 export async function countWalk(env, { projects, from, to, filter, mode, request, maxEvents, merge }) {
   const projectIds = projects.map((p) => p.id);
-  const withFilters = filterColumnsFor(filter);
+  const withFilters = planOf(filter).filters;
   let position = { ts: MAX, id: MAX };
   let scanned = 0;
   let step = FIRST_OPEN * 4;
@@ -276,7 +308,7 @@ export async function countWalk(env, { projects, from, to, filter, mode, request
       limit: step, filters: withFilters });
     const candidates = prune(filter, headers);
     for (let i = 0; i < candidates.length; i += MAX_OPEN) {
-      const answer = await readSegments(env, { mode, filter, from, to, ...request }, candidates.slice(i, i + MAX_OPEN));
+      const answer = await readSegments(env, mode, { filter, from, to, ...request }, candidates.slice(i, i + MAX_OPEN));
       scanned += answer.scanned;
       merge(answer);
       if (scanned >= maxEvents) {

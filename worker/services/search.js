@@ -1,24 +1,16 @@
 // Search over stored events: parameters → a filter the core checks and evaluates, opaque
 // cursors, and the bounded newest-first page that /api/logs and /api/export share.
-import { foldPending } from "../jobs/fold.js";
-import { requireReader } from "./credentials.js";
 import * as db from "../db/index.js";
 import { error } from "../platform/http.js";
 import { parseTime } from "../platform/time.js";
-import { countWalk, filterProblem, narrows, walkEvents } from "./scan.js";
-
-export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
-const MAX_VALUE = 512;
+import { FILTER_FIELDS, LEVELS } from "../platform/vocabulary.js";
+import { requireReader } from "./credentials.js";
+import { countWalk, narrows, planOf, walkEvents } from "./scan.js";
 
 export const badParam = (field, message) => error(400, "bad_request", message, { field });
 
-/** The words of a query, for highlighting: what the core searches for. */
-export function queryTerms(q) {
-  return [...q.matchAll(/(-?)"([^"]*)"|(-?)([^\s"]+)/g)]
-    .filter((m) => (m[1] ?? m[3]) !== "-")
-    .map((m) => (m[2] ?? m[4]).replace(/\*+$/, ""))
-    .filter((t) => /[\p{L}\p{N}]/u.test(t));
-}
+/** The words a search looks for, to highlight in what it finds: the core's reading of the filter. */
+export const queryTerms = (filter) => planOf(filter).terms ?? [];
 
 const b64 = (text) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const unb64 = (text) => atob(text.replace(/-/g, "+").replace(/_/g, "/"));
@@ -74,42 +66,22 @@ export function readRange(params, now, defaultFrom) {
   return { from, to };
 }
 
-const MAX_EXCLUDED = 20;
-
-/** The event filter from the query string: {filter} or {response}. */
+/** The event filter from the query string, as the core reads it: level (repeatable, commas),
+ *  <field>=value and not.<field>=value for each filterable field, q. Answers {filter} or the
+ *  core's refusal as {response}. */
 export function readFilter(params) {
   const filter = {};
-  if (params.has("level")) {
-    const levels = params.getAll("level").flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase()).filter(Boolean);
-    const unknown = levels.find((l) => !LEVELS.includes(l));
-    if (unknown !== undefined) return { response: badParam("level", `unknown level "${unknown}"`) };
-    if (levels.length) filter.levels = [...new Set(levels)];
+  if (params.has("level")) filter.levels = params.getAll("level");
+  for (const field of FILTER_FIELDS) {
+    const value = params.get(field);
+    if (value !== null && value !== "") filter[field] = value;
+    const excluded = params.getAll(`not.${field}`).filter((v) => v !== "");
+    if (excluded.length) (filter.not ??= {})[field] = excluded;
   }
-  for (const column of db.EQUALITY_FILTERS) {
-    const value = params.get(column);
-    if (value === null || value === "") continue;
-    if (value.length > MAX_VALUE) return { response: badParam(column, `${column} is longer than ${MAX_VALUE} characters`) };
-    filter[column] = value;
-  }
-  // not.<field>=value (repeatable): events with that exact value are left out.
-  for (const column of db.EQUALITY_FILTERS) {
-    const values = params.getAll(`not.${column}`).filter((v) => v !== "");
-    if (!values.length) continue;
-    if (values.length > MAX_EXCLUDED)
-      return { response: badParam(`not.${column}`, `at most ${MAX_EXCLUDED} values of not.${column}`) };
-    if (values.some((v) => v.length > MAX_VALUE))
-      return { response: badParam(`not.${column}`, `not.${column} is longer than ${MAX_VALUE} characters`) };
-    (filter.not ??= {})[column] = [...new Set(values)];
-  }
-  if (filter.fingerprint !== undefined && !/^[0-9a-f]{32}$/.test(filter.fingerprint))
-    return { response: badParam("fingerprint", "fingerprint must be 32 lowercase hex digits") };
   const q = params.get("q");
-  if (q !== null && q.trim() !== "") {
-    filter.q = q;
-    const problem = filterProblem(filter);
-    if (problem) return { response: badParam(problem.field, problem.message) };
-  }
-  return { filter };
+  if (q !== null && q.trim() !== "") filter.q = q;
+  const plan = planOf(filter);
+  return plan.error ? { response: badParam(plan.error.field, plan.error.message) } : { filter };
 }
 
 /** Reads ?limit= between 1 and `max`: {limit} or {response}. */
@@ -133,9 +105,8 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
   if (page.complete && !page.next) return { ...out, total: page.matched, total_exact: true };
   const projectIds = projects.map((p) => p.id);
   if (!narrows(filter)) {
-    await foldPending(env);
     const rows = await db.rollupHistogram(env.DB, { projectIds, from, to, bucket: to - from });
-    const total = rows.filter((r) => !filter.levels || filter.levels.includes(r.level)).reduce((n, r) => n + r.events, 0);
+    const total = rows.filter((r) => wanted(filter, r.level)).reduce((n, r) => n + r.events, 0);
     // Minute rollups are exact when the range's edges are whole minutes; no event lies past now
     // plus the core's 60 s allowance for clocks ahead.
     const exact = from % 60_000 === 0 && (to % 60_000 === 0 || to >= Date.now() + 60_000);
@@ -144,6 +115,9 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
   const inRange = await db.eventsInRange(env.DB, projectIds, from, to);
   return { ...out, total: page.scanned ? Math.round((page.matched / page.scanned) * inRange) : 0, total_exact: false };
 }
+
+// Whether rollup rows of `level` count for a filter that narrows by levels alone.
+const wanted = (filter, level) => planOf(filter).levels.includes(level);
 
 const MINUTE = 60_000;
 const HISTOGRAM_SCAN = 200_000;
@@ -174,16 +148,15 @@ export function chartWindow(params, now) {
 export async function histogram(env, { projects, from, to, filter, bucket, origin = from }) {
   const counts = [];
   let coveredFrom = from;
-  const merge = (answer) => counts.push(...answer.counts.map(([b, level, events]) => ({ bucket: b, level, events })));
+  const merge = (answer) => counts.push(...answer.counts);
   const walk = (a, b, maxEvents) => countWalk(env, {
     projects, from: a, to: b, filter, mode: "histogram", request: { bucket, origin }, maxEvents, merge,
   });
   if (!narrows(filter)) {
-    await foldPending(env);
     const wholeFrom = Math.min(to, Math.ceil(from / MINUTE) * MINUTE);
     const wholeTo = Math.max(wholeFrom, to - (to % MINUTE));
     const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from: wholeFrom, to: wholeTo, bucket, origin });
-    counts.push(...rows.filter((r) => !filter.levels || filter.levels.includes(r.level)));
+    counts.push(...rows.filter((r) => wanted(filter, r.level)));
     for (const [a, b] of [[from, wholeFrom], [wholeTo, to]]) if (b > a) await walk(a, b, Infinity);
   } else {
     coveredFrom = (await walk(from, to, HISTOGRAM_SCAN)).covered_from;

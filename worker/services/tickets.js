@@ -5,7 +5,6 @@
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
 import { unseal } from "../platform/secrets.js";
-import { foldPending } from "../jobs/fold.js";
 import { issueEvidence, presentTicket } from "./issues.js";
 
 const STALE_MS = 60_000;      // a creation unfinished this long is taken over (a retry searches first)
@@ -65,7 +64,6 @@ async function postTicket(tracker, headers, made) {
 export async function makeTicket(env, project, fingerprint, { auto = false, now = Date.now() } = {}) {
   const tracker = await db.ticketTracker(env.DB, project.id);
   if (!tracker) return { error: { status: 409, code: "no_tracker", message: "configure a ticket tracker for this project first" } };
-  await foldPending(env); // the issue's counts include what was just stored
   const row = await db.issueByFingerprint(env.DB, project.id, fingerprint);
   if (!row) return { error: { status: 404, code: "not_found", message: "no such issue" } };
   const claim = await db.claimTicket(env.DB, project.id, fingerprint, { now, staleMs: STALE_MS, auto });
@@ -76,12 +74,12 @@ export async function makeTicket(env, project, fingerprint, { auto = false, now 
   }
   try {
     const { latest, detail, suggestion } = await issueEvidence(env, project, row);
-    const shares = Object.fromEntries(SHARE_FIELDS.filter((f) => detail.distributions[f]?.length).map((f) => [f, detail.distributions[f]]));
-    const made = core.alerts({ ticket: {
+    const shares = SHARE_FIELDS.filter((f) => detail.distributions[f]?.length).map((f) => ({ field: f, values: detail.distributions[f] }));
+    const made = core.ticket({
       tracker: tracker.kind, project: project.slug, dashboard_url: dashboardUrl(env), jira_project: tracker.target,
       jira_issue_type: tracker.issue_type ?? "Bug", issue: row, event: latest ?? {}, suggestion: suggestion?.text ?? null,
       sample: detail.distribution_sample, shares,
-    } });
+    });
     const headers = trackerHeaders(tracker, await unseal(env, tracker.token_enc));
     const found = claim.retry ? await findExisting(tracker, headers, made) : null;
     const ticket = found ?? (await postTicket(tracker, headers, made));

@@ -1,10 +1,10 @@
 // The client: a bounded buffer, batches by count, size and interval, per-level sampling from the
 // project's GET /config, one batch in flight at a time with retries, and an account of every
 // event it did not deliver (client.stats(), and a warning event in the next batch).
-import { backoffMs, prepare, randomId, sendOnce } from "./transport.js";
 import { watchLifecycle } from "./lifecycle.js";
+import { backoffMs, prepare, randomId, sendOnce } from "./transport.js";
+import { LEVELS } from "./vocabulary.js";
 
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 const DEFAULTS = {
   batchSize: 100, // events per request (the project's /config may lower it)
   flushIntervalMs: 5000,

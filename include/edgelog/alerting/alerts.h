@@ -11,17 +11,18 @@
 #include "edgelog/insights/baseline.h"
 #include "edgelog/event.h"
 #include "edgelog/error.h"
+#include "edgelog/vocabulary.h"
 
 namespace edgelog {
 
-/// One rule of a project. Kinds: spike (N events of one fingerprint within W s), new_issue (the
+/// One rule of a project (vocabulary.h names the kinds). Kinds: spike (N events of one fingerprint within W s), new_issue (the
 /// first event of a fingerprint), regression (a resolved issue receives an event), error_rate (N
 /// error/fatal events across the project within W s), silence (no events for X minutes), anomaly
 /// (the project's events at or above min_level within W s are significantly more than its
 /// baseline expects for this hour of the week; at least `threshold` of them).
 struct alert_rule {
   std::int64_t id = 0;
-  std::string kind;
+  alert_kind kind = alert_kind::spike;
   std::uint64_t threshold = 5;
   std::int64_t window_s = 60;
   std::int64_t cooldown_s = 900;
@@ -88,36 +89,28 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
                                           const std::vector<alert_state>& states, std::int64_t now_ms,
                                           bool tick);
 
-/// Where a message goes and how it is shaped.
-enum class destination_kind : std::uint8_t { discord, slack, webhook };
-
-/// Everything a message says about one decision.
-struct alert_message {
-  std::string project, dashboard_url;  ///< dashboard_url: the base URL, or empty
-  const alert_decision* decision = nullptr;
-  bool test = false;                   ///< a test message from the admin API
+/// One evaluation the shim asks for: at ingest (candidates from the request), at the cron's tick
+/// (state alone, plus project-level candidates), or a test message.
+struct alert_request {
+  enum class mode : std::uint8_t { ingest, tick, test };
+  std::int64_t now_ms = 0;
+  mode run = mode::ingest;
+  std::string project, dashboard_url;     ///< for the messages
+  std::vector<destination_kind> kinds;    ///< the message bodies wanted, per destination kind
+  std::vector<alert_rule> rules;
+  std::vector<alert_candidate> candidates;
+  std::vector<alert_state> states;
 };
 
-/// The JSON body for a destination: a Discord embed within Discord's limits (content ≤ 2000,
-/// title ≤ 256, description ≤ 4096, field value ≤ 1024, ≤ 6000 over the embed), a Slack
-/// attachment, or a generic JSON document.
-std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms);
+/// A decision with the message body for each kind asked for (fire, summary and test only).
+struct alert_outcome {
+  bool test = false;  ///< a test message: `decision` is empty
+  alert_decision decision;
+  std::vector<std::pair<destination_kind, std::string>> payloads;
+};
 
-/// The JSON entry point the shim calls:
-/// in  {"now_ms", "mode": "ingest"|"tick", "project", "dashboard_url", "kinds": ["discord", …],
-///      "rules": [{"id", "kind", "threshold", "window_s", "cooldown_s", "silence_minutes",
-///                 "min_level", "env", "source", "component", "sensitivity", "scope"}],
-///      "candidates": [{"fingerprint", "title", "template", "level", "env", "source", "component",
-///                      "endpoint", "hint", "stack", "count_in_window", "count_in_request", "total",
-///                      "first_seen", "last_seen", "is_new", "is_regression", "last_event_at",
-///                      "rule_id", "history": [[hour, events], …] or "history_base" with
-///                      "history_ago": [hours before it, events, …] (dense), "history_since"}],
-///      "states": [{"rule_id", "fingerprint", "last_fired_at", "suppressed", "last_suppressed_at"}],
-///      "test": false}
-///     (or {"digest": …}: see digest.h; or {"ticket": …}: see ticket.h)
-/// out {"decisions": [{"action": "fire"|"suppress"|"summary", "rule_id", "fingerprint", "count",
-///                     "last_suppressed_at", "payloads": {"discord": {…}, "slack": {…}, …}}]}
-/// ("payloads" only for fire and summary; with "test": true one test decision for every kind).
-errc alerts_from_json(std::string_view input, std::string& output);
+/// Decides (decide_alerts) and writes the messages (alerting/payloads.h): what the shim delivers.
+/// A test request answers one test outcome.
+std::vector<alert_outcome> evaluate_alerts(const alert_request& request);
 
 }  // namespace edgelog

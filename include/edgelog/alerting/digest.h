@@ -9,7 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "edgelog/alerting/alerts.h"
+#include "edgelog/event.h"
+#include "edgelog/vocabulary.h"
 
 namespace edgelog {
 
@@ -35,7 +36,5 @@ struct digest_input {
 /// The digest's body for one destination kind.
 std::string digest_payload(const digest_input& d, destination_kind kind, std::int64_t now_ms);
 
-/// The JSON entry: {"digest": {…digest_input…}, "kinds": [...], "now_ms"} → {"payloads": {kind: body}}.
-errc digest_from_json(std::string_view input, std::string& output);
 
 }  // namespace edgelog

@@ -64,12 +64,3 @@ std::string describe_expectation(const anomaly_verdict& v, const expectation& e,
 
 }  // namespace edgelog
 
-namespace edgelog {
-
-/// The baseline as a chart draws it, for a read request {"mode": "baseline", "history":
-/// [[hour, events], …], "since", "from", "to", "levels"?}: {"hours": [[hour, expected, low, high,
-/// basis], …]} for each hour in [from, to), where low/high are expected ∓ 1.4826 × MAD (low ≥ 0)
-/// and basis is "weekly", "recent" or "none". False when the request is malformed.
-bool baseline_series(std::string_view request, std::string& out);
-
-}  // namespace edgelog

@@ -32,8 +32,5 @@ struct suggestion {
 /// The next step for the evidence's hint, or nothing when the hint has no rule.
 std::optional<suggestion> suggest(const issue_evidence& e);
 
-/// Read mode "suggest": {"hint", "sample", "fields": {name: [{"value", "events"}, …]}} →
-/// {"suggestion": {"hint", "text"} | null}. False when malformed.
-bool suggestion_json(std::string_view request, std::string& out);
 
 }  // namespace edgelog

@@ -38,9 +38,5 @@ struct suspect_verdict {
 /// clock skew) that holds at least half of its events; nothing otherwise.
 std::optional<suspect_verdict> suspect_release(const suspect_input& in);
 
-/// Read mode "suspect": {"began", "regression", "sample", "releases": [[release, first_seen,
-/// events], …], "endpoints": [{"value", "events"}, …]} → {"suspect": {"release", "first_seen",
-/// "lag_ms", "share", "text"} | null}. False when malformed.
-bool suspect_json(std::string_view request, std::string& out);
 
 }  // namespace edgelog

@@ -29,9 +29,5 @@ struct trend {
 /// The trending issues among `items`, most growth first, at most `limit`.
 std::vector<trend> rank_trending(const std::vector<trend_input>& items, std::int64_t now_ms, std::size_t limit);
 
-/// Read mode "trending": {"now", "limit", "items": [[fingerprint, recent, previous, first_seen], …]}
-/// → {"trending": [{"fingerprint", "recent", "expected", "growth", "is_new"}, …]}. False when
-/// malformed.
-bool trending_json(std::string_view request, std::string& out);
 
 }  // namespace edgelog

@@ -34,12 +34,12 @@ struct ticket_input {
 /// "edgelog:<fingerprint>" (GitHub: in the body; Jira: the label "edgelog-<fingerprint>").
 std::string ticket_marker(std::string_view fingerprint);
 
+/// "edgelog-<fingerprint>": the Jira label that finds the ticket again.
+std::string ticket_label(std::string_view fingerprint);
+
 /// The JSON request body for the tracker's create-issue call (GitHub REST "create an issue";
 /// Jira Cloud REST v2 "create issue").
 std::string ticket_body(const ticket_input& in);
 
-/// {"ticket": {"tracker", "issue": {…}, "event": {…}, …}} → {"body": {…}, "marker", "label"}.
-/// False when malformed.
-bool ticket_from_json(std::string_view input, std::string& output);
 
 }  // namespace edgelog

@@ -1,8 +1,10 @@
-// Filters over segments: levels, exact fields, words and phrases; pruning by a segment's header
-// and filters, and the exact match on its events.
+// Filters over segments: what a read asks for (a filter_spec: levels, field values, exclusions,
+// query text) compiled and checked into a read_filter; pruning by a segment's header and
+// filters, and the exact match on its events. The query grammar lives here and nowhere else.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +19,7 @@ namespace edgelog {
 struct text_term {
   std::vector<std::string> tokens;
   bool prefix = false;
+  std::string text;  ///< the term as written, without its quotes and trailing `*` (for highlighting)
 };
 
 /// What a search matches: every condition must hold.
@@ -32,6 +35,28 @@ struct read_filter {
   /// True when the filter looks at more than levels.
   bool narrows() const noexcept { return !equals.empty() || !not_equals.empty() || !globs.empty() || !include.empty() || !exclude.empty(); }
 };
+
+/// A filter as the read API takes it, before the core checked it: level names, field values by
+/// field name (any name: unknown ones are refused), excluded values, glob patterns and query text.
+struct filter_spec {
+  std::vector<std::string> levels;  ///< level names; empty: every level
+  std::vector<std::pair<std::string, std::string>> equals, not_equals, globs;
+  std::string q;
+};
+
+/// What is wrong with a filter: the parameter (`level`, `source`, `not.env`, `q`, …) and why.
+struct query_problem {
+  std::string field;
+  std::string message;
+};
+
+/// Checks `spec` and compiles it into `out`: level names (and synonyms), field names among the
+/// filterable fields, values within their limits (read_query_limits), a fingerprint of 32 hex
+/// digits, the query text. Answers the first problem, or nothing.
+std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter& out);
+
+/// The words a search looks for, to highlight in what it finds: each included term as written.
+std::vector<std::string> highlight_terms(const read_filter& f);
 
 /// Adds an operator's query text to `f`: words (all must match), `word*` prefixes, "quoted
 /// phrases" and -word / -"phrase" exclusions, tokenized as stored text is. Terms without a letter

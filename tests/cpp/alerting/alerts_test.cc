@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "edgelog/alerting/alerts.h"
+#include "edgelog/alerting/payloads.h"
+#include "abi_call.h"
 
 using namespace edgelog;
 using nlohmann::json;
@@ -13,10 +15,10 @@ using nlohmann::json;
 namespace {
 constexpr std::int64_t now = 1'800'000'000'000;
 
-alert_rule rule(std::string kind, std::int64_t id = 1) {
+alert_rule rule(std::string_view kind, std::int64_t id = 1) {
   alert_rule r;
   r.id = id;
-  r.kind = std::move(kind);
+  r.kind = *parse_alert_kind(kind);
   return r;
 }
 
@@ -223,7 +225,7 @@ TEST_CASE("golden: a per-issue anomaly rule judges each issue on its own history
   CHECK(decide_alerts({r}, {fresh}, {}, at, true).empty());
 }
 
-TEST_CASE("the dense history form ([hours ago, events] flat from history_base) decides as the pairs do") {
+TEST_CASE("through the ABI, the dense history form ([hours ago, events] flat from history_base) decides as the pairs do") {
   constexpr std::int64_t monday = 1'795'996'800'000;  // 2026-11-30T00:00:00Z
   std::int64_t at = monday + 3 * hour_ms + 20 * 60'000, hour = monday + 3 * hour_ms;
   json pairs = json::array(), dense = json::array();
@@ -238,9 +240,7 @@ TEST_CASE("the dense history form ([hours ago, events] flat from history_base) d
     json in = {{"now_ms", at}, {"mode", "tick"}, {"project", "shop"}, {"kinds", {"webhook"}},
                {"rules", {{{"id", 7}, {"kind", "anomaly"}, {"scope", "issue"}, {"threshold", 10}, {"window_s", 600}}}},
                {"candidates", {candidate}}, {"states", json::array()}};
-    std::string out;
-    REQUIRE(edgelog::alerts_from_json(in.dump(), out) == edgelog::errc::ok);
-    return json::parse(out)["decisions"];
+    return json::parse(test::call(el_alerts, in.dump()))["decisions"];
   };
   auto a = run({{"history", pairs}});
   auto b = run({{"history_base", hour}, {"history_ago", dense}});

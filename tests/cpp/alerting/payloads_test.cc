@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "edgelog/alerting/alerts.h"
+#include "edgelog/alerting/payloads.h"
 
 using namespace edgelog;
 using nlohmann::json;
@@ -12,10 +13,10 @@ using nlohmann::json;
 namespace {
 constexpr std::int64_t now = 1'800'000'000'000;
 
-alert_rule rule(std::string kind, std::int64_t id = 1) {
+alert_rule rule(std::string_view kind, std::int64_t id = 1) {
   alert_rule r;
   r.id = id;
-  r.kind = std::move(kind);
+  r.kind = *parse_alert_kind(kind);
   return r;
 }
 

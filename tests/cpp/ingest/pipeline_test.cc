@@ -10,6 +10,7 @@
 #include "edgelog/ingest/pipeline.h"
 #include "edgelog/store/segment.h"
 #include "edgelog/timestamp.h"
+#include "decode.h"
 #include "encode.h"
 #include "edgelog/ingest/signature.h"
 #include "golden.h"
@@ -20,17 +21,39 @@ namespace {
 
 constexpr std::string_view golden_secret = "golden-secret";
 
+// An ingest context with its own project settings.
+struct request_ctx : edgelog::ingest_context {
+  edgelog::project_settings settings;
+  request_ctx() { project = &settings; }
+  request_ctx(const request_ctx& o) : edgelog::ingest_context(o), settings(o.settings) { project = &settings; }
+  request_ctx& operator=(const request_ctx&) = delete;
+};
+
+// The named parts of an ingest result: {"name", "segment"?} → text.
+std::string_view part(const json& header, const std::vector<std::string_view>& parts, std::string_view name, int segment = -1) {
+  for (std::size_t i = 0; i < header.at("parts").size(); ++i) {
+    const auto& p = header["parts"][i];
+    if (p["name"] == name && p.value("segment", -1) == segment) return parts[i];
+  }
+  FAIL("no part ", name);
+  return {};
+}
+
 struct run_result {
   int status;
   json header;
   json rows;  // null when nothing is to be stored
   std::vector<std::string> parts;
+  std::string named(std::string_view name, int segment = -1) const {
+    std::vector<std::string_view> views(parts.begin(), parts.end());
+    return std::string(part(header, views, name, segment));
+  }
 };
 
 // Runs the pipeline, opens every segment it wrote and turns the stored events back into the
 // row shape the goldens pin (epoch-ms times; no id, project or received_at). Rows are null when
 // nothing is to be stored.
-run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::string body,
+run_result run(edgelog::pipeline& p, const request_ctx& ctx, std::string body,
                std::string_view wire = {}) {
   std::size_t size = body.size();
   body.append(edgelog::batch_parser::padding, '\0');
@@ -41,8 +64,8 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
   std::vector<std::string_view> parts;
   std::size_t offset = 0;
   for (const auto& n : header.at("parts")) {
-    parts.push_back(std::string_view(r.parts).substr(offset, n.get<std::size_t>()));
-    offset += n.get<std::size_t>();
+    parts.push_back(std::string_view(r.parts).substr(offset, n.at("bytes").get<std::size_t>()));
+    offset += n.at("bytes").get<std::size_t>();
   }
   CHECK(offset == r.parts.size());
   json rows;
@@ -50,7 +73,7 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
   edgelog::opened_segment seg;
   std::string bytes;
   for (std::size_t i = 0; i < header.at("segments").size(); ++i) {
-    REQUIRE(edgelog::detail::base64_decode(parts.at(i * edgelog::parts_per_segment), bytes));
+    REQUIRE(edgelog::detail::base64_decode(part(header, parts, "data", static_cast<int>(i)), bytes));
     REQUIRE(reader.open(bytes, seg) == edgelog::errc::ok);
     REQUIRE(seg.rows.size() == header["segments"][i]["events"].get<std::size_t>());
     for (const auto& ev : seg.rows) {
@@ -66,17 +89,24 @@ run_result run(edgelog::pipeline& p, const edgelog::ingest_context& ctx, std::st
   return {r.status, header, rows, std::vector<std::string>(parts.begin(), parts.end())};
 }
 
-// An input file: {"now_ms", "limits"?, "format"?, "signature"?, "body": <JSON value or raw string>}.
-edgelog::ingest_context context_of(const json& input, const std::string& body) {
-  edgelog::ingest_context ctx;
+// An input file: {"now_ms", "limits"?, "format"?, "signature"?, "body": <JSON value or raw string>},
+// read as the Worker's request with its project's settings inline.
+request_ctx context_of(const json& input, const std::string& body) {
+  json settings = input.value("limits", json::object());
+  for (const char* k : {"scrubbing", "fingerprint_rules", "page_rules"})
+    if (input.contains(k)) settings[k] = input[k];
   json c = {{"now_ms", input.at("now_ms")},
             {"secrets", {golden_secret}},
-            {"signature", input.value("signature", edgelog::sign_hex(golden_secret, body))}};
-  if (input.contains("limits")) c["limits"] = input["limits"];
+            {"signature", input.value("signature", edgelog::sign_hex(golden_secret, body))},
+            {"settings", settings}};
   if (input.contains("format")) c["format"] = input["format"];
-  for (const char* k : {"scrubbing", "fingerprint_rules", "page_rules"})
-    if (input.contains(k)) c[k] = input[k];
-  REQUIRE(edgelog::parse_ingest_context(c.dump(), ctx) == edgelog::errc::ok);
+  edgelog::bindings::ingest_request req;
+  REQUIRE(edgelog::bindings::decode_ingest(c.dump(), req) == edgelog::errc::ok);
+  REQUIRE(req.inline_settings);
+  request_ctx ctx;
+  static_cast<edgelog::ingest_context&>(ctx) = req.context;
+  ctx.settings = req.settings;
+  ctx.project = &ctx.settings;
   return ctx;
 }
 
@@ -85,8 +115,8 @@ std::string body_of(const json& input) {
   return b.is_string() ? b.get<std::string>() : b.dump();
 }
 
-edgelog::ingest_context signed_for(const std::string& body) {
-  edgelog::ingest_context ctx;
+request_ctx signed_for(const std::string& body) {
+  request_ctx ctx;
   ctx.now_ms = 1'700'000'000'000;
   ctx.secrets = {"k"};
   ctx.signature = edgelog::sign_hex("k", body);
@@ -130,7 +160,7 @@ TEST_CASE("an oversized body is refused before its signature is checked") {
   edgelog::pipeline p;
   std::string body = R"([{"level":"info","message":"a"}])";
   auto ctx = signed_for(body);
-  ctx.max_body_bytes = body.size() - 1;
+  ctx.settings.max_body_bytes = body.size() - 1;
   ctx.signature = "not even hex";
   auto r = run(p, ctx, body);
   CHECK(r.status == 413);
@@ -161,13 +191,20 @@ TEST_CASE("too many events answers 413 and stores nothing") {
 }
 
 TEST_CASE("a malformed context is reported, not thrown") {
-  edgelog::ingest_context ctx;
-  CHECK(edgelog::parse_ingest_context("{", ctx) == edgelog::errc::invalid_context);
-  CHECK(edgelog::parse_ingest_context(R"({"now_ms":"soon"})", ctx) == edgelog::errc::invalid_context);
-  CHECK(edgelog::parse_ingest_context(R"({"secrets":[]})", ctx) == edgelog::errc::invalid_context);
-  CHECK(edgelog::parse_ingest_context(R"({"now_ms":1,"limits":{"max_events":50}})", ctx) ==
-        edgelog::errc::ok);
-  CHECK(ctx.limits.max_events == 50);
+  edgelog::bindings::ingest_request req;
+  CHECK(edgelog::bindings::decode_ingest("{", req) == edgelog::errc::invalid_context);
+  CHECK(edgelog::bindings::decode_ingest(R"({"now_ms":"soon","settings":{}})", req) == edgelog::errc::invalid_context);
+  CHECK(edgelog::bindings::decode_ingest(R"({"secrets":[],"settings":{}})", req) == edgelog::errc::invalid_context);
+  CHECK(edgelog::bindings::decode_ingest(R"({"now_ms":1})", req) == edgelog::errc::invalid_context);  // no settings named
+  CHECK(edgelog::bindings::decode_ingest(R"({"now_ms":1,"settings":{},"format":"xml"})", req) == edgelog::errc::invalid_context);
+  edgelog::bindings::ingest_request ok;
+  REQUIRE(edgelog::bindings::decode_ingest(R"({"now_ms":1,"settings":{"max_events":50}})", ok) == edgelog::errc::ok);
+  CHECK(ok.settings.limits.max_events == 50);
+  edgelog::bindings::ingest_request named;
+  REQUIRE(edgelog::bindings::decode_ingest(R"({"now_ms":1,"project":{"id":7,"generation":3}})", named) == edgelog::errc::ok);
+  CHECK_FALSE(named.inline_settings);
+  CHECK(named.project_id == 7);
+  CHECK(named.generation == 3);
 }
 
 TEST_CASE("events group by template, and each group is one issue entry with its count") {
@@ -244,10 +281,14 @@ TEST_CASE("a segment whose text would not fit one storage value is split") {
   json header = json::parse(r.header);
   REQUIRE(header["segments"].size() >= 3);
   std::size_t events = 0;
-  for (std::size_t i = 0; i < header["segments"].size(); ++i) {
-    events += header["segments"][i]["events"].get<std::size_t>();
-    CHECK(header["parts"][i * edgelog::parts_per_segment].get<std::size_t>() <= 50'000);
-  }
+  for (std::size_t i = 0; i < header["segments"].size(); ++i) events += header["segments"][i]["events"].get<std::size_t>();
+  std::size_t data_parts = 0;
+  for (const auto& part : header["parts"])
+    if (part["name"] == "data") {
+      ++data_parts;
+      CHECK(part["bytes"].get<std::size_t>() <= 50'000);
+    }
+  CHECK(data_parts == header["segments"].size());
   CHECK(events == 40);
 }
 
@@ -256,7 +297,7 @@ TEST_CASE("events are stored in one segment per retention class") {
   std::string body = R"([{"level":"debug","message":"a"},{"level":"error","message":"b"},{"level":"debug","message":"c"},
                         {"level":"info","message":"d"}])";
   auto ctx = signed_for(body);
-  ctx.retention_hours = {24, 24, 72, 72, 168, 168};
+  ctx.settings.retention_hours = {24, 24, 72, 72, 168, 168};
   auto r = run(p, ctx, body);
   REQUIRE(r.header["segments"].size() == 3);
   CHECK(r.header["segments"][0]["retention_hours"] == 24);
@@ -289,7 +330,7 @@ TEST_CASE("the signature covers the body as sent, and both sizes are bounded") {
   CHECK(run(p, ctx, body, wire).status == 202);
   auto over_signed_body = signed_for(body);
   CHECK(run(p, over_signed_body, body, wire).header["error"]["code"] == "bad_signature");
-  ctx.max_decoded_bytes = body.size() - 1;
+  ctx.settings.max_decoded_bytes = body.size() - 1;
   CHECK(run(p, ctx, body, wire).header["error"]["code"] == "body_too_large");
 }
 
@@ -297,19 +338,20 @@ TEST_CASE("a conversion of old rows keeps their times and groups and writes no s
   edgelog::pipeline p;
   std::string body = R"([{"ts":1000,"level":"error","message":"old one","_fingerprint":"0123456789abcdef0123456789abcdef"},
                          {"ts":2000,"level":"info","message":"old two"}])";
-  edgelog::ingest_context ctx;
-  REQUIRE(edgelog::parse_ingest_context(R"({"now_ms":1800000000000,"convert":true,"limits":{"retention_hours":72}})", ctx) ==
-          edgelog::errc::ok);
+  request_ctx ctx;
+  ctx.now_ms = 1'800'000'000'000;
+  ctx.settings.set_retention(72, {});
+  ctx.settings.set_convert();
   auto r = run(p, ctx, body);  // unsigned: a conversion is the service's own
   REQUIRE(r.status == 202);
   REQUIRE(r.rows.size() == 2);
   CHECK(r.rows[0]["ts"] == 1000);  // not replaced, however old
   CHECK(r.rows[0]["fingerprint"] == "0123456789abcdef0123456789abcdef");
   CHECK(r.rows[1]["fingerprint"] != "0123456789abcdef0123456789abcdef");
-  REQUIRE(r.parts.size() == edgelog::parts_per_segment + 3);
-  CHECK(r.parts[3] == "[]");  // issue shares
-  CHECK(r.parts[4] == "[]");  // minute counts
-  CHECK(r.parts[6] == "[]");  // issues to insert
+  REQUIRE(r.parts.size() == 5 + 3);
+  CHECK(r.named("issues", 0) == "[]");   // issue shares
+  CHECK(r.named("minutes", 0) == "[]");  // minute counts
+  CHECK(r.named("issues") == "[]");      // issues to insert
 }
 
 TEST_CASE("a request cannot carry a stored fingerprint") {
@@ -332,4 +374,46 @@ TEST_CASE("issue summaries leave the alert details out when no alert can be sent
   CHECK_FALSE(without.header["issues"][0].contains("stack"));
   CHECK_FALSE(without.header["issues"][0].contains("source"));
   CHECK(without.header["issues"][0]["count"] == 1);
+}
+
+TEST_CASE("the parts are named: per segment data, filters and shares; then ids, new issues and the ledger") {
+  edgelog::pipeline p;
+  std::string body = R"([{"ts":1700000000000,"level":"error","message":"boom","event_id":"e1","release":"1.2"}])";
+  auto r = run(p, signed_for(body), body);
+  REQUIRE(r.status == 202);
+  std::vector<std::string> names;
+  for (const auto& part : r.header["parts"]) names.push_back(part["name"].get<std::string>() + (part.contains("segment") ? "@" + part["segment"].dump() : ""));
+  CHECK(names == std::vector<std::string>{"data@0", "fields@0", "words@0", "issues@0", "minutes@0", "event_ids", "issues", "ledger"});
+  auto shares = json::parse(r.named("issues", 0));
+  REQUIRE(shares.size() == 1);
+  CHECK(shares[0]["count"] == 1);
+  CHECK(shares[0]["level"] == "error");
+  CHECK(shares[0]["hour"] == 1700000000000 - 1700000000000 % 3'600'000);
+  CHECK(json::parse(r.named("minutes", 0))[0] == json{{"minute", 1700000000000 - 1700000000000 % 60'000}, {"level", "error"}, {"count", 1}});
+  CHECK(json::parse(r.named("event_ids")) == json::parse(R"([{"event_id":"e1","ts":1700000000000}])"));
+  auto issue = json::parse(r.named("issues"))[0];
+  CHECK(issue["fingerprint"] == shares[0]["fingerprint"]);
+  CHECK(issue["releases"] == json::array({"1.2"}));
+  CHECK(issue["level_rank"] == 4);
+}
+
+TEST_CASE("a duplicate found at write time leaves the decision without it, nothing parsed again") {
+  edgelog::pipeline p;
+  std::string body = R"([{"level":"error","message":"a","event_id":"x"},{"level":"warn","message":"b","event_id":"y"},
+                         {"level":"error","message":"a"}])";
+  auto ctx = signed_for(body);
+  std::string padded = body + std::string(edgelog::batch_parser::padding, '\0');
+  std::string_view view(padded.data(), body.size());
+  const auto& first = p.decide(ctx, view, view);
+  REQUIRE(first.events.size() == 3);
+  REQUIRE(first.issues.size() == 2);
+  const auto& again = p.without_stored({"y"});
+  CHECK(again.events.size() == 2);
+  CHECK(again.duplicates == 1);
+  CHECK(again.accepted == 3);
+  REQUIRE(again.issues.size() == 1);
+  CHECK(again.issues[0].count == 2);
+  auto header = json::parse(edgelog::encode_ingest(again).header);
+  CHECK(header["accepted"] == 3);
+  CHECK(header["duplicates"] == 1);
 }

@@ -4,10 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "edgelog/insights/baseline.h"
-#include "edgelog/read/operations.h"
 
 using namespace edgelog;
 
@@ -118,21 +115,4 @@ TEST_CASE("the Poisson tail") {
   CHECK(poisson_tail(40, 3) > 0);
   CHECK(poisson_tail(5, 0) == 0);
   for (std::uint64_t k = 1; k < 30; ++k) CHECK(poisson_tail(k + 1, 7.5) <= poisson_tail(k, 7.5));
-}
-
-TEST_CASE("the baseline series a chart draws: one band per hour, through the read call") {
-  nlohmann::json req = {{"mode", "baseline"}, {"since", since}, {"from", monday + 2 * hour_ms + 17}, {"to", monday + 5 * hour_ms},
-                        {"history", nlohmann::json::array()}};
-  for (const auto& h : cycle(since, monday)) req["history"].push_back({h.hour, h.events});
-  std::string out;
-  REQUIRE(edgelog::run_read(req.dump(), "", out) == edgelog::errc::ok);
-  auto hours = nlohmann::json::parse(out)["hours"];
-  REQUIRE(hours.size() == 3);
-  CHECK(hours[0][0] == monday + 2 * hour_ms);  // aligned to the hour
-  CHECK(hours[0][4] == "weekly");
-  CHECK(hours[0][2].get<double>() <= hours[0][1].get<double>());
-  CHECK(hours[0][1].get<double>() <= hours[0][3].get<double>());
-  CHECK(hours[0][1].get<double>() == doctest::Approx(expect_hour(cycle(since, monday), monday + 2 * hour_ms, since).median));
-  std::string bad;
-  CHECK(edgelog::run_read(R"({"mode":"baseline","history":[["x"]]})", "", bad) == edgelog::errc::invalid_context);
 }

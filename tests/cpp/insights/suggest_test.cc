@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgelog/read/operations.h"
+#include "abi_call.h"
 #include "edgelog/insights/suggest.h"
 
 using namespace edgelog;
@@ -90,12 +90,9 @@ TEST_CASE("golden: the resource and code hints, with the release when one domina
 TEST_CASE("no hint, no suggestion; the read mode answers null or the text") {
   CHECK_FALSE(suggest(evidence("", {})).has_value());
   CHECK_FALSE(suggest(evidence("bad_luck", {})).has_value());
-  std::string out;
-  REQUIRE(run_read(R"({"mode":"suggest","hint":"deadlock","sample":2,"fields":{"component":[{"value":"db","events":2}]}})", "", out) ==
-          errc::ok);
-  CHECK(nlohmann::json::parse(out)["suggestion"]["text"] ==
-        "Transactions deadlock in db: take locks in one order and keep transactions short.");
-  REQUIRE(run_read(R"({"mode":"suggest","hint":"","sample":0})", "", out) == errc::ok);
-  CHECK(nlohmann::json::parse(out)["suggestion"].is_null());
-  CHECK(run_read(R"({"mode":"suggest","hint":"timeout","fields":{"endpoint":[{"value":1}]}})", "", out) == errc::invalid_context);
+  auto out = nlohmann::json::parse(test::call(el_suggest, R"({"hint":"deadlock","sample":2,"fields":{"component":[{"value":"db","events":2}]}})"));
+  CHECK(out["suggestion"]["text"] == "Transactions deadlock in db: take locks in one order and keep transactions short.");
+  CHECK(nlohmann::json::parse(test::call(el_suggest, R"({"hint":"","sample":0})"))["suggestion"].is_null());
+  CHECK(nlohmann::json::parse(test::call(el_suggest, R"({"hint":"timeout","fields":{"endpoint":[{"value":1}]}})"))["error"]["code"] ==
+        "invalid_context");
 }

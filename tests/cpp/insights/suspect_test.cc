@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgelog/read/operations.h"
+#include "abi_call.h"
 #include "edgelog/insights/suspect.h"
 
 using namespace edgelog;
@@ -39,14 +39,11 @@ TEST_CASE("no suspect: released long before, too few of its events, or after the
   CHECK_FALSE(suspect_release({began, false, 0, {}, {}}));
 }
 
-TEST_CASE("the suspect read mode") {
-  std::string out;
-  REQUIRE(run_read(R"({"mode":"suspect","began":1796000000000,"sample":4,"releases":[["3.1",1795999700000,4]],"endpoints":[]})", "", out) ==
-          errc::ok);
-  auto j = nlohmann::json::parse(out);
+TEST_CASE("el_suspect answers the verdict by name, null when none fits, and refuses a malformed release") {
+  auto j = nlohmann::json::parse(test::call(
+      el_suspect, R"({"began":1796000000000,"sample":4,"releases":[{"release":"3.1","first_seen":1795999700000,"events":4}],"endpoints":[]})"));
   CHECK(j["suspect"]["release"] == "3.1");
   CHECK(j["suspect"]["text"] == "3.1 first appeared 5 min before this issue began; 100 % of its events are from it.");
-  REQUIRE(run_read(R"({"mode":"suspect","began":1,"sample":0})", "", out) == errc::ok);
-  CHECK(nlohmann::json::parse(out)["suspect"].is_null());
-  CHECK(run_read(R"({"mode":"suspect","releases":[["x"]]})", "", out) == errc::invalid_context);
+  CHECK(nlohmann::json::parse(test::call(el_suspect, R"({"began":1,"sample":0})"))["suspect"].is_null());
+  CHECK(nlohmann::json::parse(test::call(el_suspect, R"({"releases":[{"release":"x"}]})"))["error"]["code"] == "invalid_context");
 }

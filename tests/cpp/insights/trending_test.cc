@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgelog/read/operations.h"
+#include "abi_call.h"
 #include "edgelog/insights/trending.h"
 
 using namespace edgelog;
@@ -33,14 +33,12 @@ TEST_CASE("golden: a steady issue does not trend; one growing tenfold leads; a n
   CHECK(rank_trending(items, now, 1).size() == 1);
 }
 
-TEST_CASE("the trending read mode answers the ranking as JSON and refuses malformed items") {
-  std::string out;
-  REQUIRE(run_read(R"({"mode":"trending","now":1796000000000,"items":[["a",50,35,1790000000000],["b",1,0,1790000000000]]})", "", out) ==
-          errc::ok);
-  auto j = nlohmann::json::parse(out);
+TEST_CASE("el_trending answers the ranking by key and refuses malformed items") {
+  auto j = nlohmann::json::parse(test::call(el_trending, R"({"now":1796000000000,"items":[
+    {"key":"a","recent":50,"previous":35,"first_seen":1790000000000},{"key":"b","recent":1,"previous":0,"first_seen":1790000000000}]})"));
   REQUIRE(j["trending"].size() == 1);
-  CHECK(j["trending"][0]["fingerprint"] == "a");
+  CHECK(j["trending"][0]["key"] == "a");
   CHECK(j["trending"][0]["recent"] == 50);
   CHECK(j["trending"][0]["is_new"] == false);
-  CHECK(run_read(R"({"mode":"trending","items":[["a","x",0,0]]})", "", out) == errc::invalid_context);
+  CHECK(nlohmann::json::parse(test::call(el_trending, R"({"items":[{"key":"a","recent":"x"}]})"))["error"]["code"] == "invalid_context");
 }

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "edgelog/alerting/alerts.h"
+#include "abi_call.h"
 #include "edgelog/integrations/ticket.h"
 
 using nlohmann::json;
@@ -14,8 +14,7 @@ namespace {
 const char* fp = "0123456789abcdef0123456789abcdef";
 
 json request(std::string tracker) {
-  return {{"ticket",
-           {{"tracker", tracker},
+  return {{"tracker", tracker},
             {"project", "shop"},
             {"dashboard_url", "https://logger.example.com"},
             {"jira_project", "OPS"},
@@ -27,13 +26,13 @@ json request(std::string tracker) {
                        {"release", "1.4.2"}}},
             {"suggestion", "Check payments.internal from GET /v1/cart."},
             {"sample", 200},
-            {"shares", {{"endpoint", {{{"value", "GET /v1/cart"}, {"events", 182}}, {{"value", "GET /v1/orders"}, {"events", 18}}}}}}}}};
+            {"shares", {{{"field", "endpoint"}, {"values", {{{"value", "GET /v1/cart"}, {"events", 182}}, {{"value", "GET /v1/orders"}, {"events", 18}}}}}}}};
 }
 
 json run(const json& req) {
-  std::string out;
-  REQUIRE(edgelog::alerts_from_json(req.dump(), out) == edgelog::errc::ok);
-  return json::parse(out);
+  auto answer = json::parse(edgelog::test::call(el_ticket, req.dump()));
+  REQUIRE_FALSE(answer.contains("error"));
+  return answer;
 }
 
 }  // namespace
@@ -72,24 +71,22 @@ TEST_CASE("a Jira issue: the v2 fields with wiki markup and the fingerprint as a
 
 TEST_CASE("hostile text cannot close the code blocks early; long titles are clipped") {
   json req = request("github");
-  req["ticket"]["issue"]["title"] = std::string(400, 'x') + "\nsecond line";
-  req["ticket"]["event"]["stack"] = "```\n# injected heading";
+  req["issue"]["title"] = std::string(400, 'x') + "\nsecond line";
+  req["event"]["stack"] = "```\n# injected heading";
   json a = run(req);
   CHECK(a["body"]["title"].get<std::string>().size() <= 250);
   CHECK(a["body"]["title"].get<std::string>().find('\n') == std::string::npos);
   std::string md = a["body"]["body"];
   CHECK(md.find("````\n```\n# injected heading\n````") != std::string::npos);
 
-  req["ticket"]["tracker"] = "jira";
-  req["ticket"]["event"]["stack"] = "a {noformat} b";
+  req["tracker"] = "jira";
+  req["event"]["stack"] = "a {noformat} b";
   std::string d = run(req)["body"]["fields"]["description"];
   CHECK(d.find("a (noformat) b") != std::string::npos);
 }
 
 TEST_CASE("an unknown tracker or a missing issue is malformed") {
-  std::string out;
-  json bad = request("gitlab");
-  CHECK(edgelog::alerts_from_json(bad.dump(), out) == edgelog::errc::invalid_context);
-  json none = {{"ticket", {{"tracker", "github"}}}};
-  CHECK(edgelog::alerts_from_json(none.dump(), out) == edgelog::errc::invalid_context);
+  CHECK(json::parse(edgelog::test::call(el_ticket, request("gitlab").dump()))["error"]["code"] == "invalid_context");
+  json none = {{"tracker", "github"}};
+  CHECK(json::parse(edgelog::test::call(el_ticket, none.dump()))["error"]["code"] == "invalid_context");
 }

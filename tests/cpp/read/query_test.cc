@@ -102,3 +102,49 @@ TEST_CASE("glob filters match per event and never prune a segment") {
   edgelog::token_filter empty = edgelog::token_filter::sized_for(1);
   CHECK(edgelog::may_match(f, 0x3f, empty, empty));  // a glob cannot be looked up in a Bloom filter
 }
+
+namespace {
+std::optional<edgelog::query_problem> problem_of(const edgelog::filter_spec& spec) {
+  read_filter f;
+  return edgelog::compile_filter(spec, f);
+}
+}  // namespace
+
+TEST_CASE("a filter spec compiles levels (comma lists, any case), field values, exclusions and text") {
+  edgelog::filter_spec spec;
+  spec.levels = {"Error, fatal", "warn"};
+  spec.equals = {{"source", "api"}, {"env", ""}};  // an empty value is no condition
+  spec.not_equals = {{"request_id", "r1"}, {"request_id", "r1"}};
+  spec.q = R"(conn* "refused by")";
+  read_filter f;
+  REQUIRE_FALSE(edgelog::compile_filter(spec, f).has_value());
+  CHECK(f.levels == ((1u << 3) | (1u << 4) | (1u << 5)));
+  REQUIRE(f.equals.size() == 1);
+  CHECK(f.not_equals.size() == 1);  // the same value twice is one exclusion
+  CHECK(edgelog::highlight_terms(f) == std::vector<std::string>{"conn", "refused by"});
+}
+
+TEST_CASE("the terms to highlight are the included terms as written, never the excluded ones") {
+  read_filter f = filter_of(R"(payments.js "Connection refused" -slow)");
+  CHECK(edgelog::highlight_terms(f) == std::vector<std::string>{"payments.js", "Connection refused"});
+}
+
+TEST_CASE("every problem of a filter names its parameter") {
+  auto check = [](const edgelog::filter_spec& spec, std::string field, std::string message) {
+    auto p = problem_of(spec);
+    REQUIRE(p.has_value());
+    CHECK(p->field == field);
+    CHECK(p->message == message);
+  };
+  check({{"loud"}, {}, {}, {}, ""}, "level", "unknown level \"loud\"");
+  check({{"warning"}, {}, {}, {}, ""}, "level", "unknown level \"warning\"");  // names, not synonyms
+  check({{}, {{"colour", "red"}}, {}, {}, ""}, "colour", "\"colour\" is not a field a search can filter on");
+  check({{}, {{"source", std::string(513, 'x')}}, {}, {}, ""}, "source", "source is longer than 512 characters");
+  check({{}, {{"fingerprint", "ABC"}}, {}, {}, ""}, "fingerprint", "fingerprint must be 32 lowercase hex digits");
+  edgelog::filter_spec many;
+  for (int i = 0; i < 21; ++i) many.not_equals.emplace_back("env", std::to_string(i * 7));
+  check(many, "not.env", "at most 20 values of not.env");
+  check({{}, {}, {{"env", std::string(600, 'x')}}, {}, ""}, "not.env", "not.env is longer than 512 characters");
+  check({{}, {}, {}, {}, "-only"}, "q", "q needs a term to look for, not only exclusions");
+  CHECK_FALSE(problem_of({{}, {{"fingerprint", std::string(32, 'a')}}, {}, {}, "   "}).has_value());
+}

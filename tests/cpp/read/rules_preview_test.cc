@@ -1,11 +1,12 @@
 // The rules preview: what proposed fingerprint and page rules would do to stored events, through
-// the "rules" read mode the dashboard calls.
+// el_rules_preview as the dashboard's preview calls it.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "detail/base64.h"
 #include "edgelog/read/operations.h"
+#include "abi_call.h"
 #include "segment_helpers.h"
 
 using edgelog::errc;
@@ -27,11 +28,8 @@ json preview(json req) {
   auto seg = edgelog::test::segment_of(batch);
   std::string b64;
   edgelog::detail::base64_encode(seg.bytes, b64);
-  req["mode"] = "rules";
   req["segments"] = json::array({{{"id", 1}, {"project", "shop"}, {"received_at", 1794996006000}, {"size", b64.size()}}});
-  std::string out;
-  REQUIRE(edgelog::run_read(req.dump(), b64, out) == errc::ok);
-  return json::parse(out);
+  return json::parse(edgelog::test::call(el_rules_preview, req.dump(), b64));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Keeps the issues, issue_hours and log_counts tables up to date with the segments: the cron
-// folds every minute, and every read that shows those tables folds what is pending first, so
-// they are never behind what was acknowledged.
+// Keeps the issues, issue_hours, log_counts and baseline_hours tables up to date with the
+// segments: the cron folds every minute and the queue consumer after the writes it applies. Reads
+// never fold: they read the *_live views, which add what is pending (migration 0021).
 import * as db from "../db/index.js";
 
 const SPAN = 500; // segment ids per fold step (one transaction)
