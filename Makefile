@@ -53,8 +53,9 @@ test-asan: asan
 test-wasm: wasm
 	@cd $(WASMB) && ctest --output-on-failure
 
-test-js: setup-browser wasm dashboard ## the Worker in Miniflare (real migrations), the dashboard in Chromium, a crash under wrangler dev, the clients
-	@node --test --test-concurrency=1 --test-timeout=120000 tests/js/ tests/e2e/ tests/dev/ tests/clients/
+test-js: setup-browser wasm dashboard ## the code's structure, the shim's units (real wasm, fake D1), the Worker in Miniflare, the dashboard in Chromium, make dev, the clients
+	@node --import ./tests/support/register-wasm.mjs --test --test-concurrency=1 --test-timeout=120000 \
+	  tests/structure/ tests/worker/ tests/dashboard/ tests/dev/ clients/js/test/
 
 test: test-native test-asan test-wasm test-js ## build and run every test
 

@@ -26,8 +26,10 @@ import { metrics } from "./worker/routes/metrics.js";
 import { listOutcomes } from "./worker/routes/outcomes.js";
 import { previewAlert, previewRules } from "./worker/routes/previews.js";
 import { createProject, deleteProject, getProject, listProjects, updateProject } from "./worker/routes/projects.js";
+import { readQuery } from "./worker/routes/query.js";
 import { stats, statsBaseline } from "./worker/routes/stats.js";
 import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
+import { vocabulary } from "./worker/routes/vocabulary.js";
 import { requireAdmin } from "./worker/services/credentials.js";
 import { consumeQueue } from "./worker/services/queue.js";
 
@@ -55,6 +57,8 @@ const ROUTES = {
   "/api/auth/login": { POST: open(login) },
   "/api/auth/logout": { POST: open(logout) },
   "/api/auth/session": { GET: open(currentSession) },
+  "/api/vocabulary": { GET: open(vocabulary) }, // levels, fields, kinds and limits: nothing secret
+  "/api/query": { GET: open(readQuery) }, // the admin, or a key with the read scope
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
   "/api/logs/histogram": { GET: open(logsHistogram) },
   "/api/logs/:id": { GET: open(getLog) }, // likewise (and the same for the reads below)

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
 import { Miniflare } from "miniflare";
-import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
+import { COMPATIBILITY_DATE } from "../tests/support/harness.js";
 import { Core } from "../bindings/loader.js";
 
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 5;

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { Miniflare } from "miniflare";
-import { COMPATIBILITY_DATE } from "../tests/js/harness.js";
+import { COMPATIBILITY_DATE } from "../tests/support/harness.js";
 import { unstable_splitSqlQuery as splitSql } from "wrangler";
 import { Core } from "../bindings/loader.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";

@@ -8,7 +8,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Core } from "../bindings/loader.js";
-import { startWorker } from "../tests/js/harness.js";
+import { startWorker } from "../tests/support/harness.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

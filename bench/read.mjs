@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as db from "../worker/db/index.js";
-import { ROOT, startWorker } from "../tests/js/harness.js";
+import { ROOT, startWorker } from "../tests/support/harness.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
 
 const arg = (name, fallback) => {

@@ -264,6 +264,7 @@ errc decode_prune(std::string_view text, std::string_view body, prune_request& o
   return guarded([&] {
     auto req = object_of(text);
     out.filter = filter_of(req);
+    if (auto it = req.find("text"); it != req.end()) out.text = it->get<std::string>();
     std::size_t offset = 0;
     for (const auto& s : req.value("segments", json::array())) {
       auto fields = s.value("fields", std::size_t{0}), words = s.value("words", std::size_t{0});

@@ -96,6 +96,20 @@ el_result* adapt(Decode&& decode, Run&& run) noexcept {
   }
 }
 
+// The same for core calls that can refuse their request (errc), writing their result to `out`.
+template <typename Request, typename Result, typename Decode, typename Run, typename Encode>
+el_result* adapt_checked(Decode&& decode, Run&& run, Encode&& encode) noexcept {
+  try {
+    Request req{};
+    if (auto e = decode(req); e != errc::ok) return failure(e);
+    Result out{};
+    if (auto e = run(req, out); e != errc::ok) return failure(e);
+    return make_result(encode(out));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
 el_result* encode_decision(const ingest_decision& d, std::unique_ptr<pipeline> lease,
                            std::shared_ptr<const project_settings> settings) {
   auto result = encode_ingest(d);
@@ -201,16 +215,9 @@ el_result* el_forward(const uint8_t* request, size_t request_len, const uint8_t*
 }
 
 el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
-  try {
-    histogram_request req;
-    if (auto e = bindings::decode_histogram(text(request, request_len), text(body, body_len), req); e != errc::ok)
-      return failure(e);
-    histogram_result result;
-    if (auto e = count_histogram(req, result); e != errc::ok) return failure(e);
-    return make_result(encode_histogram(result));
-  } catch (...) {
-    return failure(errc::internal);
-  }
+  return adapt_checked<histogram_request, histogram_result>(
+      [&](auto& r) { return bindings::decode_histogram(text(request, request_len), text(body, body_len), r); },
+      [](const auto& r, auto& out) { return count_histogram(r, out); }, [](const auto& out) { return encode_histogram(out); });
 }
 
 el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
@@ -225,15 +232,10 @@ el_result* el_rules_preview(const uint8_t* request, size_t request_len, const ui
 }
 
 el_result* el_baseline(const uint8_t* request, size_t request_len) {
-  try {
-    bindings::baseline_request req;
-    if (auto e = bindings::decode_baseline(text(request, request_len), req); e != errc::ok) return failure(e);
-    std::vector<baseline_band> hours;
-    if (auto e = baseline_series(req.history, req.since, req.from, req.to, hours); e != errc::ok) return failure(e);
-    return make_result(encode_baseline(hours));
-  } catch (...) {
-    return failure(errc::internal);
-  }
+  return adapt_checked<bindings::baseline_request, std::vector<baseline_band>>(
+      [&](auto& r) { return bindings::decode_baseline(text(request, request_len), r); },
+      [](const auto& r, auto& out) { return baseline_series(r.history, r.since, r.from, r.to, out); },
+      [](const auto& out) { return encode_baseline(out); });
 }
 
 el_result* el_trending(const uint8_t* request, size_t request_len) {

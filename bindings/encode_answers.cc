@@ -1,5 +1,6 @@
 // The encoder's answers besides ingest: reads, insights, alerts, digests, tickets, rules and the
 // vocabulary, each a JSON document with named members.
+#include <algorithm>
 #include <cstdio>
 
 #include "detail/json_writer.h"
@@ -70,14 +71,65 @@ std::string encode_failure(errc code) {
   return out;
 }
 
+namespace {
+// A filter in the read API's shape: {"q", "levels", "<field>": value, "not": {field: [values]}}.
+void write_spec(json_writer& w, const filter_spec& f) {
+  w.raw("{\"q\":");
+  w.string(f.q);
+  w.raw(",\"levels\":");
+  write_list(w, f.levels);
+  for (const auto& [field, value] : f.equals) {
+    w.ch(',');
+    w.string(field);
+    w.ch(':');
+    w.string(value);
+  }
+  w.raw(",\"not\":{");
+  std::vector<std::string> done;
+  for (const auto& [field, ignored] : f.not_equals) {
+    if (std::find(done.begin(), done.end(), field) != done.end()) continue;
+    if (!done.empty()) w.ch(',');
+    done.push_back(field);
+    w.string(field);
+    w.raw(":[");
+    bool first = true;
+    for (const auto& [other, value] : f.not_equals) {
+      if (other != field) continue;
+      if (!first) w.ch(',');
+      first = false;
+      w.string(value);
+    }
+    w.ch(']');
+  }
+  w.raw("}}");
+}
+}  // namespace
+
 std::string encode_prune(const prune_result& r) {
   std::string out;
   json_writer w(out);
   if (r.problem) {
-    write_problem(w, *r.problem);
+    if (!r.reading) {
+      write_problem(w, *r.problem);
+      return out;
+    }
+    // The reading of a query bar with what is wrong with it: the dashboard shows both.
+    w.raw("{\"reading\":");
+    write_spec(w, *r.reading);
+    w.raw(",\"error\":{\"code\":\"bad_request\",\"field\":");
+    w.string(r.problem->field);
+    w.raw(",\"message\":");
+    w.string(r.problem->message);
+    w.raw("}}");
     return out;
   }
-  w.raw("{\"candidates\":[");
+  w.raw("{");
+  if (r.reading) {
+    w.raw("\"reading\":");
+    write_spec(w, *r.reading);
+    w.ch(',');
+  }
+  w.raw("\"candidates\":[");
   for (std::size_t i = 0; i < r.candidates.size(); ++i) {
     if (i) w.ch(',');
     w.integer(r.candidates[i]);

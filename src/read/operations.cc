@@ -106,8 +106,9 @@ hits collect_rows(const rows_request& req, const read_filter& f, scan_tally& tal
 
 prune_result prune(const prune_request& request) {
   prune_result out;
+  if (request.text) out.reading = read_query_bar(*request.text);
   read_filter f;
-  if ((out.problem = compile_filter(request.filter, f))) return out;
+  if ((out.problem = compile_filter(out.reading ? *out.reading : request.filter, f))) return out;
   out.terms = highlight_terms(f);
   out.narrows = f.narrows();
   for (level l : all_levels())

@@ -141,6 +141,68 @@ std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter
   return std::nullopt;
 }
 
+filter_spec read_query_bar(std::string_view text) {
+  filter_spec out;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  auto name_char = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (space(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t start = i;
+    bool negative = text[i] == '-';
+    std::size_t name_at = start + (negative ? 1 : 0), n = name_at;
+    while (n < text.size() && name_char(text[n])) ++n;
+    if (n > name_at && n < text.size() && text[n] == ':' && n + 1 < text.size() && !space(text[n + 1])) {
+      std::string name(text.substr(name_at, n - name_at));
+      std::size_t v = n + 1, end;
+      std::string value;
+      std::size_t close = text[v] == '"' ? text.find('"', v + 1) : std::string_view::npos;
+      if (close != std::string_view::npos) {
+        value = std::string(text.substr(v + 1, close - v - 1));
+        end = close + 1;
+      } else {
+        end = v;
+        while (end < text.size() && !space(text[end])) ++end;
+        value = std::string(text.substr(v, end - v));
+      }
+      bool field = filter_field(name).has_value();
+      if (field && negative) {
+        out.not_equals.emplace_back(name, value);
+        i = end;
+        continue;
+      }
+      if (!negative && (field || name == "level")) {
+        if (name == "level") out.levels = {value};
+        else {
+          auto it = std::find_if(out.equals.begin(), out.equals.end(), [&](const auto& e) { return e.first == name; });
+          if (it == out.equals.end()) out.equals.emplace_back(name, value);
+          else it->second = value;
+        }
+        i = end;
+        continue;
+      }
+    }
+    // Anything else is query text, as written: a quoted phrase (with its `*`) or a word.
+    std::size_t end = start;
+    if (text[start] == '"') {
+      std::size_t close = text.find('"', start + 1);
+      end = close == std::string_view::npos ? start + 1 : close + 1;
+      if (close != std::string_view::npos && end < text.size() && text[end] == '*') ++end;
+      if (close == std::string_view::npos)
+        while (end < text.size() && !space(text[end])) ++end;
+    } else {
+      while (end < text.size() && !space(text[end])) ++end;
+    }
+    if (!out.q.empty()) out.q.push_back(' ');
+    out.q.append(text.substr(start, end - start));
+    i = end;
+  }
+  return out;
+}
+
 std::vector<std::string> highlight_terms(const read_filter& f) {
   std::vector<std::string> out;
   for (const auto& t : f.include) out.push_back(t.text);

@@ -111,3 +111,17 @@ test("no import cycles in the Worker or the dashboard", () => {
   assert.deepEqual(cycles(workerFiles), []);
   assert.deepEqual(cycles(dashboardFiles), []);
 });
+
+test("the dashboard in layers: pages never import the shell, components import neither", () => {
+  const problems = [];
+  for (const file of dashboardFiles) {
+    const from = relative(join(ROOT, "dashboard", "js"), file).split("/")[0];
+    for (const { target } of importsOf(file)) {
+      const to = relative(join(ROOT, "dashboard", "js"), target).split("/")[0];
+      if ((from === "pages" && to === "shell") || (from === "components" && (to === "pages" || to === "shell")))
+        problems.push(`${relative(ROOT, file)} (${from}) imports ${relative(ROOT, target)} (${to})`);
+    }
+    assert.ok(["shell", "components", "pages"].includes(from), `${relative(ROOT, file)} is in no layer`);
+  }
+  assert.deepEqual(problems, []);
+});

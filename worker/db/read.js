@@ -14,10 +14,6 @@ export async function listOutcomes(db, { projectId, from, to }) {
   return results;
 }
 
-/** Columns a search may match exactly; the names are fixed here, never taken from input. */
-export const EQUALITY_FILTERS = ["source", "env", "component", "endpoint", "source_type", "error_type",
-  "fingerprint", "user_id", "request_id", "release"];
-
 /** Per-bucket counts by level from the minute rollup (with what the folds have not reached):
  *  [{bucket, level, events}]. */
 export async function rollupHistogram(db, { projectIds, from, to, bucket, origin = from }) {

@@ -2,9 +2,12 @@
 // Served from the cached key lookup, so it costs no database query while the cache is warm.
 import { credentialsForKey } from "../services/credentials.js";
 import { error, json } from "../platform/http.js";
+import { LEVELS } from "../platform/vocabulary.js";
 
+// Clients keep every event but a tenth of debug and no trace, unless the project says otherwise.
+const DEFAULT_RATES = { trace: 0, debug: 0.1 };
 const DEFAULT_CLIENT = {
-  sample_rates: { trace: 0, debug: 0.1, info: 1, warn: 1, error: 1, fatal: 1 },
+  sample_rates: Object.fromEntries(LEVELS.map((l) => [l, DEFAULT_RATES[l] ?? 1])),
   batch_size: 100,
   flush_interval_ms: 5000,
 };

@@ -3,7 +3,7 @@
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { forwardFilter } from "../services/forwarding.js";
-import { EVENTS_PER_SEGMENT } from "../platform/vocabulary.js";
+import { EVENTS_PER_SEGMENT, FILTER_FIELDS } from "../platform/vocabulary.js";
 import { canSeal, seal, urlHint } from "../platform/secrets.js";
 import { projectOr404 } from "../services/projects.js";
 
@@ -28,7 +28,7 @@ function validFilter(value) {
   const { response } = forwardFilter(text);
   if (response) return { response };
   const params = new URLSearchParams(text);
-  const unknown = [...params.keys()].find((k) => !["level", "q", ...db.EQUALITY_FILTERS].includes(k) && !k.startsWith("not."));
+  const unknown = [...params.keys()].find((k) => !["level", "q", ...FILTER_FIELDS].includes(k) && !k.startsWith("not."));
   if (unknown) return { response: bad("filter", `filter: unknown parameter "${unknown}"`) };
   return { filter: text };
 }

@@ -33,21 +33,22 @@ export function planOf(filter) {
   return plan;
 }
 
+/** The core's reading of a query bar: {filter (the read API's shape), terms} or {filter, error}. */
+export function readTheQueryBar(text) {
+  const answer = core.prune({ text, segments: [] }, []);
+  const { q, levels, not, ...fields } = answer.reading;
+  const filter = { ...fields, ...(q ? { q } : {}), ...(levels.length ? { level: levels.join(",") } : {}),
+    ...(Object.keys(not).length ? { not } : {}) };
+  return answer.error ? { filter, error: answer.error } : { filter, terms: answer.terms };
+}
+
 /** True when the filter looks at more than levels (rollups cannot answer it; segments are pruned). */
 export const narrows = (filter) => planOf(filter).narrows;
 
 // The headers that may hold a match, as the core judges from their levels and filters.
 function prune(filter, headers) {
   if (!headers.length || (!narrows(filter) && !filter.levels)) return headers;
-  const texts = [];
-  const segments = headers.map((h) => {
-    const fields = h.fields ?? "";
-    const words = h.words ?? "";
-    texts.push(fields, words);
-    return { id: h.id, levels: h.levels, fields: fields.length, words: words.length };
-  });
-  const keep = new Set(core.prune({ filter, segments }, texts).candidates);
-  return headers.filter((h) => keep.has(h.id));
+  return pruneCovering(filter, headers).candidates;
 }
 
 const READS = { rows: (r, t) => core.rows(r, t), forward: (r, t) => core.forward(r, t), histogram: (r, t) => core.histogram(r, t),

@@ -3,18 +3,19 @@
 import { createRequire } from "node:module";
 import { createClient } from "./client.js";
 import { toEvent } from "./fields.js";
+import { LEVELS } from "./vocabulary.js";
 
 const Transport = createRequire(import.meta.url)("winston-transport");
 const LEVEL = Symbol.for("level");
-const NPM_LEVELS = { error: "error", warn: "warn", info: "info", http: "info", verbose: "debug", debug: "debug", silly: "trace",
-  // syslog's, for loggers that use them
-  emerg: "fatal", alert: "fatal", crit: "fatal", warning: "warn", notice: "info" };
+// npm's levels that are not edgelog's, and syslog's, for loggers that use them.
+const OTHER_LEVELS = { http: "info", verbose: "debug", silly: "trace", emerg: "fatal", alert: "fatal", crit: "fatal", warning: "warn",
+  notice: "info" };
 
 /** A Winston info object → an edgelog event (its level before any colorizing, message, stack). */
 export function winstonEvent(info) {
   const raw = info[LEVEL] ?? info.level;
   return toEvent(info, {
-    level: NPM_LEVELS[raw] ?? "info", message: typeof info.message === "string" ? info.message : JSON.stringify(info.message),
+    level: LEVELS.includes(raw) ? raw : OTHER_LEVELS[raw] ?? "info", message: typeof info.message === "string" ? info.message : JSON.stringify(info.message),
     ts: typeof info.timestamp === "string" && !Number.isNaN(Date.parse(info.timestamp)) ? new Date(info.timestamp).toISOString() : undefined,
     skip: ["level", "message", "timestamp", "splat"],
   });

@@ -1,27 +1,18 @@
 // Alerts for one project: rules (create, enable/disable, delete), destinations (add, remove),
 // the test-alert button, and the delivery log.
-import { controls, update } from "../app.js";
-import { api } from "../api.js";
-import { errorBox, fmtTime, h, replace, toast } from "../dom.js";
+import { api } from "../components/api.js";
+import { errorBox, fmtTime, h, replace, toast } from "../components/dom.js";
+import { alertKinds, destinationKinds, levels, sensitivities } from "../components/vocabulary.js";
 
-const KINDS = {
-  spike: "Spike: an issue reaches N events in the window",
-  new_issue: "New issue: the first event of a fingerprint",
-  regression: "Regression: a resolved issue is seen again",
-  error_rate: "Error rate: N errors in the window",
-  silence: "Silence: no events for N minutes",
-  anomaly: "Anomaly: more events than usual for this hour of the week",
-};
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
-export async function render(view, { params }) {
+export async function render(view, { params, nav: { controls, update } }) {
   const ctl = await controls(params, (changes) => update(changes), { allowAll: false, ranges: false });
   const slug = ctl.project();
   const body = h("div", {}, h("p.muted", {}, "Loading…"));
   replace(view, h("h1", {}, "Alerts"), h("div.toolbar", {}, ctl.nodes), body);
   if (!slug) return void replace(body, h("p.panel", {}, "Create a project first: ", h("a", { href: "#/projects" }, "Projects")));
   const base = `/api/admin/projects/${encodeURIComponent(slug)}/alerts`;
-  const reload = () => render(view, { params: new URLSearchParams({ ...Object.fromEntries(params), project: slug }) });
+  const reload = () => render(view, { params: new URLSearchParams({ ...Object.fromEntries(params), project: slug }), nav: { controls, update } });
   const act = async (fn, message) => {
     try {
       await fn();
@@ -70,30 +61,23 @@ export async function render(view, { params }) {
   }
 }
 
-// The fields each kind of rule uses: the form shows only these.
-const KIND_FIELDS = {
-  spike: ["threshold", "window_s", "cooldown_s", "min_level", "env", "source"],
-  new_issue: ["min_level", "env", "source"],
-  regression: ["min_level", "env", "source"],
-  error_rate: ["threshold", "window_s", "cooldown_s", "min_level", "env", "source"],
-  silence: ["silence_minutes", "cooldown_s"],
-  anomaly: ["scope", "threshold", "window_s", "sensitivity", "cooldown_s", "min_level", "env", "source"],
-};
+// The fields each kind of rule uses (the core's vocabulary): the form shows only these.
+const kindFields = (name) => alertKinds().find((k) => k.name === name)?.fields ?? [];
 const FIELD_LABELS = { scope: "Judge", threshold: "Events", window_s: "Window (s)", sensitivity: "Sensitivity", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
   min_level: "Min level", env: "Env", source: "Source" };
 
 /** The form for a new rule, or for changing `rule` (its kind stays), with the message it would send. */
 function ruleForm(submit, rule = null, slug = null) {
-  const kind = h("select", { name: "kind", disabled: Boolean(rule) }, Object.entries(KINDS).map(([k, v]) => h("option", { value: k, selected: rule?.kind === k }, v)));
+  const kind = h("select", { name: "kind", disabled: Boolean(rule) }, alertKinds().map((k) => h("option", { value: k.name, selected: rule?.kind === k.name }, k.summary)));
   const inputs = {
     threshold: h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 }),
     window_s: h("input", { name: "window_s", type: "number", min: 1, value: rule?.window_s ?? 60 }),
     cooldown_s: h("input", { name: "cooldown_s", type: "number", min: 0, value: rule?.cooldown_s ?? 900 }),
     silence_minutes: h("input", { name: "silence_minutes", type: "number", min: 1, value: rule?.silence_minutes || 30 }),
-    min_level: h("select", { name: "min_level" }, LEVELS.map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l))),
+    min_level: h("select", { name: "min_level" }, levels().map((l) => h("option", { value: l, selected: l === (rule?.min_level ?? "error") }, l))),
     scope: h("select", { name: "scope" }, [["project", "the project's events"], ["issue", "each issue on its own"]]
       .map(([v, t]) => h("option", { value: v, selected: v === (rule?.scope ?? "project") }, t))),
-    sensitivity: h("select", { name: "sensitivity" }, ["low", "medium", "high"].map((v) => h("option", { value: v, selected: v === (rule?.sensitivity ?? "medium") }, v))),
+    sensitivity: h("select", { name: "sensitivity" }, sensitivities().map((v) => h("option", { value: v, selected: v === (rule?.sensitivity ?? "medium") }, v))),
     env: h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" }),
     source: h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" }),
   };
@@ -102,7 +86,7 @@ function ruleForm(submit, rule = null, slug = null) {
   const current = () => rule?.kind ?? kind.value;
   const values = () => {
     const out = {};
-    for (const k of KIND_FIELDS[current()]) {
+    for (const k of kindFields(current())) {
       const v = inputs[k].value;
       out[k] = ["env", "source"].includes(k) ? v || null : ["min_level", "sensitivity", "scope"].includes(k) ? v : Number(v);
     }
@@ -122,7 +106,7 @@ function ruleForm(submit, rule = null, slug = null) {
     }, 250);
   };
   const showFields = () => {
-    for (const [k, label] of Object.entries(labels)) label.hidden = !KIND_FIELDS[current()].includes(k);
+    for (const [k, label] of Object.entries(labels)) label.hidden = !kindFields(current()).includes(k);
     showPreview();
   };
   kind.addEventListener("change", showFields);
@@ -171,7 +155,7 @@ function withBar(el, color) {
 }
 
 function destinationForm(submit) {
-  const kind = h("select", { name: "kind" }, ["discord", "slack", "webhook"].map((k) => h("option", { value: k }, k)));
+  const kind = h("select", { name: "kind" }, destinationKinds().map((k) => h("option", { value: k }, k)));
   const url = h("input", { name: "url", type: "url", required: true, placeholder: "https://discord.com/api/webhooks/…", class: "grow" });
   const label = h("input", { name: "label", placeholder: "label (optional)" });
   const secret = h("input", { name: "secret", placeholder: "signing secret (webhook only)" });

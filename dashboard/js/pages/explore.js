@@ -1,79 +1,34 @@
 // Explore: a query bar (free text plus field:value filters), level toggles, facets, a histogram
 // of the matching events, expandable results with highlighted terms, links that restore the exact
 // view, export, and one event with the events around it.
-import { controls, listProjects, rangeOf, update } from "../app.js";
-import { api, qs } from "../api.js";
-import { LEVELS, volumeChart } from "../chart.js";
-import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
+import { api, qs } from "../components/api.js";
+import { volumeChart } from "../components/chart.js";
+import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
+import { eventBlock } from "../components/event-block.js";
+import { filtersOf, queryChanges, queryText } from "../components/query-bar.js";
+import { levels as allLevels } from "../components/vocabulary.js";
 
-export const FIELDS = ["source", "env", "component", "endpoint", "source_type", "error_type", "fingerprint",
-  "user_id", "request_id", "release"];
 const FACETS = ["source", "env", "component", "endpoint", "release"];
-const COPYABLE = ["request_id", "fingerprint", "event_id"];
-
-/** "timeout source:api -env:staging" → {q: "timeout", source: "api", not: {env: ["staging"]}}. */
-export function parseQuery(text) {
-  const out = { q: [], not: {} };
-  for (const m of text.matchAll(/(-?)([a-z_]+):("([^"]*)"|\S+)|("[^"]*"\*?|\S+)/g)) {
-    const value = m[4] ?? m[3];
-    if (m[2] && FIELDS.includes(m[2]) && m[1]) (out.not[m[2]] ??= []).push(value);
-    else if (m[2] && (FIELDS.includes(m[2]) || m[2] === "level") && !m[1]) out[m[2]] = value;
-    else out.q.push(m[0]);
-  }
-  out.q = out.q.join(" ");
-  return out;
-}
-
-const quoted = (v) => (/\s/.test(v) ? `"${v}"` : v);
-
-/** The query bar text for the filters in the URL (with `level:` when the page has no level toggles). */
-export function queryText(params, { withLevel = false } = {}) {
-  const parts = [];
-  for (const f of FIELDS) if (params.get(f)) parts.push(`${f}:${quoted(params.get(f))}`);
-  for (const f of FIELDS) for (const v of params.getAll(`not.${f}`)) parts.push(`-${f}:${quoted(v)}`);
-  if (withLevel && params.get("level")) parts.push(`level:${params.get("level")}`);
-  if (params.get("q")) parts.push(params.get("q"));
-  return parts.join(" ");
-}
-
-/** URL changes for a submitted query bar; `level:` replaces the levels when `withLevel`, else adds. */
-export function queryChanges(text, { withLevel = false } = {}) {
-  const parsed = parseQuery(text);
-  const changes = { q: parsed.q || null };
-  for (const f of FIELDS) {
-    changes[f] = parsed[f] ?? null;
-    changes[`not.${f}`] = parsed.not[f] ?? null;
-  }
-  if (withLevel || parsed.level) changes.level = parsed.level ?? null;
-  return changes;
-}
-
-/** The API's filter parameters from the URL (and its time range when `range`). */
-export function filtersOf(params, { range = true } = {}) {
-  const out = { project: params.get("project"), q: params.get("q"), level: params.get("level"), ...(range ? rangeOf(params) : {}) };
-  for (const f of FIELDS) {
-    out[f] = params.get(f);
-    out[`not.${f}`] = params.getAll(`not.${f}`);
-  }
-  return out;
-}
 
 export async function render(view, r) {
   return r.name === "event" ? renderEvent(view, r) : renderExplore(view, r);
 }
 
-async function renderExplore(view, { params }) {
+async function renderExplore(view, { params, nav: { controls, listProjects, update } }) {
   const ctl = await controls(params, (changes) => update(changes));
   const input = h("input", { type: "search", name: "q", "aria-label": "Search", placeholder: 'Search: words, "phrases", prefix*, -exclude, source:api env:production …', value: queryText(params) });
+  const problem = h("span.field-error", { role: "alert" });
   const form = h("form.toolbar", {
     role: "search",
-    onsubmit: (e) => {
+    onsubmit: async (e) => {
       e.preventDefault();
-      update(queryChanges(input.value));
+      const read = await queryChanges(input.value).catch((err) => ({ error: err }));
+      if (read.error) problem.textContent = read.error.message;
+      else update(read.changes);
     },
-  }, input, h("button.primary", { type: "submit" }, "Search"));
+  }, input, h("button.primary", { type: "submit" }, "Search"), problem);
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);
-  const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, LEVELS.map((l) => h("button", {
+  const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, allLevels().map((l) => h("button", {
     type: "button", "aria-pressed": String(levels.includes(l)),
     onclick: () => update({ level: (levels.includes(l) ? levels.filter((x) => x !== l) : [...levels, l]).join(",") || null }),
   }, l)));
@@ -161,32 +116,6 @@ function resultRows(e, terms, { manyProjects, filter }) {
     row.setAttribute("aria-expanded", String(!detail.hidden));
   }
   return [row, detail];
-}
-
-/** One event in full: message, fields, stack (in-app frames marked), ctx and tags as JSON. */
-export function eventBlock(e, terms = [], { filter = null } = {}) {
-  const fields = ["project", "env", "source", "source_type", "component", "endpoint", "release", "user_id", "request_id",
-    "session_id", "event_id", "error_type", "exception_type", "action", "hint", "fingerprint"];
-  const flags = [e.truncated ? `truncated: ${Object.keys(e.truncated).join(", ")}` : null, e.scrubbed ? "values scrubbed" : null,
-    e.ts_original ? `time replaced (sent ${e.ts_original})` : null].filter(Boolean);
-  return h("div", {},
-    h("p.msg", {}, levelBadge(e.level), " ", highlight(e.message, terms)),
-    flags.length ? h("p.notice", {}, flags.join(" · ")) : null,
-    h("table.fields", {}, h("tbody", {},
-      h("tr", {}, h("th", {}, "time"), h("td", {}, fmtTime(e.ts, { ms: true }), h("span.muted", {}, ` (received ${fmtTime(e.received_at, { ms: true })})`))),
-      fields.filter((f) => e[f] !== undefined && e[f] !== null).map((f) => h("tr", {}, h("th", {}, f),
-        h("td", {}, f === "fingerprint" ? h("a", { href: `#/issue/${e.fingerprint}?project=${encodeURIComponent(e.project)}` }, e[f])
-          : filter && FIELDS.includes(f) ? h("button.value", { type: "button", title: `Show only ${f}:${e[f]} (alt-click: leave it out)`,
-            onclick: (ev) => filter(f, String(e[f]), ev) }, String(e[f]))
-          : String(e[f]),
-        COPYABLE.includes(f) ? [" ", copyButton(String(e[f]), "Copy")] : null))))),
-    e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
-      `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`, f.in_app ? h("span.muted", {}, "  in app") : null)))]
-      : null,
-    e.stack ? [h("h3", {}, "Raw stack"), h("pre", {}, highlight(e.stack, terms))] : null,
-    e.ctx ? [h("h3", {}, "ctx"), h("pre", {}, JSON.stringify(e.ctx, null, 2))] : null,
-    e.tags ? [h("h3", {}, "tags"), h("pre", {}, JSON.stringify(e.tags, null, 2))] : null,
-    h("p", {}, h("a", { href: `#/event/${e.id}` }, "Events around this one")));
 }
 
 async function renderEvent(view, { arg: id }) {

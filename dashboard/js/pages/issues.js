@@ -1,13 +1,13 @@
 // Issues: the list with status tabs and sparklines on one scale, and one issue — led by its message
 // and in-app frames, then its 72 h chart, releases and environments, fields, latest event and
 // events; resolve / ignore / reopen, also as r / i / o.
-import { controls, go, rangeOf, update } from "../app.js";
-import { api, qs } from "../api.js";
+import { api, qs } from "../components/api.js";
 import {
   barList, errorBox, fmtAgo, fmtNumber, fmtTime, h, levelBadge, replace, sparkline, statusBadge, toast,
-} from "../dom.js";
-import { volumeChart } from "../chart.js";
-import { eventBlock } from "./explore.js";
+} from "../components/dom.js";
+import { volumeChart } from "../components/chart.js";
+import { eventBlock } from "../components/event-block.js";
+import { rangeOf } from "../components/query-bar.js";
 
 const TABS = { open: "new,ongoing,regressed", trending: "new,ongoing,regressed", resolved: "resolved", ignored: "ignored", all: null };
 const SORTS = { last_seen: "Last seen", count: "Events", first_seen: "First seen" };
@@ -16,7 +16,7 @@ export async function render(view, r) {
   return r.name === "issue" ? renderIssue(view, r) : renderList(view, r);
 }
 
-async function renderList(view, { params }) {
+async function renderList(view, { params, nav: { controls, go, update } }) {
   const tab = params.get("status") ?? "open";
   // Trending: open issues by growth over their own previous week (the core ranks them).
   const sort = tab === "trending" ? "trending" : params.get("sort") ?? "last_seen";
@@ -54,7 +54,7 @@ async function renderList(view, { params }) {
   }
 }
 
-async function renderIssue(view, { arg: fingerprint, params }) {
+async function renderIssue(view, { arg: fingerprint, params, nav: { go, update } }) {
   const project = params.get("project");
   const load = async () => {
     const [one, events, baseline] = await Promise.all([

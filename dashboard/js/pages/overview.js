@@ -1,15 +1,15 @@
 // Overview: totals, volume by level, error rate, top issues with sparklines, recent errors,
 // top sources/endpoints/components and dropped events — for a project (or all) and a range.
-import { controls, go, rangeOf, update } from "../app.js";
-import { api, health, qs } from "../api.js";
-import { volumeChart } from "../chart.js";
+import { api, health, qs } from "../components/api.js";
+import { volumeChart } from "../components/chart.js";
+import { rangeOf } from "../components/query-bar.js";
 import {
   barList, errorBox, fmtAgo, fmtNumber, fmtPercent, fmtTime, h, levelBadge, replace, sparkline, statusBadge,
-} from "../dom.js";
+} from "../components/dom.js";
 
 const REFRESH_MS = 30_000;
 
-export async function render(view, { params }) {
+export async function render(view, { params, nav: { controls, go, update } }) {
   const ctl = await controls(params, (changes) => update(changes));
   const auto = h("button", { type: "button", "aria-pressed": String(params.get("auto") !== "off"),
     onclick: () => update({ auto: params.get("auto") === "off" ? null : "off" }) }, "Auto-refresh");

@@ -1,16 +1,15 @@
-// Projects and keys: create projects, edit them (settings.js), create / rotate / revoke keys
+// Projects and keys: create projects, edit them (project-settings.js), create / rotate / revoke keys
 // with the secret shown once, and ready-to-paste curl and client snippets for a new key.
-import { listProjects } from "../app.js";
-import { api } from "../api.js";
-import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../dom.js";
-import { fmtHours, settingsPanels } from "./settings.js";
-import { integrationPanels } from "./integrations.js";
+import { api } from "../components/api.js";
+import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
+import { fmtHours, settingsPanels } from "./project-settings.js";
+import { integrationPanels } from "./project-integrations.js";
 
 export async function render(view, r) {
-  return r.name === "project" ? renderProject(view, r.arg) : renderList(view);
+  return r.name === "project" ? renderProject(view, r.arg, r.nav) : renderList(view, r.nav);
 }
 
-async function renderList(view) {
+async function renderList(view, { listProjects }) {
   const projects = await listProjects(true);
   const shown = h("div");
   const slug = h("input", { name: "slug", required: true, pattern: "[a-z0-9-]{1,64}", placeholder: "my-app" });
@@ -98,7 +97,7 @@ function dsnPanel(slug, key, dsn) {
     h("h3", {}, "Send a first log"), h("pre", {}, curl), copyButton(curl, "Copy curl"));
 }
 
-async function renderProject(view, slug) {
+async function renderProject(view, slug, { listProjects }) {
   const base = `/api/admin/projects/${encodeURIComponent(slug)}`;
   const shown = h("div");
   const redraw = async () => {

@@ -1,26 +1,28 @@
 // Live tail: polls /api/tail every 1.5 s with the same filters as Explore; level toggles, pause
 // (counting what arrives meanwhile), clear, and a cap on what is drawn so a firehose cannot freeze
 // the tab: past RENDER_PER_SECOND it draws a sample, says so, and skips ahead to live.
-import { controls, update } from "../app.js";
-import { api, qs } from "../api.js";
-import { errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../dom.js";
-import { filtersOf, queryChanges, queryText } from "./explore.js";
+import { api, qs } from "../components/api.js";
+import { errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
+import { filtersOf, queryChanges, queryText } from "../components/query-bar.js";
+import { levels } from "../components/vocabulary.js";
 
 const POLL_MS = 1500;
 const KEEP = 500; // rows on screen
 const RENDER_PER_SECOND = 200;
-const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"];
 
-export async function render(view, { params }) {
+export async function render(view, { params, nav: { controls, update } }) {
   const ctl = await controls(params, (changes) => update(changes), { ranges: false });
   const filters = filtersOf(params, { range: false });
+  const bad = h("span.field-error", { role: "alert" });
   const input = h("input", { type: "search", "aria-label": "Filter", placeholder: "Filter: words, level:error, source:api …",
     value: queryText(params, { withLevel: true }) });
   const form = h("form.toolbar", {
     role: "search",
-    onsubmit: (e) => {
+    onsubmit: async (e) => {
       e.preventDefault();
-      update(queryChanges(input.value, { withLevel: true }));
+      const read = await queryChanges(input.value, { withLevel: true }).catch((err) => ({ error: err }));
+      if (read.error) bad.textContent = read.error.message;
+      else update(read.changes);
     },
   }, input, h("button.primary", { type: "submit" }, "Apply"));
 
@@ -28,7 +30,7 @@ export async function render(view, { params }) {
   const rows = h("tbody");
   table.append(rows);
   // Level toggles hide and show rows at once (the query's level: filter narrows what is fetched).
-  const toggles = LEVELS.map((level) => h("button.level-toggle", { type: "button", "aria-pressed": "true", "data-level": level,
+  const toggles = levels().map((level) => h("button.level-toggle", { type: "button", "aria-pressed": "true", "data-level": level,
     onclick: (e) => {
       const on = e.currentTarget.getAttribute("aria-pressed") !== "true";
       e.currentTarget.setAttribute("aria-pressed", String(on));
@@ -56,6 +58,7 @@ export async function render(view, { params }) {
   const clear = h("button", { type: "button", onclick: () => rows.replaceChildren() }, "Clear");
   const notice = h("div", { "aria-live": "polite" });
   const problem = h("div");
+  form.append(bad);
   replace(view, h("h1", {}, "Live tail"), h("div.toolbar", {}, ctl.nodes), form,
     h("div.toolbar", {}, state, h("span.spacer"), h("span.muted", {}, "Levels"), ...toggles, pause, clear), notice, problem,
     h("section.panel.tail-list", {}, table));

@@ -78,11 +78,15 @@ struct prune_segment {
 
 struct prune_request {
   filter_spec filter;
+  /// Query bar text to read into the filter instead (read_query_bar): the dashboard asks how the
+  /// core reads what an operator typed.
+  std::optional<std::string> text;
   std::vector<prune_segment> segments;
 };
 
 struct prune_result {
   std::optional<query_problem> problem;  ///< the filter is refused: nothing else is set
+  std::optional<filter_spec> reading;    ///< the filter read from `text`, when given
   std::vector<std::int64_t> candidates;  ///< the segments that may hold a match, in request order
   std::vector<std::string> terms;        ///< the words the search looks for, to highlight
   bool narrows = false;  ///< the filter looks at more than levels (rollups cannot answer it)

@@ -44,6 +44,11 @@ struct filter_spec {
   std::string q;
 };
 
+/// The query bar's text read into a filter: `field:value` (quoted values may hold spaces) for
+/// each filterable field and `level:`, `-field:value` to leave a value out, and everything else
+/// as query text (`q`), in order. What the dashboard puts in the read API's parameters.
+filter_spec read_query_bar(std::string_view text);
+
 /// What is wrong with a filter: the parameter (`level`, `source`, `not.env`, `q`, …) and why.
 struct query_problem {
   std::string field;

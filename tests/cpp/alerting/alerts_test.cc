@@ -8,34 +8,11 @@
 #include "edgelog/alerting/alerts.h"
 #include "edgelog/alerting/payloads.h"
 #include "abi_call.h"
+#include "alert_helpers.h"
 
 using namespace edgelog;
 using nlohmann::json;
 
-namespace {
-constexpr std::int64_t now = 1'800'000'000'000;
-
-alert_rule rule(std::string_view kind, std::int64_t id = 1) {
-  alert_rule r;
-  r.id = id;
-  r.kind = *parse_alert_kind(kind);
-  return r;
-}
-
-alert_candidate issue(std::uint64_t in_window, std::uint64_t in_request = 1) {
-  alert_candidate c;
-  c.fingerprint = "fp";
-  c.title = "TypeError: x";
-  c.message_template = "x <int>";
-  c.severity = level::error;
-  c.count_in_window = in_window;
-  c.count_in_request = in_request;
-  c.total = in_window;
-  c.first_seen = now - 50'000;
-  c.last_seen = now;
-  return c;
-}
-}  // namespace
 
 TEST_CASE("a spike fires at N events within the window, not before") {
   std::vector<alert_rule> rules{rule("spike")};

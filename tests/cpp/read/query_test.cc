@@ -148,3 +148,17 @@ TEST_CASE("every problem of a filter names its parameter") {
   check({{}, {}, {}, {}, "-only"}, "q", "q needs a term to look for, not only exclusions");
   CHECK_FALSE(problem_of({{}, {{"fingerprint", std::string(32, 'a')}}, {}, {}, "   "}).has_value());
 }
+
+TEST_CASE("the query bar reads field:value, -field:value and level: into the filter, the rest as query text") {
+  auto f = edgelog::read_query_bar(R"(timeout source:api -env:staging level:error "refused by"* component:"pay ments" colour:red -x)");
+  CHECK(f.q == R"(timeout "refused by"* colour:red -x)");
+  REQUIRE(f.equals.size() == 2);
+  CHECK(f.equals[0] == std::pair<std::string, std::string>{"source", "api"});
+  CHECK(f.equals[1] == std::pair<std::string, std::string>{"component", "pay ments"});
+  REQUIRE(f.not_equals.size() == 1);
+  CHECK(f.not_equals[0] == std::pair<std::string, std::string>{"env", "staging"});
+  CHECK(f.levels == std::vector<std::string>{"error"});
+  auto again = edgelog::read_query_bar("source:a source:b -level:x \"unclosed words");
+  CHECK(again.equals == std::vector<std::pair<std::string, std::string>>{{"source", "b"}});
+  CHECK(again.q == "-level:x \"unclosed words");
+}

@@ -1,0 +1,85 @@
+// Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
+import uPlot from "/vendor/uPlot.esm.js";
+import { fmtNumber, fmtTick, fmtTime, timeParts, timeZone } from "./dom.js";
+import { levels } from "./vocabulary.js";
+
+const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+/** A stacked bar chart of buckets [{t, trace…fatal}] into `container`; answers the uPlot
+ *  instance (destroy it when the page goes). `baseline` ([{hour, low, high, expected}], per hour)
+ *  draws the usual band behind the bars, scaled to the bucket. */
+export function volumeChart(container, buckets, { bucketMs, height = 220, onselect, baseline = null } = {}) {
+  const xs = buckets.map((b) => new Date(b.t).getTime() / 1000);
+  // Stacking by overdrawing: each level's series is its count plus every level below it, drawn
+  // tallest (fatal, the total) first so each shorter stack covers the one before.
+  const cumulative = {};
+  let running = buckets.map(() => 0);
+  for (const level of levels()) {
+    running = running.map((v, i) => v + (buckets[i][level] ?? 0));
+    cumulative[level] = running;
+  }
+  const bars = uPlot.paths.bars({ size: [0.85, 40] });
+  const series = [{ value: (u, v) => (v === null ? "–" : fmtTime(v * 1000)) }];
+  const data = [xs];
+  const bands = [];
+  if (baseline?.length) {
+    // The usual range (the core's baseline per hour, scaled to the bucket) as a band behind the bars.
+    const byHour = new Map(baseline.map((b) => [Date.parse(b.hour), b]));
+    const scale = (bucketMs ?? 3_600_000) / 3_600_000;
+    const at = (x, key) => {
+      const t = x * 1000;
+      const b = byHour.get(t - (t % 3_600_000));
+      return b && b.basis !== "none" ? b[key] * scale : null;
+    };
+    const stroke = cssVar("--muted");
+    series.push({ label: "usual (high)", stroke, width: 1, dash: [4, 4], points: { show: false }, value: (u, v) => (v === null ? "–" : fmtNumber(Math.round(v))) },
+      { label: "usual (low)", stroke, width: 1, dash: [4, 4], points: { show: false }, value: (u, v) => (v === null ? "–" : fmtNumber(Math.round(v))) });
+    data.push(xs.map((x) => at(x, "high")), xs.map((x) => at(x, "low")));
+    bands.push({ series: [1, 2], fill: "rgba(127, 127, 127, 0.15)" });
+  }
+  for (const level of [...levels()].reverse()) {
+    const color = cssVar(`--${level}`);
+    series.push({ label: level, fill: color, stroke: color, width: 0, paths: bars, points: { show: false },
+      value: (u, v, si, i) => (i === null ? "–" : String(buckets[i]?.[level] ?? 0)) });
+    data.push(cumulative[level]);
+  }
+  const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
+  const opts = {
+    width: Math.max(280, container.clientWidth || 600),
+    height,
+    series,
+    // The x axis in the dashboard's zone and format (24 h; the date where the day changes).
+    axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
+      const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
+      return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
+    }) }, { ...axis, size: 50,
+      // A short chart has room for one tick: label 0 and the tallest bucket rather than 0 alone.
+      ...(height < 120 ? { splits: (u, i, min, max) => [0, max], values: (u, splits) => splits.map((v) => fmtNumber(v)) } : {}) }],
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    // Ticks fall on whole hours and days of the chosen zone.
+    tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
+    legend: { show: true, live: true },
+    bands,
+    cursor: { drag: { x: Boolean(onselect), y: false } },
+    hooks: onselect ? {
+      setSelect: [(u) => {
+        if (u.select.width < 4) return;
+        const from = u.posToVal(u.select.left, "x") * 1000;
+        const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+        onselect(Math.floor(from), Math.ceil(to + (bucketMs ?? 0)));
+      }],
+    } : {},
+  };
+  container.replaceChildren();
+  const chart = new uPlot(opts, data, container);
+  const resize = () => chart.setSize({ width: Math.max(280, container.clientWidth), height });
+  const observer = new ResizeObserver(resize);
+  observer.observe(container);
+  const destroy = chart.destroy.bind(chart);
+  chart.destroy = () => {
+    observer.disconnect();
+    destroy();
+  };
+  return chart;
+}
+

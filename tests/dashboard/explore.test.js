@@ -1,0 +1,72 @@
+// The dashboard in Chromium — explore: search with highlighted terms, one event and the events around it, dense lines, values as filters.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { ADMIN_TOKEN, applySqlFile } from "../support/harness.js";
+import { ROOT } from "../support/paths.mjs";
+import {
+  NOW, SHOTS, api, browser, bulk, fmt, github, page, problems, shop, shot, useDashboard, w,
+} from "./fixture.js";
+
+useDashboard();
+
+describe("explore", () => {
+  test("searches for a term, highlights it, and opens the event with the events around it", async () => {
+    await page.click("nav >> text=Explore");
+    await page.fill("input[type=search]", "zebra source:api");
+    await page.press("input[type=search]", "Enter");
+    await page.waitForSelector("tr.event-row mark");
+    assert.equal(await page.locator("tr.event-row").count(), 1);
+    assert.equal(await page.getByRole("button", { name: "Load more" }).isVisible(), false); // one match: nothing more
+    assert.equal((await page.textContent("tr.event-row mark")).toLowerCase(), "zebra");
+    assert.match(page.url(), /q=zebra/);
+    assert.match(page.url(), /source=api/);
+    await page.click("tr.event-row td.msg"); // a click on the line opens the event below it
+    await page.waitForSelector("tr.event-detail .frames li.in-app");
+    assert.equal(await page.getAttribute("tr.event-row", "aria-expanded"), "true");
+    assert.ok(await page.locator("tr.event-detail button", { hasText: "Copy" }).count() >= 1, "copy buttons for ids");
+    await shot("explore");
+    await page.click("tr.event-row td a");
+    await page.getByRole("heading", { name: /^Event \d+$/ }).waitFor();
+    await page.getByText("Around it in time").waitFor();
+    assert.ok((await page.locator("tr.current").textContent()).includes("zebra crossing failed validation"));
+    await shot("event");
+  });
+
+  test("explore is dense: one line per event, a field value becomes a filter, no project column for one project", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.waitForSelector(".explore-chart .uplot");
+    const heights = await page.locator("tr.event-row").evaluateAll((rows) => rows.slice(0, 20).map((r) => r.getBoundingClientRect().height));
+    assert.ok(Math.max(...heights) <= 20, `rows are ${Math.max(...heights)} px tall`);
+    const chartHeight = await page.locator(".explore-chart").evaluate((c) => c.getBoundingClientRect().height);
+    assert.ok(chartHeight <= 160, `the chart is ${chartHeight} px tall`);
+    const visible = await page.evaluate(() => [...document.querySelectorAll("tr.event-row")]
+      .filter((r) => r.getBoundingClientRect().bottom <= window.innerHeight).length);
+    await page.screenshot({ path: join(SHOTS, "explore-first-screen-1280x800.png") });
+    assert.ok(visible >= 28, `${visible} lines in the first screen at 1280×800`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.equal(await page.locator("table.log > thead th", { hasText: "Project" }).count(), 0);
+    await page.locator("tr.event-row td.msg").first().click();
+    await page.locator("tr.event-detail:not([hidden]) button.value", { hasText: "payments" }).first().click();
+    await page.waitForURL(/component=payments/);
+    await page.waitForSelector("tr.event-row");
+    await page.waitForSelector(".explore-chart .uplot");
+    await shot("explore-dense");
+    // Alt-click leaves a value out: the facet's source "web" goes, the query bar says so, the
+    // count is the API's.
+    await page.locator("aside .facets button", { hasText: /^web$/ }).click({ modifiers: ["Alt"] });
+    await page.waitForURL(/not\.source=web/);
+    await page.waitForFunction(() => document.querySelector("input[name=q]").value.includes("-source:web"));
+    await page.waitForFunction(() => ![...document.querySelectorAll("tr.event-row td:nth-child(3)")].some((td) => td.textContent === "web"));
+    const left = (await api("/api/logs?project=shop&component=payments&not.source=web&from=24h&limit=500")).logs.length;
+    await page.waitForFunction((n) => document.querySelectorAll("tr.event-row").length === Math.min(n, 100), left);
+    assert.ok(left > 0 && left < 100);
+    await shot("explore-excluded");
+  });
+
+  test("no page logged an error or broke the Content-Security-Policy", () => {
+    assert.deepEqual(problems, []);
+  });
+});
