@@ -11,8 +11,10 @@ const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 5;
 const body = readFileSync("bench/out/batch.json");
 const core = new Core(new WebAssembly.Module(readFileSync("wasm/edgelog.wasm")));
 const signature = createHmac("sha256", "k").update(body).digest("hex");
-const { parts } = core.ingest({ now_ms: Date.now(), signature, secrets: ["k"], limits: { max_body_bytes: 1 << 20, max_events: 1000 } }, body);
-const b64 = parts[0];
+const decision = core.ingest({ now_ms: Date.now(), signature, macs: { body: [signature], stamped_t: "", stamped: [] },
+  settings: { max_body_bytes: 1 << 20, max_events: 1000 } }, body);
+decision.release();
+const b64 = decision.segments[0].data;
 const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const hex = Buffer.from(bytes).toString("hex");
 const forms = { blob: bytes, base64: b64, hex };

@@ -18,19 +18,21 @@ for (const [name, flags] of [["standard", []], ["random_stacks", ["--random-stac
   results[`wasm_${name}`] = JSON.parse(execFileSync("node",
     ["--no-warnings", "tests/wasm_runner.mjs", "build/bench-wasm/bench_core.wasm", ...flags]));
 
-  // The path a request takes in the Worker: JSON context + body copied in, header + parts out.
+  // The path a request takes in the Worker: the request context + body copied in, header + named parts out.
   const body = readFileSync(file);
   const core = new Core(new WebAssembly.Module(readFileSync("wasm/edgelog.wasm")));
   const context = {
     now_ms: 1_795_000_000_000, signature: createHmac("sha256", "bench-secret").update(body).digest("hex"),
-    limits: { max_body_bytes: 1 << 20, max_events: 1000 },
+    settings: { max_body_bytes: 1 << 20, max_events: 1000 },
   };
   context.macs = { body: [context.signature], stamped_t: "", stamped: [] };
   const times = [];
   for (let i = 0; i < 320; i++) {
     const t0 = performance.now();
-    const { header } = core.ingest(context, body);
+    const decision = core.ingest(context, body);
     const t1 = performance.now();
+    const { header } = decision;
+    decision.release();
     if (header.accepted !== 200) throw new Error(`loader bench: ${JSON.stringify(header)}`);
     if (i >= 20) times.push(t1 - t0);
   }

@@ -2,6 +2,8 @@
 // A malformed request is errc::invalid_context (the shim's bug, never the client's).
 #include "decode.h"
 
+#include "edgelog/ingest/decision.h"
+
 #include <algorithm>
 #include <climits>
 #include <nlohmann/json.hpp>
@@ -452,6 +454,15 @@ errc decode_digest(std::string_view text, digest_request& out) {
     d.anomalies = doc.value("anomalies", std::uint64_t{0});
     for (const auto& x : doc.value("dropped", json::array()))
       d.dropped.emplace_back(string_or(x, "reason"), x.value("events", std::uint64_t{0}));
+    // The period's ledger as it is: the core keeps the outcomes that are drops, summed.
+    for (const auto& x : doc.value("outcomes", json::array())) {
+      auto outcome = string_or(x, "outcome");
+      if (!is_drop_outcome(outcome)) continue;
+      auto events = x.value("events", std::uint64_t{0});
+      auto it = std::find_if(d.dropped.begin(), d.dropped.end(), [&](const auto& p) { return p.first == outcome; });
+      if (it == d.dropped.end()) d.dropped.emplace_back(outcome, events);
+      else it->second += events;
+    }
     out.kinds = kinds_of(doc);
     out.now_ms = doc.value("now_ms", std::int64_t{0});
   });

@@ -392,6 +392,8 @@ std::string encode_alerts(const std::vector<alert_outcome>& outcomes) {
     w.integer(static_cast<std::int64_t>(d.count));
     w.raw(",\"last_suppressed_at\":");
     w.integer(d.last_suppressed_at);
+    w.raw(",\"cooldown_ms\":");
+    w.integer(o.test ? 0 : claim_cooldown_ms(d.rule));
     if (o.test || d.action != alert_action::suppress) {
       w.raw(",\"payloads\":");
       write_payloads(w, o.payloads);

@@ -109,6 +109,10 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
   return out;
 }
 
+std::int64_t claim_cooldown_ms(const alert_rule& rule) noexcept {
+  return rule.kind == alert_kind::silence ? 0 : rule.cooldown_s * 1000;
+}
+
 std::vector<alert_outcome> evaluate_alerts(const alert_request& request) {
   std::vector<alert_outcome> out;
   alert_message base{request.project, request.dashboard_url, nullptr, request.run == alert_request::mode::test};

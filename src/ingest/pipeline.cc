@@ -30,9 +30,13 @@ void project_settings::set_convert() {
   limits.max_future_ms = INT64_MAX / 2;
 }
 
+bool is_drop_outcome(std::string_view outcome) noexcept {
+  return outcome == "invalid" || outcome == "rate_limited" || outcome == "bad_signature" || outcome == "too_large";
+}
+
 namespace {
 
-// What the ledger calls a refusal of the whole request.
+// What the ledger calls a refusal of the whole request (is_drop_outcome knows these names).
 std::string_view outcome_of(errc e) {
   switch (e) {
     case errc::missing_signature:

@@ -137,3 +137,36 @@ describe("project settings", () => {
     assert.equal((await w.fetch("/api/admin/projects/beta", { method: "PATCH", body: "{}" })).status, 401);
   });
 });
+
+describe("GET /api/vocabulary and GET /api/query", () => {
+  test("the vocabulary is the core's, for anyone (nothing in it is secret)", async () => {
+    const res = await w.fetch("/api/vocabulary");
+    assert.equal(res.status, 200);
+    const v = await res.json();
+    assert.deepEqual(v.levels, ["trace", "debug", "info", "warn", "error", "fatal"]);
+    assert.ok(v.filter_fields.includes("request_id"));
+    assert.deepEqual(v.alert_kinds.find((k) => k.name === "silence").fields, ["silence_minutes", "cooldown_s"]);
+    assert.deepEqual(v.limits.retention_hours, { min: 1, max: 2160 });
+  });
+
+  test("reading a query bar refuses a request without credentials", async () => {
+    const res = await w.fetch("/api/query?text=source:api");
+    assert.equal(res.status, 401);
+    assert.equal((await res.json()).error.code, "unauthorized");
+  });
+
+  test("the core reads a query bar into the read API's parameters, or says what is wrong", async () => {
+    const res = await w.admin(`/api/query?text=${encodeURIComponent('timeout source:api -env:dev level:error "refused by"')}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { filter: { source: "api", q: 'timeout "refused by"', level: "error", not: { env: ["dev"] } },
+      terms: ["timeout", "refused by"] });
+    const bad = await w.admin("/api/query?text=level:loud");
+    assert.equal(bad.status, 400);
+    const body = await bad.json();
+    assert.equal(body.error.code, "bad_request");
+    assert.equal(body.field, "level");
+    const huge = await w.admin(`/api/query?text=${"x".repeat(17_000)}`);
+    assert.equal(huge.status, 400);
+    assert.equal((await huge.json()).field, "text");
+  });
+});

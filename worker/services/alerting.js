@@ -185,7 +185,6 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
   const destinations = decisions.some((d) => d.action !== "suppress") ? await destinationsOf(env, project.id) : [];
   let sent = 0;
   for (const d of decisions) {
-    const rule = rules.find((r) => r.id === d.rule_id);
     if (d.action === "suppress") {
       await db.countSuppressed(env.DB, d.rule_id, d.fingerprint, d.count, now);
       await db.recordDelivery(env.DB, { projectId: project.id, ruleId: d.rule_id, fingerprint: d.fingerprint,
@@ -194,7 +193,7 @@ async function decideAndDeliver(env, project, rules, candidates, states, now, mo
     }
     const claimed = d.action === "summary"
       ? await db.claimSummary(env.DB, d.rule_id, d.fingerprint, d.count, now)
-      : await db.claimAlert(env.DB, d.rule_id, d.fingerprint, now, (rule?.kind === "silence" ? 0 : rule.cooldown_s * 1000));
+      : await db.claimAlert(env.DB, d.rule_id, d.fingerprint, now, d.cooldown_ms);
     if (!claimed) continue; // another isolate sent it
     // Destinations in parallel: one that never answers holds back no other.
     await Promise.all(destinations.map((dest) => deliver(env, project, dest, d.payloads[dest.kind], {

@@ -11,7 +11,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 const LIST = 5;
-const DROPPED = ["invalid", "rate_limited", "bad_signature", "too_large"];
 
 /** Sends the digests due at `now`; answers {sent: [{project, period}]}. */
 export async function sendDigests(env, now) {
@@ -46,8 +45,6 @@ async function digestOf(env, project, period, from, to) {
     db.trendInputs(env.DB, { projectId: project.id, dayStart: to - DAY, weekStart: to - DAY - WEEK }),
   ]);
   const item = (r) => ({ title: r.title, level: r.level, events: r.count });
-  const dropped = new Map();
-  for (const o of outcomes) if (DROPPED.includes(o.outcome)) dropped.set(o.outcome, (dropped.get(o.outcome) ?? 0) + o.events);
   // What grows most over its own previous week, as the Trending tab ranks it.
   const { trending } = core.trending({ now: to, limit: LIST,
     items: trendRows.map((r) => ({ key: r.fingerprint, recent: r.recent, previous: r.previous, first_seen: r.first_seen })) });
@@ -59,6 +56,6 @@ async function digestOf(env, project, period, from, to) {
     new_issues: fresh.rows.map(item), new_total: fresh.total, regressions: regressed.rows.map(item), regressions_total: regressed.total,
     growing: trending.filter((t) => byFp.has(t.key) && !t.is_new)
       .map((t) => ({ title: byFp.get(t.key).title, level: byFp.get(t.key).level, events: t.recent, growth: t.growth })),
-    anomalies, dropped: [...dropped].map(([reason, events]) => ({ reason, events })),
+    anomalies, outcomes: outcomes.map((o) => ({ outcome: o.outcome, events: o.events })), // the core keeps the drops
   };
 }

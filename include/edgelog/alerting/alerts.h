@@ -82,6 +82,10 @@ struct alert_decision {
   std::uint64_t carried = 0;
 };
 
+/// How long a fired alert of this rule holds its claim before the same alert may fire again: its
+/// cooldown; 0 for silence, which fires once per silence instead.
+std::int64_t claim_cooldown_ms(const alert_rule& rule) noexcept;
+
 /// Decides on candidates (`mode` "ingest") or on state alone (`mode` "tick": summaries due after a
 /// cooldown, plus error_rate and silence candidates the cron supplies).
 std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,

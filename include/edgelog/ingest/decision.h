@@ -22,6 +22,10 @@ struct ledger_entry {
   std::size_t events = 0, requests = 0;
 };
 
+/// True for the ledger's outcomes that are events dropped (invalid, rate_limited, bad_signature,
+/// too_large), as digests and the overview report them; false for marks such as truncated.
+bool is_drop_outcome(std::string_view outcome) noexcept;
+
 /// One issue's share of a request: the events of one fingerprint.
 struct issue_summary {
   std::size_t first = 0;  ///< index (into decision::events) of its first event

@@ -86,3 +86,11 @@ TEST_CASE("the webhook digest is structured; el_digest answers a body per kind")
   CHECK(j["payloads"]["discord"]["embeds"][0]["title"] == "Daily digest for shop: 3 events, 1 errors");
   CHECK(j["payloads"]["webhook"]["events"] == 3);
 }
+
+TEST_CASE("el_digest keeps the period's ledger outcomes that are drops, summed, and leaves marks out") {
+  auto j = json::parse(test::call(el_digest, R"({"project":"shop","now_ms":1796025600000,"kinds":["webhook"],
+    "period":"daily","from":1795939200000,"to":1796025600000,"events":3,"errors":1,
+    "outcomes":[{"outcome":"rate_limited","events":5},{"outcome":"truncated","events":9},{"outcome":"rate_limited","events":2},
+                {"outcome":"invalid","events":1},{"outcome":"accepted","events":3}]})"));
+  CHECK(j["payloads"]["webhook"]["dropped"] == json{{"invalid", 1}, {"rate_limited", 7}});
+}

@@ -13,7 +13,6 @@
 namespace {
 
 using edgelog::test::parse_run;
-constexpr std::int64_t now = edgelog::test::reader_now;
 
 const char* records = R"J([
   {"dt":"2026-12-01T02:34:22.236Z","level":"info","context":{"runtime":{"file":"/srv/app.js","line":11},"system":{"pid":17766}},"user":{"id":"u-7"},"plan":"pro","message":"user signed in"},

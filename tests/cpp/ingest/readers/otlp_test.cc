@@ -13,7 +13,6 @@
 namespace {
 
 using edgelog::test::parse_run;
-constexpr std::int64_t now = edgelog::test::reader_now;
 
 // The fields both encodings of the test request give the first record.
 void check_payment_failed(const edgelog::event& ev) {

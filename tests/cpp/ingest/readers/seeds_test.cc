@@ -10,7 +10,6 @@
 namespace {
 
 using edgelog::test::parse_run;
-constexpr std::int64_t now = edgelog::test::reader_now;
 
 const char* go_record = R"({"event_id":"evt-1","timestamp":"2026-12-01T01:30:00","event_type":"behavioral",
   "event_name":"habit_completed","properties":{"habit_id":"123","streak":5},"user_id":"user-123",
