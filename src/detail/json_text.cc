@@ -1,5 +1,7 @@
 #include "detail/json_text.h"
 
+#include "detail/json_writer.h"
+
 namespace edgelog::detail {
 namespace {
 
@@ -133,6 +135,26 @@ std::string without_nul(std::string_view text) {
     else out += c;
   }
   return out;
+}
+
+void repair_utf8(std::string_view text, std::string& out) {
+  out.clear();
+  out.reserve(text.size() + text.size() / 8);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = i;
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    out.append(text.data() + start, i - start);
+    if (i >= text.size()) break;
+    std::size_t len = utf8_sequence_length(text.substr(i));
+    if (len) {
+      out.append(text.data() + i, len);
+      i += len;
+    } else {
+      out.append(replacement);
+      ++i;
+    }
+  }
 }
 
 }  // namespace edgelog::detail

@@ -34,4 +34,7 @@ bool repair_unicode_escapes(std::string_view json, std::string& out);
 /// `text` with every U+0000 replaced by U+FFFD.
 std::string without_nul(std::string_view text);
 
+/// Copies `text` into `out` with every invalid UTF-8 sequence replaced by U+FFFD, byte by byte.
+void repair_utf8(std::string_view text, std::string& out);
+
 }  // namespace edgelog::detail

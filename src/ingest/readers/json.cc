@@ -1,6 +1,6 @@
-// Body → events: the shapes of a body (an event, an array, {"events": [...]}, NDJSON), UTF-8
-// repair, and the other wire formats rewritten into these by their readers. Each event is read by
-// readers/event_reader.cc.
+// Body → events: the shapes of a body (an event, an array, {"events": [...]}, NDJSON) and UTF-8
+// repair; each event is read by readers/event_reader.cc. The other wire formats are handed to
+// their readers, which fill the same batch through the same event builder.
 #include "edgelog/ingest/readers/json.h"
 
 #include <simdjson.h>
@@ -16,7 +16,6 @@
 namespace edgelog {
 
 namespace od = simdjson::ondemand;
-using detail::event_failure;
 using detail::is_type_error;
 
 // True when anything but whitespace follows the root value.
@@ -29,64 +28,38 @@ bool has_trailing_content(od::document& doc, std::string_view body) {
   return false;
 }
 
-// Copies `body` with every invalid UTF-8 sequence replaced by U+FFFD, plus parser padding.
-void repair_utf8(std::string_view body, std::string& out) {
-  out.clear();
-  out.reserve(body.size() + body.size() / 8 + batch_parser::padding);
-  std::size_t i = 0;
-  while (i < body.size()) {
-    std::size_t start = i;
-    while (i < body.size() && static_cast<unsigned char>(body[i]) < 0x80) ++i;
-    out.append(body.data() + start, i - start);
-    if (i >= body.size()) break;
-    std::size_t len = detail::utf8_sequence_length(body.substr(i));
-    if (len) {
-      out.append(body.data() + i, len);
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-}
-
 struct batch_parser::impl {
   od::parser parser;
   batch result;
   std::string repaired;
   std::string unescaped;
   sentry_reader sentry;
-  sentry_transcript transcript;
-  logtail_transcript logtail;
-  otlp_transcript otlp;
-  seed_transcript seed;
 
-  void add(od::value value, const batch_limits& limits, std::int64_t now_ms) {
+  void add(od::value value, event_builder& fields) {
     auto index = static_cast<std::uint32_t>(result.total++);
-    if (result.total > limits.max_events) {
+    if (result.total > fields.limits().max_events) {
       result.error = errc::too_many_events;
       return;
     }
     event ev;
     ev.index = index;
-    event_failure fail;
-    if (detail::read_event(value, ev, fail, limits, now_ms, result.storage)) {
+    if (detail::read_event(value, ev, fields, result.storage)) {
       result.events.push_back(std::move(ev));
-    } else if (fail.broken_json) {
+    } else if (event_failure& fail = fields.failure(); fail.broken_json) {
       result.error = errc::invalid_json;
     } else {
       result.rejected.push_back({index, fail.code, std::move(fail.message)});
     }
   }
 
-  void add_all(od::array events, const batch_limits& limits, std::int64_t now_ms) {
+  void add_all(od::array events, event_builder& fields) {
     for (auto element : events) {
       od::value v;
       if (element.get(v)) {
         result.error = errc::invalid_json;
         return;
       }
-      add(v, limits, now_ms);
+      add(v, fields);
       if (result.error != errc::ok) return;
     }
   }
@@ -102,7 +75,7 @@ struct batch_parser::impl {
     for (auto& part : ev.client_fingerprint) part = result.storage.emplace_back(part);
   }
 
-  void parse_ndjson(std::string_view body, const batch_limits& limits, std::int64_t now_ms) {
+  void parse_ndjson(std::string_view body, event_builder& fields) {
     const char* end_of_buffer = body.data() + body.size() + padding;
     std::size_t pos = 0;
     while (pos < body.size()) {
@@ -115,7 +88,7 @@ struct batch_parser::impl {
       while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
       if (line.empty()) continue;
       auto index = static_cast<std::uint32_t>(result.total++);
-      if (result.total > limits.max_events) {
+      if (result.total > fields.limits().max_events) {
         result.error = errc::too_many_events;
         return;
       }
@@ -126,9 +99,8 @@ struct batch_parser::impl {
                     !doc.get_value().get(v);
       event ev;
       ev.index = index;
-      event_failure fail;
-      if (parsed && detail::read_event(v, ev, fail, limits, now_ms, result.storage) &&
-          !has_trailing_content(doc, line)) {
+      event_failure& fail = fields.failure();
+      if (parsed && detail::read_event(v, ev, fields, result.storage) && !has_trailing_content(doc, line)) {
         detach(ev);
         result.events.push_back(std::move(ev));
       } else if (!parsed || fail.broken_json || fail.code == errc::ok) {
@@ -142,18 +114,6 @@ struct batch_parser::impl {
 
   void parse(std::string_view body, const batch_limits& limits, std::int64_t now_ms,
              body_format format) {
-    // Another wire format is first rewritten into edgelog's own {"events": [...]} by its reader.
-    // Each reader reports an error, or JSON text it owns, which is padded and read below.
-    auto adopt = [&](errc error, std::string& json) {
-      if (error != errc::ok) {
-        result.error = error;
-        return false;
-      }
-      std::size_t size = json.size();
-      json.append(padding, '\0');
-      body = std::string_view(json.data(), size);
-      return true;
-    };
     // A lone surrogate or U+0000 escaped in JSON text (a JavaScript string cut through an emoji)
     // would fail a strict reader's whole body: each becomes \ufffd first, lengths unchanged.
     if (format != body_format::logtail_msgpack && format != body_format::otlp_protobuf &&
@@ -162,46 +122,32 @@ struct batch_parser::impl {
       unescaped.append(padding, '\0');
       body = std::string_view(unescaped.data(), size);
     }
-    switch (format) {
-      case body_format::sentry_envelope:
-      case body_format::sentry_store:
-        if (format == body_format::sentry_envelope) sentry.envelope(body, transcript);
-        else sentry.store(body, transcript);
-        result.reply_id = transcript.reply_id;
-        result.ignored_items = transcript.ignored_items;
-        if (!adopt(transcript.error, transcript.json)) return;
-        break;
-      case body_format::logtail_msgpack:
-      case body_format::logtail_json:
-        read_logtail(body, format == body_format::logtail_msgpack, logtail);
-        result.empty_ok = logtail.empty;
-        if (!adopt(logtail.error, logtail.json)) return;
-        break;
-      case body_format::otlp_protobuf:
-      case body_format::otlp_json:
-        read_otlp(body, format == body_format::otlp_protobuf, otlp);
-        result.empty_ok = otlp.empty;
-        if (!adopt(otlp.error, otlp.json)) return;
-        break;
-      case body_format::go_analytics:
-      case body_format::central:
-        if (format == body_format::go_analytics) read_go_analytics(body, now_ms, seed);
-        else read_central(body, now_ms, seed);
-        if (!adopt(seed.error, seed.json)) return;
-        break;
-      case body_format::json:
-      case body_format::ndjson:
-        break;
+    // Another wire format is read by its reader, into the same batch by the same field rules.
+    if (format != body_format::json && format != body_format::ndjson) {
+      event_sink sink(result, limits, now_ms);
+      switch (format) {
+        case body_format::sentry_envelope: sentry.envelope(body, sink); break;
+        case body_format::sentry_store: sentry.store(body, sink); break;
+        case body_format::logtail_msgpack:
+        case body_format::logtail_json: read_logtail(body, format == body_format::logtail_msgpack, sink); break;
+        case body_format::otlp_protobuf:
+        case body_format::otlp_json: read_otlp(body, format == body_format::otlp_protobuf, sink); break;
+        case body_format::go_analytics: read_go_analytics(body, sink); break;
+        case body_format::central: read_central(body, sink); break;
+        case body_format::json:
+        case body_format::ndjson: break;
+      }
+      return sink.close();
     }
-    // Binary formats were decoded above; what is read from here on is JSON text.
+    event_builder fields(limits, now_ms, result.storage, false);
     if (!simdjson::validate_utf8(body.data(), body.size())) {
-      repair_utf8(body, repaired);
+      detail::repair_utf8(body, repaired);
       std::size_t size = repaired.size();
       repaired.append(padding, '\0');
       body = std::string_view(repaired.data(), size);
       result.utf8_repaired = true;
     }
-    if (format == body_format::ndjson) return parse_ndjson(body, limits, now_ms);
+    if (format == body_format::ndjson) return parse_ndjson(body, fields);
     od::document doc;
     if (parser.iterate(body.data(), body.size(), body.size() + padding).get(doc)) {
       result.error = errc::invalid_json;
@@ -218,7 +164,7 @@ struct batch_parser::impl {
         result.error = errc::invalid_json;
         return;
       }
-      add_all(arr, limits, now_ms);
+      add_all(arr, fields);
     } else if (type == od::json_type::object) {
       od::object obj;
       if (doc.get_object().get(obj)) {
@@ -233,7 +179,7 @@ struct batch_parser::impl {
           result.error = is_type_error(e) ? errc::invalid_body : errc::invalid_json;
           return;
         }
-        add_all(arr, limits, now_ms);
+        add_all(arr, fields);
       } else if (found == simdjson::NO_SUCH_FIELD) {
         doc.rewind();  // no "events": the object is itself one event
         od::value v;
@@ -241,7 +187,7 @@ struct batch_parser::impl {
           result.error = errc::invalid_json;
           return;
         }
-        add(v, limits, now_ms);
+        add(v, fields);
       } else {
         result.error = errc::invalid_json;
         return;

@@ -1,5 +1,5 @@
-// OTLP log records → edgelog's own event objects. Both encodings are decoded into the same
-// records (attribute values as plain JSON values), then mapped once.
+// OTLP log records → typed events. Both encodings are decoded into the same records (attribute
+// values as plain JSON values), then mapped once through the event builder.
 #include "edgelog/ingest/readers/otlp.h"
 
 #include <nlohmann/json.hpp>
@@ -308,36 +308,40 @@ std::string text_of(const json& attributes, const char* key) {
   return it != attributes.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-json event_of(record& r) {
-  json ev = json::object();
+// JSON text of a decoded value (invalid UTF-8 in a protobuf string becomes U+FFFD).
+std::string dump_of(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+bool fill(record& r, event_builder& f) {
   std::optional<level> l = level_from_severity(r.severity);
   if (!l && !r.severity_text.empty()) l = parse_level(r.severity_text);
-  ev["level"] = std::string(level_name(l.value_or(level::info)));
-  ev["message"] = r.body.is_string() ? r.body.get<std::string>() : r.body.is_null() ? std::string() : r.body.dump();
+  f.level_value(l.value_or(level::info));
+  if (!f.message(r.body.is_string() ? r.body.get_ref<const std::string&>()
+                 : r.body.is_null() ? std::string() : dump_of(r.body)))
+    return false;
   std::uint64_t ns = r.time_ns ? r.time_ns : r.observed_ns;
-  if (ns) ev["ts"] = static_cast<std::int64_t>(ns / 1'000'000);
+  if (ns && !f.ts_number(static_cast<double>(static_cast<std::int64_t>(ns / 1'000'000)))) return false;
 
   json& attributes = r.attributes;
   std::string type = text_of(attributes, "exception.type"), value = text_of(attributes, "exception.message"),
               trace = text_of(attributes, "exception.stacktrace");
   std::string head = type.empty() ? value : value.empty() ? type : type + ": " + value;
   if (!trace.empty()) {
-    ev["stack"] = (!type.empty() && trace.rfind(type, 0) != 0) ? head + "\n" + trace : trace;
+    f.text(event_field::stack, (!type.empty() && trace.rfind(type, 0) != 0) ? head + "\n" + trace : trace);
     attributes.erase("exception.stacktrace");
   } else if (!type.empty()) {
-    ev["stack"] = head;
+    f.text(event_field::stack, head);
   }
   const json& resource = r.resource ? *r.resource : json::object();
-  if (auto s = text_of(resource, "service.name"); !s.empty()) ev["source"] = s;
+  f.text(event_field::source, text_of(resource, "service.name"));
   std::string env = text_of(resource, "deployment.environment.name");
   if (env.empty()) env = text_of(resource, "deployment.environment");
-  if (!env.empty()) ev["env"] = env;
-  if (auto v = text_of(resource, "service.version"); !v.empty()) ev["release"] = v;
-  if (!r.trace_id.empty()) ev["request_id"] = r.trace_id;
+  f.text(event_field::env, env);
+  f.text(event_field::release, text_of(resource, "service.version"));
+  f.text(event_field::request_id, r.trace_id);
   std::string user = text_of(attributes, "enduser.id");
   if (user.empty()) user = text_of(attributes, "user.id");
-  if (!user.empty()) ev["user_id"] = user;
-  if (auto s = text_of(attributes, "session.id"); !s.empty()) ev["session_id"] = s;
+  f.text(event_field::user_id, user);
+  f.text(event_field::session_id, text_of(attributes, "session.id"));
 
   json ctx = std::move(attributes);
   json rest = json::object();
@@ -349,40 +353,30 @@ json event_of(record& r) {
   if (!r.scope.empty()) ctx["scope"] = r.scope;
   if (!r.span_id.empty()) ctx["span_id"] = r.span_id;
   if (!r.event_name.empty()) ctx["event_name"] = r.event_name;
-  if (!ctx.empty()) ev["ctx"] = std::move(ctx);
-  return ev;
+  return ctx.empty() || f.object(event_field::ctx, dump_of(ctx));
 }
 
 }  // namespace
 
-void read_otlp(std::string_view body, bool protobuf, otlp_transcript& out) {
-  out = otlp_transcript{};
+void read_otlp(std::string_view body, bool protobuf, event_sink& out) {
   std::vector<json> resources;
   std::vector<record> records;
   if (protobuf) {
     try {
       pb_records(body, resources, records);
     } catch (const protozero::exception&) {
-      out.error = errc::invalid_body;
-      return;
+      return out.refuse(errc::invalid_body);
     }
   } else {
     json doc = json::parse(body.begin(), body.end(), nullptr, false);
-    if (doc.is_discarded()) {
-      out.error = errc::invalid_json;
-      return;
-    }
+    if (doc.is_discarded()) return out.refuse(errc::invalid_json);
     resources.reserve(doc.is_object() && doc.contains("resourceLogs") && doc["resourceLogs"].is_array()
                           ? doc["resourceLogs"].size() : 0);
-    if (!js_records(doc, resources, records)) {
-      out.error = errc::invalid_body;
-      return;
-    }
+    if (!js_records(doc, resources, records)) return out.refuse(errc::invalid_body);
   }
-  out.empty = records.empty();
-  json events = json::array();
-  for (auto& r : records) events.push_back(event_of(r));
-  out.json = json{{"events", std::move(events)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.result().empty_ok = records.empty();
+  for (auto& r : records)
+    if (out.begin()) out.end(fill(r, out.fields()));
 }
 
 }  // namespace edgelog

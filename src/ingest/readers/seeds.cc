@@ -1,4 +1,4 @@
-// The seed systems' record shapes → edgelog's own event objects.
+// The seed systems' record shapes → typed events, through the event builder's rules.
 #include "edgelog/ingest/readers/seeds.h"
 
 #include <nlohmann/json.hpp>
@@ -16,105 +16,82 @@ std::string text(const json& record, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-// Their timestamps: RFC 3339, where one without an offset is UTC (both servers store it so).
-void put_time(json& ev, const json& record, const char* key, std::int64_t now_ms) {
+// Their timestamps: RFC 3339, where one without an offset is UTC (both servers store it so), or
+// epoch milliseconds.
+bool put_time(event_builder& f, const json& record, const char* key) {
   auto it = record.find(key);
-  if (it == record.end() || it->is_null()) return;
-  if (it->is_number()) {
-    ev["ts"] = *it;
-    return;
-  }
-  if (!it->is_string()) {
-    ev["ts"] = *it;  // the JSON reader refuses it with invalid_timestamp
-    return;
-  }
+  if (it == record.end() || it->is_null()) return true;
+  if (it->is_number()) return f.ts_number(it->get<double>());
+  if (!it->is_string()) return f.wrong_type(event_field::ts);
   const std::string& s = it->get_ref<const std::string&>();
   auto ms = parse_rfc3339(s);
   if (!ms) ms = parse_rfc3339(s + "Z");
-  if (ms) ev["ts"] = *ms;
-  else ev["ts"] = s;
-  (void)now_ms;
+  return ms ? f.ts_number(static_cast<double>(*ms)) : f.ts_text(s);
 }
 
 // Every field not mapped to an event field goes to ctx, as sent.
-json rest_of(const json& record, std::initializer_list<const char*> mapped) {
+bool put_rest(event_builder& f, const json& record, std::initializer_list<const char*> mapped,
+              const std::string& event_type = {}) {
   json ctx = json::object();
   for (const auto& [k, v] : record.items()) {
     bool taken = false;
     for (const char* m : mapped) taken |= k == m;
     if (!taken) ctx[k] = v;
   }
-  return ctx;
+  if (!event_type.empty()) ctx["event_type"] = event_type;
+  return ctx.empty() || f.object(event_field::ctx, ctx.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-json go_event(const json& r, std::int64_t now_ms) {
-  if (!r.is_object()) return r;  // rejected by the JSON reader as invalid_event
-  json ev = json::object();
+bool go_event(const json& r, event_builder& f) {
   std::string type = text(r, "event_type"), name = text(r, "event_name"), priority = text(r, "priority");
   // error events are errors; high-priority ones warnings; the rest information.
-  ev["level"] = type == "error" ? "error" : priority == "high" ? "warn" : "info";
-  ev["message"] = !name.empty() ? name : type;
-  put_time(ev, r, "timestamp", now_ms);
-  for (auto [from, to] : {std::pair{"event_id", "event_id"}, {"user_id", "user_id"}, {"session_id", "session_id"},
-                          {"app_version", "release"}, {"event_type", "source"}})
-    if (auto v = text(r, from); !v.empty()) ev[to] = v;
-  json ctx = rest_of(r, {"event_id", "timestamp", "event_name", "user_id", "session_id", "app_version", "event_type"});
-  if (!type.empty()) ctx["event_type"] = type;
-  if (!ctx.empty()) ev["ctx"] = std::move(ctx);
-  return ev;
+  f.level_value(type == "error" ? level::error : priority == "high" ? level::warn : level::info);
+  if (!f.message(!name.empty() ? name : type) || !put_time(f, r, "timestamp")) return false;
+  for (auto [from, to] : {std::pair{"event_id", event_field::event_id}, {"user_id", event_field::user_id},
+                          {"session_id", event_field::session_id}, {"app_version", event_field::release},
+                          {"event_type", event_field::source}})
+    f.text(to, text(r, from));
+  return put_rest(f, r, {"event_id", "timestamp", "event_name", "user_id", "session_id", "app_version", "event_type"},
+                  type);
 }
 
-json central_event(const json& r, std::int64_t now_ms) {
-  if (!r.is_object()) return r;
-  json ev = json::object();
+bool central_event(const json& r, event_builder& f) {
   std::string status = text(r, "status"), category = text(r, "category"), ticket = text(r, "ticket_id");
   std::string upper;
   for (char c : status) upper.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
   // SUCCESS → info, FAILED / FAILURE / ERROR → error, anything else (PARTIAL, TIMEOUT, …) → warn.
-  ev["level"] = upper == "SUCCESS" || upper.empty() ? "info"
-              : upper == "FAILED" || upper == "FAILURE" || upper == "ERROR" ? "error" : "warn";
+  f.level_value(upper == "SUCCESS" || upper.empty() ? level::info
+                : upper == "FAILED" || upper == "FAILURE" || upper == "ERROR" ? level::error : level::warn);
   std::string message = category.empty() ? std::string("workflow") : category;
   if (!status.empty()) message += " " + status;
   if (!ticket.empty()) message += " (" + ticket + ")";
-  ev["message"] = message;
-  put_time(ev, r, "executed_at", now_ms);
-  if (auto v = text(r, "environment"); !v.empty()) ev["env"] = v;
-  if (!category.empty()) ev["source"] = category;
-  if (!ticket.empty()) ev["request_id"] = ticket;
-  json ctx = rest_of(r, {"environment", "executed_at"});
-  if (!ctx.empty()) ev["ctx"] = std::move(ctx);
-  return ev;
+  if (!f.message(message) || !put_time(f, r, "executed_at")) return false;
+  f.text(event_field::env, text(r, "environment"));
+  f.text(event_field::source, category);
+  f.text(event_field::request_id, ticket);
+  return put_rest(f, r, {"environment", "executed_at"});
 }
 
 template <typename Map>
-void transcode(std::string_view body, std::int64_t now_ms, bool bare_array_ok, Map map, seed_transcript& out) {
-  out = seed_transcript{};
+void read_records(std::string_view body, bool bare_array_ok, Map map, event_sink& out) {
   json doc = json::parse(body.begin(), body.end(), nullptr, false);
-  if (doc.is_discarded()) {
-    out.error = errc::invalid_json;
-    return;
-  }
+  if (doc.is_discarded()) return out.refuse(errc::invalid_json);
   json records;
-  if (doc.is_object() && doc.contains("logs")) records = doc["logs"];
-  else if (doc.is_object()) records = json::array({doc});
-  else if (doc.is_array() && bare_array_ok) records = doc;
-  if (!records.is_array()) {
-    out.error = errc::invalid_body;
-    return;
+  if (doc.is_object() && doc.contains("logs")) records = std::move(doc["logs"]);
+  else if (doc.is_object()) records = json::array({std::move(doc)});
+  else if (doc.is_array() && bare_array_ok) records = std::move(doc);
+  if (!records.is_array()) return out.refuse(errc::invalid_body);
+  for (const auto& r : records) {
+    if (!out.begin()) continue;
+    if (r.is_object()) out.end(map(r, out.fields()));
+    else out.not_an_object();  // as any reader refuses a record that is no object
   }
-  json events = json::array();
-  for (const auto& r : records) events.push_back(map(r, now_ms));
-  out.json = json{{"events", std::move(events)}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
 
-void read_go_analytics(std::string_view body, std::int64_t now_ms, seed_transcript& out) {
-  transcode(body, now_ms, false, go_event, out);
-}
+void read_go_analytics(std::string_view body, event_sink& out) { read_records(body, false, go_event, out); }
 
-void read_central(std::string_view body, std::int64_t now_ms, seed_transcript& out) {
-  transcode(body, now_ms, true, central_event, out);
-}
+void read_central(std::string_view body, event_sink& out) { read_records(body, true, central_event, out); }
 
 }  // namespace edgelog

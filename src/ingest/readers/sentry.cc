@@ -1,5 +1,5 @@
-// Sentry envelopes and store bodies → edgelog's own event objects ({"events": [...]}), which the
-// JSON reader then validates and limits. Only the mapping lives here; docs/formats.md tables it.
+// Sentry envelopes and store bodies → typed events, filled through the event builder (which holds
+// the field rules). Only the mapping lives here; docs/formats.md tables it.
 #include "edgelog/ingest/readers/sentry.h"
 
 #include <simdjson.h>
@@ -176,35 +176,36 @@ std::string tags_of(dom::element ev) {
   return out == "{}" ? std::string() : out;
 }
 
-void write_error_event(dom::element ev, sv fallback_id, std::string& out) {
+// The fields of an error event, in the order Sentry's mapping has always set them (a refusal is
+// the first one met); false when the builder refuses the event.
+bool fill_error_event(dom::element ev, sv fallback_id, event_builder& f) {
   auto exceptions = exceptions_of(ev);
-  object_writer o(out);
   sv level = string_at(ev, "level");
-  o.string("level", level.empty() || level == "log" ? sv(level.empty() ? "error" : "info") : level);
-  o.string("message", message_of(ev, exceptions));
+  if (!f.level_text(level.empty() || level == "log" ? sv(level.empty() ? "error" : "info") : level)) return false;
+  if (!f.message(message_of(ev, exceptions))) return false;
   dom::element ts;
   if (!ev["timestamp"].get(ts))
-    if (auto ms = time_of(ts)) o.key("ts").integer(*ms);
+    if (auto ms = time_of(ts); ms && !f.ts_number(static_cast<double>(*ms))) return false;
   std::string stack = stack_of(exceptions);
-  if (stack.find("\n    at ") != std::string::npos || !exceptions.empty()) o.string("stack", stack);
+  if (stack.find("\n    at ") != std::string::npos || !exceptions.empty()) f.text(event_field::stack, stack);
   sv id = string_at(ev, "event_id");
-  o.string("event_id", id.empty() ? fallback_id : id);
-  o.string("env", string_at(ev, "environment"));
-  o.string("release", string_at(ev, "release"));
+  f.text(event_field::event_id, id.empty() ? fallback_id : id);
+  f.text(event_field::env, string_at(ev, "environment"));
+  f.text(event_field::release, string_at(ev, "release"));
   sv logger = string_at(ev, "logger");
-  o.string("source", logger.empty() ? string_at(ev, "platform") : logger);
-  o.string("endpoint", string_at(ev, "transaction"));
+  f.text(event_field::source, logger.empty() ? string_at(ev, "platform") : logger);
+  f.text(event_field::endpoint, string_at(ev, "transaction"));
   dom::element user, contexts, trace;
   bool has_user = !ev["user"].get(user) && user.is_object();
   if (has_user) {
     std::string uid = text_at(user, "id");
     for (sv k : {"username", "email", "ip_address"})
       if (uid.empty()) uid = text_at(user, k);
-    o.string("user_id", uid);
+    f.text(event_field::user_id, uid);
   }
   bool has_contexts = !ev["contexts"].get(contexts) && contexts.is_object();
-  if (has_contexts && !contexts["trace"].get(trace)) o.string("request_id", string_at(trace, "trace_id"));
-  o.raw("tags", tags_of(ev));
+  if (has_contexts && !contexts["trace"].get(trace)) f.text(event_field::request_id, string_at(trace, "trace_id"));
+  if (std::string tags = tags_of(ev); !tags.empty() && !f.object(event_field::tags, tags)) return false;
   dom::element fingerprint_el;
   dom::array fingerprint;
   if (!ev["fingerprint"].get(fingerprint_el) && !fingerprint_el.get_array().get(fingerprint)) {
@@ -213,10 +214,12 @@ void write_error_event(dom::element ev, sv fallback_id, std::string& out) {
       sv s;
       if (part.get(s) || s == "{{ default }}" || s == "{{default}}") custom = false;
     }
-    if (custom) o.raw("fingerprint", minified(fingerprint_el));
+    if (custom)
+      for (dom::element part : fingerprint)
+        if (!f.fingerprint_part(part.get_string().value_unsafe())) return false;
   }
 
-  // Everything else worth keeping goes to ctx.
+// Everything else worth keeping goes to ctx.
   std::string ctx;
   object_writer c(ctx);
   {
@@ -263,19 +266,17 @@ void write_error_event(dom::element ev, sv fallback_id, std::string& out) {
     if (kept != "[]") c.raw("breadcrumbs", kept);
   }
   c.close();
-  if (ctx != "{}") o.raw("ctx", ctx);
-  o.close();
+  return ctx == "{}" || f.object(event_field::ctx, ctx);
 }
 
 // One record of a `log` item: {timestamp, level, body, trace_id, attributes: {k: {value, type}}}.
-void write_log_record(dom::element rec, std::string& out) {
-  object_writer o(out);
-  o.string("level", string_at(rec, "level").empty() ? sv("info") : string_at(rec, "level"));
-  o.key("message").string(string_at(rec, "body"));
+bool fill_log_record(dom::element rec, event_builder& f) {
+  if (!f.level_text(string_at(rec, "level").empty() ? sv("info") : string_at(rec, "level"))) return false;
+  if (!f.message(string_at(rec, "body"))) return false;
   dom::element ts;
   if (!rec["timestamp"].get(ts))
-    if (auto ms = time_of(ts)) o.key("ts").integer(*ms);
-  o.string("request_id", string_at(rec, "trace_id"));
+    if (auto ms = time_of(ts); ms && !f.ts_number(static_cast<double>(*ms))) return false;
+  f.text(event_field::request_id, string_at(rec, "trace_id"));
   dom::object attributes;
   std::string ctx;
   object_writer c(ctx);
@@ -288,17 +289,19 @@ void write_log_record(dom::element rec, std::string& out) {
       dom::element v = value_of(a);
       sv s;
       bool is_string = !v.get(s);
-      if (is_string && key == "sentry.environment") o.string("env", s);
-      else if (is_string && key == "sentry.release") o.string("release", s);
-      else if (is_string && (key == "service.name" || key == "logger.name")) o.string("source", s);
-      else if (is_string && key == "user.id") o.string("user_id", s);
+      auto put = [&](event_field field) {
+        if (!s.empty()) f.text(field, s);  // an empty attribute leaves the field as it was
+      };
+      if (is_string && key == "sentry.environment") put(event_field::env);
+      else if (is_string && key == "sentry.release") put(event_field::release);
+      else if (is_string && (key == "service.name" || key == "logger.name")) put(event_field::source);
+      else if (is_string && key == "user.id") put(event_field::user_id);
       else c.raw(key, minified(v));
     }
   }
   c.string("span_id", string_at(rec, "span_id"));
   c.close();
-  if (ctx != "{}") o.raw("ctx", ctx);
-  o.close();
+  return ctx == "{}" || f.object(event_field::ctx, ctx);
 }
 
 }  // namespace
@@ -311,26 +314,17 @@ struct sentry_reader::impl {
 sentry_reader::sentry_reader() : impl_(std::make_unique<impl>()) {}
 sentry_reader::~sentry_reader() = default;
 
-void sentry_reader::store(std::string_view body, sentry_transcript& out) {
-  out = sentry_transcript{};
+void sentry_reader::store(std::string_view body, event_sink& out) {
   dom::element ev;
-  if (impl_->parser.parse(body.data(), body.size(), true).get(ev)) {
-    out.error = errc::invalid_json;
-    return;
-  }
-  if (!ev.is_object()) {
-    out.error = errc::invalid_body;
-    return;
-  }
-  out.reply_id = std::string(string_at(ev, "event_id"));
-  out.json = "{\"events\":[";
-  write_error_event(ev, out.reply_id, out.json);
-  out.json += "]}";
+  if (impl_->parser.parse(body.data(), body.size(), true).get(ev)) return out.refuse(errc::invalid_json);
+  if (!ev.is_object()) return out.refuse(errc::invalid_body);
+  std::string& reply_id = out.result().reply_id;
+  reply_id = std::string(string_at(ev, "event_id"));
+  if (out.begin()) out.end(fill_error_event(ev, reply_id, out.fields()));
 }
 
-void sentry_reader::envelope(std::string_view body, sentry_transcript& out) {
-  out = sentry_transcript{};
-  auto refuse = [&] { out.error = errc::invalid_envelope; };
+void sentry_reader::envelope(std::string_view body, event_sink& out) {
+  auto refuse = [&] { out.refuse(errc::invalid_envelope); };
   std::size_t pos = 0;
   auto next_line = [&]() -> sv {
     std::size_t nl = body.find('\n', pos);
@@ -344,9 +338,8 @@ void sentry_reader::envelope(std::string_view body, sentry_transcript& out) {
   sv head = next_line();
   if (head.empty() || impl_->parser.parse(head.data(), head.size(), true).get(header) || !header.is_object())
     return refuse();
-  out.reply_id = std::string(string_at(header, "event_id"));
-  out.json = "{\"events\":[";
-  bool first = true;
+  std::string& reply_id = out.result().reply_id;
+  reply_id = std::string(string_at(header, "event_id"));
   while (pos < body.size()) {
     sv item_head = next_line();
     if (item_head.empty()) continue;  // a blank line between items, or a trailing newline
@@ -366,7 +359,7 @@ void sentry_reader::envelope(std::string_view body, sentry_transcript& out) {
       payload = next_line();
     }
     if (type != "event" && type != "log") {
-      ++out.ignored_items;
+      ++out.result().ignored_items;
       continue;
     }
     impl_->payload.assign(payload);
@@ -374,21 +367,14 @@ void sentry_reader::envelope(std::string_view body, sentry_transcript& out) {
     if (impl_->parser.parse(impl_->payload.data(), impl_->payload.size(), true).get(doc) || !doc.is_object())
       return refuse();
     if (type == "event") {
-      if (!first) out.json += ',';
-      first = false;
-      write_error_event(doc, out.reply_id, out.json);
+      if (out.begin()) out.end(fill_error_event(doc, reply_id, out.fields()));
       continue;
     }
     dom::array records;
     if (doc["items"].get(records)) return refuse();
-    for (dom::element rec : records) {
-      if (!rec.is_object()) continue;
-      if (!first) out.json += ',';
-      first = false;
-      write_log_record(rec, out.json);
-    }
+    for (dom::element rec : records)
+      if (rec.is_object() && out.begin()) out.end(fill_log_record(rec, out.fields()));
   }
-  out.json += "]}";
 }
 
 }  // namespace edgelog

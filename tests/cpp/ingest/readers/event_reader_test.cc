@@ -11,7 +11,8 @@ using edgelog::batch_limits;
 using edgelog::errc;
 using edgelog::event;
 using edgelog::level;
-using edgelog::detail::event_failure;
+using edgelog::event_builder;
+using edgelog::event_failure;
 
 namespace {
 
@@ -29,7 +30,9 @@ struct one_event {
     auto doc = parser.iterate(text);
     simdjson::ondemand::value value;
     REQUIRE_FALSE(doc.get_value().get(value));
-    ok = edgelog::detail::read_event(value, ev, fail, limits, now, storage);
+    event_builder fields(limits, now, storage, false);
+    ok = edgelog::detail::read_event(value, ev, fields, storage);
+    fail = fields.failure();
   }
 };
 
