@@ -68,12 +68,13 @@ deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup wasm ## benchmarks: the core (native, wasm), ingest beside the floor Worker, binding, reads over 1M events, the client
+bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker, binding, reads over 1M events, the client
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core
 	@node bench/run.mjs
+	@node bench/formats.mjs
 	@node bench/e2e.mjs
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
 	@node bench/binding.mjs

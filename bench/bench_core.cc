@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
   // The stored form: the segment rows' text (data, filters, shares), against the raw body: the
   // header's parts that belong to a segment.
   std::size_t stored_text = 0;
-  for (const auto& part : nlohmann::json::parse(r.header).at("parts"))
+  const auto header = nlohmann::json::parse(r.header);  // named: a temporary would not outlive the loop
+  for (const auto& part : header.at("parts"))
     if (part.contains("segment")) stored_text += part.at("bytes").get<std::size_t>();
   const auto& d = p.decide(ctx, view, view);
   std::vector<std::uint32_t> all(d.events.size());

@@ -5,7 +5,10 @@
 // The floor's own throughput moves from run to run on a shared machine, so the ratios are also
 // taken round by round (each edgelog round against the floor round next to it) and their median
 // is quoted beside the ratio of the medians.
-// Usage: node bench/e2e.mjs [--seconds 10] [--requests 100] [--rounds 3] [--batch file] [--storage-only]
+// With --vs DIR, a third server runs another checkout (the previous commit, built with make wasm)
+// in the same rounds, and its ratios are quoted beside the floor's.
+// Usage: node bench/e2e.mjs [--seconds 10] [--requests 100] [--rounds 3] [--batch file] [--vs DIR]
+//        [--storage-only]
 // Binds 127.0.0.1 only; stops itself.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -29,6 +32,8 @@ const REQUESTS = arg("requests", 100);
 const ROUNDS = arg("rounds", 5);
 const batchIndex = process.argv.indexOf("--batch");
 const BATCH_FILE = batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json";
+const vsIndex = process.argv.indexOf("--vs");
+const VS = vsIndex > 0 ? process.argv[vsIndex + 1] : null;
 const body = readFileSync(BATCH_FILE);
 const EVENTS = JSON.parse(body).events.length;
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
@@ -36,15 +41,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const hmac = (secret) => createHmac("sha256", secret).update(body).digest("hex");
 
-async function startServer(name, { config, vars, migrate }) {
+async function startServer(name, { config, vars, migrate, cwd = process.cwd() }) {
   const state = mkdtempSync(join(tmpdir(), `edgelog-bench-${name}-`));
   const port = 8800 + Math.floor(Math.random() * 190);
   const configArgs = config ? ["--config", config] : [];
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", migrate, "--local", "--persist-to", state, ...configArgs],
-    { env, stdio: "ignore" });
+    { env, stdio: "ignore", cwd });
   const proc = spawn("npx", ["wrangler", "dev", ...configArgs, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--show-interactive-dev-session=false"],
-  { env, stdio: "ignore", detached: true });
+  { env, stdio: "ignore", detached: true, cwd });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     try { if ((await fetch(`${url}/healthz`)).status < 500) break; } catch {}
@@ -122,9 +127,10 @@ async function storageCost() {
   }
 }
 
-// Edgelog's round i against floor's round i (measured back to back): the median and the range.
-function roundRatios(runs, pick) {
-  const rs = runs.edgelog.map((r, i) => pick(r) / pick(runs.floor[i]));
+// Edgelog's round i against another server's round i (measured back to back): the median and
+// the range.
+function roundRatios(runs, pick, other = "floor") {
+  const rs = runs.edgelog.map((r, i) => pick(r) / pick(runs[other][i]));
   return { median: +median(rs).toFixed(3), min: +Math.min(...rs).toFixed(3), max: +Math.max(...rs).toFixed(3) };
 }
 
@@ -132,49 +138,57 @@ async function main() {
   if (process.argv.includes("--storage-only")) return console.log(JSON.stringify(await storageCost(), null, 2));
   const ADMIN = randomBytes(16).toString("hex");
   const SECRET = randomBytes(16).toString("hex");
-  const [edgelog, floor] = await Promise.all([
-    startServer("edgelog", { migrate: "edgelog", vars: { ADMIN_TOKEN: ADMIN, EDGELOG_MASTER_KEY: randomBytes(32).toString("base64") } }),
+  const edgelogVars = () => ({ ADMIN_TOKEN: ADMIN, EDGELOG_MASTER_KEY: randomBytes(32).toString("base64") });
+  const servers = await Promise.all([
+    startServer("edgelog", { migrate: "edgelog", vars: edgelogVars() }),
     startServer("floor", { config: "bench/floor/wrangler.toml", migrate: "floor", vars: { FLOOR_SECRET: SECRET } }),
+    ...(VS ? [startServer("previous", { migrate: "edgelog", vars: edgelogVars(), cwd: VS })] : []),
   ]);
-  const deadline = setTimeout(() => { edgelog.stop(); floor.stop(); process.exit(2); }, (ROUNDS * 2 * (SECONDS + 60) + 300) * 1000);
+  const stopAll = () => { for (const s of servers) s.stop(); };
+  const deadline = setTimeout(() => { stopAll(); process.exit(2); }, (ROUNDS * servers.length * (SECONDS + 60) + 300) * 1000);
   try {
     const admin = { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" };
-    const created = await (await fetch(`${edgelog.url}/api/admin/projects`, { method: "POST", headers: admin, body: '{"slug":"bench"}' })).json();
-    await fetch(`${edgelog.url}/api/admin/projects/bench`, { method: "PATCH", headers: admin,
-      body: JSON.stringify({ events_per_minute: 0, ip_requests_per_minute: 0, max_events_per_request: 1000 }) });
-    const headers = {
-      edgelog: { "Content-Type": "application/json", "X-Project-Key": created.key, "X-Signature": hmac(created.secret) },
-      floor: { "Content-Type": "application/json", "X-Signature": hmac(SECRET) },
-    };
-    const runs = { edgelog: [], floor: [] };
-    for (const server of [edgelog, floor]) for (let i = 0; i < 20; i++) // warm-up: instantiate, fill caches
+    const headers = { floor: { "Content-Type": "application/json", "X-Signature": hmac(SECRET) } };
+    for (const server of servers.filter((s) => s.name !== "floor")) {
+      const created = await (await fetch(`${server.url}/api/admin/projects`, { method: "POST", headers: admin, body: '{"slug":"bench"}' })).json();
+      await fetch(`${server.url}/api/admin/projects/bench`, { method: "PATCH", headers: admin,
+        body: JSON.stringify({ events_per_minute: 0, ip_requests_per_minute: 0, max_events_per_request: 1000 }) });
+      headers[server.name] = { "Content-Type": "application/json", "X-Project-Key": created.key, "X-Signature": hmac(created.secret) };
+    }
+    const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
+    for (const server of servers) for (let i = 0; i < 20; i++) // warm-up: instantiate, fill caches
       await (await fetch(`${server.url}/api/log`, { method: "POST", headers: headers[server.name], body })).arrayBuffer();
-    for (let round = 0; round < ROUNDS; round++)
-      for (const server of round % 2 ? [floor, edgelog] : [edgelog, floor])
+    for (let round = 0; round < ROUNDS; round++) // each server first in turn
+      for (let k = 0; k < servers.length; k++) {
+        const server = servers[(round + k) % servers.length];
         runs[server.name].push(await measure(server, headers[server.name]));
+      }
     const summary = (rs) => ({
       sequential_p50_ms: +median(rs.map((r) => r.p50)).toFixed(2), sequential_p99_ms: +median(rs.map((r) => r.p99)).toFixed(2),
       events_per_s_4_senders: Math.round(median(rs.map((r) => r.eps))), workerd_cpu_ms_per_request: +median(rs.map((r) => r.cpu)).toFixed(2),
     });
-    const e = summary(runs.edgelog);
-    const f = summary(runs.floor);
+    const sums = Object.fromEntries(servers.map((s) => [s.name, summary(runs[s.name])]));
+    const ratio = (other) => ({
+      events_per_s: +(sums.edgelog.events_per_s_4_senders / sums[other].events_per_s_4_senders).toFixed(3),
+      p50: +(sums.edgelog.sequential_p50_ms / sums[other].sequential_p50_ms).toFixed(3),
+      cpu: +(sums.edgelog.workerd_cpu_ms_per_request / sums[other].workerd_cpu_ms_per_request).toFixed(3),
+    });
+    const perRound = (other) => ({ events_per_s: roundRatios(runs, (r) => r.eps, other),
+      p50: roundRatios(runs, (r) => r.p50, other), cpu: roundRatios(runs, (r) => r.cpu, other) });
     const result = {
       batch: { file: BATCH_FILE, bytes: body.length, events: EVENTS },
       rounds: ROUNDS, seconds: SECONDS, requests: REQUESTS,
-      edgelog: e, floor: f,
-      ratio: { events_per_s: +(e.events_per_s_4_senders / f.events_per_s_4_senders).toFixed(3),
-        p50: +(e.sequential_p50_ms / f.sequential_p50_ms).toFixed(3), cpu: +(e.workerd_cpu_ms_per_request / f.workerd_cpu_ms_per_request).toFixed(3) },
-      ratio_per_round: {
-        events_per_s: roundRatios(runs, (r) => r.eps), p50: roundRatios(runs, (r) => r.p50), cpu: roundRatios(runs, (r) => r.cpu),
-      },
+      ...sums,
+      ratio: ratio("floor"),
+      ratio_per_round: perRound("floor"),
+      ...(VS ? { previous_checkout: VS, ratio_vs_previous: ratio("previous"), ratio_vs_previous_per_round: perRound("previous") } : {}),
       storage: await storageCost(),
     };
     console.log(JSON.stringify(result, null, 2));
     writeFileSync(`bench/out/e2e-${basename(BATCH_FILE, ".json")}.json`, JSON.stringify(result, null, 2));
   } finally {
     clearTimeout(deadline);
-    edgelog.stop();
-    floor.stop();
+    stopAll();
   }
 }
 

@@ -21,21 +21,24 @@ WHERE (id > (SELECT last_segment FROM folds WHERE name = 'aggregates')
        OR ts_max >= (unixepoch('now') - 90000) * 1000)
   AND (json_type(issues, '$[0]') = 'array' OR json_type(minutes, '$[0]') = 'array');
 
--- The shares of segments after the fold cursor.
+-- The shares of segments after the fold cursor: a rowid range (NOT INDEXED keeps the planner from
+-- walking a project's whole (project_id, ts_max) index instead, which grows with retention).
 CREATE VIEW pending_issue_shares AS
 SELECT s.project_id AS project_id, i.value ->> '$.fingerprint' AS fingerprint, i.value ->> '$.hour' AS hour,
        i.value ->> '$.count' AS count, i.value ->> '$.first_ts' AS first_ts, i.value ->> '$.last_ts' AS last_ts,
        i.value ->> '$.level_rank' AS level_rank, i.value ->> '$.level' AS level
-FROM segments AS s, json_each(s.issues) AS i
+FROM segments AS s NOT INDEXED, json_each(s.issues) AS i
 WHERE s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates');
 
 CREATE VIEW pending_minutes AS
 SELECT s.project_id AS project_id, m.value ->> '$.minute' AS minute, m.value ->> '$.level' AS level,
        m.value ->> '$.count' AS events
-FROM segments AS s, json_each(s.minutes) AS m
+FROM segments AS s NOT INDEXED, json_each(s.minutes) AS m
 WHERE s.id > (SELECT last_segment FROM folds WHERE name = 'aggregates');
 
--- The minute rollup with what is pending (rows per minute and level may repeat: sum them).
+-- The minute rollup with what is pending (rows per minute and level may repeat: sum them). A
+-- query that groups many rollup rows sums each side on its own instead (worker/db/read.js): a
+-- UNION ALL of raw rows loses the rollup's key order and sorts them all again.
 CREATE VIEW log_counts_live AS
 SELECT project_id, minute, level, events FROM log_counts
 UNION ALL

@@ -51,14 +51,20 @@ export async function issueHours(db, keys, from, to) {
 
 
 /** Per issue with events in the last day (from `dayStart`): its events then and in the 7 days
- *  before (from `weekStart`), from the baseline history, for the core's trending ranking. */
+ *  before (from `weekStart`), from the baseline history and what is pending (each summed on its
+ *  own), for the core's trending ranking. */
 export async function trendInputs(db, { projectId, dayStart, weekStart }) {
   const { results } = await db.prepare(`
-    SELECT b.project_id, b.fingerprint, i.first_seen,
-      sum(CASE WHEN b.hour >= ?2 THEN b.events ELSE 0 END) AS recent,
-      sum(CASE WHEN b.hour < ?2 THEN b.events ELSE 0 END) AS previous
-    FROM baseline_hours_live AS b JOIN issues_live AS i ON i.project_id = b.project_id AND i.fingerprint = b.fingerprint
-    WHERE (?1 IS NULL OR b.project_id = ?1) AND b.fingerprint <> '' AND b.level = '' AND b.hour >= ?3
+    SELECT b.project_id, b.fingerprint, i.first_seen, sum(b.recent) AS recent, sum(b.previous) AS previous FROM (
+        SELECT project_id, fingerprint, sum(CASE WHEN hour >= ?2 THEN events ELSE 0 END) AS recent,
+               sum(CASE WHEN hour < ?2 THEN events ELSE 0 END) AS previous
+        FROM baseline_hours WHERE (?1 IS NULL OR project_id = ?1) AND fingerprint <> '' AND level = '' AND hour >= ?3
+        GROUP BY 1, 2
+        UNION ALL
+        SELECT project_id, fingerprint, sum(CASE WHEN hour >= ?2 THEN count ELSE 0 END),
+               sum(CASE WHEN hour < ?2 THEN count ELSE 0 END)
+        FROM pending_issue_shares WHERE (?1 IS NULL OR project_id = ?1) AND hour >= ?3 GROUP BY 1, 2) AS b
+      JOIN issues_live AS i ON i.project_id = b.project_id AND i.fingerprint = b.fingerprint
     GROUP BY b.project_id, b.fingerprint HAVING recent > 0`).bind(projectId, dayStart, weekStart).all();
   return results;
 }

@@ -15,24 +15,35 @@ export async function listOutcomes(db, { projectId, from, to }) {
 }
 
 /** Per-bucket counts by level from the minute rollup (with what the folds have not reached):
- *  [{bucket, level, events}]. */
+ *  [{bucket, level, events}]. Each side is summed on its own first: a UNION ALL of raw rows
+ *  would sort every rollup row again. */
 export async function rollupHistogram(db, { projectIds, from, to, bucket, origin = from }) {
-  const { results } = await db.prepare(`SELECT CAST((minute - ?5) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events
-    FROM log_counts_live WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2`)
+  const { results } = await db.prepare(`SELECT bucket, level, sum(events) AS events FROM (
+      SELECT CAST((minute - ?5) / ?4 AS INTEGER) AS bucket, level, sum(events) AS events FROM log_counts
+      WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2
+      UNION ALL
+      SELECT CAST((minute - ?5) / ?4 AS INTEGER), level, sum(events) FROM pending_minutes
+      WHERE project_id IN (SELECT value FROM json_each(?1)) AND minute >= ?2 AND minute < ?3 GROUP BY 1, 2)
+    GROUP BY 1, 2`)
     .bind(JSON.stringify(projectIds), from, to, bucket, origin).all();
   return results;
 }
 
 /** What /api/stats shows besides the histogram and the top fields, in one round trip: the issues
- *  with most events in the window (hourly rollup) and the outcome ledger. */
+ *  with most events in the window (hourly rollup and what is pending, each summed on its own) and
+ *  the outcome ledger. */
 export async function statsOf(db, { projectIds, from, to }) {
   const ids = JSON.stringify(projectIds);
   const hourFrom = from - (from % 3_600_000);
   const [issues, ledger] = await db.batch([
     db.prepare(`SELECT p.slug AS project, i.fingerprint, i.title, i.level, i.status, i.hint, i.count,
         i.first_seen, i.last_seen, t.events FROM (
-          SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours_live
-          WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3
+          SELECT project_id, fingerprint, sum(events) AS events FROM (
+            SELECT project_id, fingerprint, sum(events) AS events FROM issue_hours
+            WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3 GROUP BY 1, 2
+            UNION ALL
+            SELECT project_id, fingerprint, sum(count) FROM pending_issue_shares
+            WHERE project_id IN (SELECT value FROM json_each(?1)) AND hour >= ?2 AND hour < ?3 GROUP BY 1, 2)
           GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10) AS t
       JOIN issues_live AS i ON i.project_id = t.project_id AND i.fingerprint = t.fingerprint
       JOIN projects AS p ON p.id = t.project_id ORDER BY t.events DESC`).bind(ids, hourFrom, to),
@@ -50,8 +61,10 @@ export async function statsOf(db, { projectIds, from, to }) {
 /** What /metrics exposes, in one round trip. */
 export async function metricsOf(db, since) {
   const [events, outcomes, deliveries, runs, issues] = await db.batch([
-    db.prepare(`SELECT p.slug AS project, c.level, sum(c.events) AS events FROM log_counts_live AS c
-      JOIN projects AS p ON p.id = c.project_id WHERE c.minute >= ?1 AND p.deleted_at IS NULL GROUP BY 1, 2`).bind(since),
+    // The window filtered inside the live rollup, so each of its sides reads its own range.
+    db.prepare(`SELECT p.slug AS project, c.level, sum(c.events) AS events FROM (
+        SELECT project_id, level, sum(events) AS events FROM log_counts_live WHERE minute >= ?1 GROUP BY 1, 2) AS c
+      JOIN projects AS p ON p.id = c.project_id WHERE p.deleted_at IS NULL GROUP BY 1, 2`).bind(since),
     db.prepare(`SELECT p.slug AS project, o.outcome, o.reason, sum(o.events) AS events, sum(o.requests) AS requests
       FROM outcomes AS o JOIN projects AS p ON p.id = o.project_id WHERE o.minute >= ?1 GROUP BY 1, 2, 3`).bind(since),
     db.prepare(`SELECT p.slug AS project, d.outcome, count(*) AS n FROM alert_deliveries AS d
