@@ -131,8 +131,8 @@ class Harness {
     });
   }
 
-  /** Folds what segments hold into the issue and rollup tables, as the cron and the reads do
-   *  (tests that read those tables directly call it first). */
+  /** Folds what segments hold into the issue and rollup tables, as the cron does (tests that
+   *  read those tables directly call it first; reads through the API add what is pending). */
   fold() {
     return foldPending({ DB: this.db });
   }

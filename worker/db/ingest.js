@@ -59,8 +59,8 @@ DO UPDATE SET events = events + excluded.events, requests = requests + excluded.
 
 /** The statements of one request, to run with db.batch() (one transaction). `decision` is the
  *  core's {header, segments, writes} (bindings/encode.h names the parts); `requestKey` ({key,
- *  answer}) is the Idempotency-Key, if any. Answers {statements, issues}: the index of the issue
- *  statement's results. */
+ *  answer}) is the Idempotency-Key, if any. Answers {statements, issues, pastRelease, foldLag}: the
+ *  indexes of the results issueChanges() and foldLag() read. */
 export function ingestStatements(db, { projectId, receivedAt, minute, decision, ipKey, requestKey = null, writeId = null }) {
   const { header } = decision;
   const statements = [];
@@ -71,6 +71,7 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
     const { event_ids: ids, issues, ledger } = decision.writes;
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
     statements.push(...segmentStatements(db, { projectId, receivedAt, decision, writeId }));
+    if (decision.segments.length) at.foldLag = statements.push(db.prepare(FOLD_LAG)) - 1;
     if (issues !== "[]") {
       at.pastRelease = statements.push(db.prepare(REGRESS_PAST_RELEASE).bind(projectId, issues, receivedAt)) - 1;
       at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
@@ -82,6 +83,15 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
   }
   if (ipKey && header.ip_spent) statements.push(db.prepare(COUNT_REQUEST).bind(ipKey, minute, header.ip_spent));
   return { statements, ...at };
+}
+
+// How many segments the folds are behind, this request's included (max(id) is the rowid's end).
+const FOLD_LAG = `SELECT coalesce(max(id), 0) - (SELECT last_segment FROM folds WHERE name = 'aggregates') AS lag
+FROM segments`;
+
+/** The segments the folds have not reached, from db.batch()'s results (0 when none were written). */
+export function foldLag(results, { foldLag: index }) {
+  return index === undefined ? 0 : (results[index].results[0]?.lag ?? 0);
 }
 
 /** The INSERTs of the segments of a decision of the core (an ingest or a conversion). */

@@ -1,6 +1,7 @@
 // Keeps the issues, issue_hours, log_counts and baseline_hours tables up to date with the
-// segments: the cron folds every minute and the queue consumer after the writes it applies. Reads
-// never fold: they read the *_live views, which add what is pending (migration 0021).
+// segments: the cron folds every minute, the queue consumer after the writes it applies, and an
+// ingest when the folds are more than 64 segments behind (a burst between two cron runs). Reads
+// never fold: they add what is pending (migration 0021's views), which those bounds keep small.
 import * as db from "../db/index.js";
 
 const SPAN = 500; // segment ids per fold step (one transaction)
