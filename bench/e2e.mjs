@@ -113,12 +113,15 @@ async function storageCost() {
       events += w.events;
       text += w.segmentText;
     }
+    const foldStarted = performance.now();
     const fold = await foldPending({ DB: d1 });
+    const foldMs = performance.now() - foldStarted;
     return {
       rows_per_event_new_issues: +((first.written + firstFold.rows_written) / first.events).toFixed(4),
       rows_per_event: +((written + fold.rows_written) / events).toFixed(4),
       rows_per_event_without_folds: +(written / events).toFixed(4),
       fold_every_requests: FOLD_EVERY,
+      fold_ms_per_request: +(foldMs / FOLD_EVERY).toFixed(3),
       stored_bytes_per_event: Math.round(text / events),
       stored_share_of_raw: +(text / events / (body.length / EVENTS)).toFixed(4),
     };
