@@ -259,6 +259,18 @@ describe("cursor pagination", () => {
     assert.equal(some.logs.length, 10);
     assert.equal(some.total_exact, false);
     assert.ok(some.total > 1000 && some.total <= 7000, String(some.total));
+    // A first page narrowed only by levels, its range cut mid-minute (epoch ms and RFC 3339):
+    // the total is exact, from the minute rollup and the events of the two partial minutes.
+    for (const [from, to] of [[base + 61_234, base + 500_321], [base + 1_050, base + 419_999]]) {
+      const expected = Array.from({ length: 6000 }, (_, i) => i)
+        .filter((i) => i % 997 !== 0 && base + i * 100 >= from && base + i * 100 < to).length;
+      for (const range of [`from=${from}&to=${to}`, `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`]) {
+        const page = await get(`/api/logs?project=paging&level=info&limit=10&${range}`);
+        assert.equal(page.logs.length, 10);
+        assert.equal(page.total, expected, range);
+        assert.equal(page.total_exact, true, range);
+      }
+    }
   });
 });
 

@@ -103,16 +103,13 @@ export async function searchPage(env, { projects, from, to, before, filter, limi
   if (!withTotal) return out;
   // The walk covered the whole range: what it matched is the total.
   if (page.complete && !page.next) return { ...out, total: page.matched, total_exact: true };
-  const projectIds = projects.map((p) => p.id);
   if (!narrows(filter)) {
-    const rows = await db.rollupHistogram(env.DB, { projectIds, from, to, bucket: to - from });
-    const total = rows.filter((r) => wanted(filter, r.level)).reduce((n, r) => n + r.events, 0);
-    // Minute rollups are exact when the range's edges are whole minutes; no event lies past now
-    // plus the core's 60 s allowance for clocks ahead.
-    const exact = from % 60_000 === 0 && (to % 60_000 === 0 || to >= Date.now() + 60_000);
-    return { ...out, total, total_exact: exact };
+    // Only levels narrow it: whole minutes from the rollup, the partial minutes at the edges from
+    // the events — exact, as the histogram is.
+    const counts = await levelCounts(env, { projects, from, to, filter, bucket: Math.max(1, to - from), origin: from });
+    return { ...out, total: counts.reduce((n, c) => n + c.events, 0), total_exact: true };
   }
-  const inRange = await db.eventsInRange(env.DB, projectIds, from, to);
+  const inRange = await db.eventsInRange(env.DB, projects.map((p) => p.id), from, to);
   return { ...out, total: page.scanned ? Math.round((page.matched / page.scanned) * inRange) : 0, total_exact: false };
 }
 
@@ -140,26 +137,33 @@ export function chartWindow(params, now) {
   return { from: range.from, to, bucket, origin: range.from - (range.from % bucket) };
 }
 
+/** Per bucket and level, the events of a filter that narrows by levels alone, exact at both
+ *  edges: the whole minutes from the minute rollup, the partial minutes at `from` and `to` counted
+ *  from the events. Answers [{bucket, level, events}] (rows may repeat a bucket and level). */
+async function levelCounts(env, { projects, from, to, filter, bucket, origin }) {
+  const wholeFrom = Math.min(to, Math.ceil(from / MINUTE) * MINUTE);
+  const wholeTo = Math.max(wholeFrom, to - (to % MINUTE));
+  const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from: wholeFrom, to: wholeTo, bucket, origin });
+  const counts = rows.filter((r) => wanted(filter, r.level));
+  for (const [a, b] of [[from, wholeFrom], [wholeTo, to]])
+    if (b > a) await countWalk(env, { projects, from: a, to: b, filter, mode: "histogram", request: { bucket, origin },
+      maxEvents: Infinity, merge: (answer) => counts.push(...answer.counts) });
+  return counts;
+}
+
 /** Counts per time bucket and level of the events matching a filter, exact at both edges: whole
  *  minutes from the minute rollup when only levels narrow it, the partial minutes at `from` and
  *  `to` counted from the events; otherwise all counted by the core over the newest HISTOGRAM_SCAN
  *  events in the range (`complete` false and `covered_from` set when that did not reach `from`).
  *  Buckets count from `origin` (chartWindow's grid); the first starts at `from`. */
 export async function histogram(env, { projects, from, to, filter, bucket, origin = from }) {
-  const counts = [];
+  let counts = [];
   let coveredFrom = from;
-  const merge = (answer) => counts.push(...answer.counts);
-  const walk = (a, b, maxEvents) => countWalk(env, {
-    projects, from: a, to: b, filter, mode: "histogram", request: { bucket, origin }, maxEvents, merge,
-  });
   if (!narrows(filter)) {
-    const wholeFrom = Math.min(to, Math.ceil(from / MINUTE) * MINUTE);
-    const wholeTo = Math.max(wholeFrom, to - (to % MINUTE));
-    const rows = await db.rollupHistogram(env.DB, { projectIds: projects.map((p) => p.id), from: wholeFrom, to: wholeTo, bucket, origin });
-    counts.push(...rows.filter((r) => wanted(filter, r.level)));
-    for (const [a, b] of [[from, wholeFrom], [wholeTo, to]]) if (b > a) await walk(a, b, Infinity);
+    counts = await levelCounts(env, { projects, from, to, filter, bucket, origin });
   } else {
-    coveredFrom = (await walk(from, to, HISTOGRAM_SCAN)).covered_from;
+    coveredFrom = (await countWalk(env, { projects, from, to, filter, mode: "histogram", request: { bucket, origin },
+      maxEvents: HISTOGRAM_SCAN, merge: (answer) => counts.push(...answer.counts) })).covered_from;
   }
   const buckets = [];
   for (let t = origin; t < to || !buckets.length; t += bucket)
