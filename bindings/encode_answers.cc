@@ -14,12 +14,23 @@ namespace {
 
 using detail::json_writer;
 
-void write_problem(json_writer& w, const query_problem& p) {
-  w.raw("{\"error\":{\"code\":\"bad_request\",\"field\":");
+// {"code","field","message"[,"position"]}: what is wrong with a filter.
+void write_problem_fields(json_writer& w, const query_problem& p) {
+  w.raw("{\"code\":\"bad_request\",\"field\":");
   w.string(p.field);
   w.raw(",\"message\":");
   w.string(p.message);
-  w.raw("}}");
+  if (p.position) {
+    w.raw(",\"position\":");
+    w.integer(static_cast<std::int64_t>(*p.position));
+  }
+  w.ch('}');
+}
+
+void write_problem(json_writer& w, const query_problem& p) {
+  w.raw("{\"error\":");
+  write_problem_fields(w, p);
+  w.ch('}');
 }
 
 // The end every read answer shares: ,"scanned","matched","damaged"}.
@@ -116,11 +127,9 @@ std::string encode_prune(const prune_result& r) {
     // The reading of a query bar with what is wrong with it: the dashboard shows both.
     w.raw("{\"reading\":");
     write_spec(w, *r.reading);
-    w.raw(",\"error\":{\"code\":\"bad_request\",\"field\":");
-    w.string(r.problem->field);
-    w.raw(",\"message\":");
-    w.string(r.problem->message);
-    w.raw("}}");
+    w.raw(",\"error\":");
+    write_problem_fields(w, *r.problem);
+    w.ch('}');
     return out;
   }
   w.raw("{");
@@ -496,6 +505,8 @@ std::string encode_vocabulary(std::uint32_t abi_version) {
   w.integer(static_cast<std::int64_t>(read_query_limits.max_query_chars));
   w.raw(",\"max_query_terms\":");
   w.integer(static_cast<std::int64_t>(read_query_limits.max_query_terms));
+  w.raw(",\"max_query_depth\":");
+  w.integer(static_cast<std::int64_t>(read_query_limits.max_query_depth));
   w.raw(",\"max_value_chars\":");
   w.integer(static_cast<std::int64_t>(read_query_limits.max_value_chars));
   w.raw(",\"max_excluded_values\":");

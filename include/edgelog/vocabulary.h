@@ -60,10 +60,11 @@ std::span<const limit_range> setting_limits() noexcept;
 
 /// The bounds of queries and filters in the read API.
 struct query_limits {
-  std::size_t max_query_chars = 256;    ///< `q`
-  std::size_t max_query_terms = 16;     ///< words and phrases in `q`
-  std::size_t max_value_chars = 512;    ///< one field value
-  std::size_t max_excluded_values = 20; ///< not.<field> values per field
+  std::size_t max_query_chars = 65'536;  ///< `q`, in bytes
+  std::size_t max_query_terms = 1'000;   ///< words, phrases and field terms in `q`
+  std::size_t max_query_depth = 64;      ///< parentheses and negations inside each other
+  std::size_t max_value_chars = 512;     ///< one field value
+  std::size_t max_excluded_values = 20;  ///< not.<field> values per field
 };
 inline constexpr query_limits read_query_limits{};
 

@@ -111,11 +111,12 @@ prune_result prune(const prune_request& request) {
   if ((out.problem = compile_filter(out.reading ? *out.reading : request.filter, f))) return out;
   out.terms = highlight_terms(f);
   out.narrows = f.narrows();
+  std::uint8_t levels = f.levels & levels_of(f.expr);
   for (level l : all_levels())
-    if (f.levels & (1u << static_cast<unsigned>(l))) out.levels.push_back(level_name(l));
-  if (!f.equals.empty()) out.filters.push_back("fields");
-  if (std::any_of(f.include.begin(), f.include.end(), [](const text_term& t) { return t.tokens.size() > (t.prefix ? 1u : 0u); }))
-    out.filters.push_back("words");
+    if (levels & (1u << static_cast<unsigned>(l))) out.levels.push_back(level_name(l));
+  query_prunes prunes = prunes_with(f.expr);
+  if (!f.equals.empty() || prunes.fields) out.filters.push_back("fields");
+  if (prunes.words) out.filters.push_back("words");
   std::string bytes;
   for (const auto& s : request.segments) {
     token_filter fields, words;

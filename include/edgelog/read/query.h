@@ -1,6 +1,7 @@
 // Filters over segments: what a read asks for (a filter_spec: levels, field values, exclusions,
 // query text) compiled and checked into a read_filter; pruning by a segment's header and
-// filters, and the exact match on its events. The query grammar lives here and nowhere else.
+// filters, and the exact match on its events. The query text is read by the one grammar
+// (read/grammar.h); the read API's own parameters are the same conditions, AND-ed to it.
 #pragma once
 
 #include <cstdint>
@@ -10,17 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "edgelog/read/grammar.h"
 #include "edgelog/store/segment.h"
 #include "edgelog/store/token_filter.h"
 
 namespace edgelog {
-
-/// A phrase to look for in message or stack: consecutive words; the last may be a prefix.
-struct text_term {
-  std::vector<std::string> tokens;
-  bool prefix = false;
-  std::string text;  ///< the term as written, without its quotes and trailing `*` (for highlighting)
-};
 
 /// What a search matches: every condition must hold.
 struct read_filter {
@@ -30,10 +25,12 @@ struct read_filter {
   std::vector<std::pair<stored_field, std::string>> not_equals;
   /// Glob patterns on fields (alert rules' env, source, component): matched per event, never pruned on.
   std::vector<std::pair<stored_field, std::string>> globs;
-  std::vector<text_term> include, exclude;
+  query_expr expr;  ///< the query text (`q`), in the grammar
 
   /// True when the filter looks at more than levels.
-  bool narrows() const noexcept { return !equals.empty() || !not_equals.empty() || !globs.empty() || !include.empty() || !exclude.empty(); }
+  bool narrows() const noexcept {
+    return !equals.empty() || !not_equals.empty() || !globs.empty() || edgelog::narrows(expr);
+  }
 };
 
 /// A filter as the read API takes it, before the core checked it: level names, field values by
@@ -44,15 +41,18 @@ struct filter_spec {
   std::string q;
 };
 
-/// The query bar's text read into a filter: `field:value` (quoted values may hold spaces) for
-/// each filterable field and `level:`, `-field:value` to leave a value out, and everything else
-/// as query text (`q`), in order. What the dashboard puts in the read API's parameters.
+/// The query bar's text read into a filter: of the terms the whole query ANDs (none when its top
+/// is an OR), the first `field:value` of each filterable field, `-field:value` exclusions and
+/// `level:` names become the read API's parameters; everything else stays query text (`q`), as
+/// written and in order. Text that does not parse is all `q` (compiling it names the problem).
 filter_spec read_query_bar(std::string_view text);
 
-/// What is wrong with a filter: the parameter (`level`, `source`, `not.env`, `q`, …) and why.
+/// What is wrong with a filter: the parameter (`level`, `source`, `not.env`, `q`, …) and why;
+/// for `q`, where in the text (UTF-16 code units from 0).
 struct query_problem {
   std::string field;
   std::string message;
+  std::optional<std::size_t> position = std::nullopt;
 };
 
 /// Checks `spec` and compiles it into `out`: level names (and synonyms), field names among the
@@ -60,17 +60,12 @@ struct query_problem {
 /// digits, the query text. Answers the first problem, or nothing.
 std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter& out);
 
-/// The words a search looks for, to highlight in what it finds: each included term as written.
+/// The words a search looks for, to highlight in what it finds: each text term not under a
+/// negation, as written.
 std::vector<std::string> highlight_terms(const read_filter& f);
 
-/// Adds an operator's query text to `f`: words (all must match), `word*` prefixes, "quoted
-/// phrases" and -word / -"phrase" exclusions, tokenized as stored text is. Terms without a letter
-/// or digit are ignored. Answers "" or what is wrong (at most 256 characters and 16 terms; not
-/// only exclusions).
-std::string parse_text_query(std::string_view q, read_filter& f);
-
 /// False when a segment cannot hold a match: none of the wanted levels, an exact field value or
-/// a word absent from its filters. Prefix words are not pruned on.
+/// a word absent from its filters (the query text pruned as read/grammar.h does).
 bool may_match(const read_filter& f, std::uint8_t levels_present, const token_filter& fields,
                const token_filter& words) noexcept;
 

@@ -108,9 +108,11 @@ TEST_CASE("histogram and facets count the matching events, by name") {
 }
 
 TEST_CASE("a bad query answers its problem; a malformed request is invalid_context") {
-  json r = read(el_rows, {{"filter", {{"q", "-x"}}}}, {});
+  json r = read(el_rows, {{"filter", {{"q", "timeout)"}}}}, {});
   CHECK(r["error"]["code"] == "bad_request");
   CHECK(r["error"]["field"] == "q");
+  CHECK(r["error"]["message"] == "unexpected ')' at 7");
+  CHECK(r["error"]["position"] == 7);
   auto code = [](read_call op, std::string_view req) { return json::parse(edgelog::test::call(op, req, ""))["error"]["code"]; };
   CHECK(code(el_rows, "{") == "invalid_context");
   CHECK(code(el_rows, R"({"segments":[{"id":1,"size":99}]})") == "invalid_context");

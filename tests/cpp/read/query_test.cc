@@ -1,4 +1,5 @@
-// Filters over segments: query text, pruning and exact matches.
+// Filters over segments: the read API's parameters with the query text compiled into one filter,
+// the query bar's reading, pruning and exact matches.
 #include <doctest/doctest.h>
 
 #include "edgelog/read/query.h"
@@ -13,44 +14,13 @@ const std::string& batch = edgelog::test::four_events;
 
 read_filter filter_of(std::string_view q) {
   read_filter f;
-  REQUIRE(edgelog::parse_text_query(q, f).empty());
+  edgelog::filter_spec spec;
+  spec.q = std::string(q);
+  REQUIRE_FALSE(edgelog::compile_filter(spec, f).has_value());
   return f;
 }
 
 }  // namespace
-
-TEST_CASE("parses words, prefixes, phrases and exclusions") {
-  read_filter f = filter_of(R"(conn* "refused by" -cache -"logged in")");
-  REQUIRE(f.include.size() == 2);
-  CHECK(f.include[0].tokens == std::vector<std::string>{"conn"});
-  CHECK(f.include[0].prefix);
-  CHECK(f.include[1].tokens == std::vector<std::string>{"refused", "by"});
-  REQUIRE(f.exclude.size() == 2);
-  CHECK(f.exclude[1].tokens == std::vector<std::string>{"logged", "in"});
-}
-
-TEST_CASE("refuses queries that are too long, have too many terms or only exclude") {
-  read_filter f;
-  CHECK(edgelog::parse_text_query(std::string(257, 'a'), f) == "q is longer than 256 characters");
-  CHECK(edgelog::parse_text_query("a b c d e f g h i j k l m n o p q", f) == "q has more than 16 terms");
-  CHECK(edgelog::parse_text_query("-timeout", f) == "q needs a term to look for, not only exclusions");
-}
-
-TEST_CASE("a query of ASCII symbols alone is refused, not read as no query; beside a word they are ignored") {
-  for (std::string q : {"()", "%", "-- ..", "\"!!\"", "-"}) {
-    edgelog::read_filter f;
-    CHECK(edgelog::parse_text_query(q, f) == "q has no letters or digits to search for: words are indexed, symbols alone are not");
-  }
-  edgelog::read_filter f;
-  CHECK(edgelog::parse_text_query("timeout ()", f).empty());
-  CHECK(f.include.size() == 1);
-  edgelog::read_filter emoji;  // non-ASCII is text: an emoji is a word to look for
-  CHECK(edgelog::parse_text_query("\xF0\x9F\x94\xA5", emoji).empty());
-  CHECK(emoji.include.size() == 1);
-  edgelog::read_filter blank, star;
-  CHECK(edgelog::parse_text_query("   ", blank).empty());
-  CHECK(edgelog::parse_text_query("*", star).empty());  // everything, as before
-}
 
 TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions") {
   auto seg = edgelog::test::segment_of(batch);
@@ -84,6 +54,8 @@ TEST_CASE("prunes a segment without a wanted word, field value or level, never o
   CHECK(edgelog::may_match(filter_of("declined"), s.levels, s.fields, s.words));
   CHECK_FALSE(edgelog::may_match(filter_of("zebra"), s.levels, s.fields, s.words));
   CHECK(edgelog::may_match(filter_of("zeb*"), s.levels, s.fields, s.words));  // prefixes are not pruned on
+  CHECK_FALSE(edgelog::may_match(filter_of("level:fatal"), s.levels, s.fields, s.words));
+  CHECK(edgelog::may_match(filter_of("zebra OR declined"), s.levels, s.fields, s.words));
   read_filter r4;
   r4.equals.emplace_back(edgelog::stored_field::request_id, "r4");
   CHECK(edgelog::may_match(r4, s.levels, s.fields, s.words));
@@ -145,20 +117,33 @@ TEST_CASE("every problem of a filter names its parameter") {
   for (int i = 0; i < 21; ++i) many.not_equals.emplace_back("env", std::to_string(i * 7));
   check(many, "not.env", "at most 20 values of not.env");
   check({{}, {}, {{"env", std::string(600, 'x')}}, {}, ""}, "not.env", "not.env is longer than 512 characters");
-  check({{}, {}, {}, {}, "-only"}, "q", "q needs a term to look for, not only exclusions");
+  auto q = problem_of({{}, {}, {}, {}, "level:error)"});
+  REQUIRE(q.has_value());
+  CHECK(q->field == "q");
+  CHECK(q->message == "unexpected ')' at 11");
+  CHECK(q->position == 11u);
   CHECK_FALSE(problem_of({{}, {{"fingerprint", std::string(32, 'a')}}, {}, {}, "   "}).has_value());
+  CHECK_FALSE(problem_of({{}, {}, {}, {}, "-only"}).has_value());  // everything but: a query of its own
 }
 
 TEST_CASE("the query bar reads field:value, -field:value and level: into the filter, the rest as query text") {
-  auto f = edgelog::read_query_bar(R"(timeout source:api -env:staging level:error "refused by"* component:"pay ments" colour:red -x)");
-  CHECK(f.q == R"(timeout "refused by"* colour:red -x)");
+  auto f = edgelog::read_query_bar(R"(timeout source:api -env:staging level:error "refused by"* component:"pay ments" ctx.plan:pro -x)");
+  CHECK(f.q == R"(timeout "refused by"* ctx.plan:pro -x)");
   REQUIRE(f.equals.size() == 2);
   CHECK(f.equals[0] == std::pair<std::string, std::string>{"source", "api"});
   CHECK(f.equals[1] == std::pair<std::string, std::string>{"component", "pay ments"});
   REQUIRE(f.not_equals.size() == 1);
   CHECK(f.not_equals[0] == std::pair<std::string, std::string>{"env", "staging"});
   CHECK(f.levels == std::vector<std::string>{"error"});
-  auto again = edgelog::read_query_bar("source:a source:b -level:x \"unclosed words");
-  CHECK(again.equals == std::vector<std::pair<std::string, std::string>>{{"source", "b"}});
-  CHECK(again.q == "-level:x \"unclosed words");
+  // The same field twice: both hold (the second stays query text); an OR at the top lifts nothing.
+  auto twice = edgelog::read_query_bar("source:a source:b");
+  CHECK(twice.equals == std::vector<std::pair<std::string, std::string>>{{"source", "a"}});
+  CHECK(twice.q == "source:b");
+  auto either = edgelog::read_query_bar("source:a OR (env:prod timeout)");
+  CHECK(either.equals.empty());
+  CHECK(either.q == "source:a OR (env:prod timeout)");
+  // Text that does not parse is all query text: compiling it names the problem.
+  auto broken = edgelog::read_query_bar("  source:a \"unclosed words ");
+  CHECK(broken.equals.empty());
+  CHECK(broken.q == "source:a \"unclosed words");
 }
