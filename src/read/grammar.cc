@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "detail/case_fold.h"
 #include "edgelog/ingest/rules.h"
 #include "edgelog/timestamp.h"
 #include "edgelog/vocabulary.h"
@@ -24,17 +25,25 @@ bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c 
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_name_char(char c) noexcept { return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+std::string lower(std::string_view s) { return detail::folded(s); }
+
+// The words of `s`, folded in every script (for_each_token lowercases ASCII only).
+std::vector<std::string> tokens_of(std::string_view s) {
+  std::vector<std::string> out;
+  for_each_token(s, [&](std::string_view t) {
+    out.push_back(detail::has_non_ascii(t) ? detail::folded(t) : std::string(t));
+  });
   return out;
 }
 
-std::vector<std::string> tokens_of(std::string_view s) {
-  std::vector<std::string> out;
-  for_each_token(s, [&](std::string_view t) { out.emplace_back(t); });
-  return out;
+// Appends the words of `s`, folded, to `buffer`, and their spans to `spans`.
+void fold_words(std::string_view s, std::string& buffer, std::vector<std::pair<std::size_t, std::size_t>>& spans) {
+  for_each_token(s, [&](std::string_view t) {
+    std::size_t at = buffer.size();
+    if (detail::has_non_ascii(t)) detail::append_folded(t, buffer);
+    else buffer.append(t);
+    spans.emplace_back(at, buffer.size() - at);
+  });
 }
 
 // UTF-16 code units in text[0, byte): what a JavaScript string index counts.
@@ -586,10 +595,7 @@ class event_reading {
       done = true;
       auto& buffer = stack ? stack_buffer_ : message_buffer_;
       std::vector<std::pair<std::size_t, std::size_t>> spans;
-      for_each_token(ev_[f], [&](std::string_view t) {
-        spans.emplace_back(buffer.size(), t.size());
-        buffer.append(t);
-      });
+      fold_words(ev_[f], buffer, spans);
       for (auto [at, n] : spans) w.emplace_back(buffer.data() + at, n);
     }
     return w;
@@ -613,6 +619,47 @@ class event_reading {
     return out;
   }
 
+  // The words of each string value in ctx and tags (at any depth, in arrays too), folded: one
+  // list per value, so a phrase never runs from one value into the next.
+  const std::vector<std::vector<std::string_view>>& value_words() {
+    if (!values_done_) {
+      values_done_ = true;
+      std::vector<std::pair<std::size_t, std::size_t>> spans;
+      std::vector<std::size_t> ends;  // where each value's spans end
+      auto walk = [&](auto&& self, simdjson::dom::element v) -> void {
+        switch (v.type()) {
+          case simdjson::dom::element_type::STRING:
+            fold_words(v.get_string().value_unsafe(), values_buffer_, spans);
+            ends.push_back(spans.size());
+            break;
+          case simdjson::dom::element_type::ARRAY: {
+            simdjson::dom::array items;
+            if (!v.get_array().get(items))
+              for (simdjson::dom::element item : items) self(self, item);
+            break;
+          }
+          case simdjson::dom::element_type::OBJECT: {
+            simdjson::dom::object fields;
+            if (!v.get_object().get(fields))
+              for (auto field : fields) self(self, field.value);
+            break;
+          }
+          default: break;
+        }
+      };
+      for (auto from : {field_ref::source::ctx, field_ref::source::tags})
+        if (auto o = object(from)) walk(walk, *o);
+      std::size_t begin = 0;
+      for (std::size_t end : ends) {
+        if (end == begin) continue;
+        auto& words = value_words_.emplace_back();
+        for (std::size_t k = begin; k < end; ++k) words.emplace_back(values_buffer_.data() + spans[k].first, spans[k].second);
+        begin = end;
+      }
+    }
+    return value_words_;
+  }
+
  private:
   static simdjson::dom::parser& parser() {
     thread_local simdjson::dom::parser p;
@@ -620,11 +667,26 @@ class event_reading {
   }
 
   const stored_event& ev_;
-  bool message_done_ = false, stack_done_ = false, extra_done_ = false, extra_ok_ = false;
-  std::string message_buffer_, stack_buffer_, text_;
+  bool message_done_ = false, stack_done_ = false, extra_done_ = false, extra_ok_ = false, values_done_ = false;
+  std::string message_buffer_, stack_buffer_, values_buffer_, text_;
+  std::vector<std::vector<std::string_view>> value_words_;
   std::vector<std::string_view> message_words_, stack_words_;
   simdjson::dom::element root_;
 };
+
+// False when ctx and tags (`extra`, ASCII JSON) cannot hold the term: an ASCII word of it is not
+// in their text in any case. Spares parsing them for the events a word search passes over.
+bool extra_may_hold(std::string_view extra, const text_term& t) {
+  if (extra.empty()) return false;
+  if (!t.glob.empty()) return true;
+  auto folds_to = [](char c, char lower_c) { return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) == lower_c; };
+  for (const auto& word : t.tokens) {
+    if (detail::has_non_ascii(word)) continue;  // escaped there as \uXXXX
+    auto at = std::search(extra.begin(), extra.end(), word.begin(), word.end(), folds_to);
+    if (at == extra.end()) return false;
+  }
+  return true;
+}
 
 // True when the words hold the phrase (the last word a prefix when asked).
 bool phrase_in(const std::vector<std::string_view>& words, const text_term& t) {
@@ -748,7 +810,11 @@ bool eval(const query_expr& e, std::uint32_t at, event_reading& r) {
     case kind::not_: return !eval(e, n.children[0], r);
     case kind::text:
       if (n.in_field) return phrase_in(r.words(n.field.field), n.term);
-      return phrase_in(r.words(stored_field::message), n.term) || phrase_in(r.words(stored_field::stack), n.term);
+      if (phrase_in(r.words(stored_field::message), n.term) || phrase_in(r.words(stored_field::stack), n.term)) return true;
+      if (!extra_may_hold(ev.extra, n.term)) return false;
+      for (const auto& words : r.value_words())
+        if (phrase_in(words, n.term)) return true;
+      return false;
     case kind::has:
       switch (n.field.from) {
         case field_ref::source::stored: return !ev[n.field.field].empty();
@@ -814,8 +880,10 @@ bool may(const query_expr& e, std::uint32_t at, std::uint8_t present, const toke
     case kind::text: {
       if (!prunable_words(n.term)) return true;
       std::size_t exact = n.term.tokens.size() - (n.term.prefix ? 1 : 0);
+      // A segment's word filter holds words lowercased in ASCII only: a word with other letters
+      // may be there in another case, so it cannot rule the segment out.
       for (std::size_t j = 0; j < exact; ++j)
-        if (!words.may_contain(token_hash(n.term.tokens[j]))) return false;
+        if (!detail::has_non_ascii(n.term.tokens[j]) && !words.may_contain(token_hash(n.term.tokens[j]))) return false;
       return true;
     }
     case kind::field:

@@ -74,6 +74,12 @@ void for_each_token_hash(std::string_view text, Fn&& fn) {
   if (n) fn(detail::mix64(h));
 }
 
+/// The text of an ASCII JSON document (ctx, tags) as its words would be read from its decoded
+/// strings, into `out`: `\uXXXX` escapes (surrogate pairs too) become their UTF-8 and the other
+/// escapes a blank. Its words are those of every string, key and number in it: a superset of the
+/// words of its string values, which is what a word filter may hold.
+void json_words_text(std::string_view json, std::string& out);
+
 /// The hash of a field's value as a filter entry: "<field>=<value>".
 std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept;
 

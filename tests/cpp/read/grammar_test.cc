@@ -221,6 +221,52 @@ TEST_CASE("matches words, phrases, prefixes and globs, combined with AND, OR, NO
   CHECK(s.ids("-payment ctx.plan:pro") == "r3");
 }
 
+TEST_CASE("free text also reads the string values of ctx and tags, and their segment's word filter has them") {
+  stored s;
+  CHECK(s.ids("ord_8812") == "r1");     // ctx.order.id, nested
+  CHECK(s.ids("stripe") == "r1");       // a tag
+  CHECK(s.ids("beta") == "r1");         // an array's element
+  CHECK(s.ids("pro") == "r1 r3");
+  CHECK(s.ids("ada payment") == "r1");  // one word in ctx, one in the message
+  CHECK(s.ids("\"ord 8812\"") == "r1");
+  CHECK(s.ids("duration_ms") == "");    // keys are not values
+  CHECK(s.ids("5200") == "");           // nor are numbers
+  CHECK(s.may("stripe"));
+  CHECK(s.may("ord_8812"));
+  CHECK(s.may("ada"));
+}
+
+TEST_CASE("words fold case in every script: ошибка finds Ошибка, CAFÉ finds café") {
+  const std::string texts = R"json([
+    {"ts":1794996001000,"level":"error","message":"Ошибка оплаты","request_id":"ru"},
+    {"ts":1794996002000,"level":"info","message":"café crème servi","request_id":"fr","ctx":{"note":"ΣΦΆΛΜΑ δικτύου"}},
+    {"ts":1794996003000,"level":"info","message":"plain ascii words","request_id":"en"}
+  ])json";
+  auto seg = edgelog::test::segment_of(texts);
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  REQUIRE(reader.open(seg.bytes, open) == errc::ok);
+  auto ids = [&](std::string_view text) {
+    query_expr e = parsed(text);
+    std::string out;
+    for (const auto& ev : open.rows)
+      if (edgelog::matches(e, ev)) out.append(out.empty() ? "" : " ").append(ev[edgelog::stored_field::request_id]);
+    return out;
+  };
+  CHECK(ids("ошибка") == "ru");
+  CHECK(ids("ОШИБКА") == "ru");
+  CHECK(ids("оШиБ*") == "ru");
+  CHECK(ids("*ШИБ*") == "ru");
+  CHECK(ids("CAFÉ") == "fr");
+  CHECK(ids("\"CAFÉ CRÈME\"") == "fr");
+  CHECK(ids("σφάλμα") == "fr");  // in ctx
+  CHECK(ids("ASCII") == "en");
+  // The filter holds words lowercased in ASCII only: a word with other letters never prunes.
+  for (std::string text : {"ОШИБКА", "ошибка", "CAFÉ", "σφάλμα"})
+    CHECK(edgelog::may_match(parsed(text), seg.summary.levels, seg.summary.fields, seg.summary.words));
+  CHECK_FALSE(edgelog::may_match(parsed("zebra"), seg.summary.levels, seg.summary.fields, seg.summary.words));
+}
+
 TEST_CASE("prunes only what cannot match: levels, exact values of filterable fields, whole words") {
   stored s;
   CHECK(s.may("declined"));

@@ -69,3 +69,14 @@ TEST_CASE("round-trips through its bytes and refuses bytes that are no filter") 
   CHECK_FALSE(edgelog::token_filter::parse(std::string(1, '\0') + "abc", g));
   CHECK_FALSE(edgelog::token_filter::parse(std::string(1, '\x40') + "abc", g));
 }
+
+TEST_CASE("the words of ASCII JSON are those of its decoded strings: escapes resolved, never joined") {
+  std::string out;
+  edgelog::json_words_text(R"({"a":"line\nbreak","b":"caf\u00e9 \ud83d\udd25","c":"q\"uote\\d","d":"x\/y"})", out);
+  std::vector<std::string> words;
+  edgelog::for_each_token(out, [&](std::string_view w) { words.emplace_back(w); });
+  CHECK(words == std::vector<std::string>{"a", "line", "break", "b", "caf\xC3\xA9", "\xF0\x9F\x94\xA5", "c", "q", "uote", "d",
+                                          "d", "x", "y"});
+  edgelog::json_words_text(R"({"lone":"\ud800x","cut":"\u12")", out);  // broken escapes cost nothing worse
+  CHECK(out.find("\xEF\xBF\xBD") != std::string::npos);
+}

@@ -1,0 +1,28 @@
+// Case folding for words in any script: what lets `ошибка` find `Ошибка` and `CAFÉ` find `café`.
+// Unicode's simple case folding (one code point to one) for the cased letters of Latin (with
+// Latin-1, Extended-A and Extended Additional), Greek, Cyrillic, Armenian and fullwidth Latin;
+// ASCII lowercased; every other code point, and bytes that are not UTF-8, unchanged.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace edgelog::detail {
+
+/// The code point `cp` folded (itself when it has no folding).
+char32_t fold_code_point(char32_t cp) noexcept;
+
+/// Appends `text` folded to `out`.
+void append_folded(std::string_view text, std::string& out);
+
+/// `text` folded.
+std::string folded(std::string_view text);
+
+/// True when `text` has a byte outside ASCII (a word ASCII lowercasing may not fold).
+inline bool has_non_ascii(std::string_view text) noexcept {
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  return false;
+}
+
+}  // namespace edgelog::detail
