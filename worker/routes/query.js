@@ -5,8 +5,9 @@ import { badParam } from "../services/search.js";
 import { json } from "../platform/http.js";
 import { readTheQueryBar } from "../services/scan.js";
 import { requireReader } from "../services/credentials.js";
+import { QUERY_LIMITS } from "../platform/vocabulary.js";
 
-const MAX_TEXT = 16 * 1024;
+const MAX_TEXT = QUERY_LIMITS.max_query_chars;
 
 export async function readQuery(request, env) {
   const reader = await requireReader(request, env);
@@ -14,6 +15,9 @@ export async function readQuery(request, env) {
   const text = new URL(request.url).searchParams.get("text") ?? "";
   if (text.length > MAX_TEXT) return badParam("text", `text is longer than ${MAX_TEXT} characters`);
   const { filter, terms, error } = readTheQueryBar(text);
-  if (error) return json(400, { error: { code: error.code, message: error.message }, field: error.field, filter });
+  if (error) {
+    const at = error.position !== undefined ? { position: error.position } : {};
+    return json(400, { error: { code: error.code, message: error.message }, field: error.field, ...at, filter });
+  }
   return json(200, { filter, terms });
 }

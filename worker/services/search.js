@@ -7,7 +7,9 @@ import { FILTER_FIELDS, LEVELS } from "../platform/vocabulary.js";
 import { requireReader } from "./credentials.js";
 import { countWalk, narrows, planOf, walkEvents } from "./scan.js";
 
-export const badParam = (field, message) => error(400, "bad_request", message, { field });
+/** 400 bad_request naming the parameter; for a query, also the position (UTF-16 units) of the fault. */
+export const badParam = (field, message, position) =>
+  error(400, "bad_request", message, { field, ...(position !== undefined ? { position } : {}) });
 
 /** The words a search looks for, to highlight in what it finds: the core's reading of the filter. */
 export const queryTerms = (filter) => planOf(filter).terms ?? [];
@@ -81,7 +83,7 @@ export function readFilter(params) {
   const q = params.get("q");
   if (q !== null && q.trim() !== "") filter.q = q;
   const plan = planOf(filter);
-  return plan.error ? { response: badParam(plan.error.field, plan.error.message) } : { filter };
+  return plan.error ? { response: badParam(plan.error.field, plan.error.message, plan.error.position) } : { filter };
 }
 
 /** Reads ?limit= between 1 and `max`: {limit} or {response}. */
