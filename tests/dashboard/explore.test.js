@@ -66,6 +66,41 @@ describe("explore", () => {
     await shot("explore-excluded");
   });
 
+  test("the query language from the bar: a ctx comparison OR a word; a fault is underlined where it is", async () => {
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.fill("input[name=q]", "ctx.order:>=118 OR zebra");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForURL(/q=ctx\.order/);
+    await page.waitForFunction(() => document.querySelectorAll("tr.event-row").length === 3);
+    const messages = await page.locator("tr.event-row td.msg").allTextContents();
+    assert.deepEqual(messages.map((m) => /zebra|checkout \d took 21[89] ms/.test(m)), [true, true, true], messages.join(" | "));
+    // A fault: the message, the text with the place underlined, the caret on it; the list stays.
+    const seen = problems.length;
+    await page.fill("input[name=q]", "level:error) timeout");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForSelector(".field-error .query-fault u");
+    assert.match(await page.textContent("form[role=search] .field-error"), /unexpected '\)' at 11/);
+    assert.equal(await page.textContent(".field-error .query-fault u"), ")");
+    assert.equal(await page.getAttribute("input[name=q]", "aria-invalid"), "");
+    assert.deepEqual(await page.$eval("input[name=q]", (i) => [i.selectionStart, i.selectionEnd]), [11, 12]);
+    assert.match(page.url(), /q=ctx\.order/);
+    await shot("explore-query-fault");
+    // Something missing at the end is underlined after the text.
+    await page.fill("input[name=q]", "zebra OR");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForFunction(() => /nothing after OR at 8/.test(document.querySelector("form[role=search] .field-error").textContent));
+    assert.equal(await page.textContent(".field-error .query-fault u"), "\u00a0");
+    // The refusals are the API's 400s, as the browser logs them; nothing else was logged.
+    assert.ok(problems.slice(seen).every((p) => /status of 400/.test(p)), problems.slice(seen).join("\n"));
+    problems.splice(seen);
+    await page.fill("input[name=q]", "zebra");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForURL(/q=zebra/);
+    assert.equal(await page.locator(".field-error .query-fault").count(), 0);
+    assert.equal(await page.getAttribute("input[name=q]", "aria-invalid"), null);
+  });
+
   test("no page logged an error or broke the Content-Security-Policy", () => {
     assert.deepEqual(problems, []);
   });

@@ -4,9 +4,9 @@ let csrfToken = null;
 let onUnauthorized = () => {};
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, position) {
     super(message);
-    Object.assign(this, { status, code, field });
+    Object.assign(this, { status, code, field, position });
   }
 }
 
@@ -31,7 +31,8 @@ export async function api(path, { method = "GET", body } = {}) {
   if (!res.ok) {
     if (res.status === 401 && !path.startsWith("/api/auth/")) onUnauthorized();
     const e = isJson ? data.error ?? {} : {};
-    throw new ApiError(res.status, e.code ?? "http_error", e.message ?? `${res.status} ${res.statusText}`, data?.field);
+    throw new ApiError(res.status, e.code ?? "http_error", e.message ?? `${res.status} ${res.statusText}`, data?.field,
+      data?.position);
   }
   return data;
 }

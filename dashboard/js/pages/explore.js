@@ -5,7 +5,7 @@ import { api, qs } from "../components/api.js";
 import { volumeChart } from "../components/chart.js";
 import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
 import { eventBlock } from "../components/event-block.js";
-import { filtersOf, queryChanges, queryText } from "../components/query-bar.js";
+import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
 import { levels as allLevels } from "../components/vocabulary.js";
 
 const FACETS = ["source", "env", "component", "endpoint", "release"];
@@ -16,15 +16,15 @@ export async function render(view, r) {
 
 async function renderExplore(view, { params, nav: { controls, listProjects, update } }) {
   const ctl = await controls(params, (changes) => update(changes));
-  const input = h("input", { type: "search", name: "q", "aria-label": "Search", placeholder: 'Search: words, "phrases", prefix*, -exclude, source:api env:production …', value: queryText(params) });
+  const input = h("input", { type: "search", name: "q", "aria-label": "Search", placeholder: 'Search: words, "phrases", prefix*, -exclude, source:api, ctx.order.id:ord_1, ctx.duration_ms:>500, a OR b …', value: queryText(params) });
   const problem = h("span.field-error", { role: "alert" });
   const form = h("form.toolbar", {
     role: "search",
     onsubmit: async (e) => {
       e.preventDefault();
       const read = await queryChanges(input.value).catch((err) => ({ error: err }));
-      if (read.error) problem.textContent = read.error.message;
-      else update(read.changes);
+      showQueryProblem(problem, input, read.error ?? null);
+      if (!read.error) update(read.changes);
     },
   }, input, h("button.primary", { type: "submit" }, "Search"), problem);
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);

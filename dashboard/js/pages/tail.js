@@ -3,7 +3,7 @@
 // the tab: past RENDER_PER_SECOND it draws a sample, says so, and skips ahead to live.
 import { api, qs } from "../components/api.js";
 import { errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
-import { filtersOf, queryChanges, queryText } from "../components/query-bar.js";
+import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
 import { levels } from "../components/vocabulary.js";
 
 const POLL_MS = 1500;
@@ -21,8 +21,8 @@ export async function render(view, { params, nav: { controls, update } }) {
     onsubmit: async (e) => {
       e.preventDefault();
       const read = await queryChanges(input.value, { withLevel: true }).catch((err) => ({ error: err }));
-      if (read.error) bad.textContent = read.error.message;
-      else update(read.changes);
+      showQueryProblem(bad, input, read.error ?? null);
+      if (!read.error) update(read.changes);
     },
   }, input, h("button.primary", { type: "submit" }, "Apply"));
 
