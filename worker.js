@@ -27,6 +27,7 @@ import { listOutcomes } from "./worker/routes/outcomes.js";
 import { previewAlert, previewRules } from "./worker/routes/previews.js";
 import { createProject, deleteProject, getProject, listProjects, updateProject } from "./worker/routes/projects.js";
 import { readQuery } from "./worker/routes/query.js";
+import { deleteSavedQuery, listSavedQueries, saveQuery } from "./worker/routes/saved-queries.js";
 import { stats, statsBaseline } from "./worker/routes/stats.js";
 import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
 import { vocabulary } from "./worker/routes/vocabulary.js";
@@ -85,6 +86,8 @@ const ROUTES = {
   "/api/admin/projects/:slug/alerts/:id": { PATCH: admin(updateRule), DELETE: admin(deleteRule) },
   "/api/admin/projects/:slug/tickets": { GET: admin(getTracker), PUT: admin(putTracker), DELETE: admin(deleteTracker) },
   "/api/admin/projects/:slug/issues/:fingerprint/ticket": { POST: admin(createTicket) },
+  "/api/admin/projects/:slug/queries": { GET: admin(listSavedQueries), POST: admin(saveQuery) },
+  "/api/admin/projects/:slug/queries/:id": { DELETE: admin(deleteSavedQuery) },
   "/api/admin/projects/:slug/forwarders": { GET: admin(listForwarders), POST: admin(createForwarder) },
   "/api/admin/projects/:slug/forwarders/:id": { PATCH: admin(updateForwarder), DELETE: admin(deleteForwarder) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },

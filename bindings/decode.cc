@@ -393,6 +393,7 @@ errc decode_alerts(std::string_view text, alert_request& out) {
       x.env = string_or(r, "env");
       x.source = string_or(r, "source");
       x.component = string_or(r, "component");
+      x.query = string_or(r, "query");
       auto sens = std::find(sensitivities.begin(), sensitivities.end(), string_or(r, "sensitivity", "medium"));
       x.sensitivity = sens == sensitivities.end() ? sensitivity::medium
                                                   : static_cast<sensitivity>(sens - sensitivities.begin());

@@ -8,6 +8,7 @@ namespace edgelog {
 namespace {
 
 constexpr std::string_view spike_fields[] = {"threshold", "window_s", "cooldown_s", "min_level", "env", "source"};
+constexpr std::string_view rate_fields[] = {"threshold", "window_s", "cooldown_s", "min_level", "env", "source", "query"};
 constexpr std::string_view issue_fields[] = {"min_level", "env", "source"};
 constexpr std::string_view silence_fields[] = {"silence_minutes", "cooldown_s"};
 constexpr std::string_view anomaly_fields[] = {"scope", "threshold", "window_s", "sensitivity", "cooldown_s",
@@ -17,7 +18,8 @@ constexpr alert_kind_info kinds[] = {
     {alert_kind::spike, "spike", "spike", "Spike: an issue reaches N events in the window", spike_fields, true},
     {alert_kind::new_issue, "new_issue", "new issue", "New issue: the first event of a fingerprint", issue_fields, true},
     {alert_kind::regression, "regression", "regression", "Regression: a resolved issue is seen again", issue_fields, true},
-    {alert_kind::error_rate, "error_rate", "error rate", "Error rate: N errors in the window", spike_fields, false},
+    {alert_kind::error_rate, "error_rate", "error rate", "Error rate: N events at the level (and matching a query) in the window",
+     rate_fields, false},
     {alert_kind::silence, "silence", "silence", "Silence: no events for N minutes", silence_fields, false},
     {alert_kind::anomaly, "anomaly", "anomaly", "Anomaly: more events than usual for this hour of the week",
      anomaly_fields, false},

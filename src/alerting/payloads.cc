@@ -32,6 +32,25 @@ std::string upper(sv s) {
   return out;
 }
 
+// `s` as a URL's query value: everything but unreserved characters percent-encoded.
+std::string url_component(sv s) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                 c == '.' || c == '~';
+    if (plain) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 15]);
+    }
+  }
+  return out;
+}
+
 facts facts_of(const alert_message& m, std::int64_t now_ms) {
   facts f;
   const alert_decision* d = m.decision;
@@ -51,6 +70,7 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
   const alert_kind rule_kind = d->rule.kind;
   std::string what = c && !c->title.empty() ? c->title
                    : rule_kind == alert_kind::silence ? "no events from " + m.project
+                   : rule_kind == alert_kind::error_rate && !d->rule.query.empty() ? "events matching a query in " + m.project
                    : rule_kind == alert_kind::error_rate ? "error rate in " + m.project
                    : rule_kind == alert_kind::anomaly ? "unusual volume in " + m.project
                    : "issue " + d->fingerprint;
@@ -94,10 +114,16 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     }
     f.stack = c->stack;
   }
+  if (rule_kind == alert_kind::error_rate) f.list.add("Query", d->rule.query);
   f.list.add("Project", m.project);
   if (!m.dashboard_url.empty()) {
     f.link = m.dashboard_url + "/#/explore?project=" + m.project;
     if (!d->fingerprint.empty()) f.link += "&fingerprint=" + d->fingerprint;
+    if (rule_kind == alert_kind::error_rate && !d->rule.query.empty()) {
+      f.link += "&q=" + url_component(d->rule.query) + "&level=" + std::string(level_name(d->rule.min_level));
+      for (level l : all_levels())
+        if (l > d->rule.min_level) f.link += "%2C" + std::string(level_name(l));
+    }
     if (c && c->first_seen) f.link += "&from=" + std::to_string(c->first_seen - 60'000) + "&to=" + std::to_string(c->last_seen + 60'000);
   }
   return f;
@@ -117,6 +143,10 @@ std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms)
     w.integer(d->rule.id);
     w.raw(",\"kind\":");
     w.string(alert_kind_name(d->rule.kind));
+    if (!d->rule.query.empty()) {
+      w.raw(",\"query\":");
+      w.string(d->rule.query);
+    }
     w.raw("},\"fingerprint\":");
     w.string(d->fingerprint);
     if (d->action == alert_action::summary) {

@@ -34,6 +34,8 @@ const ADMIN_ROUTES = [
   ["POST", `/api/admin/projects/acl-a/issues/${"0".repeat(32)}/ticket`],
   ["GET", "/api/admin/projects/acl-a/forwarders"], ["POST", "/api/admin/projects/acl-a/forwarders"],
   ["PATCH", "/api/admin/projects/acl-a/forwarders/1"], ["DELETE", "/api/admin/projects/acl-a/forwarders/1"],
+  ["GET", "/api/admin/projects/acl-a/queries"], ["POST", "/api/admin/projects/acl-a/queries"],
+  ["DELETE", "/api/admin/projects/acl-a/queries/1"],
   ["GET", "/api/admin/outcomes"], ["GET", "/api/logs"],
 ];
 

@@ -1,7 +1,7 @@
 // Alert rules, destinations, claims and the delivery log.
 
 const RULE_COLUMNS = `id, project_id, kind, threshold, window_s, cooldown_s, silence_minutes, min_level,
-  env, source, component, enabled, created_at, sensitivity, scope`;
+  env, source, component, enabled, created_at, sensitivity, scope, query`;
 
 export async function alertRules(db, projectId) {
   const { results } = await db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE project_id = ?1 ORDER BY id`)
@@ -11,18 +11,20 @@ export async function alertRules(db, projectId) {
 
 export function insertAlertRule(db, projectId, r, now) {
   return db.prepare(`INSERT INTO alert_rules (project_id, kind, threshold, window_s, cooldown_s, silence_minutes,
-      min_level, env, source, component, enabled, created_at, sensitivity, scope)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING ${RULE_COLUMNS}`)
+      min_level, env, source, component, enabled, created_at, sensitivity, scope, query)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING ${RULE_COLUMNS}`)
     .bind(projectId, r.kind, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
-      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, now, r.sensitivity ?? "medium", r.scope ?? "project").first();
+      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, now, r.sensitivity ?? "medium", r.scope ?? "project",
+      r.query ?? null).first();
 }
 
 export function updateAlertRule(db, projectId, id, r) {
   return db.prepare(`UPDATE alert_rules SET threshold = ?3, window_s = ?4, cooldown_s = ?5, silence_minutes = ?6,
-      min_level = ?7, env = ?8, source = ?9, component = ?10, enabled = ?11, sensitivity = ?12, scope = ?13
+      min_level = ?7, env = ?8, source = ?9, component = ?10, enabled = ?11, sensitivity = ?12, scope = ?13, query = ?14
     WHERE project_id = ?1 AND id = ?2 RETURNING ${RULE_COLUMNS}`)
     .bind(projectId, id, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
-      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, r.sensitivity ?? "medium", r.scope ?? "project").first();
+      r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, r.sensitivity ?? "medium", r.scope ?? "project",
+      r.query ?? null).first();
 }
 
 export function deleteAlertRule(db, projectId, id) {

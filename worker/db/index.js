@@ -13,3 +13,4 @@ export * from "./sessions.js";
 export * from "./digests.js";
 export * from "./tickets.js";
 export * from "./forwarding.js";
+export * from "./queries.js";

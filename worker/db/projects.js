@@ -143,6 +143,7 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM ticket_trackers WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM tickets WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM forwarders WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM saved_queries WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM request_keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM projects WHERE id = ?1").bind(projectId),

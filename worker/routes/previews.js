@@ -54,7 +54,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const input = await readJsonObject(request);
   if (input.response) return input.response;
   const { kind, id: _id, ...fields } = input.value;
-  const checked = validRule(fields, {});
+  const checked = validRule(fields, { kind });
   if (checked.response) return checked.response;
   const rule = { id: 1, kind, ...checked.rule };
   if (!ALERT_KINDS.includes(kind))
@@ -63,7 +63,7 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const issue = await sampleIssue(env, project, rule);
   const forCore = { id: 1, kind, threshold: rule.threshold, window_s: rule.window_s, cooldown_s: rule.cooldown_s,
     silence_minutes: rule.silence_minutes, min_level: rule.min_level, env: "", source: "", component: "",
-    sensitivity: rule.sensitivity, scope: rule.scope };
+    sensitivity: rule.sensitivity, scope: rule.scope, ...(rule.query ? { query: rule.query } : {}) };
   let candidate;
   let mode = "ingest";
   if (kind === "error_rate") {

@@ -6,7 +6,7 @@ import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
 import { unseal } from "../platform/secrets.js";
 import { DESTINATION_KINDS, INGEST_ALERT_KINDS, LEVELS } from "../platform/vocabulary.js";
-import { countWalk } from "./scan.js";
+import { countWalk, planOf } from "./scan.js";
 
 const PACE_WINDOW_MS = 2000;
 const PACE_MAX = 5;
@@ -50,7 +50,8 @@ const dashboardUrl = (env) => (env.EDGELOG_PUBLIC_URL ?? "").replace(/\/+$/, "")
 function ruleForCore(r) {
   return { id: r.id, kind: r.kind, threshold: r.threshold, window_s: r.window_s, cooldown_s: r.cooldown_s,
     silence_minutes: r.silence_minutes, min_level: r.min_level, env: r.env ?? "", source: r.source ?? "",
-    component: r.component ?? "", sensitivity: r.sensitivity ?? "medium", scope: r.scope ?? "project" };
+    component: r.component ?? "", sensitivity: r.sensitivity ?? "medium", scope: r.scope ?? "project",
+    ...(r.query ? { query: r.query } : {}) };
 }
 
 async function destinationsOf(env, projectId) {
@@ -100,6 +101,12 @@ async function errorRateCount(env, project, rule, now) {
   const filter = { levels: LEVELS.slice(from < 0 ? 4 : from) };
   const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
   if (Object.keys(globs).length) filter.globs = globs;
+  if (rule.kind === "error_rate" && rule.query) filter.q = rule.query;
+  // A query checked when saved that the core no longer reads counts nothing rather than failing the run.
+  if (planOf(filter).error) {
+    console.error("alert rule query refused", rule.id, planOf(filter).error.message);
+    return 0;
+  }
   let count = 0;
   await countWalk(env, {
     projects: [project], from: now - rule.window_s * 1000, to: now + 1, filter, mode: "facets",

@@ -29,6 +29,7 @@ struct alert_rule {
   std::int64_t silence_minutes = 0;
   level min_level = level::error;
   std::string env, source, component;  ///< optional filters (globs)
+  std::string query;                   ///< error_rate: the events counted match it (docs/query.md); empty: all
   edgelog::sensitivity sensitivity = edgelog::sensitivity::medium;  ///< anomaly only
   /// anomaly only: judged per issue (candidates with a fingerprint and this rule's id, counted with
   /// its filters by the shim) instead of per project and level.

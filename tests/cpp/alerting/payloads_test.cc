@@ -71,3 +71,29 @@ TEST_CASE("an alert for an issue with a hint carries the next step") {
     if (f["name"] == "Next step") found = f["value"].get<std::string>().rfind("Timeouts concentrate on GET /v1/orders/:id (100 %)", 0) == 0;
   CHECK(found);
 }
+
+TEST_CASE("an error_rate rule with a query says so, carries it, and links to its matches") {
+  auto r = rule("error_rate");
+  r.query = "ctx.duration_ms:>2s endpoint:\"POST /pay\"";
+  r.min_level = level::warn;
+  alert_candidate c;
+  c.rule_id = r.id;
+  c.count_in_window = 12;
+  auto d = decide_alerts({r}, {c}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "https://logger.example.com", &d[0], false};
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, now));
+  const auto& e = discord["embeds"][0];
+  CHECK(e["title"].get<std::string>().find("events matching a query in shop") != std::string::npos);
+  bool listed = false;
+  for (const auto& f : e["fields"]) listed |= f["name"] == "Query" && f["value"] == r.query;
+  CHECK(listed);
+  CHECK(e["url"] == "https://logger.example.com/#/explore?project=shop"
+                    "&q=ctx.duration_ms%3A%3E2s%20endpoint%3A%22POST%20%2Fpay%22&level=warn%2Cerror%2Cfatal");
+  auto generic = json::parse(alert_payload(m, destination_kind::webhook, now));
+  CHECK(generic["rule"]["query"] == r.query);
+  r.query.clear();
+  auto plain = decide_alerts({r}, {c}, {}, now, false);
+  alert_message pm{"shop", "", &plain[0], false};
+  CHECK(json::parse(alert_payload(pm, destination_kind::webhook, now))["rule"].count("query") == 0);
+}

@@ -1,0 +1,106 @@
+// Saved queries and alerts on queries: a project's named queries (checked by the core when saved,
+// replaced by name, deleted), and error_rate rules that count only what a query matches, with the
+// query in the message and a link to its matches.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startWorker } from "../support/harness.js";
+import { startHook, until } from "../support/hooks.js";
+
+let w, hook;
+const send = (path, method, body) => w.admin(path, { method, body: JSON.stringify(body) });
+const Q = "/api/admin/projects/saved/queries";
+
+before(async () => {
+  hook = await startHook();
+  w = await startWorker({ bindings: { EDGELOG_PUBLIC_URL: "https://logger.example.com" } });
+  await w.createProject("saved");
+});
+after(async () => {
+  await w?.dispose();
+  await hook?.close();
+});
+
+describe("saved queries", () => {
+  test("save, list by name, save a name again to replace it, delete", async () => {
+    const slow = await send(Q, "POST", { name: "slow checkouts", query: "endpoint:\"POST /pay\" ctx.duration_ms:>2s" });
+    assert.equal(slow.status, 201);
+    const saved = (await slow.json()).query;
+    assert.equal(saved.name, "slow checkouts");
+    assert.equal((await send(Q, "POST", { name: "by plan", query: "ctx.user.plan:[pro, enterprise]" })).status, 201);
+    const again = await send(Q, "POST", { name: "slow checkouts", query: "ctx.duration_ms:>5s" });
+    assert.equal(again.status, 200);
+    assert.equal((await again.json()).query.id, saved.id);
+    const { queries } = await (await w.admin(Q)).json();
+    assert.deepEqual(queries.map((q) => [q.name, q.query]), [["by plan", "ctx.user.plan:[pro, enterprise]"],
+      ["slow checkouts", "ctx.duration_ms:>5s"]]);
+    assert.equal((await w.admin(`${Q}/${saved.id}`, { method: "DELETE" })).status, 200);
+    assert.equal((await w.admin(`${Q}/${saved.id}`, { method: "DELETE" })).status, 404);
+    assert.deepEqual((await (await w.admin(Q)).json()).queries.map((q) => q.name), ["by plan"]);
+  });
+
+  test("a query the core cannot read, a missing name, another project: refused with the field", async () => {
+    const bad = await send(Q, "POST", { name: "broken", query: "level:error)" });
+    assert.equal(bad.status, 400);
+    const body = await bad.json();
+    assert.deepEqual([body.error.code, body.field, body.position], ["bad_request", "query", 11]);
+    for (const input of [{ query: "x" }, { name: "", query: "x" }, { name: "n".repeat(101), query: "x" }]) {
+      const res = await send(Q, "POST", input);
+      assert.equal(res.status, 400);
+      assert.equal((await res.json()).field, "name");
+    }
+    for (const query of [undefined, "", "   ", "x".repeat(1001)]) {
+      const res = await send(Q, "POST", { name: "n", query });
+      assert.equal(res.status, 400, String(query));
+      assert.equal((await res.json()).field, "query");
+    }
+    assert.equal((await w.admin("/api/admin/projects/nowhere/queries")).status, 404);
+  });
+});
+
+describe("error_rate rules on a query", () => {
+  test("count only the matching events, at the rule's levels; the message names the query and links to it", async () => {
+    const p = await w.createProject("slow");
+    const rules = "/api/admin/projects/slow/alerts";
+    const created = await send(rules, "POST", { kind: "error_rate", min_level: "info", threshold: 2, window_s: 300,
+      cooldown_s: 600, query: "ctx.duration_ms:>2000 OR ctx.latency:>2s" });
+    assert.equal(created.status, 201);
+    const rule = (await created.json()).rule;
+    assert.equal(rule.query, "ctx.duration_ms:>2000 OR ctx.latency:>2s");
+    assert.equal((await send(rules + "/destinations", "POST", { kind: "discord", url: hook.url("/slow") })).status, 201);
+
+    const fast = Array.from({ length: 5 }, (_, i) => ({ level: "info", message: `checkout ${i}`, ctx: { duration_ms: 100 + i } }));
+    assert.equal((await w.send(p, [...fast, { level: "info", message: "checkout slow", ctx: { duration_ms: 2500 } },
+      { level: "debug", message: "below the level", ctx: { duration_ms: 9000 } }])).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.on("/slow").length, 0, "one match of two (debug is below the rule's level)");
+
+    assert.equal((await w.send(p, [{ level: "warn", message: "checkout slower", ctx: { latency: "3.1s" } }])).status, 202);
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    assert.ok(await until(() => hook.on("/slow").length === 1));
+    const embed = hook.on("/slow")[0].json.embeds[0];
+    assert.match(embed.title, /error rate: events matching a query in slow/);
+    assert.equal(embed.fields.find((f) => f.name === "Query").value, rule.query);
+    assert.match(embed.fields.find((f) => f.name === "Count").value, /^2 in 300 s$/);
+    const link = new URL(embed.url.replace("/#/", "/"));
+    assert.equal(link.searchParams.get("q"), rule.query);
+    assert.equal(link.searchParams.get("level"), "info,warn,error,fatal");
+  });
+
+  test("a query only on error_rate rules, checked by the core; PATCH changes or clears it", async () => {
+    const rules = "/api/admin/projects/saved/alerts";
+    const spike = await send(rules, "POST", { kind: "spike", query: "timeout" });
+    assert.equal(spike.status, 400);
+    assert.equal((await spike.json()).field, "query");
+    const bad = await send(rules, "POST", { kind: "error_rate", query: "ts:>not-a-time" });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json().then((b) => [b.field, b.position]), ["query", 4]);
+    const { rule } = await (await send(rules, "POST", { kind: "error_rate", query: "timeout" })).json();
+    const changed = await (await send(`${rules}/${rule.id}`, "PATCH", { query: "tags.region:eu" })).json();
+    assert.equal(changed.rule.query, "tags.region:eu");
+    assert.equal((await send(`${rules}/${rule.id}`, "PATCH", { query: "(" })).status, 400);
+    const cleared = await (await send(`${rules}/${rule.id}`, "PATCH", { query: "" })).json();
+    assert.equal(cleared.rule.query, null);
+  });
+});
