@@ -101,6 +101,37 @@ describe("explore", () => {
     assert.equal(await page.getAttribute("input[name=q]", "aria-invalid"), null);
   });
 
+  test("a query saved by name runs again from the list, and becomes an alert rule", async () => {
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.fill("input[name=q]", "ctx.order:>=118");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForFunction(() => document.querySelectorAll("tr.event-row").length === 2);
+    await page.getByRole("button", { name: "Save this query…" }).click();
+    await page.fill("input[name=save-name]", "late orders");
+    await page.locator("form.save-query button[type=submit]").click();
+    await page.waitForSelector(".saved-list button:text('late orders')");
+    assert.deepEqual((await api("/api/admin/projects/shop/queries")).queries.map((q) => [q.name, q.query]),
+      [["late orders", "ctx.order:>=118"]]);
+    // From a fresh view, picking it runs it.
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.locator(".saved-list button", { hasText: "late orders" }).click();
+    await page.waitForURL(/q=ctx\.order/);
+    await page.waitForFunction(() => document.querySelectorAll("tr.event-row").length === 2);
+    await shot("explore-saved-query");
+    // "Alert on it": the alerts page with an error-rate rule on that query, ready to add.
+    await page.getByRole("link", { name: "Alert on this query" }).click();
+    await page.waitForSelector("form[aria-label='New rule'] input[name=query]");
+    assert.equal(await page.inputValue("form[aria-label='New rule'] input[name=query]"), "ctx.order:>=118");
+    assert.equal(await page.inputValue("form[aria-label='New rule'] select[name=kind]"), "error_rate");
+    await page.locator("form[aria-label='New rule'] button[type=submit]").click();
+    await page.waitForSelector("td code:text('ctx.order:>=118')");
+    await shot("alerts-query-rule");
+    const { rules } = await api("/api/admin/projects/shop/alerts");
+    assert.deepEqual(rules.filter((r) => r.query).map((r) => [r.kind, r.query]), [["error_rate", "ctx.order:>=118"]]);
+  });
+
   test("no page logged an error or broke the Content-Security-Policy", () => {
     assert.deepEqual(problems, []);
   });

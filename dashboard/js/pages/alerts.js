@@ -24,7 +24,9 @@ export async function render(view, { params, nav: { controls, update } }) {
   };
   try {
     const [{ rules, destinations }, { deliveries }] = await Promise.all([api(base), api(`${base}/deliveries`)]);
-    const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created"), null, slug));
+    // From explore's "Alert on it": a new error-rate rule on that query.
+    const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created"), null, slug,
+      params.get("query")));
     replace(body,
       h("section.panel", {}, h("h2", {}, "Rules"),
         rules.length ? h("div.table-wrap", {}, h("table", {},
@@ -32,7 +34,8 @@ export async function render(view, { params, nav: { controls, update } }) {
           h("tbody", {}, rules.map((r) => h("tr", {},
             h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}${r.scope === "issue" ? ", per issue" : ""}` : r.threshold), h("td", {}, `${r.window_s} s`),
             h("td", {}, `${r.cooldown_s} s`), h("td", {}, r.min_level),
-            h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all"),
+            h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all",
+              r.query ? h("div", {}, h("code", {}, r.query)) : null),
             h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
               onclick: () => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: { enabled: !r.enabled } }), r.enabled ? "Rule disabled" : "Rule enabled") }, r.enabled ? "On" : "Off")),
             h("td", {}, h("button", { type: "button", onclick: () => replace(editor, h("h3", {}, `Edit the ${r.kind} rule`),
@@ -64,11 +67,12 @@ export async function render(view, { params, nav: { controls, update } }) {
 // The fields each kind of rule uses (the core's vocabulary): the form shows only these.
 const kindFields = (name) => alertKinds().find((k) => k.name === name)?.fields ?? [];
 const FIELD_LABELS = { scope: "Judge", threshold: "Events", window_s: "Window (s)", sensitivity: "Sensitivity", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
-  min_level: "Min level", env: "Env", source: "Source" };
+  min_level: "Min level", env: "Env", source: "Source", query: "Query" };
 
 /** The form for a new rule, or for changing `rule` (its kind stays), with the message it would send. */
-function ruleForm(submit, rule = null, slug = null) {
-  const kind = h("select", { name: "kind", disabled: Boolean(rule) }, alertKinds().map((k) => h("option", { value: k.name, selected: rule?.kind === k.name }, k.summary)));
+function ruleForm(submit, rule = null, slug = null, query = null) {
+  const first = rule?.kind ?? (query ? "error_rate" : null);
+  const kind = h("select", { name: "kind", disabled: Boolean(rule) }, alertKinds().map((k) => h("option", { value: k.name, selected: first === k.name }, k.summary)));
   const inputs = {
     threshold: h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 }),
     window_s: h("input", { name: "window_s", type: "number", min: 1, value: rule?.window_s ?? 60 }),
@@ -80,6 +84,7 @@ function ruleForm(submit, rule = null, slug = null) {
     sensitivity: h("select", { name: "sensitivity" }, sensitivities().map((v) => h("option", { value: v, selected: v === (rule?.sensitivity ?? "medium") }, v))),
     env: h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" }),
     source: h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" }),
+    query: h("input", { name: "query", placeholder: "e.g. ctx.duration_ms:>2s endpoint:\"POST /pay\"", value: rule?.query ?? query ?? "" }),
   };
   const labels = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, h("label", { "data-field": k }, FIELD_LABELS[k], input)]));
   const preview = h("div.preview", { "aria-live": "polite" });
@@ -88,7 +93,7 @@ function ruleForm(submit, rule = null, slug = null) {
     const out = {};
     for (const k of kindFields(current())) {
       const v = inputs[k].value;
-      out[k] = ["env", "source"].includes(k) ? v || null : ["min_level", "sensitivity", "scope"].includes(k) ? v : Number(v);
+      out[k] = ["env", "source", "query"].includes(k) ? v.trim() || null : ["min_level", "sensitivity", "scope"].includes(k) ? v : Number(v);
     }
     return out;
   };

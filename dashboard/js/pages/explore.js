@@ -6,6 +6,7 @@ import { volumeChart } from "../components/chart.js";
 import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
 import { eventBlock } from "../components/event-block.js";
 import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
+import { savedQueries } from "../components/saved-queries.js";
 import { levels as allLevels } from "../components/vocabulary.js";
 
 const FACETS = ["source", "env", "component", "endpoint", "release"];
@@ -27,6 +28,9 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
       if (!read.error) update(read.changes);
     },
   }, input, h("button.primary", { type: "submit" }, "Search"), problem);
+  // Saved queries are a project's: shown when one project is picked.
+  const saved = params.get("project")
+    ? await savedQueries({ slug: params.get("project"), input, run: () => form.requestSubmit() }) : null;
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);
   const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, allLevels().map((l) => h("button", {
     type: "button", "aria-pressed": String(levels.includes(l)),
@@ -48,7 +52,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     h("div.toolbar", {}, levelBar, status, chartNote, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
     h("section.panel.chart-panel", {}, chartBox),
     h("div.layout-explore", {},
-      h("aside.panel", { "aria-label": "Facets" }, h("h2", {}, "Facets"), facets),
+      h("aside.panel", { "aria-label": "Facets" }, saved, h("h2", {}, "Facets"), facets),
       h("section.panel.table-wrap.results", {}, h("table.log", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"),
         h("th", {}, "Source"), h("th", {}, "Message"), manyProjects ? h("th.hide-narrow", {}, "Project") : null)), results), more)));
 
