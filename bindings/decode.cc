@@ -312,6 +312,17 @@ errc decode_facets(std::string_view text, std::string_view body, facets_request&
   });
 }
 
+errc decode_aggregate(std::string_view text, std::string_view body, aggregate_request& out) {
+  return guarded([&] {
+    auto req = object_of(text);
+    read_scan(req, body, out);
+    out.by = string_or(req, "by");
+    out.agg = string_or(req, "agg");
+    out.limit = req.value("limit", std::size_t{20});
+    if (req.contains("state")) out.state = req["state"];
+  });
+}
+
 errc decode_rules_preview(std::string_view text, std::string_view body, rules_preview_request& out) {
   return guarded([&] {
     auto req = object_of(text);

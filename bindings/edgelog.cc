@@ -21,7 +21,7 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 5;
+constexpr std::uint32_t abi_version = 6;  // 6: el_aggregate
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -223,6 +223,12 @@ el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_
 el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
   return adapt<facets_request>([&](auto& r) { return bindings::decode_facets(text(request, request_len), text(body, body_len), r); },
                                [](const auto& r) { return encode_facets(count_facets(r)); });
+}
+
+el_result* el_aggregate(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<aggregate_request>(
+      [&](auto& r) { return bindings::decode_aggregate(text(request, request_len), text(body, body_len), r); },
+      [](const auto& r) { return encode_aggregate(aggregate_events(r)); });
 }
 
 el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {

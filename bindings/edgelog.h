@@ -72,6 +72,7 @@ el_result* el_rows(const uint8_t* request, size_t request_len, const uint8_t* bo
 el_result* el_forward(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+el_result* el_aggregate(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 
 /* Insights, alerting and integrations: `request` is JSON. */

@@ -53,6 +53,7 @@ std::string encode_rows(const rows_result& r);
 std::string encode_forward(const forward_result& r);
 std::string encode_histogram(const histogram_result& r);
 std::string encode_facets(const facets_result& r);
+std::string encode_aggregate(const aggregate_result& r);
 std::string encode_rules_preview(const rules_preview_result& r);
 std::string encode_baseline(const std::vector<baseline_band>& hours);
 std::string encode_trending(const std::vector<trend>& ranked);

@@ -251,6 +251,53 @@ std::string encode_facets(const facets_result& r) {
   return out;
 }
 
+// {"by", "measures", "rows": [{"key": [...], "values": [...]}], "groups", "other", "state", tally}
+std::string encode_aggregate(const aggregate_result& r) {
+  std::string out;
+  json_writer w(out);
+  if (r.problem) {
+    write_problem(w, *r.problem);
+    return out;
+  }
+  auto strings = [&](const std::vector<std::string>& list) {
+    w.ch('[');
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) w.ch(',');
+      w.string(list[i]);
+    }
+    w.ch(']');
+  };
+  w.raw("{\"by\":");
+  strings(r.by);
+  w.raw(",\"measures\":");
+  strings(r.measures);
+  w.raw(",\"rows\":[");
+  for (std::size_t i = 0; i < r.rows.size(); ++i) {
+    if (i) w.ch(',');
+    w.raw("{\"key\":[");
+    for (std::size_t k = 0; k < r.rows[i].key.size(); ++k) {
+      if (k) w.ch(',');
+      if (r.rows[i].key[k]) w.string(*r.rows[i].key[k]);
+      else w.raw("null");
+    }
+    w.raw("],\"values\":[");
+    for (std::size_t k = 0; k < r.rows[i].values.size(); ++k) {
+      if (k) w.ch(',');
+      if (r.rows[i].values[k]) w.number(*r.rows[i].values[k]);
+      else w.raw("null");
+    }
+    w.raw("]}");
+  }
+  w.raw("],\"groups\":");
+  w.integer(static_cast<std::int64_t>(r.groups));
+  w.raw(",\"other\":");
+  w.integer(static_cast<std::int64_t>(r.other));
+  w.raw(",\"state\":");
+  w.raw(r.state.dump(-1, ' ', true));
+  write_tally(w, r.tally);
+  return out;
+}
+
 std::string encode_rules_preview(const rules_preview_result& r) {
   std::string out;
   json_writer w(out);

@@ -85,6 +85,7 @@ export class Core {
   forward(request, texts) { return this.#call("el_forward", request, texts); }
   histogram(request, texts) { return this.#call("el_histogram", request, texts); }
   facets(request, texts) { return this.#call("el_facets", request, texts); }
+  aggregate(request, texts) { return this.#call("el_aggregate", request, texts); }
   rulesPreview(request, texts) { return this.#call("el_rules_preview", request, texts); }
 
   baseline(request) { return this.#call("el_baseline", request); }

@@ -973,3 +973,69 @@ std::uint8_t levels_of(const query_expr& e) noexcept { return e.empty() ? all_le
 bool narrows(const query_expr& e) noexcept { return !e.empty() && narrows_at(e, e.root); }
 
 }  // namespace edgelog
+
+namespace edgelog {
+
+std::optional<query_error> parse_field(std::string_view text, field_ref& out) {
+  // A field is what `has:` names: parse it as that term, and take the term's field.
+  constexpr std::string_view head = "has:";
+  std::string as_has(head);
+  as_has.append(text);
+  query_expr e;
+  grammar_limits limits;
+  if (auto problem = parse_query(as_has, e, limits)) {
+    std::size_t at = problem->position >= head.size() ? problem->position - head.size() : 0;
+    std::string message = problem->message.substr(0, problem->message.rfind(" at "));
+    return query_error{at, message + " at " + std::to_string(at)};
+  }
+  if (e.empty() || e[e.root].what != query_node::kind::has)
+    return query_error{0, "name one field: endpoint, level, ctx.<key>, tags.<key> at 0"};
+  out = e[e.root].field;
+  return std::nullopt;
+}
+
+void read_fields(const std::vector<field_ref>& fields, const stored_event& ev, std::vector<std::optional<field_value>>& out) {
+  out.assign(fields.size(), std::nullopt);
+  event_reading r(ev);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const field_ref& f = fields[i];
+    field_value v;
+    switch (f.from) {
+      case field_ref::source::stored: {
+        std::string_view have = ev[f.field];
+        if (have.empty()) continue;
+        v.text = std::string(have);
+        v.number = number_of(have);
+        break;
+      }
+      case field_ref::source::level:
+        v.text = std::string(level_name(ev.severity));
+        v.number = static_cast<double>(ev.severity);
+        break;
+      case field_ref::source::ts:
+        v.text = std::to_string(ev.ts);
+        v.number = static_cast<double>(ev.ts);
+        break;
+      default: {
+        auto found = at_path(r, f);
+        if (!found) continue;
+        using simdjson::dom::element_type;
+        switch (found->type()) {
+          case element_type::STRING:
+            v.text = std::string(found->get_string().value_unsafe());
+            v.number = number_of(v.text);
+            break;
+          case element_type::INT64: v.number = static_cast<double>(found->get_int64().value_unsafe()); break;
+          case element_type::UINT64: v.number = static_cast<double>(found->get_uint64().value_unsafe()); break;
+          case element_type::DOUBLE: v.number = found->get_double().value_unsafe(); break;
+          case element_type::NULL_VALUE: continue;
+          default: break;
+        }
+        if (v.text.empty()) v.text = simdjson::minify(*found);
+      }
+    }
+    out[i] = std::move(v);
+  }
+}
+
+}  // namespace edgelog

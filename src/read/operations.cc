@@ -212,6 +212,34 @@ facets_result count_facets(const facets_request& request) {
   return out;
 }
 
+aggregate_result aggregate_events(const aggregate_request& request) {
+  aggregate_result out;
+  read_filter f;
+  if ((out.problem = compile_filter(request.filter, f))) return out;
+  aggregate_spec spec;
+  if (auto e = parse_aggregate(request.by, request.agg, spec)) {
+    out.problem = query_problem{e->field, e->error.message, e->error.position};
+    return out;
+  }
+  for (const auto& b : spec.by) out.by.push_back(b.written);
+  for (const auto& m : spec.measures) out.measures.push_back(m.name);
+  aggregator groups(spec);
+  if (!groups.load(request.state)) {
+    out.problem = query_problem{"state", "state is not one this aggregation wrote"};
+    return out;
+  }
+  opened_segments open;
+  each_match(request, f, out.tally, open, false, [&](const segment_input&, const stored_event& ev, std::int64_t) {
+    groups.add(ev);
+    return true;
+  });
+  out.rows = groups.rows(request.limit);
+  out.groups = groups.groups();
+  out.other = groups.other();
+  out.state = groups.save();
+  return out;
+}
+
 rules_preview_result preview_rules_over(const rules_preview_request& request) {
   rules_preview_result out;
   read_filter f;

@@ -112,4 +112,18 @@ std::uint8_t levels_of(const query_expr& e) noexcept;
 /// True when the query looks at more than levels.
 bool narrows(const query_expr& e) noexcept;
 
+/// Reads one field as a query names it (`endpoint`, `level`, `ctx.user.plan`, `tags."k8s.pod"`):
+/// what an aggregation groups by and measures. Errors count from the field's first character.
+std::optional<query_error> parse_field(std::string_view text, field_ref& out);
+
+/// A field's value on one event: its text (a string as it is; another JSON value minified; a
+/// level by name; ts in epoch ms) and its number when it reads as one (durations in ms).
+struct field_value {
+  std::string text;
+  std::optional<double> number;
+};
+
+/// The values of `fields` on one event (nothing where it has none), ctx and tags parsed once.
+void read_fields(const std::vector<field_ref>& fields, const stored_event& ev, std::vector<std::optional<field_value>>& out);
+
 }  // namespace edgelog

@@ -14,6 +14,7 @@
 
 #include "edgelog/error.h"
 #include "edgelog/integrations/forward.h"
+#include "edgelog/read/aggregate.h"
 #include "edgelog/read/query.h"
 #include "edgelog/read/rules_preview.h"
 #include "edgelog/store/segment.h"
@@ -199,6 +200,27 @@ struct facets_result {
 
 /// The most common values of fields among the matching events.
 facets_result count_facets(const facets_request& request);
+
+// ---- aggregations -----------------------------------------------------------------------------
+
+struct aggregate_request : scan_request {
+  std::string by, agg;    ///< as docs/query.md writes them
+  nlohmann::json state;   ///< the previous read's, to go on from; null to start
+  std::size_t limit = 20;  ///< groups answered
+};
+
+struct aggregate_result {
+  std::optional<query_problem> problem;
+  std::vector<std::string> by, measures;  ///< the columns: group fields as written, measure names
+  std::vector<aggregate_row> rows;        ///< the groups so far, by the first measure
+  nlohmann::json state;                   ///< for the next read of the walk
+  std::size_t groups = 0;                 ///< groups so far (rows holds at most `limit`)
+  std::uint64_t other = 0;                ///< events past max_groups, in no group
+  scan_tally tally;
+};
+
+/// Groups the matching events and measures each group, going on from `state`.
+aggregate_result aggregate_events(const aggregate_request& request);
 
 // ---- rules preview ----------------------------------------------------------------------------
 
