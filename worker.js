@@ -20,7 +20,7 @@ import { centralBatch, centralLog, goIngest } from "./worker/routes/ingest/seeds
 import { sentryEnvelope, sentryStore } from "./worker/routes/ingest/sentry.js";
 import { getIssue, getIssueBaseline, listIssues, updateIssue } from "./worker/routes/issues.js";
 import { createKey, listKeys, revokeKey, revokePreviousSecret, rotateKey, updateKey } from "./worker/routes/keys.js";
-import { exportLogs, getLog, listLogs, logsHistogram, tailLogs } from "./worker/routes/logs.js";
+import { exportLogs, getLog, listLogs, logsAggregate, logsHistogram, tailLogs } from "./worker/routes/logs.js";
 import { listRuns, maintainNow, purgeNow } from "./worker/routes/maintenance.js";
 import { metrics } from "./worker/routes/metrics.js";
 import { listOutcomes } from "./worker/routes/outcomes.js";
@@ -62,6 +62,7 @@ const ROUTES = {
   "/api/query": { GET: open(readQuery) }, // the admin, or a key with the read scope
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
   "/api/logs/histogram": { GET: open(logsHistogram) },
+  "/api/logs/aggregate": { GET: open(logsAggregate) },
   "/api/logs/:id": { GET: open(getLog) }, // likewise (and the same for the reads below)
   "/api/export": { GET: open(exportLogs) },
   "/api/tail": { GET: open(tailLogs) },

@@ -33,7 +33,7 @@ function validateParts(decision) {
   validate("ingest.parts", parts);
 }
 
-const METHODS = { prune: "prune", rows: "rows", forward: "forward", histogram: "histogram", facets: "facets",
+const METHODS = { prune: "prune", rows: "rows", forward: "forward", histogram: "histogram", facets: "facets", aggregate: "aggregate",
   rulesPreview: "rules_preview", baseline: "baseline", trending: "trending", suggest: "suggest", suspect: "suspect",
   alerts: "alerts", digest: "digest", ticket: "ticket" };
 

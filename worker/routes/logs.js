@@ -1,6 +1,7 @@
 // /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
 import { error, json } from "../platform/http.js";
+import { aggregateEvents, checkAggregate } from "../services/aggregate.js";
 import { eventById, tailEvents, walkEvents } from "../services/scan.js";
 import {
   badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
@@ -140,6 +141,34 @@ export async function tailLogs(request, env) {
   if (after === null) return badParam("since", "since must be a cursor from a previous answer");
   const t = await tailEvents(env, { ...query, after });
   return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: t.caught_up });
+}
+
+/** GET /api/logs/aggregate?by=&agg=&limit=&<the filters of /api/logs>: groups of the matching
+ *  events and their measures (docs/query.md), over the last 24 h unless `from` says otherwise. */
+export async function logsAggregate(request, env) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const now = Date.now();
+  const range = readRange(params, now, now - 86_400_000);
+  if (range.response) return range.response;
+  const f = readFilter(params);
+  if (f.response) return f.response;
+  const l = readLimit(params, 20, 1000);
+  if (l.response) return l.response;
+  const by = params.get("by") ?? "";
+  const agg = params.get("agg") ?? "";
+  const checked = checkAggregate(f.filter, by, agg);
+  if (checked.problem) return badParam(checked.problem.field, checked.problem.message, checked.problem.position);
+  const a = await aggregateEvents(env, { projects: scope.projects, from: range.from, to: range.to, filter: f.filter, by, agg,
+    limit: l.limit });
+  const iso = (ms) => new Date(ms).toISOString();
+  return json(200, {
+    from: iso(range.from), to: iso(range.to), by: a.by, measures: a.measures,
+    groups: a.rows.map((r) => ({ key: Object.fromEntries(a.by.map((name, i) => [name, r.key[i]])),
+      values: Object.fromEntries(a.measures.map((name, i) => [name, r.values[i]])) })),
+    total_groups: a.groups, other: a.other, scanned: a.scanned, complete: a.complete, covered_from: iso(a.covered_from),
+  });
 }
 
 /** GET /api/logs/histogram: counts per time bucket and level for the same filters as /api/logs. */

@@ -52,7 +52,7 @@ function prune(filter, headers) {
 }
 
 const READS = { rows: (r, t) => core.rows(r, t), forward: (r, t) => core.forward(r, t), histogram: (r, t) => core.histogram(r, t),
-  facets: (r, t) => core.facets(r, t), rules: (r, t) => core.rulesPreview(r, t) };
+  facets: (r, t) => core.facets(r, t), aggregate: (r, t) => core.aggregate(r, t), rules: (r, t) => core.rulesPreview(r, t) };
 
 // Runs one core read (`op`: rows, forward, histogram, facets or rules) over these segments'
 // stored texts.
@@ -309,7 +309,9 @@ export async function countWalk(env, { projects, from, to, filter, mode, request
       limit: step, filters: withFilters });
     const candidates = prune(filter, headers);
     for (let i = 0; i < candidates.length; i += MAX_OPEN) {
-      const answer = await readSegments(env, mode, { filter, from, to, ...request }, candidates.slice(i, i + MAX_OPEN));
+      // `request` may be a function: what each read asks (an aggregation's state so far).
+      const asked = typeof request === "function" ? request() : request;
+      const answer = await readSegments(env, mode, { filter, from, to, ...asked }, candidates.slice(i, i + MAX_OPEN));
       scanned += answer.scanned;
       merge(answer);
       if (scanned >= maxEvents) {

@@ -12,6 +12,7 @@ import { ingestWith } from "../../../worker/services/ingest.js";
 import { baselineSeries, issueEvidence, suspectRelease, trendingIssues } from "../../../worker/services/issues.js";
 import { forwardBatch, readNewest, tailEvents, walkEvents } from "../../../worker/services/scan.js";
 import { histogram } from "../../../worker/services/search.js";
+import { aggregateEvents } from "../../../worker/services/aggregate.js";
 import { FakeKV, migratedD1 } from "../../support/fake-d1.mjs";
 import { ROOT } from "../../support/paths.mjs";
 
@@ -47,6 +48,9 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   await tailEvents(e, { projects: [project], after: 0, filter: {}, from: 0, to: now + 60_000, limit: 10 });
   await forwardBatch(e, { project, after: -1, filter: {}, limit: 10, forward: { format: "ndjson", index: "x", max_bytes: 1 << 20 } });
   await histogram(e, { projects: [project], from: now - 3_600_000, to: now + 60_000, filter: { source: "web" }, bucket: 60_000 });
+  const groups = await aggregateEvents(e, { projects: [project], from: 0, to: now + 60_000, filter: {}, by: "level",
+    agg: "count, p95(ctx.route)", limit: 10 });
+  assert.equal(groups.rows.length, 2);
   await readNewest(e, { project, events: 10, op: "rules", request: { limit: 10, fingerprint_rules: "message:*payment* -> pay" } });
   const issue = (await db.listIssues(e.DB, { projectId: 1, statuses: null, minLevelRank: 4, from: 0, to: now + 60_000, sort: "last_seen", limit: 1 }))[0];
   const evidence = await issueEvidence(e, project, issue);
@@ -61,7 +65,7 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   core.vocabulary();
   assert.deepEqual(violations(), []);
   for (const op of ["ingest.request", "ingest.answer", "ingest.parts", "ingest_without.request", "prune.request", "prune.answer",
-    "rows.answer", "forward.answer", "histogram.answer", "facets.answer", "rules_preview.answer", "baseline.answer",
+    "rows.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
     "trending.answer", "suggest.answer", "suspect.request", "alerts.request", "alerts.answer", "digest.answer", "ticket.answer",
     "vocabulary.answer"])
     assert.ok(operationsSeen().includes(op), `${op} never crossed`);

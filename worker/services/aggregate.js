@@ -1,0 +1,26 @@
+// Aggregations over the events a filter matches: groups by fields and their measures, computed by
+// the core segment by segment. The walk hands each read the state the previous one answered; the
+// Worker never looks inside it.
+import { core } from "../platform/core.js";
+import { countWalk } from "./scan.js";
+
+const AGGREGATE_SCAN = 200_000; // events read per request, at most
+
+/** The core's reading of `by` and `agg` before any segment is read: {problem} or {}. */
+export function checkAggregate(filter, by, agg) {
+  const answer = core.aggregate({ filter, by, agg, segments: [] }, []);
+  return answer.error ? { problem: answer.error } : { by: answer.by, measures: answer.measures };
+}
+
+/** {by, measures, rows, groups, other, scanned, complete, covered_from} for the events of
+ *  `projects` in [from, to) that `filter` matches. */
+export async function aggregateEvents(env, { projects, from, to, filter, by, agg, limit }) {
+  let last = core.aggregate({ filter, by, agg, limit, segments: [] }, []);
+  const walk = await countWalk(env, {
+    projects, from, to, filter, mode: "aggregate", maxEvents: AGGREGATE_SCAN,
+    request: () => ({ by, agg, limit, state: last.state }),
+    merge: (answer) => { last = answer; },
+  });
+  return { by: last.by, measures: last.measures, rows: last.rows, groups: last.groups, other: last.other,
+    scanned: walk.scanned, complete: walk.complete, covered_from: walk.covered_from };
+}
