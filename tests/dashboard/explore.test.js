@@ -132,6 +132,33 @@ describe("explore", () => {
     assert.deepEqual(rules.filter((r) => r.query).map((r) => [r.kind, r.query]), [["error_rate", "ctx.order:>=118"]]);
   });
 
+  test("group by: counts and measures per value as a table, in the URL; a bad measure is underlined", async () => {
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.getByRole("button", { name: "Group by…" }).click();
+    await page.waitForSelector("form.group-by input[name=by]");
+    await page.fill("form.group-by input[name=by]", "source");
+    await page.fill("form.group-by input[name=agg]", "count, max(ctx.order), count_distinct(level)");
+    await page.locator("form.group-by button[type=submit]").click();
+    await page.waitForURL(/by=source/);
+    await page.waitForSelector("table.groups tbody tr td.num");
+    const rows = await page.locator("table.groups tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    // 120 seeded events over three sources (40 each) and the zebra error on api; order i on i % 3.
+    assert.deepEqual(rows, [["api", "41", "117", "4"], ["web", "40", "118", "4"], ["worker", "40", "119", "4"]]);
+    assert.deepEqual(await page.locator("table.groups thead th").allTextContents(),
+      ["source", "count", "max(ctx.order)", "count_distinct(level)"]);
+    await shot("explore-group-by");
+    const seen = problems.length;
+    await page.fill("form.group-by input[name=agg]", "count, p95");
+    await page.locator("form.group-by button[type=submit]").click();
+    await page.waitForSelector(".group-panel .field-error .query-fault u");
+    assert.match(await page.textContent(".group-panel .field-error"), /p95 takes a field/);
+    assert.ok(problems.slice(seen).every((p) => /status of 400/.test(p)), problems.slice(seen).join("\n"));
+    problems.splice(seen);
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.waitForFunction(() => !document.querySelector(".group-panel"));
+  });
+
   test("no page logged an error or broke the Content-Security-Policy", () => {
     assert.deepEqual(problems, []);
   });

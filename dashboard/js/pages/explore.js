@@ -5,6 +5,7 @@ import { api, qs } from "../components/api.js";
 import { volumeChart } from "../components/chart.js";
 import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
 import { eventBlock } from "../components/event-block.js";
+import { groupBy } from "../components/group-by.js";
 import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
 import { savedQueries } from "../components/saved-queries.js";
 import { levels as allLevels } from "../components/vocabulary.js";
@@ -37,6 +38,10 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     onclick: () => update({ level: (levels.includes(l) ? levels.filter((x) => x !== l) : [...levels, l]).join(",") || null }),
   }, l)));
   const filters = filtersOf(params);
+  // Group by: open when the URL names fields or measures.
+  const grouped = params.has("by") || params.has("agg") ? groupBy(params, filters, update) : null;
+  const groupToggle = grouped ? null
+    : h("button", { type: "button", title: "Count and measure the matching events per field value", onclick: () => update({ agg: "count" }) }, "Group by…");
   // The project column only when the results can come from several projects.
   const manyProjects = !params.get("project") && (await listProjects()).length > 1;
   const exportLink = (format) => h("a.button", { href: `/api/export${qs({ ...filters, format, limit: 10000 })}`, download: "" }, `Export ${format.toUpperCase()}`);
@@ -49,8 +54,9 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
   // Compact: the controls in two rows, a short chart, then ~30 lines at 1280×800.
   replace(view, h("h1.sr-only", {}, "Explore"),
     h("div.toolbar.explore-bar", {}, ctl.nodes, form),
-    h("div.toolbar", {}, levelBar, status, chartNote, h("span.spacer"), copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
+    h("div.toolbar", {}, levelBar, status, chartNote, h("span.spacer"), groupToggle, copyButton(location.href, "Copy link"), exportLink("ndjson"), exportLink("csv")),
     h("section.panel.chart-panel", {}, chartBox),
+    grouped?.node,
     h("div.layout-explore", {},
       h("aside.panel", { "aria-label": "Facets" }, saved, h("h2", {}, "Facets"), facets),
       h("section.panel.table-wrap.results", {}, h("table.log", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"),
@@ -90,6 +96,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     const [hist] = await Promise.all([
       api(`/api/logs/histogram${qs({ ...filters, before: undefined })}`),
       loadPage(null),
+      grouped?.load(),
     ]);
     chart = volumeChart(chartBox, hist.buckets, {
       bucketMs: hist.bucket_ms, height: 80,
