@@ -351,27 +351,8 @@ class parser {
     if (is_alpha(s_[i_])) {
       std::size_t save = i_;
       std::vector<std::string> path;
-      bool ok = true;
-      for (;;) {
-        if (i_ < s_.size() && s_[i_] == '"' && !path.empty()) {
-          std::string key;
-          if (!quoted(key)) return std::nullopt;
-          path.push_back(std::move(key));
-        } else {
-          std::size_t from = i_;
-          while (i_ < s_.size() && is_name_char(s_[i_])) ++i_;
-          if (i_ == from) {
-            ok = false;
-            break;
-          }
-          path.emplace_back(s_.substr(from, i_ - from));
-        }
-        if (i_ < s_.size() && s_[i_] == '.') {
-          ++i_;
-          continue;
-        }
-        break;
-      }
+      bool ok = read_path(path);
+      if (error_) return std::nullopt;
       // Not a field term: `error: timeout` (nothing right after the colon), `https://…`.
       bool value_follows = i_ + 1 < s_.size() && !is_space(s_[i_ + 1]) && s_[i_ + 1] != ')';
       if (ok && i_ < s_.size() && s_[i_] == ':' && value_follows && s_.substr(i_ + 1, 2) != "//") {
@@ -382,6 +363,25 @@ class parser {
     }
     std::string_view word = bare();
     return text_node(at, word, false, false);
+  }
+
+  // name(.name | ."quoted")* at the cursor into `path`: false when a step has no name (the cursor
+  // where it should be) or when a quoted key is left open (then error_ says so).
+  bool read_path(std::vector<std::string>& path) {
+    for (;;) {
+      if (i_ < s_.size() && s_[i_] == '"' && !path.empty()) {
+        std::string key;
+        if (!quoted(key)) return false;
+        path.push_back(std::move(key));
+      } else {
+        std::size_t from = i_;
+        while (i_ < s_.size() && is_name_char(s_[i_])) ++i_;
+        if (i_ == from) return false;
+        path.emplace_back(s_.substr(from, i_ - from));
+      }
+      if (i_ >= s_.size() || s_[i_] != '.') return true;
+      ++i_;
+    }
   }
 
   // What a field term names: a stored field, level, ts, message/stack text, or ctx./tags. paths.
@@ -541,23 +541,7 @@ class parser {
   maybe has_term(std::size_t at) {
     std::size_t path_at = i_;
     std::vector<std::string> path;
-    for (;;) {
-      if (i_ < s_.size() && s_[i_] == '"' && !path.empty()) {
-        std::string key;
-        if (!quoted(key)) return std::nullopt;
-        path.push_back(std::move(key));
-      } else {
-        std::size_t from = i_;
-        while (i_ < s_.size() && is_name_char(s_[i_])) ++i_;
-        if (i_ == from) return stop(path_at, "has: names a field, ctx.<key> or tags.<key>");
-        path.emplace_back(s_.substr(from, i_ - from));
-      }
-      if (i_ < s_.size() && s_[i_] == '.') {
-        ++i_;
-        continue;
-      }
-      break;
-    }
+    if (!read_path(path)) return error_ ? std::nullopt : stop(path_at, "has: names a field, ctx.<key> or tags.<key>");
     bool text_field = false;
     auto f = field_named(path_at, std::move(path), text_field);
     if (!f) return std::nullopt;
