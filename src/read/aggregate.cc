@@ -174,7 +174,7 @@ std::optional<aggregate_error> parse_aggregate(std::string_view by, std::string_
       out.measures.push_back(std::move(m));
       continue;
     }
-    if (name == "count_distinct") m.what = kind::count_distinct;
+    if (name == "count_distinct" || name == "count_unique") m.what = kind::count_distinct;
     else if (name == "sum") m.what = kind::sum;
     else if (name == "avg") m.what = kind::avg;
     else if (name == "min") m.what = kind::min;
@@ -246,7 +246,7 @@ void aggregator::add(const stored_event& ev) {
   }
 }
 
-std::vector<aggregate_row> aggregator::rows(std::size_t limit) const {
+std::vector<aggregate_row> aggregator::rows(std::size_t limit, std::uint64_t* other) const {
   std::vector<aggregate_row> out;
   out.reserve(groups_.size());
   for (const auto& [key, g] : groups_) {
@@ -276,6 +276,13 @@ std::vector<aggregate_row> aggregator::rows(std::size_t limit) const {
     if (x && y && *x != *y) return *x > *y;
     return false;
   });
+  if (other) {
+    *other = other_;
+    for (std::size_t i = limit; i < out.size(); ++i) {
+      std::vector<std::optional<std::string>> key = out[i].key;
+      *other += groups_.at(key).events;
+    }
+  }
   if (out.size() > limit) out.resize(limit);
   return out;
 }

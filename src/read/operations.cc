@@ -233,9 +233,8 @@ aggregate_result aggregate_events(const aggregate_request& request) {
     groups.add(ev);
     return true;
   });
-  out.rows = groups.rows(request.limit);
+  out.rows = groups.rows(request.limit, &out.other);
   out.groups = groups.groups();
-  out.other = groups.other();
   out.state = groups.save();
   return out;
 }

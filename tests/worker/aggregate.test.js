@@ -60,6 +60,8 @@ test("no by: one group; limit keeps the largest groups; the field parameters nar
   assert.equal(users.groups.length, 3);
   assert.equal(users.total_groups, 25);
   assert.ok(users.groups.every((g) => g.values.count === 16));
+  assert.equal(users.other, 22 * 16); // the groups not answered
+  assert.equal(users.approximate, false);
   const cart = await aggregate("by=level&endpoint=GET%20%2Fcart");
   assert.deepEqual(cart.groups.map((g) => [g.key.level, g.values.count]), [["info", 200]]);
 });

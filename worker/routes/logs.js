@@ -167,7 +167,8 @@ export async function logsAggregate(request, env) {
     from: iso(range.from), to: iso(range.to), by: a.by, measures: a.measures,
     groups: a.rows.map((r) => ({ key: Object.fromEntries(a.by.map((name, i) => [name, r.key[i]])),
       values: Object.fromEntries(a.measures.map((name, i) => [name, r.values[i]])) })),
-    total_groups: a.groups, other: a.other, scanned: a.scanned, complete: a.complete, covered_from: iso(a.covered_from),
+    total_groups: a.groups, other: a.other, scanned: a.scanned, complete: a.complete, approximate: !a.complete,
+    covered_from: iso(a.covered_from),
   });
 }
 

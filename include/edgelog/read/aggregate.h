@@ -66,11 +66,12 @@ class aggregator {
 
   void add(const stored_event& ev);
 
-  /// The groups, by the first measure (then by key), at most `limit`.
-  std::vector<aggregate_row> rows(std::size_t limit) const;
+  /// The groups, by the first measure (then by key), at most `limit`; `other` (when given) gets
+  /// the events of the groups left out and of those past max_groups.
+  std::vector<aggregate_row> rows(std::size_t limit, std::uint64_t* other = nullptr) const;
   std::size_t groups() const noexcept { return groups_.size(); }
   /// Events not counted in any group because `max_groups` were full.
-  std::uint64_t other() const noexcept { return other_; }
+  std::uint64_t past_max_groups() const noexcept { return other_; }
 
   struct measure_state;
   struct group_state {

@@ -215,7 +215,7 @@ struct aggregate_result {
   std::vector<aggregate_row> rows;        ///< the groups so far, by the first measure
   nlohmann::json state;                   ///< for the next read of the walk
   std::size_t groups = 0;                 ///< groups so far (rows holds at most `limit`)
-  std::uint64_t other = 0;                ///< events past max_groups, in no group
+  std::uint64_t other = 0;                ///< events of the groups not answered (past `limit` or max_groups)
   scan_tally tally;
 };
 

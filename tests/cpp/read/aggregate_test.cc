@@ -75,6 +75,11 @@ TEST_CASE("groups by a built-in field and a ctx path; count, count_distinct, avg
   CHECK(g["∅|∅"][0] == 1);
   CHECK(a["rows"][0]["key"] == json::array({"POST /pay", "pro"}));  // the largest count first
   CHECK(a["groups"] == 6);
+  CHECK(a["other"] == 0);
+  json top = aggregate({{"by", "endpoint"}, {"agg", "count_unique(user_id), count"}, {"limit", 1}}, {seg.bytes});
+  CHECK(top["measures"] == json::array({"count_unique(user_id)", "count"}));
+  CHECK(top["rows"].size() == 1);
+  CHECK(top["other"] == 4);  // GET /cart's 3 and the health check's 1
 }
 
 TEST_CASE("percentiles are within 1 % of the exact value; the filter narrows what is grouped") {
@@ -142,6 +147,6 @@ TEST_CASE("past max_groups, events count as other and the groups kept stay exact
   auto seg = edgelog::test::segment_of(many);
   json a = aggregate({{"by", "request_id"}, {"limit", 5}}, {seg.bytes});
   CHECK(a["groups"] == edgelog::max_groups);
-  CHECK(a["other"] == 50);
+  CHECK(a["other"] == 50 + edgelog::max_groups - 5);  // past max_groups, and the groups not answered
   CHECK(a["rows"].size() == 5);
 }
