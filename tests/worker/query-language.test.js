@@ -4,7 +4,7 @@
 // answered as 400 naming its position.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startWorker } from "../support/harness.js";
+import { ADMIN_TOKEN, startWorker } from "../support/harness.js";
 
 const NOW = Date.now();
 const at = (minutesAgo) => new Date(NOW - minutesAgo * 60_000).toISOString();
@@ -179,5 +179,37 @@ describe("every surface takes the same query", () => {
     const bad = await refusal(`/api/query?text=${encodeURIComponent("env:[production, staging")}`);
     assert.equal(bad.position, 4);
     assert.equal(bad.field, "q");
+  });
+});
+
+describe("POST /api/logs/search: queries no URL carries", () => {
+  const post = (path, body, headers) => w.fetch(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "Content-Type": "application/json", ...headers } });
+  const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+  test("an OR of 1,000 order ids (about 20 KB of query), with levels, exclusions and a limit as JSON", async () => {
+    const ids = Array.from({ length: 999 }, (_, i) => `ctx.orderId:ord_${100_000 + i}`);
+    const q = [...ids, "ctx.orderId:ord_8812"].join(" OR ");
+    assert.ok(q.length > 16_384, "longer than any URL Cloudflare takes");
+    const res = await post("/api/logs/search", { project: "lang", from: "1h", q, level: ["info", "error"], not: { env: ["dev"] }, limit: 10 }, admin);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.deepEqual(body.logs.map((e) => e.message), ["payment captured"]);
+    const agg = await post("/api/logs/aggregate", { project: "lang", from: "1h", by: "env", q: "has:ctx.duration_ms" }, admin);
+    assert.equal(agg.status, 200);
+    assert.deepEqual((await agg.json()).groups.map((g) => [g.key.env, g.values.count]),
+      [["production", 2], ["staging", 1]]);
+  });
+
+  test("refusals: no credentials, not JSON, a fault in the query with its position, too large", async () => {
+    assert.equal((await post("/api/logs/search", { q: "x" })).status, 401);
+    assert.equal((await post("/api/logs/search", "{not json", admin)).status, 400);
+    assert.equal((await post("/api/logs/search", "[1]", admin)).status, 400);
+    const bad = await post("/api/logs/search", { project: "lang", q: "level:error)" }, admin);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json().then((b) => [b.field, b.position]), ["q", 11]);
+    const terms = await post("/api/logs/search", { project: "lang", q: Array.from({ length: 1001 }, (_, i) => `w${i}`).join(" ") }, admin);
+    assert.equal(terms.status, 400);
+    assert.equal((await post("/api/logs/search", { q: "x".repeat(300_000) }, admin)).status, 413);
   });
 });

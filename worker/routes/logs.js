@@ -143,6 +143,45 @@ export async function tailLogs(request, env) {
   return json(200, { logs: t.rows, next_since: encodeTailCursor(t.last), caught_up: t.caught_up });
 }
 
+const MAX_POSTED_QUERY_BYTES = 256 * 1024;
+
+/** The parameters of a read posted as JSON ({"q", "from", "level": [...], "not": {"env": [...]}, …})
+ *  as the query string the GET form takes: {params} or {response}. */
+async function postedParams(request) {
+  const text = await request.text();
+  if (text.length > MAX_POSTED_QUERY_BYTES)
+    return { response: error(413, "body_too_large", `a posted read is at most ${MAX_POSTED_QUERY_BYTES} bytes`) };
+  let value;
+  try { value = JSON.parse(text); } catch { return { response: error(400, "invalid_json", "the body is not valid JSON") }; }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { response: error(400, "bad_request", "expected a JSON object") };
+  const params = new URLSearchParams();
+  const add = (name, v) => {
+    for (const x of Array.isArray(v) ? v : [v]) if (x !== null && x !== undefined) params.append(name, String(x));
+  };
+  for (const [name, v] of Object.entries(value)) {
+    if (name === "not" && typeof v === "object" && v !== null && !Array.isArray(v)) {
+      for (const [field, values] of Object.entries(v)) add(`not.${field}`, values);
+    } else {
+      add(name, v);
+    }
+  }
+  return { params };
+}
+
+/** The same read as GET `path`, with the parameters posted in the body: for queries no URL
+ *  carries (Cloudflare refuses URLs past 16 KB). Credentials as the GET form. */
+export function posted(path, read) {
+  return async (request, env, ctx) => {
+    const p = await postedParams(request);
+    if (p.response) return p.response;
+    const url = new URL(request.url);
+    url.pathname = path;
+    url.search = p.params.toString();
+    return read(new Request(url, { headers: request.headers }), env, ctx);
+  };
+}
+
 /** GET /api/logs/aggregate?by=&agg=&limit=&<the filters of /api/logs>: groups of the matching
  *  events and their measures (docs/query.md), over the last 24 h unless `from` says otherwise. */
 export async function logsAggregate(request, env) {
