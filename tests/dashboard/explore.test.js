@@ -58,7 +58,7 @@ describe("explore", () => {
     // count is the API's.
     await page.locator("aside .facets button", { hasText: /^web$/ }).click({ modifiers: ["Alt"] });
     await page.waitForURL(/not\.source=web/);
-    await page.waitForFunction(() => document.querySelector("input[name=q]").value.includes("-source:web"));
+    await page.waitForFunction(() => document.querySelector("input[name=q]")?.value.includes("-source:web"));
     await page.waitForFunction(() => ![...document.querySelectorAll("tr.event-row td:nth-child(3)")].some((td) => td.textContent === "web"));
     const left = (await api("/api/logs?project=shop&component=payments&not.source=web&from=24h&limit=500")).logs.length;
     await page.waitForFunction((n) => document.querySelectorAll("tr.event-row").length === Math.min(n, 100), left);

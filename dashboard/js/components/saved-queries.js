@@ -3,8 +3,9 @@
 import { api } from "./api.js";
 import { h, replace, toast } from "./dom.js";
 
-/** The panel for project `slug`; `input` is the query bar, `run()` submits it. */
-export async function savedQueries({ slug, input, run }) {
+/** The panel for project `slug`; `input` is the query bar, `run()` submits it. The list fills in
+ *  when it arrives: the page does not wait for it. */
+export function savedQueries({ slug, input, run }) {
   const base = `/api/admin/projects/${encodeURIComponent(slug)}/queries`;
   const list = h("ul.saved-list");
   const name = h("input", { name: "save-name", "aria-label": "Name", placeholder: "name", maxlength: 100, required: true });
@@ -44,7 +45,7 @@ export async function savedQueries({ slug, input, run }) {
   } }, "Save this query…");
   input.addEventListener("input", linkAlert);
   linkAlert();
-  await load().catch((err) => replace(list, h("li.muted", {}, err.message)));
+  load().catch((err) => replace(list, h("li.muted", {}, err.message)));
   return h("section.saved-queries", { "aria-label": "Saved queries" }, h("h2", {}, "Saved queries"), list,
     h("p", {}, toggle), saveForm, h("p", {}, alertLink));
 }

@@ -31,7 +31,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
   }, input, h("button.primary", { type: "submit" }, "Search"), problem);
   // Saved queries are a project's: shown when one project is picked.
   const saved = params.get("project")
-    ? await savedQueries({ slug: params.get("project"), input, run: () => form.requestSubmit() }) : null;
+    ? savedQueries({ slug: params.get("project"), input, run: () => form.requestSubmit() }) : null;
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);
   const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, allLevels().map((l) => h("button", {
     type: "button", "aria-pressed": String(levels.includes(l)),
