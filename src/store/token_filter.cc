@@ -21,59 +21,6 @@ std::uint64_t fnv(std::uint64_t h, std::string_view s) noexcept {
 
 std::uint64_t token_hash(std::string_view token) noexcept { return detail::mix64(fnv(fnv_offset, token)); }
 
-void json_words_text(std::string_view json, std::string& out) {
-  out.clear();
-  out.reserve(json.size());
-  auto hex = [&](std::size_t at, unsigned& v) {
-    if (at + 4 > json.size()) return false;
-    v = 0;
-    for (std::size_t k = at; k < at + 4; ++k) {
-      char c = json[k];
-      unsigned d = c >= '0' && c <= '9' ? unsigned(c - '0') : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? unsigned((c | 0x20) - 'a' + 10) : 16;
-      if (d == 16) return false;
-      v = v * 16 + d;
-    }
-    return true;
-  };
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (c != '\\' || i + 1 >= json.size()) {
-      out.push_back(c);
-      continue;
-    }
-    unsigned cp = 0;
-    if (json[i + 1] != 'u' || !hex(i + 2, cp)) {  // \n, \t, \", \\, \/ …: none is part of a word
-      out.push_back(' ');
-      ++i;
-      continue;
-    }
-    i += 5;
-    unsigned low = 0;
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 2 < json.size() && json[i + 1] == '\\' && json[i + 2] == 'u' &&
-        hex(i + 3, low) && low >= 0xDC00 && low <= 0xDFFF) {
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-      i += 6;
-    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = 0xFFFD;
-    }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-}
-
 std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept {
   std::uint64_t h = fnv(fnv_offset, field);
   h = fnv(h, "=");

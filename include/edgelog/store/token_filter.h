@@ -74,11 +74,86 @@ void for_each_token_hash(std::string_view text, Fn&& fn) {
   if (n) fn(detail::mix64(h));
 }
 
-/// The text of an ASCII JSON document (ctx, tags) as its words would be read from its decoded
-/// strings, into `out`: `\uXXXX` escapes (surrogate pairs too) become their UTF-8 and the other
-/// escapes a blank. Its words are those of every string, key and number in it: a superset of the
-/// words of its string values, which is what a word filter may hold.
-void json_words_text(std::string_view json, std::string& out);
+/// Calls `fn(token_hash(token))` for each token of each string value (not key) of an ASCII JSON
+/// document (ctx, tags), as for_each_token_hash would give them on the value decoded: `\uXXXX`
+/// (surrogate pairs too) as its UTF-8, the other escapes as separators. One pass, no copy: what a
+/// segment's word filter holds of ctx and tags (free text finds their string values).
+template <typename Fn>
+void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint64_t>& pending, Fn&& fn) {
+  const std::size_t n = json.size();
+  std::uint64_t h = detail::fnv_offset;
+  std::size_t len = 0;
+  auto feed = [&](unsigned u) {
+    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+    if (!word) {
+      if (len) pending.push_back(detail::mix64(h));
+      h = detail::fnv_offset;
+      len = 0;
+    } else if (len < 64) {
+      h ^= u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
+      h *= detail::fnv_prime;
+      ++len;
+    }
+  };
+  auto hex4 = [&](std::size_t at, unsigned& v) {
+    if (at + 4 > n) return false;
+    v = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+      unsigned c = static_cast<unsigned char>(json[k]), l = c | 0x20;
+      unsigned d = c >= '0' && c <= '9' ? c - '0' : l >= 'a' && l <= 'f' ? l - 'a' + 10 : 16;
+      if (d == 16) return false;
+      v = v * 16 + d;
+    }
+    return true;
+  };
+  std::size_t i = 0;
+  while (i < n) {
+    if (json[i++] != '"') continue;
+    pending.clear();
+    while (i < n && json[i] != '"') {
+      auto c = static_cast<unsigned char>(json[i]);
+      if (c != '\\' || i + 1 >= n) {
+        feed(c);
+        ++i;
+        continue;
+      }
+      unsigned cp = 0;
+      if (json[i + 1] != 'u' || !hex4(i + 2, cp)) {  // \n, \t, \", \\, \/ …: none is part of a word
+        feed(' ');
+        i += 2;
+        continue;
+      }
+      i += 6;
+      unsigned low = 0;
+      if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && json[i] == '\\' && json[i + 1] == 'u' && hex4(i + 2, low) &&
+          low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        i += 6;
+      } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+        cp = 0xFFFD;
+      }
+      if (cp < 0x80) {
+        feed(cp);
+      } else {  // every byte of a multi-byte sequence is a word byte: its value does not matter to the split
+        unsigned bytes[4];
+        int count = 0;
+        if (cp < 0x800) bytes[count++] = 0xC0 | (cp >> 6);
+        else if (cp < 0x10000) bytes[count++] = 0xE0 | (cp >> 12), bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
+        else
+          bytes[count++] = 0xF0 | (cp >> 18), bytes[count++] = 0x80 | ((cp >> 12) & 0x3F),
+          bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
+        bytes[count++] = 0x80 | (cp & 0x3F);
+        for (int k = 0; k < count; ++k) feed(bytes[k]);
+      }
+    }
+    feed(' ');
+    ++i;  // the closing quote
+    std::size_t next = i;
+    while (next < n && (json[next] == ' ' || json[next] == '\n' || json[next] == '\t' || json[next] == '\r')) ++next;
+    if (next < n && json[next] == ':') continue;  // a key
+    for (std::uint64_t t : pending) fn(t);
+  }
+}
 
 /// The hash of a field's value as a filter entry: "<field>=<value>".
 std::uint64_t field_hash(std::string_view field, std::string_view value) noexcept;
