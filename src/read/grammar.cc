@@ -658,16 +658,16 @@ class event_reading {
   simdjson::dom::element root_;
 };
 
-// False when ctx and tags (`extra`, ASCII JSON) cannot hold the term: an ASCII word of it is not
-// in their text in any case. Spares parsing them for the events a word search passes over.
-bool extra_may_hold(std::string_view extra, const text_term& t) {
-  if (extra.empty()) return false;
+// False when `text` cannot hold the term: an ASCII word of it is nowhere in the text, in any
+// case. Spares splitting the text into words for most events a word search passes over. (ctx
+// and tags, as ASCII JSON, keep their ASCII letters as they are: the same check holds there.)
+bool may_hold(std::string_view text, const text_term& t) {
+  if (text.empty()) return false;
   if (!t.glob.empty()) return true;
   auto folds_to = [](char c, char lower_c) { return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c) == lower_c; };
   for (const auto& word : t.tokens) {
-    if (detail::has_non_ascii(word)) continue;  // escaped there as \uXXXX
-    auto at = std::search(extra.begin(), extra.end(), word.begin(), word.end(), folds_to);
-    if (at == extra.end()) return false;
+    if (detail::has_non_ascii(word)) continue;  // folded at match time (and escaped as \uXXXX in ctx)
+    if (std::search(text.begin(), text.end(), word.begin(), word.end(), folds_to) == text.end()) return false;
   }
   return true;
 }
@@ -792,13 +792,15 @@ bool eval(const query_expr& e, std::uint32_t at, event_reading& r) {
         if (eval(e, c, r)) return true;
       return false;
     case kind::not_: return !eval(e, n.children[0], r);
-    case kind::text:
-      if (n.in_field) return phrase_in(r.words(n.field.field), n.term);
-      if (phrase_in(r.words(stored_field::message), n.term) || phrase_in(r.words(stored_field::stack), n.term)) return true;
-      if (!extra_may_hold(ev.extra, n.term)) return false;
+    case kind::text: {
+      auto in = [&](stored_field f) { return may_hold(ev[f], n.term) && phrase_in(r.words(f), n.term); };
+      if (n.in_field) return in(n.field.field);
+      if (in(stored_field::message) || in(stored_field::stack)) return true;
+      if (!may_hold(ev.extra, n.term)) return false;
       for (const auto& words : r.value_words())
         if (phrase_in(words, n.term)) return true;
       return false;
+    }
     case kind::has:
       switch (n.field.from) {
         case field_ref::source::stored: return !ev[n.field.field].empty();
