@@ -1,6 +1,8 @@
 // Simple case folding by ranges (see case_fold.h), and the UTF-8 around it.
 #include "detail/case_fold.h"
 
+#include <algorithm>
+
 namespace edgelog::detail {
 
 namespace {
@@ -83,6 +85,21 @@ void append_folded(std::string_view text, std::string& out) {
     }
     i += n;
   }
+}
+
+std::size_t utf16_units(std::string_view text, std::size_t byte) noexcept {
+  std::size_t units = 0, i = 0;
+  const std::size_t end = std::min(byte, text.size());
+  while (i < end) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    bool whole = n && i + n <= end;
+    for (std::size_t k = 1; whole && k < n; ++k) whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!whole) n = 1;  // one replacement character
+    units += n == 4 && whole ? 2 : 1;
+    i += n;
+  }
+  return units;
 }
 
 std::string folded(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 
+#include "detail/case_fold.h"
 #include "edgelog/store/token_filter.h"
 
 namespace edgelog {
@@ -19,16 +20,6 @@ const double sketch_gamma = (1 + sketch_alpha) / (1 - sketch_alpha);
 const double sketch_log_gamma = std::log(sketch_gamma);
 constexpr unsigned hll_bits = 12;
 constexpr std::size_t hll_registers = std::size_t{1} << hll_bits;
-
-// UTF-16 code units in text[0, byte): positions as the dashboard counts them.
-std::size_t utf16_units(std::string_view text, std::size_t byte) {
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;
-  }
-  return units;
-}
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -65,7 +56,7 @@ std::vector<std::pair<std::size_t, std::string_view>> items_of(std::string_view 
 }
 
 std::optional<aggregate_error> fault(std::string field, std::string_view text, std::size_t byte, std::string message) {
-  std::size_t at = utf16_units(text, byte);
+  std::size_t at = detail::utf16_units(text, byte);
   return aggregate_error{std::move(field), query_error{at, message + " at " + std::to_string(at)}};
 }
 
@@ -73,7 +64,7 @@ std::optional<aggregate_error> fault(std::string field, std::string_view text, s
 std::optional<aggregate_error> field_at(std::string field, std::string_view text, std::size_t offset, std::string_view item,
                                         field_ref& out) {
   if (auto problem = parse_field(item, out)) {
-    std::size_t at = utf16_units(text, offset) + problem->position;
+    std::size_t at = detail::utf16_units(text, offset) + problem->position;
     std::string message = problem->message.substr(0, problem->message.rfind(" at "));
     return aggregate_error{std::move(field), query_error{at, message + " at " + std::to_string(at)}};
   }

@@ -46,17 +46,6 @@ void fold_words(std::string_view s, std::string& buffer, std::vector<std::pair<s
   });
 }
 
-// UTF-16 code units in text[0, byte): what a JavaScript string index counts.
-std::size_t utf16_offset(std::string_view text, std::size_t byte) {
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) == 0x80) continue;  // a continuation byte
-    units += c >= 0xF0 ? 2 : 1;        // four-byte sequences are surrogate pairs
-  }
-  return units;
-}
-
 std::optional<stored_field> stored_field_named(std::string_view name) {
   for (std::size_t i = 0; i < stored_field_count; ++i)
     if (stored_field_name(static_cast<stored_field>(i)) == name) return static_cast<stored_field>(i);
@@ -136,7 +125,7 @@ class parser {
 
   bool fail_at(std::size_t byte, std::string message) {
     if (!error_) {
-      std::size_t at = utf16_offset(s_, byte);
+      std::size_t at = detail::utf16_units(s_, byte);
       error_ = query_error{at, std::move(message) + " at " + std::to_string(at)};
     }
     return false;
@@ -848,6 +837,25 @@ bool prunable_value(const query_node& n) {
 
 bool prunable_words(const text_term& t) { return t.glob.empty() && t.tokens.size() > (t.prefix ? 1u : 0u); }
 
+// The ASCII words a ctx or tags value must have in the word filter for an exact match: only a
+// value that can match nothing but a string (not a number, duration or literal, not a glob).
+std::vector<std::string> value_words_of(const query_value& v) {
+  if (v.wildcard || v.number || v.text == "true" || v.text == "false" || v.text == "null") return {};
+  std::vector<std::string> out;
+  for_each_token(v.text, [&](std::string_view t) {
+    if (!detail::has_non_ascii(t)) out.emplace_back(t);
+  });
+  return out;
+}
+
+// A ctx or tags equality every value of which names ASCII words: one the word filter can rule out.
+bool prunable_path_value(const query_node& n) {
+  if (n.what != kind::field || n.op != compare_op::eq ||
+      (n.field.from != field_ref::source::ctx && n.field.from != field_ref::source::tags))
+    return false;
+  return std::all_of(n.values.begin(), n.values.end(), [](const query_value& v) { return !value_words_of(v).empty(); });
+}
+
 bool may(const query_expr& e, std::uint32_t at, std::uint8_t present, const token_filter& fields,
          const token_filter& words) noexcept {
   const query_node& n = e[at];
@@ -874,6 +882,15 @@ bool may(const query_expr& e, std::uint32_t at, std::uint8_t present, const toke
     }
     case kind::field:
       if (is_level(n)) return (level_mask(n) & present) != 0;
+      if (prunable_path_value(n)) {
+        if (!words.covers_values()) return true;  // written before ctx words were kept
+        for (const auto& v : n.values) {
+          auto needed = value_words_of(v);
+          if (std::all_of(needed.begin(), needed.end(), [&](const std::string& w) { return words.may_contain(token_hash(w)); }))
+            return true;
+        }
+        return false;
+      }
       if (!prunable_value(n)) return true;
       for (const auto& v : n.values)
         if (fields.may_contain(field_hash(stored_field_name(n.field.field), v.text))) return true;
@@ -949,7 +966,7 @@ query_prunes prunes_with(const query_expr& e) noexcept {
   query_prunes p;
   for (const auto& n : e.nodes) {
     p.fields = p.fields || prunable_value(n);
-    p.words = p.words || (n.what == kind::text && prunable_words(n.term));
+    p.words = p.words || (n.what == kind::text && prunable_words(n.term)) || prunable_path_value(n);
   }
   return p;
 }

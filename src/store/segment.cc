@@ -188,6 +188,7 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
   }
   sum.fields = filter_of(field_hashes);
   sum.words = filter_of(word_hashes);
+  sum.words.set_covers_values();
 
   std::string& out = seg.bytes;
   out.append(magic);

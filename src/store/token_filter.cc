@@ -6,6 +6,8 @@
 namespace edgelog {
 namespace {
 
+constexpr unsigned covers_values_bit = 0x20;  // in the header byte, beside k (1 … 16)
+
 using detail::fnv_offset;
 using detail::fnv_prime;
 
@@ -37,8 +39,11 @@ token_filter token_filter::sized_for(std::size_t expected) {
 }
 
 bool token_filter::parse(std::string_view bytes, token_filter& out) {
-  if (bytes.size() < 2 || bytes[0] < 1 || bytes[0] > 16) return false;
-  out.k_ = static_cast<std::uint8_t>(bytes[0]);
+  auto head = static_cast<unsigned char>(bytes.empty() ? 0 : bytes[0]);
+  unsigned k = head & ~covers_values_bit;
+  if (bytes.size() < 2 || k < 1 || k > 16 || (head & 0xC0)) return false;
+  out.k_ = static_cast<std::uint8_t>(k);
+  out.covers_values_ = head & covers_values_bit;
   out.bits_.assign(bytes.substr(1));
   return true;
 }
@@ -65,7 +70,7 @@ bool token_filter::may_contain(std::uint64_t hash) const noexcept {
 std::string token_filter::serialize() const {
   std::string out;
   out.reserve(bits_.size() + 1);
-  out.push_back(static_cast<char>(k_));
+  out.push_back(static_cast<char>(k_ | (covers_values_ ? covers_values_bit : 0u)));
   out += bits_;
   return out;
 }

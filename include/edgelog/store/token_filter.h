@@ -173,9 +173,15 @@ class token_filter {
   /// One byte k, then the bit array (little-endian bit order within bytes).
   std::string serialize() const;
   std::size_t bit_count() const noexcept { return bits_.size() * 8; }
+  /// A word filter that also holds the words of ctx's and tags' string values (written since they
+  /// were searchable): only such a filter may rule out a segment for a ctx or tags value. Kept in
+  /// the serialized header byte (0x20 beside k), so filters written before read as not covering.
+  bool covers_values() const noexcept { return covers_values_; }
+  void set_covers_values() noexcept { covers_values_ = true; }
 
  private:
   std::uint8_t k_ = 0;
+  bool covers_values_ = false;
   std::string bits_;
 };
 

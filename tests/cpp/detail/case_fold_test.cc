@@ -30,3 +30,15 @@ TEST_CASE("lower case, other scripts, emoji and broken UTF-8 stay as they are") 
   CHECK(fold_code_point(U'Ĺ') == U'ĺ');  // an odd upper case in Extended-A
   CHECK(fold_code_point(U'ĸ') == U'ĸ');  // kra: no upper case
 }
+
+TEST_CASE("positions count UTF-16 units as JavaScript decodes the text, never more than the bytes") {
+  using edgelog::detail::utf16_units;
+  CHECK(utf16_units("abc", 3) == 3);
+  CHECK(utf16_units("\xC3\xA9)", 3) == 2);              // é: one unit
+  CHECK(utf16_units("\xF0\x9F\x94\xA5 )", 5) == 3);     // 🔥: a surrogate pair
+  CHECK(utf16_units("((b)\xFF\xFF))", 8) == 8);         // bytes that are no UTF-8: one U+FFFD each
+  CHECK(utf16_units("\xF0)", 2) == 2);                    // a cut sequence
+  CHECK(utf16_units("\xE2\x82", 2) == 2);
+  for (std::string text : {"\xF0\x9F", "\xFF", "\x80\x80", "a\xF4\x8F\xBF\xBF"})
+    CHECK(utf16_units(text, text.size()) <= text.size());
+}

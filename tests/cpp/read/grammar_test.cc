@@ -276,7 +276,24 @@ TEST_CASE("prunes only what cannot match: levels, exact values of filterable fie
   CHECK(s.may("source:nowhere OR declined"));
   CHECK(s.may("zeb*"));              // a prefix is not looked up
   CHECK(s.may("-declined"));         // nor a negation
-  CHECK(s.may("ctx.order.id:nope"));  // nor a path into ctx (read exactly)
+  // A string value of ctx or tags prunes by its words, on filters that hold them.
+  CHECK_FALSE(s.may("ctx.order.id:nope"));
+  CHECK(s.may("ctx.order.id:ord_8812"));
+  CHECK_FALSE(s.may("ctx.plan:[gold, platinum]"));
+  CHECK(s.may("ctx.plan:[gold, pro]"));
+  CHECK_FALSE(s.may("tags.peer.service:adyen"));
+  CHECK(s.may("ctx.duration_ms:777"));  // a number may be a JSON number: not in the filter
+  CHECK(s.may("ctx.ok:true"));          // nor a literal
+  CHECK(s.may("ctx.plan:go*"));         // nor a glob
+  CHECK(s.may("ctx.duration_ms:>99999"));  // nor a comparison
+  // A filter written before it held ctx and tags words rules out nothing for them.
+  edgelog::token_filter old;
+  std::string bytes = s.seg.summary.words.serialize();
+  bytes[0] = static_cast<char>(bytes[0] & 0x1f);
+  REQUIRE(edgelog::token_filter::parse(bytes, old));
+  CHECK_FALSE(old.covers_values());
+  CHECK(edgelog::may_match(parsed("ctx.order.id:nope"), s.seg.summary.levels, s.seg.summary.fields, old));
+  CHECK_FALSE(edgelog::may_match(parsed("zebra"), s.seg.summary.levels, s.seg.summary.fields, old));
   CHECK(s.may("source:nowh*"));       // nor a glob
   auto none = edgelog::token_filter::sized_for(1);
   auto errors_only = static_cast<std::uint8_t>(1u << 4);
