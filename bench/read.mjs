@@ -1,8 +1,10 @@
 // Reads at volume: seeds a local D1 with 1,000,000 events through the real ingest path (once;
 // kept in bench/out/read-1m/ for later runs), then times the dashboard's first requests: filtered
-// and word searches, needles, the issues list, stats, a histogram, tail — wall time and the CPU
-// of the workerd processes (the Worker and its local D1) per request, after the fold the
-// per-minute cron runs. Medians of --runs (15).
+// and word searches, needles, the issues list, stats, a histogram, tail, and the query language
+// over ctx (a rare order id, a numeric range, an OR of values, an aggregation) — wall time and
+// the CPU of the workerd processes (the Worker and its local D1) per request, after the fold the
+// per-minute cron runs. Events carry realistic ctx (ids, numbers, a nested object); ~30 % have a
+// stack. Medians of --runs (15).
 // Usage: node bench/read.mjs [--events 1000000] [--runs 15]. No port is opened.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -22,8 +24,10 @@ const BATCH = 250;
 const SENDERS = 4;
 const HOURS = 70;
 
-// The seed is tied to the schema: new migrations mean a new seed.
-const schema = createHash("sha256");
+// The seed is tied to the schema and to its generator: new migrations, or events of another
+// shape, mean a new seed.
+const SEED_SHAPE = "ctx-3";
+const schema = createHash("sha256").update(SEED_SHAPE);
 for (const f of readdirSync(join(ROOT, "migrations")).sort()) schema.update(readFileSync(join(ROOT, "migrations", f)));
 const DIR = join(ROOT, "bench", "out", `read-${EVENTS}-${schema.digest("hex").slice(0, 12)}`);
 const MARK = join(DIR, "seeded.json");
@@ -61,8 +65,11 @@ function batch(start, now) {
       source: pick(SOURCES), env: pick(ENVS),
       component: pick(COMPONENTS), endpoint: pick(ENDPOINTS), request_id: `req-${i}`, user_id: `u-${Math.floor(rand() * 5000)}`,
       release: `1.${Math.floor(i / 200_000)}.0`,
+      // ctx as services send it: an order id (unique), a latency (0.1 % over 5 s), a plan, a status.
+      ctx: { order_id: `ord_${i}`, duration_ms: i % 1000 === 3 ? 5000 + (i % 4000) : Math.floor(rand() * 900),
+        user: { plan: pick(["free", "free", "pro", "enterprise"]) }, http: { status: pick([200, 200, 200, 201, 404, 500]) } },
     };
-    if (lvl === "error" || lvl === "fatal") e.stack = `Error: ${e.message}\n    at handle (src/${e.component}.js:${10 + (i % 7)}:5)\n    at node_modules/router/index.js:40:3`;
+    if (lvl === "error" || lvl === "fatal" || rand() < 0.2) e.stack = `Error: ${e.message}\n    at handle (src/${e.component}.js:${10 + (i % 7)}:5)\n    at node_modules/router/index.js:40:3`;
     events.push(e);
   }
   return events;
@@ -123,6 +130,12 @@ async function measure() {
     ["stats, 72 h", `/api/stats?project=bench&from=${at(72)}&to=${at(0)}`],
     ["histogram, q=timeout, 24 h", `/api/logs/histogram?project=bench&q=timeout&from=${at(24)}&to=${at(0)}`],
     ["tail, first call", "/api/tail?project=bench"],
+    // The query language over ctx (docs/query.md).
+    [`ctx.order_id:ord_${EVENTS / 2 + 17} (one order, 35 h back)`, `/api/logs?project=bench&q=ctx.order_id:ord_${EVENTS / 2 + 17}&limit=100`],
+    ["ctx.duration_ms:>5000 (0.1 %)", "/api/logs?project=bench&q=ctx.duration_ms:%3E5000&limit=100"],
+    ["source:cron OR env:staging OR component:mailer", "/api/logs?project=bench&q=source:cron%20OR%20env:staging%20OR%20component:mailer&limit=100"],
+    ["p95(ctx.duration_ms) by endpoint, 24 h", `/api/logs/aggregate?project=bench&by=endpoint&agg=count,p95(ctx.duration_ms)&from=${at(24)}&to=${at(0)}`],
+    ["errors by ctx.user.plan, 24 h", `/api/logs/aggregate?project=bench&by=ctx.user.plan&q=level:>=error&from=${at(24)}&to=${at(0)}`],
   ];
   const out = [];
   for (const [name, path] of cases) {
@@ -138,7 +151,7 @@ async function measure() {
       cpu.push(workerdCpuMs(process.pid) - c0);
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
     }
-    const rows = body.logs?.length ?? body.issues?.length ?? body.buckets?.length ?? body.histogram?.length;
+    const rows = body.logs?.length ?? body.issues?.length ?? body.buckets?.length ?? body.histogram?.length ?? body.groups?.length;
     const note = body.total !== undefined ? `total ${body.total_exact ? "" : "≈"}${body.total}` : body.complete === false ? "partial" : "";
     out.push({ name, median_ms: +median(times).toFixed(1), p90_ms: +p90(times).toFixed(1), cpu_ms: +median(cpu).toFixed(1),
       rows, note, scanned: body.scanned, segments_opened: body.segments_opened });

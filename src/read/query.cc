@@ -104,15 +104,23 @@ std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter
   return std::nullopt;
 }
 
+namespace {
+
+// The bar's text whole, as q: what a reading falls back to.
+filter_spec whole(std::string_view text) {
+  filter_spec out;
+  out.q = std::string(text);
+  while (!out.q.empty() && (out.q.back() == ' ' || out.q.back() == '\t')) out.q.pop_back();
+  while (!out.q.empty() && (out.q.front() == ' ' || out.q.front() == '\t')) out.q.erase(0, 1);
+  return out;
+}
+
+}  // namespace
+
 filter_spec read_query_bar(std::string_view text) {
   filter_spec out;
   query_expr e;
-  if (parse_query(text, e, grammar_of(read_query_limits)) || e.empty()) {
-    out.q = std::string(text);
-    while (!out.q.empty() && (out.q.back() == ' ' || out.q.back() == '\t')) out.q.pop_back();
-    while (!out.q.empty() && (out.q.front() == ' ' || out.q.front() == '\t')) out.q.erase(0, 1);
-    return out;
-  }
+  if (parse_query(text, e, grammar_of(read_query_limits)) || e.empty()) return whole(text);
   const query_node& top = e[e.root];
   std::vector<std::uint32_t> terms = top.what == query_node::kind::and_ ? top.children : std::vector<std::uint32_t>{e.root};
   // A field value the read API's parameters can carry: one exact value of a filterable field.
@@ -144,6 +152,10 @@ filter_spec read_query_bar(std::string_view text) {
     if (!out.q.empty()) out.q.push_back(' ');
     out.q.append(text.substr(n.start, n.end - n.start));
   }
+  // The terms kept, cut from their places, must read as they did together (a quote a term's
+  // reading looked ahead to may now be missing): else the bar stays whole.
+  query_expr again;
+  if (!out.q.empty() && parse_query(out.q, again, grammar_of(read_query_limits))) return whole(text);
   return out;
 }
 
