@@ -148,6 +148,11 @@ describe("explore", () => {
     assert.deepEqual(await page.locator("table.groups thead th").allTextContents(),
       ["source", "count", "max(ctx.order)", "count_distinct(level)"]);
     await shot("explore-group-by");
+    // A group's value narrows the query to it; the groups follow.
+    await page.locator("table.groups tbody button", { hasText: /^web$/ }).click();
+    await page.waitForURL(/q=source%3A%22web%22|q=source:%22web%22/);
+    await page.waitForFunction(() => document.querySelectorAll("table.groups tbody tr").length === 1);
+    assert.equal(await page.inputValue("input[name=q]"), 'source:"web"');
     const seen = problems.length;
     await page.fill("form.group-by input[name=agg]", "count, p95");
     await page.locator("form.group-by button[type=submit]").click();

@@ -8,8 +8,12 @@ const fmtValue = (v, measure) => (v === null || v === undefined ? "–"
   : measure === "count" || measure.startsWith("count_distinct") ? fmtNumber(v)
     : Number.isInteger(v) ? fmtNumber(v) : Number(v.toPrecision(4)).toLocaleString("en-US"));
 
+// The query term that keeps only one group's value of `field` (none: `!has:field`).
+const termFor = (field, value) => (value === null || value === undefined ? `!has:${field}`
+  : `${field}:"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+
 /** The panel: a form (by, agg) that calls `update` and, when the URL has them, the groups of the
- *  events `filters` match. */
+ *  events `filters` match; a group's value is a button that narrows the query to it. */
 export function groupBy(params, filters, update) {
   const by = h("input", { name: "by", "aria-label": "Group by", placeholder: "endpoint, ctx.user.plan", value: params.get("by") ?? "" });
   const agg = h("input", { name: "agg", "aria-label": "Measures", placeholder: "count, p95(ctx.duration_ms), count_distinct(user_id)",
@@ -32,7 +36,10 @@ export function groupBy(params, filters, update) {
       replace(table, h("table.groups", {},
         h("thead", {}, h("tr", {}, columns.map((c, i) => h(i < a.by.length ? "th" : "th.num", {}, c)))),
         h("tbody", {}, a.groups.length ? a.groups.map((g) => h("tr", {},
-          a.by.map((name) => h("td", {}, g.key[name] ?? h("span.muted", {}, "(none)"))),
+          a.by.map((name) => h("td", {}, h("button.link", {
+            type: "button", title: `Only ${termFor(name, g.key[name])}`,
+            onclick: () => update({ q: [params.get("q"), termFor(name, g.key[name])].filter(Boolean).join(" ") }),
+          }, g.key[name] ?? h("span.muted", {}, "(none)")))),
           a.measures.map((m) => h("td.num", {}, fmtValue(g.values[m], m)))))
           : h("tr", {}, h("td", { colspan: columns.length }, h("p.muted", {}, "No events match."))))));
       note.textContent = `${fmtNumber(a.total_groups)} group${a.total_groups === 1 ? "" : "s"}${a.total_groups > a.groups.length ? `, the ${a.groups.length} largest shown` : ""}`
