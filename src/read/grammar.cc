@@ -327,15 +327,19 @@ class parser {
     return add(std::move(n));
   }
 
+  // A quoted phrase at the cursor, `"…"` or `"…"*` (the last word a prefix), as a text term.
+  maybe phrase_term(const field_ref* only = nullptr) {
+    std::size_t at = i_;
+    std::string phrase;
+    if (!quoted(phrase)) return std::nullopt;
+    bool prefix = i_ < s_.size() && s_[i_] == '*';
+    if (prefix) ++i_;
+    return text_node(at, phrase, true, prefix, only);
+  }
+
   maybe parse_term() {
     std::size_t at = i_;
-    if (s_[i_] == '"') {
-      std::string phrase;
-      if (!quoted(phrase)) return std::nullopt;
-      bool prefix = i_ < s_.size() && s_[i_] == '*';
-      if (prefix) ++i_;
-      return text_node(at, phrase, true, prefix);
-    }
+    if (s_[i_] == '"') return phrase_term();
     // name(.name | ."quoted")* ':' starts a field term when the name is a field.
     if (is_alpha(s_[i_])) {
       std::size_t save = i_;
@@ -431,18 +435,7 @@ class parser {
       return stop(at, "a value after '" + f->written + ":'");
     if (text_field) {  // message:word, stack:"a phrase"*
       std::size_t vat = i_;
-      if (s_[i_] == '"') {
-        std::string phrase;
-        if (!quoted(phrase)) return std::nullopt;
-        bool prefix = i_ < s_.size() && s_[i_] == '*';
-        if (prefix) ++i_;
-        maybe t = text_node(vat, phrase, true, prefix, &*f);
-        if (!t && !error_) return stop(vat, "no words to look for in " + f->written);
-        if (t) out_.nodes[*t].start = static_cast<std::uint32_t>(at);
-        return t;
-      }
-      std::string_view word = bare();
-      maybe t = text_node(vat, word, false, false, &*f);
+      maybe t = s_[i_] == '"' ? phrase_term(&*f) : text_node(vat, bare(), false, false, &*f);
       if (!t && !error_) return stop(vat, "no words to look for in " + f->written);
       if (t) out_.nodes[*t].start = static_cast<std::uint32_t>(at);
       return t;

@@ -6,16 +6,12 @@ import { countWalk } from "./scan.js";
 
 const AGGREGATE_SCAN = 200_000; // events read per request, at most
 
-/** The core's reading of `by` and `agg` before any segment is read: {problem} or {}. */
-export function checkAggregate(filter, by, agg) {
-  const answer = core.aggregate({ filter, by, agg, segments: [] }, []);
-  return answer.error ? { problem: answer.error } : { by: answer.by, measures: answer.measures };
-}
-
 /** {by, measures, rows, groups, other, scanned, complete, covered_from} for the events of
- *  `projects` in [from, to) that `filter` matches. */
+ *  `projects` in [from, to) that `filter` matches, or {problem} when the core refuses `by`, `agg`
+ *  or the filter (its first answer, over no segment, says so before any is read). */
 export async function aggregateEvents(env, { projects, from, to, filter, by, agg, limit }) {
   let last = core.aggregate({ filter, by, agg, limit, segments: [] }, []);
+  if (last.error) return { problem: last.error };
   const walk = await countWalk(env, {
     projects, from, to, filter, mode: "aggregate", maxEvents: AGGREGATE_SCAN,
     request: () => ({ by, agg, limit, state: last.state }),

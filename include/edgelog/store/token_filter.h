@@ -10,6 +10,14 @@
 
 namespace edgelog {
 
+namespace detail {
+/// A byte of a word: an ASCII letter or digit, or any byte of a non-ASCII character.
+constexpr bool is_word_byte(unsigned u) noexcept {
+  return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+}
+constexpr unsigned ascii_lower(unsigned u) noexcept { return u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u; }
+}  // namespace detail
+
 /// Calls `fn(token)` for each word of `text`: maximal runs of ASCII letters and digits and of
 /// non-ASCII bytes (so a UTF-8 word stays whole), ASCII lowercased; everything else separates,
 /// as SQLite FTS5's unicode61 tokenizer does for ASCII. Tokens longer than 64 bytes are cut.
@@ -23,12 +31,11 @@ void for_each_token(std::string_view text, Fn&& fn) {
   };
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
-    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
-    if (!word) {
+    if (!detail::is_word_byte(u)) {
       flush();
       continue;
     }
-    if (n < sizeof buf) buf[n++] = static_cast<char>(u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u);
+    if (n < sizeof buf) buf[n++] = static_cast<char>(detail::ascii_lower(u));
   }
   flush();
 }
@@ -48,30 +55,37 @@ constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
   x *= 0x94d049bb133111ebull;
   return x ^ (x >> 31);
 }
+
+/// Hashes words byte by byte, split as for_each_token splits them (at most 64 bytes of a word
+/// count): `feed` each byte, `finish` after the last; `emit(token_hash(word))` for each word.
+template <typename Emit>
+struct token_hasher {
+  Emit emit;
+  std::uint64_t h = fnv_offset;
+  std::size_t n = 0;
+  void feed(unsigned u) {
+    if (!is_word_byte(u)) return finish();
+    if (n < 64) {
+      h ^= ascii_lower(u);
+      h *= fnv_prime;
+      ++n;
+    }
+  }
+  void finish() {
+    if (n) emit(mix64(h));
+    h = fnv_offset;
+    n = 0;
+  }
+};
 }  // namespace detail
 
 /// Calls `fn(token_hash(token))` for each token for_each_token would give, hashing while it scans
 /// (no copy of the token): what a segment's word filter is built from.
 template <typename Fn>
 void for_each_token_hash(std::string_view text, Fn&& fn) {
-  std::uint64_t h = detail::fnv_offset;
-  std::size_t n = 0;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
-    if (!word) {
-      if (n) fn(detail::mix64(h));
-      h = detail::fnv_offset;
-      n = 0;
-      continue;
-    }
-    if (n < 64) {
-      h ^= u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
-      h *= detail::fnv_prime;
-      ++n;
-    }
-  }
-  if (n) fn(detail::mix64(h));
+  detail::token_hasher<Fn&> words{fn};
+  for (char c : text) words.feed(static_cast<unsigned char>(c));
+  words.finish();
 }
 
 /// Calls `fn(token_hash(token))` for each token of each string value (not key) of an ASCII JSON
@@ -81,20 +95,8 @@ void for_each_token_hash(std::string_view text, Fn&& fn) {
 template <typename Fn>
 void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint64_t>& pending, Fn&& fn) {
   const std::size_t n = json.size();
-  std::uint64_t h = detail::fnv_offset;
-  std::size_t len = 0;
-  auto feed = [&](unsigned u) {
-    bool word = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
-    if (!word) {
-      if (len) pending.push_back(detail::mix64(h));
-      h = detail::fnv_offset;
-      len = 0;
-    } else if (len < 64) {
-      h ^= u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
-      h *= detail::fnv_prime;
-      ++len;
-    }
-  };
+  auto keep = [&](std::uint64_t hash) { pending.push_back(hash); };
+  detail::token_hasher<decltype(keep)&> words{keep};
   auto hex4 = [&](std::size_t at, unsigned& v) {
     if (at + 4 > n) return false;
     v = 0;
@@ -113,13 +115,13 @@ void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint
     while (i < n && json[i] != '"') {
       auto c = static_cast<unsigned char>(json[i]);
       if (c != '\\' || i + 1 >= n) {
-        feed(c);
+        words.feed(c);
         ++i;
         continue;
       }
       unsigned cp = 0;
       if (json[i + 1] != 'u' || !hex4(i + 2, cp)) {  // \n, \t, \", \\, \/ …: none is part of a word
-        feed(' ');
+        words.finish();
         i += 2;
         continue;
       }
@@ -133,7 +135,7 @@ void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint
         cp = 0xFFFD;
       }
       if (cp < 0x80) {
-        feed(cp);
+        words.feed(cp);
       } else {  // every byte of a multi-byte sequence is a word byte: its value does not matter to the split
         unsigned bytes[4];
         int count = 0;
@@ -143,10 +145,10 @@ void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint
           bytes[count++] = 0xF0 | (cp >> 18), bytes[count++] = 0x80 | ((cp >> 12) & 0x3F),
           bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
         bytes[count++] = 0x80 | (cp & 0x3F);
-        for (int k = 0; k < count; ++k) feed(bytes[k]);
+        for (int k = 0; k < count; ++k) words.feed(bytes[k]);
       }
     }
-    feed(' ');
+    words.finish();
     ++i;  // the closing quote
     std::size_t next = i;
     while (next < n && (json[next] == ' ' || json[next] == '\n' || json[next] == '\t' || json[next] == '\r')) ++next;
