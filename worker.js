@@ -20,7 +20,7 @@ import { centralBatch, centralLog, goIngest } from "./worker/routes/ingest/seeds
 import { sentryEnvelope, sentryStore } from "./worker/routes/ingest/sentry.js";
 import { getIssue, getIssueBaseline, listIssues, updateIssue } from "./worker/routes/issues.js";
 import { createKey, listKeys, revokeKey, revokePreviousSecret, rotateKey, updateKey } from "./worker/routes/keys.js";
-import { exportLogs, getLog, listLogs, logsAggregate, logsHistogram, posted, tailLogs } from "./worker/routes/logs.js";
+import { exportLogs, getLog, listLogs, logsAggregate, logsFields, logsHistogram, posted, tailLogs } from "./worker/routes/logs.js";
 import { listRuns, maintainNow, purgeNow } from "./worker/routes/maintenance.js";
 import { metrics } from "./worker/routes/metrics.js";
 import { listOutcomes } from "./worker/routes/outcomes.js";
@@ -63,6 +63,7 @@ const ROUTES = {
   "/api/logs": { GET: open(listLogs) }, // the admin, or a key with the read scope
   "/api/logs/search": { POST: open(posted("/api/logs", listLogs)) }, // the GET form's parameters as JSON
   "/api/logs/histogram": { GET: open(logsHistogram) },
+  "/api/logs/fields": { GET: open(logsFields) }, // ctx and tags keys of recent matches, for facets and suggestions
   "/api/logs/aggregate": { GET: open(logsAggregate), POST: open(posted("/api/logs/aggregate", logsAggregate)) },
   "/api/logs/:id": { GET: open(getLog) }, // likewise (and the same for the reads below)
   "/api/export": { GET: open(exportLogs) },

@@ -319,6 +319,7 @@ errc decode_aggregate(std::string_view text, std::string_view body, aggregate_re
     out.by = string_or(req, "by");
     out.agg = string_or(req, "agg");
     out.limit = req.value("limit", std::size_t{20});
+    out.interval = req.value("interval", std::int64_t{0});
     if (req.contains("state")) out.state = req["state"];
   });
 }

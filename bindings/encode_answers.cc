@@ -251,7 +251,8 @@ std::string encode_facets(const facets_result& r) {
   return out;
 }
 
-// {"by", "measures", "rows": [{"key": [...], "values": [...]}], "groups", "other", "state", tally}
+// {"by", "measures", "rows": [{"key": [...], "values": [...], "series"?: [[start, v...]]}], "groups",
+//  "other", "interval"?, "uncharted"?, "state", tally}
 std::string encode_aggregate(const aggregate_result& r) {
   std::string out;
   json_writer w(out);
@@ -267,6 +268,13 @@ std::string encode_aggregate(const aggregate_result& r) {
     }
     w.ch(']');
   };
+  auto values = [&](const std::vector<std::optional<double>>& list) {
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      if (k) w.ch(',');
+      if (list[k]) w.number(*list[k]);
+      else w.raw("null");
+    }
+  };
   w.raw("{\"by\":");
   strings(r.by);
   w.raw(",\"measures\":");
@@ -281,17 +289,32 @@ std::string encode_aggregate(const aggregate_result& r) {
       else w.raw("null");
     }
     w.raw("],\"values\":[");
-    for (std::size_t k = 0; k < r.rows[i].values.size(); ++k) {
-      if (k) w.ch(',');
-      if (r.rows[i].values[k]) w.number(*r.rows[i].values[k]);
-      else w.raw("null");
+    values(r.rows[i].values);
+    w.ch(']');
+    if (r.interval > 0) {
+      w.raw(",\"series\":[");
+      for (std::size_t b = 0; b < r.rows[i].series.size(); ++b) {
+        if (b) w.ch(',');
+        w.ch('[');
+        w.integer(r.rows[i].series[b].first);
+        w.ch(',');
+        values(r.rows[i].series[b].second);
+        w.ch(']');
+      }
+      w.ch(']');
     }
-    w.raw("]}");
+    w.ch('}');
   }
   w.raw("],\"groups\":");
   w.integer(static_cast<std::int64_t>(r.groups));
   w.raw(",\"other\":");
   w.integer(static_cast<std::int64_t>(r.other));
+  if (r.interval > 0) {
+    w.raw(",\"interval\":");
+    w.integer(r.interval);
+    w.raw(",\"uncharted\":");
+    w.integer(static_cast<std::int64_t>(r.uncharted));
+  }
   w.raw(",\"state\":");
   w.raw(r.state.dump(-1, ' ', true));
   write_tally(w, r.tally);

@@ -203,16 +203,33 @@ void aggregator::add(const stored_event& ev) {
       ++other_;
       return;
     }
-    it = groups_.emplace(std::move(key), group_state{0, std::vector<measure_state>(spec_.measures.size())}).first;
+    it = groups_.emplace(std::move(key), group_state{{0, std::vector<measure_state>(spec_.measures.size())}, {}}).first;
   }
   group_state& g = it->second;
-  ++g.events;
+  measure(g);
+  if (spec_.interval <= 0) return;
+  std::int64_t start = ev.ts - (((ev.ts % spec_.interval) + spec_.interval) % spec_.interval);
+  auto at = g.series.find(start);
+  if (at == g.series.end()) {
+    if (cells_ >= max_series_cells) {
+      ++uncharted_;
+      return;
+    }
+    ++cells_;
+    at = g.series.emplace(start, cell{0, std::vector<measure_state>(spec_.measures.size())}).first;
+  }
+  measure(at->second);
+}
+
+// Counts the event whose values_ were just read into one cell, and measures it there.
+void aggregator::measure(cell& into) const {
+  ++into.events;
   for (std::size_t k = 0; k < spec_.measures.size(); ++k) {
     const measure_spec& m = spec_.measures[k];
     if (m.what == kind::count) continue;
     const auto& v = values_[spec_.by.size() + k];
     if (!v) continue;
-    measure_state& s = g.measures[k];
+    measure_state& s = into.measures[k];
     if (m.what == kind::count_distinct) {
       if (s.registers.empty()) s.registers.assign(hll_registers, 0);
       std::uint64_t h = token_hash(v->text);
@@ -237,28 +254,31 @@ void aggregator::add(const stored_event& ev) {
   }
 }
 
+std::vector<std::optional<double>> aggregator::values_of(const cell& c) const {
+  std::vector<std::optional<double>> out;
+  out.reserve(spec_.measures.size());
+  for (std::size_t k = 0; k < spec_.measures.size(); ++k) {
+    const measure_spec& m = spec_.measures[k];
+    const measure_state& s = c.measures[k];
+    std::optional<double> v;
+    switch (m.what) {
+      case kind::count: v = static_cast<double>(c.events); break;
+      case kind::count_distinct: v = distinct_of(s); break;
+      case kind::sum: if (s.n) v = s.sum; break;
+      case kind::avg: if (s.n) v = s.sum / static_cast<double>(s.n); break;
+      case kind::min: if (s.n) v = s.min; break;
+      case kind::max: if (s.n) v = s.max; break;
+      case kind::percentile: if (s.n) v = percentile_of(s, m.percentile); break;
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
 std::vector<aggregate_row> aggregator::rows(std::size_t limit, std::uint64_t* other) const {
   std::vector<aggregate_row> out;
   out.reserve(groups_.size());
-  for (const auto& [key, g] : groups_) {
-    aggregate_row row{key, {}};
-    for (std::size_t k = 0; k < spec_.measures.size(); ++k) {
-      const measure_spec& m = spec_.measures[k];
-      const measure_state& s = g.measures[k];
-      std::optional<double> v;
-      switch (m.what) {
-        case kind::count: v = static_cast<double>(g.events); break;
-        case kind::count_distinct: v = distinct_of(s); break;
-        case kind::sum: if (s.n) v = s.sum; break;
-        case kind::avg: if (s.n) v = s.sum / static_cast<double>(s.n); break;
-        case kind::min: if (s.n) v = s.min; break;
-        case kind::max: if (s.n) v = s.max; break;
-        case kind::percentile: if (s.n) v = percentile_of(s, m.percentile); break;
-      }
-      row.values.push_back(v);
-    }
-    out.push_back(std::move(row));
-  }
+  for (const auto& [key, g] : groups_) out.push_back({key, values_of(g), {}});
   // By the first measure, largest first (none last), then by key.
   std::stable_sort(out.begin(), out.end(), [](const aggregate_row& a, const aggregate_row& b) {
     const auto& x = a.values.front();
@@ -269,46 +289,91 @@ std::vector<aggregate_row> aggregator::rows(std::size_t limit, std::uint64_t* ot
   });
   if (other) {
     *other = other_;
-    for (std::size_t i = limit; i < out.size(); ++i) {
-      std::vector<std::optional<std::string>> key = out[i].key;
-      *other += groups_.at(key).events;
-    }
+    for (std::size_t i = limit; i < out.size(); ++i) *other += groups_.at(out[i].key).events;
   }
   if (out.size() > limit) out.resize(limit);
+  for (auto& row : out)
+    for (const auto& [start, c] : groups_.at(row.key).series) row.series.emplace_back(start, values_of(c));
   return out;
 }
 
+namespace {
+
+json measures_json(const std::vector<aggregator::measure_state>& states) {
+  json measures = json::array();
+  for (const auto& s : states) {
+    json m = {{"n", s.n}, {"s", s.sum}, {"lo", s.min}, {"hi", s.max}, {"z", s.zeros}, {"p", buckets_json(s.positive)},
+              {"q", buckets_json(s.negative)}};
+    if (!s.registers.empty()) {
+      json regs = json::array();
+      for (std::size_t i = 0; i < s.registers.size(); ++i)
+        if (s.registers[i]) regs.push_back({i, s.registers[i]});
+      m["r"] = std::move(regs);
+    }
+    measures.push_back(std::move(m));
+  }
+  return measures;
+}
+
+bool measures_from(const json& j, std::size_t count, std::vector<aggregator::measure_state>& out) {
+  if (!j.is_array() || j.size() != count) return false;
+  for (const auto& m : j) {
+    if (!m.is_object()) return false;
+    aggregator::measure_state s;
+    s.n = m.value("n", std::uint64_t{0});
+    s.sum = m.value("s", 0.0);
+    s.min = m.value("lo", 0.0);
+    s.max = m.value("hi", 0.0);
+    s.zeros = m.value("z", std::uint64_t{0});
+    if (!buckets_from(m.value("p", json::array()), s.positive) || !buckets_from(m.value("q", json::array()), s.negative))
+      return false;
+    if (m.contains("r")) {
+      if (!m["r"].is_array()) return false;
+      s.registers.assign(hll_registers, 0);
+      for (const auto& pair : m["r"]) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned() || !pair[1].is_number_unsigned()) return false;
+        auto i = pair[0].get<std::size_t>();
+        if (i >= hll_registers) return false;
+        s.registers[i] = static_cast<std::uint8_t>(std::min<std::uint64_t>(pair[1].get<std::uint64_t>(), 64));
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return true;
+}
+
+}  // namespace
+
+// {"v": 1, "other", "uncharted", "groups": [[key, events, measures, series?]]}, series being
+// [[bucket start, events, measures]].
 json aggregator::save() const {
   json groups = json::array();
   for (const auto& [key, g] : groups_) {
     json k = json::array();
     for (const auto& part : key) k.push_back(part ? json(*part) : json(nullptr));
-    json measures = json::array();
-    for (const auto& s : g.measures) {
-      json m = {{"n", s.n}, {"s", s.sum}, {"lo", s.min}, {"hi", s.max}, {"z", s.zeros}, {"p", buckets_json(s.positive)},
-                {"q", buckets_json(s.negative)}};
-      if (!s.registers.empty()) {
-        json regs = json::array();
-        for (std::size_t i = 0; i < s.registers.size(); ++i)
-          if (s.registers[i]) regs.push_back({i, s.registers[i]});
-        m["r"] = std::move(regs);
-      }
-      measures.push_back(std::move(m));
+    json row = {std::move(k), g.events, measures_json(g.measures)};
+    if (!g.series.empty()) {
+      json series = json::array();
+      for (const auto& [start, c] : g.series) series.push_back({start, c.events, measures_json(c.measures)});
+      row.push_back(std::move(series));
     }
-    groups.push_back({std::move(k), g.events, std::move(measures)});
+    groups.push_back(std::move(row));
   }
-  return {{"v", 1}, {"other", other_}, {"groups", std::move(groups)}};
+  return {{"v", 1}, {"other", other_}, {"uncharted", uncharted_}, {"groups", std::move(groups)}};
 }
 
 bool aggregator::load(const json& state) {
   groups_.clear();
-  other_ = 0;
+  other_ = uncharted_ = 0;
+  cells_ = 0;
   if (state.is_null()) return true;
   if (!state.is_object() || state.value("v", 0) != 1 || !state.contains("groups") || !state["groups"].is_array()) return false;
   other_ = state.value("other", std::uint64_t{0});
+  uncharted_ = state.value("uncharted", std::uint64_t{0});
+  const std::size_t count = spec_.measures.size();
   for (const auto& g : state["groups"]) {
-    if (!g.is_array() || g.size() != 3 || !g[0].is_array() || g[0].size() != spec_.by.size() || !g[1].is_number_unsigned() ||
-        !g[2].is_array() || g[2].size() != spec_.measures.size())
+    if (!g.is_array() || (g.size() != 3 && g.size() != 4) || !g[0].is_array() || g[0].size() != spec_.by.size() ||
+        !g[1].is_number_unsigned())
       return false;
     std::vector<std::optional<std::string>> key;
     for (const auto& part : g[0]) {
@@ -316,30 +381,21 @@ bool aggregator::load(const json& state) {
       else if (part.is_string()) key.emplace_back(part.get<std::string>());
       else return false;
     }
-    group_state gs{g[1].get<std::uint64_t>(), {}};
-    for (const auto& m : g[2]) {
-      if (!m.is_object()) return false;
-      measure_state s;
-      s.n = m.value("n", std::uint64_t{0});
-      s.sum = m.value("s", 0.0);
-      s.min = m.value("lo", 0.0);
-      s.max = m.value("hi", 0.0);
-      s.zeros = m.value("z", std::uint64_t{0});
-      if (!buckets_from(m.value("p", json::array()), s.positive) || !buckets_from(m.value("q", json::array()), s.negative))
-        return false;
-      if (m.contains("r")) {
-        s.registers.assign(hll_registers, 0);
-        for (const auto& pair : m["r"]) {
-          if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned() || !pair[1].is_number_unsigned()) return false;
-          auto i = pair[0].get<std::size_t>();
-          if (i >= hll_registers) return false;
-          s.registers[i] = static_cast<std::uint8_t>(std::min<std::uint64_t>(pair[1].get<std::uint64_t>(), 64));
-        }
+    group_state gs;
+    gs.events = g[1].get<std::uint64_t>();
+    if (!measures_from(g[2], count, gs.measures)) return false;
+    if (g.size() == 4) {
+      if (!g[3].is_array() || spec_.interval <= 0) return false;
+      for (const auto& b : g[3]) {
+        if (!b.is_array() || b.size() != 3 || !b[0].is_number_integer() || !b[1].is_number_unsigned()) return false;
+        cell c{b[1].get<std::uint64_t>(), {}};
+        if (!measures_from(b[2], count, c.measures) || cells_ >= max_series_cells) return false;
+        if (!gs.series.emplace(b[0].get<std::int64_t>(), std::move(c)).second) return false;
+        ++cells_;
       }
-      gs.measures.push_back(std::move(s));
     }
     if (groups_.size() >= max_groups) return false;
-    groups_.emplace(std::move(key), std::move(gs));
+    if (!groups_.emplace(std::move(key), std::move(gs)).second) return false;
   }
   return true;
 }

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "detail/base64.h"
+#include "edgelog/read/keys.h"
 #include "edgelog/vocabulary.h"
 
 namespace edgelog {
@@ -178,20 +180,41 @@ facets_result count_facets(const facets_request& request) {
   read_filter f;
   if ((out.problem = compile_filter(request.filter, f))) return out;
   std::vector<std::pair<std::string, stored_field>> wanted;
-  bool want_tags = false;
+  bool want_tags = false, want_keys = false;
   for (const auto& n : request.fields) {
     if (n == "tags") {
       want_tags = true;
+      continue;
+    }
+    if (n == "keys") {
+      want_keys = true;
       continue;
     }
     for (std::size_t i = 0; i < stored_field_count; ++i)
       if (stored_field_name(static_cast<stored_field>(i)) == n) wanted.emplace_back(n, static_cast<stored_field>(i));
   }
   std::map<std::string, std::map<std::string, std::int64_t>> counts;
+  std::map<std::string, std::int64_t>& keys = counts["keys"];
+  std::set<std::string> crowded;  // keys of more than max_key_values values: no values answered
   opened_segments open;
   each_match(request, f, out.tally, open, false, [&](const segment_input&, const stored_event& ev, std::int64_t) {
     for (const auto& [name, field] : wanted)
       if (auto v = ev[field]; !v.empty()) counts[name][std::string(v)]++;
+    if (want_keys)
+      for_each_key(ev, [&](std::string_view path, std::optional<std::string_view> value) {
+        std::string name(path);
+        auto it = keys.find(name);
+        if (it == keys.end()) {
+          if (keys.size() >= max_facet_keys) return;
+          it = keys.emplace(name, 0).first;
+        }
+        ++it->second;
+        if (!value || crowded.contains(name)) return;
+        auto& values = counts[name];
+        if (auto v = values.find(std::string(*value)); v != values.end()) ++v->second;
+        else if (values.size() < max_key_values) values.emplace(*value, 1);
+        else crowded.insert(name), counts.erase(name);
+      });
     if (want_tags && ev.extra.find("\"tags\":") != std::string_view::npos) {
       std::string text(1, '{');
       text.append(ev.extra);
@@ -206,7 +229,8 @@ facets_result count_facets(const facets_request& request) {
   for (const auto& [name, values] : counts) {
     std::vector<std::pair<std::string, std::int64_t>> sorted(values.begin(), values.end());
     std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (sorted.size() > request.top) sorted.resize(request.top);
+    std::size_t top = name == "keys" ? max_facet_keys : request.top;
+    if (sorted.size() > top) sorted.resize(top);
     for (auto& [value, n] : sorted) out.facets.push_back({name, std::move(value), n});
   }
   return out;
@@ -221,6 +245,17 @@ aggregate_result aggregate_events(const aggregate_request& request) {
     out.problem = query_problem{e->field, e->error.message, e->error.position};
     return out;
   }
+  // Buckets count up to `now` when given: a range's end may lie ahead for late clocks.
+  std::int64_t end = request.now && *request.now < request.to ? *request.now : request.to;
+  if (request.interval < 0 ||
+      (request.interval > 0 && request.from != INT64_MIN && end != INT64_MAX && end > request.from &&
+       static_cast<std::uint64_t>(end - request.from) / static_cast<std::uint64_t>(request.interval) >= max_buckets)) {
+    out.problem = query_problem{"interval", "interval cuts the time range into more than " + std::to_string(max_buckets) +
+                                                " buckets: take a wider one or a shorter range", std::nullopt};
+    return out;
+  }
+  spec.interval = request.interval;
+  out.interval = request.interval;
   for (const auto& b : spec.by) out.by.push_back(b.written);
   for (const auto& m : spec.measures) out.measures.push_back(m.name);
   aggregator groups(spec);
@@ -235,6 +270,7 @@ aggregate_result aggregate_events(const aggregate_request& request) {
   });
   out.rows = groups.rows(request.limit, &out.other);
   out.groups = groups.groups();
+  out.uncharted = groups.past_max_cells();
   out.state = groups.save();
   return out;
 }

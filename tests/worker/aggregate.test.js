@@ -24,7 +24,7 @@ before(async () => {
 after(() => w?.dispose());
 
 const aggregate = async (query) => {
-  const res = await w.admin(`/api/logs/aggregate?project=agg&${query}`);
+  const res = await w.admin(`/api/logs/aggregate?${query.startsWith("project=") ? "" : "project=agg&"}${query}`);
   assert.equal(res.status, 200, `${query}: ${res.status}`);
   return res.json();
 };
@@ -76,4 +76,57 @@ test("refusals name by, agg or q and the position; credentials as every read", a
     assert.equal(body.position, position, query);
   }
   assert.equal((await w.fetch("/api/logs/aggregate?project=agg")).status, 401);
+});
+
+test("interval: each group's series per time bucket adds up to its values; auto follows the histogram; refusals", async () => {
+  const p = await w.createProject("agg-series");
+  const hour = 3_600_000;
+  const base = Date.now() - (Date.now() % hour) - 5 * hour; // a whole hour, five hours ago
+  const events = [];
+  for (let h = 0; h < 4; h++)
+    for (let i = 0; i <= h; i++) // 1, 2, 3 and 4 events in hours 0 … 3; one endpoint each hour, alternating
+      events.push({ level: "info", message: "tick", ts: new Date(base + h * hour + i * 60_000).toISOString(),
+        endpoint: h % 2 ? "GET /b" : "GET /a", ctx: { ms: 10 * (h + 1) } });
+  assert.equal((await w.send(p, events)).status, 202);
+  const a = await aggregate(`project=agg-series&by=endpoint&agg=${enc("count, max(ctx.ms)")}&interval=1h&from=${new Date(base - hour).toISOString()}`);
+  assert.equal(a.interval_ms, hour);
+  assert.equal(a.uncharted, 0);
+  const series = Object.fromEntries(a.groups.map((g) => [g.key.endpoint, g.series.map((s) => [Date.parse(s.t) - base, s.values.count, s.values["max(ctx.ms)"]])]));
+  assert.deepEqual(series, { "GET /a": [[0, 1, 10], [2 * hour, 3, 30]], "GET /b": [[hour, 2, 20], [3 * hour, 4, 40]] });
+  for (const g of a.groups) assert.equal(g.series.reduce((n, s) => n + s.values.count, 0), g.values.count);
+  const since = new Date(base - hour).toISOString();
+  const auto = await aggregate(`project=agg-series&interval=auto&from=${since}`);
+  const histogram = await (await w.admin(`/api/logs/histogram?project=agg-series&from=${since}`)).json();
+  assert.equal(auto.interval_ms, histogram.bucket_ms); // 6 h: 5 min, the histogram's step
+  assert.equal(auto.interval_ms, 5 * 60_000);
+  // The default range ends a day ahead (late clocks); its buckets count only up to now: 288 of 5 min.
+  assert.equal((await aggregate("project=agg-series&interval=5m")).interval_ms, 5 * 60_000);
+  const plain = await aggregate("project=agg-series");
+  assert.equal(plain.interval_ms, undefined);
+  assert.equal(plain.groups[0].series, undefined);
+  for (const [interval, message] of [["1s", /more than 500 buckets/], ["soon", /interval is auto or a duration/], ["0m", /interval is auto/]]) {
+    const res = await w.admin(`/api/logs/aggregate?project=agg-series&interval=${interval}`);
+    assert.equal(res.status, 400, interval);
+    const body = await res.json();
+    assert.equal(body.field, "interval");
+    assert.match(body.error.message, message);
+  }
+});
+
+test("fields: the ctx and tags keys of recent matches, named as the query names them, with the values of the few-valued", async () => {
+  const res = await w.admin("/api/logs/fields?project=agg");
+  assert.equal(res.status, 200);
+  const f = await res.json();
+  const keys = Object.fromEntries(f.keys.map((k) => [k.key, k]));
+  assert.deepEqual(Object.keys(keys).sort(), ["ctx.duration_ms", "ctx.user", "ctx.user.plan"]);
+  assert.equal(keys["ctx.user.plan"].events, 400);
+  assert.deepEqual(keys["ctx.user.plan"].values, [{ value: "free", events: 300 }, { value: "pro", events: 100 }]);
+  assert.deepEqual(keys["ctx.duration_ms"].values, []); // hundreds of values: none suggested
+  assert.equal(f.scanned, 400);
+  const errors = await (await w.admin(`/api/logs/fields?project=agg&q=${enc("level:error")}`)).json();
+  assert.deepEqual(errors.keys.find((k) => k.key === "ctx.user.plan").values, [{ value: "pro", events: 50 }]);
+  const bad = await w.admin(`/api/logs/fields?project=agg&q=${enc("ctx.(")}`);
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).field, "q");
+  assert.equal((await w.fetch("/api/logs/fields?project=agg")).status, 401);
 });

@@ -2,9 +2,10 @@
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
 import { error, json } from "../platform/http.js";
 import { aggregateEvents } from "../services/aggregate.js";
+import { fieldKeys } from "../services/fields.js";
 import { eventById, tailEvents, walkEvents } from "../services/scan.js";
 import {
-  badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
+  badParam, bucketFor, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
   readRange, readScope, searchPage,
 } from "../services/search.js";
 
@@ -182,8 +183,23 @@ export function posted(path, read) {
   };
 }
 
-/** GET /api/logs/aggregate?by=&agg=&limit=&<the filters of /api/logs>: groups of the matching
- *  events and their measures (docs/query.md), over the last 24 h unless `from` says otherwise. */
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** ?interval=: absent (no series), `auto` (the histogram's step for the range), or a duration
+ *  (`5m`, `1h`, `30s`, or ms) → {interval} or {response}. */
+function readInterval(params, span) {
+  const text = params.get("interval");
+  if (text === null || text === "") return { interval: 0 };
+  if (text === "auto") return { interval: bucketFor(span) };
+  const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(text.trim());
+  const interval = m ? Number(m[1]) * UNIT_MS[m[2] ?? "ms"] : 0;
+  if (!(interval > 0)) return { response: badParam("interval", "interval is auto or a duration: 30s, 5m, 1h, 1d") };
+  return { interval };
+}
+
+/** GET /api/logs/aggregate?by=&agg=&limit=&interval=&<the filters of /api/logs>: groups of the
+ *  matching events and their measures (docs/query.md), each per time bucket too when `interval`
+ *  is given, over the last 24 h unless `from` says otherwise. */
 export async function logsAggregate(request, env) {
   const scope = await readScope(request, env);
   if (scope.response) return scope.response;
@@ -197,16 +213,20 @@ export async function logsAggregate(request, env) {
   if (l.response) return l.response;
   const by = params.get("by") ?? "";
   const agg = params.get("agg") ?? "";
+  const i = readInterval(params, Math.min(range.to, now) - range.from);
+  if (i.response) return i.response;
   const a = await aggregateEvents(env, { projects: scope.projects, from: range.from, to: range.to, filter: f.filter, by, agg,
-    limit: l.limit });
+    limit: l.limit, interval: i.interval });
   if (a.problem) return badParam(a.problem.field, a.problem.message, a.problem.position);
   const iso = (ms) => new Date(ms).toISOString();
+  const measured = (values) => Object.fromEntries(a.measures.map((name, k) => [name, values[k]]));
   return json(200, {
     from: iso(range.from), to: iso(range.to), by: a.by, measures: a.measures,
-    groups: a.rows.map((r) => ({ key: Object.fromEntries(a.by.map((name, i) => [name, r.key[i]])),
-      values: Object.fromEntries(a.measures.map((name, i) => [name, r.values[i]])) })),
-    total_groups: a.groups, other: a.other, scanned: a.scanned, complete: a.complete, approximate: !a.complete,
-    covered_from: iso(a.covered_from),
+    ...(i.interval ? { interval_ms: i.interval } : {}),
+    groups: a.rows.map((r) => ({ key: Object.fromEntries(a.by.map((name, k) => [name, r.key[k]])), values: measured(r.values),
+      ...(i.interval ? { series: r.series.map(([t, ...values]) => ({ t: iso(t), values: measured(values) })) } : {}) })),
+    total_groups: a.groups, other: a.other, ...(i.interval ? { uncharted: a.uncharted } : {}),
+    scanned: a.scanned, complete: a.complete, approximate: !a.complete, covered_from: iso(a.covered_from),
   });
 }
 
@@ -226,4 +246,20 @@ export async function logsHistogram(request, env) {
     from: iso(from), to: iso(to), bucket_ms: bucket, complete: h.complete, covered_from: iso(h.covered_from),
     buckets: h.buckets.map((b) => ({ ...b, t: iso(b.t) })),
   });
+}
+
+/** GET /api/logs/fields?<the filters of /api/logs>: the ctx and tags keys of the newest matching
+ *  events (5,000 at most) over the last 24 h unless `from` says otherwise, each with its count
+ *  and, when it has few values, its commonest ones. */
+export async function logsFields(request, env) {
+  const scope = await readScope(request, env);
+  if (scope.response) return scope.response;
+  const params = new URL(request.url).searchParams;
+  const now = Date.now();
+  const range = readRange(params, now, now - 86_400_000);
+  if (range.response) return range.response;
+  const f = readFilter(params);
+  if (f.response) return f.response;
+  const k = await fieldKeys(env, { projects: scope.projects, from: range.from, to: range.to, filter: f.filter });
+  return json(200, { ...k, covered_from: new Date(k.covered_from).toISOString() });
 }

@@ -31,12 +31,15 @@ struct measure_spec {
 struct aggregate_spec {
   std::vector<field_ref> by;
   std::vector<measure_spec> measures;
+  std::int64_t interval = 0;  ///< ms; when > 0 each group is also measured per bucket of ts
 };
 
 /// Limits of an aggregation.
 inline constexpr std::size_t max_group_fields = 3;
 inline constexpr std::size_t max_measures = 8;
 inline constexpr std::size_t max_groups = 1000;  ///< groups kept; events of more count as `other`
+inline constexpr std::size_t max_buckets = 500;   ///< time buckets an interval may cut a range into
+inline constexpr std::size_t max_series_cells = 20'000;  ///< (group, bucket) cells kept in all
 
 /// What is wrong with `by` or `agg`, and where in that text.
 struct aggregate_error {
@@ -53,6 +56,9 @@ std::optional<aggregate_error> parse_aggregate(std::string_view by, std::string_
 struct aggregate_row {
   std::vector<std::optional<std::string>> key;
   std::vector<std::optional<double>> values;
+  /// With an interval: each bucket's start (epoch ms) and its measures, buckets without events
+  /// left out.
+  std::vector<std::pair<std::int64_t, std::vector<std::optional<double>>>> series;
 };
 
 /// Counts and measures groups of events; its state travels as JSON between the reads of a walk.
@@ -72,17 +78,26 @@ class aggregator {
   std::size_t groups() const noexcept { return groups_.size(); }
   /// Events not counted in any group because `max_groups` were full.
   std::uint64_t past_max_groups() const noexcept { return other_; }
+  /// Events counted in their group but in no bucket because `max_series_cells` were full.
+  std::uint64_t past_max_cells() const noexcept { return uncharted_; }
 
   struct measure_state;
-  struct group_state {
+  struct cell {
     std::uint64_t events = 0;
     std::vector<measure_state> measures;
+  };
+  struct group_state : cell {
+    std::map<std::int64_t, cell> series;  ///< by bucket start, with an interval
   };
 
  private:
   const aggregate_spec& spec_;
+  void measure(cell& into) const;
+  std::vector<std::optional<double>> values_of(const cell& c) const;
+
   std::map<std::vector<std::optional<std::string>>, group_state> groups_;
-  std::uint64_t other_ = 0;
+  std::uint64_t other_ = 0, uncharted_ = 0;
+  std::size_t cells_ = 0;
   std::vector<field_ref> fields_;  // by, then each measure's field
   std::vector<std::optional<field_value>> values_;
 };

@@ -182,8 +182,16 @@ struct histogram_result {
 /// bucket is not positive or the origin is after `from`.
 errc count_histogram(const histogram_request& request, histogram_result& out);
 
+/// Keys below ctx and tags a facets read tracks, and values it keeps per key: a key seen with more
+/// values (an id) answers none.
+inline constexpr std::size_t max_facet_keys = 200;
+inline constexpr std::size_t max_key_values = 50;
+
 struct facets_request : scan_request {
-  std::vector<std::string> fields;  ///< stored field names, and "tags" for each tag key ("tag:<key>")
+  /// Stored field names; "tags" for each tag key ("tag:<key>"); "keys" for every key below ctx
+  /// and tags (field "keys", the key's path as the value, events holding it as the count) and the
+  /// values of each (field: the path, as `ctx.user.plan`).
+  std::vector<std::string> fields;
   std::size_t top = 5;              ///< values kept per field
 };
 
@@ -207,6 +215,7 @@ struct aggregate_request : scan_request {
   std::string by, agg;    ///< as docs/query.md writes them
   nlohmann::json state;   ///< the previous read's, to go on from; null to start
   std::size_t limit = 20;  ///< groups answered
+  std::int64_t interval = 0;  ///< ms; > 0: each group answered per bucket of ts too (a series)
 };
 
 struct aggregate_result {
@@ -216,10 +225,14 @@ struct aggregate_result {
   nlohmann::json state;                   ///< for the next read of the walk
   std::size_t groups = 0;                 ///< groups so far (rows holds at most `limit`)
   std::uint64_t other = 0;                ///< events of the groups not answered (past `limit` or max_groups)
+  std::int64_t interval = 0;              ///< as asked
+  std::uint64_t uncharted = 0;            ///< events in no bucket of a series (max_series_cells)
   scan_tally tally;
 };
 
-/// Groups the matching events and measures each group, going on from `state`.
+/// Groups the matching events and measures each group, going on from `state`. An interval that
+/// is negative, or cuts [from, min(to, now)) into more than max_buckets, is a problem of field
+/// `interval`.
 aggregate_result aggregate_events(const aggregate_request& request);
 
 // ---- rules preview ----------------------------------------------------------------------------

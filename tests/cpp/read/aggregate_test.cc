@@ -150,3 +150,38 @@ TEST_CASE("past max_groups, events count as other and the groups kept stay exact
   CHECK(a["other"] == 50 + edgelog::max_groups - 5);  // past max_groups, and the groups not answered
   CHECK(a["rows"].size() == 5);
 }
+
+TEST_CASE("with an interval each group answers a series per bucket; state carries it; too many buckets is an error") {
+  // Minute buckets: POST /pay at t0 + 10 s, + 50 s and + 2 min 5 s; GET /cart at + 90 s.
+  const std::int64_t t0 = 1'794'990'000'000;  // 2026-11-18T08:20:00Z, a whole minute
+  auto event = [&](std::int64_t ts, const char* endpoint, int ms) {
+    return json{{"level", "info"}, {"message", "m"}, {"ts", ts}, {"endpoint", endpoint}, {"ctx", {{"ms", ms}}}};
+  };
+  json first = json::array({event(t0 + 10'000, "POST /pay", 100), event(t0 + 50'000, "POST /pay", 300),
+                            event(t0 + 90'000, "GET /cart", 7)});
+  json second = json::array({event(t0 + 125'000, "POST /pay", 50)});
+  auto a = edgelog::test::segment_of(first.dump());
+  auto b = edgelog::test::segment_of(second.dump());
+  json req = {{"by", "endpoint"}, {"agg", "count, max(ctx.ms)"}, {"interval", 60'000}, {"from", t0}, {"to", t0 + 3'600'000}};
+  json both = aggregate(req, {a.bytes, b.bytes});
+  REQUIRE(both["rows"].size() == 2);
+  CHECK(both["interval"] == 60'000);
+  CHECK(both["uncharted"] == 0);
+  CHECK(both["rows"][0]["key"] == json::array({"POST /pay"}));
+  CHECK(both["rows"][0]["values"] == json::array({3, 300}));
+  CHECK(both["rows"][0]["series"] == json::array({json::array({t0, 2, 300}), json::array({t0 + 120'000, 1, 50})}));
+  CHECK(both["rows"][1]["series"] == json::array({json::array({t0 + 60'000, 1, 7})}));
+  json next = req;
+  next["state"] = aggregate(req, {a.bytes})["state"];
+  CHECK(aggregate(next, {b.bytes})["rows"] == both["rows"]);
+  json plain = aggregate({{"by", "endpoint"}}, {a.bytes});
+  CHECK_FALSE(plain["rows"][0].contains("series"));
+  json wide = req;
+  wide["interval"] = 1000;  // 3,600 buckets in the hour
+  json e = aggregate(wide, {a.bytes})["error"];
+  CHECK(e["field"] == "interval");
+  wide["interval"] = -5;
+  CHECK(aggregate(wide, {a.bytes})["error"]["field"] == "interval");
+  json mismatched = aggregate({{"by", "endpoint"}, {"state", both["state"]}}, {a.bytes});  // a series in a state without interval
+  CHECK(mismatched["error"]["field"] == "state");
+}

@@ -107,6 +107,33 @@ TEST_CASE("histogram and facets count the matching events, by name") {
   CHECK(f["facets"] == json::parse(R"([{"field":"source","value":"api","events":2},{"field":"source","value":"billing","events":1}])"));
 }
 
+TEST_CASE("facets of keys name every ctx and tags key as the query does, with the values of the few-valued ones") {
+  std::string events = "[";
+  for (int i = 0; i < 60; ++i) {
+    if (i) events += ",";
+    events += json{{"level", "info"}, {"message", "m"},
+                   {"ctx", {{"order_id", "ord_" + std::to_string(i)}, {"user", {{"plan", i % 3 ? "free" : "pro"}}}, {"ms", i % 2},
+                            {"list", {1, 2}}}},
+                   {"tags", {{"peer.service", "stripe"}}}}
+                  .dump();
+  }
+  events += "]";
+  auto seg = edgelog::test::segment_of(events);
+  json f = read(el_facets, {{"fields", {"keys"}}, {"top", 3}}, {{1, seg.bytes}});
+  std::map<std::string, std::map<std::string, std::int64_t>> by;
+  for (const auto& c : f["facets"]) by[c["field"]][c["value"]] = c["events"];
+  CHECK(by["keys"] == std::map<std::string, std::int64_t>{{"ctx.order_id", 60}, {"ctx.user", 60}, {"ctx.user.plan", 60},
+                                                          {"ctx.ms", 60}, {"ctx.list", 60}, {"tags.\"peer.service\"", 60}});
+  CHECK(by["ctx.user.plan"] == std::map<std::string, std::int64_t>{{"free", 40}, {"pro", 20}});
+  CHECK(by["ctx.ms"] == std::map<std::string, std::int64_t>{{"0", 30}, {"1", 30}});
+  CHECK(by["tags.\"peer.service\""] == std::map<std::string, std::int64_t>{{"stripe", 60}});
+  CHECK_FALSE(by.contains("ctx.order_id"));  // 60 values: more than max_key_values, an id
+  CHECK_FALSE(by.contains("ctx.list"));
+  // The paths it names are fields the query language reads.
+  json q = read(el_rows, {{"filter", {{"q", "tags.\"peer.service\":stripe ctx.user.plan:pro"}}}, {"limit", 100}}, {{1, seg.bytes}});
+  CHECK(q["rows"].size() == 20);
+}
+
 TEST_CASE("a bad query answers its problem; a malformed request is invalid_context") {
   json r = read(el_rows, {{"filter", {{"q", "timeout)"}}}}, {});
   CHECK(r["error"]["code"] == "bad_request");
