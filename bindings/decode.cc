@@ -410,6 +410,13 @@ errc decode_alerts(std::string_view text, alert_request& out) {
       x.sensitivity = sens == sensitivities.end() ? sensitivity::medium
                                                   : static_cast<sensitivity>(sens - sensitivities.begin());
       x.per_issue = string_or(r, "scope", "project") == "issue";
+      if (x.kind == alert_kind::aggregate) {
+        x.by = string_or(r, "by");
+        x.agg = string_or(r, "agg", "count");
+        x.op = string_or(r, "op", ">");
+        if (x.op != ">" && x.op != ">=" && x.op != "<" && x.op != "<=") throw std::invalid_argument("unknown op");
+        x.bound = r.value("threshold", 0.0);
+      }
       out.rules.push_back(std::move(x));
     }
     for (const auto& c : doc.value("candidates", json::array())) {
@@ -437,6 +444,9 @@ errc decode_alerts(std::string_view text, alert_request& out) {
         x.window_counts.emplace_back(w.at("window_s").get<std::int64_t>(), w.at("count").get<std::uint64_t>());
       x.history = history_of(c);
       x.history_since = c.value("history_since", std::int64_t{0});
+      for (const auto& part : c.value("group", json::array()))
+        x.group.push_back(part.is_null() ? std::nullopt : std::optional<std::string>(part.get<std::string>()));
+      if (auto it = c.find("measured"); it != c.end() && it->is_number()) x.measured = it->get<double>();
       out.candidates.push_back(std::move(x));
     }
     for (const auto& st : doc.value("states", json::array()))

@@ -14,6 +14,8 @@ constexpr std::string_view silence_fields[] = {"silence_minutes", "cooldown_s"};
 constexpr std::string_view anomaly_fields[] = {"scope", "threshold", "window_s", "sensitivity", "cooldown_s",
                                                "min_level", "env", "source"};
 
+constexpr std::string_view aggregate_fields[] = {"query", "by", "agg", "op", "threshold", "window_s", "cooldown_s"};
+
 constexpr alert_kind_info kinds[] = {
     {alert_kind::spike, "spike", "spike", "Spike: an issue reaches N events in the window", spike_fields, true},
     {alert_kind::new_issue, "new_issue", "new issue", "New issue: the first event of a fingerprint", issue_fields, true},
@@ -23,6 +25,9 @@ constexpr alert_kind_info kinds[] = {
     {alert_kind::silence, "silence", "silence", "Silence: no events for N minutes", silence_fields, false},
     {alert_kind::anomaly, "anomaly", "anomaly", "Anomaly: more events than usual for this hour of the week",
      anomaly_fields, false},
+    {alert_kind::aggregate, "aggregate", "aggregate",
+     "Aggregate: a measure of the events a query matches crosses a threshold, per group (one alert each)", aggregate_fields,
+     false},
 };
 
 constexpr std::string_view destinations[] = {"discord", "slack", "webhook"};

@@ -15,7 +15,7 @@
 namespace edgelog {
 
 /// Kinds of alert rules. See alerting/alerts.h for what each decides.
-enum class alert_kind : std::uint8_t { spike, new_issue, regression, error_rate, silence, anomaly };
+enum class alert_kind : std::uint8_t { spike, new_issue, regression, error_rate, silence, anomaly, aggregate };
 
 /// Where alert messages and digests go, and how they are shaped.
 enum class destination_kind : std::uint8_t { discord, slack, webhook };

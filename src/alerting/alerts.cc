@@ -30,6 +30,13 @@ const alert_state* state_of(const std::vector<alert_state>& states, std::int64_t
   return nullptr;
 }
 
+bool crosses(const alert_rule& r, double v) {
+  if (r.op == ">=") return v >= r.bound;
+  if (r.op == "<") return v < r.bound;
+  if (r.op == "<=") return v <= r.bound;
+  return v > r.bound;
+}
+
 // "45 s", "10 min", "2 h".
 std::string window_text(std::int64_t s) {
   if (s % 3600 == 0) return std::to_string(s / 3600) + " h";
@@ -70,6 +77,8 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
       else if (rule.kind == alert_kind::new_issue) wants = !project_level && !tick && c.is_new;
       else if (rule.kind == alert_kind::regression) wants = !project_level && !tick && c.is_regression;
       else if (rule.kind == alert_kind::error_rate) wants = project_level && c.last_event_at == 0 && c.count_in_window >= rule.threshold;
+      else if (rule.kind == alert_kind::aggregate)
+        wants = tick && c.rule_id == rule.id && !c.fingerprint.empty() && c.measured && crosses(rule, *c.measured);
       else if (rule.kind == alert_kind::silence)
         wants = project_level && tick && rule.silence_minutes > 0 && c.last_event_at > 0 &&
                 now - c.last_event_at >= rule.silence_minutes * 60'000;
@@ -92,7 +101,8 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
         if (wants && !(s && s->last_fired_at >= c.last_event_at)) out.push_back({alert_action::fire, rule, true, c, c.fingerprint, 0, 0});
         continue;
       }
-      bool project_kind = rule.kind == alert_kind::error_rate || rule.kind == alert_kind::anomaly;
+      bool project_kind =
+          rule.kind == alert_kind::error_rate || rule.kind == alert_kind::anomaly || rule.kind == alert_kind::aggregate;
       bool relevant = project_level ? project_kind : !project_kind;
       if (cooling && relevant && c.count_in_request > 0) {
         out.push_back({alert_action::suppress, rule, true, c, c.fingerprint, c.count_in_request, now});

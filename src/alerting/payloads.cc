@@ -1,12 +1,14 @@
 // Alert messages: the facts of a decision, and the body each destination gets (Discord embed,
 // Slack attachment, generic JSON) within that service's limits.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "alerting/facts.h"
 #include "detail/json_writer.h"
 #include "edgelog/alerting/payloads.h"
 #include "edgelog/insights/suggest.h"
+#include "edgelog/read/aggregate.h"
 #include "edgelog/timestamp.h"
 
 namespace edgelog {
@@ -51,6 +53,44 @@ std::string url_component(sv s) {
   return out;
 }
 
+// A measured value as people read it: whole numbers whole, the rest to four significant digits.
+std::string number_text(double v) {
+  char buf[40];
+  if (std::abs(v) < 1e15 && v == static_cast<double>(static_cast<std::int64_t>(v)))
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// An aggregate alert's group: "endpoint POST /pay, ctx.user.plan pro" for the message, and the
+// query terms that keep only its events (`endpoint:"POST /pay"`, or `!has:endpoint` for none).
+struct group_text {
+  std::string label, terms;
+};
+group_text group_of(const alert_rule& rule, const alert_candidate& c) {
+  group_text out;
+  aggregate_spec spec;
+  if (parse_aggregate(rule.by, rule.agg, spec) || spec.by.size() != c.group.size()) return out;
+  for (std::size_t i = 0; i < spec.by.size(); ++i) {
+    const std::string& name = spec.by[i].written;
+    if (!out.label.empty()) out.label += ", ";
+    out.label += name + " " + (c.group[i] ? *c.group[i] : std::string("(none)"));
+    out.terms += " ";
+    if (!c.group[i]) {
+      out.terms += "!has:" + name;
+      continue;
+    }
+    out.terms += name + ":\"";
+    for (char ch : *c.group[i]) {
+      if (ch == '"' || ch == '\\') out.terms.push_back('\\');
+      out.terms.push_back(ch);
+    }
+    out.terms += "\"";
+  }
+  return out;
+}
+
 facts facts_of(const alert_message& m, std::int64_t now_ms) {
   facts f;
   const alert_decision* d = m.decision;
@@ -68,7 +108,10 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
   }
   f.severity = c ? c->severity : level::error;
   const alert_kind rule_kind = d->rule.kind;
-  std::string what = c && !c->title.empty() ? c->title
+  const bool aggregate = rule_kind == alert_kind::aggregate;
+  const group_text group = aggregate && c ? group_of(d->rule, *c) : group_text{};
+  std::string what = aggregate ? d->rule.agg + (group.label.empty() ? "" : " for " + group.label) + " in " + m.project
+                   : c && !c->title.empty() ? c->title
                    : rule_kind == alert_kind::silence ? "no events from " + m.project
                    : rule_kind == alert_kind::error_rate && !d->rule.query.empty() ? "events matching a query in " + m.project
                    : rule_kind == alert_kind::error_rate ? "error rate in " + m.project
@@ -88,13 +131,21 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     if (rule_kind == alert_kind::silence && c)
       f.description = "No events since " + format_rfc3339(c->last_event_at) + ".";
     if (rule_kind == alert_kind::anomaly && c) f.description = c->explanation + ".";
+    if (aggregate && c && c->measured)
+      f.description = d->rule.agg + " was " + number_text(*c->measured) + " over the last " +
+                      std::to_string(d->rule.window_s) + " s (the rule: " + d->rule.op + " " + number_text(d->rule.bound) + ").";
     if (d->carried)
       f.list.add("Not sent before", std::to_string(d->carried) + " during the previous cooldown, the last at " +
                                         format_rfc3339(d->last_suppressed_at));
   }
   if (c) {
-    if (rule_kind == alert_kind::spike || rule_kind == alert_kind::error_rate || rule_kind == alert_kind::anomaly)
-      f.list.add("Count", std::to_string(c->count_in_window) + " in " + std::to_string(d->rule.window_s) + " s");
+    if (aggregate) {
+      f.list.add("Group", group.label);
+      if (c->measured) f.list.add("Value", number_text(*c->measured));
+      f.list.add("Threshold", d->rule.op + " " + number_text(d->rule.bound));
+    }
+    if (rule_kind == alert_kind::spike || rule_kind == alert_kind::error_rate || rule_kind == alert_kind::anomaly || aggregate)
+      f.list.add(aggregate ? "Events" : "Count", std::to_string(c->count_in_window) + " in " + std::to_string(d->rule.window_s) + " s");
     else if (c->total)
       f.list.add("Count", std::to_string(c->total));
     if (c->first_seen) f.list.add("First seen", format_rfc3339(c->first_seen));
@@ -114,11 +165,17 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     }
     f.stack = c->stack;
   }
-  if (rule_kind == alert_kind::error_rate) f.list.add("Query", d->rule.query);
+  if (rule_kind == alert_kind::error_rate || aggregate) f.list.add("Query", d->rule.query);
   f.list.add("Project", m.project);
   if (!m.dashboard_url.empty()) {
     f.link = m.dashboard_url + "/#/explore?project=" + m.project;
-    if (!d->fingerprint.empty()) f.link += "&fingerprint=" + d->fingerprint;
+    if (!d->fingerprint.empty() && !aggregate) f.link += "&fingerprint=" + d->fingerprint;
+    if (aggregate) {
+      std::string q = d->rule.query.empty() ? group.terms.substr(group.terms.empty() ? 0 : 1)
+                      : group.terms.empty() ? d->rule.query : "(" + d->rule.query + ")" + group.terms;
+      if (!q.empty()) f.link += "&q=" + url_component(q);
+      f.link += "&from=" + std::to_string(now_ms - d->rule.window_s * 1000) + "&to=" + std::to_string(now_ms + 60'000);
+    }
     if (rule_kind == alert_kind::error_rate && !d->rule.query.empty()) {
       f.link += "&q=" + url_component(d->rule.query) + "&level=" + std::string(level_name(d->rule.min_level));
       for (level l : all_levels())
@@ -147,8 +204,26 @@ std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms)
       w.raw(",\"query\":");
       w.string(d->rule.query);
     }
+    const bool aggregate = d->rule.kind == alert_kind::aggregate;
+    if (aggregate) {
+      w.raw(",\"by\":");
+      w.string(d->rule.by);
+      w.raw(",\"agg\":");
+      w.string(d->rule.agg);
+      w.raw(",\"op\":");
+      w.string(d->rule.op);
+      w.raw(",\"threshold\":");
+      w.number(d->rule.bound);
+    }
     w.raw("},\"fingerprint\":");
     w.string(d->fingerprint);
+    if (aggregate && c) {
+      w.raw(",\"group\":");
+      w.string(group_of(d->rule, *c).label);
+      w.raw(",\"value\":");
+      if (c->measured) w.number(*c->measured);
+      else w.raw("null");
+    }
     if (d->action == alert_action::summary) {
       w.raw(",\"suppressed\":");
       w.integer(static_cast<std::int64_t>(d->count));

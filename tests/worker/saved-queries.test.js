@@ -104,3 +104,66 @@ describe("error_rate rules on a query", () => {
     assert.equal(cleared.rule.query, null);
   });
 });
+
+describe("aggregate rules: a measure per group over a window", () => {
+  test("p95 latency by endpoint above 2000 ms alerts once per group that crosses it, naming the group; cooldown per group", async () => {
+    const p = await w.createProject("p95");
+    const rules = "/api/admin/projects/p95/alerts";
+    const created = await send(rules, "POST", { kind: "aggregate", query: "ctx.duration_ms:>0", by: "endpoint",
+      agg: "p95(ctx.duration_ms)", op: ">", threshold: 2000, window_s: 300, cooldown_s: 600 });
+    assert.equal(created.status, 201);
+    const rule = (await created.json()).rule;
+    assert.deepEqual([rule.kind, rule.by, rule.agg, rule.op, rule.threshold], ["aggregate", "endpoint", "p95(ctx.duration_ms)", ">", 2000]);
+    assert.equal((await send(rules + "/destinations", "POST", { kind: "discord", url: hook.url("/p95") })).status, 201);
+    const events = [];
+    for (let i = 0; i < 20; i++) {
+      events.push({ level: "info", message: "pay", endpoint: "POST /pay", ctx: { duration_ms: 2500 + i * 10 } }); // p95 ≈ 2690
+      events.push({ level: "info", message: "cart", endpoint: "GET /cart", ctx: { duration_ms: 100 + i } }); // p95 ≈ 119
+      events.push({ level: "info", message: "search", endpoint: "GET /search", ctx: { duration_ms: i < 18 ? 300 : 9000 } }); // p95 9000
+    }
+    assert.equal((await w.send(p, events)).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    assert.ok(await until(() => hook.on("/p95").length === 2));
+    await new Promise((r) => setTimeout(r, 300));
+    const embeds = hook.on("/p95").map((m) => m.json.embeds[0]);
+    const groups = embeds.map((e) => e.fields.find((f) => f.name === "Group").value).sort();
+    assert.deepEqual(groups, ["endpoint GET /search", "endpoint POST /pay"]);
+    const pay = embeds.find((e) => e.fields.find((f) => f.name === "Group").value === "endpoint POST /pay");
+    assert.match(pay.title, /aggregate: p95\(ctx\.duration_ms\) for endpoint POST \/pay in p95/);
+    assert.ok(Math.abs(Number(pay.fields.find((f) => f.name === "Value").value) - 2690) <= 2690 * 0.02);
+    assert.equal(pay.fields.find((f) => f.name === "Threshold").value, "> 2000");
+    assert.equal(new URL(pay.url.replace("/#/", "/")).searchParams.get("q"), '(ctx.duration_ms:>0) endpoint:"POST /pay"');
+    // Within the cooldown each group stays quiet.
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(hook.on("/p95").length, 2);
+  });
+
+  test("by, agg and op are checked by the core and belong to aggregate rules; the threshold may be a fraction", async () => {
+    const rules = "/api/admin/projects/saved/alerts";
+    for (const [input, field, position] of [
+      [{ kind: "aggregate", agg: "p95" }, "agg", 3],
+      [{ kind: "aggregate", by: "endpoint, sorce" }, "by", 10],
+      [{ kind: "aggregate", agg: "count, max(ctx.ms)" }, "agg", undefined],
+      [{ kind: "aggregate", op: "!=" }, "op", undefined],
+      [{ kind: "aggregate", query: "level:error)" }, "query", 11],
+      [{ kind: "aggregate", threshold: "high" }, "threshold", undefined],
+      [{ kind: "spike", by: "endpoint" }, "by", undefined],
+    ]) {
+      const res = await send(rules, "POST", input);
+      assert.equal(res.status, 400, JSON.stringify(input));
+      const body = await res.json();
+      assert.equal(body.field, field, JSON.stringify(input));
+      assert.equal(body.position, position, JSON.stringify(input));
+    }
+    const ratio = await send(rules, "POST", { kind: "aggregate", agg: "avg(ctx.ratio)", op: "<", threshold: 0.25 });
+    assert.equal(ratio.status, 201);
+    const { rule } = await ratio.json();
+    assert.deepEqual([rule.by, rule.agg, rule.op, rule.threshold], [null, "avg(ctx.ratio)", "<", 0.25]);
+    const preview = await send("/api/admin/projects/saved/alerts/preview", "POST", { kind: "aggregate", by: "endpoint",
+      agg: "p95(ctx.duration_ms)", threshold: 2000 });
+    assert.equal(preview.status, 200);
+    assert.match((await preview.json()).payloads.discord.embeds[0].title, /p95\(ctx\.duration_ms\) for endpoint/);
+  });
+});

@@ -1,7 +1,7 @@
 // Alert rules, destinations, claims and the delivery log.
 
 const RULE_COLUMNS = `id, project_id, kind, threshold, window_s, cooldown_s, silence_minutes, min_level,
-  env, source, component, enabled, created_at, sensitivity, scope, query`;
+  env, source, component, enabled, created_at, sensitivity, scope, query, group_by AS "by", measure AS agg, op`;
 
 export async function alertRules(db, projectId) {
   const { results } = await db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE project_id = ?1 ORDER BY id`)
@@ -11,20 +11,21 @@ export async function alertRules(db, projectId) {
 
 export function insertAlertRule(db, projectId, r, now) {
   return db.prepare(`INSERT INTO alert_rules (project_id, kind, threshold, window_s, cooldown_s, silence_minutes,
-      min_level, env, source, component, enabled, created_at, sensitivity, scope, query)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) RETURNING ${RULE_COLUMNS}`)
+      min_level, env, source, component, enabled, created_at, sensitivity, scope, query, group_by, measure, op)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING ${RULE_COLUMNS}`)
     .bind(projectId, r.kind, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
       r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, now, r.sensitivity ?? "medium", r.scope ?? "project",
-      r.query ?? null).first();
+      r.query ?? null, r.by ?? null, r.agg ?? null, r.op ?? null).first();
 }
 
 export function updateAlertRule(db, projectId, id, r) {
   return db.prepare(`UPDATE alert_rules SET threshold = ?3, window_s = ?4, cooldown_s = ?5, silence_minutes = ?6,
-      min_level = ?7, env = ?8, source = ?9, component = ?10, enabled = ?11, sensitivity = ?12, scope = ?13, query = ?14
+      min_level = ?7, env = ?8, source = ?9, component = ?10, enabled = ?11, sensitivity = ?12, scope = ?13, query = ?14,
+      group_by = ?15, measure = ?16, op = ?17
     WHERE project_id = ?1 AND id = ?2 RETURNING ${RULE_COLUMNS}`)
     .bind(projectId, id, r.threshold, r.window_s, r.cooldown_s, r.silence_minutes, r.min_level,
       r.env ?? null, r.source ?? null, r.component ?? null, r.enabled ? 1 : 0, r.sensitivity ?? "medium", r.scope ?? "project",
-      r.query ?? null).first();
+      r.query ?? null, r.by ?? null, r.agg ?? null, r.op ?? null).first();
 }
 
 export function deleteAlertRule(db, projectId, id) {

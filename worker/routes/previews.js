@@ -4,8 +4,9 @@
 // module gathers their inputs.
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
-import { ALERT_KINDS, DESTINATION_KINDS, LEVELS } from "../platform/vocabulary.js";
+import { ALERT_KINDS, DESTINATION_KINDS, INGEST_ALERT_KINDS, LEVELS } from "../platform/vocabulary.js";
 import { error, json, readJsonObject } from "../platform/http.js";
+import { aggregateEvents } from "../services/aggregate.js";
 import { readNewest } from "../services/scan.js";
 import { validRule } from "../services/alert-rules.js";
 import { projectOr404 } from "../services/projects.js";
@@ -63,7 +64,8 @@ export async function previewAlert(request, env, _ctx, { slug }) {
   const issue = await sampleIssue(env, project, rule);
   const forCore = { id: 1, kind, threshold: rule.threshold, window_s: rule.window_s, cooldown_s: rule.cooldown_s,
     silence_minutes: rule.silence_minutes, min_level: rule.min_level, env: "", source: "", component: "",
-    sensitivity: rule.sensitivity, scope: rule.scope, ...(rule.query ? { query: rule.query } : {}) };
+    sensitivity: rule.sensitivity, scope: rule.scope, ...(rule.query ? { query: rule.query } : {}),
+    ...(kind === "aggregate" ? { by: rule.by ?? "", agg: rule.agg, op: rule.op } : {}) };
   let candidate;
   let mode = "ingest";
   if (kind === "error_rate") {
@@ -80,6 +82,15 @@ export async function previewAlert(request, env, _ctx, { slug }) {
     // Per issue: the same example for the project's latest issue.
     if (rule.scope === "issue")
       Object.assign(candidate, { fingerprint: issue.fingerprint, title: issue.title, template: issue.template ?? "", level: issue.level });
+  } else if (kind === "aggregate") {
+    // The busiest group of the window now, measured as if it crossed the threshold.
+    mode = "tick";
+    const a = await aggregateEvents(env, { projects: [project], from: now - rule.window_s * 1000, to: now + 1,
+      filter: rule.query ? { q: rule.query } : {}, by: rule.by ?? "", agg: "count", limit: 1 });
+    const key = a.rows?.[0]?.key ?? a.by?.map(() => "example") ?? [];
+    const step = Math.max(1, Math.abs(rule.threshold) * 0.1);
+    candidate = { fingerprint: JSON.stringify(key), rule_id: 1, group: key, count_in_window: a.rows?.[0]?.values[0] ?? 1,
+      measured: rule.op.startsWith("<") ? rule.threshold - step : rule.threshold + step };
   } else if (kind === "silence") {
     mode = "tick";
     candidate = { fingerprint: "", last_event_at: now - (rule.silence_minutes || 30) * 60_000 - 1000 };
@@ -96,7 +107,8 @@ export async function previewAlert(request, env, _ctx, { slug }) {
     rules: [forCore], candidates: [candidate], states: [] });
   const fired = decisions.find((d) => d.action === "fire");
   if (!fired) return error(422, "no_message", "this rule would not fire for the example");
-  const projectLevel = ["error_rate", "silence"].includes(kind) || (kind === "anomaly" && rule.scope !== "issue");
+  // Judged by the cron (not at ingest), and not per issue: the project's, with no issue to show.
+  const projectLevel = !INGEST_ALERT_KINDS.includes(kind) && !(kind === "anomaly" && rule.scope === "issue");
   return json(200, { example: Boolean(issue.example) || projectLevel, fingerprint: projectLevel ? null : issue.fingerprint,
     payloads: fired.payloads });
 }

@@ -6,6 +6,7 @@ import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
 import { unseal } from "../platform/secrets.js";
 import { DESTINATION_KINDS, INGEST_ALERT_KINDS, LEVELS } from "../platform/vocabulary.js";
+import { aggregateEvents } from "./aggregate.js";
 import { countWalk, planOf } from "./scan.js";
 
 const PACE_WINDOW_MS = 2000;
@@ -51,7 +52,8 @@ function ruleForCore(r) {
   return { id: r.id, kind: r.kind, threshold: r.threshold, window_s: r.window_s, cooldown_s: r.cooldown_s,
     silence_minutes: r.silence_minutes, min_level: r.min_level, env: r.env ?? "", source: r.source ?? "",
     component: r.component ?? "", sensitivity: r.sensitivity ?? "medium", scope: r.scope ?? "project",
-    ...(r.query ? { query: r.query } : {}) };
+    ...(r.query ? { query: r.query } : {}),
+    ...(r.kind === "aggregate" ? { by: r.by ?? "", agg: r.agg ?? "count", op: r.op ?? ">" } : {}) };
 }
 
 async function destinationsOf(env, projectId) {
@@ -115,6 +117,20 @@ async function errorRateCount(env, project, rule, now) {
   return count;
 }
 
+/** An aggregate rule's candidates: each group of the events its query matches in its window, with
+ *  the rule's measure and the group's events; the core compares and decides. A rule whose query or
+ *  measure the core no longer reads yields none. */
+async function aggregateCandidates(env, project, rule, now) {
+  const a = await aggregateEvents(env, { projects: [project], from: now - rule.window_s * 1000, to: now + 1,
+    filter: rule.query ? { q: rule.query } : {}, by: rule.by ?? "", agg: `${rule.agg ?? "count"}, count`, limit: 1000 });
+  if (a.problem) {
+    console.error("aggregate rule refused", rule.id, a.problem.message);
+    return [];
+  }
+  return a.rows.map((r) => ({ fingerprint: JSON.stringify(r.key), rule_id: rule.id, group: r.key, measured: r.values[0],
+    count_in_window: r.values[1] ?? 0 }));
+}
+
 // Issues judged per anomaly rule and minute, at most: the busiest in the window.
 const MAX_ANOMALY_ISSUES = 1000;
 
@@ -167,6 +183,9 @@ export async function alertTick(env, now) {
     for (const rule of rules.filter((r) => r.kind === "error_rate"))
       candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now) });
     if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
+    // Aggregate: each group's measure over the rule's window, one candidate per group.
+    for (const rule of rules.filter((r) => r.kind === "aggregate"))
+      candidates.push(...await aggregateCandidates(env, project, rule, now));
     // Anomaly: the rule's count now, and the project's hourly history at its levels (28 days);
     // the core computes the baseline for this hour of the week and judges.
     for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope === "issue"))

@@ -24,15 +24,16 @@ export async function render(view, { params, nav: { controls, update } }) {
   };
   try {
     const [{ rules, destinations }, { deliveries }] = await Promise.all([api(base), api(`${base}/deliveries`)]);
-    // From explore's "Alert on it": a new error-rate rule on that query.
+    // From explore's "Alert on it": a new error-rate rule on that query, or an aggregate rule on its groups.
     const editor = h("div", {}, h("h3", {}, "New rule"), ruleForm((rule) => act(() => api(base, { method: "POST", body: rule }), "Rule created"), null, slug,
-      params.get("query")));
+      params.get("query"), { by: params.get("by"), agg: params.get("agg") }));
     replace(body,
       h("section.panel", {}, h("h2", {}, "Rules"),
         rules.length ? h("div.table-wrap", {}, h("table", {},
           h("thead", {}, h("tr", {}, ["Kind", "Threshold", "Window", "Cooldown", "Min level", "Scope", "Enabled", ""].map((t) => h("th", {}, t)))),
           h("tbody", {}, rules.map((r) => h("tr", {},
-            h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}${r.scope === "issue" ? ", per issue" : ""}` : r.threshold), h("td", {}, `${r.window_s} s`),
+            h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}${r.scope === "issue" ? ", per issue" : ""}`
+              : r.kind === "aggregate" ? h("code", {}, `${r.agg}${r.by ? ` by ${r.by}` : ""} ${r.op} ${r.threshold}`) : r.threshold), h("td", {}, `${r.window_s} s`),
             h("td", {}, `${r.cooldown_s} s`), h("td", {}, r.min_level),
             h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all",
               r.query ? h("div", {}, h("code", {}, r.query)) : null),
@@ -67,11 +68,12 @@ export async function render(view, { params, nav: { controls, update } }) {
 // The fields each kind of rule uses (the core's vocabulary): the form shows only these.
 const kindFields = (name) => alertKinds().find((k) => k.name === name)?.fields ?? [];
 const FIELD_LABELS = { scope: "Judge", threshold: "Events", window_s: "Window (s)", sensitivity: "Sensitivity", cooldown_s: "Cooldown (s)", silence_minutes: "Silent for (min)",
-  min_level: "Min level", env: "Env", source: "Source", query: "Query" };
+  min_level: "Min level", env: "Env", source: "Source", query: "Query", by: "Per group of", agg: "Measure", op: "Alert when" };
+const TEXT_FIELDS = ["env", "source", "query", "by", "agg"];
 
 /** The form for a new rule, or for changing `rule` (its kind stays), with the message it would send. */
-function ruleForm(submit, rule = null, slug = null, query = null) {
-  const first = rule?.kind ?? (query ? "error_rate" : null);
+function ruleForm(submit, rule = null, slug = null, query = null, groups = {}) {
+  const first = rule?.kind ?? (groups.by || groups.agg ? "aggregate" : query ? "error_rate" : null);
   const kind = h("select", { name: "kind", disabled: Boolean(rule) }, alertKinds().map((k) => h("option", { value: k.name, selected: first === k.name }, k.summary)));
   const inputs = {
     threshold: h("input", { name: "threshold", type: "number", min: 1, value: rule?.threshold ?? 5 }),
@@ -85,6 +87,9 @@ function ruleForm(submit, rule = null, slug = null, query = null) {
     env: h("input", { name: "env", placeholder: "e.g. prod*", value: rule?.env ?? "" }),
     source: h("input", { name: "source", placeholder: "glob", value: rule?.source ?? "" }),
     query: h("input", { name: "query", placeholder: "e.g. ctx.duration_ms:>2s endpoint:\"POST /pay\"", value: rule?.query ?? query ?? "" }),
+    by: h("input", { name: "by", placeholder: "e.g. endpoint (up to 3 fields)", value: rule?.by ?? groups.by ?? "" }),
+    agg: h("input", { name: "agg", placeholder: "e.g. p95(ctx.duration_ms)", value: rule?.agg ?? groups.agg?.split(",")[0].trim() ?? "count" }),
+    op: h("select", { name: "op" }, [">", ">=", "<", "<="].map((o) => h("option", { value: o, selected: o === (rule?.op ?? ">") }, `${o} threshold`))),
   };
   const labels = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, h("label", { "data-field": k }, FIELD_LABELS[k], input)]));
   const preview = h("div.preview", { "aria-live": "polite" });
@@ -93,7 +98,7 @@ function ruleForm(submit, rule = null, slug = null, query = null) {
     const out = {};
     for (const k of kindFields(current())) {
       const v = inputs[k].value;
-      out[k] = ["env", "source", "query"].includes(k) ? v.trim() || null : ["min_level", "sensitivity", "scope"].includes(k) ? v : Number(v);
+      out[k] = TEXT_FIELDS.includes(k) ? v.trim() || null : ["min_level", "sensitivity", "scope", "op"].includes(k) ? v : Number(v);
     }
     return out;
   };
@@ -112,6 +117,11 @@ function ruleForm(submit, rule = null, slug = null, query = null) {
   };
   const showFields = () => {
     for (const [k, label] of Object.entries(labels)) label.hidden = !kindFields(current()).includes(k);
+    // An aggregate rule compares a measure (any number); the others count events (at least 1).
+    const measured = current() === "aggregate";
+    labels.threshold.firstChild.textContent = measured ? "Threshold" : FIELD_LABELS.threshold;
+    inputs.threshold.min = measured ? "" : "1";
+    inputs.threshold.step = measured ? "any" : "1";
     showPreview();
   };
   kind.addEventListener("change", showFields);

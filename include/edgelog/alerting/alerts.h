@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,9 @@ namespace edgelog {
 /// first event of a fingerprint), regression (a resolved issue receives an event), error_rate (N
 /// error/fatal events across the project within W s), silence (no events for X minutes), anomaly
 /// (the project's events at or above min_level within W s are significantly more than its
-/// baseline expects for this hour of the week; at least `threshold` of them).
+/// baseline expects for this hour of the week; at least `threshold` of them). An aggregate rule
+/// compares a measure of the events matching `query`, per group of `by`, with `bound` by `op` over
+/// W s: one alert per group.
 struct alert_rule {
   std::int64_t id = 0;
   alert_kind kind = alert_kind::spike;
@@ -34,6 +37,10 @@ struct alert_rule {
   /// anomaly only: judged per issue (candidates with a fingerprint and this rule's id, counted with
   /// its filters by the shim) instead of per project and level.
   bool per_issue = false;
+  /// aggregate only: the groups' fields and the one measure as docs/query.md writes them, the
+  /// comparison (">", ">=", "<", "<=") and the value it compares with.
+  std::string by, agg, op = ">";
+  double bound = 0;
 };
 
 /// Something that may alert: an issue seen in a request (or, for error_rate and silence, the
@@ -56,6 +63,10 @@ struct alert_candidate {
   std::int64_t history_since = 0;
   /// anomaly, set when it fires: "42 events in 10 min; usually 3 ± 2 on Mondays at 14:00 UTC".
   std::string explanation;
+  /// For an aggregate rule, the group's values of the rule's `by` fields (none where its events lack one) and
+  /// its measure (none when nothing was measured); the fingerprint is the group's key.
+  std::vector<std::optional<std::string>> group;
+  std::optional<double> measured;
 };
 
 /// What is remembered per (rule, fingerprint).

@@ -97,3 +97,65 @@ TEST_CASE("an error_rate rule with a query says so, carries it, and links to its
   alert_message pm{"shop", "", &plain[0], false};
   CHECK(json::parse(alert_payload(pm, destination_kind::webhook, now))["rule"].count("query") == 0);
 }
+
+TEST_CASE("an aggregate rule fires once per group past its threshold, cools down per group, and names the group") {
+  auto r = rule("aggregate");
+  r.query = "level:>=info";
+  r.by = "endpoint, ctx.user.plan";
+  r.agg = "p95(ctx.duration_ms)";
+  r.op = ">";
+  r.bound = 2000;
+  r.window_s = 300;
+  auto group = [&](std::string key, std::optional<std::string> endpoint, std::optional<std::string> plan, std::optional<double> v) {
+    alert_candidate c;
+    c.fingerprint = std::move(key);
+    c.rule_id = r.id;
+    c.group = {std::move(endpoint), std::move(plan)};
+    c.measured = v;
+    c.count_in_window = 40;
+    return c;
+  };
+  std::vector<alert_candidate> groups{group("[\"POST /pay\",\"pro\"]", "POST /pay", "pro", 2431.5),
+                                      group("[\"GET /cart\",\"pro\"]", "GET /cart", "pro", 2000),  // not above 2000
+                                      group("[\"POST /pay\",null]", "POST /pay", std::nullopt, 9000),
+                                      group("[\"GET /x\",\"free\"]", "GET /x", "free", std::nullopt)};  // nothing measured
+  auto d = decide_alerts({r}, groups, {}, now, true);
+  REQUIRE(d.size() == 2);
+  CHECK(d[0].fingerprint == "[\"POST /pay\",\"pro\"]");
+  CHECK(d[1].fingerprint == "[\"POST /pay\",null]");
+  CHECK(decide_alerts({r}, groups, {}, now, false).empty());  // judged by the cron's tick, never at ingest
+  // The first group fired a minute ago: within its cooldown it stays quiet; the other still fires.
+  std::vector<alert_state> states{{r.id, "[\"POST /pay\",\"pro\"]", now - 60'000, 0, 0}};
+  auto later = decide_alerts({r}, groups, states, now, true);
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].fingerprint == "[\"POST /pay\",null]");
+  r.op = "<=";  // the other way round: at most 2000
+  auto low = decide_alerts({r}, groups, {}, now, true);
+  REQUIRE(low.size() == 1);
+  CHECK(low[0].fingerprint == "[\"GET /cart\",\"pro\"]");
+
+  alert_message m{"shop", "https://logger.example.com", &d[0], false};
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, now));
+  const auto& e = discord["embeds"][0];
+  CHECK(e["title"].get<std::string>().find("p95(ctx.duration_ms) for endpoint POST /pay, ctx.user.plan pro in shop") !=
+        std::string::npos);
+  CHECK(e["description"].get<std::string>().find("p95(ctx.duration_ms) was 2432 over the last 300 s (the rule: > 2000).") !=
+        std::string::npos);
+  std::map<std::string, std::string> fields;
+  for (const auto& f : e["fields"]) fields[f["name"]] = f["value"];
+  CHECK(fields["Group"] == "endpoint POST /pay, ctx.user.plan pro");
+  CHECK(fields["Value"] == "2432");
+  CHECK(fields["Threshold"] == "> 2000");
+  CHECK(fields["Query"] == "level:>=info");
+  std::string url = e["url"];
+  CHECK(url.find("&q=%28level%3A%3E%3Dinfo%29%20endpoint%3A%22POST%20%2Fpay%22%20ctx.user.plan%3A%22pro%22") != std::string::npos);
+  CHECK(url.find("fingerprint=") == std::string::npos);
+  alert_message none{"shop", "https://logger.example.com", &d[1], false};
+  auto generic = json::parse(alert_payload(none, destination_kind::webhook, now));
+  CHECK(generic["group"] == "endpoint POST /pay, ctx.user.plan (none)");
+  CHECK(generic["value"] == 9000);
+  CHECK(generic["rule"]["agg"] == "p95(ctx.duration_ms)");
+  CHECK(generic["rule"]["threshold"] == 2000);
+  auto slack = json::parse(alert_payload(none, destination_kind::slack, now));
+  CHECK(slack.dump().find("%21has%3Actx.user.plan") != std::string::npos);  // the link keeps only the group without a plan
+}
