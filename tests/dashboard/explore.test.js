@@ -132,10 +132,10 @@ describe("explore", () => {
     assert.deepEqual(rules.filter((r) => r.query).map((r) => [r.kind, r.query]), [["error_rate", "ctx.order:>=118"]]);
   });
 
-  test("group by: counts and measures per value as a table, in the URL; a bad measure is underlined", async () => {
+  test("visualize: counts and measures per value as a chart split by group and a table, in the URL; a bad measure is underlined", async () => {
     await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
     await page.waitForSelector("tr.event-row");
-    await page.getByRole("button", { name: "Group by…" }).click();
+    await page.getByRole("button", { name: "Visualize…" }).click();
     await page.waitForSelector("form.group-by input[name=by]");
     await page.fill("form.group-by input[name=by]", "source");
     await page.fill("form.group-by input[name=agg]", "count, max(ctx.order), count_distinct(level)");
@@ -147,7 +147,19 @@ describe("explore", () => {
     assert.deepEqual(rows, [["api", "41", "117", "4"], ["web", "40", "118", "4"], ["worker", "40", "119", "4"]]);
     assert.deepEqual(await page.locator("table.groups thead th").allTextContents(),
       ["source", "count", "max(ctx.order)", "count_distinct(level)"]);
+    // The first measure over time, a line per group, named in the legend.
+    await page.waitForSelector(".group-chart canvas");
+    const legend = await page.locator(".group-chart .u-legend .u-series .u-label").allTextContents();
+    assert.deepEqual(legend.filter(Boolean).slice(-3), ["api", "web", "worker"]);
+    assert.match(await page.textContent(".group-panel p.muted"), /count per \d+ (min|h)/);
     await shot("explore-group-by");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot("explore-visualize-390");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // "Alert on these groups" opens an aggregate rule on them in Alerts.
+    const alertHref = await page.getAttribute(".group-panel a.button", "href");
+    const alertParams = new URLSearchParams(alertHref.split("?")[1]);
+    assert.deepEqual([alertParams.get("by"), alertParams.get("agg")], ["source", "count, max(ctx.order), count_distinct(level)"]);
     // A group's value narrows the query to it; the groups follow.
     await page.locator("table.groups tbody button", { hasText: /^web$/ }).click();
     await page.waitForURL(/q=source%3A%22web%22|q=source:%22web%22/);
@@ -162,6 +174,59 @@ describe("explore", () => {
     problems.splice(seen);
     await page.getByRole("button", { name: "Close" }).click();
     await page.waitForFunction(() => !document.querySelector(".group-panel"));
+  });
+
+  test("the query bar suggests fields, ctx and tags keys, values and operators, by keyboard alone; facets list ctx and tags", async () => {
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    // Facets of the keys the results carry: tags.region's two values, ctx.order (an id: no values).
+    await page.waitForSelector(".key-facets h3 code");
+    assert.deepEqual(await page.locator(".key-facets h3 code").allTextContents(), ["tags.region"]);
+    assert.ok((await page.locator(".key-facets button code").allTextContents()).includes("ctx.order"));
+    const bar = page.locator("input[name=q]");
+    await bar.fill("");
+    await bar.focus();
+    await page.keyboard.type("tags.r");
+    await page.waitForSelector("ul.suggest:not([hidden]) li");
+    assert.equal(await bar.getAttribute("aria-expanded"), "true");
+    assert.deepEqual(await page.locator("ul.suggest li span:first-child").allTextContents(), ["tags.region:"]);
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await bar.getAttribute("aria-activedescendant"), await page.getAttribute("ul.suggest li", "id"));
+    await page.keyboard.press("Tab");
+    assert.equal(await bar.inputValue(), "tags.region:");
+    // Then its values, commonest first; Enter takes one.
+    await page.waitForFunction(() => [...document.querySelectorAll("ul.suggest li span:first-child")].map((s) => s.textContent).join() === "eu,us"
+      || [...document.querySelectorAll("ul.suggest li span:first-child")].map((s) => s.textContent).join() === "us,eu");
+    await page.keyboard.press("ArrowDown");
+    const first = await page.textContent("ul.suggest li[aria-selected=true] span:first-child");
+    await page.keyboard.press("Enter");
+    assert.equal(await bar.inputValue(), `tags.region:${first} `);
+    // After a term: operators, and levels after level:.
+    await page.keyboard.type("O");
+    await page.waitForFunction(() => document.querySelector("ul.suggest li span")?.textContent === "OR");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("level:>=w");
+    await page.waitForFunction(() => document.querySelector("ul.suggest:not([hidden]) li span")?.textContent === "warn");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    assert.equal(await bar.inputValue(), `tags.region:${first} OR level:>=warn `);
+    await shot("explore-suggest");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.keyboard.type("has:ctx");
+    await page.waitForSelector("ul.suggest:not([hidden]) li");
+    await shot("explore-suggest-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    assert.deepEqual(await page.locator("ul.suggest li span:first-child").allTextContents(), ["ctx.order"]);
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    assert.equal(await bar.inputValue(), `tags.region:${first} OR level:>=warn has:ctx.order `);
+    await page.keyboard.press("Escape");
+    assert.equal(await page.isVisible("ul.suggest"), false);
+    // Enter with nothing highlighted searches.
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/q=tags\.region/);
+    await page.waitForSelector("tr.event-row");
   });
 
   test("no page logged an error or broke the Content-Security-Policy", () => {

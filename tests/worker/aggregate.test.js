@@ -122,6 +122,8 @@ test("fields: the ctx and tags keys of recent matches, named as the query names 
   assert.equal(keys["ctx.user.plan"].events, 400);
   assert.deepEqual(keys["ctx.user.plan"].values, [{ value: "free", events: 300 }, { value: "pro", events: 100 }]);
   assert.deepEqual(keys["ctx.duration_ms"].values, []); // hundreds of values: none suggested
+  assert.deepEqual(f.values.endpoint, [{ value: "GET /cart", events: 200 }, { value: "POST /pay", events: 200 }]); // built-in fields of few values
+  assert.equal(f.values.user_id, undefined); // ids are not suggested
   assert.equal(f.scanned, 400);
   const errors = await (await w.admin(`/api/logs/fields?project=agg&q=${enc("level:error")}`)).json();
   assert.deepEqual(errors.keys.find((k) => k.key === "ctx.user.plan").values, [{ value: "pro", events: 50 }]);

@@ -83,3 +83,47 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
   return chart;
 }
 
+
+// Lines of a split chart, one per group: distinct in light and dark themes alike.
+const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
+/** A line per group of an aggregation with an interval (`groups`: [{label, series: [{t, value}]}])
+ *  into `container`, buckets without events drawn as gaps; answers the uPlot instance. */
+export function seriesChart(container, groups, { intervalMs, height = 200, format = fmtNumber } = {}) {
+  const times = [...new Set(groups.flatMap((g) => g.series.map((p) => Date.parse(p.t))))].sort((a, b) => a - b);
+  // Every bucket between the first and the last, so a group's quiet buckets show as gaps.
+  const xs = [];
+  if (times.length) for (let t = times[0]; t <= times[times.length - 1] && xs.length < 2000; t += intervalMs) xs.push(t / 1000);
+  const series = [{ value: (u, v) => (v === null ? "–" : fmtTime(v * 1000)) }];
+  const data = [xs];
+  groups.forEach((g, i) => {
+    const byT = new Map(g.series.map((p) => [Date.parse(p.t) / 1000, p.value]));
+    const color = PALETTE[i % PALETTE.length];
+    series.push({ label: g.label, stroke: color, width: 2, spanGaps: false, points: { show: xs.length < 60, size: 5, fill: color },
+      value: (u, v) => (v === null || v === undefined ? "–" : format(v)) });
+    data.push(xs.map((x) => byT.get(x) ?? null));
+  });
+  const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
+  const opts = {
+    width: Math.max(280, container.clientWidth || 600),
+    height,
+    series,
+    axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
+      const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
+      return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
+    }) }, { ...axis, size: 60, values: (u, splits) => splits.map((v) => format(v)) }],
+    scales: { x: { time: true } },
+    tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
+    legend: { show: true, live: true },
+  };
+  container.replaceChildren();
+  const chart = new uPlot(opts, data, container);
+  const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(280, container.clientWidth), height }));
+  observer.observe(container);
+  const destroy = chart.destroy.bind(chart);
+  chart.destroy = () => {
+    observer.disconnect();
+    destroy();
+  };
+  return chart;
+}

@@ -7,6 +7,9 @@ import { filterFields } from "./vocabulary.js";
 
 const quoted = (v) => (/\s/.test(v) ? `"${v}"` : v);
 
+/** A value as a query term writes it: bare when it is one plain word, else quoted with \" and \\. */
+export const queryValue = (v) => (/^[\p{L}\p{N}_.\-/@]+$/u.test(v) ? v : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`);
+
 /** The query bar text for the filters in the URL (with `level:` when the page has no level toggles). */
 export function queryText(params, { withLevel = false } = {}) {
   const parts = [];

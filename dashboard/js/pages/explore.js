@@ -6,8 +6,9 @@ import { volumeChart } from "../components/chart.js";
 import { copyButton, errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
 import { eventBlock } from "../components/event-block.js";
 import { groupBy } from "../components/group-by.js";
-import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
+import { filtersOf, queryChanges, queryText, queryValue, showQueryProblem } from "../components/query-bar.js";
 import { savedQueries } from "../components/saved-queries.js";
+import { withSuggestions } from "../components/suggest.js";
 import { levels as allLevels } from "../components/vocabulary.js";
 
 const FACETS = ["source", "env", "component", "endpoint", "release"];
@@ -28,7 +29,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
       showQueryProblem(problem, input, read.error ?? null);
       if (!read.error) update(read.changes);
     },
-  }, input, h("button.primary", { type: "submit" }, "Search"), problem);
+  }, withSuggestions(input, { project: params.get("project") }), h("button.primary", { type: "submit" }, "Search"), problem);
   // Saved queries are a project's: shown when one project is picked.
   const saved = params.get("project")
     ? savedQueries({ slug: params.get("project"), input, run: () => form.requestSubmit() }) : null;
@@ -41,7 +42,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
   // Group by: open when the URL names fields or measures.
   const grouped = params.has("by") || params.has("agg") ? groupBy(params, filters, update) : null;
   const groupToggle = grouped ? null
-    : h("button", { type: "button", title: "Count and measure the matching events per field value", onclick: () => update({ agg: "count" }) }, "Group by…");
+    : h("button", { type: "button", title: "Count and measure the matching events per field value, over time", onclick: () => update({ agg: "count" }) }, "Visualize…");
   // The project column only when the results can come from several projects.
   const manyProjects = !params.get("project") && (await listProjects()).length > 1;
   const exportLink = (format) => h("a.button", { href: `/api/export${qs({ ...filters, format, limit: 10000 })}`, download: "" }, `Export ${format.toUpperCase()}`);
@@ -50,6 +51,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
   const chartNote = h("span.muted");
   const results = h("tbody");
   const facets = h("div.facets");
+  const keyFacets = h("div.facets.key-facets");
   const more = h("button", { type: "button", hidden: true }, "Load more");
   // Compact: the controls in two rows, a short chart, then ~30 lines at 1280×800.
   replace(view, h("h1.sr-only", {}, "Explore"),
@@ -58,7 +60,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     h("section.panel.chart-panel", {}, chartBox),
     grouped?.node,
     h("div.layout-explore", {},
-      h("aside.panel", { "aria-label": "Facets" }, saved, h("h2", {}, "Facets"), facets),
+      h("aside.panel", { "aria-label": "Facets" }, saved, h("h2", {}, "Facets"), facets, keyFacets),
       h("section.panel.table-wrap.results", {}, h("table.log", {}, h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Level"),
         h("th", {}, "Source"), h("th", {}, "Message"), manyProjects ? h("th.hide-narrow", {}, "Project") : null)), results), more)));
 
@@ -67,6 +69,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     ? { [`not.${f}`]: [...new Set([...params.getAll(`not.${f}`), v])], ...(params.get(f) === v ? { [f]: null } : {}) }
     : { [f]: v, [`not.${f}`]: params.getAll(`not.${f}`).filter((x) => x !== v) });
   let chart = null;
+  let groupsCleanup = null;
   let terms = [];
   let totalText = "";
   const loaded = [];
@@ -92,11 +95,25 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
         h("button", { type: "button", title: `Show only ${f}:${v} (alt-click: leave it out)`, onclick: (ev) => pick(f, v, ev) }, v), " ", h("span.muted", {}, fmtNumber(n))))) : null;
     }), loaded.length ? h("p.muted", {}, `In the ${fmtNumber(loaded.length)} events shown.`) : h("p.muted", {}, "No events shown."));
   };
+  // ctx and tags: the keys the matching events carry (the newest 5,000), a value a click narrows to.
+  const narrowTo = (term) => update({ q: [params.get("q"), term].filter(Boolean).join(" ") });
+  const drawKeyFacets = (f) => {
+    const shown = f.keys.filter((k) => k.values.length).slice(0, 8);
+    const bare = f.keys.filter((k) => !k.values.length).slice(0, 12);
+    if (!f.keys.length) return replace(keyFacets);
+    replace(keyFacets, h("h2", {}, "ctx and tags"), shown.map((k) => h("div", {}, h("h3", {}, h("code", {}, k.key)),
+      k.values.slice(0, 6).map((v) => h("div", {}, h("button", { type: "button", title: `Only ${k.key}:${queryValue(v.value)}`,
+        onclick: () => narrowTo(`${k.key}:${queryValue(v.value)}`) }, v.value), " ", h("span.muted", {}, fmtNumber(v.events)))))),
+    bare.length ? h("div", {}, h("h3", {}, "Other keys"), bare.map((k) => h("div", {}, h("button", { type: "button", title: `Only events with ${k.key}`,
+      onclick: () => narrowTo(`has:${k.key}`) }, h("code", {}, k.key)), " ", h("span.muted", {}, fmtNumber(k.events))))) : null,
+    h("p.muted", {}, `In the newest ${fmtNumber(f.scanned)} matching events.`));
+  };
   try {
     const [hist] = await Promise.all([
       api(`/api/logs/histogram${qs({ ...filters, before: undefined })}`),
       loadPage(null),
-      grouped?.load(),
+      grouped?.load().then((cleanup) => { groupsCleanup = cleanup; }),
+      api(`/api/logs/fields${qs(filters)}`).then(drawKeyFacets),
     ]);
     chart = volumeChart(chartBox, hist.buckets, {
       bucketMs: hist.bucket_ms, height: 80,
@@ -107,7 +124,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
   } catch (err) {
     status.replaceChildren(errorBox(err));
   }
-  return { cleanup: () => chart?.destroy() };
+  return { cleanup: () => { chart?.destroy(); groupsCleanup?.(); } };
 }
 
 /** A result: one dense line (time, level, source, message; the project when several), a click
