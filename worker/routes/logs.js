@@ -9,18 +9,20 @@ import {
   readRange, readScope, searchPage,
 } from "../services/search.js";
 
-/** Scope, range, filter and limit of a read: {scope, from, to, filter, limit, params} or {response}. */
-async function readQuery(request, env, { defaultLimit, maxLimit }) {
+/** Scope, range, filter and limit of a read: {scope, from, to, filter, limit, params, now} or
+ *  {response}. `from` defaults to `since` ms before now (the whole past when absent). */
+async function readQuery(request, env, { defaultLimit = 100, maxLimit = 1000, since = null }) {
   const scope = await readScope(request, env);
   if (scope.response) return scope;
   const params = new URL(request.url).searchParams;
-  const range = readRange(params, Date.now(), 0);
+  const now = Date.now();
+  const range = readRange(params, now, since === null ? 0 : now - since);
   if (range.response) return range;
   const f = readFilter(params);
   if (f.response) return f;
   const l = readLimit(params, defaultLimit, maxLimit);
   if (l.response) return l;
-  return { scope, ...range, filter: f.filter, limit: l.limit, params };
+  return { scope, ...range, filter: f.filter, limit: l.limit, params, now };
 }
 
 export async function listLogs(request, env) {
@@ -183,6 +185,7 @@ export function posted(path, read) {
   };
 }
 
+const DAY_MS = 86_400_000;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** ?interval=: absent (no series), `auto` (the histogram's step for the range), or a duration
@@ -201,30 +204,20 @@ function readInterval(params, span) {
  *  matching events and their measures (docs/query.md), each per time bucket too when `interval`
  *  is given, over the last 24 h unless `from` says otherwise. */
 export async function logsAggregate(request, env) {
-  const scope = await readScope(request, env);
-  if (scope.response) return scope.response;
-  const params = new URL(request.url).searchParams;
-  const now = Date.now();
-  const range = readRange(params, now, now - 86_400_000);
-  if (range.response) return range.response;
-  const f = readFilter(params);
-  if (f.response) return f.response;
-  const l = readLimit(params, 20, 1000);
-  if (l.response) return l.response;
-  const by = params.get("by") ?? "";
-  const agg = params.get("agg") ?? "";
-  const i = readInterval(params, Math.min(range.to, now) - range.from);
+  const r = await readQuery(request, env, { defaultLimit: 20, maxLimit: 1000, since: DAY_MS });
+  if (r.response) return r.response;
+  const i = readInterval(r.params, Math.min(r.to, r.now) - r.from);
   if (i.response) return i.response;
-  const a = await aggregateEvents(env, { projects: scope.projects, from: range.from, to: range.to, filter: f.filter, by, agg,
-    limit: l.limit, interval: i.interval });
+  const a = await aggregateEvents(env, { projects: r.scope.projects, from: r.from, to: r.to, filter: r.filter,
+    by: r.params.get("by") ?? "", agg: r.params.get("agg") ?? "", limit: r.limit, interval: i.interval });
   if (a.problem) return badParam(a.problem.field, a.problem.message, a.problem.position);
   const iso = (ms) => new Date(ms).toISOString();
   const measured = (values) => Object.fromEntries(a.measures.map((name, k) => [name, values[k]]));
   return json(200, {
-    from: iso(range.from), to: iso(range.to), by: a.by, measures: a.measures,
+    from: iso(r.from), to: iso(r.to), by: a.by, measures: a.measures,
     ...(i.interval ? { interval_ms: i.interval } : {}),
-    groups: a.rows.map((r) => ({ key: Object.fromEntries(a.by.map((name, k) => [name, r.key[k]])), values: measured(r.values),
-      ...(i.interval ? { series: r.series.map(([t, ...values]) => ({ t: iso(t), values: measured(values) })) } : {}) })),
+    groups: a.rows.map((row) => ({ key: Object.fromEntries(a.by.map((name, k) => [name, row.key[k]])), values: measured(row.values),
+      ...(i.interval ? { series: row.series.map(([t, ...values]) => ({ t: iso(t), values: measured(values) })) } : {}) })),
     total_groups: a.groups, other: a.other, ...(i.interval ? { uncharted: a.uncharted } : {}),
     scanned: a.scanned, complete: a.complete, approximate: !a.complete, covered_from: iso(a.covered_from),
   });
@@ -252,14 +245,8 @@ export async function logsHistogram(request, env) {
  *  events (5,000 at most) over the last 24 h unless `from` says otherwise, each with its count
  *  and, when it has few values, its commonest ones. */
 export async function logsFields(request, env) {
-  const scope = await readScope(request, env);
-  if (scope.response) return scope.response;
-  const params = new URL(request.url).searchParams;
-  const now = Date.now();
-  const range = readRange(params, now, now - 86_400_000);
-  if (range.response) return range.response;
-  const f = readFilter(params);
-  if (f.response) return f.response;
-  const k = await fieldKeys(env, { projects: scope.projects, from: range.from, to: range.to, filter: f.filter });
+  const r = await readQuery(request, env, { since: DAY_MS });
+  if (r.response) return r.response;
+  const k = await fieldKeys(env, { projects: r.scope.projects, from: r.from, to: r.to, filter: r.filter });
   return json(200, { ...k, covered_from: new Date(k.covered_from).toISOString() });
 }

@@ -1,9 +1,35 @@
-// Event volume charts: uPlot (bundled from npm into /vendor at build time), bars stacked by level.
+// Charts: uPlot (bundled from npm into /vendor at build time): event volume as bars stacked by
+// level, and an aggregation over time as a line per group.
 import uPlot from "/vendor/uPlot.esm.js";
 import { fmtNumber, fmtTick, fmtTime, timeParts, timeZone } from "./dom.js";
 import { levels } from "./vocabulary.js";
 
 const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+const axisStyle = () => ({ stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } });
+
+// The x axis in the dashboard's zone and format (24 h; the date where the day changes).
+const timeAxis = () => ({ ...axisStyle(), size: 44, values: (u, splits) => splits.map((v, i) => {
+  const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
+  return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
+}) });
+
+// Ticks fall on whole hours and days of the chosen zone.
+const tzDate = (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000));
+
+// Draws the chart into `container`, resized with it; its destroy stops watching.
+function mount(container, opts, data) {
+  container.replaceChildren();
+  const chart = new uPlot({ width: Math.max(280, container.clientWidth || 600), tzDate, ...opts }, data, container);
+  const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(280, container.clientWidth), height: opts.height }));
+  observer.observe(container);
+  const destroy = chart.destroy.bind(chart);
+  chart.destroy = () => {
+    observer.disconnect();
+    destroy();
+  };
+  return chart;
+}
 
 /** A stacked bar chart of buckets [{t, trace…fatal}] into `container`; answers the uPlot
  *  instance (destroy it when the page goes). `baseline` ([{hour, low, high, expected}], per hour)
@@ -43,21 +69,14 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
       value: (u, v, si, i) => (i === null ? "–" : String(buckets[i]?.[level] ?? 0)) });
     data.push(cumulative[level]);
   }
-  const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
+  const axis = axisStyle();
   const opts = {
-    width: Math.max(280, container.clientWidth || 600),
     height,
     series,
-    // The x axis in the dashboard's zone and format (24 h; the date where the day changes).
-    axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
-      const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
-      return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
-    }) }, { ...axis, size: 50,
+    axes: [timeAxis(), { ...axis, size: 50,
       // A short chart has room for one tick: label 0 and the tallest bucket rather than 0 alone.
       ...(height < 120 ? { splits: (u, i, min, max) => [0, max], values: (u, splits) => splits.map((v) => fmtNumber(v)) } : {}) }],
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-    // Ticks fall on whole hours and days of the chosen zone.
-    tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
     legend: { show: true, live: true },
     bands,
     cursor: { drag: { x: Boolean(onselect), y: false } },
@@ -70,17 +89,7 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
       }],
     } : {},
   };
-  container.replaceChildren();
-  const chart = new uPlot(opts, data, container);
-  const resize = () => chart.setSize({ width: Math.max(280, container.clientWidth), height });
-  const observer = new ResizeObserver(resize);
-  observer.observe(container);
-  const destroy = chart.destroy.bind(chart);
-  chart.destroy = () => {
-    observer.disconnect();
-    destroy();
-  };
-  return chart;
+  return mount(container, opts, data);
 }
 
 
@@ -103,27 +112,11 @@ export function seriesChart(container, groups, { intervalMs, height = 200, forma
       value: (u, v) => (v === null || v === undefined ? "–" : format(v)) });
     data.push(xs.map((x) => byT.get(x) ?? null));
   });
-  const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
-  const opts = {
-    width: Math.max(280, container.clientWidth || 600),
+  return mount(container, {
     height,
     series,
-    axes: [{ ...axis, size: 44, values: (u, splits) => splits.map((v, i) => {
-      const day = (x) => { const t = timeParts(x * 1000); return `${t.year}-${t.month}-${t.day}`; };
-      return fmtTick(v, i === 0 || day(v) !== day(splits[i - 1]));
-    }) }, { ...axis, size: 60, values: (u, splits) => splits.map((v) => format(v)) }],
+    axes: [timeAxis(), { ...axisStyle(), size: 60, values: (u, splits) => splits.map((v) => format(v)) }],
     scales: { x: { time: true } },
-    tzDate: (ts) => (timeZone() === "utc" ? uPlot.tzDate(new Date(ts * 1000), "Etc/UTC") : new Date(ts * 1000)),
     legend: { show: true, live: true },
-  };
-  container.replaceChildren();
-  const chart = new uPlot(opts, data, container);
-  const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(280, container.clientWidth), height }));
-  observer.observe(container);
-  const destroy = chart.destroy.bind(chart);
-  chart.destroy = () => {
-    observer.disconnect();
-    destroy();
-  };
-  return chart;
+  }, data);
 }
