@@ -110,13 +110,13 @@ describe("explore", () => {
     await page.getByRole("button", { name: "Save this query…" }).click();
     await page.fill("input[name=save-name]", "late orders");
     await page.locator("form.save-query button[type=submit]").click();
-    await page.waitForSelector(".saved-list button:text('late orders')");
+    await page.waitForSelector(".saved-list a:text('late orders')");
     assert.deepEqual((await api("/api/admin/projects/shop/queries")).queries.map((q) => [q.name, q.query]),
       [["late orders", "ctx.order:>=118"]]);
     // From a fresh view, picking it runs it.
     await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
     await page.waitForSelector("tr.event-row");
-    await page.locator(".saved-list button", { hasText: "late orders" }).click();
+    await page.locator(".saved-list a", { hasText: "late orders" }).click();
     await page.waitForURL(/q=ctx\.order/);
     await page.waitForFunction(() => document.querySelectorAll("tr.event-row").length === 2);
     await shot("explore-saved-query");
@@ -157,6 +157,18 @@ describe("explore", () => {
     await shot("explore-visualize-390");
     await page.setViewportSize({ width: 1280, height: 800 });
     // "Alert on these groups" opens an aggregate rule on them in Alerts.
+    // Saved with its view: the link opens the query and the chart; shared, it opens the same.
+    await page.getByRole("button", { name: "Save this query…" }).click();
+    await page.fill("input[name=save-name]", "orders by source");
+    await page.locator("form.save-query button[type=submit]").click();
+    await page.waitForSelector(".saved-list a:text('orders by source')");
+    const savedView = (await api("/api/admin/projects/shop/queries")).queries.find((q) => q.name === "orders by source");
+    assert.deepEqual(savedView.view, { by: "source", agg: "count, max(ctx.order), count_distinct(level)", interval: "auto" });
+    await page.goto(`${w.url}/#/explore?project=shop&range=24h`);
+    await page.waitForSelector("tr.event-row");
+    await page.locator(".saved-list a", { hasText: "orders by source" }).click();
+    await page.waitForURL(/by=source/);
+    await page.waitForSelector(".group-chart canvas");
     const alertHref = await page.getAttribute(".group-panel a.button", "href");
     const alertParams = new URLSearchParams(alertHref.split("?")[1]);
     assert.deepEqual([alertParams.get("by"), alertParams.get("agg")], ["source", "count, max(ctx.order), count_distinct(level)"]);

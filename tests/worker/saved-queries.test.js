@@ -167,3 +167,23 @@ describe("aggregate rules: a measure per group over a window", () => {
     assert.match((await preview.json()).payloads.discord.embeds[0].title, /p95\(ctx\.duration_ms\) for endpoint/);
   });
 });
+
+describe("saved queries keep their view", () => {
+  test("a view ({by, agg, interval}) is saved with the query, checked by the core, and may stand on every event", async () => {
+    const saved = await send(Q, "POST", { name: "p95 by endpoint", query: "", view: { by: "endpoint", agg: "p95(ctx.duration_ms)", interval: "5m" } });
+    assert.equal(saved.status, 201);
+    assert.deepEqual((await saved.json()).query.view, { by: "endpoint", agg: "p95(ctx.duration_ms)", interval: "5m" });
+    const plain = await (await send(Q, "POST", { name: "timeouts", query: "timeout" })).json();
+    assert.equal(plain.query.view, null);
+    const listed = (await (await w.admin(Q)).json()).queries.find((q) => q.name === "p95 by endpoint");
+    assert.deepEqual(listed.view, { by: "endpoint", agg: "p95(ctx.duration_ms)", interval: "5m" });
+    for (const [view, field, position] of [[{ by: "endpoint, sorce" }, "view.by", 10], [{ agg: "p95" }, "view.agg", 3],
+      [{ interval: "soon" }, "view.interval", undefined], [{ colour: "red" }, "view.colour", undefined], [["endpoint"], "view.by", undefined]]) {
+      const res = await send(Q, "POST", { name: "v", query: "x", view });
+      assert.equal(res.status, 400, JSON.stringify(view));
+      const body = await res.json();
+      assert.deepEqual([body.field, body.position], [field, position], JSON.stringify(view));
+    }
+    assert.equal((await send(Q, "POST", { name: "empty", query: "" })).status, 400); // no view: a query is needed
+  });
+});

@@ -1,6 +1,8 @@
 // /api/admin/projects/:slug/queries: a project's saved queries — list, save (by name: saving a
-// name again replaces its query), delete. The core checks each query when it is saved.
+// name again replaces its query and view), delete. The core checks each query, and the groups and
+// measures of its view, when it is saved.
 import * as db from "../db/index.js";
+import { core } from "../platform/core.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { queryProblem } from "../services/alert-rules.js";
 import { projectOr404 } from "../services/projects.js";
@@ -8,8 +10,27 @@ import { projectOr404 } from "../services/projects.js";
 const MAX_NAME = 100;
 const MAX_PER_PROJECT = 200;
 
-const present = (q) => ({ id: q.id, name: q.name, query: q.query, created_at: new Date(q.created_at).toISOString(),
-  updated_at: new Date(q.updated_at).toISOString() });
+const present = (q) => ({ id: q.id, name: q.name, query: q.query, view: q.view ? JSON.parse(q.view) : null,
+  created_at: new Date(q.created_at).toISOString(), updated_at: new Date(q.updated_at).toISOString() });
+
+const INTERVAL = /^(auto|none|\d{1,12}(ms|s|m|h|d)?)$/;
+
+/** A view as saved ({by, agg, interval}, each optional), or {response} naming the fault. */
+function readView(view) {
+  if (view === undefined || view === null) return { view: null };
+  const bad = (field, message, position) => ({ response: error(400, "bad_request", message,
+    { field: `view.${field}`, ...(position !== undefined ? { position } : {}) }) });
+  if (typeof view !== "object" || Array.isArray(view)) return bad("by", "view is an object: {by, agg, interval}");
+  const unknown = Object.keys(view).find((k) => !["by", "agg", "interval"].includes(k));
+  if (unknown) return bad(unknown, `unknown field "${unknown}" in view`);
+  const { by = "", agg = "count", interval = "auto" } = view;
+  if (typeof by !== "string" || by.length > 200) return bad("by", "view.by is text of at most 200 characters");
+  if (typeof agg !== "string" || agg.length > 200) return bad("agg", "view.agg is text of at most 200 characters");
+  if (typeof interval !== "string" || !INTERVAL.test(interval)) return bad("interval", "view.interval is auto, none or a duration: 5m, 1h");
+  const check = core.aggregate({ by, agg, segments: [] }, []);
+  if (check.error) return bad(check.error.field, check.error.message, check.error.position);
+  return { view: JSON.stringify({ by, agg, interval }) };
+}
 
 export async function listSavedQueries(_request, env, _ctx, { slug }) {
   const { project, response } = await projectOr404(env, slug);
@@ -23,14 +44,17 @@ export async function saveQuery(request, env, _ctx, { slug }) {
   const body = await readJsonObject(request);
   if (body.response) return body.response;
   const { name, query } = body.value;
+  const v = readView(body.value.view);
+  if (v.response) return v.response;
   if (typeof name !== "string" || !name.trim() || name.length > MAX_NAME)
     return error(400, "bad_request", `name must be 1 to ${MAX_NAME} characters`, { field: "name" });
-  const problem = queryProblem(query);
+  // A view may stand on every event: its query may then be empty.
+  const problem = v.view && query === "" ? null : queryProblem(query);
   if (problem) return problem;
   const existing = await db.savedQueries(env.DB, project.id);
   if (existing.length >= MAX_PER_PROJECT && !existing.some((q) => q.name === name.trim()))
     return error(400, "bad_request", `a project keeps at most ${MAX_PER_PROJECT} saved queries`, { field: "name" });
-  const row = await db.saveQuery(env.DB, project.id, name.trim(), query, Date.now());
+  const row = await db.saveQuery(env.DB, project.id, name.trim(), query, v.view, Date.now());
   return json(existing.some((q) => q.name === name.trim()) ? 200 : 201, { query: present(row) });
 }
 

@@ -1,11 +1,16 @@
-// A project's saved queries, beside the results: run one with a click, save the bar's text under
-// a name (saving a name again replaces it), delete one, or make an alert rule of the bar's query.
+// A project's saved queries, beside the results: each a link that runs it (with its Visualize view,
+// when it was saved with one), to share or click; save the bar's text and the open view under a
+// name (saving a name again replaces them), delete one, or make an alert rule of the bar's query.
 import { api } from "./api.js";
 import { h, replace, toast } from "./dom.js";
 
-/** The panel for project `slug`; `input` is the query bar, `run()` submits it. The list fills in
- *  when it arrives: the page does not wait for it. */
-export function savedQueries({ slug, input, run }) {
+// Explore's URL for a saved query and its view.
+const linkOf = (slug, q) => `#/explore?${new URLSearchParams({ project: slug, q: q.query, range: "24h",
+  ...(q.view ? { by: q.view.by, agg: q.view.agg, ...(q.view.interval !== "auto" ? { interval: q.view.interval } : {}) } : {}) })}`;
+
+/** The panel for project `slug`; `input` is the query bar; `view()` is the open Visualize view
+ *  ({by, agg, interval}) or null. The list fills in when it arrives: the page does not wait for it. */
+export function savedQueries({ slug, input, view }) {
   const base = `/api/admin/projects/${encodeURIComponent(slug)}/queries`;
   const list = h("ul.saved-list");
   const name = h("input", { name: "save-name", "aria-label": "Name", placeholder: "name", maxlength: 100, required: true });
@@ -15,8 +20,8 @@ export function savedQueries({ slug, input, run }) {
   const load = async () => {
     const { queries } = await api(base);
     replace(list, ...(queries.length ? queries.map((q) => h("li", {},
-      h("button.link", { type: "button", title: q.query, "aria-current": String(q.query === input.value.trim()),
-        onclick: () => { input.value = q.query; run(); } }, q.name),
+      h("a.saved-link", { href: linkOf(slug, q), title: q.view ? `${q.query} · ${q.view.agg} by ${q.view.by || "nothing"}` : q.query,
+        "aria-current": String(q.query === input.value.trim()) }, q.name, q.view ? h("span.muted", {}, " (chart)") : null),
       h("button.icon", { type: "button", "aria-label": `Delete the saved query ${q.name}`, onclick: async () => {
         if (!confirm(`Delete the saved query "${q.name}"?`)) return;
         await api(`${base}/${q.id}`, { method: "DELETE" }).then(() => toast("Saved query deleted"), (err) => toast(err.message));
@@ -30,7 +35,7 @@ export function savedQueries({ slug, input, run }) {
   saveForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      await api(base, { method: "POST", body: { name: name.value, query: input.value.trim() } });
+      await api(base, { method: "POST", body: { name: name.value, query: input.value.trim(), view: view() } });
       toast(`Saved as "${name.value.trim()}"`);
       saveForm.hidden = true;
       name.value = "";

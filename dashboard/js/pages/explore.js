@@ -31,8 +31,9 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
     },
   }, withSuggestions(input, { project: params.get("project") }), h("button.primary", { type: "submit" }, "Search"), problem);
   // Saved queries are a project's: shown when one project is picked.
-  const saved = params.get("project")
-    ? savedQueries({ slug: params.get("project"), input, run: () => form.requestSubmit() }) : null;
+  const saved = params.get("project") ? savedQueries({ slug: params.get("project"), input,
+    view: () => (params.has("by") || params.has("agg")
+      ? { by: params.get("by") ?? "", agg: params.get("agg") ?? "count", interval: params.get("interval") ?? "auto" } : null) }) : null;
   const levels = (params.get("level") ?? "").split(",").filter(Boolean);
   const levelBar = h("span.levels", { role: "group", "aria-label": "Levels" }, allLevels().map((l) => h("button", {
     type: "button", "aria-pressed": String(levels.includes(l)),

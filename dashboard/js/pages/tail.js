@@ -4,6 +4,7 @@
 import { api, qs } from "../components/api.js";
 import { errorBox, fmtNumber, fmtTime, h, highlight, levelBadge, replace } from "../components/dom.js";
 import { filtersOf, queryChanges, queryText, showQueryProblem } from "../components/query-bar.js";
+import { withSuggestions } from "../components/suggest.js";
 import { levels } from "../components/vocabulary.js";
 
 const POLL_MS = 1500;
@@ -24,7 +25,7 @@ export async function render(view, { params, nav: { controls, update } }) {
       showQueryProblem(bad, input, read.error ?? null);
       if (!read.error) update(read.changes);
     },
-  }, input, h("button.primary", { type: "submit" }, "Apply"));
+  }, withSuggestions(input, { project: params.get("project") }), h("button.primary", { type: "submit" }, "Apply"));
 
   const table = h("table", {});
   const rows = h("tbody");
