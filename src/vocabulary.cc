@@ -12,7 +12,7 @@ constexpr std::string_view rate_fields[] = {"threshold", "window_s", "cooldown_s
 constexpr std::string_view issue_fields[] = {"min_level", "env", "source"};
 constexpr std::string_view silence_fields[] = {"silence_minutes", "cooldown_s"};
 constexpr std::string_view anomaly_fields[] = {"scope", "threshold", "window_s", "sensitivity", "cooldown_s",
-                                               "min_level", "env", "source"};
+                                               "min_level", "env", "source", "query"};
 
 constexpr std::string_view aggregate_fields[] = {"query", "by", "agg", "op", "threshold", "window_s", "cooldown_s"};
 

@@ -91,7 +91,8 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
         if (wants)
           c.explanation = std::to_string(c.count_in_window) + " " +
                           (rule.per_issue ? std::string(c.count_in_window == 1 ? "event" : "events") + " of this issue"
-                                          : std::string(level_name(rule.min_level)) + "+ events") +
+                           : rule.query.empty() ? std::string(level_name(rule.min_level)) + "+ events"
+                                                : std::string(level_name(rule.min_level)) + "+ events matching the query") +
                           " in " + window_text(rule.window_s) + "; " + describe_expectation(v, e, hour);
       }
       const alert_state* s = state_of(states, rule.id, c.fingerprint);

@@ -115,6 +115,7 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
                    : rule_kind == alert_kind::silence ? "no events from " + m.project
                    : rule_kind == alert_kind::error_rate && !d->rule.query.empty() ? "events matching a query in " + m.project
                    : rule_kind == alert_kind::error_rate ? "error rate in " + m.project
+                   : rule_kind == alert_kind::anomaly && !d->rule.query.empty() ? "unusual volume of events matching a query in " + m.project
                    : rule_kind == alert_kind::anomaly ? "unusual volume in " + m.project
                    : "issue " + d->fingerprint;
   f.title = what;
@@ -165,7 +166,8 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
     }
     f.stack = c->stack;
   }
-  if (rule_kind == alert_kind::error_rate || aggregate) f.list.add("Query", d->rule.query);
+  const bool queried = rule_kind == alert_kind::error_rate || rule_kind == alert_kind::anomaly || aggregate;
+  if (queried) f.list.add("Query", d->rule.query);
   f.list.add("Project", m.project);
   if (!m.dashboard_url.empty()) {
     f.link = m.dashboard_url + "/#/explore?project=" + m.project;
@@ -176,7 +178,7 @@ facts facts_of(const alert_message& m, std::int64_t now_ms) {
       if (!q.empty()) f.link += "&q=" + url_component(q);
       f.link += "&from=" + std::to_string(now_ms - d->rule.window_s * 1000) + "&to=" + std::to_string(now_ms + 60'000);
     }
-    if (rule_kind == alert_kind::error_rate && !d->rule.query.empty()) {
+    if ((rule_kind == alert_kind::error_rate || rule_kind == alert_kind::anomaly) && !d->rule.query.empty()) {
       f.link += "&q=" + url_component(d->rule.query) + "&level=" + std::string(level_name(d->rule.min_level));
       for (level l : all_levels())
         if (l > d->rule.min_level) f.link += "%2C" + std::string(level_name(l));

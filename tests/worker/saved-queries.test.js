@@ -187,3 +187,44 @@ describe("saved queries keep their view", () => {
     assert.equal((await send(Q, "POST", { name: "empty", query: "" })).status, 400); // no view: a query is needed
   });
 });
+
+describe("anomaly rules on a query: judged on the query's own hourly history", () => {
+  test("the cron counts the whole hours the rule lacks, and a burst of matches against that history alerts, naming the query", async () => {
+    const p = await w.createProject("qanom");
+    const rules = "/api/admin/projects/qanom/alerts";
+    const created = await send(rules, "POST", { kind: "anomaly", query: 'endpoint:"POST /pay"', min_level: "info", window_s: 600,
+      threshold: 5, cooldown_s: 3600 });
+    assert.equal(created.status, 201);
+    const rule = (await created.json()).rule;
+    assert.equal((await send(rules, "POST", { kind: "anomaly", scope: "issue", query: "x" })).status, 400); // per issue: no query
+    assert.equal((await send(rules + "/destinations", "POST", { kind: "discord", url: hook.url("/qanom") })).status, 201);
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const hour = now - (now % HOUR);
+    // Two weeks of 2 matches an hour, as if counted before, except the last three hours.
+    const rows = [];
+    for (let h = hour - 14 * 24 * HOUR; h < hour - 3 * HOUR; h += HOUR) rows.push(w.db.prepare(
+      "INSERT INTO alert_rule_hours (rule_id, hour, events) VALUES (?1, ?2, 2)").bind(rule.id, h));
+    await w.db.batch(rows);
+    // Two hours ago: three matches and one other endpoint; now: a burst of 40 matches.
+    const at = new Date(hour - 2 * HOUR + 5 * 60_000).toISOString();
+    const earlier = [...Array.from({ length: 3 }, () => ({ level: "info", message: "pay", endpoint: "POST /pay", ts: at })),
+      { level: "info", message: "cart", endpoint: "GET /cart", ts: at }];
+    const burst = Array.from({ length: 40 }, (_, i) => ({ level: "warn", message: `pay retry ${i}`, endpoint: "POST /pay" }));
+    assert.equal((await w.send(p, [...earlier, ...burst])).status, 202);
+    const worker = await w.mf.getWorker();
+    await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    const { results } = await w.db.prepare("SELECT hour, events FROM alert_rule_hours WHERE rule_id = ?1 AND hour >= ?2 ORDER BY hour")
+      .bind(rule.id, hour - 3 * HOUR).all();
+    assert.deepEqual(results.map((r) => [(hour - r.hour) / HOUR, r.events]), [[3, 0], [2, 3], [1, 0]]);
+    assert.ok(await until(() => hook.on("/qanom").length === 1));
+    const embed = hook.on("/qanom")[0].json.embeds[0];
+    assert.match(embed.title, /anomaly: unusual volume of events matching a query in qanom/);
+    assert.match(embed.description, /40 info\+ events matching the query in 10 min; usually 0\.3 /); // 2 an hour: 0.3 in 10 min
+    assert.equal(embed.fields.find((f) => f.name === "Query").value, 'endpoint:"POST /pay"');
+    // Deleting the rule forgets its hours.
+    assert.equal((await w.admin(`${rules}/${rule.id}`, { method: "DELETE" })).status, 200);
+    const left = await w.db.prepare("SELECT count(*) AS n FROM alert_rule_hours WHERE rule_id = ?1").bind(rule.id).first();
+    assert.equal(left.n, 0);
+  });
+});

@@ -31,7 +31,24 @@ export function updateAlertRule(db, projectId, id, r) {
 export function deleteAlertRule(db, projectId, id) {
   return db.batch([
     db.prepare("DELETE FROM alert_state WHERE rule_id = (SELECT id FROM alert_rules WHERE project_id = ?1 AND id = ?2)").bind(projectId, id),
+    db.prepare("DELETE FROM alert_rule_hours WHERE rule_id = (SELECT id FROM alert_rules WHERE project_id = ?1 AND id = ?2)").bind(projectId, id),
     db.prepare("DELETE FROM alert_rules WHERE project_id = ?1 AND id = ?2").bind(projectId, id),
+  ]);
+}
+
+/** The hours a query's anomaly rule has counted since `from`: [[hour, events]], oldest first. */
+export async function ruleHours(db, ruleId, from) {
+  const { results } = await db.prepare("SELECT hour, events FROM alert_rule_hours WHERE rule_id = ?1 AND hour >= ?2 ORDER BY hour")
+    .bind(ruleId, from).all();
+  return results.map((r) => [r.hour, r.events]);
+}
+
+/** Keeps the events of whole hours ([[hour, events]]) for a rule, and drops its hours before `keepFrom`. */
+export function saveRuleHours(db, ruleId, hours, keepFrom) {
+  return db.batch([
+    ...hours.map(([hour, events]) => db.prepare(`INSERT INTO alert_rule_hours (rule_id, hour, events) VALUES (?1, ?2, ?3)
+      ON CONFLICT (rule_id, hour) DO UPDATE SET events = excluded.events`).bind(ruleId, hour, events)),
+    db.prepare("DELETE FROM alert_rule_hours WHERE rule_id = ?1 AND hour < ?2").bind(ruleId, keepFrom),
   ]);
 }
 
@@ -110,7 +127,7 @@ export async function alertTickInputs(db, projectId, ruleIds) {
 }
 
 export async function projectsWithAlertRules(db) {
-  const { results } = await db.prepare(`SELECT DISTINCT p.id, p.slug FROM projects AS p
+  const { results } = await db.prepare(`SELECT DISTINCT p.id, p.slug, p.retention_hours FROM projects AS p
     JOIN alert_rules AS r ON r.project_id = p.id WHERE r.enabled = 1 AND p.deleted_at IS NULL`).all();
   return results;
 }

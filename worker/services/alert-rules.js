@@ -29,7 +29,7 @@ const RULE_FIELDS = {
   enabled: [(v) => typeof v === "boolean", true],
   sensitivity: [(v) => SENSITIVITIES.includes(v), "medium"], // anomaly rules
   scope: [(v) => ANOMALY_SCOPES.includes(v), "project"], // anomaly rules: per project and level, or per issue
-  query: [(v) => v === null || (typeof v === "string" && v.length <= MAX_SAVED_QUERY), null], // error_rate and aggregate rules
+  query: [(v) => v === null || (typeof v === "string" && v.length <= MAX_SAVED_QUERY), null], // error_rate, aggregate and anomaly rules
   by: [optionalText, null], // aggregate rules: the groups' fields (docs/query.md)
   agg: [optionalText, null], // aggregate rules: one measure (default count)
   op: [(v) => v === null || COMPARISONS.includes(v), null], // aggregate rules (default >)
@@ -62,8 +62,9 @@ export function validRule(input, base = {}) {
     if (misplaced) return { response: error(400, "bad_request", `${misplaced} belongs to aggregate rules only`, { field: misplaced }) };
   }
   if (out.query !== null) {
-    if (kind !== "error_rate" && kind !== "aggregate")
-      return { response: error(400, "bad_request", "a query narrows error_rate and aggregate rules only", { field: "query" }) };
+    const queried = kind === "error_rate" || kind === "aggregate" || (kind === "anomaly" && out.scope !== "issue");
+    if (!queried)
+      return { response: error(400, "bad_request", "a query narrows error_rate, aggregate and project anomaly rules only", { field: "query" }) };
     const problem = queryProblem(out.query);
     if (problem) return { response: problem };
   }

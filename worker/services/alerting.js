@@ -92,18 +92,19 @@ export async function alertOnIngest(env, project, issues, receivedAt, { created,
   await decideAndDeliver(env, project, rules, candidates, inputs.states, receivedAt, "ingest");
 }
 
-const ERROR_RATE_SCAN = 100_000;
+const ERROR_RATE_SCAN = 100_000; // events looked at per rule and minute, at most
 const HOUR_MS = 3_600_000;
-const BASELINE_MS = 28 * 24 * HOUR_MS; // events looked at per rule and minute, at most
+const BASELINE_MS = 28 * 24 * HOUR_MS;
 
-/** The events matching an error_rate (or anomaly) rule within its window (bounded: past the bound, a count
- *  that has long passed any sensible threshold). */
-async function errorRateCount(env, project, rule, now) {
-  const from = LEVELS.indexOf(rule.min_level || "error");
-  const filter = { levels: LEVELS.slice(from < 0 ? 4 : from) };
+/** The events an error_rate or anomaly rule counts in [from, to): at its `min_level` or worse,
+ *  matching its globs and its query (bounded: past the bound, a count that has long passed any
+ *  sensible threshold). */
+async function ruleCount(env, project, rule, from, to) {
+  const lowest = LEVELS.indexOf(rule.min_level || "error");
+  const filter = { levels: LEVELS.slice(lowest < 0 ? 4 : lowest) };
   const globs = Object.fromEntries(["env", "source", "component"].filter((k) => rule[k]).map((k) => [k, rule[k]]));
   if (Object.keys(globs).length) filter.globs = globs;
-  if (rule.kind === "error_rate" && rule.query) filter.q = rule.query;
+  if (rule.query) filter.q = rule.query;
   // A query checked when saved that the core no longer reads counts nothing rather than failing the run.
   if (planOf(filter).error) {
     console.error("alert rule query refused", rule.id, planOf(filter).error.message);
@@ -111,10 +112,34 @@ async function errorRateCount(env, project, rule, now) {
   }
   let count = 0;
   await countWalk(env, {
-    projects: [project], from: now - rule.window_s * 1000, to: now + 1, filter, mode: "facets",
+    projects: [project], from, to, filter, mode: "facets",
     request: { fields: [], top: 0 }, maxEvents: ERROR_RATE_SCAN, merge: (answer) => { count += answer.matched; },
   });
   return count;
+}
+
+const windowCount = (env, project, rule, now) => ruleCount(env, project, rule, now - rule.window_s * 1000, now + 1);
+
+// Whole hours a query's anomaly rule counts per tick, at most (newest first): its history fills
+// over the first ticks after it is made, as far back as the project keeps events.
+const RULE_HOURS_PER_TICK = 6;
+
+/** A query's anomaly rule's hourly history ({history, first}): the hours it has counted, after
+ *  counting up to RULE_HOURS_PER_TICK of the whole hours it lacks within the project's retention
+ *  and the 28 days a baseline reads. */
+async function queryHistory(env, project, rule, now) {
+  const hour = now - (now % HOUR_MS);
+  const kept = Math.max(1, Math.floor((project.retention_hours ?? 72)));
+  const start = Math.max(hour - BASELINE_MS, hour - kept * HOUR_MS);
+  const stored = await db.ruleHours(env.DB, rule.id, start);
+  const have = new Set(stored.map(([h]) => h));
+  const missing = [];
+  for (let h = hour - HOUR_MS; h >= start && missing.length < RULE_HOURS_PER_TICK; h -= HOUR_MS) if (!have.has(h)) missing.push(h);
+  const counted = [];
+  for (const h of missing) counted.push([h, await ruleCount(env, project, rule, h, h + HOUR_MS)]);
+  if (counted.length) await db.saveRuleHours(env.DB, rule.id, counted, hour - BASELINE_MS);
+  const history = [...stored, ...counted].sort((a, b) => a[0] - b[0]);
+  return { history, first: history.length ? history[0][0] : null };
 }
 
 /** An aggregate rule's candidates: each group of the events its query matches in its window, with
@@ -181,7 +206,7 @@ export async function alertTick(env, now) {
     // Error rate: each rule's count over its own window with its own level, env, source and
     // component (globs, matched by the core); silence needs the latest event.
     for (const rule of rules.filter((r) => r.kind === "error_rate"))
-      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now) });
+      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await windowCount(env, project, rule, now) });
     if (rules.some((r) => r.kind === "silence") && inputs.latest) candidates.push({ fingerprint: "", last_event_at: inputs.latest });
     // Aggregate: each group's measure over the rule's window, one candidate per group.
     for (const rule of rules.filter((r) => r.kind === "aggregate"))
@@ -190,10 +215,12 @@ export async function alertTick(env, now) {
     // the core computes the baseline for this hour of the week and judges.
     for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope === "issue"))
       candidates.push(...await issueAnomalyCandidates(env, project, rule, now));
+    // With a query, the rule's own hourly counts of what it matches are its history.
     for (const rule of rules.filter((r) => r.kind === "anomaly" && r.scope !== "issue")) {
       const levels = LEVELS.slice(Math.max(0, LEVELS.indexOf(rule.min_level || "error")));
-      const { history, first } = await db.baselineHistory(env.DB, { projectId: project.id, levels, from: now - BASELINE_MS });
-      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await errorRateCount(env, project, rule, now),
+      const { history, first } = rule.query ? await queryHistory(env, project, rule, now)
+        : await db.baselineHistory(env.DB, { projectId: project.id, levels, from: now - BASELINE_MS });
+      candidates.push({ fingerprint: "", rule_id: rule.id, count_in_window: await windowCount(env, project, rule, now),
         history, history_since: first ?? now - (now % HOUR_MS) });
     }
     report.projects++;

@@ -146,6 +146,16 @@ TEST_CASE("golden: an anomaly rule fires on a Monday night spike once, explains 
   auto discord = json::parse(alert_payload(m, destination_kind::discord, at));
   CHECK(discord["embeds"][0]["title"].get<std::string>().find("anomaly: unusual volume in shop") != std::string::npos);
   CHECK(discord["embeds"][0]["description"].get<std::string>().find("usually 3 ± 0 on Mondays at 03:00 UTC") != std::string::npos);
+  // On a query, its own history: the message names the query and links to its matches.
+  alert_rule q = r;
+  q.query = "endpoint:\"POST /pay\"";
+  auto dq = decide_alerts({q}, {project}, {}, at, true);
+  REQUIRE(dq.size() == 1);
+  CHECK(dq[0].candidate.explanation == "42 error+ events matching the query in 10 min; usually 3 ± 0 on Mondays at 03:00 UTC");
+  alert_message mq{"shop", "https://logger.example.com", &dq[0], false};
+  auto dj = json::parse(alert_payload(mq, destination_kind::discord, at));
+  CHECK(dj["embeds"][0]["title"].get<std::string>().find("anomaly: unusual volume of events matching a query in shop") != std::string::npos);
+  CHECK(dj["embeds"][0]["url"].get<std::string>().find("&q=endpoint%3A%22POST%20%2Fpay%22&level=error") != std::string::npos);
   // The minute after: the same count, but the rule cools down (the state records the firing).
   std::vector<alert_state> fired = {{r.id, "", at, 0, 0}};
   CHECK(decide_alerts({r}, {project}, fired, at + 60'000, true).empty());
