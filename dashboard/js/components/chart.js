@@ -97,18 +97,19 @@ export function volumeChart(container, buckets, { bucketMs, height = 220, onsele
 const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 
 /** A line per group of an aggregation with an interval (`groups`: [{label, series: [{t, value}]}])
- *  into `container`, buckets without events drawn as gaps; answers the uPlot instance. */
-export function seriesChart(container, groups, { intervalMs, height = 200, format = fmtNumber } = {}) {
-  const times = [...new Set(groups.flatMap((g) => g.series.map((p) => Date.parse(p.t))))].sort((a, b) => a - b);
-  // Every bucket between the first and the last, so a group's quiet buckets show as gaps.
+ *  into `container`, over [from, to) (ms) cut at the interval; buckets without events are gaps.
+ *  Answers the uPlot instance. */
+export function seriesChart(container, groups, { intervalMs, from, to, height = 200, format = fmtNumber } = {}) {
+  // Every bucket of the range, so a group's quiet buckets show as gaps and the axis is the range's.
   const xs = [];
-  if (times.length) for (let t = times[0]; t <= times[times.length - 1] && xs.length < 2000; t += intervalMs) xs.push(t / 1000);
+  for (let t = from - (from % intervalMs); t < to && xs.length < 2000; t += intervalMs) xs.push(t / 1000);
   const series = [{ value: (u, v) => (v === null ? "–" : fmtTime(v * 1000)) }];
   const data = [xs];
   groups.forEach((g, i) => {
     const byT = new Map(g.series.map((p) => [Date.parse(p.t) / 1000, p.value]));
     const color = PALETTE[i % PALETTE.length];
-    series.push({ label: g.label, stroke: color, width: 2, spanGaps: false, points: { show: xs.length < 60, size: 5, fill: color },
+    // Dots where the line is sparse (a lone bucket between gaps draws no line).
+    series.push({ label: g.label, stroke: color, width: 2, spanGaps: false, points: { show: g.series.length < 60, size: 5, fill: color },
       value: (u, v) => (v === null || v === undefined ? "–" : format(v)) });
     data.push(xs.map((x) => byT.get(x) ?? null));
   });

@@ -56,7 +56,8 @@ export function groupBy(params, filters, update) {
         const top = a.groups.slice(0, CHART_GROUPS).map((g) => ({ label: label(a, g),
           series: g.series.map((p) => ({ t: p.t, value: p.values[first] })) }));
         chartBox.hidden = false;
-        chart = seriesChart(chartBox, top, { intervalMs: a.interval_ms, format: (v) => fmtValue(v, first) });
+        chart = seriesChart(chartBox, top, { intervalMs: a.interval_ms, from: Date.parse(a.from),
+          to: Math.min(Date.parse(a.to), Date.now()), format: (v) => fmtValue(v, first) });
       } else {
         chartBox.hidden = true;
       }

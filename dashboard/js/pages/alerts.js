@@ -34,7 +34,7 @@ export async function render(view, { params, nav: { controls, update } }) {
           h("tbody", {}, rules.map((r) => h("tr", {},
             h("td", {}, r.kind), h("td", {}, r.kind === "silence" ? `${r.silence_minutes} min` : r.kind === "anomaly" ? `≥ ${r.threshold}, ${r.sensitivity}${r.scope === "issue" ? ", per issue" : ""}`
               : r.kind === "aggregate" ? h("code", {}, `${r.agg}${r.by ? ` by ${r.by}` : ""} ${r.op} ${r.threshold}`) : r.threshold), h("td", {}, `${r.window_s} s`),
-            h("td", {}, `${r.cooldown_s} s`), h("td", {}, r.min_level),
+            h("td", {}, `${r.cooldown_s} s`), h("td", {}, kindFields(r.kind).includes("min_level") ? r.min_level : "–"),
             h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all",
               r.query ? h("div", {}, h("code", {}, r.query)) : null),
             h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
