@@ -41,10 +41,20 @@ describe("alerts", () => {
     await form.locator("select[name=kind]").selectOption("new_issue");
     assert.deepEqual(await visible(), ["env", "min_level", "source"]);
     await form.locator("select[name=kind]").selectOption("anomaly");
-    assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "scope", "sensitivity", "source", "threshold", "window_s"]);
+    assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "query", "scope", "sensitivity", "source", "threshold", "window_s"]);
     await form.locator("select[name=scope]").selectOption("issue");
+    assert.equal((await visible()).includes("query"), false); // per issue: no query
     await page.locator("[data-discord-preview]").filter({ hasText: /events of this issue in/ }).waitFor();
     await shot("alerts-form-anomaly-issue-1280");
+    // An aggregate rule: a measure per group against any number.
+    await form.locator("select[name=kind]").selectOption("aggregate");
+    assert.deepEqual(await visible(), ["agg", "by", "cooldown_s", "op", "query", "threshold", "window_s"]);
+    assert.match(await form.locator("label[data-field=threshold]").textContent(), /^Threshold/);
+    assert.equal(await form.locator("input[name=threshold]").getAttribute("step"), "any");
+    await form.locator("input[name=by]").fill("endpoint");
+    await form.locator("input[name=agg]").fill("p95(ctx.ms)");
+    await page.locator("[data-discord-preview]").filter({ hasText: /p95\(ctx\.ms\) for endpoint/ }).waitFor();
+    await shot("alerts-form-aggregate-1280");
     await form.locator("select[name=kind]").selectOption("spike");
     assert.deepEqual(await visible(), ["cooldown_s", "env", "min_level", "source", "threshold", "window_s"]);
     await form.locator("input[name=threshold]").fill("42");

@@ -97,6 +97,7 @@ function ruleForm(submit, rule = null, slug = null, query = null, groups = {}) {
   const values = () => {
     const out = {};
     for (const k of kindFields(current())) {
+      if (labels[k].hidden) continue;
       const v = inputs[k].value;
       out[k] = TEXT_FIELDS.includes(k) ? v.trim() || null : ["min_level", "sensitivity", "scope", "op"].includes(k) ? v : Number(v);
     }
@@ -117,6 +118,8 @@ function ruleForm(submit, rule = null, slug = null, query = null, groups = {}) {
   };
   const showFields = () => {
     for (const [k, label] of Object.entries(labels)) label.hidden = !kindFields(current()).includes(k);
+    // An anomaly rule per issue judges each issue's own events: no query narrows it.
+    if (current() === "anomaly" && inputs.scope.value === "issue") labels.query.hidden = true;
     // An aggregate rule compares a measure (any number); the others count events (at least 1).
     const measured = current() === "aggregate";
     labels.threshold.firstChild.textContent = measured ? "Threshold" : FIELD_LABELS.threshold;
@@ -125,6 +128,7 @@ function ruleForm(submit, rule = null, slug = null, query = null, groups = {}) {
     showPreview();
   };
   kind.addEventListener("change", showFields);
+  inputs.scope.addEventListener("change", showFields);
   for (const input of Object.values(inputs)) input.addEventListener("input", showPreview);
   const form = h("form.inline", {
     "aria-label": rule ? "Edit rule" : "New rule",
