@@ -1,10 +1,10 @@
 // Reads at volume: seeds a local D1 with 1,000,000 events through the real ingest path (once;
 // kept in bench/out/read-1m/ for later runs), then times the dashboard's first requests: filtered
 // and word searches, needles, the issues list, stats, a histogram, tail, and the query language
-// over ctx (a rare order id, a numeric range, an OR of values, an aggregation) — wall time and
-// the CPU of the workerd processes (the Worker and its local D1) per request, after the fold the
-// per-minute cron runs. Events carry realistic ctx (ids, numbers, a nested object); ~30 % have a
-// stack. Medians of --runs (15).
+// over ctx (a rare order id, a numeric range, an OR of values, aggregations, one over time, the
+// keys of ctx and tags) — wall time and the CPU of the workerd processes (the Worker and its
+// local D1) per request, after the fold the per-minute cron runs. Events carry realistic ctx
+// (ids, numbers, a nested object); ~30 % have a stack. Medians of --runs (15).
 // Usage: node bench/read.mjs [--events 1000000] [--runs 15]. No port is opened.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -136,6 +136,9 @@ async function measure() {
     ["source:cron OR env:staging OR component:mailer", "/api/logs?project=bench&q=source:cron%20OR%20env:staging%20OR%20component:mailer&limit=100"],
     ["p95(ctx.duration_ms) by endpoint, 24 h", `/api/logs/aggregate?project=bench&by=endpoint&agg=count,p95(ctx.duration_ms)&from=${at(24)}&to=${at(0)}`],
     ["errors by ctx.user.plan, 24 h", `/api/logs/aggregate?project=bench&by=ctx.user.plan&q=level:>=error&from=${at(24)}&to=${at(0)}`],
+    ["p95(ctx.duration_ms) by endpoint per 15 min (Visualize), 24 h",
+      `/api/logs/aggregate?project=bench&by=endpoint&agg=count,p95(ctx.duration_ms)&interval=auto&from=${at(24)}&to=${at(0)}`],
+    ["ctx and tags keys of the newest matches (facets, suggestions)", `/api/logs/fields?project=bench&from=${at(24)}&to=${at(0)}`],
   ];
   const out = [];
   for (const [name, path] of cases) {
