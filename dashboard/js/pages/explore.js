@@ -107,7 +107,7 @@ async function renderExplore(view, { params, nav: { controls, listProjects, upda
         onclick: () => narrowTo(`${k.key}:${queryValue(v.value)}`) }, v.value), " ", h("span.muted", {}, fmtNumber(v.events)))))),
     bare.length ? h("div", {}, h("h3", {}, "Other keys"), bare.map((k) => h("div", {}, h("button", { type: "button", title: `Only events with ${k.key}`,
       onclick: () => narrowTo(`has:${k.key}`) }, h("code", {}, k.key)), " ", h("span.muted", {}, fmtNumber(k.events))))) : null,
-    h("p.muted", {}, `In the newest ${fmtNumber(f.scanned)} matching events.`));
+    h("p.muted", {}, `From the newest matches (${fmtNumber(f.scanned)} events looked at).`));
   };
   try {
     const [hist] = await Promise.all([
