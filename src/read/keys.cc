@@ -27,8 +27,10 @@ void append_key(std::string& path, std::string_view key) {
   path.push_back('"');
 }
 
+using key_visitor = std::function<void(std::string_view, std::optional<std::string_view>)>;
+
 struct walker {
-  detail::key_visit& visit;
+  const key_visitor& visit;
   std::size_t calls = 0;
   std::string path;
 
@@ -41,17 +43,17 @@ struct walker {
       using simdjson::dom::element_type;
       switch (field.value.type()) {
         case element_type::OBJECT: {
-          visit.key(path, std::nullopt);
+          visit(path, std::nullopt);
           simdjson::dom::object inner;
           if (depth + 1 < max_key_depth && !field.value.get_object().get(inner)) object(inner, depth + 1);
           break;
         }
-        case element_type::STRING: visit.key(path, field.value.get_string().value_unsafe()); break;
+        case element_type::STRING: visit(path, field.value.get_string().value_unsafe()); break;
         case element_type::ARRAY:
-        case element_type::NULL_VALUE: visit.key(path, std::nullopt); break;
+        case element_type::NULL_VALUE: visit(path, std::nullopt); break;
         default: {
           std::string text = simdjson::minify(field.value);
-          visit.key(path, std::string_view(text));
+          visit(path, std::string_view(text));
         }
       }
       path.resize(mark);
@@ -61,15 +63,7 @@ struct walker {
 
 }  // namespace
 
-std::string key_path(std::string_view root, std::string_view key) {
-  std::string out(root);
-  append_key(out, key);
-  return out;
-}
-
-namespace detail {
-
-void visit_keys(const stored_event& ev, key_visit& visit) {
+void for_each_key(const stored_event& ev, const key_visitor& visit) {
   if (ev.extra.empty()) return;
   thread_local simdjson::dom::parser parser;
   thread_local std::string text;
@@ -89,5 +83,4 @@ void visit_keys(const stored_event& ev, key_visit& visit) {
   }
 }
 
-}  // namespace detail
 }  // namespace edgelog

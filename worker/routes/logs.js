@@ -1,11 +1,11 @@
 // /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
 import { error, json } from "../platform/http.js";
-import { aggregateEvents } from "../services/aggregate.js";
+import { aggregateEvents, intervalOf } from "../services/aggregate.js";
 import { fieldKeys } from "../services/fields.js";
 import { eventById, tailEvents, walkEvents } from "../services/scan.js";
 import {
-  badParam, bucketFor, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
+  badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
   readRange, readScope, searchPage,
 } from "../services/search.js";
 
@@ -186,18 +186,12 @@ export function posted(path, read) {
 }
 
 const DAY_MS = 86_400_000;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** ?interval=: absent (no series), `auto` (the histogram's step for the range), or a duration
- *  (`5m`, `1h`, `30s`, or ms) → {interval} or {response}. */
+/** ?interval=: absent (no series), `auto` or a duration → {interval} or {response}. */
 function readInterval(params, span) {
   const text = params.get("interval");
   if (text === null || text === "") return { interval: 0 };
-  if (text === "auto") return { interval: bucketFor(span) };
-  const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(text.trim());
-  const interval = m ? Number(m[1]) * UNIT_MS[m[2] ?? "ms"] : 0;
-  if (!(interval > 0)) return { response: badParam("interval", "interval is auto or a duration: 30s, 5m, 1h, 1d") };
-  return { interval };
+  const interval = intervalOf(text, span);
+  return interval ? { interval } : { response: badParam("interval", "interval is auto or a duration: 30s, 5m, 1h, 1d") };
 }
 
 /** GET /api/logs/aggregate?by=&agg=&limit=&interval=&<the filters of /api/logs>: groups of the

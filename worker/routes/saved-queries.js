@@ -2,8 +2,8 @@
 // name again replaces its query and view), delete. The core checks each query, and the groups and
 // measures of its view, when it is saved.
 import * as db from "../db/index.js";
-import { core } from "../platform/core.js";
 import { error, json, readJsonObject } from "../platform/http.js";
+import { checkAggregation, intervalOf } from "../services/aggregate.js";
 import { queryProblem } from "../services/alert-rules.js";
 import { projectOr404 } from "../services/projects.js";
 
@@ -12,8 +12,6 @@ const MAX_PER_PROJECT = 200;
 
 const present = (q) => ({ id: q.id, name: q.name, query: q.query, view: q.view ? JSON.parse(q.view) : null,
   created_at: new Date(q.created_at).toISOString(), updated_at: new Date(q.updated_at).toISOString() });
-
-const INTERVAL = /^(auto|none|\d{1,12}(ms|s|m|h|d)?)$/;
 
 /** A view as saved ({by, agg, interval}, each optional), or {response} naming the fault. */
 function readView(view) {
@@ -26,9 +24,10 @@ function readView(view) {
   const { by = "", agg = "count", interval = "auto" } = view;
   if (typeof by !== "string" || by.length > 200) return bad("by", "view.by is text of at most 200 characters");
   if (typeof agg !== "string" || agg.length > 200) return bad("agg", "view.agg is text of at most 200 characters");
-  if (typeof interval !== "string" || !INTERVAL.test(interval)) return bad("interval", "view.interval is auto, none or a duration: 5m, 1h");
-  const check = core.aggregate({ by, agg, segments: [] }, []);
-  if (check.error) return bad(check.error.field, check.error.message, check.error.position);
+  if (typeof interval !== "string" || (interval !== "none" && !intervalOf(interval, 0)))
+    return bad("interval", "view.interval is auto, none or a duration: 5m, 1h");
+  const check = checkAggregation(by, agg);
+  if (check.problem) return bad(check.problem.field, check.problem.message, check.problem.position);
   return { view: JSON.stringify({ by, agg, interval }) };
 }
 

@@ -3,8 +3,26 @@
 // Worker never looks inside it.
 import { core } from "../platform/core.js";
 import { countWalk } from "./scan.js";
+import { bucketFor } from "./search.js";
 
 const AGGREGATE_SCAN = 200_000; // events read per request, at most
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An interval as written: `auto` (the histogram's step for `span` ms), or a duration (`30s`,
+ *  `5m`, `1h`, `1d`, or ms) → ms, or null when it is neither. */
+export function intervalOf(text, span) {
+  if (text === "auto") return bucketFor(span);
+  const m = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(String(text).trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? "ms"] : 0;
+  return ms > 0 ? ms : null;
+}
+
+/** The core's reading of `by` and `agg` as an aggregation takes them: {measures} or {problem}
+ *  ({field: "by" | "agg", message, position}). */
+export function checkAggregation(by, agg) {
+  const answer = core.aggregate({ by, agg, segments: [] }, []);
+  return answer.error ? { problem: answer.error } : { measures: answer.measures };
+}
 
 /** {by, measures, rows, groups, other, uncharted, scanned, complete, covered_from} for the events
  *  of `projects` in [from, to) that `filter` matches (rows with a `series` per `interval` ms when

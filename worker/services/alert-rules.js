@@ -1,9 +1,10 @@
 // Alert rules as an operator sends them: the kinds, their fields with defaults, and validation
 // (shared by the rule routes and the message preview).
-import { core } from "../platform/core.js";
 import { error } from "../platform/http.js";
 import { ANOMALY_SCOPES, LEVELS, LIMITS, SENSITIVITIES } from "../platform/vocabulary.js";
+import { checkAggregation } from "./aggregate.js";
 import { planOf } from "./scan.js";
+import { badParam } from "./search.js";
 
 /** The longest query an alert rule or a saved query holds (it travels in alert links). */
 export const MAX_SAVED_QUERY = 1000;
@@ -53,9 +54,8 @@ export function validRule(input, base = {}) {
     out.agg ??= "count";
     out.op ??= ">";
     // The core reads `by` and `agg` as an aggregation does; one measure is compared.
-    const check = core.aggregate({ by: out.by ?? "", agg: out.agg, segments: [] }, []);
-    if (check.error) return { response: error(400, "bad_request", check.error.message, { field: check.error.field,
-      ...(check.error.position !== undefined ? { position: check.error.position } : {}) }) };
+    const check = checkAggregation(out.by ?? "", out.agg);
+    if (check.problem) return { response: badParam(check.problem.field, check.problem.message, check.problem.position) };
     if (check.measures.length !== 1) return { response: error(400, "bad_request", "an aggregate rule compares one measure", { field: "agg" }) };
   } else {
     const misplaced = AGGREGATE_ONLY.find((f) => out[f] !== null);
