@@ -269,11 +269,13 @@ errc decode_prune(std::string_view text, std::string_view body, prune_request& o
     if (auto it = req.find("text"); it != req.end()) out.text = it->get<std::string>();
     std::size_t offset = 0;
     for (const auto& s : req.value("segments", json::array())) {
-      auto fields = s.value("fields", std::size_t{0}), words = s.value("words", std::size_t{0});
-      if (offset + fields + words > body.size()) throw std::out_of_range("filter sizes exceed the body");
+      auto fields = s.value("fields", std::size_t{0}), words = s.value("words", std::size_t{0}),
+           ranges = s.value("ranges", std::size_t{0});
+      if (offset + fields + words + ranges > body.size()) throw std::out_of_range("filter sizes exceed the body");
       out.segments.push_back({s.at("id").get<std::int64_t>(), static_cast<std::uint8_t>(s.value("levels", 0x3fu)),
-                              body.substr(offset, fields), body.substr(offset + fields, words)});
-      offset += fields + words;
+                              body.substr(offset, fields), body.substr(offset + fields, words),
+                              body.substr(offset + fields + words, ranges)});
+      offset += fields + words + ranges;
     }
   });
 }

@@ -193,6 +193,8 @@ void write_segment_parts(part_list& parts, const built_segment& seg, int index, 
   parts.close();
   detail::base64_encode(seg.summary.words.serialize(), parts.open("words", index));
   parts.close();
+  detail::base64_encode(seg.summary.ranges.serialize(), parts.open("ranges", index));
+  parts.close();
   {
     detail::json_writer w(parts.open("issues", index));
     w.ch('[');

@@ -28,8 +28,8 @@ struct ingest_result {
   /// "retention_hours"}] and "parts": [{"name", "segment"?, "bytes"}, …]: what `parts` holds, in
   /// order.
   std::string header;
-  /// ASCII strings back to back, each bound as one D1 parameter. Per segment: "data", "fields"
-  /// and "words" (base64), "issues" ([{"fingerprint", "hour", "count", "first_ts", "last_ts",
+  /// ASCII strings back to back, each bound as one D1 parameter. Per segment: "data", "fields",
+  /// "words" and "ranges" (base64; ranges empty when the segment has none), "issues" ([{"fingerprint", "hour", "count", "first_ts", "last_ts",
   /// "level_rank", "level"}]) and "minutes" ([{"minute", "level", "count"}]); then for the request
   /// "event_ids" ([{"event_id", "ts"}]), "issues" to insert if new ([{"fingerprint", "title",
   /// "template", "level", "level_rank", "first_ts", "last_ts", "hint", "releases"}]) and

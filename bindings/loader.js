@@ -64,7 +64,7 @@ export class Core {
    *  `project` is {id, settings} (the settings object is sent to the core once per instance and
    *  named afterwards) or null when `request.settings` carries them. `wire` is the body as sent,
    *  `body` the same decompressed (or `wire` itself), both Uint8Arrays. Answers the decision:
-   *  {header, segments: [{…summary, data, fields, words, issues, minutes}], writes: {event_ids,
+   *  {header, segments: [{…summary, data, fields, words, ranges, issues, minutes}], writes: {event_ids,
    *  issues, ledger}, without(eventIds), release()}; `release()` must be called when done. */
   ingest(request, wire, body = wire, project = null) {
     return this.#guard(() => {

@@ -71,6 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (reader.open(bytes, seg) != edgelog::errc::ok) __builtin_trap();
       if (seg.rows.size() != segments.at(s).at("events").get<std::size_t>()) __builtin_trap();
       ++opened;
+    } else if (name == "ranges") {
+      edgelog::numeric_ranges ranges;
+      if (!edgelog::detail::base64_decode(parts[i], bytes) || (!bytes.empty() && !edgelog::numeric_ranges::parse(bytes, ranges)))
+        __builtin_trap();
     } else if (name != "fields" && name != "words" && !nlohmann::json::accept(parts[i])) {
       __builtin_trap();
     }

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   bool any = false;
   for (const auto& ev : open.rows) any |= edgelog::matches(e, ev);
-  if (any && !edgelog::may_match(e, seg.summary.levels, seg.summary.fields, seg.summary.words)) __builtin_trap();
+  if (any && !edgelog::may_match(e, seg.summary.levels, seg.summary.fields, seg.summary.words, seg.summary.ranges)) __builtin_trap();
   std::vector<std::string> terms;
   edgelog::highlight_terms(e, terms);
   (void)edgelog::levels_of(e);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/number_text.h"
 #include "edgelog/read/grammar.h"
 
 namespace edgelog::grammar_text {
@@ -32,8 +33,7 @@ void fold_words(std::string_view s, std::string& buffer, std::vector<std::pair<s
 std::optional<stored_field> stored_field_named(std::string_view name);
 std::string_view op_text(compare_op op);
 bool is_equality_field(stored_field f);
-/// A number, or a duration in milliseconds (`250ms`, `1.5s`, `2m`, `1h`, `1d`; `us`/`µs`, `ns`).
-std::optional<double> number_of(std::string_view text);
+using detail::number_of;
 /// A time: RFC 3339, or without seconds or zone (read as UTC), or a date alone (its midnight, UTC).
 std::optional<std::int64_t> time_of(std::string_view text);
 

@@ -119,13 +119,16 @@ prune_result prune(const prune_request& request) {
   query_prunes prunes = prunes_with(f.expr);
   if (!f.equals.empty() || prunes.fields) out.filters.push_back("fields");
   if (prunes.words) out.filters.push_back("words");
+  if (prunes.ranges) out.filters.push_back("ranges");
   std::string bytes;
   for (const auto& s : request.segments) {
     token_filter fields, words;
+    numeric_ranges ranges;
     bool ok = (s.fields.empty() || (detail::base64_decode(s.fields, bytes) && token_filter::parse(bytes, fields))) &&
-              (s.words.empty() || (detail::base64_decode(s.words, bytes) && token_filter::parse(bytes, words)));
+              (s.words.empty() || (detail::base64_decode(s.words, bytes) && token_filter::parse(bytes, words))) &&
+              (s.ranges.empty() || (detail::base64_decode(s.ranges, bytes) && numeric_ranges::parse(bytes, ranges)));
     // A filter that does not decode prunes nothing: the segment itself is checked when opened.
-    if (ok && !may_match(f, s.levels, fields, words)) continue;
+    if (ok && !may_match(f, s.levels, fields, words, ranges)) continue;
     out.candidates.push_back(s.id);
   }
   for (const auto& s : request.segments)

@@ -1,6 +1,7 @@
 // The query language's pruning: whether a segment can hold a match, from its levels and its
 // field and word filters, without reading its events; and the levels a match can have.
 #include <algorithm>
+#include <cmath>
 
 #include "detail/case_fold.h"
 #include "edgelog/read/grammar.h"
@@ -47,20 +48,61 @@ bool prunable_path_value(const query_node& n) {
   return std::all_of(n.values.begin(), n.values.end(), [](const query_value& v) { return !value_words_of(v).empty(); });
 }
 
-bool may(const query_expr& e, std::uint32_t at, std::uint8_t present, const token_filter& fields,
-         const token_filter& words) noexcept {
+// A ctx or tags term a segment's numeric ranges can rule out: a comparison, or an equality with a
+// number (an equal string reads as that number too). Not a glob, and not NaN (`nan` equals the
+// text "nan", a number no range holds).
+bool prunable_range(const query_node& n) {
+  if (n.what != kind::field || (n.field.from != field_ref::source::ctx && n.field.from != field_ref::source::tags))
+    return false;
+  return std::all_of(n.values.begin(), n.values.end(),
+                     [](const query_value& v) { return !v.wildcard && v.number && !std::isnan(*v.number); });
+}
+
+// The hash of a term's path as numeric_ranges keeps it: `ctx.user.age`, keys joined by dots.
+std::uint32_t path_hash_of(const field_ref& f) {
+  std::string path(f.from == field_ref::source::ctx ? "ctx" : "tags");
+  for (const auto& key : f.path) {
+    path.push_back('.');
+    path.append(key);
+  }
+  return numeric_path_hash(path);
+}
+
+bool in_range(const query_node& n, const numeric_ranges& ranges) {
+  const auto* r = ranges.find(path_hash_of(n.field));
+  if (!r) return !ranges.complete();
+  for (const auto& v : n.values) {
+    double want = *v.number;
+    bool may = n.op == compare_op::eq ? r->min <= want && want <= r->max
+             : n.op == compare_op::lt ? r->min < want
+             : n.op == compare_op::le ? r->min <= want
+             : n.op == compare_op::gt ? r->max > want
+                                      : r->max >= want;
+    if (may) return true;
+  }
+  return false;
+}
+
+struct segment_view {
+  std::uint8_t present;
+  const token_filter& fields;
+  const token_filter& words;
+  const numeric_ranges& ranges;
+};
+
+bool may(const query_expr& e, std::uint32_t at, const segment_view& s) noexcept {
   const query_node& n = e[at];
   switch (n.what) {
     case kind::and_:
       for (auto c : n.children)
-        if (!may(e, c, present, fields, words)) return false;
+        if (!may(e, c, s)) return false;
       return true;
     case kind::or_:
       for (auto c : n.children)
-        if (may(e, c, present, fields, words)) return true;
+        if (may(e, c, s)) return true;
       return false;
     case kind::not_:
-      if (is_level(e[n.children[0]])) return (~level_mask(e[n.children[0]]) & present & all_levels_mask) != 0;
+      if (is_level(e[n.children[0]])) return (~level_mask(e[n.children[0]]) & s.present & all_levels_mask) != 0;
       return true;
     case kind::text: {
       if (!prunable_words(n.term)) return true;
@@ -68,23 +110,24 @@ bool may(const query_expr& e, std::uint32_t at, std::uint8_t present, const toke
       // A segment's word filter holds words lowercased in ASCII only: a word with other letters
       // may be there in another case, so it cannot rule the segment out.
       for (std::size_t j = 0; j < exact; ++j)
-        if (!detail::has_non_ascii(n.term.tokens[j]) && !words.may_contain(token_hash(n.term.tokens[j]))) return false;
+        if (!detail::has_non_ascii(n.term.tokens[j]) && !s.words.may_contain(token_hash(n.term.tokens[j]))) return false;
       return true;
     }
     case kind::field:
-      if (is_level(n)) return (level_mask(n) & present) != 0;
+      if (is_level(n)) return (level_mask(n) & s.present) != 0;
+      if (prunable_range(n) && s.ranges.usable() && !in_range(n, s.ranges)) return false;
       if (prunable_path_value(n)) {
-        if (!words.covers_values()) return true;  // written before ctx words were kept
+        if (!s.words.covers_values()) return true;  // written before ctx words were kept
         for (const auto& v : n.values) {
           auto needed = value_words_of(v);
-          if (std::all_of(needed.begin(), needed.end(), [&](const std::string& w) { return words.may_contain(token_hash(w)); }))
+          if (std::all_of(needed.begin(), needed.end(), [&](const std::string& w) { return s.words.may_contain(token_hash(w)); }))
             return true;
         }
         return false;
       }
       if (!prunable_value(n)) return true;
       for (const auto& v : n.values)
-        if (fields.may_contain(field_hash(stored_field_name(n.field.field), v.text))) return true;
+        if (s.fields.may_contain(field_hash(stored_field_name(n.field.field), v.text))) return true;
       return false;
     default: return true;
   }
@@ -127,8 +170,8 @@ bool narrows_at(const query_expr& e, std::uint32_t at) noexcept {
 }  // namespace
 
 bool may_match(const query_expr& e, std::uint8_t levels_present, const token_filter& fields,
-               const token_filter& words) noexcept {
-  return e.empty() || may(e, e.root, levels_present, fields, words);
+               const token_filter& words, const numeric_ranges& ranges) noexcept {
+  return e.empty() || may(e, e.root, {levels_present, fields, words, ranges});
 }
 
 query_prunes prunes_with(const query_expr& e) noexcept {
@@ -136,6 +179,7 @@ query_prunes prunes_with(const query_expr& e) noexcept {
   for (const auto& n : e.nodes) {
     p.fields = p.fields || prunable_value(n);
     p.words = p.words || (n.what == kind::text && prunable_words(n.term)) || prunable_path_value(n);
+    p.ranges = p.ranges || prunable_range(n);
   }
   return p;
 }

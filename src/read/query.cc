@@ -166,11 +166,11 @@ std::vector<std::string> highlight_terms(const read_filter& f) {
 }
 
 bool may_match(const read_filter& f, std::uint8_t levels_present, const token_filter& fields,
-               const token_filter& words) noexcept {
+               const token_filter& words, const numeric_ranges& ranges) noexcept {
   if (!(f.levels & levels_present)) return false;
   for (const auto& [field, value] : f.equals)
     if (!fields.may_contain(field_hash(stored_field_name(field), value))) return false;
-  return may_match(f.expr, levels_present & f.levels, fields, words);
+  return may_match(f.expr, levels_present & f.levels, fields, words, ranges);
 }
 
 bool matches(const read_filter& f, const stored_event& ev) {

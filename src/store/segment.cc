@@ -162,6 +162,9 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     // Free text also finds the string values of ctx and tags.
     for (const std::string* json : {&ev.ctx, &ev.tags})
       for_each_json_value_token_hash(*json, pending_words, [&](std::uint64_t h) { word_hashes.push_back(h); });
+    // Their numbers, for comparisons.
+    sum.ranges.add("ctx", ev.ctx);
+    sum.ranges.add("tags", ev.tags);
   }
   // Per-minute counts by level (the chart rollup) and per-issue shares by hour (the issue rollup).
   for (std::size_t n = 0; n < indices.size(); ++n) {

@@ -425,6 +425,29 @@ describe("segments", () => {
     assert.equal(all.segments_opened, 13);
   });
 
+  test("a comparison on a ctx number skips the segments whose ranges rule it out", async () => {
+    const p = await w.createProject("ranges");
+    for (let i = 1; i <= 6; i++)
+      assert.equal((await w.send(p, [{ level: "info", message: "GET /cart", ctx: { duration_ms: i * 100 } }])).status, 202);
+    assert.equal((await w.send(p, [{ level: "warn", message: "GET /cart", ctx: { duration_ms: 9000 },
+      tags: { status: "503" } }])).status, 202);
+    const slow = await get(`/api/logs?project=ranges&q=${encodeURIComponent("ctx.duration_ms:>5000")}`);
+    assert.deepEqual(slow.logs.map((l) => l.ctx.duration_ms), [9000]);
+    assert.equal(slow.segments_opened, 1);
+    const some = await get(`/api/logs?project=ranges&q=${encodeURIComponent("ctx.duration_ms:[300, 600]")}`);
+    assert.deepEqual(some.logs.map((l) => l.ctx.duration_ms), [600, 300]);
+    assert.equal(some.segments_opened, 2);
+    const status = await get(`/api/logs?project=ranges&q=${encodeURIComponent("tags.status:>=500")}`);
+    assert.equal(status.logs.length, 1);
+    assert.equal(status.segments_opened, 1);
+    // A segment stored before it had ranges is opened for every comparison, and still matched exactly.
+    await w.db.prepare("UPDATE segments SET ranges = NULL WHERE id = (SELECT min(id) FROM segments WHERE project_id = ?1)")
+      .bind(p.project.id).run();
+    const again = await get(`/api/logs?project=ranges&q=${encodeURIComponent("ctx.duration_ms:>5000")}`);
+    assert.deepEqual(again.logs.map((l) => l.ctx.duration_ms), [9000]);
+    assert.equal(again.segments_opened, 2);
+  });
+
   test("stay in step with the rollups through project deletion", async () => {
     const p = await w.createProject("seg-purge");
     await w.send(p, [{ level: "info", message: "ephemeral zebra" }]);

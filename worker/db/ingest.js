@@ -5,8 +5,8 @@ import { COUNT_REQUEST } from "./counters.js";
 
 const INSERT_SEGMENT = `
 INSERT INTO segments (project_id, received_at, ts_min, ts_max, events, levels, retention_hours,
-                      data, fields, words, issues, minutes, write_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`;
+                      data, fields, words, ranges, issues, minutes, write_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`;
 
 // A plain INSERT: an event_id stored before fails the whole transaction, and the caller asks the
 // core again without the duplicates.
@@ -97,7 +97,7 @@ export function foldLag(results, { foldLag: index }) {
 /** The INSERTs of the segments of a decision of the core (an ingest or a conversion). */
 export function segmentStatements(db, { projectId, receivedAt, decision, writeId = null }) {
   return decision.segments.map((s) => db.prepare(INSERT_SEGMENT).bind(projectId, receivedAt, s.ts_min, s.ts_max, s.events,
-    s.levels, s.retention_hours, s.data, s.fields, s.words, s.issues, s.minutes, writeId));
+    s.levels, s.retention_hours, s.data, s.fields, s.words, s.ranges || null, s.issues, s.minutes, writeId));
 }
 
 /** Records a queued write as written (first in its transaction: a second delivery fails on it). */

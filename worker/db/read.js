@@ -79,14 +79,15 @@ export async function metricsOf(db, since) {
 
 
 // Only the filter columns a search can prune with are fetched: they are most of a header's bytes.
-const filterColumns = (filters = []) => filters.filter((f) => f === "fields" || f === "words").map((f) => `, s.${f}`).join("");
+const FILTER_COLUMNS = ["fields", "words", "ranges"];
+const filterColumns = (filters = []) => filters.filter((f) => FILTER_COLUMNS.includes(f)).map((f) => `, s.${f}`).join("");
 
 const HEADER_COLUMNS = `s.id, s.project_id, p.slug AS project, p.retention_hours, p.retention_overrides, s.received_at,
   s.ts_min, s.ts_max, s.events, s.levels`;
 
 /** Headers of the segments of these projects that may hold events in [from, to), newest first by
  *  (ts_max, id) below `below`, walking the (project_id, ts_max) index; `olderThan` skips segments
- *  whose events are all newer. `filters` names the filter columns to fetch too ("fields", "words"). */
+ *  whose events are all newer. `filters` names the filter columns to fetch too ("fields", "words", "ranges"). */
 export async function segmentsNewestFirst(db, args) {
   const { sql, binds } = newestFirstQuery(args);
   const { results } = await db.prepare(sql).bind(...binds).all();

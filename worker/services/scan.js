@@ -222,8 +222,9 @@ function pruneCovering(filter, headers) {
   const segments = headers.map((h) => {
     const fields = h.fields ?? "";
     const words = h.words ?? "";
-    texts.push(fields, words);
-    return { id: h.id, levels: h.levels, fields: fields.length, words: words.length };
+    const ranges = h.ranges ?? "";
+    texts.push(fields, words, ranges);
+    return { id: h.id, levels: h.levels, fields: fields.length, words: words.length, ranges: ranges.length };
   });
   const answer = core.prune({ filter, segments }, texts);
   const keep = new Set(answer.candidates);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "edgelog/event.h"
+#include "edgelog/store/numeric_ranges.h"
 #include "edgelog/store/segment.h"
 #include "edgelog/store/token_filter.h"
 
@@ -87,10 +88,11 @@ struct grammar_limits {
 /// is the empty query (every event).
 std::optional<query_error> parse_query(std::string_view text, query_expr& out, const grammar_limits& limits = {});
 
-/// False when a segment cannot hold a match: its levels, or an exact field value or a word that
-/// its filters say it lacks, rule out every way the query can match. Never false wrongly.
+/// False when a segment cannot hold a match: its levels, an exact field value or a word that its
+/// filters say it lacks, or a number its ranges cannot hold, rule out every way the query can
+/// match. Never false wrongly. An empty filter, or ranges not known, prune nothing.
 bool may_match(const query_expr& e, std::uint8_t levels_present, const token_filter& fields,
-               const token_filter& words) noexcept;
+               const token_filter& words, const numeric_ranges& ranges) noexcept;
 
 /// The exact match on one stored event.
 bool matches(const query_expr& e, const stored_event& ev);
@@ -99,9 +101,10 @@ bool matches(const query_expr& e, const stored_event& ev);
 void highlight_terms(const query_expr& e, std::vector<std::string>& out);
 
 /// Which of a segment's filters can prune for this query: the field filter (an exact value of a
-/// filterable field) and the word filter (a whole word).
+/// filterable field), the word filter (a whole word) and the numeric ranges (a ctx or tags
+/// comparison, or an equality with a number).
 struct query_prunes {
-  bool fields = false, words = false;
+  bool fields = false, words = false, ranges = false;
 };
 query_prunes prunes_with(const query_expr& e) noexcept;
 

@@ -74,7 +74,7 @@ struct opened_segments {
 struct prune_segment {
   std::int64_t id = 0;
   std::uint8_t levels = 0x3f;
-  std::string_view fields, words;
+  std::string_view fields, words, ranges;
 };
 
 struct prune_request {
@@ -92,7 +92,7 @@ struct prune_result {
   std::vector<std::string> terms;        ///< the words the search looks for, to highlight
   bool narrows = false;  ///< the filter looks at more than levels (rollups cannot answer it)
   std::vector<std::string_view> levels;  ///< the names of the levels it wants (all six when it names none)
-  /// The segment filters that can prune for it ("fields", "words"): what the shim fetches.
+  /// The segment filters that can prune for it ("fields", "words", "ranges"): what the shim fetches.
   std::vector<std::string_view> filters;
   /// The highest event id the segments handed over can hold, pruned or not: a tail or forwarder
   /// cursor that has looked at them all moves here. -1 without segments.

@@ -65,9 +65,10 @@ std::optional<query_problem> compile_filter(const filter_spec& spec, read_filter
 std::vector<std::string> highlight_terms(const read_filter& f);
 
 /// False when a segment cannot hold a match: none of the wanted levels, an exact field value or
-/// a word absent from its filters (the query text pruned as read/grammar.h does).
+/// a word absent from its filters, a number outside its ranges (the query text pruned as
+/// read/grammar.h does).
 bool may_match(const read_filter& f, std::uint8_t levels_present, const token_filter& fields,
-               const token_filter& words) noexcept;
+               const token_filter& words, const numeric_ranges& ranges) noexcept;
 
 /// The exact match on one stored event.
 bool matches(const read_filter& f, const stored_event& ev);

@@ -13,6 +13,7 @@
 #include "edgelog/error.h"
 #include "edgelog/event.h"
 #include "edgelog/ingest/passes/enrich.h"
+#include "edgelog/store/numeric_ranges.h"
 #include "edgelog/store/token_filter.h"
 
 namespace edgelog {
@@ -68,6 +69,7 @@ struct segment_summary {
   std::vector<segment_issue_count> issues;
   token_filter fields;  ///< field=value of every equality field
   token_filter words;   ///< words of message and stack
+  numeric_ranges ranges;  ///< the numbers below ctx and tags, per path
 };
 
 /// A built segment: `bytes` (header + zstd payload + checksum) and its summary.

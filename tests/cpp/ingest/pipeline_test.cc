@@ -348,7 +348,7 @@ TEST_CASE("a conversion of old rows keeps their times and groups and writes no s
   CHECK(r.rows[0]["ts"] == 1000);  // not replaced, however old
   CHECK(r.rows[0]["fingerprint"] == "0123456789abcdef0123456789abcdef");
   CHECK(r.rows[1]["fingerprint"] != "0123456789abcdef0123456789abcdef");
-  REQUIRE(r.parts.size() == 5 + 3);
+  REQUIRE(r.parts.size() == 6 + 3);
   CHECK(r.named("issues", 0) == "[]");   // issue shares
   CHECK(r.named("minutes", 0) == "[]");  // minute counts
   CHECK(r.named("issues") == "[]");      // issues to insert
@@ -383,7 +383,8 @@ TEST_CASE("the parts are named: per segment data, filters and shares; then ids, 
   REQUIRE(r.status == 202);
   std::vector<std::string> names;
   for (const auto& part : r.header["parts"]) names.push_back(part["name"].get<std::string>() + (part.contains("segment") ? "@" + part["segment"].dump() : ""));
-  CHECK(names == std::vector<std::string>{"data@0", "fields@0", "words@0", "issues@0", "minutes@0", "event_ids", "issues", "ledger"});
+  CHECK(names == std::vector<std::string>{"data@0", "fields@0", "words@0", "ranges@0", "issues@0", "minutes@0", "event_ids",
+                                          "issues", "ledger"});
   auto shares = json::parse(r.named("issues", 0));
   REQUIRE(shares.size() == 1);
   CHECK(shares[0]["count"] == 1);

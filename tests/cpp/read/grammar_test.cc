@@ -62,7 +62,7 @@ struct stored {
     return out;
   }
   bool may(std::string_view text) {
-    return edgelog::may_match(parsed(text), seg.summary.levels, seg.summary.fields, seg.summary.words);
+    return edgelog::may_match(parsed(text), seg.summary.levels, seg.summary.fields, seg.summary.words, seg.summary.ranges);
   }
 };
 
@@ -263,8 +263,8 @@ TEST_CASE("words fold case in every script: ошибка finds Ошибка, CAF
   CHECK(ids("ASCII") == "en");
   // The filter holds words lowercased in ASCII only: a word with other letters never prunes.
   for (std::string text : {"ОШИБКА", "ошибка", "CAFÉ", "σφάλμα"})
-    CHECK(edgelog::may_match(parsed(text), seg.summary.levels, seg.summary.fields, seg.summary.words));
-  CHECK_FALSE(edgelog::may_match(parsed("zebra"), seg.summary.levels, seg.summary.fields, seg.summary.words));
+    CHECK(edgelog::may_match(parsed(text), seg.summary.levels, seg.summary.fields, seg.summary.words, seg.summary.ranges));
+  CHECK_FALSE(edgelog::may_match(parsed("zebra"), seg.summary.levels, seg.summary.fields, seg.summary.words, seg.summary.ranges));
 }
 
 TEST_CASE("prunes only what cannot match: levels, exact values of filterable fields, whole words") {
@@ -282,24 +282,40 @@ TEST_CASE("prunes only what cannot match: levels, exact values of filterable fie
   CHECK_FALSE(s.may("ctx.plan:[gold, platinum]"));
   CHECK(s.may("ctx.plan:[gold, pro]"));
   CHECK_FALSE(s.may("tags.peer.service:adyen"));
-  CHECK(s.may("ctx.duration_ms:777"));  // a number may be a JSON number: not in the filter
-  CHECK(s.may("ctx.ok:true"));          // nor a literal
+  CHECK(s.may("ctx.ok:true"));          // a literal is not in the word filter
   CHECK(s.may("ctx.plan:go*"));         // nor a glob
-  CHECK(s.may("ctx.duration_ms:>99999"));  // nor a comparison
+  // A number prunes by the segment's range at its path: duration_ms 120 … 5200, latency 250 … 1800 ms.
+  CHECK(s.may("ctx.duration_ms:777"));
+  CHECK_FALSE(s.may("ctx.duration_ms:99"));
+  CHECK_FALSE(s.may("ctx.duration_ms:>99999"));
+  CHECK(s.may("ctx.duration_ms:>5000"));
+  CHECK_FALSE(s.may("ctx.duration_ms:>5200"));
+  CHECK(s.may("ctx.duration_ms:>=5200"));
+  CHECK_FALSE(s.may("ctx.duration_ms:<120"));
+  CHECK(s.may("ctx.duration_ms:<=120"));
+  CHECK_FALSE(s.may("ctx.latency:>2s"));  // a duration in a string counts as its milliseconds
+  CHECK(s.may("ctx.latency:>1.5s"));
+  CHECK_FALSE(s.may("ctx.missing:>0"));   // no number at that path in the segment
+  CHECK_FALSE(s.may("ctx.plan:>0"));      // strings that are not numbers
+  CHECK(s.may("ctx.duration_ms:[99, 900]"));
+  CHECK_FALSE(s.may("ctx.duration_ms:[99, 99999]"));
+  CHECK(s.may("ctx.duration_ms:>99999 OR declined"));
+  CHECK(s.may("-ctx.duration_ms:>99999"));  // a negation is not pruned on
+  CHECK(s.may("ctx.duration_ms:>99999 OR ctx.duration_ms:<200"));
   // A filter written before it held ctx and tags words rules out nothing for them.
   edgelog::token_filter old;
   std::string bytes = s.seg.summary.words.serialize();
   bytes[0] = static_cast<char>(bytes[0] & 0x1f);
   REQUIRE(edgelog::token_filter::parse(bytes, old));
   CHECK_FALSE(old.covers_values());
-  CHECK(edgelog::may_match(parsed("ctx.order.id:nope"), s.seg.summary.levels, s.seg.summary.fields, old));
-  CHECK_FALSE(edgelog::may_match(parsed("zebra"), s.seg.summary.levels, s.seg.summary.fields, old));
+  CHECK(edgelog::may_match(parsed("ctx.order.id:nope"), s.seg.summary.levels, s.seg.summary.fields, old, {}));
+  CHECK_FALSE(edgelog::may_match(parsed("zebra"), s.seg.summary.levels, s.seg.summary.fields, old, {}));
   CHECK(s.may("source:nowh*"));       // nor a glob
   auto none = edgelog::token_filter::sized_for(1);
   auto errors_only = static_cast<std::uint8_t>(1u << 4);
-  CHECK_FALSE(edgelog::may_match(parsed("-level:error"), errors_only, none, none));
-  CHECK_FALSE(edgelog::may_match(parsed("level:<error"), errors_only, none, none));
-  CHECK(edgelog::may_match(parsed("level:>=warn"), errors_only, none, none));
+  CHECK_FALSE(edgelog::may_match(parsed("-level:error"), errors_only, none, none, {}));
+  CHECK_FALSE(edgelog::may_match(parsed("level:<error"), errors_only, none, none, {}));
+  CHECK(edgelog::may_match(parsed("level:>=warn"), errors_only, none, none, {}));
 }
 
 TEST_CASE("what a query tells the reads: its levels, whether it narrows, its terms, its filters") {
@@ -315,7 +331,12 @@ TEST_CASE("what a query tells the reads: its levels, whether it narrows, its ter
   auto p = edgelog::prunes_with(parsed("source:api timeout"));
   CHECK(p.fields);
   CHECK(p.words);
-  auto none = edgelog::prunes_with(parsed("ctx.a:1 time*"));
+  CHECK_FALSE(p.ranges);
+  auto none = edgelog::prunes_with(parsed("ctx.a:x* time*"));
   CHECK_FALSE(none.fields);
   CHECK_FALSE(none.words);
+  CHECK_FALSE(none.ranges);
+  CHECK(edgelog::prunes_with(parsed("ctx.a:1")).ranges);
+  CHECK(edgelog::prunes_with(parsed("tags.b:>=1.5s")).ranges);
+  CHECK_FALSE(edgelog::prunes_with(parsed("ctx.a:[1, x]")).ranges);  // x may equal a string
 }

@@ -38,16 +38,35 @@ TEST_CASE("prune answers only the segments that may match") {
   auto b = edgelog::test::segment_of(R"([{"level":"info","message":"zebra crossing"}])");
   std::string body;
   json req = {{"filter", {{"q", "zebra"}}}, {"segments", json::array()}};
-  for (auto [id, seg] : {std::pair{1, &a}, std::pair{2, &b}}) {
-    std::string fields, words;
+  auto c = edgelog::test::segment_of(R"([{"level":"info","message":"slow","ctx":{"ms":9000}}])");
+  for (auto [id, seg] : {std::pair{1, &a}, std::pair{2, &b}, std::pair{3, &c}}) {
+    std::string fields, words, ranges;
     edgelog::detail::base64_encode(seg->summary.fields.serialize(), fields);
     edgelog::detail::base64_encode(seg->summary.words.serialize(), words);
-    req["segments"].push_back({{"id", id}, {"levels", seg->summary.levels}, {"fields", fields.size()}, {"words", words.size()}});
-    body += fields + words;
+    edgelog::detail::base64_encode(seg->summary.ranges.serialize(), ranges);
+    req["segments"].push_back({{"id", id}, {"levels", seg->summary.levels}, {"fields", fields.size()},
+                               {"words", words.size()}, {"ranges", ranges.size()}});
+    body += fields + words + ranges;
   }
   json answer = json::parse(edgelog::test::call(el_prune, req.dump(), body));
   CHECK(answer["candidates"] == json::array({2}));
   CHECK(answer["terms"] == json::array({"zebra"}));
+  CHECK(answer["filters"] == json::array({"words"}));
+  req["filter"]["q"] = "ctx.ms:>5000";
+  answer = json::parse(edgelog::test::call(el_prune, req.dump(), body));
+  CHECK(answer["candidates"] == json::array({3}));
+  CHECK(answer["filters"] == json::array({"ranges"}));
+  // Segments whose ranges the shim did not fetch (written before they were kept) prune nothing.
+  for (auto& s : req["segments"]) s.erase("ranges");
+  std::string without;
+  for (auto* seg : {&a, &b, &c}) {
+    std::string fields, words;
+    edgelog::detail::base64_encode(seg->summary.fields.serialize(), fields);
+    edgelog::detail::base64_encode(seg->summary.words.serialize(), words);
+    without += fields + words;
+  }
+  answer = json::parse(edgelog::test::call(el_prune, req.dump(), without));
+  CHECK(answer["candidates"] == json::array({1, 2, 3}));
 }
 
 TEST_CASE("rows answers matches newest first below a cursor, with ids and named keys") {

@@ -51,20 +51,20 @@ TEST_CASE("matches levels, exact fields, words, prefixes, phrases and exclusions
 TEST_CASE("prunes a segment without a wanted word, field value or level, never one with a match") {
   auto seg = edgelog::test::segment_of(batch);
   const auto& s = seg.summary;
-  CHECK(edgelog::may_match(filter_of("declined"), s.levels, s.fields, s.words));
-  CHECK_FALSE(edgelog::may_match(filter_of("zebra"), s.levels, s.fields, s.words));
-  CHECK(edgelog::may_match(filter_of("zeb*"), s.levels, s.fields, s.words));  // prefixes are not pruned on
-  CHECK_FALSE(edgelog::may_match(filter_of("level:fatal"), s.levels, s.fields, s.words));
-  CHECK(edgelog::may_match(filter_of("zebra OR declined"), s.levels, s.fields, s.words));
+  CHECK(edgelog::may_match(filter_of("declined"), s.levels, s.fields, s.words, s.ranges));
+  CHECK_FALSE(edgelog::may_match(filter_of("zebra"), s.levels, s.fields, s.words, s.ranges));
+  CHECK(edgelog::may_match(filter_of("zeb*"), s.levels, s.fields, s.words, s.ranges));  // prefixes are not pruned on
+  CHECK_FALSE(edgelog::may_match(filter_of("level:fatal"), s.levels, s.fields, s.words, s.ranges));
+  CHECK(edgelog::may_match(filter_of("zebra OR declined"), s.levels, s.fields, s.words, s.ranges));
   read_filter r4;
   r4.equals.emplace_back(edgelog::stored_field::request_id, "r4");
-  CHECK(edgelog::may_match(r4, s.levels, s.fields, s.words));
+  CHECK(edgelog::may_match(r4, s.levels, s.fields, s.words, s.ranges));
   read_filter r9;
   r9.equals.emplace_back(edgelog::stored_field::request_id, "r9");
-  CHECK_FALSE(edgelog::may_match(r9, s.levels, s.fields, s.words));
+  CHECK_FALSE(edgelog::may_match(r9, s.levels, s.fields, s.words, s.ranges));
   read_filter fatal;
   fatal.levels = 1u << 5;
-  CHECK_FALSE(edgelog::may_match(fatal, s.levels, s.fields, s.words));
+  CHECK_FALSE(edgelog::may_match(fatal, s.levels, s.fields, s.words, s.ranges));
 }
 
 TEST_CASE("glob filters match per event and never prune a segment") {
@@ -72,7 +72,7 @@ TEST_CASE("glob filters match per event and never prune a segment") {
   f.globs.emplace_back(edgelog::stored_field::env, "prod*");
   CHECK(f.narrows());
   edgelog::token_filter empty = edgelog::token_filter::sized_for(1);
-  CHECK(edgelog::may_match(f, 0x3f, empty, empty));  // a glob cannot be looked up in a Bloom filter
+  CHECK(edgelog::may_match(f, 0x3f, empty, empty, {}));  // a glob cannot be looked up in a Bloom filter
 }
 
 namespace {
