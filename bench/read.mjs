@@ -133,6 +133,7 @@ async function measure() {
     // The query language over ctx (docs/query.md).
     [`ctx.order_id:ord_${EVENTS / 2 + 17} (one order, 35 h back)`, `/api/logs?project=bench&q=ctx.order_id:ord_${EVENTS / 2 + 17}&limit=100`],
     ["ctx.duration_ms:>5000 (0.1 %)", "/api/logs?project=bench&q=ctx.duration_ms:%3E5000&limit=100"],
+    ["ctx.duration_ms:>20000 (none), 72 h", "/api/logs?project=bench&q=ctx.duration_ms:%3E20000&limit=100"],
     ["source:cron OR env:staging OR component:mailer", "/api/logs?project=bench&q=source:cron%20OR%20env:staging%20OR%20component:mailer&limit=100"],
     ["p95(ctx.duration_ms) by endpoint, 24 h", `/api/logs/aggregate?project=bench&by=endpoint&agg=count,p95(ctx.duration_ms)&from=${at(24)}&to=${at(0)}`],
     ["errors by ctx.user.plan, 24 h", `/api/logs/aggregate?project=bench&by=ctx.user.plan&q=level:>=error&from=${at(24)}&to=${at(0)}`],

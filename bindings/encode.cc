@@ -325,6 +325,10 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
   write_ledger(header, d.ledger);
   write_rate(header, d.rate, d.project_counts, d.ip_counts, d.ip_spent);
   write_issues(header, d);
+  if (auto n = d.counted ? 0 : std::count_if(d.issues.begin(), d.issues.end(), [](const auto& is) { return !is.releases.empty(); })) {
+    header.raw(",\"release_issues\":");
+    header.integer(static_cast<std::int64_t>(n));
+  }
 
   std::vector<built_segment> segments = segments_of(d, max_text);
   part_list parts(r.parts);

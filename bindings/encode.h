@@ -24,7 +24,7 @@ struct ingest_result {
   /// "rate": {"limit", "remaining", "reset", "retry_after"} for the X-RateLimit headers,
   /// "counts": {"project", "ip"} to keep, "ip_spent": 0|1, "issues": [{"fingerprint", "title",
   /// "template", "level", "level_rank", "count", "first_ts", "last_ts", "hint", …}] per distinct
-  /// fingerprint stored, "segments": [{"events", "ts_min", "ts_max", "levels",
+  /// fingerprint stored, "release_issues" (how many of them carry a release; absent when none), "segments": [{"events", "ts_min", "ts_max", "levels",
   /// "retention_hours"}] and "parts": [{"name", "segment"?, "bytes"}, …]: what `parts` holds, in
   /// order.
   std::string header;

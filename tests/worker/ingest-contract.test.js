@@ -276,6 +276,28 @@ describe("storage cost", () => {
     const withIds = await write(p, batch("b"));
     assert.equal(withIds - plain, 100);
   });
+
+  test("the release statements run only for a batch whose issues carry a release", async () => {
+    const p = await w.createProject("cost-releases");
+    const statementsOf = (events) => {
+      const now = Date.now();
+      const body = new TextEncoder().encode(JSON.stringify(events));
+      const decision = core.ingest({ now_ms: now, secrets: ["k"], signature: sign("k", body), settings: { max_events: 1000 } }, body);
+      const answer = { header: decision.header, ...db.ingestStatements(w.db, { projectId: p.project.id, receivedAt: now,
+        minute: now - (now % 60_000), decision, ipKey: null }) };
+      decision.release();
+      return answer;
+    };
+    const plain = statementsOf([{ level: "error", message: "boom" }, { level: "info", message: "ok" }]);
+    assert.equal(plain.header.release_issues, undefined);
+    assert.equal(plain.pastRelease, undefined);
+    const released = statementsOf([{ level: "error", message: "boom", release: "1.4.2" }, { level: "info", message: "ok" }]);
+    assert.equal(released.header.release_issues, 1);
+    assert.equal(released.statements.length, plain.statements.length + 2);
+    const changes = db.issueChanges(await w.db.batch(plain.statements), plain);
+    assert.equal(changes.created.length, 2); // the new issues are still told without the release statements
+    assert.deepEqual(changes.regressed, []);
+  });
 });
 
 describe("the outcome ledger", () => {

@@ -72,10 +72,12 @@ export function ingestStatements(db, { projectId, receivedAt, minute, decision, 
     if (ids !== "[]") statements.push(db.prepare(INSERT_EVENT_IDS).bind(projectId, ids));
     statements.push(...segmentStatements(db, { projectId, receivedAt, decision, writeId }));
     if (decision.segments.length) at.foldLag = statements.push(db.prepare(FOLD_LAG)) - 1;
+    // The release statements run only when the core says an issue of the batch carries a release.
+    const releases = header.release_issues > 0;
     if (issues !== "[]") {
-      at.pastRelease = statements.push(db.prepare(REGRESS_PAST_RELEASE).bind(projectId, issues, receivedAt)) - 1;
+      if (releases) at.pastRelease = statements.push(db.prepare(REGRESS_PAST_RELEASE).bind(projectId, issues, receivedAt)) - 1;
       at.issues = statements.push(db.prepare(UPSERT_ISSUES).bind(projectId, issues, receivedAt)) - 1;
-      statements.push(db.prepare(NOTE_RELEASES).bind(projectId, issues)); // writes only a release never seen
+      if (releases) statements.push(db.prepare(NOTE_RELEASES).bind(projectId, issues)); // writes only a release never seen
     }
     if (ledger !== "[]") statements.push(db.prepare(COUNT_OUTCOMES).bind(projectId, minute, ledger));
   } else if (header.ledger?.length) {
@@ -127,7 +129,8 @@ export async function deleteOldAppliedWrites(db, cutoff) {
 
 /** Which issues the transaction created and which regressed, from db.batch()'s results. */
 export function issueChanges(results, { issues, pastRelease }) {
-  const rows = issues === undefined ? [] : [...results[pastRelease].results, ...results[issues].results];
+  const rows = issues === undefined ? []
+    : [...(pastRelease === undefined ? [] : results[pastRelease].results), ...results[issues].results];
   const which = (status) => rows.filter((r) => r.status === status).map((r) => r.fingerprint);
   return { created: which("new"), regressed: which("regressed") };
 }
