@@ -18,40 +18,51 @@ std::uint32_t numeric_path_hash(std::string_view path) noexcept {
 }
 
 // One pass over a ctx or tags document (JSON the core wrote), keeping the path of the value it is
-// in and recording each number a query can reach.
+// in: it records each number a query can reach and, when asked, hashes the words of every string
+// value for the words filter (for_each_json_value_token_hash's words, without a second pass).
 struct numeric_scan {
   // How a query reaches a value: at its path, as an item of the array at its path, or not at all
   // (the members of an object inside an array).
   enum class reach { path, item, none };
 
+  struct word_sink {
+    std::vector<std::uint64_t>* out;
+    void operator()(std::uint64_t h) const { out->push_back(h); }
+  };
+
   numeric_ranges& out;
   std::string_view s;
   std::string path;
+  detail::token_hasher<word_sink> words;
+  bool hash_words;
   std::size_t i = 0;
 
   void space() {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r')) ++i;
   }
 
-  // The string token at i (from its quote): its text, decoded when it holds escapes. i moves past it.
-  bool string(std::string_view& text, std::string& decoded) {
+  // The string token at i (from its quote): its raw text between the quotes, and whether it holds
+  // escapes. i moves past it. A value's words go to the words filter on the way.
+  bool string(std::string_view& raw, bool& escaped, bool value) {
     std::size_t open = i++;
-    bool escaped = false;
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\') {
-        escaped = true;
-        ++i;
-      }
-      ++i;
+    if (value && hash_words) {
+      detail::feed_json_string(s, i, words);
+      words.finish();
+    } else {
+      while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
     }
     if (i >= s.size()) return false;
+    raw = s.substr(open + 1, i - open - 1);
+    escaped = raw.find('\\') != std::string_view::npos;
     ++i;
-    text = s.substr(open + 1, i - open - 2);
-    if (escaped) {
-      decoded = detail::lenient_json_string(s.substr(open, i - open));
-      text = decoded;
-    }
     return true;
+  }
+
+  static std::string decoded(std::string_view raw) {
+    std::string token(1, '"');
+    token.append(raw);
+    token.push_back('"');
+    return detail::lenient_json_string(token);
   }
 
   void record(std::optional<double> v) {
@@ -59,14 +70,20 @@ struct numeric_scan {
   }
 
   // A string the matcher compares as a number: only one strtod can start reading (after its
-  // leading spaces: a sign, a digit, a point, inf or nan) is worth the reading.
-  void string_number(std::string_view text) {
+  // leading spaces: a sign, a digit, a point, inf or nan) is worth the reading. Escapes are
+  // decoded only for such a string (or one that starts with an escape).
+  void string_number(std::string_view raw, bool escaped) {
+    if (!raw.empty() && raw[0] == '\\') {
+      std::string text = decoded(raw);
+      return string_number(text, false);
+    }
     std::size_t k = 0;
-    while (k < text.size() && (text[k] == ' ' || (text[k] >= '\t' && text[k] <= '\r'))) ++k;
-    if (k == text.size()) return;
-    char c = text[k];
-    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'i' || c == 'I' || c == 'n' || c == 'N')
-      record(detail::number_of(text));
+    while (k < raw.size() && (raw[k] == ' ' || (raw[k] >= '\t' && raw[k] <= '\r'))) ++k;
+    if (k == raw.size()) return;
+    char c = raw[k];
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'i' || c == 'I' || c == 'n' || c == 'N'))
+      return;
+    record(detail::number_of(escaped ? std::string_view(decoded(raw)) : raw));
   }
 
   bool value(reach r, std::size_t depth) {
@@ -78,17 +95,17 @@ struct numeric_scan {
       ++i;
       space();
       if (i < s.size() && s[i] == close) return ++i, true;
-      std::string decoded;
       for (;;) {
         std::size_t mark = path.size();
         reach inner = c == '[' ? (r == reach::none ? reach::none : reach::item) : (r == reach::path ? reach::path : reach::none);
         if (c == '{') {
           std::string_view key;
+          bool escaped = false;
           space();
-          if (i >= s.size() || s[i] != '"' || !string(key, decoded)) return false;
+          if (i >= s.size() || s[i] != '"' || !string(key, escaped, false)) return false;
           if (inner == reach::path) {
             path.push_back('.');
-            path.append(key);
+            path.append(escaped ? std::string_view(decoded(key)) : key);
           }
           space();
           if (i >= s.size() || s[i] != ':') return false;
@@ -106,10 +123,10 @@ struct numeric_scan {
       }
     }
     if (c == '"') {
-      std::string_view text;
-      std::string decoded;
-      if (!string(text, decoded)) return false;
-      if (r != reach::none) string_number(text);
+      std::string_view raw;
+      bool escaped = false;
+      if (!string(raw, escaped, true)) return false;
+      if (r != reach::none) string_number(raw, escaped);
       return true;
     }
     std::size_t start = i;
@@ -117,11 +134,14 @@ struct numeric_scan {
            s[i] != '\r')
       ++i;
     if (i == start) return false;
-    if (r != reach::none && (c == '-' || (c >= '0' && c <= '9'))) {
-      std::string literal(s.substr(start, i - start));
-      record(std::strtod(literal.c_str(), nullptr));
-    }
+    if (r != reach::none && (c == '-' || (c >= '0' && c <= '9'))) record(json_number(s.substr(start, i - start)));
     return true;
+  }
+
+  // A JSON number literal as a double, as strtod reads it (number_of's fast path for most).
+  static double json_number(std::string_view literal) {
+    if (auto v = detail::number_of(literal)) return *v;
+    return std::strtod(std::string(literal).c_str(), nullptr);  // longer than 64 bytes
   }
 };
 
@@ -139,13 +159,26 @@ void numeric_ranges::record(std::uint32_t path, double value) {
   ranges_.push_back({path, value, value});
 }
 
-void numeric_ranges::add(std::string_view source, std::string_view json) {
+void numeric_ranges::add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes) {
   known_ = true;
-  if (json.empty() || unreadable_) return;
-  numeric_scan scan{*this, json, std::string(source)};
+  if (json.empty()) return;
+  if (unreadable_) {
+    if (word_hashes) hash_words(json, *word_hashes);
+    return;
+  }
+  numeric_scan scan{*this, json, std::string(source), {{word_hashes}}, word_hashes != nullptr};
   scan.space();
   bool object = scan.i < json.size() && json[scan.i] == '{';
-  if (!scan.value(object ? numeric_scan::reach::path : numeric_scan::reach::none, 0)) unreadable_ = true;
+  if (scan.value(object ? numeric_scan::reach::path : numeric_scan::reach::none, 0)) return;
+  unreadable_ = true;
+  // The words of what the scan did not reach: the flat scan hashes them all again (the filter
+  // keeps each hash once).
+  if (word_hashes) hash_words(json, *word_hashes);
+}
+
+void numeric_ranges::hash_words(std::string_view json, std::vector<std::uint64_t>& word_hashes) {
+  std::vector<std::uint64_t> pending;
+  for_each_json_value_token_hash(json, pending, [&](std::uint64_t h) { word_hashes.push_back(h); });
 }
 
 const numeric_ranges::range* numeric_ranges::find(std::uint32_t path) const noexcept {

@@ -131,7 +131,6 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
   payload.reserve(estimate + estimate / 4);
   std::vector<std::uint64_t> field_hashes, word_hashes;
   std::unordered_set<std::string_view> stacks_seen;
-  std::vector<std::uint64_t> pending_words;
   for (std::size_t n = 0; n < indices.size(); ++n) {
     const event& ev = events[indices[n]];
     const enrichment& e = enriched[indices[n]];
@@ -159,12 +158,10 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     add_words(ev.message);
     // Events of one issue often share their stack word for word: its words are in already.
     if (!ev.stack.empty() && stacks_seen.insert(ev.stack).second) add_words(ev.stack);
-    // Free text also finds the string values of ctx and tags.
-    for (const std::string* json : {&ev.ctx, &ev.tags})
-      for_each_json_value_token_hash(*json, pending_words, [&](std::uint64_t h) { word_hashes.push_back(h); });
-    // Their numbers, for comparisons.
-    sum.ranges.add("ctx", ev.ctx);
-    sum.ranges.add("tags", ev.tags);
+    // Free text also finds the string values of ctx and tags, and comparisons their numbers: one
+    // pass over each builds both.
+    sum.ranges.add("ctx", ev.ctx, &word_hashes);
+    sum.ranges.add("tags", ev.tags, &word_hashes);
   }
   // Per-minute counts by level (the chart rollup) and per-issue shares by hour (the issue rollup).
   for (std::size_t n = 0; n < indices.size(); ++n) {

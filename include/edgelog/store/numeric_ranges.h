@@ -32,7 +32,9 @@ class numeric_ranges {
   /// Records the numbers of one event's ctx or tags object (`source` "ctx" or "tags"), read as
   /// the query's matcher reads them: JSON numbers, and strings that read as a number or a
   /// duration; array items at the path of their array. Objects inside arrays no query reaches.
-  void add(std::string_view source, std::string_view json);
+  /// With `word_hashes`, the same pass appends the token hashes of every string value (what a
+  /// segment's words filter holds of ctx and tags: for_each_json_value_token_hash's).
+  void add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes = nullptr);
 
   /// The range of the numbers at a path, or null when the segment holds none there as far as it
   /// knows: then only a `complete` one holds none at all.
@@ -54,6 +56,7 @@ class numeric_ranges {
  private:
   friend struct numeric_scan;
   void record(std::uint32_t path, double value);
+  static void hash_words(std::string_view json, std::vector<std::uint64_t>& word_hashes);
 
   std::vector<range> ranges_;
   bool complete_ = true, known_ = false, unreadable_ = false;

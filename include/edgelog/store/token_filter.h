@@ -88,15 +88,13 @@ void for_each_token_hash(std::string_view text, Fn&& fn) {
   words.finish();
 }
 
-/// Calls `fn(token_hash(token))` for each token of each string value (not key) of an ASCII JSON
-/// document (ctx, tags), as for_each_token_hash would give them on the value decoded: `\uXXXX`
-/// (surrogate pairs too) as its UTF-8, the other escapes as separators. One pass, no copy: what a
-/// segment's word filter holds of ctx and tags (free text finds their string values).
-template <typename Fn>
-void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint64_t>& pending, Fn&& fn) {
+namespace detail {
+/// Feeds the text of the JSON string whose first byte is at `i` (after its opening quote) to
+/// `words`, decoded as for_each_json_value_token_hash says; leaves `i` at the closing quote (or
+/// the end). Does not finish the last word.
+template <typename Hasher>
+void feed_json_string(std::string_view json, std::size_t& i, Hasher& words) {
   const std::size_t n = json.size();
-  auto keep = [&](std::uint64_t hash) { pending.push_back(hash); };
-  detail::token_hasher<decltype(keep)&> words{keep};
   auto hex4 = [&](std::size_t at, unsigned& v) {
     if (at + 4 > n) return false;
     v = 0;
@@ -108,46 +106,61 @@ void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint
     }
     return true;
   };
+  while (i < n && json[i] != '"') {
+    auto c = static_cast<unsigned char>(json[i]);
+    if (c != '\\' || i + 1 >= n) {
+      words.feed(c);
+      ++i;
+      continue;
+    }
+    unsigned cp = 0;
+    if (json[i + 1] != 'u' || !hex4(i + 2, cp)) {  // \n, \t, \", \\, \/ …: none is part of a word
+      words.finish();
+      i += 2;
+      continue;
+    }
+    i += 6;
+    unsigned low = 0;
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && json[i] == '\\' && json[i + 1] == 'u' && hex4(i + 2, low) &&
+        low >= 0xDC00 && low <= 0xDFFF) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      i += 6;
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    if (cp < 0x80) {
+      words.feed(cp);
+    } else {  // every byte of a multi-byte sequence is a word byte: its value does not matter to the split
+      unsigned bytes[4];
+      int count = 0;
+      if (cp < 0x800) bytes[count++] = 0xC0 | (cp >> 6);
+      else if (cp < 0x10000) bytes[count++] = 0xE0 | (cp >> 12), bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
+      else
+        bytes[count++] = 0xF0 | (cp >> 18), bytes[count++] = 0x80 | ((cp >> 12) & 0x3F),
+        bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
+      bytes[count++] = 0x80 | (cp & 0x3F);
+      for (int k = 0; k < count; ++k) words.feed(bytes[k]);
+    }
+  }
+}
+}  // namespace detail
+
+/// Calls `fn(token_hash(token))` for each token of each string value (not key) of an ASCII JSON
+/// document (ctx, tags), as for_each_token_hash would give them on the value decoded: `\uXXXX`
+/// (surrogate pairs too) as its UTF-8, the other escapes as separators. One pass, no copy: what a
+/// segment's word filter holds of ctx and tags (free text finds their string values). The
+/// segment builds it in the same pass as its numeric ranges (numeric_ranges::add); this flat
+/// scan is for JSON that pass cannot read.
+template <typename Fn>
+void for_each_json_value_token_hash(std::string_view json, std::vector<std::uint64_t>& pending, Fn&& fn) {
+  const std::size_t n = json.size();
+  auto keep = [&](std::uint64_t hash) { pending.push_back(hash); };
+  detail::token_hasher<decltype(keep)&> words{keep};
   std::size_t i = 0;
   while (i < n) {
     if (json[i++] != '"') continue;
     pending.clear();
-    while (i < n && json[i] != '"') {
-      auto c = static_cast<unsigned char>(json[i]);
-      if (c != '\\' || i + 1 >= n) {
-        words.feed(c);
-        ++i;
-        continue;
-      }
-      unsigned cp = 0;
-      if (json[i + 1] != 'u' || !hex4(i + 2, cp)) {  // \n, \t, \", \\, \/ …: none is part of a word
-        words.finish();
-        i += 2;
-        continue;
-      }
-      i += 6;
-      unsigned low = 0;
-      if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n && json[i] == '\\' && json[i + 1] == 'u' && hex4(i + 2, low) &&
-          low >= 0xDC00 && low <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        i += 6;
-      } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-        cp = 0xFFFD;
-      }
-      if (cp < 0x80) {
-        words.feed(cp);
-      } else {  // every byte of a multi-byte sequence is a word byte: its value does not matter to the split
-        unsigned bytes[4];
-        int count = 0;
-        if (cp < 0x800) bytes[count++] = 0xC0 | (cp >> 6);
-        else if (cp < 0x10000) bytes[count++] = 0xE0 | (cp >> 12), bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
-        else
-          bytes[count++] = 0xF0 | (cp >> 18), bytes[count++] = 0x80 | ((cp >> 12) & 0x3F),
-          bytes[count++] = 0x80 | ((cp >> 6) & 0x3F);
-        bytes[count++] = 0x80 | (cp & 0x3F);
-        for (int k = 0; k < count; ++k) words.feed(bytes[k]);
-      }
-    }
+    detail::feed_json_string(json, i, words);
     words.finish();
     ++i;  // the closing quote
     std::size_t next = i;

@@ -2,6 +2,7 @@
 // that pruning with them never rules out a segment holding a match.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "edgelog/read/grammar.h"
 #include "edgelog/store/numeric_ranges.h"
+#include "edgelog/store/token_filter.h"
 #include "segment_helpers.h"
 
 namespace {
@@ -123,6 +125,30 @@ TEST_CASE("stored as 12 bytes a path, rounded outwards to floats") {
   std::string reversed = bytes;
   std::swap_ranges(reversed.begin() + 6, reversed.begin() + 10, reversed.begin() + 10);  // min > max
   CHECK_FALSE(numeric_ranges::parse(reversed, bad));
+}
+
+TEST_CASE("the same pass hashes the words of string values exactly as the flat word scan does") {
+  std::string deep;
+  for (std::size_t k = 0; k <= numeric_ranges::max_depth; ++k) deep.append("{\"a\":[\"lvl\",");
+  deep.append("\"bottom word\"").append(numeric_ranges::max_depth + 1, ']').append(numeric_ranges::max_depth + 1, '}');
+  for (std::string_view doc :
+       {std::string_view(R"({"msg":"Payment declined","user":{"name":"Ada Lovelace","id":"u-17"},"n":5})"),
+        std::string_view(R"({"caf\u00e9":"cr\u00e8me br\u00fbl\u00e9e","emoji":"\ud83d\ude00 ok","esc":"a\nb\tc\"d"})"),
+        std::string_view(R"({"rows":[{"sku":"SKU-1","title":"grinder deluxe"},["nested words",3]],"k":"key: not a key"})"),
+        std::string_view(R"({"bad":"\ud800 lone","x":"\u0041BC"})"), std::string_view(R"({"a":"cut off)"),
+        std::string_view(deep)}) {
+    INFO(doc);
+    std::vector<std::uint64_t> flat, pending, merged;
+    edgelog::for_each_json_value_token_hash(doc, pending, [&](std::uint64_t h) { flat.push_back(h); });
+    numeric_ranges r;
+    r.add("ctx", doc, &merged);
+    std::sort(flat.begin(), flat.end());
+    flat.erase(std::unique(flat.begin(), flat.end()), flat.end());
+    std::sort(merged.begin(), merged.end());
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    CHECK(merged == flat);
+    CHECK_FALSE(flat.empty());
+  }
 }
 
 TEST_CASE("property: pruning by ranges never rules out a segment that holds a match") {
