@@ -12,7 +12,7 @@ namespace {
 // Clinger's fast path: `[-]digits[.digits]` with at most 15 digits is exact as an integer over a
 // power of ten (both exactly representable), so one division rounds as strtod does. The value
 // and the bytes it used; nothing when the text needs strtod (more digits, an exponent, hex, a
-// leading sign or space, inf, nan, a bare point).
+// leading plus or space, inf, nan, a point without digits after it).
 std::optional<std::pair<double, std::size_t>> plain_decimal(std::string_view text) {
   static constexpr double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   std::size_t k = text[0] == '-' ? 1 : 0;
@@ -31,7 +31,11 @@ std::optional<std::pair<double, std::size_t>> plain_decimal(std::string_view tex
     if (!run(fraction)) return std::nullopt;
   }
   if (digits > 15) return std::nullopt;
-  if (k < text.size() && text[k] != '\0' && std::strchr("eExXpP.", text[k])) return std::nullopt;
+  // strtod would read on into an exponent, or a hex number after "0x"; before anything else
+  // (a second point, a unit, a letter) it stops where this did.
+  if (k < text.size() && (text[k] == 'e' || text[k] == 'E')) return std::nullopt;
+  if (k < text.size() && (text[k] == 'x' || text[k] == 'X') && whole == 1 && fraction == 0 && mantissa == 0)
+    return std::nullopt;
   double v = static_cast<double>(mantissa) / powers[fraction];
   return std::pair{text[0] == '-' ? -v : v, k};
 }

@@ -13,8 +13,23 @@
 
 namespace edgelog {
 
+namespace {
+
+// FNV-1a over more bytes: the path's hash is carried key by key as the scan descends.
+std::uint64_t fnv_more(std::uint64_t h, std::string_view bytes) noexcept {
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= detail::fnv_prime;
+  }
+  return h;
+}
+
+std::uint32_t finish_path_hash(std::uint64_t state) noexcept { return static_cast<std::uint32_t>(detail::mix64(state)); }
+
+}  // namespace
+
 std::uint32_t numeric_path_hash(std::string_view path) noexcept {
-  return static_cast<std::uint32_t>(token_hash(path));
+  return finish_path_hash(fnv_more(detail::fnv_offset, path));  // token_hash(path)'s low 32 bits
 }
 
 // One pass over a ctx or tags document (JSON the core wrote), keeping the path of the value it is
@@ -32,7 +47,7 @@ struct numeric_scan {
 
   numeric_ranges& out;
   std::string_view s;
-  std::string path;
+  std::uint64_t path;  ///< the FNV-1a state of the path so far (`ctx.user.age`)
   detail::token_hasher<word_sink> words;
   bool hash_words;
   std::size_t i = 0;
@@ -66,7 +81,7 @@ struct numeric_scan {
   }
 
   void record(std::optional<double> v) {
-    if (v && !std::isnan(*v)) out.record(numeric_path_hash(path), *v);
+    if (v && !std::isnan(*v)) out.record(finish_path_hash(path), *v);
   }
 
   // A string the matcher compares as a number: only one strtod can start reading (after its
@@ -96,23 +111,20 @@ struct numeric_scan {
       space();
       if (i < s.size() && s[i] == close) return ++i, true;
       for (;;) {
-        std::size_t mark = path.size();
+        std::uint64_t mark = path;
         reach inner = c == '[' ? (r == reach::none ? reach::none : reach::item) : (r == reach::path ? reach::path : reach::none);
         if (c == '{') {
           std::string_view key;
           bool escaped = false;
           space();
           if (i >= s.size() || s[i] != '"' || !string(key, escaped, false)) return false;
-          if (inner == reach::path) {
-            path.push_back('.');
-            path.append(escaped ? std::string_view(decoded(key)) : key);
-          }
+          if (inner == reach::path) path = fnv_more(fnv_more(path, "."), escaped ? std::string_view(decoded(key)) : key);
           space();
           if (i >= s.size() || s[i] != ':') return false;
           ++i;
         }
         if (!value(inner, depth + 1)) return false;
-        path.resize(mark);
+        path = mark;
         space();
         if (i < s.size() && s[i] == ',') {
           ++i;
@@ -166,7 +178,7 @@ void numeric_ranges::add(std::string_view source, std::string_view json, std::ve
     if (word_hashes) hash_words(json, *word_hashes);
     return;
   }
-  numeric_scan scan{*this, json, std::string(source), {{word_hashes}}, word_hashes != nullptr};
+  numeric_scan scan{*this, json, fnv_more(detail::fnv_offset, source), {{word_hashes}}, word_hashes != nullptr};
   scan.space();
   bool object = scan.i < json.size() && json[scan.i] == '{';
   if (scan.value(object ? numeric_scan::reach::path : numeric_scan::reach::none, 0)) return;
