@@ -46,12 +46,12 @@ std::optional<double> number_of(std::string_view text) {
   if (text.empty() || text.size() > 64) return std::nullopt;
   double v = 0;
   std::string_view unit;
+  char copy[65];  // strtod reads up to a NUL: a copy on the stack, as this runs per ctx value
   if (auto fast = plain_decimal(text)) {
     v = fast->first;
     unit = text.substr(fast->second);
     unit = unit.substr(0, unit.find('\0'));  // where strtod's copy would end
   } else {
-    char copy[65];  // strtod reads up to a NUL: a copy on the stack, as this runs per ctx value
     std::memcpy(copy, text.data(), text.size());
     copy[text.size()] = '\0';
     char* end = nullptr;
