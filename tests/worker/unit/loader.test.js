@@ -42,7 +42,7 @@ test("returns the decision with its parts by name, and frees what it allocated",
   assert.equal(first.segments.length, 1);
   const [segment] = first.segments;
   assert.deepEqual(Object.keys(segment).filter((k) => typeof segment[k] === "string").sort(),
-    ["data", "fields", "issues", "minutes", "words"]);
+    ["data", "fields", "issues", "minutes", "ranges", "words"]);
   assert.match(segment.data, /^[A-Za-z0-9+/]+=*$/); // the segment, base64
   assert.deepEqual(JSON.parse(first.writes.event_ids).map((e) => e.event_id), ["e1"]);
   assert.equal(JSON.parse(segment.issues)[0].count, 1);
