@@ -56,9 +56,9 @@ struct numeric_scan {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r')) ++i;
   }
 
-  // The string token at i (from its quote): its raw text between the quotes, and whether it holds
-  // escapes. i moves past it. A value's words go to the words filter on the way.
-  bool string(std::string_view& raw, bool& escaped, bool value) {
+  // The string token at i (from its quote): its raw text between the quotes (escapes as they
+  // are). i moves past it. A value's words go to the words filter on the way.
+  bool string(std::string_view& raw, bool value) {
     std::size_t open = i++;
     if (value && hash_words) {
       detail::feed_json_string(s, i, words);
@@ -68,10 +68,11 @@ struct numeric_scan {
     }
     if (i >= s.size()) return false;
     raw = s.substr(open + 1, i - open - 1);
-    escaped = raw.find('\\') != std::string_view::npos;
     ++i;
     return true;
   }
+
+  static bool has_escape(std::string_view raw) { return raw.find('\\') != std::string_view::npos; }
 
   static std::string decoded(std::string_view raw) {
     std::string token(1, '"');
@@ -86,19 +87,17 @@ struct numeric_scan {
 
   // A string the matcher compares as a number: only one strtod can start reading (after its
   // leading spaces: a sign, a digit, a point, inf or nan) is worth the reading. Escapes are
-  // decoded only for such a string (or one that starts with an escape).
-  void string_number(std::string_view raw, bool escaped) {
-    if (!raw.empty() && raw[0] == '\\') {
-      std::string text = decoded(raw);
-      return string_number(text, false);
-    }
+  // looked for, and decoded, only in such a string (or one that starts with an escape).
+  void string_number(std::string_view raw) {
+    if (raw.empty() || raw.size() > 6 * 64) return;  // decoded, still longer than number_of reads
+    if (raw[0] == '\\') return record(detail::number_of(decoded(raw)));
     std::size_t k = 0;
     while (k < raw.size() && (raw[k] == ' ' || (raw[k] >= '\t' && raw[k] <= '\r'))) ++k;
     if (k == raw.size()) return;
     char c = raw[k];
     if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'i' || c == 'I' || c == 'n' || c == 'N'))
       return;
-    record(detail::number_of(escaped ? std::string_view(decoded(raw)) : raw));
+    record(has_escape(raw) ? detail::number_of(decoded(raw)) : detail::number_of(raw));
   }
 
   bool value(reach r, std::size_t depth) {
@@ -115,10 +114,9 @@ struct numeric_scan {
         reach inner = c == '[' ? (r == reach::none ? reach::none : reach::item) : (r == reach::path ? reach::path : reach::none);
         if (c == '{') {
           std::string_view key;
-          bool escaped = false;
           space();
-          if (i >= s.size() || s[i] != '"' || !string(key, escaped, false)) return false;
-          if (inner == reach::path) path = fnv_more(fnv_more(path, "."), escaped ? std::string_view(decoded(key)) : key);
+          if (i >= s.size() || s[i] != '"' || !string(key, false)) return false;
+          if (inner == reach::path) path = fnv_more(fnv_more(path, "."), has_escape(key) ? std::string_view(decoded(key)) : key);
           space();
           if (i >= s.size() || s[i] != ':') return false;
           ++i;
@@ -136,9 +134,8 @@ struct numeric_scan {
     }
     if (c == '"') {
       std::string_view raw;
-      bool escaped = false;
-      if (!string(raw, escaped, true)) return false;
-      if (r != reach::none) string_number(raw, escaped);
+      if (!string(raw, true)) return false;
+      if (r != reach::none) string_number(raw);
       return true;
     }
     std::size_t start = i;
@@ -158,16 +155,24 @@ struct numeric_scan {
 };
 
 void numeric_ranges::record(std::uint32_t path, double value) {
-  for (auto& r : ranges_)
+  auto widen = [&](range& r) {
+    r.min = std::min(r.min, value);
+    r.max = std::max(r.max, value);
+  };
+  // Events of a batch repeat their paths in order: the one after the last is checked first.
+  std::size_t n = ranges_.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    range& r = ranges_[(last_ + 1 + k) % n];
     if (r.path == path) {
-      r.min = std::min(r.min, value);
-      r.max = std::max(r.max, value);
-      return;
+      last_ = (last_ + 1 + k) % n;
+      return widen(r);
     }
+  }
   if (ranges_.size() == max_paths) {
     complete_ = false;
     return;
   }
+  last_ = ranges_.size();
   ranges_.push_back({path, value, value});
 }
 

@@ -59,6 +59,7 @@ class numeric_ranges {
   static void hash_words(std::string_view json, std::vector<std::uint64_t>& word_hashes);
 
   std::vector<range> ranges_;
+  std::size_t last_ = 0;  ///< where record() found or put the last path
   bool complete_ = true, known_ = false, unreadable_ = false;
 };
 
