@@ -58,18 +58,8 @@ bool prunable_range(const query_node& n) {
                      [](const query_value& v) { return !v.wildcard && v.number && !std::isnan(*v.number); });
 }
 
-// The hash of a term's path as numeric_ranges keeps it: `ctx.user.age`, keys joined by dots.
-std::uint32_t path_hash_of(const field_ref& f) {
-  std::string path(f.from == field_ref::source::ctx ? "ctx" : "tags");
-  for (const auto& key : f.path) {
-    path.push_back('.');
-    path.append(key);
-  }
-  return numeric_path_hash(path);
-}
-
 bool in_range(const query_node& n, const numeric_ranges& ranges) {
-  const auto* r = ranges.find(path_hash_of(n.field));
+  const auto* r = ranges.find(numeric_path_hash(n.field.from == field_ref::source::ctx ? "ctx" : "tags", n.field.path));
   if (!r) return !ranges.complete();
   for (const auto& v : n.values) {
     double want = *v.number;

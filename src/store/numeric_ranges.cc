@@ -32,6 +32,12 @@ std::uint32_t numeric_path_hash(std::string_view path) noexcept {
   return finish_path_hash(fnv_more(detail::fnv_offset, path));  // token_hash(path)'s low 32 bits
 }
 
+std::uint32_t numeric_path_hash(std::string_view source, const std::vector<std::string>& keys) noexcept {
+  std::uint64_t h = fnv_more(detail::fnv_offset, source);
+  for (const auto& key : keys) h = fnv_more(fnv_more(h, "."), key);
+  return finish_path_hash(h);
+}
+
 // One pass over a ctx or tags document (JSON the core wrote), keeping the path of the value it is
 // in: it records each number a query can reach and, when asked, hashes the words of every string
 // value for the words filter (for_each_json_value_token_hash's words, without a second pass).

@@ -14,6 +14,8 @@ namespace edgelog {
 /// The hash a path is kept under: `ctx.user.age`, keys as they are (no quotes), joined by dots,
 /// so `{"user": {"age": 1}}` and `{"user.age": 1}` (both found by the query `ctx.user.age`) share it.
 std::uint32_t numeric_path_hash(std::string_view path) noexcept;
+/// The same hash of a path given as its source (`ctx`, `tags`) and its keys, without joining them.
+std::uint32_t numeric_path_hash(std::string_view source, const std::vector<std::string>& keys) noexcept;
 
 class numeric_ranges {
  public:

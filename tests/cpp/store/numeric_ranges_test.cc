@@ -53,6 +53,7 @@ TEST_CASE("records numbers and numeric strings at their paths, as the query name
   auto r = of(R"({"ms":120,"order":{"total":-5.5,"items":3},"latency":"1.5s","plan":"pro","ok":true,"n":null})",
               R"({"status":"500"})");
   CHECK(at(r, "ctx.ms") == std::pair{120.0, 120.0});
+  CHECK(numeric_path_hash("ctx", {"order", "total"}) == numeric_path_hash("ctx.order.total"));
   CHECK(at(r, "ctx.order.total") == std::pair{-5.5, -5.5});
   CHECK(at(r, "ctx.order.items") == std::pair{3.0, 3.0});
   CHECK(at(r, "ctx.latency") == std::pair{1500.0, 1500.0});  // a duration, in milliseconds
