@@ -91,8 +91,8 @@ soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 5
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*
 	@CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_FUZZ=ON -DEDGELOG_TESTS=OFF -DEDGELOG_NATIVE_ARCH=OFF >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest fuzz_text fuzz_segment fuzz_query
-	@for t in ingest text segment query; do mkdir -p build/fuzz/new-$$t; \
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest fuzz_text fuzz_segment fuzz_query fuzz_columns
+	@for t in ingest text segment query columns; do mkdir -p build/fuzz/new-$$t; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/new-$$t fuzz/corpus/$$t 2>&1 | grep -E "DONE|^Done|ERROR|SUMMARY"; done
 	@echo "interesting new inputs are in build/fuzz/new-*; copy the ones worth keeping to fuzz/corpus/"
 

@@ -12,9 +12,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 for (const [name, flags] of [["standard", []], ["random_stacks", ["--random-stacks"]]]) {
   const file = `bench/out/${name === "standard" ? "batch" : "batch-random"}.json`;
-  const payload = `bench/out/payload-${name}.bin`;
-  results[`native_${name}`] = JSON.parse(execFileSync("build/bench/bench_core",
-    [...flags, "--write-batch", file, "--write-payload", payload]));
+  results[`native_${name}`] = JSON.parse(execFileSync("build/bench/bench_core", [...flags, "--write-batch", file]));
   results[`wasm_${name}`] = JSON.parse(execFileSync("node",
     ["--no-warnings", "tests/wasm_runner.mjs", "build/bench-wasm/bench_core.wasm", ...flags]));
 
@@ -38,8 +36,8 @@ for (const [name, flags] of [["standard", []], ["random_stacks", ["--random-stac
   }
   results[`loader_${name}`] = { bytes: body.length, events: 200, runs: times.length, median_ms: +median(times).toFixed(4) };
 
-  // gzip through CompressionStream (what a Worker would use outside the core) on the same payload.
-  const raw = readFileSync(payload);
+  // gzip through CompressionStream (what a Worker would use outside the core) on the raw batch.
+  const raw = body;
   const run = async (format, input) => new Uint8Array(await new Response(new Blob([input]).stream().pipeThrough(format)).arrayBuffer());
   let gz;
   const c = [], d = [];
@@ -51,7 +49,7 @@ for (const [name, flags] of [["standard", []], ["random_stacks", ["--random-stac
     await run(new DecompressionStream("gzip"), gz);
     d.push(performance.now() - t0);
   }
-  results[`gzip_${name}`] = { payload_bytes: raw.length, ratio: +(gz.length / raw.length).toFixed(4),
+  results[`gzip_${name}`] = { raw_bytes: raw.length, ratio: +(gz.length / raw.length).toFixed(4),
     compress_ms: +median(c).toFixed(4), decompress_ms: +median(d).toFixed(4) };
 }
 
@@ -62,11 +60,14 @@ for (const name of ["standard", "random_stacks"]) {
   const n = results[`native_${name}`], w = results[`wasm_${name}`], l = results[`loader_${name}`];
   console.log(`| ${name} (${n.bytes} B) | ${n.median_ms.toFixed(2)} | ${w.median_ms.toFixed(2)} (${w.decide_ms.toFixed(2)} + ${w.encode_ms.toFixed(2)}) | ${l.median_ms.toFixed(2)} | ${(n.stored_share * 100).toFixed(1)} % |`);
 }
-console.log("\nsegment payload codec, medians: zstd in the core (wasm) vs gzip by CompressionStream (node)");
-console.log("| batch | payload B | codec | ratio | compress ms | decompress ms |\n|--|--:|--|--:|--:|--:|");
+console.log("\nthe segment against the raw batch, medians (wasm): version 2 (columns) at each zstd level, version 1 (records), gzip of the body by CompressionStream (node)");
+console.log("| batch | raw B | form | bytes | share of raw | build or compress ms | open ms |\n|--|--:|--|--:|--:|--:|--:|");
 for (const name of ["standard", "random_stacks"]) {
   const w = results[`wasm_${name}`], g = results[`gzip_${name}`];
-  for (const z of w.zstd) console.log(`| ${name} | ${w.payload_bytes} | zstd ${z.level} (wasm) | ${z.ratio} | ${z.compress_ms} | ${z.decompress_ms} |`);
-  console.log(`| ${name} | ${g.payload_bytes} | gzip (CompressionStream) | ${g.ratio} | ${g.compress_ms} | ${g.decompress_ms} |`);
+  const share = (n) => `${(100 * n / w.bytes).toFixed(1)} %`;
+  for (const z of w.zstd) console.log(`| ${name} | ${w.bytes} | v2, zstd ${z.level} | ${z.segment_bytes} | ${share(z.segment_bytes)} | ${z.build_ms} | |`);
+  console.log(`| ${name} | ${w.bytes} | v2 as written | ${w.segment_bytes} | ${share(w.segment_bytes)} | | ${w.open_ms} (ts and level only: ${w.open_levels_ms}) |`);
+  console.log(`| ${name} | ${w.bytes} | v1 | ${w.segment_v1_bytes} | ${share(w.segment_v1_bytes)} | | ${w.open_v1_ms} |`);
+  console.log(`| ${name} | ${w.bytes} | gzip (CompressionStream) | ${Math.round(g.ratio * w.bytes)} | ${share(g.ratio * w.bytes)} | ${g.compress_ms} | ${g.decompress_ms} |`);
 }
 writeFileSync("bench/out/core.json", JSON.stringify(results, null, 2));

@@ -61,6 +61,12 @@ class byte_cursor {
     p_ += n;
     return ok_;
   }
+  /// What is left; the cursor is then at the end.
+  std::string_view rest() noexcept {
+    std::string_view s(p_, static_cast<std::size_t>(end_ - p_));
+    p_ = end_;
+    return s;
+  }
   bool at_end() const noexcept { return p_ == end_; }
   bool ok() const noexcept { return ok_; }
 

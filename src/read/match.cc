@@ -272,6 +272,26 @@ void highlight_at(const query_expr& e, std::uint32_t at, std::vector<std::string
 
 }  // namespace
 
+void add_parts(const field_ref& field, segment_parts& parts) noexcept {
+  switch (field.from) {
+    case field_ref::source::stored: parts.fields |= 1u << static_cast<unsigned>(field.field); break;
+    case field_ref::source::ctx:
+    case field_ref::source::tags: parts.extra = true; break;
+    default: break;
+  }
+}
+
+void add_parts(const query_expr& e, segment_parts& parts) noexcept {
+  for (const query_node& n : e.nodes) {
+    if (n.what == kind::text && !n.in_field) {  // free text: message, stack, ctx and tags values
+      parts.fields |= 1u << static_cast<unsigned>(stored_field::message) | 1u << static_cast<unsigned>(stored_field::stack);
+      parts.extra = true;
+    } else if (n.what == kind::text || n.what == kind::has || n.what == kind::field) {
+      add_parts(n.field, parts);
+    }
+  }
+}
+
 bool matches(const query_expr& e, const stored_event& ev) {
   if (e.empty()) return true;
   event_reading r(ev);

@@ -36,11 +36,19 @@ std::int64_t event_id(const segment_input& s, std::size_t i) {
 }
 
 // Opens each segment in turn and calls fn(segment, event, id) for each event in [from, to) that
-// matches; stops early when fn answers false. `keep` keeps every segment open (rows point into
-// them); otherwise one reader is reused.
+// matches; stops early when fn answers false. A segment is opened with the parts the filter
+// reads and the parts fn reads (`on_match`); when fn reads whole events, only with the filter's,
+// and again whole at its first match. `keep` keeps every segment open (rows point into them);
+// otherwise one reader is reused.
 template <typename Fn>
 void each_match(const scan_request& req, const read_filter& f, scan_tally& tally, opened_segments& open, bool keep,
-                Fn&& fn) {
+                const segment_parts& on_match, Fn&& fn) {
+  segment_parts scan = parts_of(f);
+  bool whole = on_match.fields == segment_parts{}.fields && on_match.extra;
+  if (!whole) {
+    scan.fields |= on_match.fields;
+    scan.extra = scan.extra || on_match.extra;
+  }
   std::string bytes;
   for (const auto& seg : req.segments) {
     if (!keep && !open.readers.empty()) {
@@ -49,20 +57,31 @@ void each_match(const scan_request& req, const read_filter& f, scan_tally& tally
     }
     auto& reader = open.readers.emplace_back();
     auto& opened = open.segments.emplace_back();
-    errc e = detail::base64_decode(seg.text, bytes) ? reader.open(bytes, opened) : errc::corrupt_segment;
+    errc e = detail::base64_decode(seg.text, bytes) ? reader.open(bytes, opened, scan) : errc::corrupt_segment;
+    tally.columns += reader.columns_decoded();
     if (e != errc::ok) {
       tally.damaged.push_back({seg.id, e});
       continue;
     }
+    bool complete = !whole || reader.version() == 1;
     auto keep_after = keep_from(seg, req.now);
     for (std::size_t i = 0; i < opened.rows.size(); ++i) {
-      const stored_event& ev = opened.rows[i];
       ++tally.scanned;
+      const stored_event& ev = opened.rows[i];
       if (ev.ts < req.from || ev.ts >= req.to || ev.ts < keep_after[static_cast<std::size_t>(ev.severity)] ||
           !matches(f, ev))
         continue;
       ++tally.matched;
-      if (!fn(seg, ev, event_id(seg, i))) return;
+      if (!complete) {  // the parts left, now that a match needs them (the rows stay in place)
+        complete = true;
+        e = reader.open(bytes, opened);
+        tally.columns += reader.columns_decoded();
+        if (e != errc::ok) {
+          tally.damaged.push_back({seg.id, e});
+          break;
+        }
+      }
+      if (!fn(seg, opened.rows[i], event_id(seg, i))) return;
     }
   }
 }
@@ -83,7 +102,7 @@ struct hits {
 hits collect_rows(const rows_request& req, const read_filter& f, scan_tally& tally, opened_segments& open) {
   hits out;
   bool ascending = req.order == read_order::oldest, arrival = req.order == read_order::arrival;
-  each_match(req, f, tally, open, true, [&](const segment_input& seg, const stored_event& ev, std::int64_t id) {
+  each_match(req, f, tally, open, true, segment_parts{}, [&](const segment_input& seg, const stored_event& ev, std::int64_t id) {
     event_key k{ev.ts, id};
     if ((req.before && !(k < *req.before)) || (req.after && !(*req.after < k)) || id <= req.after_id ||
         (!req.ids.empty() && std::find(req.ids.begin(), req.ids.end(), id) == req.ids.end())) {
@@ -170,7 +189,7 @@ errc count_histogram(const histogram_request& request, histogram_result& out) {
   if ((out.problem = compile_filter(request.filter, f))) return errc::ok;
   std::map<std::pair<std::int64_t, int>, std::int64_t> counts;
   opened_segments open;
-  each_match(request, f, out.tally, open, false, [&](const segment_input&, const stored_event& ev, std::int64_t) {
+  each_match(request, f, out.tally, open, false, segment_parts::none(), [&](const segment_input&, const stored_event& ev, std::int64_t) {
     counts[{(ev.ts - origin) / request.bucket, static_cast<int>(ev.severity)}]++;
     return true;
   });
@@ -199,8 +218,11 @@ facets_result count_facets(const facets_request& request) {
   std::map<std::string, std::map<std::string, std::int64_t>> counts;
   std::map<std::string, std::int64_t>& keys = counts["keys"];
   std::set<std::string> crowded;  // keys of more than max_key_values values: no values answered
+  segment_parts reads = segment_parts::none();
+  for (const auto& w : wanted) reads.fields |= 1u << static_cast<unsigned>(w.second);
+  reads.extra = want_keys || want_tags;
   opened_segments open;
-  each_match(request, f, out.tally, open, false, [&](const segment_input&, const stored_event& ev, std::int64_t) {
+  each_match(request, f, out.tally, open, false, reads, [&](const segment_input&, const stored_event& ev, std::int64_t) {
     for (const auto& [name, field] : wanted)
       if (auto v = ev[field]; !v.empty()) counts[name][std::string(v)]++;
     if (want_keys)
@@ -266,8 +288,11 @@ aggregate_result aggregate_events(const aggregate_request& request) {
     out.problem = query_problem{"state", "state is not one this aggregation wrote"};
     return out;
   }
+  segment_parts reads = segment_parts::none();
+  for (const auto& b : spec.by) add_parts(b, reads);
+  for (const auto& m : spec.measures) add_parts(m.field, reads);
   opened_segments open;
-  each_match(request, f, out.tally, open, false, [&](const segment_input&, const stored_event& ev, std::int64_t) {
+  each_match(request, f, out.tally, open, false, reads, [&](const segment_input&, const stored_event& ev, std::int64_t) {
     groups.add(ev);
     return true;
   });
@@ -284,7 +309,7 @@ rules_preview_result preview_rules_over(const rules_preview_request& request) {
   if ((out.problem = compile_filter(request.filter, f))) return out;
   std::vector<const stored_event*> events;
   opened_segments open;
-  each_match(request, f, out.tally, open, true, [&](const segment_input&, const stored_event& ev, std::int64_t) {
+  each_match(request, f, out.tally, open, true, segment_parts{}, [&](const segment_input&, const stored_event& ev, std::int64_t) {
     events.push_back(&ev);
     return true;
   });

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "store/columns.h"
 #include "store/compress.h"
 #include "detail/json_writer.h"
 #include "detail/varint.h"
@@ -112,6 +113,41 @@ token_filter filter_of(std::vector<std::uint64_t>& hashes) {
   return f;
 }
 
+// Version 1: every event as one record, in one zstd frame.
+std::string records_of(std::span<const stored_event> rows) {
+  std::string payload;
+  std::size_t estimate = 0;
+  for (const auto& r : rows) estimate += 96 + r[stored_field::message].size() + r[stored_field::stack].size() + r.extra.size();
+  payload.reserve(estimate + estimate / 4);
+  for (const auto& r : rows) {
+    detail::put_zigzag(payload, r.ts);
+    payload.push_back(static_cast<char>(r.severity));
+    for (auto v : r.fields) detail::put_bytes(payload, v);
+    detail::put_bytes(payload, r.extra);
+  }
+  return payload;
+}
+
+errc open_records(detail::byte_cursor& in, std::string& payload, std::vector<stored_event>& rows) {
+  std::uint64_t raw_size = 0;
+  std::string_view compressed;
+  if (!in.varint(raw_size) || !in.bytes(compressed) || !in.at_end() || raw_size > max_payload_bytes)
+    return errc::corrupt_segment;
+  if (!detail::zstd_decompress(compressed, static_cast<std::size_t>(raw_size), payload) || payload.size() != raw_size)
+    return errc::corrupt_segment;
+  detail::byte_cursor p(payload);
+  for (auto& row : rows) {
+    std::uint8_t lvl = 0;
+    if (!p.zigzag(row.ts) || !p.byte(lvl) || lvl > static_cast<std::uint8_t>(level::fatal))
+      return errc::corrupt_segment;
+    row.severity = static_cast<level>(lvl);
+    for (auto& f : row.fields)
+      if (!p.bytes(f)) return errc::corrupt_segment;
+    if (!p.bytes(row.extra)) return errc::corrupt_segment;
+  }
+  return p.at_end() ? errc::ok : errc::corrupt_segment;
+}
+
 }  // namespace
 
 std::string_view stored_field_name(stored_field f) noexcept {
@@ -119,16 +155,15 @@ std::string_view stored_field_name(stored_field f) noexcept {
 }
 
 built_segment build_segment(std::span<const event> events, std::span<const enrichment> enriched,
-                            std::span<const std::uint32_t> indices, int zstd_level) {
+                            std::span<const std::uint32_t> indices, segment_options options) {
   built_segment seg;
   segment_summary& sum = seg.summary;
   seg.indices.assign(indices.begin(), indices.end());
   sum.events = static_cast<std::uint32_t>(indices.size());
-  std::string payload, extra;
-  std::size_t estimate = 0;
-  for (auto i : indices)
-    estimate += 96 + events[i].message.size() + events[i].stack.size() + events[i].ctx.size() + events[i].tags.size();
-  payload.reserve(estimate + estimate / 4);
+  // The events as stored: views into the events, and their extra members written once (sized
+  // first: the views point into these strings).
+  std::vector<stored_event> rows(indices.size());
+  std::vector<std::string> extras(indices.size());
   std::vector<std::uint64_t> field_hashes, word_hashes;
   std::unordered_set<std::string_view> stacks_seen;
   for (std::size_t n = 0; n < indices.size(); ++n) {
@@ -140,16 +175,15 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     sum.level_counts[lvl]++;
     sum.levels = static_cast<std::uint8_t>(sum.levels | (1u << lvl));
 
-    auto values = stored_values(ev, e);
-    detail::put_zigzag(payload, ev.ts_ms);
-    payload.push_back(static_cast<char>(ev.severity));
-    for (auto v : values) detail::put_bytes(payload, v);
-    extra.clear();
-    write_extra(extra, ev);
-    detail::put_bytes(payload, extra);
+    stored_event& row = rows[n];
+    row.ts = ev.ts_ms;
+    row.severity = ev.severity;
+    row.fields = stored_values(ev, e);
+    write_extra(extras[n], ev);
+    row.extra = extras[n];
 
     for (stored_field f : equality_fields) {
-      auto v = values[static_cast<std::size_t>(f)];
+      auto v = row[f];
       if (!v.empty()) field_hashes.push_back(field_hash(stored_field_name(f), v));
     }
     auto add_words = [&](std::string_view text) {
@@ -192,22 +226,36 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
 
   std::string& out = seg.bytes;
   out.append(magic);
-  out.push_back(static_cast<char>(segment_version));
-  out.push_back(static_cast<char>(codec_zstd));
+  bool v1 = options.version == 1;
+  out.push_back(static_cast<char>(v1 ? 1 : segment_version));
+  if (v1) out.push_back(static_cast<char>(codec_zstd));
   detail::put_varint(out, sum.events);
   detail::put_zigzag(out, sum.ts_min);
   detail::put_zigzag(out, sum.ts_max);
-  detail::put_varint(out, payload.size());
-  std::string compressed;
-  detail::zstd_compress(payload, zstd_level, compressed);
-  detail::put_bytes(out, compressed);
+  if (v1) {
+    std::string payload = records_of(rows);
+    detail::put_varint(out, payload.size());
+    std::string compressed;
+    detail::zstd_compress(payload, options.zstd_level, compressed);
+    detail::put_bytes(out, compressed);
+  } else {
+    detail::write_columns(rows, sum.ts_min, options.zstd_level, out);
+  }
   std::uint32_t sum32 = fnv1a32(out);
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((sum32 >> (8 * i)) & 0xff));
   return seg;
 }
 
-errc segment_reader::open(std::string_view bytes, opened_segment& out) {
+segment_reader::segment_reader() : columns_(std::make_unique<detail::column_reader>()) {}
+segment_reader::~segment_reader() = default;
+segment_reader::segment_reader(segment_reader&&) noexcept = default;
+segment_reader& segment_reader::operator=(segment_reader&&) noexcept = default;
+
+std::size_t segment_reader::columns_decoded() const noexcept { return columns_ ? columns_->decoded() : 0; }
+
+errc segment_reader::open(std::string_view bytes, opened_segment& out, const segment_parts& wanted) {
   out = opened_segment{};
+  version_ = 0;
   if (bytes.size() < magic.size() + 2 + 4 || bytes.substr(0, magic.size()) != magic) return errc::corrupt_segment;
   std::string_view body = bytes.substr(0, bytes.size() - 4);
   std::uint32_t stored = 0;
@@ -216,32 +264,19 @@ errc segment_reader::open(std::string_view bytes, opened_segment& out) {
   if (stored != fnv1a32(body)) return errc::corrupt_segment;
   detail::byte_cursor in(body.substr(magic.size()));
   std::uint8_t version = 0, codec = 0;
-  std::uint64_t events = 0, raw_size = 0;
-  std::string_view compressed;
-  if (!in.byte(version) || !in.byte(codec)) return errc::corrupt_segment;
+  std::uint64_t events = 0;
+  if (!in.byte(version)) return errc::corrupt_segment;
   if (version > segment_version) return errc::unsupported_segment;
-  if (version == 0 || codec != codec_zstd) return errc::corrupt_segment;
-  if (!in.varint(events) || !in.zigzag(out.ts_min) || !in.zigzag(out.ts_max) || !in.varint(raw_size) ||
-      !in.bytes(compressed) || !in.at_end())
-    return errc::corrupt_segment;
-  if (events > segment_max_events || raw_size > max_payload_bytes) return errc::corrupt_segment;
-  if (!detail::zstd_decompress(compressed, static_cast<std::size_t>(raw_size), payload_) ||
-      payload_.size() != raw_size)
+  if (version == 0 || (version == 1 && (!in.byte(codec) || codec != codec_zstd))) return errc::corrupt_segment;
+  if (!in.varint(events) || !in.zigzag(out.ts_min) || !in.zigzag(out.ts_max) || events > segment_max_events)
     return errc::corrupt_segment;
   out.events = static_cast<std::uint32_t>(events);
   out.rows.resize(out.events);
-  detail::byte_cursor p(payload_);
-  for (auto& row : out.rows) {
-    std::uint8_t lvl = 0;
-    if (!p.zigzag(row.ts) || !p.byte(lvl) || lvl > static_cast<std::uint8_t>(level::fatal))
-      return errc::corrupt_segment;
-    row.severity = static_cast<level>(lvl);
-    for (auto& f : row.fields)
-      if (!p.bytes(f)) return errc::corrupt_segment;
-    if (!p.bytes(row.extra)) return errc::corrupt_segment;
-  }
-  if (!p.at_end()) return errc::corrupt_segment;
-  return errc::ok;
+  version_ = version;
+  if (version == 1) return open_records(in, payload_, out.rows);
+  std::string_view section = in.rest();
+  if (!columns_) columns_ = std::make_unique<detail::column_reader>();
+  return columns_->read(section, out.ts_min, wanted, out.rows);
 }
 
 void write_event_json(std::string& out, const stored_event& ev, std::int64_t id, std::string_view project,

@@ -51,6 +51,7 @@ struct damaged_segment {
 /// What a read looked at: events scanned and matched, segments that could not be read.
 struct scan_tally {
   std::size_t scanned = 0, matched = 0;
+  std::size_t columns = 0;  ///< columns of version-2 segments decoded: what the read touched
   std::vector<damaged_segment> damaged;
 };
 

@@ -73,4 +73,7 @@ bool may_match(const read_filter& f, std::uint8_t levels_present, const token_fi
 /// The exact match on one stored event.
 bool matches(const read_filter& f, const stored_event& ev);
 
+/// The parts of stored events the exact match on `f` reads: what a scan opens segments with.
+segment_parts parts_of(const read_filter& f) noexcept;
+
 }  // namespace edgelog

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,8 +19,13 @@
 
 namespace edgelog {
 
-/// The format version this build writes (and the highest it reads).
-inline constexpr std::uint8_t segment_version = 1;
+namespace detail {
+class column_reader;
+}
+
+/// The format version this build writes (and the highest it reads): 2 stores columns; 1 stored
+/// whole records and is still read.
+inline constexpr std::uint8_t segment_version = 2;
 /// Events one segment holds at most: an event's id is segment id × 4096 + its index.
 inline constexpr std::size_t segment_max_events = 4096;
 
@@ -80,9 +86,27 @@ struct built_segment {
   std::vector<std::uint32_t> indices; ///< positions of its events in the decision's event list
 };
 
+/// How a segment is written: the format version (1 only to test and measure the old one) and the
+/// zstd level of its columns.
+struct segment_options {
+  std::uint8_t version = segment_version;
+  int zstd_level = 1;
+};
+
 /// Builds one segment of the events at `indices` (at most segment_max_events).
 built_segment build_segment(std::span<const event> events, std::span<const enrichment> enriched,
-                            std::span<const std::uint32_t> indices, int zstd_level = 2);
+                            std::span<const std::uint32_t> indices, segment_options options = {});
+
+/// The parts of stored events a read needs: a version-2 segment decodes only their columns (ts
+/// and level always; the message needs the template's column too). Version 1 decodes everything.
+struct segment_parts {
+  std::uint32_t fields = (1u << stored_field_count) - 1;  ///< bit 1 << stored_field
+  bool extra = true;
+
+  bool has(stored_field f) const noexcept { return (fields >> static_cast<unsigned>(f)) & 1u; }
+  /// Only ts and level.
+  static segment_parts none() noexcept { return {0, false}; }
+};
 
 /// Stored events of one opened segment; views point into the segment_reader's buffer.
 struct opened_segment {
@@ -94,15 +118,25 @@ struct opened_segment {
 /// Opens segments; reuse one so its buffers are allocated once.
 class segment_reader {
  public:
-  /// Validates and decompresses `bytes` (a whole segment). errc::corrupt_segment when the bytes are
-  /// truncated, fail their checksum or do not decode; errc::unsupported_segment for a newer version.
-  errc open(std::string_view bytes, opened_segment& out);
+  segment_reader();
+  ~segment_reader();
+  segment_reader(segment_reader&&) noexcept;
+  segment_reader& operator=(segment_reader&&) noexcept;
 
-  /// The decompressed payload of the last segment opened (for benchmarks of the codec).
-  std::string_view payload() const noexcept { return payload_; }
+  /// Validates `bytes` (a whole segment) and decodes the `wanted` parts of its events.
+  /// errc::corrupt_segment when the bytes are truncated, fail their checksum or do not decode;
+  /// errc::unsupported_segment for a newer version.
+  errc open(std::string_view bytes, opened_segment& out, const segment_parts& wanted = {});
+
+  /// The format version of the last segment opened.
+  std::uint8_t version() const noexcept { return version_; }
+  /// Columns the last open decoded (version 2; counted by the tests of partial reads).
+  std::size_t columns_decoded() const noexcept;
 
  private:
   std::string payload_;
+  std::unique_ptr<detail::column_reader> columns_;
+  std::uint8_t version_ = 0;
 };
 
 /// Writes a stored event as its API object: {"id", "project", "ts", "received_at", "level",

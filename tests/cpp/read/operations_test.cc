@@ -190,3 +190,45 @@ TEST_CASE("retention hides an event past its level's hours until the purge takes
   REQUIRE(kept.rows.size() == 2);
   CHECK((*kept.rows[0].event)[edgelog::stored_field::request_id] == "r4");
 }
+
+TEST_CASE("a read decodes only the columns its filter and its answer need") {
+  auto seg = edgelog::test::segment_of(batch);
+  std::string b64;
+  edgelog::detail::base64_encode(seg.bytes, b64);
+  auto with = [&](auto& request, const char* q) {
+    request.filter.q = q;
+    request.segments = {{1, "shop", 1794996005000, b64, 0, {}, {}}};
+  };
+  // A count by level: ts and level, no message, stack or extra column.
+  edgelog::histogram_request h;
+  h.from = 1'794'996'000'000;
+  with(h, "level:error");
+  edgelog::histogram_result counted;
+  REQUIRE(edgelog::count_histogram(h, counted) == errc::ok);
+  CHECK(counted.tally.matched == 2);
+  CHECK(counted.tally.columns == 2);
+  // A field: its column more.
+  with(h, "source:api");
+  REQUIRE(edgelog::count_histogram(h, counted) == errc::ok);
+  CHECK(counted.tally.matched == 2);
+  CHECK(counted.tally.columns == 3);
+  // Rows: the filter's columns, then the whole segment once a match needs it.
+  edgelog::rows_request r;
+  with(r, "level:error");
+  auto rows = edgelog::read_rows(r);
+  REQUIRE(rows.rows.size() == 2);
+  CHECK(rows.rows[0].event->operator[](edgelog::stored_field::message) == "payment declined");
+  std::size_t whole = rows.tally.columns - 2;
+  CHECK(whole > 5);
+  // Rows of a segment without a match: the filter's columns alone.
+  with(r, "level:fatal");
+  rows = edgelog::read_rows(r);
+  CHECK(rows.rows.empty());
+  CHECK(rows.tally.columns == 2);
+  // Free text reads message, stack and the extras.
+  with(h, "connection");
+  REQUIRE(edgelog::count_histogram(h, counted) == errc::ok);
+  CHECK(counted.tally.matched == 2);
+  CHECK(counted.tally.columns > 3);
+  CHECK(counted.tally.columns < whole);
+}

@@ -1,0 +1,253 @@
+// Segment format version 2: columns read back byte-identical to version 1's records, partial
+// reads that decode only the columns asked for, the shapes and number codes, and the v2 golden.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "../../../bench/batch_gen.h"
+#include "detail/base64.h"
+#include "edgelog/store/segment.h"
+#include "encode.h"
+#include "golden.h"
+#include "segment_helpers.h"
+#include "store/message_parts.h"
+#include "store/shapes.h"
+
+using edgelog::errc;
+using edgelog::stored_field;
+using nlohmann::json;
+
+namespace {
+
+struct both {
+  edgelog::segment_reader r1, r2;
+  edgelog::opened_segment v1, v2;
+  std::size_t bytes1 = 0, bytes2 = 0;
+};
+
+// Builds one segment of `body` in each version and opens both.
+void open_both(const std::string& body, both& out) {
+  edgelog::pipeline p;
+  std::string b = body;
+  const auto& d = edgelog::test::decide_body(p, b, 1'795'000'000'000);
+  INFO(edgelog::encode_ingest(d).header.substr(0, 300));  // why nothing was accepted
+  REQUIRE_FALSE(d.events.empty());
+  std::vector<std::uint32_t> all(d.events.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto s1 = edgelog::build_segment(d.events, d.enriched, all, {1, 3});
+  auto s2 = edgelog::build_segment(d.events, d.enriched, all);
+  out.bytes1 = s1.bytes.size();
+  out.bytes2 = s2.bytes.size();
+  REQUIRE(out.r1.open(s1.bytes, out.v1) == errc::ok);
+  REQUIRE(out.r2.open(s2.bytes, out.v2) == errc::ok);
+  CHECK(out.r1.version() == 1);
+  CHECK(out.r2.version() == 2);
+}
+
+// Every field of every event, byte for byte.
+void check_identical(const both& b) {
+  REQUIRE(b.v1.rows.size() == b.v2.rows.size());
+  CHECK(b.v1.ts_min == b.v2.ts_min);
+  CHECK(b.v1.ts_max == b.v2.ts_max);
+  for (std::size_t i = 0; i < b.v1.rows.size(); ++i) {
+    const auto &x = b.v1.rows[i], &y = b.v2.rows[i];
+    CHECK(x.ts == y.ts);
+    CHECK(x.severity == y.severity);
+    for (std::size_t f = 0; f < edgelog::stored_field_count; ++f) {
+      INFO("event " << i << " field " << edgelog::stored_field_name(static_cast<stored_field>(f)));
+      CHECK(x.fields[f] == y.fields[f]);
+    }
+    INFO("event " << i << " extra");
+    CHECK(x.extra == y.extra);
+  }
+}
+
+// Random events that stress each column: messages with every placeholder kind (and numbers that
+// do not print back), stacks with odd numbers, ctx with every kind of value, non-ASCII text.
+std::string random_body(std::mt19937_64& rng, int events) {
+  auto pick = [&](std::initializer_list<const char*> xs) { return std::string(xs.begin()[rng() % xs.size()]); };
+  auto num = [&] {
+    switch (rng() % 9) {
+      case 0: return std::to_string(rng() % 10);
+      case 1: return "0" + std::to_string(rng() % 100);          // a leading zero: kept as text
+      case 2: return std::to_string(rng());                       // 20 digits: past the codes
+      case 3: return "-" + std::to_string(rng() % 1000);
+      case 4: return std::to_string(rng() % 1000) + "." + std::to_string(rng() % 1000);
+      case 5: return std::to_string(rng() % 100) + ".50";
+      case 6: return "1e" + std::to_string(rng() % 20);
+      case 7: return "0.000" + std::to_string(1 + rng() % 9);
+      default: return std::to_string(rng() % 100000);
+    }
+  };
+  // JSON numbers: no leading zeros, but exponents, signs, trailing zeros and 20 digits.
+  auto json_num = [&] {
+    std::string n = num();
+    return n.size() > 1 && n[0] == '0' && n[1] != '.' ? n.substr(1) : n;
+  };
+  std::string body = "[";
+  for (int i = 0; i < events; ++i) {
+    if (i) body += ',';
+    std::string message = pick({"order ", "user u-", "caf\\u00e9 ", "x=", "retry #", "<int> literal ", ""}) + num() +
+                          pick({" failed", " took ", " from 203.0.113.", "ms", " at 2026-11-18T10:00:00Z", " id=", ""}) +
+                          (rng() % 2 ? num() : std::string()) + pick({"", " \\\"quoted\\\" ", " 0x1f3a", " \\u2603"});
+    if (message.empty()) message = "m";
+    body += R"({"ts":)" + std::to_string(1'794'990'000'000 + static_cast<std::int64_t>(rng() % 5'000'000)) +
+            R"(,"level":")" + pick({"trace", "debug", "info", "warn", "error", "fatal"}) + R"(","message":")" +
+            message + "\"";
+    if (rng() % 2) body += R"(,"source":")" + pick({"api", "web", "caf\\u00e9"}) + "\"";
+    if (rng() % 3 == 0) body += R"(,"request_id":"req-)" + num() + "\"";
+    if (rng() % 4 == 0) body += R"(,"release":"1.)" + std::to_string(rng() % 3) + "\"";
+    if (rng() % 3 == 0) {
+      body += R"(,"stack":"Error: )" + pick({"boom", "caf\\u00e9", "x 007"}) + "\\n";
+      int frames = 1 + static_cast<int>(rng() % 6);
+      for (int f = 0; f < frames; ++f)
+        body += "    at fn" + num() + " (/app/src/mod" + std::to_string(rng() % 4) + ".js:" + num() + ":" + num() + ")" +
+                (f + 1 < frames || rng() % 2 ? "\\n" : "");
+      body += "\"";
+    }
+    if (rng() % 4) {
+      body += R"(,"ctx":{"n":)" + json_num() + R"(,"s":")" + pick({"a", "b", "caf\\u00e9", "q\\\"x", ""}) + R"(","arr":[)" +
+              json_num() + "," + json_num() + R"(,{"k":")" + pick({"v", "w"}) + R"("}],"deep":{"x":{"y":)" +
+              pick({"true", "null", "false"}) + R"(,"z":")" + num() + R"("}},"f":)" + json_num() + "}";
+    }
+    if (rng() % 3 == 0) body += R"(,"tags":{"region":")" + pick({"eu", "us"}) + R"(","code":)" + json_num() + "}";
+    body += "}";
+  }
+  return body + "]";
+}
+
+std::string golden(std::string_view name) {
+  for (const auto& f : edgelog::test::golden_files())
+    if (f.name == name) return std::string(f.content);
+  FAIL("no golden " << name);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("version 2 reads back every field byte-identical to version 1 on both bench batches") {
+  for (bool random_stacks : {false, true}) {
+    both b;
+    open_both(edgelog::bench::make_batch(200, 42, random_stacks), b);
+    check_identical(b);
+    CHECK(b.bytes2 < b.bytes1);
+  }
+}
+
+TEST_CASE("property: random events read back byte-identical in every field") {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 60; ++round) {
+    std::string body = random_body(rng, 1 + static_cast<int>(rng() % 40));
+    both b;
+    open_both(body, b);
+    INFO("round " << round << ": " << body.substr(0, 400));
+    check_identical(b);
+  }
+}
+
+TEST_CASE("single-event, 1,000-event and every-level segments round-trip") {
+  both one;
+  open_both(R"([{"level":"fatal","message":"only one"}])", one);
+  check_identical(one);
+  std::mt19937_64 rng(11);
+  both many;
+  open_both(random_body(rng, 1000), many);
+  CHECK(many.v2.rows.size() == 1000);
+  check_identical(many);
+}
+
+TEST_CASE("a read decodes only the columns it asks for") {
+  auto seg = edgelog::test::segment_of(edgelog::bench::make_batch(50, 3, false));
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  // A count by level: ts and level only; no message, stack or extra column.
+  REQUIRE(reader.open(seg.bytes, open, edgelog::segment_parts::none()) == errc::ok);
+  CHECK(reader.columns_decoded() == 2);
+  CHECK(open.rows[0][stored_field::message].empty());
+  CHECK(open.rows[0].extra.empty());
+  // One field: its column more.
+  edgelog::segment_parts source_only = edgelog::segment_parts::none();
+  source_only.fields = 1u << static_cast<unsigned>(stored_field::source);
+  REQUIRE(reader.open(seg.bytes, open, source_only) == errc::ok);
+  CHECK(reader.columns_decoded() == 3);
+  CHECK_FALSE(open.rows[0][stored_field::source].empty());
+  CHECK(open.rows[0][stored_field::message].empty());
+  // Everything: the same as a whole open.
+  REQUIRE(reader.open(seg.bytes, open) == errc::ok);
+  CHECK(reader.columns_decoded() > 10);
+  CHECK_FALSE(open.rows[0][stored_field::message].empty());
+}
+
+TEST_CASE("number codes print back exactly or are refused") {
+  for (std::string_view t : {"0", "7", "123456", "-5", "-0", "1.5", "0.05", "12.50", "0.0000001", "99999999999999999"}) {
+    std::uint64_t code = edgelog::detail::number_code(t);
+    REQUIRE_MESSAGE(code != 0, t);
+    std::string back;
+    edgelog::detail::append_number(back, code);
+    CHECK(back == t);
+  }
+  for (std::string_view t : {"", "-", "01", "1.", ".5", "1e5", "1E5", "1.00000001", "123456789012345678", "--1", "1.2.3", "+1"})
+    CHECK_MESSAGE(edgelog::detail::number_code(t) == 0, t);
+}
+
+TEST_CASE("stack lines and extras take their values out, and messages split on their templates") {
+  std::string shape;
+  std::vector<std::uint64_t> numbers;
+  REQUIRE(edgelog::detail::stack_line_shape("    at handler3 (/app/h3.js:120:07)", shape, numbers));
+  CHECK(shape == "    at handler\x02 (/app/h\x02.js:\x02:07)");
+  CHECK(numbers == std::vector<std::uint64_t>{3, 3, 120});
+  CHECK_FALSE(edgelog::detail::stack_line_shape("odd \x02 byte", shape, numbers));
+
+  edgelog::detail::extra_shaper shaper;
+  std::vector<edgelog::detail::shape_value> values;
+  REQUIRE(shaper.shape(R"("ctx":{"a":{"b":1,"c":"x"},"l":[2,{"d":"y"}],"t":true},"scrubbed":2)", shape, values));
+  CHECK(shape == "\"ctx\":{\"a\":{\"b\":\x02,\"c\":\"\x01\"},\"l\":[\x02,{\"d\":\"\x01\"}],\"t\":true},\"scrubbed\":\x02");
+  REQUIRE(values.size() == 5);
+  std::vector<std::string> paths;
+  for (const auto& v : values) paths.push_back(shaper.paths()[v.path]);
+  CHECK(paths == std::vector<std::string>{"ctx.a.b", "ctx.a.c", "ctx.l", "ctx.l.d", "scrubbed"});
+
+  edgelog::detail::template_pieces t;
+  edgelog::detail::split_template("order #<int> for <email> took <duration>", t);
+  std::vector<std::string_view> parts;
+  REQUIRE(edgelog::detail::message_values(t, "order #12 for a@b.io took 3s", parts));
+  CHECK(parts == std::vector<std::string_view>{"12", "a@b.io", "3s"});
+  CHECK_FALSE(edgelog::detail::message_values(t, "order #12 for a@b.io", parts));
+  edgelog::detail::split_template("<int><int>", t);
+  CHECK_FALSE(edgelog::detail::message_values(t, "1234", parts));  // side by side: stored whole
+}
+
+TEST_CASE("every truncation and every flipped byte of a version-2 segment is refused, never a crash") {
+  std::mt19937_64 rng(5);
+  auto seg = edgelog::test::segment_of(random_body(rng, 12));
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  REQUIRE(reader.open(seg.bytes, open) == errc::ok);
+  CHECK(reader.version() == 2);
+  for (std::size_t n = 0; n < seg.bytes.size(); ++n)
+    CHECK(reader.open(std::string_view(seg.bytes).substr(0, n), open) == errc::corrupt_segment);
+  for (std::size_t i = 0; i < seg.bytes.size(); ++i) {
+    std::string bad = seg.bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    CHECK(reader.open(bad, open) != errc::ok);
+  }
+}
+
+TEST_CASE("the v2 golden segment opens to its expected events") {
+  json g = json::parse(golden("segment_v2.golden.json"));
+  std::string bytes;
+  REQUIRE(edgelog::detail::base64_decode(g.at("base64").get<std::string>(), bytes));
+  edgelog::segment_reader reader;
+  edgelog::opened_segment open;
+  REQUIRE(reader.open(bytes, open) == errc::ok);
+  CHECK(reader.version() == 2);
+  const auto& want = g.at("events");
+  REQUIRE(open.rows.size() == want.size());
+  for (std::size_t i = 0; i < open.rows.size(); ++i) {
+    std::string out;
+    edgelog::write_event_json(out, open.rows[i], static_cast<std::int64_t>(4096 + i), "golden", 1'794'996'070'000);
+    CHECK(json::parse(out) == want[i]);
+  }
+}
+
