@@ -85,6 +85,7 @@ void read_settings(const json& doc, project_settings& out) {
   out.max_decoded_bytes = doc.value("max_decoded_bytes", out.max_decoded_bytes);
   out.limits.max_events = doc.value("max_events", out.limits.max_events);
   out.require_timestamp = doc.value("require_timestamp", false);
+  out.segment_version = doc.value("segment_version", 2) == 1 ? 1 : 2;
   if (auto it = doc.find("scrubbing"); it != doc.end()) {
     json sc = it->is_string() ? json::parse(it->get<std::string>(), nullptr, false) : *it;
     if (sc.is_object()) {
@@ -303,6 +304,10 @@ errc decode_histogram(std::string_view text, std::string_view body, histogram_re
     out.bucket = req.at("bucket").get<std::int64_t>();
     if (auto it = req.find("origin"); it != req.end() && !it->is_null()) out.origin = it->get<std::int64_t>();
   });
+}
+
+errc decode_recode(std::string_view text, std::string_view body, recode_request& out) {
+  return guarded([&] { read_scan(object_of(text), body, out); });
 }
 
 errc decode_facets(std::string_view text, std::string_view body, facets_request& out) {

@@ -46,6 +46,7 @@ errc decode_prune(std::string_view json, std::string_view body, prune_request& o
 errc decode_rows(std::string_view json, std::string_view body, rows_request& out);
 errc decode_forward(std::string_view json, std::string_view body, forward_request& out);
 errc decode_histogram(std::string_view json, std::string_view body, histogram_request& out);
+errc decode_recode(std::string_view json, std::string_view body, recode_request& out);
 errc decode_facets(std::string_view json, std::string_view body, facets_request& out);
 errc decode_aggregate(std::string_view json, std::string_view body, aggregate_request& out);
 errc decode_rules_preview(std::string_view json, std::string_view body, rules_preview_request& out);

@@ -21,7 +21,7 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 6;  // 6: el_aggregate
+constexpr std::uint32_t abi_version = 7;  // 7: el_recode
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -112,7 +112,9 @@ el_result* adapt_checked(Decode&& decode, Run&& run, Encode&& encode) noexcept {
 
 el_result* encode_decision(const ingest_decision& d, std::unique_ptr<pipeline> lease,
                            std::shared_ptr<const project_settings> settings) {
-  auto result = encode_ingest(d);
+  segment_options options;
+  if (settings && settings->segment_version == 1) options.version = 1;
+  auto result = encode_ingest(d, max_segment_text, options);
   el_result* r = make_result(std::move(result.header), std::move(result.parts));
   if (!r) return nullptr;
   auto* owned = reinterpret_cast<owned_result*>(r);
@@ -229,6 +231,11 @@ el_result* el_aggregate(const uint8_t* request, size_t request_len, const uint8_
   return adapt<aggregate_request>(
       [&](auto& r) { return bindings::decode_aggregate(text(request, request_len), text(body, body_len), r); },
       [](const auto& r) { return encode_aggregate(aggregate_events(r)); });
+}
+
+el_result* el_recode(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {
+  return adapt<recode_request>([&](auto& r) { return bindings::decode_recode(text(request, request_len), text(body, body_len), r); },
+                               [](const auto& r) { return encode_recode(recode_segments(r)); });
 }
 
 el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len) {

@@ -74,6 +74,8 @@ el_result* el_histogram(const uint8_t* request, size_t request_len, const uint8_
 el_result* el_facets(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 el_result* el_aggregate(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 el_result* el_rules_preview(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
+/** Maintenance: version-1 segments rewritten as version 2, the same events. */
+el_result* el_recode(const uint8_t* request, size_t request_len, const uint8_t* body, size_t body_len);
 
 /* Insights, alerting and integrations: `request` is JSON. */
 el_result* el_baseline(const uint8_t* request, size_t request_len);

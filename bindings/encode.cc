@@ -127,21 +127,21 @@ void write_issues(detail::json_writer& w, const ingest_decision& d) {
 
 // One segment per retention class, in order of first appearance; halved while too large.
 void add_segments(const ingest_decision& d, std::span<const std::uint32_t> indices, std::size_t max_text,
-                  std::vector<built_segment>& out) {
+                  const segment_options& options, std::vector<built_segment>& out) {
   std::span<const std::uint32_t> rest = indices;
   while (!rest.empty()) {
     auto take = std::min(rest.size(), segment_max_events);
-    built_segment seg = build_segment(d.events, d.enriched, rest.first(take));
+    built_segment seg = build_segment(d.events, d.enriched, rest.first(take), options);
     while ((seg.bytes.size() + 2) / 3 * 4 > max_text && take > 1) {
       take /= 2;
-      seg = build_segment(d.events, d.enriched, rest.first(take));
+      seg = build_segment(d.events, d.enriched, rest.first(take), options);
     }
     out.push_back(std::move(seg));
     rest = rest.subspan(take);
   }
 }
 
-std::vector<built_segment> segments_of(const ingest_decision& d, std::size_t max_text) {
+std::vector<built_segment> segments_of(const ingest_decision& d, std::size_t max_text, const segment_options& options) {
   std::vector<std::uint32_t> classes;
   for (std::size_t i = 0; i < d.events.size(); ++i) {
     auto hours = d.retention_hours[static_cast<std::size_t>(d.events[i].severity)];
@@ -154,7 +154,7 @@ std::vector<built_segment> segments_of(const ingest_decision& d, std::size_t max
       if (d.retention_hours[static_cast<std::size_t>(d.events[i].severity)] == hours)
         indices.push_back(static_cast<std::uint32_t>(i));
     std::size_t first = out.size();
-    add_segments(d, indices, max_text, out);
+    add_segments(d, indices, max_text, options, out);
     for (std::size_t s = first; s < out.size(); ++s) out[s].retention_hours = hours;
   }
   return out;
@@ -300,7 +300,7 @@ void write_request_parts(part_list& parts, const ingest_decision& d) {
 
 }  // namespace
 
-ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
+ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text, const segment_options& options) {
   ingest_result r;
   r.status = d.status;
   r.accepted = d.accepted;
@@ -330,7 +330,7 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text) {
     header.integer(static_cast<std::int64_t>(n));
   }
 
-  std::vector<built_segment> segments = segments_of(d, max_text);
+  std::vector<built_segment> segments = segments_of(d, max_text, options);
   part_list parts(r.parts);
   header.raw(",\"segments\":[");
   for (std::size_t i = 0; i < segments.size(); ++i) {

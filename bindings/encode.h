@@ -43,7 +43,8 @@ inline constexpr std::size_t max_segment_text = 1'500'000;
 
 /// Encodes a decision: events are split into one segment per retention class (and further
 /// when a segment's text would pass `max_text`).
-ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text = max_segment_text);
+ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text = max_segment_text,
+                            const segment_options& options = {});
 
 /// {"status": 500, "error": {"code", "message"}}: what a call answers when it could not run.
 std::string encode_failure(errc code);
@@ -52,6 +53,7 @@ std::string encode_prune(const prune_result& r);
 std::string encode_rows(const rows_result& r);
 std::string encode_forward(const forward_result& r);
 std::string encode_histogram(const histogram_result& r);
+std::string encode_recode(const recode_result& r);
 std::string encode_facets(const facets_result& r);
 std::string encode_aggregate(const aggregate_result& r);
 std::string encode_rules_preview(const rules_preview_result& r);

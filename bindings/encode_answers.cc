@@ -205,6 +205,24 @@ std::string encode_forward(const forward_result& r) {
   return out;
 }
 
+std::string encode_recode(const recode_result& r) {
+  std::string out;
+  json_writer w(out);
+  w.raw("{\"segments\":[");
+  for (std::size_t i = 0; i < r.segments.size(); ++i) {
+    if (i) w.ch(',');
+    w.raw("{\"id\":");
+    w.integer(r.segments[i].first);
+    w.raw(",\"data\":\"");
+    w.raw(r.segments[i].second);  // base64: nothing to escape
+    w.raw("\"}");
+  }
+  w.raw("],\"current\":");
+  w.integer(static_cast<std::int64_t>(r.current));
+  write_tally(w, r.tally);
+  return out;
+}
+
 std::string encode_histogram(const histogram_result& r) {
   std::string out;
   json_writer w(out);

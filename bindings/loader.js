@@ -87,6 +87,8 @@ export class Core {
   facets(request, texts) { return this.#call("el_facets", request, texts); }
   aggregate(request, texts) { return this.#call("el_aggregate", request, texts); }
   rulesPreview(request, texts) { return this.#call("el_rules_preview", request, texts); }
+  /** Maintenance: version-1 segments (their texts) rewritten as version 2. */
+  recode(request, texts) { return this.#call("el_recode", request, texts); }
 
   baseline(request) { return this.#call("el_baseline", request); }
   trending(request) { return this.#call("el_trending", request); }

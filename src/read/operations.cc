@@ -303,6 +303,25 @@ aggregate_result aggregate_events(const aggregate_request& request) {
   return out;
 }
 
+recode_result recode_segments(const recode_request& request) {
+  recode_result out;
+  std::string bytes, recoded;
+  for (const auto& seg : request.segments) {
+    errc e = detail::base64_decode(seg.text, bytes) ? recode_segment(bytes, recoded) : errc::corrupt_segment;
+    if (e != errc::ok) {
+      out.tally.damaged.push_back({seg.id, e});
+      continue;
+    }
+    if (recoded.empty()) {
+      ++out.current;
+      continue;
+    }
+    auto& [id, text] = out.segments.emplace_back(seg.id, std::string());
+    detail::base64_encode(recoded, text);
+  }
+  return out;
+}
+
 rules_preview_result preview_rules_over(const rules_preview_request& request) {
   rules_preview_result out;
   read_filter f;

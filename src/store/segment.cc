@@ -148,6 +148,29 @@ errc open_records(detail::byte_cursor& in, std::string& payload, std::vector<sto
   return p.at_end() ? errc::ok : errc::corrupt_segment;
 }
 
+// The segment bytes of `rows`: header, body of the version asked for, checksum.
+void write_segment(std::span<const stored_event> rows, std::int64_t ts_min, std::int64_t ts_max,
+                   const segment_options& options, std::string& out) {
+  out.append(magic);
+  bool v1 = options.version == 1;
+  out.push_back(static_cast<char>(v1 ? 1 : segment_version));
+  if (v1) out.push_back(static_cast<char>(codec_zstd));
+  detail::put_varint(out, rows.size());
+  detail::put_zigzag(out, ts_min);
+  detail::put_zigzag(out, ts_max);
+  if (v1) {
+    std::string payload = records_of(rows);
+    detail::put_varint(out, payload.size());
+    std::string compressed;
+    detail::zstd_compress(payload, options.zstd_level, compressed);
+    detail::put_bytes(out, compressed);
+  } else {
+    detail::write_columns(rows, ts_min, options.zstd_level, out);
+  }
+  std::uint32_t sum32 = fnv1a32(out);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((sum32 >> (8 * i)) & 0xff));
+}
+
 }  // namespace
 
 std::string_view stored_field_name(stored_field f) noexcept {
@@ -224,26 +247,18 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
   sum.words = filter_of(word_hashes);
   sum.words.set_covers_values();
 
-  std::string& out = seg.bytes;
-  out.append(magic);
-  bool v1 = options.version == 1;
-  out.push_back(static_cast<char>(v1 ? 1 : segment_version));
-  if (v1) out.push_back(static_cast<char>(codec_zstd));
-  detail::put_varint(out, sum.events);
-  detail::put_zigzag(out, sum.ts_min);
-  detail::put_zigzag(out, sum.ts_max);
-  if (v1) {
-    std::string payload = records_of(rows);
-    detail::put_varint(out, payload.size());
-    std::string compressed;
-    detail::zstd_compress(payload, options.zstd_level, compressed);
-    detail::put_bytes(out, compressed);
-  } else {
-    detail::write_columns(rows, sum.ts_min, options.zstd_level, out);
-  }
-  std::uint32_t sum32 = fnv1a32(out);
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((sum32 >> (8 * i)) & 0xff));
+  write_segment(rows, sum.ts_min, sum.ts_max, options, seg.bytes);
   return seg;
+}
+
+errc recode_segment(std::string_view bytes, std::string& out) {
+  out.clear();
+  segment_reader reader;
+  opened_segment opened;
+  if (errc e = reader.open(bytes, opened); e != errc::ok) return e;
+  if (reader.version() == segment_version) return errc::ok;
+  write_segment(opened.rows, opened.ts_min, opened.ts_max, {}, out);
+  return errc::ok;
 }
 
 segment_reader::segment_reader() : columns_(std::make_unique<detail::column_reader>()) {}

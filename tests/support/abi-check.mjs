@@ -34,7 +34,7 @@ function validateParts(decision) {
 }
 
 const METHODS = { prune: "prune", rows: "rows", forward: "forward", histogram: "histogram", facets: "facets", aggregate: "aggregate",
-  rulesPreview: "rules_preview", baseline: "baseline", trending: "trending", suggest: "suggest", suspect: "suspect",
+  rulesPreview: "rules_preview", recode: "recode", baseline: "baseline", trending: "trending", suggest: "suggest", suspect: "suspect",
   alerts: "alerts", digest: "digest", ticket: "ticket" };
 
 for (const [method, name] of Object.entries(METHODS)) {

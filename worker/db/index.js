@@ -4,6 +4,7 @@ export * from "./counters.js";
 export * from "./ingest.js";
 export * from "./folds.js";
 export * from "./convert.js";
+export * from "./recode.js";
 export * from "./projects.js";
 export * from "./maintenance.js";
 export * from "./issues.js";

@@ -5,6 +5,7 @@ import { error, json } from "../platform/http.js";
 import { foldPending } from "../services/rollups.js";
 import { alertTick } from "../services/alerting.js";
 import { convertLegacy } from "./convert.js";
+import { recodeSegments } from "./recode.js";
 import { finishDeletions } from "./deletion.js";
 import { purgeExpired } from "./retention.js";
 import { rollUpLedger } from "./rollup.js";
@@ -17,7 +18,7 @@ import { recoverQueued } from "../services/queue.js";
 export const MINUTELY = "* * * * *";
 export const HOURLY = "0 * * * *";
 const INTERVAL_MS = { [MINUTELY]: 60_000, [HOURLY]: 3_600_000 };
-const CONVERT_MS = 20_000; // per run: old rows are converted a bounded slice at a time
+const CONVERT_MS = 20_000; // per run: old rows and old segments are converted a bounded slice at a time
 
 /** Budgets and chunk sizes; the Worker's vars may lower them (tests do). */
 function limits(env, overrides = {}) {
@@ -34,6 +35,8 @@ const JOBS = {
   alerts: (env, o) => alertTick(env, o.now),
   fold: (env, o) => foldPending(env, Math.max(0, o.deadline - Date.now())),
   convert: (env, o) => convertLegacy(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS) }),
+  recode: (env, o) => recodeSegments(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS), now: o.now,
+    chunk: Math.min(20, o.chunkRows), maxChunks: o.maxChunks }),
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
@@ -44,11 +47,11 @@ const JOBS = {
   forward: (env, o) => forwardTick(env, o.now),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "purge", "rollup", "size", "digests"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert", "recode"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "purge", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "purge", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "purge", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */

@@ -26,6 +26,8 @@ struct project_settings {
   batch_limits limits;                 ///< events per request, field limits, the time clamp per level
   bool require_timestamp = false;      ///< refuse plain-hex signatures
   scrub_options scrub;                 ///< the project's PII scrubbing
+  /// The segment format written (2; 1 only for tests and benchmarks of the old format).
+  std::uint8_t segment_version = 2;
   std::vector<rule> fingerprint_rules; ///< `… -> name` rules that group events
   std::vector<rule> page_rules;        ///< errors matching one of these are paged
   std::array<std::uint32_t, 6> retention_hours{72, 72, 72, 72, 72, 72};  ///< per level

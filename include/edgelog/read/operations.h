@@ -55,6 +55,15 @@ struct scan_tally {
   std::vector<damaged_segment> damaged;
 };
 
+/// Version-1 segments to rewrite as version 2 (maintenance, in bounded chunks).
+struct recode_request : scan_request {};
+struct recode_result {
+  std::vector<std::pair<std::int64_t, std::string>> segments;  ///< id and base64 of each rewritten one
+  std::size_t current = 0;  ///< segments given that were version 2 already
+  scan_tally tally;         ///< damaged: segments that do not open (left as they are)
+};
+recode_result recode_segments(const recode_request& request);
+
 /// An event's place in the newest-first order: its time, then its id.
 struct event_key {
   std::int64_t ts = 0, id = 0;

@@ -139,6 +139,10 @@ class segment_reader {
   std::uint8_t version_ = 0;
 };
 
+/// A version-1 segment rewritten as version 2: the same events in the same order, the same header
+/// values. errc::ok with `out` empty when `bytes` is version 2 already; else what opening it says.
+errc recode_segment(std::string_view bytes, std::string& out);
+
 /// Writes a stored event as its API object: {"id", "project", "ts", "received_at", "level",
 /// "message", "fingerprint", <optional fields present>, "frames" (parsed from the stack),
 /// <extra members>} with ts as RFC 3339.

@@ -13,6 +13,7 @@ import { baselineSeries, issueEvidence, suspectRelease, trendingIssues } from ".
 import { forwardBatch, readNewest, tailEvents, walkEvents } from "../../../worker/services/scan.js";
 import { histogram } from "../../../worker/services/search.js";
 import { aggregateEvents } from "../../../worker/services/aggregate.js";
+import { recodeSegments } from "../../../worker/jobs/recode.js";
 import { FakeKV, migratedD1 } from "../../support/fake-d1.mjs";
 import { ROOT } from "../../support/paths.mjs";
 
@@ -63,9 +64,16 @@ test("every operation's request and answer, as the shim uses them, conform to sc
     events: 2, errors: 1, dropped: [{ reason: "rate_limited", events: 3 }] });
   core.ticket({ tracker: "github", project: "p", issue, shares: [{ field: "endpoint", values: [{ value: "GET /x", events: 1 }] }] });
   core.vocabulary();
+  // Maintenance's rewrite of a version-1 segment (written as the old format, two hours ago).
+  const old = core.ingest({ now_ms: now, unsigned: true, settings: { max_events: 10, segment_version: 1 } },
+    new TextEncoder().encode(JSON.stringify(events.map(({ event_id, ...rest }) => rest))));
+  await e.DB.batch(db.ingestStatements(e.DB, { projectId: 1, receivedAt: now - 7_200_000, minute: now - (now % 60_000),
+    decision: old, ipKey: null }).statements);
+  old.release();
+  assert.equal((await recodeSegments(e, { deadline: Date.now() + 10_000, now })).recoded, 1);
   assert.deepEqual(violations(), []);
   for (const op of ["ingest.request", "ingest.answer", "ingest.parts", "ingest_without.request", "prune.request", "prune.answer",
-    "rows.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
+    "rows.answer", "recode.request", "recode.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
     "trending.answer", "suggest.answer", "suspect.request", "alerts.request", "alerts.answer", "digest.answer", "ticket.answer",
     "vocabulary.answer"])
     assert.ok(operationsSeen().includes(op), `${op} never crossed`);

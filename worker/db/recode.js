@@ -1,0 +1,36 @@
+// Version-1 segments rewritten as version 2 by maintenance, in id order behind a cursor (the
+// `recode_v2` row of folds). The rewrite keeps a segment's row, id and every other column: only
+// its data changes, and only while it is still version 1.
+
+// The base64 of "ELSG" and version byte 1: how a version-1 segment's text begins.
+const V1_PREFIX = "RUxTRwE";
+
+/** How far the rewrite got: every segment id at or below it has been looked at. */
+export async function recodeCursor(db) {
+  const row = await db.prepare("SELECT last_segment FROM folds WHERE name = 'recode_v2'").first();
+  return row?.last_segment ?? 0;
+}
+
+/** The newest segment id stored before `before` (ms), or 0: the rewrite stops there, so that a
+ *  segment an older isolate writes during a deploy is still reached. */
+export async function recodeBound(db, before) {
+  const row = await db.prepare("SELECT id FROM segments WHERE received_at < ?1 ORDER BY id DESC LIMIT 1").bind(before).first();
+  return row?.id ?? 0;
+}
+
+/** Version-1 segments with ids in (after, upTo], oldest first, at most `limit`: {id, data}. */
+export async function versionOneSegments(db, { after, upTo, limit }) {
+  const { results } = await db.prepare(`SELECT id, data FROM segments
+    WHERE id > ?1 AND id <= ?2 AND substr(data, 1, 7) = ?3 ORDER BY id LIMIT ?4`)
+    .bind(after, upTo, V1_PREFIX, limit).all();
+  return results;
+}
+
+/** One transaction: each segment's new data (where it is still version 1) and the cursor. */
+export function recodeStatements(db, { segments, cursor }) {
+  return [
+    ...segments.map((s) => db.prepare("UPDATE segments SET data = ?2 WHERE id = ?1 AND substr(data, 1, 7) = ?3")
+      .bind(s.id, s.data, V1_PREFIX)),
+    db.prepare("UPDATE folds SET last_segment = max(last_segment, ?1) WHERE name = 'recode_v2'").bind(cursor),
+  ];
+}

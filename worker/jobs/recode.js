@@ -1,0 +1,42 @@
+// Rewrites the version-1 segments stored before format version 2 as version 2, through the core,
+// in bounded chunks, oldest first, behind a cursor: the same row, id, events and filters, fewer
+// bytes. Idempotent: a segment already rewritten is left as it is, and a run that stops half-way
+// leaves every segment readable in one version or the other.
+import * as db from "../db/index.js";
+import { core } from "../platform/core.js";
+
+const HOUR = 3_600_000;
+const WINDOW = 2_000; // segment ids looked at per query
+const CHUNK = 20;     // segments rewritten per transaction (each up to the row limit)
+
+/** Rewrites, `chunk` segments per transaction, until the cursor reaches the segments of the last
+ *  hour, the deadline or `maxChunks`: {recoded, chunks, remaining}; `damaged` counts segments that
+ *  do not open (left as they are). */
+export async function recodeSegments(env, { deadline, now, chunk = CHUNK, maxChunks = Infinity }) {
+  const report = { recoded: 0, chunks: 0, remaining: false };
+  const bound = await db.recodeBound(env.DB, now - HOUR);
+  let cursor = await db.recodeCursor(env.DB);
+  while (cursor < bound) {
+    if (Date.now() >= deadline || report.chunks >= maxChunks) {
+      report.remaining = true;
+      break;
+    }
+    const upTo = Math.min(bound, cursor + WINDOW);
+    const rows = await db.versionOneSegments(env.DB, { after: cursor, upTo, limit: chunk });
+    const reached = rows.length === chunk ? rows.at(-1).id : upTo;
+    let segments = [];
+    if (rows.length) {
+      const answer = core.recode({ segments: rows.map((r) => ({ id: r.id, size: r.data.length })) }, rows.map((r) => r.data));
+      if (answer.damaged.length) {
+        report.damaged = (report.damaged ?? 0) + answer.damaged.length;
+        console.error("segments that do not open, left as they are", answer.damaged);
+      }
+      segments = answer.segments;
+    }
+    await env.DB.batch(db.recodeStatements(env.DB, { segments, cursor: reached }));
+    report.recoded += segments.length;
+    report.chunks++;
+    cursor = reached;
+  }
+  return report;
+}
