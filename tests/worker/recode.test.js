@@ -1,6 +1,7 @@
-// Segments of format version 1 rewritten as version 2 by maintenance, under load: every event
-// reads back the same (by id, as the API writes it), nothing is lost or doubled, the cursor makes
-// the rewrite resumable, and segments of the last hour wait for a later run.
+// Segment upkeep by maintenance. Version-1 segments rewritten as version 2 under load: every
+// event reads back the same (by id, as the API writes it), nothing is lost or doubled, the cursor
+// makes the rewrite resumable, and segments of the last hour wait for a later run. The shares of
+// folded segments two days old emptied, the counts they were folded into unchanged.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -12,9 +13,9 @@ import { ROOT, sign, startWorker } from "../support/harness.js";
 const HOUR = 3_600_000;
 const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "edgelog.wasm"))));
 
-/** Stores `requests` requests of `perRequest` events each as version-1 segments received at
- *  `receivedAt`, as an older build wrote them. */
-async function seedVersionOne(w, project, { requests, perRequest, receivedAt }) {
+/** Stores `requests` requests of `perRequest` events each as segments of `version` received at
+ *  `receivedAt` (version 1: as an older build wrote them). */
+async function seed(w, project, { requests, perRequest, receivedAt, version = 1 }) {
   for (let r = 0; r < requests; r++) {
     const events = Array.from({ length: perRequest }, (_, i) => ({
       ts: receivedAt - (r * perRequest + i) * 1000, level: ["info", "warn", "error"][i % 3],
@@ -24,7 +25,7 @@ async function seedVersionOne(w, project, { requests, perRequest, receivedAt }) 
     }));
     const body = new TextEncoder().encode(JSON.stringify(events));
     const decision = core.ingest({ now_ms: receivedAt, secrets: ["seed"], signature: sign("seed", body),
-      settings: { max_events: 1000, retention_hours: 0, segment_version: 1 } }, body);
+      settings: { max_events: 1000, retention_hours: 0, segment_version: version } }, body);
     assert.equal(decision.header.status, 202);
     const { statements } = db.ingestStatements(w.db, { projectId: project.id, receivedAt,
       minute: receivedAt - (receivedAt % 60_000), decision, ipKey: null });
@@ -61,7 +62,7 @@ describe("version-1 segments rewritten as version 2", () => {
   test("under load, by the cron in bounded runs: every event reads back the same, none lost or doubled", async () => {
     const p = await w.createProject("recode");
     const now = Date.now();
-    await seedVersionOne(w, p.project, { requests: 45, perRequest: 30, receivedAt: now - 3 * HOUR });
+    await seed(w, p.project, { requests: 45, perRequest: 30, receivedAt: now - 3 * HOUR });
     assert.deepEqual(await versions(w), { v1: 45 });
     const before = await allEvents(w, "recode");
     assert.equal(before.size, 1350);
@@ -92,7 +93,7 @@ describe("version-1 segments rewritten as version 2", () => {
   test("a segment of the last hour waits; a run stopped by its deadline resumes where it was", async () => {
     const p = await w.createProject("recent");
     const now = Date.now();
-    await seedVersionOne(w, p.project, { requests: 3, perRequest: 5, receivedAt: now - 10 * 60_000 });
+    await seed(w, p.project, { requests: 3, perRequest: 5, receivedAt: now - 10 * 60_000 });
     const cron = async (at) => (await w.mf.getWorker()).scheduled({ cron: "* * * * *", scheduledTime: new Date(at) });
     await cron(now);
     assert.equal((await versions(w)).v1, 3); // received 10 minutes ago: not yet
@@ -101,5 +102,32 @@ describe("version-1 segments rewritten as version 2", () => {
     assert.equal((await versions(w)).v1, undefined);
     assert.ok(await db.recodeCursor(w.db) > cursor);
     assert.equal((await allEvents(w, "recent")).size, 15);
+  });
+});
+
+describe("the shares of old folded segments", () => {
+  let w;
+  before(async () => { w = await startWorker(); });
+  after(() => w?.dispose());
+
+  test("are emptied two days after they were received, and the counts stay", async () => {
+    const p = await w.createProject("trim");
+    await db.updateProject(w.db, p.project.id, { retention_hours: 30 * 24 }); // the purge keeps them
+    const now = Date.now();
+    await seed(w, p.project, { requests: 4, perRequest: 10, receivedAt: now - 3 * 24 * HOUR, version: 2 });
+    await seed(w, p.project, { requests: 2, perRequest: 10, receivedAt: now - HOUR, version: 2 });
+    const shares = async () => (await w.db.prepare(`SELECT received_at < ?1 AS old, issues = '[]' AND minutes = '[]' AS empty,
+      count(*) AS n FROM segments WHERE project_id = ?2 GROUP BY 1, 2 ORDER BY 1, 2`).bind(now - 2 * 24 * HOUR, p.project.id).all()).results;
+    assert.deepEqual(await shares(), [{ old: 0, empty: 0, n: 2 }, { old: 1, empty: 0, n: 4 }]);
+    const stats = async () => JSON.stringify(await db.rollupRows(w.db, p.project.id)) +
+      JSON.stringify((await w.db.prepare("SELECT fingerprint, count FROM issues WHERE project_id = ?1 ORDER BY 1").bind(p.project.id).all()).results);
+    const counted = await stats();
+    const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
+    assert.equal(report.jobs.trim.trimmed, 4);
+    assert.deepEqual(await shares(), [{ old: 0, empty: 0, n: 2 }, { old: 1, empty: 1, n: 4 }]);
+    assert.equal(await stats(), counted);
+    assert.equal((await allEvents(w, "trim")).size, 60);
+    // Nothing left to trim: the next run looks at nothing.
+    assert.equal((await (await w.admin("/api/admin/maintain", { method: "POST" })).json()).jobs.trim.trimmed, 0);
   });
 });

@@ -1,6 +1,6 @@
-// Version-1 segments rewritten as version 2 by maintenance, in id order behind a cursor (the
-// `recode_v2` row of folds). The rewrite keeps a segment's row, id and every other column: only
-// its data changes, and only while it is still version 1.
+// Segment upkeep by maintenance, in id order, each behind a cursor (a row of folds): version-1
+// segments rewritten as version 2 (`recode_v2`: only data changes, and only while it is still
+// version 1), and the shares of old folded segments emptied (`trim_shares`).
 
 // The base64 of "ELSG" and version byte 1: how a version-1 segment's text begins.
 const V1_PREFIX = "RUxTRwE";
@@ -32,5 +32,27 @@ export function recodeStatements(db, { segments, cursor }) {
     ...segments.map((s) => db.prepare("UPDATE segments SET data = ?2 WHERE id = ?1 AND substr(data, 1, 7) = ?3")
       .bind(s.id, s.data, V1_PREFIX)),
     db.prepare("UPDATE folds SET last_segment = max(last_segment, ?1) WHERE name = 'recode_v2'").bind(cursor),
+  ];
+}
+
+/** How far the trim got: every segment id at or below it has had its shares emptied. */
+export async function trimCursor(db) {
+  const row = await db.prepare("SELECT last_segment FROM folds WHERE name = 'trim_shares'").first();
+  return row?.last_segment ?? 0;
+}
+
+/** The newest segment id that is both folded and received before `before` (ms), or 0. */
+export async function trimBound(db, before) {
+  const row = await db.prepare(`SELECT min(coalesce((SELECT id FROM segments WHERE received_at < ?1 ORDER BY id DESC LIMIT 1), 0),
+    (SELECT last_segment FROM folds WHERE name = 'aggregates')) AS bound`).bind(before).first();
+  return row?.bound ?? 0;
+}
+
+/** One transaction: the shares of segments with ids in (after, upTo] emptied, and the cursor. */
+export function trimStatements(db, { after, upTo }) {
+  return [
+    db.prepare(`UPDATE segments SET issues = '[]', minutes = '[]'
+      WHERE id > ?1 AND id <= ?2 AND (issues <> '[]' OR minutes <> '[]')`).bind(after, upTo),
+    db.prepare("UPDATE folds SET last_segment = max(last_segment, ?1) WHERE name = 'trim_shares'").bind(upTo),
   ];
 }

@@ -1,11 +1,16 @@
-// Rewrites the version-1 segments stored before format version 2 as version 2, through the core,
-// in bounded chunks, oldest first, behind a cursor: the same row, id, events and filters, fewer
-// bytes. Idempotent: a segment already rewritten is left as it is, and a run that stops half-way
-// leaves every segment readable in one version or the other.
+// Segment upkeep, in bounded chunks, oldest first, each behind a cursor:
+// * the version-1 segments stored before format version 2 rewritten as version 2, through the
+//   core: the same row, id, events and filters, fewer bytes. Idempotent: a segment already
+//   rewritten is left as it is, and a run that stops half-way leaves every segment readable in one
+//   version or the other;
+// * the issues and minutes shares of segments folded and received two days ago emptied: the
+//   folds added them long since and no alert window reaches back that far.
 import * as db from "../db/index.js";
 import { core } from "../platform/core.js";
 
 const HOUR = 3_600_000;
+const TRIM_AFTER = 48 * HOUR;
+const TRIM_WINDOW = 500; // segment ids emptied per transaction
 const WINDOW = 2_000; // segment ids looked at per query
 const CHUNK = 20;     // segments rewritten per transaction (each up to the row limit)
 
@@ -37,6 +42,26 @@ export async function recodeSegments(env, { deadline, now, chunk = CHUNK, maxChu
     report.recoded += segments.length;
     report.chunks++;
     cursor = reached;
+  }
+  return report;
+}
+
+/** Empties the shares of folded segments received before `now` − 48 h, until the deadline or
+ *  `maxChunks`: {trimmed (ids looked at), chunks, remaining}. */
+export async function trimShares(env, { deadline, now, maxChunks = Infinity }) {
+  const report = { trimmed: 0, chunks: 0, remaining: false };
+  const bound = await db.trimBound(env.DB, now - TRIM_AFTER);
+  let cursor = await db.trimCursor(env.DB);
+  while (cursor < bound) {
+    if (Date.now() >= deadline || report.chunks >= maxChunks) {
+      report.remaining = true;
+      break;
+    }
+    const upTo = Math.min(bound, cursor + TRIM_WINDOW);
+    const [emptied] = await env.DB.batch(db.trimStatements(env.DB, { after: cursor, upTo }));
+    report.trimmed += emptied.meta.changes ?? 0;
+    report.chunks++;
+    cursor = upTo;
   }
   return report;
 }

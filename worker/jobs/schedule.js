@@ -5,7 +5,7 @@ import { error, json } from "../platform/http.js";
 import { foldPending } from "../services/rollups.js";
 import { alertTick } from "../services/alerting.js";
 import { convertLegacy } from "./convert.js";
-import { recodeSegments } from "./recode.js";
+import { recodeSegments, trimShares } from "./recode.js";
 import { finishDeletions } from "./deletion.js";
 import { purgeExpired } from "./retention.js";
 import { rollUpLedger } from "./rollup.js";
@@ -37,6 +37,7 @@ const JOBS = {
   convert: (env, o) => convertLegacy(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS) }),
   recode: (env, o) => recodeSegments(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS), now: o.now,
     chunk: Math.min(20, o.chunkRows), maxChunks: o.maxChunks }),
+  trim: (env, o) => trimShares(env, { deadline: o.deadline, now: o.now, maxChunks: o.maxChunks }),
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
@@ -48,10 +49,10 @@ const JOBS = {
 };
 const PLANS = {
   [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert", "recode"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "purge", "rollup", "size", "digests"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "purge", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */
