@@ -100,18 +100,22 @@ async function storageCost() {
         ipKey: "ip:203.0.113.1" });
       decision.release();
       const results = await d1.batch(statements);
-      const segmentText = decision.segments.reduce((n, s) =>
-        n + [s.data, s.fields, s.words, s.issues, s.minutes].reduce((m, p) => m + p.length, 0), 0);
-      return { written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0), events: decision.header.accepted, segmentText };
+      const text = (parts) => decision.segments.reduce((n, s) => n + parts.reduce((m, p) => m + (s[p]?.length ?? 0), 0), 0);
+      // Written: the segment row's texts as ingest writes them. At rest: once maintenance has
+      // emptied the folded shares (issues and minutes become "[]").
+      const segmentText = text(["data", "fields", "words", "issues", "minutes"]);
+      const restText = text(["data", "fields", "words", "ranges"]) + 4 * decision.segments.length;
+      return { written: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0), events: decision.header.accepted, segmentText, restText };
     };
     const first = await write(); // the batch's issues are new here
     const firstFold = await foldPending({ DB: d1 });
-    let written = 0, events = 0, text = 0;
+    let written = 0, events = 0, text = 0, rest = 0;
     for (let i = 0; i < FOLD_EVERY; i++) {
       const w = await write();
       written += w.written;
       events += w.events;
       text += w.segmentText;
+      rest += w.restText;
     }
     const foldStarted = performance.now();
     const fold = await foldPending({ DB: d1 });
@@ -124,6 +128,8 @@ async function storageCost() {
       fold_ms_per_request: +(foldMs / FOLD_EVERY).toFixed(3),
       stored_bytes_per_event: Math.round(text / events),
       stored_share_of_raw: +(text / events / (body.length / EVENTS)).toFixed(4),
+      at_rest_bytes_per_event: Math.round(rest / events),
+      at_rest_share_of_raw: +(rest / events / (body.length / EVENTS)).toFixed(4),
     };
   } finally {
     await mf.dispose();

@@ -68,6 +68,7 @@ class byte_cursor {
     return s;
   }
   bool at_end() const noexcept { return p_ == end_; }
+  std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
   bool ok() const noexcept { return ok_; }
 
  private:

@@ -27,6 +27,10 @@ class dictionary {
  public:
   explicit dictionary(std::size_t rows) { index_.reserve(rows); refs_.reserve(rows); }
   std::uint32_t add(std::string_view v) {
+    if (!refs_.empty() && entries_[refs_.back()] == v) {  // runs of one value are common
+      refs_.push_back(refs_.back());
+      return refs_.back();
+    }
     auto [it, fresh] = index_.try_emplace(v, static_cast<std::uint32_t>(entries_.size()));
     if (fresh) entries_.push_back(v);
     refs_.push_back(it->second);

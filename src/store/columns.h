@@ -74,6 +74,7 @@ class column_reader {
   std::vector<std::string_view> templates_;
   std::vector<template_pieces> pieces_;  ///< per template, stack shape or extra shape
   std::vector<byte_cursor*> path_cursors_;  ///< per extra path, its values' cursor
+  std::vector<std::size_t> lengths_;         ///< per extra shape, its text without slots
   std::vector<std::pair<std::size_t, std::size_t>> spans_;  ///< in arena_: messages, stacks, extras
   std::vector<std::vector<std::string_view>> seen_;          ///< per extra path, its strings so far
   std::size_t decoded_ = 0;

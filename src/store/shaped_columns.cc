@@ -1,5 +1,6 @@
 // The columns of stacks and of extras: shapes stored once per segment, and the values taken out
 // of them, numbers as varints (src/store/shapes.h).
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -14,20 +15,27 @@ namespace {
 
 constexpr std::uint8_t id(column_id c) { return static_cast<std::uint8_t>(c); }
 
-// Distinct shapes in order of first appearance.
+// Distinct shapes in order of first appearance. Events mostly repeat a few shapes: the last ones
+// used are compared first, before hashing.
 class shape_dictionary {
  public:
   // The shape's index + 1, and whether it is new.
   std::pair<std::uint32_t, bool> add(const std::string& shape) {
+    for (std::uint32_t id : recent_)
+      if (id && shapes_[id - 1] == shape) return {id, false};
     auto [it, fresh] = ids_.try_emplace(shape, static_cast<std::uint32_t>(shapes_.size()));
     if (fresh) shapes_.push_back(shape);
-    return {it->second + 1, fresh};
+    std::uint32_t id = it->second + 1;
+    recent_[next_++ % recent_.size()] = id;
+    return {id, fresh};
   }
   const std::vector<std::string>& shapes() const noexcept { return shapes_; }
 
  private:
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::vector<std::string> shapes_;
+  std::array<std::uint32_t, 4> recent_{};
+  std::size_t next_ = 0;
 };
 
 // A shape's text between its slots, and (with `numbers`) whether each slot is a number.
@@ -99,22 +107,27 @@ void write_extra_columns(std::span<const stored_event> rows, column_list& out) {
   std::string refs, text, shape;
   std::vector<shape_value> values;
   std::vector<std::string> columns(extra_value_columns + 1);
-  std::vector<std::unordered_map<std::string_view, std::uint32_t>> seen;  // per path, its strings
+  struct strings {
+    std::uint32_t count = 0;  // new strings so far
+    std::array<std::pair<std::string_view, std::uint32_t>, 4> recent{};  // text, index + 1
+    std::size_t next = 0;
+  };
+  std::vector<strings> seen;  // per path
   for (const auto& r : rows) {
-    if (!shaper.shape(r.extra, shape, values)) {
+    if (!extra_shape(r.extra, shape, values)) {
       refs.push_back(0);
       put_bytes(text, r.extra);
       continue;
     }
     auto [ref, fresh] = shapes.add(shape);
-    if (fresh) {
-      auto& s = slots.emplace_back();
-      for (const auto& v : values) s.push_back(v.path);
-    }
+    if (fresh) shaper.slot_paths(shape, slots.emplace_back());
     put_varint(refs, ref);
     if (seen.size() < shaper.paths().size()) seen.resize(shaper.paths().size());
-    for (const auto& v : values) {
-      std::string& col = columns[std::min<std::size_t>(v.path, extra_value_columns)];
+    const auto& paths = slots[ref - 1];
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      const shape_value& v = values[k];
+      std::uint32_t path = paths[k];
+      std::string& col = columns[std::min<std::size_t>(path, extra_value_columns)];
       if (v.number) {
         if (std::uint64_t code = number_code(v.text)) {
           put_varint(col, code);
@@ -124,14 +137,18 @@ void write_extra_columns(std::span<const stored_event> rows, column_list& out) {
         }
         continue;
       }
-      // A string already seen at this path is its index + 1; a new one is 0 and its text.
-      auto [it, added] = seen[v.path].try_emplace(v.text, static_cast<std::uint32_t>(seen[v.path].size()));
-      if (added) {
-        col.push_back(0);
-        put_bytes(col, v.text);
-      } else {
-        put_varint(col, it->second + 1);
+      // One of the last strings at this path is its index + 1; another is 0 and its text (zstd
+      // finds the ones that repeat further apart).
+      auto& at = seen[path];
+      auto hit = std::find_if(at.recent.begin(), at.recent.end(),
+                              [&](const auto& r) { return r.second && r.first == v.text; });
+      if (hit != at.recent.end()) {
+        put_varint(col, hit->second);
+        continue;
       }
+      at.recent[at.next++ % at.recent.size()] = {v.text, ++at.count};
+      col.push_back(0);
+      put_bytes(col, v.text);
     }
   }
   std::string column;
@@ -221,12 +238,14 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
   // Each shape as its text between slots, and each slot's path.
   if (!in.varint(shapes) || shapes > data.size()) return errc::corrupt_segment;
   pieces_.resize(static_cast<std::size_t>(shapes));
+  lengths_.resize(static_cast<std::size_t>(shapes));
   for (auto& p : pieces_) {
     std::string_view shape;
     std::uint64_t count = 0;
     if (!in.bytes(shape) || !in.varint(count)) return errc::corrupt_segment;
     split_at_slots(shape, p.literals, &p.integer);
     if (count != p.integer.size()) return errc::corrupt_segment;
+    lengths_[static_cast<std::size_t>(&p - pieces_.data())] = shape.size() - static_cast<std::size_t>(count);
     p.paths.resize(static_cast<std::size_t>(count));
     for (auto& path : p.paths) {
       std::uint64_t v = 0;
@@ -244,6 +263,18 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
     }
   }
   std::size_t n = rows.size();
+  // Room for every rebuilt extra at once: the shapes' text per event, and the values (a number's
+  // text is at most about three times its code).
+  std::size_t room = 0;
+  byte_cursor probe = in;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t ref = 0;
+    if (!probe.varint(ref) || ref > shapes) return errc::corrupt_segment;
+    if (ref) room += lengths_[static_cast<std::size_t>(ref - 1)];
+  }
+  for (const auto& c : cursors)
+    if (c) room += 3 * c->remaining();
+  arena_.reserve(arena_.size() + room);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t ref = 0;
     if (!in.varint(ref) || ref > shapes) return errc::corrupt_segment;

@@ -1,7 +1,9 @@
 // Taking the variable parts out of stack lines and extra JSON, and the number codes they use.
 #include "store/shapes.h"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 
 namespace edgelog::detail {
 namespace {
@@ -17,9 +19,12 @@ bool holds_slot_bytes(std::string_view s) noexcept {
 }  // namespace
 
 std::uint64_t number_code(std::string_view text) noexcept {
+  // What append_number prints back: the integer part without leading zeros ("0" alone), then the
+  // decimals as they are. So a text of that form is its own code's text.
   std::size_t i = 0;
   bool negative = !text.empty() && text[0] == '-';
   i += negative;
+  if (i + 1 < text.size() && text[i] == '0' && text[i + 1] != '.') return 0;
   std::uint64_t digits = 0;
   std::size_t count = 0, decimals = 0;
   bool point = false;
@@ -35,10 +40,7 @@ std::uint64_t number_code(std::string_view text) noexcept {
     decimals += point;
   }
   if (!count || decimals > 7 || (point && !decimals) || digits > max_digits_value) return 0;
-  std::uint64_t code = (digits << 4 | decimals << 1 | (negative ? 1u : 0u)) + 1;
-  std::string back;
-  append_number(back, code);
-  return back == text ? code : 0;
+  return (digits << 4 | decimals << 1 | (negative ? 1u : 0u)) + 1;
 }
 
 void append_number(std::string& out, std::uint64_t code) {
@@ -98,62 +100,98 @@ std::uint32_t extra_shaper::path_id(const std::string& path) {
   return id;
 }
 
-bool extra_shaper::shape(std::string_view extra, std::string& shape, std::vector<shape_value>& values) {
+namespace {
+
+// Where the string whose opening quote is at `open` closes (its closing quote), or npos.
+std::size_t string_end(std::string_view s, std::size_t open) noexcept {
+  for (std::size_t from = open + 1;;) {
+    const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!hit) return std::string_view::npos;
+    std::size_t q = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    std::size_t slashes = 0;
+    while (q - slashes > open + 1 && s[q - slashes - 1] == '\\') ++slashes;
+    if (slashes % 2 == 0) return q;
+    from = q + 1;
+  }
+}
+
+// Bytes that start a string or a number, and bytes a number runs over.
+constexpr auto value_start = [] {
+  std::array<bool, 256> t{};
+  t['"'] = t['-'] = true;
+  for (char c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+constexpr auto in_number = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("0123456789.eE+-")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+}  // namespace
+
+bool extra_shape(std::string_view extra, std::string& shape, std::vector<shape_value>& values) {
   shape.clear();
   values.clear();
   if (holds_slot_bytes(extra)) return false;
-  // Per open container: whether it is an object, and the path length before its key.
-  struct level {
-    bool object;
-    std::size_t base;
-  };
-  std::vector<level> open{{true, 0}};
-  std::string& path = path_;
-  path.clear();
-  auto set_key = [&](std::string_view key) {
-    path.resize(open.back().base);
-    if (!path.empty()) path.push_back('.');
-    path.append(key);
-  };
-  for (std::size_t i = 0; i < extra.size();) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(extra[k]); };
+  for (std::size_t i = 0, n = extra.size(); i < n;) {
     char c = extra[i];
     if (c == '"') {
-      std::size_t j = i + 1;
-      while (j < extra.size() && extra[j] != '"') j += extra[j] == '\\' ? 2 : 1;
-      if (j >= extra.size()) return false;
-      std::string_view text = extra.substr(i + 1, j - i - 1);
-      if (j + 1 < extra.size() && extra[j + 1] == ':') {
-        if (!open.back().object) return false;
-        set_key(text);
-        shape.append(extra.substr(i, j - i + 1));
-      } else {
-        shape.push_back('"');
-        shape.push_back(slot_string);
-        shape.push_back('"');
-        values.push_back({path_id(path), false, text});
+      std::size_t j = string_end(extra, i);
+      if (j == std::string_view::npos) return false;
+      if (j + 1 < n && extra[j + 1] == ':') {  // a key stays
+        shape.append(extra.substr(i, j - i + 2));
+        i = j + 2;
+        continue;
       }
+      shape.append("\"\x01\"", 3);
+      values.push_back({false, extra.substr(i + 1, j - i - 1)});
       i = j + 1;
-    } else if (c == '-' || is_digit(c)) {
+    } else if (value_start[at(i)]) {  // a number
       std::size_t j = i + 1;
-      while (j < extra.size() && (is_digit(extra[j]) || extra[j] == '.' || extra[j] == 'e' || extra[j] == 'E' ||
-                                  extra[j] == '+' || extra[j] == '-'))
-        ++j;
+      while (j < n && in_number[at(j)]) ++j;
       shape.push_back(slot_number);
-      values.push_back({path_id(path), true, extra.substr(i, j - i)});
+      values.push_back({true, extra.substr(i, j - i)});
       i = j;
-    } else {
-      if (c == '{' || c == '[') {
-        open.push_back({c == '{', path.size()});
-      } else if (c == '}' || c == ']') {
-        if (open.size() < 2) return false;
-        path.resize(open.back().base);
-        open.pop_back();
-      }
-      shape.push_back(c);
-      ++i;
+    } else {  // punctuation and literals, up to the next string or number
+      std::size_t j = i + 1;
+      while (j < n && !value_start[at(j)]) ++j;
+      shape.append(extra.substr(i, j - i));
+      i = j;
     }
   }
-  return open.size() == 1;
+  return true;
+}
+
+void extra_shaper::slot_paths(std::string_view shape, std::vector<std::uint32_t>& out) {
+  out.clear();
+  // Per open container: the path's length before its key.
+  std::vector<std::size_t> open{0};
+  std::string& path = path_;
+  path.clear();
+  for (std::size_t i = 0, n = shape.size(); i < n; ++i) {
+    char c = shape[i];
+    if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < n && shape[j] != '"') j += shape[j] == '\\' ? 2 : 1;
+      if (j + 1 < n && shape[j + 1] == ':') {
+        path.resize(open.back());
+        if (!path.empty()) path.push_back('.');
+        path.append(shape.substr(i + 1, j - i - 1));
+      } else if (j == i + 2 && shape[i + 1] == slot_string) {
+        out.push_back(path_id(path));
+      }
+      i = j;
+    } else if (c == slot_number) {
+      out.push_back(path_id(path));
+    } else if (c == '{' || c == '[') {
+      open.push_back(path.size());
+    } else if ((c == '}' || c == ']') && open.size() > 1) {
+      path.resize(open.back());
+      open.pop_back();
+    }
+  }
 }
 
 }  // namespace edgelog::detail

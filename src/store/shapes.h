@@ -25,21 +25,23 @@ void append_number(std::string& out, std::uint64_t code);
 /// 18 digits) become slot_number. False (nothing taken) for a line that holds slot bytes itself.
 bool stack_line_shape(std::string_view line, std::string& shape, std::vector<std::uint64_t>& numbers);
 
-/// One value taken out of an extra's JSON: its path's index, whether it was a string (its text
-/// between the quotes, escapes as they are) or a number (its text).
+/// One value taken out of an extra's JSON: a string (its text between the quotes, escapes as
+/// they are) or a number (its text).
 struct shape_value {
-  std::uint32_t path = 0;
   bool number = false;
   std::string_view text;
 };
 
-/// Shapes the extras of one segment, numbering their paths (keys joined by dots; array items at
-/// their array's path) in order of first appearance.
+/// The shape of an extra (JSON members without braces, ASCII, as segments store it) and its
+/// values in order. False for text that holds slot bytes or has an unterminated string.
+bool extra_shape(std::string_view extra, std::string& shape, std::vector<shape_value>& values);
+
+/// Numbers the paths of a segment's extras (keys joined by dots; array items at their array's
+/// path) in order of first appearance.
 class extra_shaper {
  public:
-  /// The shape of an extra (JSON members without braces, ASCII, as segments store it) and its
-  /// values in order. False for text that holds slot bytes or does not tokenize.
-  bool shape(std::string_view extra, std::string& shape, std::vector<shape_value>& values);
+  /// The path of each slot of a shape, in order.
+  void slot_paths(std::string_view shape, std::vector<std::uint32_t>& out);
   const std::vector<std::string>& paths() const noexcept { return paths_; }
 
  private:

@@ -199,14 +199,19 @@ TEST_CASE("stack lines and extras take their values out, and messages split on t
   CHECK(numbers == std::vector<std::uint64_t>{3, 3, 120});
   CHECK_FALSE(edgelog::detail::stack_line_shape("odd \x02 byte", shape, numbers));
 
-  edgelog::detail::extra_shaper shaper;
   std::vector<edgelog::detail::shape_value> values;
-  REQUIRE(shaper.shape(R"("ctx":{"a":{"b":1,"c":"x"},"l":[2,{"d":"y"}],"t":true},"scrubbed":2)", shape, values));
+  REQUIRE(edgelog::detail::extra_shape(R"("ctx":{"a":{"b":1,"c":"x"},"l":[2,{"d":"y"}],"t":true},"scrubbed":2)", shape, values));
   CHECK(shape == "\"ctx\":{\"a\":{\"b\":\x02,\"c\":\"\x01\"},\"l\":[\x02,{\"d\":\"\x01\"}],\"t\":true},\"scrubbed\":\x02");
   REQUIRE(values.size() == 5);
+  CHECK(values[1].text == "x");
+  CHECK(values[4].number);
+  edgelog::detail::extra_shaper shaper;
+  std::vector<std::uint32_t> slots;
+  shaper.slot_paths(shape, slots);
   std::vector<std::string> paths;
-  for (const auto& v : values) paths.push_back(shaper.paths()[v.path]);
+  for (auto p : slots) paths.push_back(shaper.paths()[p]);
   CHECK(paths == std::vector<std::string>{"ctx.a.b", "ctx.a.c", "ctx.l", "ctx.l.d", "scrubbed"});
+  CHECK_FALSE(edgelog::detail::extra_shape(R"("ctx":{"a":"open)", shape, values));
 
   edgelog::detail::template_pieces t;
   edgelog::detail::split_template("order #<int> for <email> took <duration>", t);
