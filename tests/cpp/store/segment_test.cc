@@ -1,4 +1,4 @@
-// The segment format: round trips, summaries, damaged bytes, the v1 golden.
+// The segment format: round trips, summaries, damaged bytes, the goldens of each version.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -123,19 +123,23 @@ TEST_CASE("stored bytes are a fraction of the raw JSON on a batch of repetitive 
   CHECK(seg.bytes.size() * 4 < body.size());  // ≤ 25 % before base64
 }
 
-TEST_CASE("the v1 golden segment opens to its expected events") {
-  json g = json::parse(golden("segment_v1.golden.json"));
-  std::string bytes;
-  REQUIRE(edgelog::detail::base64_decode(g.at("base64").get<std::string>(), bytes));
-  edgelog::segment_reader reader;
-  edgelog::opened_segment open;
-  REQUIRE(reader.open(bytes, open) == errc::ok);
-  const auto& want = g.at("events");
-  REQUIRE(open.rows.size() == want.size());
-  for (std::size_t i = 0; i < open.rows.size(); ++i) {
-    std::string out;
-    edgelog::write_event_json(out, open.rows[i], static_cast<std::int64_t>(4096 + i), "golden", 1'794'996'070'000);
-    CHECK(json::parse(out) == want[i]);
+TEST_CASE("the golden segments of each version open to their expected events") {
+  for (auto [name, version] : {std::pair{"segment_v1.golden.json", 1}, std::pair{"segment_v2.golden.json", 2}}) {
+    INFO(name);
+    json g = json::parse(golden(name));
+    std::string bytes;
+    REQUIRE(edgelog::detail::base64_decode(g.at("base64").get<std::string>(), bytes));
+    edgelog::segment_reader reader;
+    edgelog::opened_segment open;
+    REQUIRE(reader.open(bytes, open) == errc::ok);
+    CHECK(reader.version() == version);
+    const auto& want = g.at("events");
+    REQUIRE(open.rows.size() == want.size());
+    for (std::size_t i = 0; i < open.rows.size(); ++i) {
+      std::string out;
+      edgelog::write_event_json(out, open.rows[i], static_cast<std::int64_t>(4096 + i), "golden", 1'794'996'070'000);
+      CHECK(json::parse(out) == want[i]);
+    }
   }
 }
 

@@ -1,15 +1,14 @@
 // Segment format version 2: columns read back byte-identical to version 1's records, partial
-// reads that decode only the columns asked for, the shapes and number codes, and the v2 golden.
+// reads that decode only the columns asked for, the shapes and number codes. (The v2 golden is
+// read in segment_test.cc beside the v1 one.)
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "../../../bench/batch_gen.h"
-#include "detail/base64.h"
 #include "edgelog/store/segment.h"
 #include "encode.h"
-#include "golden.h"
 #include "segment_helpers.h"
 #include "store/message_parts.h"
 #include "store/shapes.h"
@@ -115,13 +114,6 @@ std::string random_body(std::mt19937_64& rng, int events) {
     body += "}";
   }
   return body + "]";
-}
-
-std::string golden(std::string_view name) {
-  for (const auto& f : edgelog::test::golden_files())
-    if (f.name == name) return std::string(f.content);
-  FAIL("no golden " << name);
-  return {};
 }
 
 }  // namespace
@@ -236,23 +228,6 @@ TEST_CASE("every truncation and every flipped byte of a version-2 segment is ref
     std::string bad = seg.bytes;
     bad[i] = static_cast<char>(bad[i] ^ 0x5a);
     CHECK(reader.open(bad, open) != errc::ok);
-  }
-}
-
-TEST_CASE("the v2 golden segment opens to its expected events") {
-  json g = json::parse(golden("segment_v2.golden.json"));
-  std::string bytes;
-  REQUIRE(edgelog::detail::base64_decode(g.at("base64").get<std::string>(), bytes));
-  edgelog::segment_reader reader;
-  edgelog::opened_segment open;
-  REQUIRE(reader.open(bytes, open) == errc::ok);
-  CHECK(reader.version() == 2);
-  const auto& want = g.at("events");
-  REQUIRE(open.rows.size() == want.size());
-  for (std::size_t i = 0; i < open.rows.size(); ++i) {
-    std::string out;
-    edgelog::write_event_json(out, open.rows[i], static_cast<std::int64_t>(4096 + i), "golden", 1'794'996'070'000);
-    CHECK(json::parse(out) == want[i]);
   }
 }
 
