@@ -39,12 +39,13 @@ inline const ingest_decision& decide_body(pipeline& p, std::string& body, std::i
 }
 
 /// One segment of all accepted events of `body`.
-inline built_segment segment_of(std::string body, std::int64_t now_ms = 1'795'000'000'000) {
+inline built_segment segment_of(std::string body, std::int64_t now_ms = 1'795'000'000'000,
+                                segment_options options = {}) {
   pipeline p;
   const auto& d = decide_body(p, body, now_ms);
   std::vector<std::uint32_t> all(d.events.size());
   std::iota(all.begin(), all.end(), 0u);
-  return build_segment(d.events, d.enriched, all);
+  return build_segment(d.events, d.enriched, all, options);
 }
 
 }  // namespace edgelog::test

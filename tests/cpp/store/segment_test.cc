@@ -78,17 +78,21 @@ TEST_CASE("the summary carries the ts range, level counts, minute counts, hourly
 }
 
 TEST_CASE("every truncation and every flipped byte is refused with corrupt_segment, never a crash") {
-  auto seg = edgelog::test::segment_of(batch);
-  edgelog::segment_reader reader;
-  edgelog::opened_segment open;
-  for (std::size_t n = 0; n < seg.bytes.size(); ++n)
-    CHECK(reader.open(std::string_view(seg.bytes).substr(0, n), open) == errc::corrupt_segment);
-  for (std::size_t i = 0; i < seg.bytes.size(); ++i) {
-    std::string bad = seg.bytes;
-    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
-    CHECK(reader.open(bad, open) != errc::ok);
+  for (std::uint8_t version : {1, 2}) {
+    INFO("version " << int(version));
+    auto seg = edgelog::test::segment_of(batch, 1'795'000'000'000, {version, 1});
+    edgelog::segment_reader reader;
+    edgelog::opened_segment open;
+    for (std::size_t n = 0; n < seg.bytes.size(); ++n)
+      CHECK(reader.open(std::string_view(seg.bytes).substr(0, n), open) == errc::corrupt_segment);
+    for (std::size_t i = 0; i < seg.bytes.size(); ++i) {
+      std::string bad = seg.bytes;
+      bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+      CHECK(reader.open(bad, open) != errc::ok);
+    }
+    CHECK(reader.open(seg.bytes, open) == errc::ok);
+    CHECK(reader.version() == version);
   }
-  CHECK(reader.open(seg.bytes, open) == errc::ok);
 }
 
 TEST_CASE("a segment of a newer version is refused with unsupported_segment") {
