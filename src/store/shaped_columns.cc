@@ -242,7 +242,7 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
   for (auto& p : pieces_) {
     std::string_view shape;
     std::uint64_t count = 0;
-    if (!in.bytes(shape) || !in.varint(count)) return errc::corrupt_segment;
+    if (!in.bytes(shape) || !in.varint(count) || !valid_extra_shape(shape)) return errc::corrupt_segment;
     split_at_slots(shape, p.literals, &p.integer);
     if (count != p.integer.size()) return errc::corrupt_segment;
     lengths_[static_cast<std::size_t>(&p - pieces_.data())] = shape.size() - static_cast<std::size_t>(count);
@@ -279,7 +279,7 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
     std::uint64_t ref = 0;
     if (!in.varint(ref) || ref > shapes) return errc::corrupt_segment;
     if (ref == 0) {
-      if (!literal.bytes(rows[i].extra)) return errc::corrupt_segment;
+      if (!literal.bytes(rows[i].extra) || !valid_extra_text(rows[i].extra)) return errc::corrupt_segment;
       spans_[2 * n + i].first = npos_span;
       continue;
     }
@@ -293,9 +293,11 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
       std::string_view bytes;
       if (!values.varint(v)) return errc::corrupt_segment;
       if (v == 0) {
-        if (!values.bytes(bytes)) return errc::corrupt_segment;
+        bool number = p.integer[k];
+        if (!values.bytes(bytes) || !(number ? valid_number_text(bytes) : valid_string_text(bytes)))
+          return errc::corrupt_segment;
         arena_.append(bytes);
-        if (!p.integer[k]) seen_[path].push_back(bytes);
+        if (!number) seen_[path].push_back(bytes);
       } else if (p.integer[k]) {
         append_number(arena_, v);
       } else {

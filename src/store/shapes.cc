@@ -3,7 +3,11 @@
 
 #include <array>
 #include <charconv>
+#include <cctype>
 #include <cstring>
+
+#include "detail/json_rewrite.h"
+#include "detail/json_writer.h"
 
 namespace edgelog::detail {
 namespace {
@@ -163,6 +167,82 @@ bool extra_shape(std::string_view extra, std::string& shape, std::vector<shape_v
   }
   return true;
 }
+
+namespace {
+
+bool ascii(std::string_view s) noexcept {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+// JSON members without braces, as an object.
+bool valid_members(std::string_view members) {
+  thread_local std::string text, out;
+  text.assign(1, '{');
+  text.append(members);
+  text.push_back('}');
+  out.clear();
+  json_writer w(out);
+  return rewrite_json(text, w, 64);
+}
+
+}  // namespace
+
+bool valid_extra_shape(std::string_view shape) {
+  if (!ascii(shape)) return false;
+  for (std::string_view number : {"0", "-1e5"}) {
+    thread_local std::string probe;
+    probe.clear();
+    for (char c : shape) {
+      if (c == slot_number) probe.append(number);
+      else if (c != slot_string) probe.push_back(c);
+    }
+    if (!valid_members(probe)) return false;
+  }
+  return true;
+}
+
+bool valid_string_text(std::string_view t) noexcept {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    auto c = static_cast<unsigned char>(t[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"') return false;
+    if (c != '\\') continue;
+    if (++i >= t.size()) return false;
+    switch (t[i]) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+      case 'u':
+        if (i + 4 >= t.size()) return false;
+        for (int k = 1; k <= 4; ++k)
+          if (!std::isxdigit(static_cast<unsigned char>(t[i + static_cast<std::size_t>(k)]))) return false;
+        i += 4;
+        break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+bool valid_number_text(std::string_view t) noexcept {
+  std::size_t i = 0, n = t.size();
+  auto digits = [&] {
+    std::size_t from = i;
+    while (i < n && is_digit(t[i])) ++i;
+    return i > from;
+  };
+  if (i < n && t[i] == '-') ++i;
+  if (i < n && t[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && t[i] == '.' && (++i, !digits())) return false;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+bool valid_extra_text(std::string_view text) { return ascii(text) && valid_members(text); }
 
 void extra_shaper::slot_paths(std::string_view shape, std::vector<std::uint32_t>& out) {
   out.clear();

@@ -215,3 +215,23 @@ TEST_CASE("stack lines and extras take their values out, and messages split on t
   CHECK_FALSE(edgelog::detail::message_values(t, "1234", parts));  // side by side: stored whole
 }
 
+
+TEST_CASE("a read refuses extras whose shapes or values would not give valid JSON") {
+  using namespace edgelog::detail;
+  CHECK(valid_extra_shape("\"ctx\":{\"a\":\"\x01\",\"n\":\x02,\"l\":[\x02,true]}"));
+  CHECK(valid_extra_shape(""));
+  CHECK_FALSE(valid_extra_shape("\"ctx\":{\"a\":\x01}"));        // a string slot outside quotes
+  CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":1\x02}"));       // a number run into a digit
+  CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":\x02.5}"));      // … or into a fraction
+  CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":\x02}}"));       // unbalanced
+  CHECK_FALSE(valid_extra_shape("\"ctx\":{\"caf\xC3\xA9\":1}"));  // not ASCII
+  CHECK(valid_string_text("plain \\\"quoted\\\" \\u00e9\\n"));
+  CHECK_FALSE(valid_string_text("a\"b"));
+  CHECK_FALSE(valid_string_text("bad \\x escape"));
+  CHECK_FALSE(valid_string_text("cut \\u00"));
+  CHECK_FALSE(valid_string_text("raw\ttab"));
+  for (std::string_view n : {"0", "-0", "12.50", "1e5", "-1.5E-3", "123456789012345678901"}) CHECK_MESSAGE(valid_number_text(n), n);
+  for (std::string_view n : {"", "-", "01", "1.", ".5", "1e", "+1", "1-2", "0x1f"}) CHECK_FALSE_MESSAGE(valid_number_text(n), n);
+  CHECK(valid_extra_text("\"ctx\":{\"a\":1}"));
+  CHECK_FALSE(valid_extra_text("\"ctx\":{\"a\":1"));
+}
