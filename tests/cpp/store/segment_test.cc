@@ -128,7 +128,9 @@ TEST_CASE("stored bytes are a fraction of the raw JSON on a batch of repetitive 
 }
 
 TEST_CASE("the golden segments of each version open to their expected events") {
-  for (auto [name, version] : {std::pair{"segment_v1.golden.json", 1}, std::pair{"segment_v2.golden.json", 2}}) {
+  for (const auto& golden_version : {std::pair{"segment_v1.golden.json", 1}, std::pair{"segment_v2.golden.json", 2}}) {
+    const char* name = golden_version.first;
+    int version = golden_version.second;
     INFO(name);
     json g = json::parse(golden(name));
     std::string bytes;
