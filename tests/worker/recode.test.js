@@ -97,10 +97,10 @@ describe("version-1 segments rewritten as version 2", () => {
     const cron = async (at) => (await w.mf.getWorker()).scheduled({ cron: "* * * * *", scheduledTime: new Date(at) });
     await cron(now);
     assert.equal((await versions(w)).v1, 3); // received 10 minutes ago: not yet
-    const cursor = await db.recodeCursor(w.db);
+    const cursor = await db.upkeepCursor(w.db, "recode_v2");
     await cron(now + 2 * HOUR);
     assert.equal((await versions(w)).v1, undefined);
-    assert.ok(await db.recodeCursor(w.db) > cursor);
+    assert.ok(await db.upkeepCursor(w.db, "recode_v2") > cursor);
     assert.equal((await allEvents(w, "recent")).size, 15);
   });
 });

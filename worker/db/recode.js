@@ -5,9 +5,10 @@
 // The base64 of "ELSG" and version byte 1: how a version-1 segment's text begins.
 const V1_PREFIX = "RUxTRwE";
 
-/** How far the rewrite got: every segment id at or below it has been looked at. */
-export async function recodeCursor(db) {
-  const row = await db.prepare("SELECT last_segment FROM folds WHERE name = 'recode_v2'").first();
+/** How far an upkeep job (`recode_v2`, `trim_shares`) got: every segment id at or below it has
+ *  been looked at. */
+export async function upkeepCursor(db, name) {
+  const row = await db.prepare("SELECT last_segment FROM folds WHERE name = ?1").bind(name).first();
   return row?.last_segment ?? 0;
 }
 
@@ -33,12 +34,6 @@ export function recodeStatements(db, { segments, cursor }) {
       .bind(s.id, s.data, V1_PREFIX)),
     db.prepare("UPDATE folds SET last_segment = max(last_segment, ?1) WHERE name = 'recode_v2'").bind(cursor),
   ];
-}
-
-/** How far the trim got: every segment id at or below it has had its shares emptied. */
-export async function trimCursor(db) {
-  const row = await db.prepare("SELECT last_segment FROM folds WHERE name = 'trim_shares'").first();
-  return row?.last_segment ?? 0;
 }
 
 /** The newest segment id that is both folded and received before `before` (ms), or 0. */

@@ -14,20 +14,30 @@ const TRIM_WINDOW = 500; // segment ids emptied per transaction
 const WINDOW = 2_000; // segment ids looked at per query
 const CHUNK = 20;     // segments rewritten per transaction (each up to the row limit)
 
+// Walks ids (cursor, bound] one step at a time until the bound, the deadline or `maxChunks`;
+// `step(cursor)` does one transaction and answers where the cursor is now.
+async function walk(report, { cursor, bound, deadline, maxChunks }, step) {
+  while (cursor < bound) {
+    if (Date.now() >= deadline || report.chunks >= maxChunks) {
+      report.remaining = true;
+      break;
+    }
+    cursor = await step(cursor);
+    report.chunks++;
+  }
+  return report;
+}
+
 /** Rewrites, `chunk` segments per transaction, until the cursor reaches the segments of the last
  *  hour, the deadline or `maxChunks`: {recoded, chunks, remaining}; `damaged` counts segments that
  *  do not open (left as they are). */
 export async function recodeSegments(env, { deadline, now, chunk = CHUNK, maxChunks = Infinity }) {
   const report = { recoded: 0, chunks: 0, remaining: false };
   const bound = await db.recodeBound(env.DB, now - HOUR);
-  let cursor = await db.recodeCursor(env.DB);
-  while (cursor < bound) {
-    if (Date.now() >= deadline || report.chunks >= maxChunks) {
-      report.remaining = true;
-      break;
-    }
-    const upTo = Math.min(bound, cursor + WINDOW);
-    const rows = await db.versionOneSegments(env.DB, { after: cursor, upTo, limit: chunk });
+  const cursor = await db.upkeepCursor(env.DB, "recode_v2");
+  return walk(report, { cursor, bound, deadline, maxChunks }, async (after) => {
+    const upTo = Math.min(bound, after + WINDOW);
+    const rows = await db.versionOneSegments(env.DB, { after, upTo, limit: chunk });
     const reached = rows.length === chunk ? rows.at(-1).id : upTo;
     let segments = [];
     if (rows.length) {
@@ -40,10 +50,8 @@ export async function recodeSegments(env, { deadline, now, chunk = CHUNK, maxChu
     }
     await env.DB.batch(db.recodeStatements(env.DB, { segments, cursor: reached }));
     report.recoded += segments.length;
-    report.chunks++;
-    cursor = reached;
-  }
-  return report;
+    return reached;
+  });
 }
 
 /** Empties the shares of folded segments received before `now` − 48 h, until the deadline or
@@ -51,17 +59,11 @@ export async function recodeSegments(env, { deadline, now, chunk = CHUNK, maxChu
 export async function trimShares(env, { deadline, now, maxChunks = Infinity }) {
   const report = { trimmed: 0, chunks: 0, remaining: false };
   const bound = await db.trimBound(env.DB, now - TRIM_AFTER);
-  let cursor = await db.trimCursor(env.DB);
-  while (cursor < bound) {
-    if (Date.now() >= deadline || report.chunks >= maxChunks) {
-      report.remaining = true;
-      break;
-    }
-    const upTo = Math.min(bound, cursor + TRIM_WINDOW);
-    const [emptied] = await env.DB.batch(db.trimStatements(env.DB, { after: cursor, upTo }));
+  const cursor = await db.upkeepCursor(env.DB, "trim_shares");
+  return walk(report, { cursor, bound, deadline, maxChunks }, async (after) => {
+    const upTo = Math.min(bound, after + TRIM_WINDOW);
+    const [emptied] = await env.DB.batch(db.trimStatements(env.DB, { after, upTo }));
     report.trimmed += emptied.meta.changes ?? 0;
-    report.chunks++;
-    cursor = upTo;
-  }
-  return report;
+    return upTo;
+  });
 }
