@@ -1,6 +1,7 @@
 // Times the core on the benchmark batches; the same file runs natively and as wasm under node.
 // Prints one JSON line per batch: the whole ingest decision + encoding (segments and parts), and
-// the segment codec on that batch: its bytes against version 1's, opening it, and its zstd level.
+// the segment codec on that batch: its bytes against version 1's, opening it (whole, for levels, for
+// an aggregation over one ctx field), and its zstd level.
 // Usage: bench_core [--events N] [--runs N] [--write-batch FILE] [--random-stacks]
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "edgelog/ingest/passes/scrub.h"
 #include "edgelog/ingest/pipeline.h"
 #include "edgelog/ingest/readers/json.h"
+#include "edgelog/read/aggregate.h"
 #include "edgelog/store/segment.h"
 #include "edgelog/ingest/signature.h"
 #include "encode.h"
@@ -114,16 +116,32 @@ int main(int argc, char** argv) {
   double open_v1_ms = median_ms(runs, [&] { (void)reader.open(v1.bytes, opened); });
   // Opening for a count by level: ts and level only.
   double open_levels_ms = median_ms(runs, [&] { (void)reader.open(seg.bytes, opened, edgelog::segment_parts::none()); });
+  // An aggregation over one numeric ctx field: the segment opened whole, then with that path's
+  // column alone (the extras rebuilt holding only its values).
+  edgelog::aggregate_spec spec;
+  if (edgelog::parse_aggregate("", "p95(ctx.db.latency_ms)", spec)) return 1;
+  edgelog::segment_parts one_path = edgelog::segment_parts::none();
+  edgelog::add_parts(spec.measures[0].field, one_path);
+  auto aggregate_ms = [&](const edgelog::segment_parts& parts) {
+    return median_ms(runs, [&] {
+      edgelog::aggregator groups(spec);
+      (void)reader.open(seg.bytes, opened, parts);
+      for (const auto& ev : opened.rows) groups.add(ev);
+    });
+  };
+  double aggregate_whole_ms = aggregate_ms({});
+  double aggregate_path_ms = aggregate_ms(one_path);
 
   std::printf("{\"batch\":\"%s\",\"bytes\":%zu,\"events\":%d,\"accepted\":%zu,\"runs\":%d,"
               "\"median_ms\":%.4f,\"decide_ms\":%.4f,\"encode_ms\":%.4f,\"read_ms\":%.4f,\"scrub_ms\":%.4f,"
               "\"enrich_ms\":%.4f,\"hmac_in_core_ms\":%.4f,\"mb_per_s\":%.1f,"
               "\"segments\":%zu,\"stored_text_bytes\":%zu,\"stored_share\":%.4f,\"segment_bytes\":%zu,"
-              "\"segment_v1_bytes\":%zu,\"open_ms\":%.4f,\"open_v1_ms\":%.4f,\"open_levels_ms\":%.4f,\"zstd\":[",
+              "\"segment_v1_bytes\":%zu,\"open_ms\":%.4f,\"open_v1_ms\":%.4f,\"open_levels_ms\":%.4f,"
+              "\"aggregate_whole_ms\":%.4f,\"aggregate_path_ms\":%.4f,\"zstd\":[",
               random_stacks ? "random_stacks" : "standard", size, events, r.accepted, runs, ingest, decide,
               ingest - decide, read_ms, scrub_ms - copy_ms, enrich_ms, hmac, size / 1e6 / (ingest / 1e3), d.events.empty() ? 0 : std::size_t{1}, stored_text,
               static_cast<double>(stored_text) / static_cast<double>(size), seg.bytes.size(), v1.bytes.size(),
-              open_ms, open_v1_ms, open_levels_ms);
+              open_ms, open_v1_ms, open_levels_ms, aggregate_whole_ms, aggregate_path_ms);
   // The columns' zstd level: the segment's bytes and the time to build it at each.
   bool first = true;
   for (int level : {1, 2, 3, 6}) {

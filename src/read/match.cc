@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "detail/case_fold.h"
+#include "detail/json_path.h"
 #include "edgelog/ingest/rules.h"
 #include "edgelog/read/grammar.h"
 #include "read/grammar_text.h"
@@ -181,33 +182,11 @@ bool value_matches(const query_node& n, simdjson::dom::element v) {
   return false;
 }
 
-// The value at path[from…] below `at`: each step takes the longest run of the path's keys that
-// is one key there (`tags.peer.service` finds the tag "peer.service", and ctx.order.id the id
-// inside ctx.order), or nothing.
-std::optional<simdjson::dom::element> find_path(simdjson::dom::element at, const std::vector<std::string>& path,
-                                                std::size_t from) {
-  simdjson::dom::object obj;
-  if (at.get_object().get(obj)) return std::nullopt;
-  std::string key;
-  for (std::size_t to = path.size(); to > from; --to) {
-    key.clear();
-    for (std::size_t k = from; k < to; ++k) {
-      if (k > from) key += '.';
-      key += path[k];
-    }
-    simdjson::dom::element next;
-    if (obj[key].get(next)) continue;
-    if (to == path.size()) return next;
-    if (auto found = find_path(next, path, to)) return found;
-  }
-  return std::nullopt;
-}
-
 // The value at a path below ctx or tags, or nothing.
 std::optional<simdjson::dom::element> at_path(event_reading& r, const field_ref& f) {
   auto v = r.object(f.from);
   if (!v) return std::nullopt;
-  return find_path(*v, f.path, 0);
+  return detail::find_path(*v, f.path);
 }
 
 
@@ -272,16 +251,23 @@ void highlight_at(const query_expr& e, std::uint32_t at, std::vector<std::string
 
 }  // namespace
 
-void add_parts(const field_ref& field, segment_parts& parts) noexcept {
+void add_parts(const field_ref& field, segment_parts& parts) {
   switch (field.from) {
     case field_ref::source::stored: parts.fields |= 1u << static_cast<unsigned>(field.field); break;
     case field_ref::source::ctx:
-    case field_ref::source::tags: parts.extra = true; break;
+    case field_ref::source::tags: {
+      if (parts.extra) break;
+      std::vector<std::string> path{field.from == field_ref::source::ctx ? "ctx" : "tags"};
+      path.insert(path.end(), field.path.begin(), field.path.end());
+      if (std::find(parts.extra_paths.begin(), parts.extra_paths.end(), path) == parts.extra_paths.end())
+        parts.extra_paths.push_back(std::move(path));
+      break;
+    }
     default: break;
   }
 }
 
-void add_parts(const query_expr& e, segment_parts& parts) noexcept {
+void add_parts(const query_expr& e, segment_parts& parts) {
   for (const query_node& n : e.nodes) {
     if (n.what == kind::text && !n.in_field) {  // free text: message, stack, ctx and tags values
       parts.fields |= 1u << static_cast<unsigned>(stored_field::message) | 1u << static_cast<unsigned>(stored_field::stack);

@@ -48,6 +48,9 @@ void each_match(const scan_request& req, const read_filter& f, scan_tally& tally
   if (!whole) {
     scan.fields |= on_match.fields;
     scan.extra = scan.extra || on_match.extra;
+    for (const auto& path : on_match.extra_paths)
+      if (std::find(scan.extra_paths.begin(), scan.extra_paths.end(), path) == scan.extra_paths.end())
+        scan.extra_paths.push_back(path);
   }
   std::string bytes;
   for (const auto& seg : req.segments) {
@@ -290,7 +293,8 @@ aggregate_result aggregate_events(const aggregate_request& request) {
   }
   segment_parts reads = segment_parts::none();
   for (const auto& b : spec.by) add_parts(b, reads);
-  for (const auto& m : spec.measures) add_parts(m.field, reads);
+  for (const auto& m : spec.measures)
+    if (m.what != measure_spec::kind::count) add_parts(m.field, reads);  // count reads no field
   opened_segments open;
   each_match(request, f, out.tally, open, false, reads, [&](const segment_input&, const stored_event& ev, std::int64_t) {
     groups.add(ev);

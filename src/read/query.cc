@@ -184,7 +184,7 @@ bool matches(const read_filter& f, const stored_event& ev) {
   return matches(f.expr, ev);
 }
 
-segment_parts parts_of(const read_filter& f) noexcept {
+segment_parts parts_of(const read_filter& f) {
   segment_parts parts = segment_parts::none();
   for (const auto* list : {&f.equals, &f.not_equals, &f.globs})
     for (const auto& [field, value] : *list) parts.fields |= 1u << static_cast<unsigned>(field);

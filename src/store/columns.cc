@@ -300,7 +300,10 @@ errc column_reader::read(std::string_view section, std::int64_t ts_min, const se
     if (errc e = read_message(rows); e != errc::ok) return e;
   if (wanted.has(stored_field::stack))
     if (errc e = read_stack(rows); e != errc::ok) return e;
-  if (wanted.extra)
+  bool whole = wanted.extra;
+  if (!whole && !wanted.extra_paths.empty())
+    if (errc e = read_extra_paths(rows, wanted.extra_paths, whole); e != errc::ok) return e;
+  if (whole)
     if (errc e = read_extra(rows); e != errc::ok) return e;
   // The arena is complete: the rebuilt parts can point into it.
   std::string_view arena = arena_;
@@ -309,7 +312,7 @@ errc column_reader::read(std::string_view section, std::int64_t ts_min, const se
       rows[r].fields[static_cast<std::size_t>(stored_field::message)] = arena.substr(spans_[r].first, spans_[r].second);
     if (wanted.has(stored_field::stack))
       rows[r].fields[static_cast<std::size_t>(stored_field::stack)] = arena.substr(spans_[n + r].first, spans_[n + r].second);
-    if (wanted.extra && spans_[2 * n + r].first != npos_span)
+    if (spans_[2 * n + r].first != npos_span)
       rows[r].extra = arena.substr(spans_[2 * n + r].first, spans_[2 * n + r].second);
   }
   return errc::ok;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,16 @@ class column_reader {
   errc read_message(std::vector<stored_event>& rows);
   errc read_stack(std::vector<stored_event>& rows);
   errc read_extra(std::vector<stored_event>& rows);
+  /// The extras holding only `paths` (segment_parts::extra_paths); `whole` set, and nothing read,
+  /// when a path meets an object or an array or two paths could be read as one another.
+  errc read_extra_paths(std::vector<stored_event>& rows, const std::vector<std::vector<std::string>>& paths,
+                        bool& whole);
+  // The parts both reads of extras share (src/store/shaped_columns.cc).
+  errc read_extra_shapes(std::string_view data, byte_cursor& in);
+  static std::uint8_t values_column(std::uint32_t path) noexcept;
+  errc walk_path(std::uint32_t path);
+  errc take_value(std::uint32_t path, bool number, std::string& out);
+  errc walked_to_end(const byte_cursor& literal) const;
 
   std::array<stored_column, 256> columns_{};
   std::array<std::string, 256> buffers_;
@@ -77,6 +88,10 @@ class column_reader {
   std::vector<std::size_t> lengths_;         ///< per extra shape, its text without slots
   std::vector<std::pair<std::size_t, std::size_t>> spans_;  ///< in arena_: messages, stacks, extras
   std::vector<std::vector<std::string_view>> seen_;          ///< per extra path, its strings so far
+  std::array<std::optional<byte_cursor>, 256> cursors_;      ///< per values column read, where it is
+  std::vector<std::int32_t> resolved_;  ///< per extra shape and wanted path: where its value is
+  std::vector<std::string> values_;     ///< per wanted path, the event's value
+  std::string scratch_;
   std::size_t decoded_ = 0;
 };
 

@@ -218,20 +218,13 @@ errc column_reader::read_stack(std::vector<stored_event>& rows) {
   return in.at_end() && nums.at_end() && lines.at_end() ? errc::ok : errc::corrupt_segment;
 }
 
-errc column_reader::read_extra(std::vector<stored_event>& rows) {
-  std::string_view data, text;
-  if (errc e = column(column_id::extra, data); e != errc::ok) return e;
-  if (errc e = column(column_id::extra_text, text); e != errc::ok) return e;
-  if (!columns_[id(column_id::extra)].present) return text.empty() ? errc::ok : errc::corrupt_segment;
-  byte_cursor in(data), literal(text);
+errc column_reader::read_extra_shapes(std::string_view data, byte_cursor& in) {
   std::uint64_t paths = 0, shapes = 0;
   if (!in.varint(paths) || paths > data.size()) return errc::corrupt_segment;
   for (std::uint64_t p = 0; p < paths; ++p) {
     std::string_view name;
     if (!in.bytes(name)) return errc::corrupt_segment;
   }
-  // Each path reads its values from its column, in event order: a cursor per column.
-  std::array<std::optional<byte_cursor>, 256> cursors;
   path_cursors_.assign(static_cast<std::size_t>(paths), nullptr);
   seen_.resize(static_cast<std::size_t>(paths));
   for (auto& s : seen_) s.clear();
@@ -251,18 +244,67 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
       std::uint64_t v = 0;
       if (!in.varint(v) || v >= paths) return errc::corrupt_segment;
       path = static_cast<std::uint32_t>(v);
-      if (path_cursors_[path]) continue;
-      auto c = path < extra_value_columns ? static_cast<std::uint8_t>(id(column_id::extra_values) + path)
-                                          : id(column_id::extra_overflow);
-      if (!cursors[c]) {
-        std::string_view bytes;
-        if (errc e = column(static_cast<column_id>(c), bytes); e != errc::ok) return e;
-        cursors[c].emplace(bytes);
-      }
-      path_cursors_[path] = &*cursors[c];
     }
   }
-  std::size_t n = rows.size();
+  return errc::ok;
+}
+
+std::uint8_t column_reader::values_column(std::uint32_t path) noexcept {
+  return path < extra_value_columns ? static_cast<std::uint8_t>(id(column_id::extra_values) + path)
+                                    : id(column_id::extra_overflow);
+}
+
+errc column_reader::walk_path(std::uint32_t path) {
+  if (path_cursors_[path]) return errc::ok;
+  std::uint8_t c = values_column(path);
+  if (!cursors_[c]) {
+    std::string_view bytes;
+    if (errc e = column(static_cast<column_id>(c), bytes); e != errc::ok) return e;
+    cursors_[c].emplace(bytes);
+  }
+  path_cursors_[path] = &*cursors_[c];
+  return errc::ok;
+}
+
+errc column_reader::take_value(std::uint32_t path, bool number, std::string& out) {
+  byte_cursor& values = *path_cursors_[path];
+  std::uint64_t v = 0;
+  std::string_view bytes;
+  if (!values.varint(v)) return errc::corrupt_segment;
+  if (v == 0) {
+    if (!values.bytes(bytes) || !(number ? valid_number_text(bytes) : valid_string_text(bytes)))
+      return errc::corrupt_segment;
+    out.append(bytes);
+    if (!number) seen_[path].push_back(bytes);
+  } else if (number) {
+    append_number(out, v);
+  } else {
+    if (v > seen_[path].size()) return errc::corrupt_segment;
+    out.append(seen_[path][static_cast<std::size_t>(v - 1)]);
+  }
+  return errc::ok;
+}
+
+errc column_reader::walked_to_end(const byte_cursor& literal) const {
+  if (!literal.at_end()) return errc::corrupt_segment;
+  for (const auto& c : cursors_)
+    if (c && !c->at_end()) return errc::corrupt_segment;
+  return errc::ok;
+}
+
+errc column_reader::read_extra(std::vector<stored_event>& rows) {
+  std::string_view data, text;
+  if (errc e = column(column_id::extra, data); e != errc::ok) return e;
+  if (errc e = column(column_id::extra_text, text); e != errc::ok) return e;
+  if (!columns_[id(column_id::extra)].present) return text.empty() ? errc::ok : errc::corrupt_segment;
+  byte_cursor in(data), literal(text);
+  if (errc e = read_extra_shapes(data, in); e != errc::ok) return e;
+  // Each path reads its values from its column, in event order: a cursor per column.
+  for (auto& c : cursors_) c.reset();
+  for (const auto& p : pieces_)
+    for (std::uint32_t path : p.paths)
+      if (errc e = walk_path(path); e != errc::ok) return e;
+  std::size_t n = rows.size(), shapes = pieces_.size();
   // Room for every rebuilt extra at once: the shapes' text per event, and the values (a number's
   // text is at most about three times its code).
   std::size_t room = 0;
@@ -272,7 +314,7 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
     if (!probe.varint(ref) || ref > shapes) return errc::corrupt_segment;
     if (ref) room += lengths_[static_cast<std::size_t>(ref - 1)];
   }
-  for (const auto& c : cursors)
+  for (const auto& c : cursors_)
     if (c) room += 3 * c->remaining();
   arena_.reserve(arena_.size() + room);
   for (std::size_t i = 0; i < n; ++i) {
@@ -287,32 +329,14 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
     std::size_t start = arena_.size();
     arena_.append(p.literals[0]);
     for (std::size_t k = 0; k < p.paths.size(); ++k) {
-      std::uint32_t path = p.paths[k];
-      byte_cursor& values = *path_cursors_[path];
-      std::uint64_t v = 0;
-      std::string_view bytes;
-      if (!values.varint(v)) return errc::corrupt_segment;
-      if (v == 0) {
-        bool number = p.integer[k];
-        if (!values.bytes(bytes) || !(number ? valid_number_text(bytes) : valid_string_text(bytes)))
-          return errc::corrupt_segment;
-        arena_.append(bytes);
-        if (!number) seen_[path].push_back(bytes);
-      } else if (p.integer[k]) {
-        append_number(arena_, v);
-      } else {
-        if (v > seen_[path].size()) return errc::corrupt_segment;
-        arena_.append(seen_[path][static_cast<std::size_t>(v - 1)]);
-      }
+      if (errc e = take_value(p.paths[k], p.integer[k], arena_); e != errc::ok) return e;
       arena_.append(p.literals[k + 1]);
     }
     if (arena_.size() > max_column_bytes) return errc::corrupt_segment;
     spans_[2 * n + i] = {start, arena_.size() - start};
   }
-  if (!in.at_end() || !literal.at_end()) return errc::corrupt_segment;
-  for (auto& c : cursors)
-    if (c && !c->at_end()) return errc::corrupt_segment;
-  return errc::ok;
+  if (!in.at_end()) return errc::corrupt_segment;
+  return walked_to_end(literal);
 }
 
 }  // namespace edgelog::detail

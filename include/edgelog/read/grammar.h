@@ -98,10 +98,11 @@ bool may_match(const query_expr& e, std::uint8_t levels_present, const token_fil
 bool matches(const query_expr& e, const stored_event& ev);
 
 /// Adds the parts of a stored event that reading `field` needs to `parts` (ctx and tags: the
-/// extra; level and ts: nothing beyond what every read has).
-void add_parts(const field_ref& field, segment_parts& parts) noexcept;
+/// field's path, unless the whole extra is read already; level and ts: nothing beyond what
+/// every read has).
+void add_parts(const field_ref& field, segment_parts& parts);
 /// Adds the parts the exact match on the query reads.
-void add_parts(const query_expr& e, segment_parts& parts) noexcept;
+void add_parts(const query_expr& e, segment_parts& parts);
 
 /// Appends the text terms a match may show (those not under a negation), as written.
 void highlight_terms(const query_expr& e, std::vector<std::string>& out);

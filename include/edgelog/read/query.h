@@ -74,6 +74,6 @@ bool may_match(const read_filter& f, std::uint8_t levels_present, const token_fi
 bool matches(const read_filter& f, const stored_event& ev);
 
 /// The parts of stored events the exact match on `f` reads: what a scan opens segments with.
-segment_parts parts_of(const read_filter& f) noexcept;
+segment_parts parts_of(const read_filter& f);
 
 }  // namespace edgelog

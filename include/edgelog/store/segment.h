@@ -102,10 +102,15 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
 struct segment_parts {
   std::uint32_t fields = (1u << stored_field_count) - 1;  ///< bit 1 << stored_field
   bool extra = true;
+  /// Without `extra`: paths below ctx or tags, their top key first ({"ctx", "db", "latency_ms"}).
+  /// Each event's extra is then rebuilt holding those values alone, nested one key per step, so
+  /// that a path reads there what it reads in the whole extra; only the columns of those values
+  /// are decoded. (Where a path meets an object or an array, the whole extra is rebuilt.)
+  std::vector<std::vector<std::string>> extra_paths;
 
   bool has(stored_field f) const noexcept { return (fields >> static_cast<unsigned>(f)) & 1u; }
   /// Only ts and level.
-  static segment_parts none() noexcept { return {0, false}; }
+  static segment_parts none() noexcept { return {0, false, {}}; }
 };
 
 /// Stored events of one opened segment; views point into the segment_reader's buffer.

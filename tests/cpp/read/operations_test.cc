@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../../bench/batch_gen.h"
 #include "detail/base64.h"
 #include "edgelog/read/operations.h"
 #include "abi_call.h"
@@ -231,4 +232,37 @@ TEST_CASE("a read decodes only the columns its filter and its answer need") {
   CHECK(counted.tally.matched == 2);
   CHECK(counted.tally.columns > 3);
   CHECK(counted.tally.columns < whole);
+}
+
+TEST_CASE("an aggregation over one ctx field reads that path's column alone, and answers as a whole read does") {
+  auto seg = edgelog::test::segment_of(edgelog::bench::make_batch(200, 42, false));
+  std::string b64;
+  edgelog::detail::base64_encode(seg.bytes, b64);
+  auto run = [&](const char* by, const char* agg, const char* q) {
+    edgelog::aggregate_request a;
+    a.by = by;
+    a.agg = agg;
+    a.filter.q = q;
+    a.segments = {{1, "shop", 1795000000000, b64, 0, {}, {}}};
+    return edgelog::aggregate_events(a);
+  };
+  auto latency = run("", "count,p95(ctx.db.latency_ms),max(ctx.db.latency_ms)", "");
+  REQUIRE_FALSE(latency.problem);
+  REQUIRE(latency.rows.size() == 1);
+  CHECK(latency.rows[0].values[0] == 200);
+  CHECK(latency.tally.columns == 4);  // ts, level, the extras' shapes, the path's values
+  // The same measures, the whole extras read (a free-text term needs them): the same answer.
+  auto whole = run("", "count,p95(ctx.db.latency_ms),max(ctx.db.latency_ms)", "NOT zzzz");
+  CHECK(whole.tally.columns > latency.tally.columns + 10);
+  CHECK(whole.rows[0].values == latency.rows[0].values);
+  // Grouped by a field and filtered on another path: those paths' columns more.
+  auto grouped = run("source", "avg(ctx.db.latency_ms)", "ctx.http.status:>=400");
+  REQUIRE_FALSE(grouped.problem);
+  CHECK(grouped.tally.columns == 6);
+  auto grouped_whole = run("source", "avg(ctx.db.latency_ms)", "ctx.http.status:>=400 NOT zzzz");
+  REQUIRE(grouped.rows.size() == grouped_whole.rows.size());
+  for (std::size_t i = 0; i < grouped.rows.size(); ++i) {
+    CHECK(grouped.rows[i].key == grouped_whole.rows[i].key);
+    CHECK(grouped.rows[i].values == grouped_whole.rows[i].values);
+  }
 }
