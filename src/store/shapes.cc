@@ -191,12 +191,16 @@ bool valid_members(std::string_view members) {
 
 bool valid_extra_shape(std::string_view shape) {
   if (!ascii(shape)) return false;
-  for (std::string_view number : {"0", "-1e5"}) {
+  // Strings empty and numbers 0, then strings `x` and numbers -1e5: a number run into its
+  // neighbours fails one, and so does a string slot outside quotes (`x` is no JSON token).
+  const std::pair<std::string_view, std::string_view> fills[] = {{"", "0"}, {"x", "-1e5"}};
+  for (auto [text, number] : fills) {
     thread_local std::string probe;
     probe.clear();
     for (char c : shape) {
       if (c == slot_number) probe.append(number);
-      else if (c != slot_string) probe.push_back(c);
+      else if (c == slot_string) probe.append(text);
+      else probe.push_back(c);
     }
     if (!valid_members(probe)) return false;
   }

@@ -38,8 +38,9 @@ bool extra_shape(std::string_view extra, std::string& shape, std::vector<shape_v
 
 /// What a read checks of a stored segment's extras, so that a damaged or forged segment can never
 /// make an event's JSON invalid: a shape that, filled with any valid values, gives ASCII JSON
-/// members (checked filled two ways: strings empty, numbers 0 and -1e5, which catch a number run
-/// into its neighbours); a string's text between quotes; a number's text; an extra stored whole.
+/// members (checked filled two ways: strings empty and numbers 0, then strings `x` and numbers
+/// -1e5, which catch a number run into its neighbours and a string slot outside quotes); a
+/// string's text between quotes; a number's text; an extra stored whole.
 bool valid_extra_shape(std::string_view shape);
 bool valid_string_text(std::string_view text) noexcept;
 bool valid_number_text(std::string_view text) noexcept;

@@ -168,6 +168,8 @@ TEST_CASE("a read refuses extras whose shapes or values would not give valid JSO
   CHECK(valid_extra_shape("\"ctx\":{\"a\":\"\x01\",\"n\":\x02,\"l\":[\x02,true]}"));
   CHECK(valid_extra_shape(""));
   CHECK_FALSE(valid_extra_shape("\"ctx\":{\"a\":\x01}"));        // a string slot outside quotes
+  CHECK_FALSE(valid_extra_shape("\"t\":[\x01\"\"]"));             // … that is valid JSON when empty
+  CHECK_FALSE(valid_extra_shape("\"t\":[1\x01]"));                 // … or against a number
   CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":1\x02}"));       // a number run into a digit
   CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":\x02.5}"));      // … or into a fraction
   CHECK_FALSE(valid_extra_shape("\"ctx\":{\"n\":\x02}}"));       // unbalanced
