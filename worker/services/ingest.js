@@ -18,6 +18,9 @@ const MAX_DUPLICATE_RETRIES = 3;
 // Past this many segments behind, an ingest starts a fold (bounded) after answering.
 const FOLD_LAG_SEGMENTS = 64;
 const FOLD_BUDGET_MS = 1_000;
+// One such fold at a time per isolate: the requests answered while it runs start none of their
+// own (each would fold the few segments since in a transaction of its own, behind it).
+let folding = false;
 const ENCODING_STATUS = { unsupported_encoding: 415, invalid_encoding: 400 };
 const ENCODING_MESSAGE = {
   unsupported_encoding: "Content-Encoding must be gzip or deflate (or absent)",
@@ -230,8 +233,11 @@ export async function ingestWith(request, env, ctx,
     noteKeyUse(env, ctx, creds.keyId, now);
     // Reads add the shares the folds have not reached yet; when a burst outruns the per-minute
     // cron, the fold runs from here, after the answer, so what a read adds stays small.
-    if (db.foldLag(results, at) > FOLD_LAG_SEGMENTS)
-      ctx.waitUntil(foldPending(env, FOLD_BUDGET_MS).catch((err) => console.error("fold failed", rid, err)));
+    if (!folding && db.foldLag(results, at) > FOLD_LAG_SEGMENTS) {
+      folding = true;
+      ctx.waitUntil(foldPending(env, FOLD_BUDGET_MS).catch((err) => console.error("fold failed", rid, err))
+        .finally(() => { folding = false; }));
+    }
     const { issues } = decision.header;
     // Alerts never delay or endanger the answer.
     if (issues.length) {
