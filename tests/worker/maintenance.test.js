@@ -16,7 +16,7 @@ const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "ed
 
 /** Stores events as ingestion would, through the real core, with the timestamps given
  *  ([{ts, level, message}]): one request (one segment per retention class) per `perRequest`. */
-async function seed(w, project, events, { perRequest = events.length, overrides = {} } = {}) {
+async function seed(w, project, events, { perRequest = events.length, overrides = {}, fold = true } = {}) {
   for (let i = 0; i < events.length; i += perRequest) {
     const body = new TextEncoder().encode(JSON.stringify(events.slice(i, i + perRequest)));
     const decision = core.ingest({
@@ -29,7 +29,7 @@ async function seed(w, project, events, { perRequest = events.length, overrides 
     decision.release();
     await w.db.batch(statements);
   }
-  await w.fold();
+  if (fold) await w.fold();
 }
 
 async function messages(w, slug) {
@@ -146,6 +146,8 @@ describe("a purge with a small budget and many projects", () => {
       { perRequest: 1 });
     const first = await purge("chunk_rows=2&max_chunks=1");
     assert.deepEqual([first.deleted, first.remaining], [2, true]);
+    // The project it stopped in is named with what it deleted there.
+    assert.deepEqual(first.projects, [{ project: "fair-resume", deleted: 2, remaining: true }]);
     const second = await purge("chunk_rows=2&max_chunks=1");
     assert.deepEqual([second.deleted, second.remaining], [2, true]); // a full chunk: there may be more
     const third = await purge("chunk_rows=2&max_chunks=1");
@@ -197,6 +199,19 @@ describe("manual triggers, state and health", () => {
     assert.equal(report.remaining, false);
     assert.equal(typeof report.duration_ms, "number");
     assert.equal((await w.admin("/api/admin/purge?chunk_rows=0", { method: "POST" })).status, 400);
+  });
+
+  test("a purge right after an expired segment is stored deletes it (the folds count it first)", async () => {
+    const p = await w.createProject("unfolded");
+    await seed(w, p.project, [{ ts: Date.now() - 100 * HOUR, level: "info", message: "expired, not yet folded" }],
+      { fold: false });
+    const retention = { now: Date.now(), maxHours: 72, minHours: 72 };
+    assert.equal(await db.expiredUncounted(w.db, p.project.id, retention), true);
+    const report = (await (await w.admin("/api/admin/purge", { method: "POST" })).json()).jobs.purge;
+    assert.deepEqual([report.deleted, report.remaining], [1, false]);
+    assert.deepEqual(report.projects.find((e) => e.project === "unfolded"), { project: "unfolded", deleted: 1, issues_deleted: 0 });
+    assert.equal(await db.expiredUncounted(w.db, p.project.id, retention), false);
+    assert.equal(await db.countLogs(w.db, p.project.id), 0);
   });
 
   test("POST /api/admin/maintain runs both crons' jobs (alert evaluation too) and reports size warnings", async () => {

@@ -64,6 +64,16 @@ export async function deleteExpiredSegments(db, projectId, { now, maxHours, minH
   };
 }
 
+/** True when a project holds an expired segment the folds have not counted yet (the purge leaves
+ *  it for its next run). */
+export async function expiredUncounted(db, projectId, { now, maxHours, minHours }) {
+  const row = await db.prepare(`SELECT 1 AS found FROM segments WHERE project_id = ?1 AND ts_max < ?2 - ?4 * 3600000
+      AND ts_max < ?2 - min(retention_hours, ?3) * 3600000
+      AND id > (SELECT last_segment FROM folds WHERE name = 'aggregates') LIMIT 1`)
+    .bind(projectId, now, maxHours, minHours).first();
+  return row !== null;
+}
+
 /** Deletes up to `limit` of a project's legacy rows (from before segments) older than `cutoff`. */
 export async function deleteExpiredLegacyRows(db, projectId, cutoff, limit) {
   const result = await db.prepare(`DELETE FROM logs WHERE id IN (

@@ -3,6 +3,7 @@
 // ts_max) index, until done or out of budget (the next run resumes). Legacy rows from before
 // segments, event ids and Idempotency-Keys past their use go too.
 import * as db from "../db/index.js";
+import { foldPending } from "../services/rollups.js";
 
 const BASELINE_DAYS = 28;
 const HOUR = 3_600_000;
@@ -19,10 +20,15 @@ export function retentionSpan(project) {
 /** Purges expired events. `now` is the run's clock (the cron's scheduledTime). A run that runs out
  *  of budget records the project it stopped at, and the next run starts there; only chunks that
  *  deleted something count against the budget, so checking a project with nothing expired is free
- *  of it; `remaining` means expired segments may be left (a full last chunk, or projects unseen). */
+ *  of it; `remaining` means expired segments may be left (a full last chunk, projects unseen, or
+ *  expired segments the folds have not counted yet: those go once counted, so the purge folds what
+ *  is pending first, within its budget). The project a run stops in is reported with what it
+ *  deleted there and `remaining: true`. */
 export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks }) {
   const report = { deleted: 0, segments: 0, chunks: 0, projects: [], remaining: false, size_after: null };
   const out = () => Date.now() >= deadline || report.chunks >= maxChunks;
+  await foldPending(env, Math.max(0, deadline - Date.now()));
+  let uncounted = false;
   const policies = await db.retentionPolicies(env.DB);
   const resumeAt = await db.cursor(env.DB, "purge");
   const ordered = [...policies.filter((p) => p.id >= resumeAt), ...policies.filter((p) => p.id < resumeAt)];
@@ -42,7 +48,10 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
       report.deleted += chunk.events;
       entry.deleted += chunk.events;
       if (chunk.sizeAfter !== null) report.size_after = chunk.sizeAfter;
-      if (chunk.deleted < chunkRows) break;
+      if (chunk.deleted < chunkRows) {
+        uncounted ||= await db.expiredUncounted(env.DB, project.id, { now, maxHours, minHours });
+        break;
+      }
     }
     // Legacy rows (from before segments) and event ids past their events: bounded by time only.
     for (const purge of [
@@ -59,6 +68,7 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
     }
     if (report.remaining) {
       stoppedAt ||= project.id;
+      if (entry.deleted) report.projects.push({ ...entry, remaining: true });
       break;
     }
     // Issue summaries outlive their events by 30 days, so a recurrence is seen as a regression.
@@ -68,6 +78,7 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
     await db.deleteOldRollups(env.DB, project.id, now - maxHours * HOUR);
     if (entry.deleted || entry.issues_deleted) report.projects.push(entry);
   }
+  report.remaining ||= uncounted;
   await db.setCursor(env.DB, "purge", stoppedAt);
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
