@@ -68,7 +68,7 @@ deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker, binding, reads over 1M events, the client
+bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker and its profile in workerd, binding, reads over 1M events, the client
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
@@ -77,6 +77,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm, per input format), inge
 	@node bench/formats.mjs
 	@node bench/e2e.mjs
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
+	@node bench/profile.mjs
 	@node bench/binding.mjs
 	@node bench/read.mjs
 	@node --expose-gc bench/client.mjs
