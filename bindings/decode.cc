@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -104,6 +106,7 @@ void read_settings(const json& doc, project_settings& out) {
   if (doc.value("convert", false)) out.set_convert();
   out.fingerprint_rules = parse_rules(string_or(doc, "fingerprint_rules"));
   out.page_rules = parse_rules(string_or(doc, "page_rules"));
+  out.in_app_rules = parse_in_app_rules(string_or(doc, "in_app_rules"));
 }
 
 // {"levels": [...], "<field>": value, "not": {field: [values]}, "globs": {field: glob}, "q"}.
@@ -136,6 +139,8 @@ void read_scan(const json& req, std::string_view body, scan_request& out) {
   out.to = req.value("to", std::int64_t{INT64_MAX});
   if (auto it = req.find("now"); it != req.end() && !it->is_null()) out.now = it->get<std::int64_t>();
   std::size_t offset = 0;
+  // Each project's in-app rules, parsed once per text.
+  std::map<std::string, std::shared_ptr<const std::vector<rule>>, std::less<>> in_app;
   for (const auto& s : req.value("segments", json::array())) {
     segment_input seg;
     seg.id = s.at("id").get<std::int64_t>();
@@ -145,6 +150,13 @@ void read_scan(const json& req, std::string_view body, scan_request& out) {
     if (auto it = s.find("retention_overrides"); it != s.end() && !it->is_null())
       seg.retention_by_level = overrides_of(*it);
     if (auto ids = s.find("event_ids"); ids != s.end()) seg.event_ids = ids->get<std::vector<std::int64_t>>();
+    if (auto rules = s.find("in_app_rules"); rules != s.end() && rules->is_string() && !rules->get_ref<const std::string&>().empty()) {
+      const auto& text = rules->get_ref<const std::string&>();
+      auto it = in_app.find(text);
+      if (it == in_app.end())
+        it = in_app.emplace(text, std::make_shared<const std::vector<rule>>(parse_in_app_rules(text))).first;
+      seg.in_app_rules = it->second;
+    }
     auto size = s.at("size").get<std::size_t>();
     if (offset + size > body.size()) throw std::out_of_range("segment sizes exceed the body");
     seg.text = body.substr(offset, size);
@@ -339,6 +351,8 @@ errc decode_rules_preview(std::string_view text, std::string_view body, rules_pr
     out.current_fingerprint_rules = string_or(req, "current_fingerprint_rules");
     out.fingerprint_rules = string_or(req, "fingerprint_rules");
     out.page_rules = string_or(req, "page_rules");
+    out.current_in_app_rules = string_or(req, "current_in_app_rules");
+    out.in_app_rules = string_or(req, "in_app_rules");
   });
 }
 

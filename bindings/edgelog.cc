@@ -21,7 +21,7 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 7;  // 7: el_recode
+constexpr std::uint32_t abi_version = 8;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -289,6 +289,16 @@ el_result* el_check_rules(const uint8_t* text_ptr, size_t text_len) {
   try {
     std::vector<std::string> errors;
     (void)parse_rules(text(text_ptr, text_len), &errors);
+    return make_result(encode_rule_errors(errors));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
+el_result* el_check_in_app_rules(const uint8_t* text_ptr, size_t text_len) {
+  try {
+    std::vector<std::string> errors;
+    (void)parse_in_app_rules(text(text_ptr, text_len), &errors);
     return make_result(encode_rule_errors(errors));
   } catch (...) {
     return failure(errc::internal);

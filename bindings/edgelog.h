@@ -88,6 +88,8 @@ el_result* el_ticket(const uint8_t* request, size_t request_len);
 
 /** Checks project rules (fingerprint or page rules, as text): {"errors": ["line N: reason", …]}. */
 el_result* el_check_rules(const uint8_t* text, size_t text_len);
+/** Checks in-app rules (`module:"com.acme.*" -> +app`, as text): {"errors": ["line N: reason", …]}. */
+el_result* el_check_in_app_rules(const uint8_t* text, size_t text_len);
 
 #ifdef __cplusplus
 }

@@ -167,7 +167,8 @@ std::string encode_rows(const rows_result& r) {
   w.raw("{\"rows\":[");
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
     if (i) w.ch(',');
-    write_event_json(out, *r.rows[i].event, r.rows[i].key.id, r.rows[i].segment->project, r.rows[i].segment->received_at);
+    write_event_json(out, *r.rows[i].event, r.rows[i].key.id, r.rows[i].segment->project, r.rows[i].segment->received_at,
+                     r.rows[i].segment->in_app_rules.get());
   }
   w.raw("],\"keys\":[");
   for (std::size_t i = 0; i < r.rows.size(); ++i) {
@@ -374,6 +375,7 @@ std::string encode_rules_preview(const rules_preview_result& r) {
   w.integer(p.paged_after);
   lines(",\"fingerprint_lines\":", p.fingerprint_lines);
   lines(",\"page_lines\":", p.page_lines);
+  lines(",\"in_app_lines\":", p.in_app_lines);
   w.raw(",\"problems\":");
   write_list(w, p.problems);
   write_tally(w, r.tally);

@@ -100,6 +100,8 @@ export class Core {
 
   /** What is wrong with project rules (fingerprint or page rules): ["line N: reason", …]. */
   checkRules(text) { return this.#call("el_check_rules", text).errors; }
+  /** What is wrong with in-app rules: ["line N: reason", …]. */
+  checkInAppRules(text) { return this.#call("el_check_in_app_rules", text).errors; }
 
   #guard(fn) {
     try {

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   edgelog::rows_request request;
   request.filter.q = "a* \"b c\" -d";
   request.filter.equals.emplace_back("source", "x");
-  request.segments.push_back({1, "p", 0, b64, 0, {}, {}});
+  request.segments.push_back({1, "p", 0, b64, 0, {}, {}, {}});
   std::string answer = edgelog::encode_rows(edgelog::read_rows(request));
   if (!nlohmann::json::accept(answer)) __builtin_trap();
   return 0;

@@ -161,7 +161,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
   scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
-  for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules));
+  for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules));
   d.events = b.events;
   d.rejected = b.rejected;
   summarize_issues(d);

@@ -1,6 +1,9 @@
 // The rule syntax and its matcher: linear-time globbing, no regex.
 #include "edgelog/ingest/rules.h"
 
+#include <algorithm>
+#include <string>
+
 namespace edgelog {
 namespace {
 
@@ -8,7 +11,12 @@ using sv = std::string_view;
 
 constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-constexpr sv fields[] = {"message", "source", "level", "env", "type", "module", "function", "component", "endpoint"};
+constexpr sv fields[] = {"message", "source", "level", "env", "type", "module", "function", "file", "component",
+                         "endpoint"};
+
+bool frame_field(sv f) { return f == "module" || f == "function" || f == "file"; }
+
+sv frame_value(sv field, const frame& fr) { return field == "module" ? sv(fr.module) : field == "function" ? sv(fr.function) : sv(fr.file); }
 
 bool known_field(sv f) {
   for (sv k : fields)
@@ -101,10 +109,10 @@ bool rule_matches(const rule& r, const rule_subject& s) noexcept {
   for (const auto& m : r.matchers) {
     const sv f = m.field;
     bool hit = false;
-    if (f == "module" || f == "function") {
+    if (frame_field(f)) {
       if (s.frames)
         for (const auto& fr : *s.frames)
-          if (glob_match(m.pattern, f == "module" ? sv(fr.module) : sv(fr.function))) { hit = true; break; }
+          if (glob_match(m.pattern, frame_value(f, fr))) { hit = true; break; }
     } else {
       sv value = f == "message" ? s.message : f == "source" ? s.source : f == "level" ? s.level
                : f == "env" ? s.env : f == "type" ? s.type : f == "component" ? s.component : s.endpoint;
@@ -119,6 +127,52 @@ const rule* first_match(const std::vector<rule>& rules, const rule_subject& s) n
   for (const auto& r : rules)
     if (rule_matches(r, s)) return &r;
   return nullptr;
+}
+
+std::vector<rule> parse_in_app_rules(std::string_view text, std::vector<std::string>* errors) {
+  std::vector<std::string> found;
+  std::vector<rule> out;
+  for (auto& r : parse_rules(text, errors ? &found : nullptr)) {
+    auto fail = [&](const char* why) {
+      if (errors) found.push_back("line " + std::to_string(r.line) + ": " + why);
+    };
+    if (r.name != "+app" && r.name != "-app") {
+      fail("an in-app rule ends in -> +app or -> -app");
+      continue;
+    }
+    if (!std::all_of(r.matchers.begin(), r.matchers.end(), [](const matcher& m) { return frame_field(m.field); })) {
+      fail("an in-app rule matches frames: module, function or file");
+      continue;
+    }
+    out.push_back(std::move(r));
+  }
+  if (errors) {
+    // In line order, as the text reads.
+    std::stable_sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {
+      return std::stoi(a.substr(5)) < std::stoi(b.substr(5));
+    });
+    errors->insert(errors->end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+bool frame_matches(const rule& r, const frame& f) noexcept {
+  return std::all_of(r.matchers.begin(), r.matchers.end(),
+                     [&](const matcher& m) { return frame_field(m.field) && glob_match(m.pattern, frame_value(m.field, f)); });
+}
+
+bool apply_in_app_rules(const std::vector<rule>& rules, std::vector<frame>& frames) noexcept {
+  bool changed = false;
+  for (auto& fr : frames) {
+    for (auto r = rules.rbegin(); r != rules.rend(); ++r) {
+      if (!frame_matches(*r, fr)) continue;
+      bool in_app = r->name == "+app";
+      changed = changed || in_app != fr.in_app;
+      fr.in_app = in_app;
+      break;
+    }
+  }
+  return changed;
 }
 
 }  // namespace edgelog

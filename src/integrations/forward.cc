@@ -27,7 +27,7 @@ std::size_t write_forward_body(const forward_options& options, std::span<const f
       w.raw("}}\n");
     }
     doc.clear();
-    write_event_json(doc, *item.event, item.id, item.project, item.received_at);
+    write_event_json(doc, *item.event, item.id, item.project, item.received_at, item.in_app_rules);
     w.raw("{\"@timestamp\":\"");
     w.raw(format_rfc3339(item.event->ts));
     w.raw("\",");

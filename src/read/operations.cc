@@ -175,7 +175,8 @@ forward_result read_forward(const forward_request& request) {
   hits h = collect_rows(request, f, out.tally, open);
   std::vector<forward_item> items;
   items.reserve(h.rows.size());
-  for (const auto& r : h.rows) items.push_back({r.event, r.key.id, r.segment->project, r.segment->received_at});
+  for (const auto& r : h.rows)
+    items.push_back({r.event, r.key.id, r.segment->project, r.segment->received_at, r.segment->in_app_rules.get()});
   out.count = write_forward_body(request.options, items, out.body);
   out.last_id = out.count ? items[out.count - 1].id : -1;
   out.more = out.count < h.matching;
@@ -341,7 +342,8 @@ rules_preview_result preview_rules_over(const rules_preview_request& request) {
     std::nth_element(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(request.limit), events.end(), newest);
     events.resize(request.limit);
   }
-  out.preview = preview_rules(events, request.current_fingerprint_rules, request.fingerprint_rules, request.page_rules);
+  out.preview = preview_rules(events, {.fingerprint = request.current_fingerprint_rules, .page = {}, .in_app = request.current_in_app_rules},
+                              {.fingerprint = request.fingerprint_rules, .page = request.page_rules, .in_app = request.in_app_rules});
   return out;
 }
 

@@ -1,5 +1,5 @@
 // What a project's rules would do to the events it stored last: the dashboard's preview before the
-// operator saves fingerprint or page rules. Each event is regrouped with the proposed rules by the
+// operator saves fingerprint, page or in-app rules. Each event is regrouped with the proposed rules by the
 // same group_event and first_match the ingest uses.
 #include "edgelog/read/rules_preview.h"
 
@@ -33,32 +33,61 @@ rule_subject subject_of(const event& ev, std::string_view exception_type, const 
           &stack.frames};
 }
 
+// Counts, per in-app rule, the event's frames it matches and those it decides (as the last rule
+// that matches the frame): an event counts once per rule.
+void count_in_app_lines(const std::vector<rule>& rules, const std::vector<frame>& frames,
+                        std::vector<rule_line_count>& lines) {
+  std::vector<bool> matched(rules.size()), decided(rules.size());
+  for (const frame& fr : frames) {
+    bool first = true;
+    for (std::size_t i = rules.size(); i-- > 0;) {
+      if (!frame_matches(rules[i], fr)) continue;
+      matched[i] = true;
+      if (first) decided[i] = true;
+      first = false;
+    }
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    lines[i].matches += matched[i];
+    lines[i].decides += decided[i];
+  }
+}
+
 }  // namespace
 
-rules_preview preview_rules(std::span<const stored_event* const> events, std::string_view current_fingerprint_rules,
-                            std::string_view fingerprint_rules, std::string_view page_rules) {
+rules_preview preview_rules(std::span<const stored_event* const> events, const rule_texts& current,
+                            const rule_texts& proposed) {
   rules_preview out;
-  auto current = parse_rules(current_fingerprint_rules);
-  auto fp = parse_rules(fingerprint_rules, &out.problems);
-  auto page = parse_rules(page_rules, &out.problems);
+  auto current_fp = parse_rules(current.fingerprint);
+  auto current_app = parse_in_app_rules(current.in_app);
+  auto fp = parse_rules(proposed.fingerprint, &out.problems);
+  auto page = parse_rules(proposed.page, &out.problems);
+  std::vector<std::string> app_problems;
+  auto app = parse_in_app_rules(proposed.in_app, &app_problems);
+  for (auto& p : app_problems) out.problems.push_back("in-app " + p);
   for (const rule& r : fp) out.fingerprint_lines.push_back({r.line, 0, 0});
   for (const rule& r : page) out.page_lines.push_back({r.line, 0, 0});
+  for (const rule& r : app) out.in_app_lines.push_back({r.line, 0, 0});
 
   std::unordered_set<std::string> now, after;
   for (const stored_event* s : events) {
     ++out.events;
     event ev = as_event(*s);
     parsed_stack stack = ev.stack.empty() ? parsed_stack{} : parse_stack(ev.stack);
+    parsed_stack proposed_stack = stack;
+    apply_in_app_rules(current_app, stack.frames);
+    apply_in_app_rules(app, proposed_stack.frames);
+    count_in_app_lines(app, proposed_stack.frames, out.in_app_lines);
     std::string_view type = (*s)[stored_field::exception_type];
     std::string_view tmpl = (*s)[stored_field::template_];
     std::string_view stored = (*s)[stored_field::fingerprint];
-    auto subject = subject_of(ev, type, stack);
+    auto subject = subject_of(ev, type, proposed_stack);
 
     now.emplace(stored);
     // An event whose stored group the current rules do not reproduce was grouped by its client
     // (a fingerprint array) or before the rules changed: the rules leave it where it is.
-    bool rules_decide = group_event(ev, stack, type, tmpl, current).fingerprint == stored;
-    after.insert(rules_decide ? group_event(ev, stack, type, tmpl, fp).fingerprint : std::string(stored));
+    bool rules_decide = group_event(ev, stack, type, tmpl, current_fp).fingerprint == stored;
+    after.insert(rules_decide ? group_event(ev, proposed_stack, type, tmpl, fp).fingerprint : std::string(stored));
 
     bool decided = false;
     for (std::size_t i = 0; i < fp.size(); ++i) {

@@ -295,7 +295,7 @@ errc segment_reader::open(std::string_view bytes, opened_segment& out, const seg
 }
 
 void write_event_json(std::string& out, const stored_event& ev, std::int64_t id, std::string_view project,
-                      std::int64_t received_at) {
+                      std::int64_t received_at, const std::vector<rule>* in_app_rules) {
   detail::json_writer w(out);
   w.raw("{\"id\":");
   w.integer(id);
@@ -318,6 +318,7 @@ void write_event_json(std::string& out, const stored_event& ev, std::int64_t id,
   }
   if (auto stack = ev[stored_field::stack]; !stack.empty()) {
     parsed_stack parsed = parse_stack(stack);
+    if (in_app_rules) apply_in_app_rules(*in_app_rules, parsed.frames);
     if (!parsed.frames.empty()) {
       w.raw(",\"frames\":[");
       std::size_t n = std::min<std::size_t>(parsed.frames.size(), 50);

@@ -59,6 +59,54 @@ describe("rules preview", () => {
   });
 });
 
+describe("in-app rules", () => {
+  // One bug thrown through two generated proxies: the stacks differ only in the proxy's class.
+  const stack = (proxy) => "java.lang.IllegalStateException: cart is empty\n" +
+    `\tat com.acme.gen.${proxy}.call(${proxy}.java:1)\n` +
+    "\tat org.springframework.aop.framework.ReflectiveMethodInvocation.proceed(ReflectiveMethodInvocation.java:186)\n" +
+    "\tat com.acme.cart.CartService.checkout(CartService.java:88)\n" +
+    "\tat com.acme.cart.CartController.post(CartController.java:31)";
+  const errors = (proxies) => proxies.map((proxy, i) =>
+    ({ level: "error", message: "cart is empty", stack: stack(proxy), ts: Date.now() - 60_000 + i }));
+  const issuesOf = async (slug) => (await (await w.admin(`/api/issues?project=${slug}`)).json()).issues;
+
+  test("previewed over the newest events, then saved, group one bug as one issue at ingest", async () => {
+    const p = await w.createProject("in-app");
+    assert.equal((await w.send(p, errors(["Proxy1", "Proxy2"]))).status, 202);
+    await w.fold();
+    assert.equal((await issuesOf("in-app")).length, 2, "the proxies are in-app by default: two issues");
+
+    const rules = 'module:"com.acme.gen.*" -> -app\nmodule:"org.example.*" -> +app';
+    const res = await post("/api/admin/projects/in-app/rules/preview", { in_app_rules: rules });
+    assert.equal(res.status, 200);
+    const preview = await res.json();
+    assert.deepEqual([preview.issues_now, preview.issues_after], [2, 1]);
+    assert.deepEqual(preview.in_app_lines, [{ line: 1, matches: 2, decides: 2 }, { line: 2, matches: 0, decides: 0 }]);
+    assert.deepEqual(preview.problems, []);
+
+    const bad = await w.admin("/api/admin/projects/in-app", { method: "PATCH", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ in_app_rules: "message:x -> -app" }) });
+    assert.equal(bad.status, 400);
+    const problem = await bad.json();
+    assert.equal(problem.field, "in_app_rules");
+    assert.deepEqual(problem.problems, ["line 1: an in-app rule matches frames: module, function or file"]);
+    const saved = await w.admin("/api/admin/projects/in-app", { method: "PATCH", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ in_app_rules: rules }) });
+    assert.equal(saved.status, 200);
+    assert.equal((await (await w.admin("/api/admin/projects/in-app")).json()).project.in_app_rules, rules);
+
+    // New events of the bug, through three proxies: one issue, grouped on CartService and CartController.
+    assert.equal((await w.send(p, errors(["Proxy3", "Proxy4", "Proxy5"]))).status, 202);
+    await w.fold();
+    const issues = await issuesOf("in-app");
+    assert.equal(issues.length, 3);
+    assert.deepEqual(issues.map((i) => i.count).sort(), [1, 1, 3]);
+    // The issue page's frames show the proxy as a library frame, and Spring as one by default.
+    const [latest] = (await (await w.admin(`/api/logs?project=in-app&limit=1`)).json()).logs;
+    assert.deepEqual(latest.frames.map((f) => f.in_app), [false, false, true, true]);
+  });
+});
+
 describe("alert preview", () => {
   test("a spike rule's Discord message names the project's latest issue and the rule's numbers", async () => {
     const p = await w.createProject("alert-preview");

@@ -11,7 +11,7 @@ export function recordKeyUsage(db, usage) {
 
 const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, max_body_bytes,
   max_events_per_request, events_per_minute, ip_requests_per_minute, unsigned_ip_requests_per_minute,
-  require_timestamp, scrubbing, fingerprint_rules, page_rules, client_config, digests, created_at`;
+  require_timestamp, scrubbing, fingerprint_rules, page_rules, in_app_rules, client_config, digests, created_at`;
 
 /** An active key (not revoked, not expired) with its project's settings. */
 export function keyByHash(db, keyHash, now) {
@@ -20,7 +20,7 @@ export function keyByHash(db, keyHash, now) {
            k.expires_at AS key_expires_at, k.signed, k.allowed_origins, p.id, p.slug, p.name, p.retention_hours,
            p.retention_overrides, p.max_body_bytes, p.max_events_per_request, p.events_per_minute,
            p.ip_requests_per_minute, p.unsigned_ip_requests_per_minute, p.require_timestamp, p.scrubbing, p.fingerprint_rules,
-           p.page_rules, p.client_config
+           p.page_rules, p.in_app_rules, p.client_config
     FROM keys AS k JOIN projects AS p ON p.id = k.project_id
     WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?2)
       AND p.deleted_at IS NULL`)
@@ -160,7 +160,7 @@ export async function projectsBeingDeleted(db) {
 export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "max_body_bytes",
   "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "unsigned_ip_requests_per_minute",
   "require_timestamp",
-  "scrubbing", "fingerprint_rules", "page_rules", "client_config", "digests"];
+  "scrubbing", "fingerprint_rules", "page_rules", "in_app_rules", "client_config", "digests"];
 
 /** Updates settings named in PROJECT_SETTINGS; other names are ignored. */
 export function updateProject(db, projectId, changes) {

@@ -82,7 +82,7 @@ export async function metricsOf(db, since) {
 const FILTER_COLUMNS = ["fields", "words", "ranges"];
 const filterColumns = (filters = []) => filters.filter((f) => FILTER_COLUMNS.includes(f)).map((f) => `, s.${f}`).join("");
 
-const HEADER_COLUMNS = `s.id, s.project_id, p.slug AS project, p.retention_hours, p.retention_overrides, s.received_at,
+const HEADER_COLUMNS = `s.id, s.project_id, p.slug AS project, p.retention_hours, p.retention_overrides, p.in_app_rules, s.received_at,
   s.ts_min, s.ts_max, s.events, s.levels`;
 
 /** Headers of the segments of these projects that may hold events in [from, to), newest first by

@@ -14,23 +14,25 @@ import { projectOr404 } from "../services/projects.js";
 const PREVIEW_EVENTS = 1000;
 const RULES_MAX = 20_000;
 
-/** POST /api/admin/projects/:slug/rules/preview {fingerprint_rules?, page_rules?}: over the newest
- *  1,000 events, the issues they make now and with these rules, what each line matches and decides,
- *  and the events each set of page rules would page. An absent field means the project's own. */
+/** POST /api/admin/projects/:slug/rules/preview {fingerprint_rules?, page_rules?, in_app_rules?}:
+ *  over the newest 1,000 events, the issues they make now and with these rules, what each line
+ *  matches and decides, and the events each set of page rules would page. An absent field means the
+ *  project's own. */
 export async function previewRules(request, env, _ctx, { slug }) {
   const { project, response } = await projectOr404(env, slug);
   if (response) return response;
   const input = await readJsonObject(request);
   if (input.response) return input.response;
   const rules = {};
-  for (const field of ["fingerprint_rules", "page_rules"]) {
+  for (const field of ["fingerprint_rules", "page_rules", "in_app_rules"]) {
     const value = input.value[field] ?? project[field] ?? "";
     if (typeof value !== "string" || value.length > RULES_MAX)
       return error(400, "bad_request", `${field} must be text of at most ${RULES_MAX} characters`, { field });
     rules[field] = value;
   }
   const answer = await readNewest(env, { project, events: PREVIEW_EVENTS, op: "rules", request: {
-    limit: PREVIEW_EVENTS, current_fingerprint_rules: project.fingerprint_rules ?? "", ...rules,
+    limit: PREVIEW_EVENTS, current_fingerprint_rules: project.fingerprint_rules ?? "",
+    current_in_app_rules: project.in_app_rules ?? "", ...rules,
   } });
   const { scanned: _s, matched: _m, damaged: _d, ...preview } = answer;
   return json(200, preview);

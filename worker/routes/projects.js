@@ -34,12 +34,14 @@ const SETTINGS = {
     (["daily", "weekly"].includes(k) && typeof x === "boolean") || (k === "hour_utc" && within("hour_utc")(x))),
   fingerprint_rules: (v) => typeof v === "string" && v.length <= 20_000,
   page_rules: (v) => typeof v === "string" && v.length <= 20_000,
+  in_app_rules: (v) => typeof v === "string" && v.length <= 20_000,
   client_config: (v) => isObject(v) && (v.sample_rates === undefined || (isObject(v.sample_rates) &&
     Object.entries(v.sample_rates).every(([l, r]) => LEVELS.includes(l) && typeof r === "number" && r >= 0 && r <= 1))) &&
     (v.batch_size === undefined || intIn(1, 1000)(v.batch_size)) &&
     (v.flush_interval_ms === undefined || intIn(100, 600_000)(v.flush_interval_ms)),
 };
-const RULE_SETTINGS = new Set(["fingerprint_rules", "page_rules"]);
+// Rules the core reads at every ingest and would skip a bad line of: checked by the core here.
+const RULE_CHECKS = { fingerprint_rules: "checkRules", page_rules: "checkRules", in_app_rules: "checkInAppRules" };
 
 /** Validated setting changes from `input`, or the 400 to answer. */
 function settingsFrom(input, skip = []) {
@@ -48,9 +50,8 @@ function settingsFrom(input, skip = []) {
     if (skip.includes(field)) continue;
     if (!(field in SETTINGS)) return { response: error(400, "bad_request", `unknown setting "${field}"`, { field }) };
     if (!SETTINGS[field](value)) return { response: error(400, "bad_request", `invalid value for ${field}`, { field }) };
-    if (RULE_SETTINGS.has(field)) {
-      // The core reads rules at every ingest and would skip a bad line: refuse it here instead.
-      const problems = core.checkRules(value);
+    if (field in RULE_CHECKS) {
+      const problems = core[RULE_CHECKS[field]](value);
       if (problems.length)
         return { response: error(400, "bad_request", `${field}: ${problems[0]}`, { field, problems }) };
     }

@@ -61,6 +61,7 @@ export function ingestSettings(project) {
       max_events: project.max_events_per_request, retention_hours: project.retention_hours,
       retention_overrides: project.retention_overrides || "{}", require_timestamp: project.require_timestamp === 1,
       scrubbing: project.scrubbing, fingerprint_rules: project.fingerprint_rules, page_rules: project.page_rules,
+      in_app_rules: project.in_app_rules ?? "",
     };
     settingsByRow.set(project, settings);
   }

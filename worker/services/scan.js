@@ -66,7 +66,7 @@ async function readSegments(env, op, request, headers) {
     now: Date.now(),
     segments: present.map((h) => ({ id: h.id, project: h.project, received_at: h.received_at, size: texts.get(h.id).length,
       retention_hours: h.retention_hours, retention_overrides: h.retention_overrides,
-      ...(h.event_ids ? { event_ids: h.event_ids } : {}) })),
+      ...(h.in_app_rules ? { in_app_rules: h.in_app_rules } : {}), ...(h.event_ids ? { event_ids: h.event_ids } : {}) })),
   }, present.map((h) => texts.get(h.id)));
   for (const d of answer.damaged ?? []) console.error("damaged segment", d.segment, d.code);
   return answer;

@@ -138,6 +138,9 @@ function rulesPanel(project, save) {
     placeholder: 'message:"*timed out*" -> db-timeouts\ntype:TypeError module:src/cart* -> cart' }, project.fingerprint_rules ?? "");
   const page = h("textarea", { name: "page_rules", rows: 3, spellcheck: "false",
     placeholder: 'env:production message:"*payment*"' }, project.page_rules ?? "");
+  const inApp = h("textarea", { name: "in_app_rules", rows: 3, spellcheck: "false",
+    placeholder: 'module:"com.acme.*" -> +app\nfile:"*/generated/*" -> -app' }, project.in_app_rules ?? "");
+  const texts = () => ({ fingerprint_rules: fingerprint.value, page_rules: page.value, in_app_rules: inApp.value });
   const preview = h("div", { "data-rules-preview": "", "aria-live": "polite" });
   let timer = null;
   const run = () => {
@@ -145,34 +148,35 @@ function rulesPanel(project, save) {
     timer = setTimeout(async () => {
       try {
         const p = await api(`/api/admin/projects/${encodeURIComponent(project.slug)}/rules/preview`,
-          { method: "POST", body: { fingerprint_rules: fingerprint.value, page_rules: page.value } });
-        replace(preview, previewOf(p, fingerprint.value, page.value));
+          { method: "POST", body: texts() });
+        replace(preview, previewOf(p, texts()));
       } catch (err) {
         replace(preview, h("p.error-text", {}, err.message));
       }
     }, 300);
   };
-  fingerprint.addEventListener("input", run);
-  page.addEventListener("input", run);
+  for (const area of [fingerprint, page, inApp]) area.addEventListener("input", run);
   run();
   return h("section.panel.rules", { "data-settings": "rules" }, h("h2", {}, "Grouping and paging rules"),
     h("form.stack", {
       "aria-label": "Rules",
       onsubmit: (e) => {
         e.preventDefault();
-        save({ fingerprint_rules: fingerprint.value, page_rules: page.value });
+        save(texts());
       },
     }, h("label", {}, "Fingerprint rules: matchers -> issue name, one per line", fingerprint),
     h("label", {}, "Page rules: errors matching any line are paged", page),
-    h("p.muted", {}, "Fields: message, source, level, env, type, module, function, component, endpoint; case-insensitive globs; quote patterns with spaces."),
+    h("p.muted", {}, "Fields: message, source, level, env, type, module, function, file, component, endpoint; case-insensitive globs; quote patterns with spaces."),
+    h("label", {}, "In-app rules: which frames are your application's (module, function, file -> +app or -app; the last line matching a frame decides)", inApp),
     preview, h("button.primary", { type: "submit" }, "Save rules")));
 }
 
 /** "These rules would group the last 1,000 events into N issues; this line matches 37 events." */
-function previewOf(p, fingerprintText, pageText) {
+function previewOf(p, { fingerprint_rules: fingerprintText, page_rules: pageText, in_app_rules: inAppText }) {
   if (!p.events) return h("p.muted", {}, "No events yet: the preview needs some to run the rules on.");
   const textOf = (text, line) => text.split("\n")[line - 1] ?? "";
-  const table = (rows, text, verb) => rows.length ? h("table.rule-counts", {}, h("caption.muted", {}, verb === "groups" ? "Fingerprint rules" : "Page rules"), h("tbody", {}, rows.map((r) => h("tr", { "data-line": r.line },
+  const captions = { groups: "Fingerprint rules", pages: "Page rules", decides: "In-app rules" };
+  const table = (rows, text, verb) => rows?.length ? h("table.rule-counts", {}, h("caption.muted", {}, captions[verb]), h("tbody", {}, rows.map((r) => h("tr", { "data-line": r.line },
     h("td", {}, `line ${r.line}`), h("td", {}, textOf(text, r.line)),
     h("td.num", {}, `matches ${fmtNumber(r.matches)}`), h("td.num", {}, `${verb} ${fmtNumber(r.decides)}`))))) : null;
   return h("div", {},
@@ -181,5 +185,6 @@ function previewOf(p, fingerprintText, pageText) {
       ` (now ${fmtNumber(p.issues_now)}), and page `, h("strong", {}, fmtNumber(p.paged_after)), ` of them (now ${fmtNumber(p.paged_now)}).`),
     table(p.fingerprint_lines, fingerprintText, "groups"),
     table(p.page_lines, pageText, "pages"),
+    table(p.in_app_lines, inAppText, "decides"),
     p.problems.length ? h("ul.error-text", {}, p.problems.map((x) => h("li", {}, `${x}: the core would skip this line`))) : null);
 }

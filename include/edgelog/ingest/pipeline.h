@@ -30,6 +30,7 @@ struct project_settings {
   std::uint8_t segment_version = 2;
   std::vector<rule> fingerprint_rules; ///< `… -> name` rules that group events
   std::vector<rule> page_rules;        ///< errors matching one of these are paged
+  std::vector<rule> in_app_rules;      ///< `… -> +app` / `-> -app`: which frames are the application's
   std::array<std::uint32_t, 6> retention_hours{72, 72, 72, 72, 72, 72};  ///< per level
   /// Rows of the old layout being converted by maintenance: no signature or rate limits, times
   /// kept as stored, `_fingerprint` kept, and no issue or minute shares (they were counted).

@@ -24,6 +24,7 @@ struct forward_item {
   std::int64_t id = 0;                    ///< the event's id in edgelog (stable: segment id × 4096 + index)
   std::string_view project;
   std::int64_t received_at = 0;
+  const std::vector<rule>* in_app_rules = nullptr;  ///< the project's, for the frames' in-app marks
 };
 
 /// Appends the items, in order, to `body` until the next would pass `max_bytes`; answers how many

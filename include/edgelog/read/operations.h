@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct segment_input {
   std::uint32_t retention_hours = 0;
   std::array<std::uint32_t, 6> retention_by_level{};  ///< overrides; 0 where none
   std::vector<std::int64_t> event_ids;  ///< the events' own ids (old rows); else id × 4096 + index
+  /// The project's in-app rules, shared by its segments: the frames of events written out follow them.
+  std::shared_ptr<const std::vector<rule>> in_app_rules;
 };
 
 /// What every read over segments shares: the filter, the time range, the segments.
@@ -250,6 +253,7 @@ aggregate_result aggregate_events(const aggregate_request& request);
 struct rules_preview_request : scan_request {
   std::size_t limit = 1000;  ///< the newest events previewed
   std::string current_fingerprint_rules, fingerprint_rules, page_rules;
+  std::string current_in_app_rules, in_app_rules;
 };
 
 struct rules_preview_result {

@@ -1,5 +1,6 @@
-// The preview of project rules over stored events: how many issues the proposed fingerprint rules
-// would make of them, how many events each line matches, and what the page rules would page.
+// The preview of project rules over stored events: how many issues the proposed fingerprint and
+// in-app rules would make of them, how many events each line matches, and what the page rules
+// would page.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +26,21 @@ struct rules_preview {
   std::size_t issues_after = 0;  ///< distinct fingerprints with the proposed fingerprint rules
   std::uint32_t paged_now = 0, paged_after = 0;  ///< events triaged `page`, stored and proposed
   std::vector<rule_line_count> fingerprint_lines, page_lines;
+  /// In-app rules: events with a frame the rule matches, and with a frame it decides (the last
+  /// rule matching a frame decides it).
+  std::vector<rule_line_count> in_app_lines;
   std::vector<std::string> problems;  ///< "line N: reason" of lines the core would skip
 };
 
-/// Regroups and retriages `events` with the proposed rules. `current_fingerprint_rules` are the
-/// project's rules now: an event they do not reproduce the stored group of (a client fingerprint)
-/// keeps its group.
-rules_preview preview_rules(std::span<const stored_event* const> events, std::string_view current_fingerprint_rules,
-                            std::string_view fingerprint_rules, std::string_view page_rules);
+/// A project's rules as texts.
+struct rule_texts {
+  std::string_view fingerprint, page, in_app;
+};
+
+/// Regroups and retriages `events` with the proposed rules. `current` are the project's
+/// fingerprint and in-app rules now: an event they do not reproduce the stored group of (a client
+/// fingerprint, or grouped before the rules changed) keeps its group.
+rules_preview preview_rules(std::span<const stored_event* const> events, const rule_texts& current,
+                            const rule_texts& proposed);
 
 }  // namespace edgelog

@@ -149,9 +149,9 @@ class segment_reader {
 errc recode_segment(std::string_view bytes, std::string& out);
 
 /// Writes a stored event as its API object: {"id", "project", "ts", "received_at", "level",
-/// "message", "fingerprint", <optional fields present>, "frames" (parsed from the stack),
-/// <extra members>} with ts as RFC 3339.
+/// "message", "fingerprint", <optional fields present>, "frames" (parsed from the stack, marked
+/// in-app by the project's `in_app_rules` where one matches), <extra members>} with ts as RFC 3339.
 void write_event_json(std::string& out, const stored_event& ev, std::int64_t id, std::string_view project,
-                      std::int64_t received_at);
+                      std::int64_t received_at, const std::vector<rule>* in_app_rules = nullptr);
 
 }  // namespace edgelog

@@ -5,11 +5,14 @@
 
 namespace edgelog {
 
-enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules,
-                  const std::vector<rule>& page_rules) {
+enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules, const std::vector<rule>& page_rules,
+                  const std::vector<rule>& in_app_rules) {
   enrichment e;
   e.message_template = template_message(ev.message);
-  if (!ev.stack.empty()) e.stack = parse_stack(ev.stack);
+  if (!ev.stack.empty()) {
+    e.stack = parse_stack(ev.stack);
+    apply_in_app_rules(in_app_rules, e.stack.frames);
+  }
   e.exception_type = !e.stack.exception_type.empty() ? e.stack.exception_type : exception_type_of(ev.message);
   e.group = group_event(ev, e.stack, e.exception_type, e.message_template, fingerprint_rules);
   if (!ev.stored_fingerprint.empty()) e.group.fingerprint = ev.stored_fingerprint;

@@ -246,13 +246,31 @@ parsed_stack parse_go(const std::vector<sv>& lines) {
 }  // namespace
 
 bool is_in_app(std::string_view file, std::string_view function) {
+  // Paths of installed packages and runtimes: JavaScript, Python, Go, Rust, Ruby and PHP.
   static constexpr sv fragments[] = {
       "node_modules/", "site-packages/", "dist-packages/", "/vendor/", "/usr/lib/python",
       "/usr/local/lib/python", "/lib/python3", "/usr/local/go/src/", "/usr/lib/go", "/pkg/mod/",
-      "/rustc/", "/.cargo/registry/", "webpack/bootstrap"};
+      "/rustc/", "/.cargo/registry/", "webpack/bootstrap", "/gems/", "/lib/ruby/", "/rubygems/",
+      "/usr/share/php/", "/usr/share/pear/", "/.pnpm/", "/.yarn/"};
+  // Runtime frames, and the namespaces of the libraries and frameworks most applications run on
+  // (Java/Kotlin/Scala classes and .NET types are matched by their qualified name).
   static constexpr sv prefixes[] = {
-      "node:", "internal/", "vendor/", "<frozen ", "java.", "javax.", "jdk.", "sun.", "kotlin.",
-      "kotlinx.", "scala.", "System.", "Microsoft."};
+      "node:", "internal/", "vendor/", "<frozen ", "<internal:",
+      // JVM: the runtime, then the common libraries and frameworks.
+      "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.", "scala.", "groovy.",
+      "android.", "androidx.", "dalvik.", "com.android.", "org.springframework.", "org.apache.", "com.fasterxml.",
+      "io.netty.", "org.hibernate.", "com.google.", "ch.qos.logback.", "org.slf4j.", "reactor.", "io.reactivex.",
+      "io.micrometer.", "io.opentelemetry.", "io.sentry.", "org.junit.", "org.mockito.", "okhttp3.", "okio.",
+      "retrofit2.", "com.squareup.", "com.zaxxer.", "org.eclipse.", "org.jboss.", "io.undertow.", "org.glassfish.",
+      "org.postgresql.", "com.mysql.", "org.mariadb.", "io.grpc.", "org.aspectj.", "net.bytebuddy.", "io.vertx.",
+      "akka.", "io.micronaut.", "io.quarkus.", "com.amazonaws.", "software.amazon.awssdk.", "org.codehaus.",
+      "io.lettuce.", "redis.clients.", "com.mongodb.", "org.mongodb.", "org.elasticsearch.", "org.mybatis.",
+      "org.jooq.", "org.flywaydb.", "liquibase.", "feign.", "org.thymeleaf.", "org.yaml.", "com.typesafe.",
+      // .NET: the runtime, then the common packages.
+      "System.", "Microsoft.", "Newtonsoft.", "Npgsql.", "Serilog.", "NLog.", "log4net.", "AutoMapper.", "Polly.",
+      "Grpc.", "MediatR.", "Dapper.", "StackExchange.", "Castle.", "Autofac.", "NHibernate.", "MongoDB.", "Amazon.",
+      "Azure.", "Google.", "Swashbuckle.", "FluentValidation.", "Hangfire.", "Quartz.", "RabbitMQ.", "Confluent.",
+      "Sentry.", "Pomelo.", "Xunit.", "NUnit.", "Moq."};
   static constexpr sv exact[] = {"native", "[native code]", "<anonymous>"};
   // Every fragment holds a '/', so an occurrence puts the fragment's first '/' on one of the
   // file's: test the fragments only around those (a path has a few, a frame has many fragments).

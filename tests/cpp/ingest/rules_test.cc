@@ -53,3 +53,41 @@ TEST_CASE("the first rule whose matchers all match wins; frames match on any fra
   s.message = "fine";
   CHECK(edgelog::first_match(rules, s) == nullptr);
 }
+
+TEST_CASE("in-app rules: frames only, +app or -app, the last rule matching a frame decides") {
+  std::vector<std::string> errors;
+  auto rules = edgelog::parse_in_app_rules(
+      "# our code, even where the defaults say library\n"
+      "module:\"org.springframework.*\" -> +app\n"
+      "module:org.springframework.boot.* -> -app\n"
+      "file:\"*/generated/*\" function:auto_* -> -app\n"
+      "message:x -> -app\n"
+      "module:com.acme.* -> app\n",
+      &errors);
+  REQUIRE(rules.size() == 3);
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0] == "line 5: an in-app rule matches frames: module, function or file");
+  CHECK(errors[1] == "line 6: an in-app rule ends in -> +app or -> -app");
+
+  auto stack = edgelog::parse_stack(
+      "java.lang.IllegalStateException: x\n"
+      "\tat org.springframework.web.Handler.handle(Handler.java:1)\n"
+      "\tat org.springframework.boot.Runner.run(Runner.java:2)\n"
+      "\tat com.acme.generated.Api.auto_call(Api.java:3)\n"
+      "\tat com.acme.Api.call(Api.java:4)");
+  REQUIRE(stack.frames.size() == 4);
+  CHECK_FALSE(stack.frames[0].in_app);  // the defaults first
+  stack.frames[2].file = "/src/generated/Api.java";
+  CHECK(edgelog::apply_in_app_rules(rules, stack.frames));
+  CHECK(stack.frames[0].in_app);        // +app
+  CHECK_FALSE(stack.frames[1].in_app);  // a later rule takes it back
+  CHECK_FALSE(stack.frames[2].in_app);  // file and function both match
+  CHECK(stack.frames[3].in_app);        // no rule: the default
+  CHECK_FALSE(edgelog::apply_in_app_rules(rules, stack.frames));  // nothing left to change
+  // Fingerprint rules may match frames by file too.
+  auto by_file = parse_rules("file:*/generated/* -> generated");
+  REQUIRE(by_file.size() == 1);
+  edgelog::rule_subject s{};
+  s.frames = &stack.frames;
+  CHECK(edgelog::rule_matches(by_file[0], s));
+}

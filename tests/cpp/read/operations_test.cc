@@ -184,7 +184,7 @@ TEST_CASE("retention hides an event past its level's hours until the purge takes
   edgelog::detail::base64_encode(seg.bytes, b64);
   edgelog::rows_request req;
   req.now = 1794996004500 + 3'600'000;  // an hour and a half second after the newest event
-  req.segments.push_back({3, "shop", 0, b64, 1, {}, {}});
+  req.segments.push_back({3, "shop", 0, b64, 1, {}, {}, {}});
   CHECK(edgelog::read_rows(req).rows.empty());
   req.segments[0].retention_by_level[static_cast<int>(edgelog::level::error)] = 2;  // errors kept 2 h
   auto kept = edgelog::read_rows(req);
@@ -198,7 +198,7 @@ TEST_CASE("a read decodes only the columns its filter and its answer need") {
   edgelog::detail::base64_encode(seg.bytes, b64);
   auto with = [&](auto& request, const char* q) {
     request.filter.q = q;
-    request.segments = {{1, "shop", 1794996005000, b64, 0, {}, {}}};
+    request.segments = {{1, "shop", 1794996005000, b64, 0, {}, {}, {}}};
   };
   // A count by level: ts and level, no message, stack or extra column.
   edgelog::histogram_request h;
@@ -243,7 +243,7 @@ TEST_CASE("an aggregation over one ctx field reads that path's column alone, and
     a.by = by;
     a.agg = agg;
     a.filter.q = q;
-    a.segments = {{1, "shop", 1795000000000, b64, 0, {}, {}}};
+    a.segments = {{1, "shop", 1795000000000, b64, 0, {}, {}, {}}};
     return edgelog::aggregate_events(a);
   };
   auto latency = run("", "count,p95(ctx.db.latency_ms),max(ctx.db.latency_ms)", "");

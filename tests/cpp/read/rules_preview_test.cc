@@ -79,3 +79,40 @@ TEST_CASE("bad lines are reported with their number; a filter and a limit pick t
   auto only_api = preview({{"filter", {{"source", "api"}}}});
   CHECK(only_api["events"] == 3);
 }
+
+TEST_CASE("in-app rules regroup what their frames decide, and each line counts its events") {
+  // Two errors of one bug whose first in-app frames differ only in a generated class.
+  std::string java = R"json([
+    {"ts":1794996001000,"level":"error","message":"boom","stack":"java.lang.IllegalStateException: boom\n\tat com.acme.gen.Proxy1.call(Proxy1.java:1)\n\tat com.acme.Cart.total(Cart.java:9)"},
+    {"ts":1794996002000,"level":"error","message":"boom","stack":"java.lang.IllegalStateException: boom\n\tat com.acme.gen.Proxy2.call(Proxy2.java:1)\n\tat com.acme.Cart.total(Cart.java:9)"}
+  ])json";
+  auto seg = edgelog::test::segment_of(java);
+  std::string b64;
+  edgelog::detail::base64_encode(seg.bytes, b64);
+  json req = {{"in_app_rules", "module:com.acme.gen.* -> -app\nmodule:com.nothing.* -> +app\nlevel:error -> +app"},
+              {"segments", json::array({{{"id", 1}, {"project", "shop"}, {"received_at", 1794996006000}, {"size", b64.size()}}})}};
+  auto p = json::parse(edgelog::test::call(el_rules_preview, req.dump(), b64));
+  CHECK(p["issues_now"] == 2);
+  CHECK(p["issues_after"] == 1);
+  REQUIRE(p["in_app_lines"].size() == 2);
+  CHECK(p["in_app_lines"][0] == json({{"line", 1}, {"matches", 2}, {"decides", 2}}));
+  CHECK(p["in_app_lines"][1] == json({{"line", 2}, {"matches", 0}, {"decides", 0}}));
+  CHECK(p["problems"] == json::array({"in-app line 3: an in-app rule matches frames: module, function or file"}));
+  // Saved, the same rules are the current ones: the stored groups were made without them, so the
+  // events keep theirs.
+  req["current_in_app_rules"] = req["in_app_rules"];
+  p = json::parse(edgelog::test::call(el_rules_preview, req.dump(), b64));
+  CHECK(p["issues_after"] == 2);
+
+  // Events read back mark their frames by the project's rules, which come with each segment.
+  json rows = {{"segments", req["segments"]}};
+  auto frames = [&](const json& r) {
+    std::vector<bool> out;
+    json answer = json::parse(edgelog::test::call(el_rows, r.dump(), b64));
+    for (const auto& f : answer["rows"][0]["frames"]) out.push_back(f["in_app"]);
+    return out;
+  };
+  CHECK(frames(rows) == std::vector<bool>{true, true});
+  rows["segments"][0]["in_app_rules"] = "module:com.acme.gen.* -> -app";
+  CHECK(frames(rows) == std::vector<bool>{false, true});
+}

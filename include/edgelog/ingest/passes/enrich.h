@@ -21,9 +21,9 @@ struct enrichment {
   categories cats;               ///< source_type, error_type, component, endpoint, triage, hint
 };
 
-/// Enriches one event: templating, stack parsing, grouping (`fingerprint_rules`) and
-/// categorization with triage (`page_rules`).
-enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules,
-                  const std::vector<rule>& page_rules);
+/// Enriches one event: templating, stack parsing (frames marked in-app by `in_app_rules` where
+/// one matches), grouping (`fingerprint_rules`) and categorization with triage (`page_rules`).
+enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules, const std::vector<rule>& page_rules,
+                  const std::vector<rule>& in_app_rules = {});
 
 }  // namespace edgelog

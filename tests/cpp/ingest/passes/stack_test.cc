@@ -150,3 +150,42 @@ TEST_CASE("library paths are recognized wherever their marker sits in the path")
   CHECK(edgelog::is_in_app("/srv/app/src/orders.js", "handler"));
   CHECK(edgelog::is_in_app("no_slash.py", "f"));
 }
+
+TEST_CASE("the common libraries of each ecosystem are not in-app, the application's frames are") {
+  auto java = parse_stack(
+      "java.lang.IllegalStateException: cart is empty\n"
+      "\tat com.shop.orders.CartService.checkout(CartService.java:88)\n"
+      "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)\n"
+      "\tat org.apache.catalina.core.ApplicationFilterChain.doFilter(ApplicationFilterChain.java:166)\n"
+      "\tat com.fasterxml.jackson.databind.ObjectMapper.readValue(ObjectMapper.java:3548)\n"
+      "\tat io.netty.channel.AbstractChannelHandlerContext.invokeChannelRead(AbstractChannelHandlerContext.java:379)\n"
+      "\tat org.hibernate.internal.SessionImpl.find(SessionImpl.java:2420)\n"
+      "\tat jakarta.servlet.http.HttpServlet.service(HttpServlet.java:590)");
+  REQUIRE(java.frames.size() == 7);
+  CHECK(java.frames[0].in_app);
+  for (std::size_t i = 1; i < java.frames.size(); ++i) {
+    CAPTURE(java.frames[i].module);
+    CHECK_FALSE(java.frames[i].in_app);
+  }
+  auto dotnet = parse_stack(
+      "System.InvalidOperationException: Sequence contains no elements\n"
+      "   at Shop.Orders.CartService.Checkout() in /src/Shop/Orders/CartService.cs:line 31\n"
+      "   at Newtonsoft.Json.Serialization.JsonSerializerInternalReader.Deserialize(JsonReader reader)\n"
+      "   at Npgsql.NpgsqlCommand.ExecuteReader()\n"
+      "   at Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor.Execute()");
+  REQUIRE(dotnet.frames.size() == 4);
+  CHECK(dotnet.frames[0].in_app);
+  CHECK_FALSE(dotnet.frames[1].in_app);
+  CHECK_FALSE(dotnet.frames[2].in_app);
+  CHECK_FALSE(dotnet.frames[3].in_app);
+  // Ruby gems and stdlib, PHP's system packages and pnpm's store, by their paths.
+  for (std::string_view file : {"/usr/local/bundle/gems/rack-3.0.8/lib/rack/builder.rb",
+                                "/usr/local/lib/ruby/3.2.0/net/http.rb", "<internal:kernel>",
+                                "/usr/share/php/Symfony/Component/HttpKernel/Kernel.php",
+                                "/srv/app/node_modules/.pnpm/express@4.18.2/index.js"}) {
+    CAPTURE(file);
+    CHECK_FALSE(edgelog::is_in_app(file, "f"));
+  }
+  CHECK(edgelog::is_in_app("/srv/app/app/models/order.rb", "save"));
+  CHECK(edgelog::is_in_app("com.shop.reactor.Loop", "run"));  // a library's name inside the app's is the app's
+}
