@@ -110,6 +110,18 @@ el_result* adapt_checked(Decode&& decode, Run&& run, Encode&& encode) noexcept {
   }
 }
 
+// What is wrong with rules (as text), by the parser given: {"errors": ["line N: reason", …]}.
+template <typename Parse>
+el_result* rule_errors(std::string_view rules, Parse&& parse) noexcept {
+  try {
+    std::vector<std::string> errors;
+    parse(rules, &errors);
+    return make_result(encode_rule_errors(errors));
+  } catch (...) {
+    return failure(errc::internal);
+  }
+}
+
 el_result* encode_decision(const ingest_decision& d, std::unique_ptr<pipeline> lease,
                            std::shared_ptr<const project_settings> settings) {
   segment_options options;
@@ -286,23 +298,11 @@ el_result* el_ticket(const uint8_t* request, size_t request_len) {
 }
 
 el_result* el_check_rules(const uint8_t* text_ptr, size_t text_len) {
-  try {
-    std::vector<std::string> errors;
-    (void)parse_rules(text(text_ptr, text_len), &errors);
-    return make_result(encode_rule_errors(errors));
-  } catch (...) {
-    return failure(errc::internal);
-  }
+  return rule_errors(text(text_ptr, text_len), [](auto t, auto* errors) { (void)parse_rules(t, errors); });
 }
 
 el_result* el_check_in_app_rules(const uint8_t* text_ptr, size_t text_len) {
-  try {
-    std::vector<std::string> errors;
-    (void)parse_in_app_rules(text(text_ptr, text_len), &errors);
-    return make_result(encode_rule_errors(errors));
-  } catch (...) {
-    return failure(errc::internal);
-  }
+  return rule_errors(text(text_ptr, text_len), [](auto t, auto* errors) { (void)parse_in_app_rules(t, errors); });
 }
 
 }  // extern "C"

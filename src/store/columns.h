@@ -75,6 +75,9 @@ class column_reader {
   errc walk_path(std::uint32_t path);
   errc take_value(std::uint32_t path, bool number, std::string& out);
   errc walked_to_end(const byte_cursor& literal) const;
+  /// The next event's shape (shape index + 1); 0 after taking its extra whole from `literal`.
+  errc event_shape(byte_cursor& in, byte_cursor& literal, std::vector<stored_event>& rows, std::size_t i,
+                   std::uint64_t& ref);
 
   std::array<stored_column, 256> columns_{};
   std::array<std::string, 256> buffers_;

@@ -166,12 +166,8 @@ errc column_reader::read_extra_paths(std::vector<stored_event>& rows, const std:
   values_.resize(w);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t ref = 0;
-    if (!in.varint(ref) || ref > shapes) return errc::corrupt_segment;
-    if (ref == 0) {
-      if (!literal.bytes(rows[i].extra) || !valid_extra_text(rows[i].extra)) return errc::corrupt_segment;
-      spans_[2 * n + i].first = npos_span;
-      continue;
-    }
+    if (errc e = event_shape(in, literal, rows, i, ref); e != errc::ok) return e;
+    if (ref == 0) continue;
     const std::size_t s = static_cast<std::size_t>(ref - 1);
     const template_pieces& p = pieces_[s];
     for (std::size_t k = 0; k < p.paths.size(); ++k) {

@@ -285,6 +285,15 @@ errc column_reader::take_value(std::uint32_t path, bool number, std::string& out
   return errc::ok;
 }
 
+errc column_reader::event_shape(byte_cursor& in, byte_cursor& literal, std::vector<stored_event>& rows, std::size_t i,
+                                std::uint64_t& ref) {
+  if (!in.varint(ref) || ref > pieces_.size()) return errc::corrupt_segment;
+  if (ref) return errc::ok;
+  if (!literal.bytes(rows[i].extra) || !valid_extra_text(rows[i].extra)) return errc::corrupt_segment;
+  spans_[2 * rows.size() + i].first = npos_span;
+  return errc::ok;
+}
+
 errc column_reader::walked_to_end(const byte_cursor& literal) const {
   if (!literal.at_end()) return errc::corrupt_segment;
   for (const auto& c : cursors_)
@@ -319,12 +328,8 @@ errc column_reader::read_extra(std::vector<stored_event>& rows) {
   arena_.reserve(arena_.size() + room);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t ref = 0;
-    if (!in.varint(ref) || ref > shapes) return errc::corrupt_segment;
-    if (ref == 0) {
-      if (!literal.bytes(rows[i].extra) || !valid_extra_text(rows[i].extra)) return errc::corrupt_segment;
-      spans_[2 * n + i].first = npos_span;
-      continue;
-    }
+    if (errc e = event_shape(in, literal, rows, i, ref); e != errc::ok) return e;
+    if (ref == 0) continue;
     const auto& p = pieces_[static_cast<std::size_t>(ref - 1)];
     std::size_t start = arena_.size();
     arena_.append(p.literals[0]);

@@ -286,8 +286,15 @@ bool is_in_app(std::string_view file, std::string_view function) {
       if (j >= k && file.size() - (j - k) >= m.size() && file[j - k] == m[0] && file.compare(j - k, m.size(), m) == 0)
         return false;
     }
-  for (sv m : prefixes)
-    if (starts_with(file, m)) return false;
+  // The prefixes by their first byte: a path ('/…') meets none of them, a class name a few.
+  static const auto by_first = [] {
+    std::array<std::vector<sv>, 128> at{};
+    for (sv m : prefixes) at[static_cast<unsigned char>(m[0])].push_back(m);
+    return at;
+  }();
+  if (!file.empty() && static_cast<unsigned char>(file[0]) < by_first.size())
+    for (sv m : by_first[static_cast<unsigned char>(file[0])])
+      if (starts_with(file, m)) return false;
   for (sv m : exact)
     if (file == m) return false;
   if (file.empty() && (function.empty() || function == "<anonymous>")) return false;
