@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 
+#include "detail/base64.h"
 #include "detail/case_fold.h"
+#include "detail/varint.h"
 #include "edgelog/store/token_filter.h"
 
 namespace edgelog {
@@ -115,21 +118,6 @@ double distinct_of(const aggregator::measure_state& m) {
   double estimate = 0.7213 / (1 + 1.079 / count) * count * count / sum;
   if (estimate <= 2.5 * count && zeros) estimate = count * std::log(count / static_cast<double>(zeros));
   return std::round(estimate);
-}
-
-json buckets_json(const std::map<int, std::uint64_t>& b) {
-  json out = json::array();
-  for (const auto& [index, count] : b) out.push_back({index, count});
-  return out;
-}
-
-bool buckets_from(const json& j, std::map<int, std::uint64_t>& out) {
-  if (!j.is_array()) return false;
-  for (const auto& pair : j) {
-    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() || !pair[1].is_number_unsigned()) return false;
-    out[pair[0].get<int>()] += pair[1].get<std::uint64_t>();
-  }
-  return true;
 }
 
 }  // namespace
@@ -299,67 +287,129 @@ std::vector<aggregate_row> aggregator::rows(std::size_t limit, std::uint64_t* ot
 
 namespace {
 
-json measures_json(const std::vector<aggregator::measure_state>& states) {
-  json measures = json::array();
-  for (const auto& s : states) {
-    json m = {{"n", s.n}, {"s", s.sum}, {"lo", s.min}, {"hi", s.max}, {"z", s.zeros}, {"p", buckets_json(s.positive)},
-              {"q", buckets_json(s.negative)}};
-    if (!s.registers.empty()) {
-      json regs = json::array();
-      for (std::size_t i = 0; i < s.registers.size(); ++i)
-        if (s.registers[i]) regs.push_back({i, s.registers[i]});
-      m["r"] = std::move(regs);
-    }
-    measures.push_back(std::move(m));
-  }
-  return measures;
+// The state travels between the reads of a walk as {"v": 2, "b": base64 of the bytes below}:
+// as JSON objects, a series of a few hundred cells with percentile sketches was megabytes that
+// every read parsed and wrote again.
+//   other, uncharted, groups: varint; per group: per `by` field a byte (1 present, 0 none) and
+//   its bytes; events; each measure; the series' cell count, then per cell its start (zigzag,
+//   from the previous), events and measures.
+//   A measure: n, zeros (varint); sum, min, max (f64, little-endian); the positive then negative
+//   sketch buckets (count, then per bucket zigzag index from the previous and varint count); the
+//   HyperLogLog's nonzero registers (count, then per register varint index from the previous and
+//   its byte).
+constexpr int state_version = 2;
+
+void put_double(std::string& out, double v) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);  // (std::bit_cast: not in the wasm build's libc++)
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
 }
 
-bool measures_from(const json& j, std::size_t count, std::vector<aggregator::measure_state>& out) {
-  if (!j.is_array() || j.size() != count) return false;
-  for (const auto& m : j) {
-    if (!m.is_object()) return false;
-    aggregator::measure_state s;
-    s.n = m.value("n", std::uint64_t{0});
-    s.sum = m.value("s", 0.0);
-    s.min = m.value("lo", 0.0);
-    s.max = m.value("hi", 0.0);
-    s.zeros = m.value("z", std::uint64_t{0});
-    if (!buckets_from(m.value("p", json::array()), s.positive) || !buckets_from(m.value("q", json::array()), s.negative))
-      return false;
-    if (m.contains("r")) {
-      if (!m["r"].is_array()) return false;
-      s.registers.assign(hll_registers, 0);
-      for (const auto& pair : m["r"]) {
-        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned() || !pair[1].is_number_unsigned()) return false;
-        auto i = pair[0].get<std::size_t>();
-        if (i >= hll_registers) return false;
-        s.registers[i] = static_cast<std::uint8_t>(std::min<std::uint64_t>(pair[1].get<std::uint64_t>(), 64));
-      }
+bool take_double(detail::byte_cursor& in, double& v) {
+  std::uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) {
+    std::uint8_t b = 0;
+    if (!in.byte(b)) return false;
+    bits |= static_cast<std::uint64_t>(b) << (8 * i);
+  }
+  std::memcpy(&v, &bits, sizeof v);
+  return true;
+}
+
+void put_buckets(std::string& out, const std::map<int, std::uint64_t>& buckets) {
+  detail::put_varint(out, buckets.size());
+  std::int64_t previous = 0;
+  for (const auto& [index, count] : buckets) {
+    detail::put_zigzag(out, index - previous);
+    detail::put_varint(out, count);
+    previous = index;
+  }
+}
+
+bool take_buckets(detail::byte_cursor& in, std::map<int, std::uint64_t>& out) {
+  std::uint64_t n = 0;
+  if (!in.varint(n) || n > in.remaining()) return false;
+  std::int64_t index = 0;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    std::int64_t delta = 0;
+    std::uint64_t count = 0;
+    if (!in.zigzag(delta) || !in.varint(count)) return false;
+    index += delta;
+    if (index < INT32_MIN || index > INT32_MAX) return false;
+    out[static_cast<int>(index)] += count;
+  }
+  return true;
+}
+
+void put_measures(std::string& out, const std::vector<aggregator::measure_state>& states) {
+  for (const auto& s : states) {
+    detail::put_varint(out, s.n);
+    detail::put_varint(out, s.zeros);
+    put_double(out, s.sum);
+    put_double(out, s.min);
+    put_double(out, s.max);
+    put_buckets(out, s.positive);
+    put_buckets(out, s.negative);
+    std::size_t set = 0;
+    for (std::uint8_t r : s.registers) set += r != 0;
+    detail::put_varint(out, set);
+    std::size_t previous = 0;
+    for (std::size_t i = 0; i < s.registers.size(); ++i) {
+      if (!s.registers[i]) continue;
+      detail::put_varint(out, i - previous);
+      out.push_back(static_cast<char>(s.registers[i]));
+      previous = i;
     }
-    out.push_back(std::move(s));
+  }
+}
+
+bool take_measures(detail::byte_cursor& in, std::size_t count, std::vector<aggregator::measure_state>& out) {
+  out.resize(count);
+  for (auto& s : out) {
+    std::uint64_t set = 0;
+    if (!in.varint(s.n) || !in.varint(s.zeros) || !take_double(in, s.sum) || !take_double(in, s.min) ||
+        !take_double(in, s.max) || !take_buckets(in, s.positive) || !take_buckets(in, s.negative) || !in.varint(set) ||
+        set > hll_registers)
+      return false;
+    if (set) s.registers.assign(hll_registers, 0);
+    std::size_t index = 0;
+    for (std::uint64_t k = 0; k < set; ++k) {
+      std::uint64_t delta = 0;
+      std::uint8_t value = 0;
+      if (!in.varint(delta) || !in.byte(value) || delta >= hll_registers || index + delta >= hll_registers) return false;
+      index += static_cast<std::size_t>(delta);
+      s.registers[index] = std::min<std::uint8_t>(value, 64);
+    }
   }
   return true;
 }
 
 }  // namespace
 
-// {"v": 1, "other", "uncharted", "groups": [[key, events, measures, series?]]}, series being
-// [[bucket start, events, measures]].
 json aggregator::save() const {
-  json groups = json::array();
+  std::string bytes;
+  detail::put_varint(bytes, other_);
+  detail::put_varint(bytes, uncharted_);
+  detail::put_varint(bytes, groups_.size());
   for (const auto& [key, g] : groups_) {
-    json k = json::array();
-    for (const auto& part : key) k.push_back(part ? json(*part) : json(nullptr));
-    json row = {std::move(k), g.events, measures_json(g.measures)};
-    if (!g.series.empty()) {
-      json series = json::array();
-      for (const auto& [start, c] : g.series) series.push_back({start, c.events, measures_json(c.measures)});
-      row.push_back(std::move(series));
+    for (const auto& part : key) {
+      bytes.push_back(part ? 1 : 0);
+      if (part) detail::put_bytes(bytes, *part);
     }
-    groups.push_back(std::move(row));
+    detail::put_varint(bytes, g.events);
+    put_measures(bytes, g.measures);
+    detail::put_varint(bytes, g.series.size());
+    std::int64_t previous = 0;
+    for (const auto& [start, c] : g.series) {
+      detail::put_zigzag(bytes, start - previous);
+      previous = start;
+      detail::put_varint(bytes, c.events);
+      put_measures(bytes, c.measures);
+    }
   }
-  return {{"v", 1}, {"other", other_}, {"uncharted", uncharted_}, {"groups", std::move(groups)}};
+  std::string text;
+  detail::base64_encode(bytes, text);
+  return {{"v", state_version}, {"b", std::move(text)}};
 }
 
 bool aggregator::load(const json& state) {
@@ -367,37 +417,40 @@ bool aggregator::load(const json& state) {
   other_ = uncharted_ = 0;
   cells_ = 0;
   if (state.is_null()) return true;
-  if (!state.is_object() || state.value("v", 0) != 1 || !state.contains("groups") || !state["groups"].is_array()) return false;
-  other_ = state.value("other", std::uint64_t{0});
-  uncharted_ = state.value("uncharted", std::uint64_t{0});
+  if (!state.is_object() || state.value("v", 0) != state_version || !state.contains("b") || !state["b"].is_string())
+    return false;
+  std::string bytes;
+  if (!detail::base64_decode(state["b"].get_ref<const std::string&>(), bytes)) return false;
+  detail::byte_cursor in(bytes);
+  std::uint64_t groups = 0;
+  if (!in.varint(other_) || !in.varint(uncharted_) || !in.varint(groups) || groups > max_groups) return false;
   const std::size_t count = spec_.measures.size();
-  for (const auto& g : state["groups"]) {
-    if (!g.is_array() || (g.size() != 3 && g.size() != 4) || !g[0].is_array() || g[0].size() != spec_.by.size() ||
-        !g[1].is_number_unsigned())
-      return false;
-    std::vector<std::optional<std::string>> key;
-    for (const auto& part : g[0]) {
-      if (part.is_null()) key.emplace_back();
-      else if (part.is_string()) key.emplace_back(part.get<std::string>());
-      else return false;
+  for (std::uint64_t k = 0; k < groups; ++k) {
+    std::vector<std::optional<std::string>> key(spec_.by.size());
+    for (auto& part : key) {
+      std::uint8_t present = 0;
+      std::string_view text;
+      if (!in.byte(present) || present > 1 || (present && !in.bytes(text))) return false;
+      if (present) part = std::string(text);
     }
     group_state gs;
-    gs.events = g[1].get<std::uint64_t>();
-    if (!measures_from(g[2], count, gs.measures)) return false;
-    if (g.size() == 4) {
-      if (!g[3].is_array() || spec_.interval <= 0) return false;
-      for (const auto& b : g[3]) {
-        if (!b.is_array() || b.size() != 3 || !b[0].is_number_integer() || !b[1].is_number_unsigned()) return false;
-        cell c{b[1].get<std::uint64_t>(), {}};
-        if (!measures_from(b[2], count, c.measures) || cells_ >= max_series_cells) return false;
-        if (!gs.series.emplace(b[0].get<std::int64_t>(), std::move(c)).second) return false;
-        ++cells_;
-      }
+    std::uint64_t cells = 0;
+    if (!in.varint(gs.events) || !take_measures(in, count, gs.measures) || !in.varint(cells)) return false;
+    if (cells && spec_.interval <= 0) return false;
+    std::int64_t start = 0;
+    for (std::uint64_t c = 0; c < cells; ++c) {
+      std::int64_t delta = 0;
+      cell ce;
+      if (!in.zigzag(delta) || !in.varint(ce.events) || !take_measures(in, count, ce.measures) ||
+          cells_ >= max_series_cells)
+        return false;
+      start += delta;
+      if (!gs.series.emplace(start, std::move(ce)).second) return false;
+      ++cells_;
     }
-    if (groups_.size() >= max_groups) return false;
     if (!groups_.emplace(std::move(key), std::move(gs)).second) return false;
   }
-  return true;
+  return in.at_end();
 }
 
 }  // namespace edgelog

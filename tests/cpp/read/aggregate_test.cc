@@ -113,9 +113,17 @@ TEST_CASE("state carried from one read to the next gives what one read over both
   json second = aggregate(next, {b.bytes});
   CHECK(second["rows"] == both["rows"]);
   CHECK(groups_of(second)["POST /pay"][1] == 4);  // u1, u2, u3, u9
+  // A state is the bytes this build wrote, whole: anything else is refused (the old JSON form,
+  // text that is not base64, truncated or extended bytes, another version).
   json bad = req;
-  bad["state"] = {{"v", 1}, {"groups", json::array({json::array({json::array({"a", "b"}), 1, json::array()})})}};
-  CHECK(aggregate(bad, {a.bytes})["error"]["field"] == "state");
+  std::string bytes = first["state"]["b"];
+  for (json forged : {json({{"v", 1}, {"groups", json::array({json::array({json::array({"a", "b"}), 1, json::array()})})}}),
+                      json({{"v", 2}, {"b", "not base64!"}}), json({{"v", 2}, {"b", bytes.substr(0, bytes.size() - 8)}}),
+                      json({{"v", 2}, {"b", bytes + "AAAA"}}), json({{"v", 3}, {"b", bytes}}), json({{"v", 2}})}) {
+    INFO(forged.dump());
+    bad["state"] = forged;
+    CHECK(aggregate(bad, {a.bytes})["error"]["field"] == "state");
+  }
 }
 
 TEST_CASE("the syntax's errors name by or agg and the position") {
