@@ -46,6 +46,10 @@ export function setCursor(db, name, value) {
     ON CONFLICT (name) DO UPDATE SET value = excluded.value`).bind(name, value).run();
 }
 
+// A project's expired segments (?1 project, ?2 now, ?3 its longest retention in hours, ?4 its
+// shortest: every expired segment is older than that, which bounds the index walk).
+const EXPIRED = `project_id = ?1 AND ts_max < ?2 - ?4 * 3600000 AND ts_max < ?2 - min(retention_hours, ?3) * 3600000`;
+
 /** Deletes up to `limit` of a project's expired segments, walking the (project_id, ts_max)
  *  index: a segment goes once its newest event is older than its retention class, or than
  *  `maxHours` (the project's longest retention now, so a shortened retention applies to what is
@@ -53,8 +57,7 @@ export function setCursor(db, name, value) {
  *  database size after the statement. */
 export async function deleteExpiredSegments(db, projectId, { now, maxHours, minHours, limit }) {
   const result = await db.prepare(`DELETE FROM segments WHERE id IN (
-      SELECT id FROM segments WHERE project_id = ?1 AND ts_max < ?2 - ?4 * 3600000
-        AND ts_max < ?2 - min(retention_hours, ?3) * 3600000
+      SELECT id FROM segments WHERE ${EXPIRED}
         AND id <= (SELECT last_segment FROM folds WHERE name = 'aggregates') LIMIT ?5) RETURNING events`)
     .bind(projectId, now, maxHours, minHours, limit).all();
   return {
@@ -67,8 +70,7 @@ export async function deleteExpiredSegments(db, projectId, { now, maxHours, minH
 /** True when a project holds an expired segment the folds have not counted yet (the purge leaves
  *  it for its next run). */
 export async function expiredUncounted(db, projectId, { now, maxHours, minHours }) {
-  const row = await db.prepare(`SELECT 1 AS found FROM segments WHERE project_id = ?1 AND ts_max < ?2 - ?4 * 3600000
-      AND ts_max < ?2 - min(retention_hours, ?3) * 3600000
+  const row = await db.prepare(`SELECT 1 AS found FROM segments WHERE ${EXPIRED}
       AND id > (SELECT last_segment FROM folds WHERE name = 'aggregates') LIMIT 1`)
     .bind(projectId, now, maxHours, minHours).first();
   return row !== null;

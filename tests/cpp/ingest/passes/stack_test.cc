@@ -161,23 +161,23 @@ TEST_CASE("the common libraries of each ecosystem are not in-app, the applicatio
       "\tat io.netty.channel.AbstractChannelHandlerContext.invokeChannelRead(AbstractChannelHandlerContext.java:379)\n"
       "\tat org.hibernate.internal.SessionImpl.find(SessionImpl.java:2420)\n"
       "\tat jakarta.servlet.http.HttpServlet.service(HttpServlet.java:590)");
-  REQUIRE(java.frames.size() == 7);
-  CHECK(java.frames[0].in_app);
-  for (std::size_t i = 1; i < java.frames.size(); ++i) {
-    CAPTURE(java.frames[i].module);
-    CHECK_FALSE(java.frames[i].in_app);
-  }
+  // The first frame is the application's, every other a library's.
+  auto app_then_libraries = [](const edgelog::parsed_stack& p, std::size_t frames) {
+    REQUIRE(p.frames.size() == frames);
+    CHECK(p.frames[0].in_app);
+    for (std::size_t i = 1; i < p.frames.size(); ++i) {
+      CAPTURE(p.frames[i].module);
+      CHECK_FALSE(p.frames[i].in_app);
+    }
+  };
+  app_then_libraries(java, 7);
   auto dotnet = parse_stack(
       "System.InvalidOperationException: Sequence contains no elements\n"
       "   at Shop.Orders.CartService.Checkout() in /src/Shop/Orders/CartService.cs:line 31\n"
       "   at Newtonsoft.Json.Serialization.JsonSerializerInternalReader.Deserialize(JsonReader reader)\n"
       "   at Npgsql.NpgsqlCommand.ExecuteReader()\n"
       "   at Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor.Execute()");
-  REQUIRE(dotnet.frames.size() == 4);
-  CHECK(dotnet.frames[0].in_app);
-  CHECK_FALSE(dotnet.frames[1].in_app);
-  CHECK_FALSE(dotnet.frames[2].in_app);
-  CHECK_FALSE(dotnet.frames[3].in_app);
+  app_then_libraries(dotnet, 4);
   // Ruby gems and stdlib, PHP's system packages and pnpm's store, by their paths.
   for (std::string_view file : {"/usr/local/bundle/gems/rack-3.0.8/lib/rack/builder.rb",
                                 "/usr/local/lib/ruby/3.2.0/net/http.rb", "<internal:kernel>",
