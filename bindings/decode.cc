@@ -405,9 +405,20 @@ errc decode_alerts(std::string_view text, alert_request& out) {
     auto doc = object_of(text);
     out.now_ms = doc.at("now_ms").get<std::int64_t>();
     auto mode = string_or(doc, "mode", "ingest");
-    out.run = mode == "tick" ? alert_request::mode::tick : mode == "test" ? alert_request::mode::test
-                                                                           : alert_request::mode::ingest;
-    if (mode != "ingest" && mode != "tick" && mode != "test") throw std::invalid_argument("unknown mode");
+    out.run = mode == "tick"      ? alert_request::mode::tick
+              : mode == "test"    ? alert_request::mode::test
+              : mode == "storage" ? alert_request::mode::storage
+                                  : alert_request::mode::ingest;
+    if (mode != "ingest" && mode != "tick" && mode != "test" && mode != "storage") throw std::invalid_argument("unknown mode");
+    if (out.run == alert_request::mode::storage) {
+      const auto& s = doc.at("storage");
+      out.storage.bytes = s.at("bytes").get<std::int64_t>();
+      out.storage.limit_bytes = s.at("limit_bytes").get<std::int64_t>();
+      if (out.storage.bytes < 0 || out.storage.limit_bytes <= 0) throw std::invalid_argument("bad storage sizes");
+      for (auto [name, field] : {std::pair{"growth_bytes_per_day", &out.storage.growth_bytes_per_day},
+                                 std::pair{"days_to_full", &out.storage.days_to_full}})
+        if (s.contains(name) && !s.at(name).is_null()) *field = s.at(name).get<double>();
+    }
     out.project = string_or(doc, "project");
     out.dashboard_url = string_or(doc, "dashboard_url");
     out.kinds = kinds_of(doc);

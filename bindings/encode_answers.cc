@@ -482,7 +482,7 @@ std::string encode_alerts(const std::vector<alert_outcome>& outcomes) {
     const auto& d = o.decision;
     if (i) w.ch(',');
     w.raw("{\"action\":");
-    w.string(o.test ? "test" : d.action == alert_action::fire ? "fire" : d.action == alert_action::suppress ? "suppress" : "summary");
+    w.string(o.test ? "test" : o.storage ? "storage" : d.action == alert_action::fire ? "fire" : d.action == alert_action::suppress ? "suppress" : "summary");
     w.raw(",\"rule_id\":");
     w.integer(d.rule.id);
     w.raw(",\"fingerprint\":");
@@ -492,8 +492,8 @@ std::string encode_alerts(const std::vector<alert_outcome>& outcomes) {
     w.raw(",\"last_suppressed_at\":");
     w.integer(d.last_suppressed_at);
     w.raw(",\"cooldown_ms\":");
-    w.integer(o.test ? 0 : claim_cooldown_ms(d.rule));
-    if (o.test || d.action != alert_action::suppress) {
+    w.integer(o.test || o.storage ? 0 : claim_cooldown_ms(d.rule));
+    if (o.test || o.storage || d.action != alert_action::suppress) {
       w.raw(",\"payloads\":");
       write_payloads(w, o.payloads);
     }

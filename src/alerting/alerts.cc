@@ -129,12 +129,19 @@ std::vector<alert_outcome> evaluate_alerts(const alert_request& request) {
   alert_message base{request.project, request.dashboard_url, nullptr, request.run == alert_request::mode::test};
   auto with_payloads = [&](alert_outcome& o) {
     alert_message m = base;
-    m.decision = o.test ? nullptr : &o.decision;
+    m.decision = o.test || o.storage ? nullptr : &o.decision;
     for (auto kind : request.kinds) o.payloads.emplace_back(kind, alert_payload(m, kind, request.now_ms));
   };
   if (base.test) {
     auto& o = out.emplace_back();
     o.test = true;
+    with_payloads(o);
+    return out;
+  }
+  if (request.run == alert_request::mode::storage) {
+    base.storage = &request.storage;
+    auto& o = out.emplace_back();
+    o.storage = true;
     with_payloads(o);
     return out;
   }

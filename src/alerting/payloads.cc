@@ -91,7 +91,47 @@ group_text group_of(const alert_rule& rule, const alert_candidate& c) {
   return out;
 }
 
+// Bytes as people read them: "7.9 GiB", "412 MiB".
+std::string size_text(double bytes) {
+  static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  std::size_t u = 0;
+  while (bytes >= 1024 && u + 1 < std::size(units)) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, u && bytes < 10 ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+  return buf;
+}
+
+// The storage alert: the database is past 80 % of its limit.
+facts storage_facts_of(const alert_message& m) {
+  const storage_facts& s = *m.storage;
+  facts f;
+  f.kind = "storage";
+  const double share = static_cast<double>(s.bytes) / static_cast<double>(s.limit_bytes);
+  f.severity = share >= 0.9 ? level::error : level::warn;
+  char title[64];
+  std::snprintf(title, sizeof title, "edgelog's database is at %.0f %% of its limit", std::floor(share * 100));
+  f.title = title;
+  f.headline = upper(level_name(f.severity));
+  f.headline.insert(0, 1, '[');
+  f.headline += "] storage: ";
+  f.headline += f.title;
+  f.description = "D1 stops accepting writes at " + size_text(static_cast<double>(s.limit_bytes)) +
+                  ". Bind an R2 bucket (COLD) so older segments move there, lower the projects' hot_hours, or "
+                  "shorten their retention.";
+  f.plain = true;
+  f.list.add("Database", size_text(static_cast<double>(s.bytes)));
+  f.list.add("Limit", size_text(static_cast<double>(s.limit_bytes)));
+  if (s.growth_bytes_per_day) f.list.add("Growth", size_text(std::max(0.0, *s.growth_bytes_per_day)) + " per day");
+  if (s.days_to_full) f.list.add("Full in", number_text(std::floor(*s.days_to_full * 10) / 10) + " days at that rate");
+  if (!m.dashboard_url.empty()) f.link = m.dashboard_url + "/#/";
+  return f;
+}
+
 facts facts_of(const alert_message& m, std::int64_t now_ms) {
+  if (m.storage) return storage_facts_of(m);
   facts f;
   const alert_decision* d = m.decision;
   const alert_candidate* c = d && d->has_candidate ? &d->candidate : nullptr;
@@ -232,6 +272,19 @@ std::string webhook(const alert_message& m, const facts& f, std::int64_t now_ms)
       w.raw(",\"last_suppressed_at\":");
       w.string(format_rfc3339(d->last_suppressed_at));
     }
+  }
+  if (m.storage) {
+    w.raw(",\"database\":{\"bytes\":");
+    w.integer(m.storage->bytes);
+    w.raw(",\"limit_bytes\":");
+    w.integer(m.storage->limit_bytes);
+    w.raw(",\"growth_bytes_per_day\":");
+    if (m.storage->growth_bytes_per_day) w.number(*m.storage->growth_bytes_per_day);
+    else w.raw("null");
+    w.raw(",\"days_to_full\":");
+    if (m.storage->days_to_full) w.number(*m.storage->days_to_full);
+    else w.raw("null");
+    w.ch('}');
   }
   w.raw(",\"title\":");
   w.string(f.headline);

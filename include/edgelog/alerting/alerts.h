@@ -107,8 +107,16 @@ std::vector<alert_decision> decide_alerts(const std::vector<alert_rule>& rules,
 
 /// One evaluation the shim asks for: at ingest (candidates from the request), at the cron's tick
 /// (state alone, plus project-level candidates), or a test message.
+/// The database's size, for the deployment's storage alert (no project's rule decides it: the size
+/// job does, when the database passes 80 % of its limit).
+struct storage_facts {
+  std::int64_t bytes = 0, limit_bytes = 0;
+  std::optional<double> growth_bytes_per_day;  ///< from the daily sizes, when there are two days
+  std::optional<double> days_to_full;          ///< at that growth, when it grows
+};
+
 struct alert_request {
-  enum class mode : std::uint8_t { ingest, tick, test };
+  enum class mode : std::uint8_t { ingest, tick, test, storage };
   std::int64_t now_ms = 0;
   mode run = mode::ingest;
   std::string project, dashboard_url;     ///< for the messages
@@ -116,11 +124,13 @@ struct alert_request {
   std::vector<alert_rule> rules;
   std::vector<alert_candidate> candidates;
   std::vector<alert_state> states;
+  storage_facts storage;                  ///< mode storage: the message is about the database
 };
 
 /// A decision with the message body for each kind asked for (fire, summary and test only).
 struct alert_outcome {
-  bool test = false;  ///< a test message: `decision` is empty
+  bool test = false;     ///< a test message: `decision` is empty
+  bool storage = false;  ///< the storage alert: `decision` is empty
   alert_decision decision;
   std::vector<std::pair<destination_kind, std::string>> payloads;
 };

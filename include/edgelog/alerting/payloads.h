@@ -15,6 +15,7 @@ struct alert_message {
   std::string project, dashboard_url;  ///< dashboard_url: the base URL, or empty
   const alert_decision* decision = nullptr;
   bool test = false;                   ///< a test message from the admin API
+  const storage_facts* storage = nullptr;  ///< the storage alert (no decision)
 };
 
 /// The JSON body for a destination: a Discord embed within Discord's limits (content ≤ 2000,

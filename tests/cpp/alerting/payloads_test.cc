@@ -159,3 +159,40 @@ TEST_CASE("an aggregate rule fires once per group past its threshold, cools down
   auto slack = json::parse(alert_payload(none, destination_kind::slack, now));
   CHECK(slack.dump().find("%21has%3Actx.user.plan") != std::string::npos);  // the link keeps only the group without a plan
 }
+
+TEST_CASE("the storage alert names the size, the limit, the growth and the days left, and what to do") {
+  alert_request r;
+  r.now_ms = now;
+  r.run = alert_request::mode::storage;
+  r.dashboard_url = "https://logger.example.com";
+  r.kinds = {destination_kind::discord, destination_kind::slack, destination_kind::webhook};
+  r.storage = {8'700'000'000, 10LL << 30, 150'000'000.0, 11.6};
+  auto out = evaluate_alerts(r);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].storage);
+  REQUIRE(out[0].payloads.size() == 3);
+  auto discord = json::parse(out[0].payloads[0].second);
+  const auto& e = discord["embeds"][0];
+  CHECK(e["title"] == "[WARN] storage: edgelog's database is at 81 % of its limit");
+  CHECK(e["color"] == 0xf1c40f);  // warn below 90 %
+  CHECK(e["description"].get<std::string>().find("R2") != std::string::npos);
+  std::string fields = e["fields"].dump();
+  CHECK(fields.find("8.1 GiB") != std::string::npos);
+  CHECK(fields.find("10 GiB") != std::string::npos);
+  CHECK(fields.find("143 MiB per day") != std::string::npos);
+  CHECK(fields.find("11.6 days at that rate") != std::string::npos);
+  auto webhook = json::parse(out[0].payloads[2].second);
+  CHECK(webhook["type"] == "storage");
+  CHECK(webhook["database"]["bytes"] == 8'700'000'000LL);
+  CHECK(webhook["database"]["limit_bytes"] == (10LL << 30));
+  CHECK(webhook["database"]["days_to_full"] == doctest::Approx(11.6));
+  CHECK(webhook["url"] == "https://logger.example.com/#/");
+
+  // Past 90 % it is an error; without two days of sizes there is no growth to state.
+  r.storage = {9'900'000'000, 10LL << 30, std::nullopt, std::nullopt};
+  auto late = json::parse(evaluate_alerts(r)[0].payloads[1].second);
+  std::string text = late.dump();
+  CHECK(text.find("[ERROR] storage") != std::string::npos);
+  CHECK(text.find("per day") == std::string::npos);
+  CHECK(json::parse(evaluate_alerts(r)[0].payloads[2].second)["database"]["growth_bytes_per_day"].is_null());
+}

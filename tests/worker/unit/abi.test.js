@@ -62,6 +62,8 @@ test("every operation's request and answer, as the shim uses them, conform to sc
     count: 1, first_ts: now, last_ts: now, hint: null }], now, { created: [issue.fingerprint], regressed: [] });
   core.digest({ now_ms: now, kinds: ["discord", "webhook"], period: "daily", from: now - 86_400_000, to: now, project: "p",
     events: 2, errors: 1, dropped: [{ reason: "rate_limited", events: 3 }] });
+  core.alerts({ now_ms: now, mode: "storage", project: "", kinds: ["discord", "webhook"],
+    storage: { bytes: 8_600_000_000, limit_bytes: 10 * 1024 ** 3, growth_bytes_per_day: 1.5e8, days_to_full: null } });
   core.ticket({ tracker: "github", project: "p", issue, shares: [{ field: "endpoint", values: [{ value: "GET /x", events: 1 }] }] });
   core.vocabulary();
   // Maintenance's rewrite of a version-1 segment (written as the old format, two hours ago).
