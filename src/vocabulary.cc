@@ -35,7 +35,8 @@ constexpr std::string_view sensitivities[] = {"low", "medium", "high"};
 constexpr std::string_view anomaly_scopes[] = {"project", "issue"};
 
 constexpr limit_range limits[] = {
-    {"retention_hours", 1, 24 * 90},
+    {"retention_hours", 1, 24 * 400},
+    {"hot_hours", 1, 24 * 400},
     {"max_body_bytes", 1024, 512 * 1024},
     {"max_events_per_request", 1, 1000},
     {"events_per_minute", 0, 10'000'000},

@@ -146,7 +146,8 @@ describe("GET /api/vocabulary and GET /api/query", () => {
     assert.deepEqual(v.levels, ["trace", "debug", "info", "warn", "error", "fatal"]);
     assert.ok(v.filter_fields.includes("request_id"));
     assert.deepEqual(v.alert_kinds.find((k) => k.name === "silence").fields, ["silence_minutes", "cooldown_s"]);
-    assert.deepEqual(v.limits.retention_hours, { min: 1, max: 2160 });
+    assert.deepEqual(v.limits.retention_hours, { min: 1, max: 9600 }); // 400 days
+    assert.deepEqual(v.limits.hot_hours, { min: 1, max: 9600 });
   });
 
   test("reading a query bar refuses a request without credentials", async () => {
