@@ -3,7 +3,8 @@
 // docs/architecture.md.
 import { runScheduled } from "./worker/jobs/schedule.js";
 import { preflight, withCors } from "./worker/platform/cors.js";
-import { internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/platform/http.js";
+import { ColdStorageUnavailable } from "./worker/platform/cold.js";
+import { coldStorageUnavailable, internalError, methodNotAllowed, notFound, requestId, storageUnavailable } from "./worker/platform/http.js";
 import { observeRequest } from "./worker/platform/observe.js";
 import {
   createDestination, createRule, deleteDestination, deleteRule, listAlerts, listDeliveries, testAlert, updateRule,
@@ -29,6 +30,7 @@ import { createProject, deleteProject, getProject, listProjects, updateProject }
 import { readQuery } from "./worker/routes/query.js";
 import { deleteSavedQuery, listSavedQueries, saveQuery } from "./worker/routes/saved-queries.js";
 import { stats, statsBaseline } from "./worker/routes/stats.js";
+import { storage } from "./worker/routes/storage.js";
 import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
 import { vocabulary } from "./worker/routes/vocabulary.js";
 import { requireAdmin } from "./worker/services/credentials.js";
@@ -101,6 +103,7 @@ const ROUTES = {
   "/api/admin/maintain": { POST: admin(maintainNow) },
   "/api/admin/purge": { POST: admin(purgeNow) },
   "/api/admin/maintenance": { GET: admin(listRuns) },
+  "/api/admin/storage": { GET: admin(storage) },
   // Sentry SDKs (a DSN's path is /<numeric project id>); last, so named routes above win.
   "/api/:project/envelope": { POST: open(sentryEnvelope), OPTIONS: open(preflight) },
   "/api/:project/store": { POST: open(sentryStore), OPTIONS: open(preflight) },
@@ -149,6 +152,7 @@ export default {
       const rid = requestId(request);
       console.error("unhandled", rid, err);
       if (String(err?.message).startsWith("D1_")) return storageUnavailable(rid);
+      if (err instanceof ColdStorageUnavailable) return coldStorageUnavailable(rid);
       return internalError(rid);
     } finally {
       observeRequest(found.path, (Date.now() - started) / 1000);

@@ -5,12 +5,15 @@
 // keys of ctx and tags) — wall time and the CPU of the workerd processes (the Worker and its
 // local D1) per request, after the fold the per-minute cron runs. Events carry realistic ctx
 // (ids, numbers, a nested object); ~30 % have a stack. Medians of --runs (15).
-// Usage: node bench/read.mjs [--events 1000000] [--runs 15]. No port is opened.
+// With --cold, the same reads again on a copy of the seed whose segments have all moved to the
+// cold tier (Miniflare's R2, local files), and the ratio cold / hot per request.
+// Usage: node bench/read.mjs [--events 1000000] [--runs 15] [--cold]. No port is opened.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as db from "../worker/db/index.js";
 import { foldPending } from "../worker/services/rollups.js";
+import { moveToCold } from "../worker/services/tier.js";
 import { ROOT, startWorker } from "../tests/support/harness.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
 
@@ -20,6 +23,7 @@ const arg = (name, fallback) => {
 };
 const EVENTS = arg("events", 1_000_000);
 const RUNS = arg("runs", 15);
+const COLD = process.argv.includes("--cold");
 const BATCH = 250;
 const SENDERS = 4;
 const HOURS = 70;
@@ -106,8 +110,8 @@ async function seed() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
 
-async function measure() {
-  const w = await startWorker({ persist: DIR, migrate: false });
+async function measure(dir = DIR) {
+  const w = await startWorker({ persist: dir, migrate: false });
   const seeded = JSON.parse(readFileSync(MARK, "utf8"));
   // What the per-minute cron has done since the seed: the issue and chart rollups folded (reads
   // add only the last minute's shares, live).
@@ -161,12 +165,34 @@ async function measure() {
       rows, note, scanned: body.scanned, segments_opened: body.segments_opened });
   }
   await w.dispose();
-  console.log(`\nreads with ${seeded.events.toLocaleString("en-US")} events in local D1 (Miniflare), ${RUNS} runs each`);
+  console.log(`\nreads with ${seeded.events.toLocaleString("en-US")} events in local D1 (Miniflare)${dir === DIR ? "" : ", every segment cold (R2)"}, ${RUNS} runs each`);
   console.log("| request | median ms | p90 ms | workerd CPU ms | rows | events looked at | segments opened | note |\n|--|--:|--:|--:|--:|--:|--:|--|");
   for (const r of out)
     console.log(`| ${r.name} | ${r.median_ms} | ${r.p90_ms} | ${r.cpu_ms} | ${r.rows ?? ""} | ${r.scanned ?? ""} | ${r.segments_opened ?? ""} | ${r.note} |`);
-  writeFileSync(join(ROOT, "bench", "out", "read.json"), JSON.stringify({ events: seeded.events, runs: RUNS, results: out }, null, 2));
+  return { events: seeded.events, runs: RUNS, results: out };
+}
+
+// A copy of the seed with every segment moved to the cold tier, the mover's own way.
+async function coldCopy() {
+  const dir = `${DIR}-cold`;
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(DIR, dir, { recursive: true });
+  const w = await startWorker({ persist: dir, migrate: false });
+  const env = { DB: w.db, COLD: await w.mf.getR2Bucket("COLD") };
+  const t0 = performance.now();
+  const moved = await moveToCold(env, { now: Date.now() + 400 * 24 * 3_600_000, deadline: Infinity });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`moved ${moved.segments} segments (${moved.events} events, ${(moved.bytes / 1024 ** 2).toFixed(1)} MiB) in ${moved.packs} packs, ${seconds.toFixed(1)} s`);
+  await w.dispose();
+  return dir;
 }
 
 if (!existsSync(MARK)) await seed();
-await measure();
+const hot = await measure();
+writeFileSync(join(ROOT, "bench", "out", "read.json"), JSON.stringify(hot, null, 2));
+if (COLD) {
+  const cold = await measure(await coldCopy());
+  console.log("\n| request | hot median ms | cold median ms | cold / hot |\n|--|--:|--:|--:|");
+  cold.results.forEach((c, i) => console.log(`| ${c.name} | ${hot.results[i].median_ms} | ${c.median_ms} | ${(c.median_ms / hot.results[i].median_ms).toFixed(2)} |`));
+  writeFileSync(join(ROOT, "bench", "out", "read-cold.json"), JSON.stringify({ hot, cold }, null, 2));
+}

@@ -1,6 +1,6 @@
 // make deploy DOMAIN=logger.example.com (scripts/domain.sh): one edgelog per customer domain.
-// Creates what the domain needs with wrangler (a D1 database, a KV namespace, the ingest queue and
-// its dead-letter queue) or finds them when they exist, writes the domain's [env.<name>] block into
+// Creates what the domain needs with wrangler (a D1 database, a KV namespace, an R2 bucket for the
+// cold tier, the ingest queue and its dead-letter queue) or finds them when they exist, writes the domain's [env.<name>] block into
 // wrangler.toml (rewriting its own block on a re-run), applies the migrations remotely, sets
 // ADMIN_TOKEN and EDGELOG_MASTER_KEY as secrets when they are not set yet (generated, printed once)
 // and deploys. Re-running it is safe. With --dry-run nothing remote is touched: the block is
@@ -28,7 +28,7 @@ if (!domain || !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63
 const name = domain.toLowerCase().replace(/[^a-z0-9]+/g, "-"); // the [env.<name>] and resource names
 const resources = {
   worker: `edgelog-${name}`, db: `edgelog-${name}`, kv: `edgelog-${name}-cache`,
-  queue: `edgelog-${name}-ingest`, dlq: `edgelog-${name}-ingest-dlq`,
+  queue: `edgelog-${name}-ingest`, dlq: `edgelog-${name}-ingest-dlq`, bucket: `edgelog-${name}-cold`,
 };
 const say = (text) => console.log(`deploy ${domain}: ${text}`);
 
@@ -84,6 +84,16 @@ function ensureQueues() {
   }
 }
 
+function ensureBucket() {
+  const listed = wrangler(["r2", "bucket", "list"]).out;
+  if (new RegExp(`^name:\\s*${resources.bucket}\\s*$`, "m").test(listed)) {
+    say(`R2 bucket ${resources.bucket} exists`);
+    return;
+  }
+  wrangler(["r2", "bucket", "create", resources.bucket]);
+  say(`created R2 bucket ${resources.bucket}`);
+}
+
 /** The domain's block of wrangler.toml. */
 function envBlock({ dbId, kvNamespaceId }) {
   const e = `env.${name}`;
@@ -96,6 +106,7 @@ function envBlock({ dbId, kvNamespaceId }) {
     `[[${e}.d1_databases]]`, 'binding = "DB"', `database_name = "${resources.db}"`, `database_id = "${dbId}"`,
     'migrations_dir = "migrations"', "",
     `[[${e}.kv_namespaces]]`, 'binding = "CACHE"', `id = "${kvNamespaceId}"`, "",
+    `[[${e}.r2_buckets]]`, 'binding = "COLD"', `bucket_name = "${resources.bucket}"`, "",
     `[[${e}.queues.producers]]`, 'binding = "INGEST_QUEUE"', `queue = "${resources.queue}"`, "",
     ...consumer(resources.queue, resources.dlq), ...consumer(resources.dlq, null),
     `[${e}.triggers]`, 'crons = ["* * * * *", "0 * * * *"]',
@@ -147,6 +158,7 @@ if (dryRun) {
   const dbId = d1Id();
   const kvNamespaceId = kvId();
   ensureQueues();
+  ensureBucket();
   writeBlock(envBlock({ dbId, kvNamespaceId }));
   wrangler(["d1", "migrations", "apply", resources.db, "--remote", "--env", name]);
   say("applied the migrations");

@@ -42,6 +42,7 @@ test("creates the domain's resources, writes its block, sets secrets once; a re-
   assert.match(block, /EDGELOG_PUBLIC_URL = "https:\/\/logger\.example\.com"/);
   assert.match(block, new RegExp(`\\[\\[${e}\\.d1_databases\\]\\]\\nbinding = "DB"\\ndatabase_name = "edgelog-logger-example-com"\\ndatabase_id = "${state.d1[0].uuid}"`));
   assert.match(block, new RegExp(`\\[\\[${e}\\.kv_namespaces\\]\\]\\nbinding = "CACHE"\\nid = "${state.kv[0].id}"`));
+  assert.match(block, new RegExp(`\\[\\[${e}\\.r2_buckets\\]\\]\\nbinding = "COLD"\\nbucket_name = "edgelog-logger-example-com-cold"`));
   assert.match(block, new RegExp(`\\[\\[${e}\\.queues\\.producers\\]\\]\\nbinding = "INGEST_QUEUE"\\nqueue = "edgelog-logger-example-com-ingest"`));
   assert.match(block, /queue = "edgelog-logger-example-com-ingest"\nmax_batch_size = 10\nmax_batch_timeout = 1\nmax_retries = 10\ndead_letter_queue = "edgelog-logger-example-com-ingest-dlq"/);
   assert.match(block, /crons = \["\* \* \* \* \*", "0 \* \* \* \*"\]/);
@@ -55,6 +56,7 @@ test("creates the domain's resources, writes its block, sets secrets once; a re-
   const again = JSON.parse(readFileSync(fake.FAKE_WRANGLER_STATE, "utf8"));
   assert.equal(again.d1.length, 1);
   assert.equal(again.kv.length, 1);
+  assert.deepEqual(again.r2, ["edgelog-logger-example-com-cold"]);
   assert.deepEqual(again.queues, ["edgelog-logger-example-com-ingest", "edgelog-logger-example-com-ingest-dlq"]);
   assert.equal(again.calls.filter((c) => c.startsWith("secret put")).length, 2);
   assert.equal(readFileSync(config, "utf8").split("# --- edgelog for logger.example.com").length, 2, "one block");

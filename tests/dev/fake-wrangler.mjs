@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// A stand-in for wrangler's account commands (d1, kv, queues, secrets, deploy) for testing
+// A stand-in for wrangler's account commands (d1, kv, r2, queues, secrets, deploy) for testing
 // scripts/domain.mjs offline: it keeps what "exists" in FAKE_WRANGLER_STATE and logs each call.
 import { randomUUID, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const file = process.env.FAKE_WRANGLER_STATE;
 const state = existsSync(file) ? JSON.parse(readFileSync(file, "utf8"))
-  : { d1: [], kv: [], queues: [], secrets: {}, calls: [] };
+  : { d1: [], kv: [], r2: [], queues: [], secrets: {}, calls: [] };
 const argv = process.argv.slice(2).filter((a, i, all) => a !== "--config" && all[i - 1] !== "--config");
 state.calls.push(argv.join(" "));
 const save = () => writeFileSync(file, JSON.stringify(state, null, 2));
@@ -25,6 +25,8 @@ else if (a === "kv" && c === "create") {
   out = `🌀 Creating namespace with title "${ns.title}"\n✨ Success!\n[[kv_namespaces]]\nbinding = "CACHE"\nid = "${ns.id}"\n`;
 } else if (a === "queues" && b === "list") out = `┌─────┬──────┐\n│ id │ name │\n${state.queues.map((q) => `│ x │ ${q} │`).join("\n")}\n└─────┘\n`;
 else if (a === "queues" && b === "create") { state.queues.push(c); out = `✅ Created queue ${c}.`; }
+else if (a === "r2" && b === "bucket" && c === "list") out = `Listing buckets...\n${state.r2.map((n) => `name:           ${n}\ncreation_date:  2026-01-01T00:00:00.000Z`).join("\n\n")}`;
+else if (a === "r2" && b === "bucket" && c === "create") { state.r2.push(argv[3]); out = `Creating bucket '${argv[3]}'...\n✅ Created bucket '${argv[3]}'`; }
 else if (a === "d1" && b === "migrations") out = "✅ Migrations applied";
 else if (a === "secret" && b === "list") out = JSON.stringify(Object.keys(state.secrets[envOf()] ?? {}).map((name) => ({ name, type: "secret_text" })));
 else if (a === "secret" && b === "put") {

@@ -14,7 +14,7 @@ export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 export const COMPATIBILITY_DATE = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([\d-]+)"/m)[1];
 
 /** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
-export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null } = {}) {
+export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null, cold = true } = {}) {
   const mf = new Miniflare({
     rootPath: ROOT,
     scriptPath: "worker.js",
@@ -26,6 +26,7 @@ export async function startWorker({ bindings = {}, http = false, persist = null,
     compatibilityDate: COMPATIBILITY_DATE,
     d1Databases: { DB: "edgelog-test" },
     kvNamespaces: ["CACHE"],
+    ...(cold ? { r2Buckets: ["COLD"] } : {}),
     // `queue` ({maxRetries, consumers}) binds the ingest queue and its dead-letter queue, as
     // wrangler.toml does; with `consumers: false` nothing consumes them (a test delivers by hand).
     ...(queue ? {
@@ -44,7 +45,7 @@ export async function startWorker({ bindings = {}, http = false, persist = null,
     },
     host: "127.0.0.1",
     ...(http ? { port: 0 } : {}),
-    ...(persist ? { d1Persist: join(persist, "d1"), kvPersist: join(persist, "kv") } : {}),
+    ...(persist ? { d1Persist: join(persist, "d1"), kvPersist: join(persist, "kv"), r2Persist: join(persist, "r2") } : {}),
   });
   try {
     const db = await mf.getD1Database("DB");

@@ -36,7 +36,7 @@ const ADMIN_ROUTES = [
   ["PATCH", "/api/admin/projects/acl-a/forwarders/1"], ["DELETE", "/api/admin/projects/acl-a/forwarders/1"],
   ["GET", "/api/admin/projects/acl-a/queries"], ["POST", "/api/admin/projects/acl-a/queries"],
   ["DELETE", "/api/admin/projects/acl-a/queries/1"],
-  ["GET", "/api/admin/outcomes"], ["GET", "/api/logs"],
+  ["GET", "/api/admin/outcomes"], ["GET", "/api/logs"], ["GET", "/api/admin/storage"],
 ];
 
 describe("every admin route", () => {
@@ -331,11 +331,17 @@ describe("project administration", () => {
     assert.deepEqual((await res.json()).project.retention_overrides, { debug: 24, fatal: 168 });
     assert.equal((await post("/api/admin/projects", { slug: "adm" })).status, 409);
     for (const [body, field] of [[{ retention_overrides: { loud: 5 } }, "retention_overrides"],
-      [{ client_config: { sample_rates: { info: 2 } } }, "client_config"], [{ max_events_per_request: 1001 }, "max_events_per_request"]]) {
+      [{ client_config: { sample_rates: { info: 2 } } }, "client_config"], [{ max_events_per_request: 1001 }, "max_events_per_request"],
+      [{ retention_hours: 9601 }, "retention_hours"], [{ hot_hours: 0 }, "hot_hours"], [{ hot_hours: 2.5 }, "hot_hours"]]) {
       const bad = await patch("/api/admin/projects/adm", body);
       assert.equal(bad.status, 400);
       assert.equal((await bad.json()).field, field);
     }
+    // Retention up to 400 days (the cold tier keeps the older part on R2), per level too.
+    const long = await patch("/api/admin/projects/adm", { retention_hours: 9600, retention_overrides: { debug: 24, error: 9600 }, hot_hours: 6 });
+    assert.equal(long.status, 200);
+    const kept = (await long.json()).project;
+    assert.deepEqual([kept.retention_hours, kept.retention_overrides.error, kept.hot_hours], [9600, 9600, 6]);
   });
 
   test("delete removes the project's logs, ledger and keys", async () => {

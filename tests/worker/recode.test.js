@@ -3,53 +3,12 @@
 // makes the rewrite resumable, and segments of the last hour wait for a later run. The shares of
 // folded segments two days old emptied, the counts they were folded into unchanged.
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { Core } from "../../bindings/loader.js";
 import * as db from "../../worker/db/index.js";
-import { ROOT, sign, startWorker } from "../support/harness.js";
+import { startWorker } from "../support/harness.js";
+import { allEvents, seedSegments as seed } from "../support/segments.js";
 
 const HOUR = 3_600_000;
-const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "edgelog.wasm"))));
-
-/** Stores `requests` requests of `perRequest` events each as segments of `version` received at
- *  `receivedAt` (version 1: as an older build wrote them). */
-async function seed(w, project, { requests, perRequest, receivedAt, version = 1 }) {
-  for (let r = 0; r < requests; r++) {
-    const events = Array.from({ length: perRequest }, (_, i) => ({
-      ts: receivedAt - (r * perRequest + i) * 1000, level: ["info", "warn", "error"][i % 3],
-      message: `old order ${r * perRequest + i} failed after ${i * 7} ms`, source: "api", request_id: `req-${r}-${i}`,
-      ctx: { order: r * perRequest + i, route: "/v1/orders/:id", cart: { items: [i, i + 1] } },
-      ...(i % 4 === 0 ? { stack: `Error: declined\n    at pay (/app/pay.js:${10 + i}:3)\n    at run (/app/run.js:1:1)` } : {}),
-    }));
-    const body = new TextEncoder().encode(JSON.stringify(events));
-    const decision = core.ingest({ now_ms: receivedAt, secrets: ["seed"], signature: sign("seed", body),
-      settings: { max_events: 1000, retention_hours: 0, segment_version: version } }, body);
-    assert.equal(decision.header.status, 202);
-    const { statements } = db.ingestStatements(w.db, { projectId: project.id, receivedAt,
-      minute: receivedAt - (receivedAt % 60_000), decision, ipKey: null });
-    decision.release();
-    await w.db.batch(statements);
-  }
-  await w.fold();
-}
-
-/** Every event of the project as the API writes it, by id. */
-async function allEvents(w, slug) {
-  const out = new Map();
-  let before = "";
-  for (;;) {
-    const page = await (await w.admin(`/api/logs?project=${slug}&limit=500&from=0${before}`)).json();
-    for (const e of page.logs) {
-      assert.ok(!out.has(e.id), `event ${e.id} answered twice`);
-      out.set(e.id, JSON.stringify(e));
-    }
-    if (!page.next_before) return out;
-    before = `&before=${page.next_before}`;
-  }
-}
-
 const versions = async (w) => Object.fromEntries((await w.db.prepare(`SELECT substr(data, 1, 7) AS prefix, count(*) AS n
   FROM segments GROUP BY prefix`).all()).results.map((r) => [r.prefix === "RUxTRwE" ? "v1" : r.prefix === "RUxTRwI" ? "v2" : r.prefix, r.n]));
 

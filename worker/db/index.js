@@ -15,3 +15,4 @@ export * from "./digests.js";
 export * from "./tickets.js";
 export * from "./forwarding.js";
 export * from "./queries.js";
+export * from "./cold.js";

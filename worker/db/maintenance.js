@@ -30,7 +30,7 @@ export function pruneMaintenanceRuns(db, keep) {
 
 /** Projects with their retention settings, for the purge. */
 export async function retentionPolicies(db) {
-  const { results } = await db.prepare(`SELECT id, slug, retention_hours, retention_overrides
+  const { results } = await db.prepare(`SELECT id, slug, retention_hours, retention_overrides, hot_hours
     FROM projects WHERE deleted_at IS NULL ORDER BY id`).all();
   return results;
 }
@@ -134,11 +134,30 @@ export async function acceptedSince(db, since) {
   return results;
 }
 
-/** The database size D1 reports, and the rows of the logs table. */
-export async function databaseSize(db) {
-  const result = await db.prepare(`SELECT (SELECT coalesce(sum(events), 0) FROM segments)
-    + (SELECT count(*) FROM logs) AS events`).run();
-  return { bytes: result.meta.size_after ?? null, events: result.results[0].events };
+/** The database's size in bytes as D1 reports it after a statement (its pages × page size: D1
+ *  refuses PRAGMA page_count), or null where the binding reports none. */
+export async function databaseBytes(db) {
+  const result = await db.prepare("SELECT 1 AS ok").run();
+  return result.meta.size_after ?? null;
+}
+
+/** Keeps the day's size (the last measure of the UTC day `day`). */
+export function recordDatabaseSize(db, { day, bytes, measuredAt }) {
+  return db.prepare(`INSERT INTO database_sizes (day, bytes, measured_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (day) DO UPDATE SET bytes = excluded.bytes, measured_at = excluded.measured_at`)
+    .bind(day, bytes, measuredAt).run();
+}
+
+/** The daily sizes since `since`, oldest first: [{day, bytes, measured_at}]. */
+export async function databaseSizes(db, since) {
+  const { results } = await db.prepare("SELECT day, bytes, measured_at FROM database_sizes WHERE day >= ?1 ORDER BY day")
+    .bind(since).all();
+  return results;
+}
+
+/** Drops the daily sizes of days before `before`. */
+export function forgetDatabaseSizes(db, before) {
+  return db.prepare("DELETE FROM database_sizes WHERE day < ?1").bind(before).run();
 }
 
 /** How many events a project holds (all projects when projectId is null): in segments, and in

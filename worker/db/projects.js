@@ -9,7 +9,7 @@ export function recordKeyUsage(db, usage) {
     .bind(JSON.stringify(usage)).run();
 }
 
-const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, max_body_bytes,
+const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, hot_hours, max_body_bytes,
   max_events_per_request, events_per_minute, ip_requests_per_minute, unsigned_ip_requests_per_minute,
   require_timestamp, scrubbing, fingerprint_rules, page_rules, in_app_rules, client_config, digests, created_at`;
 
@@ -157,7 +157,7 @@ export async function projectsBeingDeleted(db) {
 }
 
 /** Project settings an operator may change; names are the columns. */
-export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "max_body_bytes",
+export const PROJECT_SETTINGS = ["name", "retention_hours", "retention_overrides", "hot_hours", "max_body_bytes",
   "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "unsigned_ip_requests_per_minute",
   "require_timestamp",
   "scrubbing", "fingerprint_rules", "page_rules", "in_app_rules", "client_config", "digests"];

@@ -142,13 +142,6 @@ export function segmentOfEvent(db, id, perSegment) {
     WHERE s.id = CAST(?1 AS INTEGER) / CAST(?2 AS INTEGER) AND p.deleted_at IS NULL`).bind(id, perSegment).first();
 }
 
-/** The stored texts (base64) of these segments: Map id → text. */
-export async function segmentTexts(db, ids) {
-  const { results } = await db.prepare("SELECT id, data FROM segments WHERE id IN (SELECT value FROM json_each(?1))")
-    .bind(JSON.stringify(ids)).all();
-  return new Map(results.map((r) => [r.id, r.data]));
-}
-
 /** The highest event id the stored segments can hold (`perSegment` ids per segment): a cursor
  *  there sees only what is stored after now. */
 export async function lastEventIdStored(db, perSegment) {

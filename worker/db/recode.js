@@ -3,7 +3,7 @@
 // version 1), and the shares of old folded segments emptied (`trim_shares`).
 
 // The base64 of "ELSG" and version byte 1: how a version-1 segment's text begins.
-const V1_PREFIX = "RUxTRwE";
+export const V1_PREFIX = "RUxTRwE";
 
 /** How far an upkeep job (`recode_v2`, `trim_shares`) got: every segment id at or below it has
  *  been looked at. */

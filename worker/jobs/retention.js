@@ -4,6 +4,7 @@
 // segments, event ids and Idempotency-Keys past their use go too.
 import * as db from "../db/index.js";
 import { foldPending } from "../services/rollups.js";
+import { sweepPacks } from "../services/tier.js";
 
 const BASELINE_DAYS = 28;
 const HOUR = 3_600_000;
@@ -80,6 +81,10 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   }
   report.remaining ||= uncounted;
   await db.setCursor(env.DB, "purge", stoppedAt);
+  // The cold packs whose segments all went: their R2 objects go too.
+  const swept = await sweepPacks(env, { deadline });
+  report.packs_deleted = swept.deleted;
+  report.remaining ||= swept.remaining;
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
   report.sessions_deleted = await db.deleteExpiredSessions(env.DB, now);

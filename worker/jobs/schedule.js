@@ -9,7 +9,9 @@ import { recodeSegments, trimShares } from "./recode.js";
 import { finishDeletions } from "./deletion.js";
 import { purgeExpired } from "./retention.js";
 import { rollUpLedger } from "./rollup.js";
-import { D1_LIMIT_BYTES, checkSize } from "./size.js";
+import { checkSize, underPressure } from "./size.js";
+import { databaseLimit } from "../services/storage.js";
+import { moveToCold } from "../services/tier.js";
 import { flushKeyUsage } from "../services/key-usage.js";
 import { sendDigests } from "../services/digests.js";
 import { forwardTick } from "../services/forwarding.js";
@@ -27,7 +29,8 @@ function limits(env, overrides = {}) {
     chunkRows: num(overrides.chunk_rows ?? env.MAINTENANCE_CHUNK_ROWS, 2000),
     maxChunks: num(overrides.max_chunks ?? env.MAINTENANCE_MAX_CHUNKS, 10_000),
     budgetMs: num(overrides.budget_ms ?? env.MAINTENANCE_BUDGET_MS, 60_000),
-    limitBytes: num(env.MAINTENANCE_DB_LIMIT_BYTES, D1_LIMIT_BYTES),
+    limitBytes: databaseLimit(env),
+    tierAtBytes: num(env.EDGELOG_TIER_AT_BYTES, null),
   };
 }
 
@@ -41,6 +44,8 @@ const JOBS = {
   flush_key_usage: (env) => flushKeyUsage(env).then(() => ({})),
   finish_deletions: (env, o) => finishDeletions(env, o),
   purge: (env, o) => purgeExpired(env, o),
+  tier: async (env, o) => moveToCold(env, { now: o.now, deadline: o.deadline, maxChunks: o.maxChunks,
+    pressure: await underPressure(env, o) }),
   rollup: (env, o) => rollUpLedger(env, o),
   size: (env, o) => checkSize(env, o),
   queued_writes: (env, o) => recoverQueued(env, o.now),
@@ -49,21 +54,21 @@ const JOBS = {
 };
 const PLANS = {
   [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert", "recode"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "rollup", "size", "digests"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "tier", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "tier", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */
 export async function runPlan(env, { cron, plan, trigger, now, overrides }) {
   const started = Date.now();
-  const { chunkRows, maxChunks, budgetMs, limitBytes } = limits(env, overrides);
+  const { chunkRows, maxChunks, budgetMs, limitBytes, tierAtBytes } = limits(env, overrides);
   const deadline = started + budgetMs;
   const report = { started_at: new Date(started).toISOString(), now: new Date(now).toISOString(), jobs: {}, errors: [] };
   for (const name of PLANS[plan]) {
     try {
-      report.jobs[name] = await JOBS[name](env, { now, chunkRows, maxChunks, deadline, limitBytes });
+      report.jobs[name] = await JOBS[name](env, { now, chunkRows, maxChunks, deadline, limitBytes, tierAtBytes });
     } catch (err) {
       console.error("maintenance job failed", name, err);
       report.errors.push({ job: name, message: String(err?.message ?? err).slice(0, 300) });

@@ -29,6 +29,9 @@ export const methodNotAllowed = (allowed) =>
 export const storageUnavailable = (requestId) =>
   error(503, "storage_unavailable", "storage is unavailable; retry later", { request_id: requestId },
     { "Retry-After": "5" });
+export const coldStorageUnavailable = (requestId) =>
+  error(503, "cold_storage_unavailable", "older events are on R2, which did not answer; retry later",
+    { request_id: requestId }, { "Retry-After": "5" });
 export const internalError = (requestId) =>
   error(500, "internal", "internal error", { request_id: requestId });
 

@@ -4,6 +4,7 @@ import { core } from "../platform/core.js";
 import { sameSecret } from "../platform/crypto.js";
 import { latencyByRoute } from "../platform/observe.js";
 import { requireAdmin } from "../services/credentials.js";
+import { storageView } from "../services/storage.js";
 import * as db from "../db/index.js";
 
 const WINDOW_MS = 86_400_000;
@@ -37,6 +38,21 @@ export async function metrics(request, env) {
     m.runs.map((r) => [{ cron: r.cron, ok: r.ok ? "true" : "false" }, r.n]));
   family("edgelog_maintenance_last_finished_seconds", "gauge", "When the last run of each cron finished.",
     m.runs.filter((r) => r.ok && r.last).map((r) => [{ cron: r.cron }, (r.last / 1000).toFixed(3)]));
+  const { database, tiers } = await storageView(env, Date.now());
+  if (database) {
+    family("edgelog_database_bytes", "gauge", "The D1 database's size as D1 reports it.", [[null, database.bytes]]);
+    family("edgelog_database_limit_bytes", "gauge", "The size at which D1 stops accepting writes.", [[null, database.limit_bytes]]);
+    if (database.growth_bytes_per_day !== null)
+      family("edgelog_database_growth_bytes_per_day", "gauge", "The database's growth per day over the last week.",
+        [[null, database.growth_bytes_per_day]]);
+    if (database.days_to_full !== null)
+      family("edgelog_database_days_to_full", "gauge", "Days until the database is full at that growth.", [[null, database.days_to_full]]);
+  }
+  family("edgelog_segments", "gauge", "Stored segments by tier (hot: text in D1; cold: text in R2, header in D1).",
+    [[{ tier: "hot" }, tiers.hot_segments], [{ tier: "cold" }, tiers.cold_segments]]);
+  family("edgelog_events", "gauge", "Stored events by tier.", [[{ tier: "hot" }, tiers.hot_events], [{ tier: "cold" }, tiers.cold_events]]);
+  family("edgelog_cold_objects", "gauge", "Packs of segment texts on R2.", [[null, tiers.cold_objects]]);
+  family("edgelog_cold_bytes", "gauge", "Bytes of the packs on R2.", [[null, tiers.cold_bytes]]);
   lines.push("# HELP edgelog_request_duration_seconds Request latency in this isolate, by route.",
     "# TYPE edgelog_request_duration_seconds histogram");
   const { bounds, routes, startedAt } = latencyByRoute();

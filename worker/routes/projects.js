@@ -20,6 +20,7 @@ const SETTINGS = {
   name: (v) => typeof v === "string" && v.length >= 1 && v.length <= 200,
   retention_hours: within("retention_hours"),
   retention_overrides: (v) => isObject(v) && Object.entries(v).every(([l, h]) => LEVELS.includes(l) && within("retention_hours")(h)),
+  hot_hours: within("hot_hours"),
   max_body_bytes: within("max_body_bytes"),
   max_events_per_request: within("max_events_per_request"),
   events_per_minute: within("events_per_minute"),

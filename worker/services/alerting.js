@@ -276,6 +276,27 @@ export async function sendTest(env, project) {
     ...(await deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "test", now: Date.now() })) })));
 }
 
+/** The storage alert (`trend` from the size job) to every enabled destination of every live
+ *  project, each URL once; answers how many were sent. */
+export async function sendStorageAlert(env, trend, now) {
+  const seen = new Set();
+  const targets = [];
+  for (const project of await db.liveProjects(env.DB))
+    for (const dest of await destinationsOf(env, project.id))
+      if (!seen.has(dest.url)) {
+        seen.add(dest.url);
+        targets.push({ project, dest });
+      }
+  if (!targets.length) return 0;
+  const { decisions } = core.alerts({ now_ms: now, mode: "storage", project: "", dashboard_url: dashboardUrl(env),
+    kinds: [...new Set(targets.map((t) => t.dest.kind))],
+    storage: { bytes: trend.bytes, limit_bytes: trend.limit_bytes, growth_bytes_per_day: trend.growth_bytes_per_day,
+      days_to_full: trend.days_to_full } });
+  const results = await Promise.all(targets.map(({ project, dest }) =>
+    deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "storage", now })));
+  return results.filter((r) => r.outcome === "sent").length;
+}
+
 async function signed(dest, body) {
   if (dest.kind !== "webhook" || !dest.secret) return {};
   const t = Math.floor(Date.now() / 1000);

@@ -3,6 +3,7 @@
 // newest first (search, export, an issue's latest event), oldest first (the events after one),
 // arrival order (tail), one event by id, and counting walks (histogram, facets).
 import * as db from "../db/index.js";
+import { readPacks } from "../platform/cold.js";
 import { core } from "../platform/core.js";
 import { EVENTS_PER_SEGMENT } from "../platform/vocabulary.js";
 import { convertRows } from "./legacy.js";
@@ -54,11 +55,21 @@ function prune(filter, headers) {
 const READS = { rows: (r, t) => core.rows(r, t), forward: (r, t) => core.forward(r, t), histogram: (r, t) => core.histogram(r, t),
   facets: (r, t) => core.facets(r, t), aggregate: (r, t) => core.aggregate(r, t), rules: (r, t) => core.rulesPreview(r, t) };
 
+// The stored texts of these segments, from D1 (hot) or from their packs on R2 (cold): Map id →
+// text. One D1 query says where each is, so a segment moving meanwhile is read from one place.
+async function storedTexts(env, ids) {
+  const texts = new Map();
+  const cold = [];
+  for (const p of await db.segmentPlaces(env.DB, ids)) p.object ? cold.push(p) : texts.set(p.id, p.data);
+  for (const [id, text] of await readPacks(env.COLD, cold)) texts.set(id, text);
+  return texts;
+}
+
 // Runs one core read (`op`: rows, forward, histogram, facets or rules) over these segments'
 // stored texts.
 async function readSegments(env, op, request, headers) {
   const stored = headers.filter((h) => h.text === undefined);
-  const texts = stored.length ? await db.segmentTexts(env.DB, stored.map((h) => h.id)) : new Map();
+  const texts = stored.length ? await storedTexts(env, stored.map((h) => h.id)) : new Map();
   for (const h of headers) if (h.text !== undefined) texts.set(h.id, h.text);
   const present = headers.filter((h) => texts.has(h.id)); // a purge may have taken one meanwhile
   const answer = READS[op]({

@@ -1,0 +1,62 @@
+// R2, the cold tier's store (binding COLD): packs of segment texts written whole, read by range.
+// A read of several segments of one pack fetches one range covering them when the gaps between
+// them are small; fetches run a few at a time.
+
+/** R2 failed to answer a read: the route answers 503 cold_storage_unavailable. */
+export class ColdStorageUnavailable extends Error {}
+
+const CONCURRENCY = 6;         // R2 reads in flight per request (a Worker's connection limit)
+const MAX_GAP = 256 * 1024;    // bytes of other segments read through rather than a second range
+
+/** Uploads a pack (its text) under `key`. */
+export async function putPack(bucket, key, text, meta) {
+  await bucket.put(key, text, { httpMetadata: { contentType: "text/plain" }, customMetadata: meta });
+}
+
+/** Deletes these packs (R2 takes up to 1000 keys per call). */
+export async function deletePacks(bucket, keys) {
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+}
+
+/** The texts of cold segments, `places` being [{id, object, object_offset, object_length}]: Map id →
+ *  text. A pack that is gone (purged after its rows were read) leaves its segments out, as a purge
+ *  between two reads of D1 would. */
+export async function readPacks(bucket, places) {
+  const texts = new Map();
+  if (!places.length) return texts;
+  if (!bucket) throw new ColdStorageUnavailable("segments are in the cold tier but no R2 bucket is bound (COLD)");
+  const ranges = [];
+  const byObject = new Map();
+  for (const p of places) (byObject.get(p.object) ?? byObject.set(p.object, []).get(p.object)).push(p);
+  for (const [key, list] of byObject) {
+    list.sort((a, b) => a.object_offset - b.object_offset);
+    let range = null;
+    for (const p of list) {
+      const end = p.object_offset + p.object_length;
+      if (range && p.object_offset - range.end <= MAX_GAP) {
+        range.end = Math.max(range.end, end);
+        range.parts.push(p);
+      } else {
+        range = { key, start: p.object_offset, end, parts: [p] };
+        ranges.push(range);
+      }
+    }
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < ranges.length) {
+      const r = ranges[next++];
+      let object;
+      try {
+        object = await bucket.get(r.key, { range: { offset: r.start, length: r.end - r.start } });
+      } catch (err) {
+        throw new ColdStorageUnavailable(`R2 read of ${r.key} failed: ${err?.message ?? err}`);
+      }
+      if (!object) continue;
+      const text = await object.text();
+      for (const p of r.parts) texts.set(p.id, text.slice(p.object_offset - r.start, p.object_offset - r.start + p.object_length));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ranges.length) }, worker));
+  return texts;
+}
