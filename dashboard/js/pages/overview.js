@@ -1,5 +1,6 @@
 // Overview: totals, volume by level, error rate, top issues with sparklines, recent errors,
-// top sources/endpoints/components and dropped events — for a project (or all) and a range.
+// top sources/endpoints/components and dropped events — for a project (or all) and a range; and
+// the storage: the database against its limit, its growth and days left, the hot and cold tiers.
 import { api, health, qs } from "../components/api.js";
 import { volumeChart } from "../components/chart.js";
 import { rangeOf } from "../components/query-bar.js";
@@ -16,13 +17,16 @@ export async function render(view, { params, nav: { controls, go, update } }) {
   const updated = h("span.muted", {});
   const notices = h("div", {});
   const body = h("div", {}, h("p.muted", {}, "Loading…"));
-  replace(view, h("h1", {}, "Overview"), h("div.toolbar", {}, ctl.nodes, h("span.spacer"), updated, auto), notices, body);
+  const storage = h("div", {});
+  replace(view, h("h1", {}, "Overview"), h("div.toolbar", {}, ctl.nodes, h("span.spacer"), updated, auto), notices, body, storage);
 
   let chart = null;
   const load = async () => {
     const { from, to } = rangeOf(params);
     const project = params.get("project");
     health().then((state) => replace(notices, ...storageNotices(state)));
+    // The storage panel is the deployment's, whatever the project and range; it never fails the page.
+    api("/api/admin/storage").then((s) => replace(storage, storagePanel(s)), () => replace(storage));
     try {
       const [stats, top, recent, baseline] = await Promise.all([
         api(`/api/stats${qs({ project, from, to })}`),
@@ -58,6 +62,31 @@ function storageNotices(state) {
   if (q.dead_letters)
     out.push(`${count(q.dead_letters, "batch", "batches")} ran out of queue retries and wait in KV: the hourly maintenance (or POST /api/admin/maintain) writes them.`);
   return out.map((text) => h("div.notice", { role: "status", "data-notice": "storage" }, text));
+}
+
+const fmtSize = (b) => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : b >= 1024 ** 2 ? `${(b / 1024 ** 2).toFixed(1)} MiB`
+  : `${Math.round(b / 1024)} KiB`);
+
+/** The database against its limit, its growth and days left, and what each tier holds. */
+function storagePanel({ database: d, tiers: t }) {
+  const row = (label, value, id) => h("tr", { "data-storage": id }, h("th", {}, label), h("td.num", {}, value));
+  const used = d ? Math.min(1, d.used) : 0;
+  const warn = d && (d.used >= 0.8 || (d.days_to_full !== null && d.days_to_full < 14));
+  const fill = h("span", {});
+  fill.style.width = `${(used * 100).toFixed(1)}%`; // CSSOM, which the CSP allows
+  return h("section.panel", { "data-panel": "storage" }, h("h2", {}, "Storage"),
+    d ? h("div", {},
+      h("div.meter", { role: "meter", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": Math.round(used * 100),
+        "aria-label": "Database used", class: warn ? "warn" : null }, fill),
+      h("p", { class: warn ? "notice" : "muted", "data-storage": "summary" },
+        `The database holds ${fmtSize(d.bytes)} of ${fmtSize(d.limit_bytes)} (${fmtPercent(d.used)}).`,
+        d.growth_bytes_per_day === null ? " Its growth shows once it has been measured a day apart."
+          : d.days_to_full === null ? ` It grows ${fmtSize(Math.max(0, d.growth_bytes_per_day))} a day: it is not filling.`
+            : ` It grows ${fmtSize(d.growth_bytes_per_day)} a day: full in ${d.days_to_full} days at that rate.`)) : null,
+    h("div.table-wrap", {}, h("table", {}, h("tbody", {},
+      row("Events in the database (hot)", `${fmtNumber(t.hot_events)} in ${fmtNumber(t.hot_segments)} segments`, "hot"),
+      row("Events on R2 (cold)", t.cold_tier ? `${fmtNumber(t.cold_events)} in ${fmtNumber(t.cold_segments)} segments, ${fmtNumber(t.cold_objects)} packs, ${fmtSize(t.cold_bytes)}`
+        : "no R2 bucket is bound: everything stays in the database", "cold")))));
 }
 
 function draw(body, stats, top, recent, { project, from, to, baseline }) {

@@ -55,6 +55,7 @@ function retentionPanel(project, save) {
   base.addEventListener("input", () => replace(shown, Number(base.value) >= 1 ? fmtHours(Number(base.value)) : ""));
   const overrides = Object.fromEntries(levels().map((l) => [l, number(`retention_${l}`, project.retention_overrides?.[l] ?? "",
     { ...hours, placeholder: String(project.retention_hours) })]));
+  const hot = number("hot_hours", project.hot_hours, limit("hot_hours"));
   return h("section.panel", { "data-settings": "retention" }, h("h2", {}, "Retention"),
     h("form.stack", {
       "aria-label": "Retention",
@@ -62,12 +63,13 @@ function retentionPanel(project, save) {
         e.preventDefault();
         const per = {};
         for (const [l, input] of Object.entries(overrides)) if (input.value) per[l] = Number(input.value);
-        save({ retention_hours: Number(base.value), retention_overrides: per });
+        save({ retention_hours: Number(base.value), retention_overrides: per, hot_hours: Number(hot.value) });
       },
     }, h("label", {}, "Events are kept (hours)", base, shown),
     h("fieldset", {}, h("legend", {}, "Per level (hours; empty: as above)"),
       h("div.level-hours", {}, levels().map((l) => h("label", {}, l, overrides[l])))),
-    h("p.muted", {}, "Issue summaries outlive their events by 30 days; the hourly counts baselines and anomaly alerts compare with are kept 28 days."),
+    h("label", {}, "Kept in the database (hours); older events move to R2", hot),
+    h("p.muted", {}, "Issue summaries outlive their events by 30 days; the hourly counts baselines and anomaly alerts compare with are kept 28 days. Events on R2 read like the rest; the database keeps what searches prune with."),
     h("button.primary", { type: "submit" }, "Save retention")));
 }
 
