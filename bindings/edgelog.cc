@@ -15,13 +15,14 @@
 #include "edgelog/ingest/rules.h"
 #include "edgelog/insights/baseline_series.h"
 #include "encode.h"
+#include "store/compress.h"
 
 namespace {
 
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 8;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules
+constexpr std::uint32_t abi_version = 9;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -303,6 +304,17 @@ el_result* el_check_rules(const uint8_t* text_ptr, size_t text_len) {
 
 el_result* el_check_in_app_rules(const uint8_t* text_ptr, size_t text_len) {
   return rule_errors(text(text_ptr, text_len), [](auto t, auto* errors) { (void)parse_in_app_rules(t, errors); });
+}
+
+el_result* el_zstd(const uint8_t* data, size_t data_len, int level) {
+  try {
+    if (level < 1 || level > 19) return make_result(R"({"status":400,"error":{"code":"bad_level","message":"level is 1 to 19"}})");
+    std::string frame;
+    detail::zstd_compress(text(data, data_len), level, frame);
+    return make_result("{\"size\":" + std::to_string(frame.size()) + "}", std::move(frame));
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 }  // extern "C"

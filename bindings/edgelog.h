@@ -29,8 +29,8 @@ uint8_t* el_alloc(size_t n);
 void el_free(uint8_t* p);
 
 /** The result of a call: `header_len` bytes of JSON (the answer) at `header`, and `parts_len`
- *  bytes of ASCII strings at `parts`, back to back, which the header's "parts" names (ingest
- *  only; 0 otherwise). Owned by the result. */
+ *  bytes at `parts`: for ingest, ASCII strings back to back which the header's "parts" names; for
+ *  el_zstd, the compressed bytes; 0 otherwise. Owned by the result. */
 typedef struct el_result {
   uint8_t* header;
   uint32_t header_len;
@@ -90,6 +90,10 @@ el_result* el_ticket(const uint8_t* request, size_t request_len);
 el_result* el_check_rules(const uint8_t* text, size_t text_len);
 /** Checks in-app rules (`module:"com.acme.*" -> +app`, as text): {"errors": ["line N: reason", …]}. */
 el_result* el_check_in_app_rules(const uint8_t* text, size_t text_len);
+
+/** One zstd frame of `data` at `level` (1–19; others answer {"status": 400}), the segments'
+ *  compressor, for the Parquet export's pages: {"size": n} and the frame's n bytes as `parts`. */
+el_result* el_zstd(const uint8_t* data, size_t data_len, int level);
 
 #ifdef __cplusplus
 }

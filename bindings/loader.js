@@ -103,6 +103,25 @@ export class Core {
   /** What is wrong with in-app rules: ["line N: reason", …]. */
   checkInAppRules(text) { return this.#call("el_check_in_app_rules", text).errors; }
 
+  /** One zstd frame of `bytes` (a Uint8Array) at `level`, with the core's zstd (the segments'). */
+  zstd(bytes, level = 3) {
+    return this.#guard(() => {
+      const ex = this.exports();
+      const ptr = this.#place(ex, bytes);
+      let res = 0;
+      try {
+        res = ex.el_zstd(ptr, bytes.length, level);
+        if (!res) throw new WebAssembly.RuntimeError("core out of memory");
+        const answer = this.#answer(ex, res);
+        if (answer.error) throw new CoreError("el_zstd", answer.error);
+        return new Uint8Array(ex.memory.buffer, this.#view(ex, res).parts, answer.size).slice();
+      } finally {
+        if (res) ex.el_result_free(res);
+        ex.el_free(ptr);
+      }
+    });
+  }
+
   #guard(fn) {
     try {
       return fn();

@@ -1,4 +1,4 @@
-// Forwarding bodies: the read API's events as a `_bulk` body or NDJSON.
+// Forwarding bodies: the read API's events as a `_bulk` body or NDJSON (or the export's columns).
 #include "edgelog/integrations/forward.h"
 
 #include "detail/json_writer.h"
@@ -9,11 +9,13 @@ namespace edgelog {
 bool parse_forward_format(std::string_view name, forward_format& out) {
   if (name == "bulk") out = forward_format::bulk;
   else if (name == "ndjson") out = forward_format::ndjson;
+  else if (name == "columns") out = forward_format::columns;
   else return false;
   return true;
 }
 
 std::size_t write_forward_body(const forward_options& options, std::span<const forward_item> items, std::string& body) {
+  if (options.format == forward_format::columns) return write_export_columns(items, options.max_bytes, body);
   std::size_t written = 0;
   std::string line, doc;
   for (const auto& item : items) {

@@ -1,5 +1,6 @@
 // Forwarding: stored events written as the body a search engine or SIEM takes in one request —
-// an Elasticsearch/OpenSearch `_bulk` body, or NDJSON for a generic HTTP endpoint.
+// an Elasticsearch/OpenSearch `_bulk` body, or NDJSON for a generic HTTP endpoint — or as the
+// columns of the open-data export (Parquet files on R2, a Cloudflare Pipeline).
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 namespace edgelog {
 
-enum class forward_format { bulk, ndjson };
+enum class forward_format { bulk, ndjson, columns };
 
 struct forward_options {
   forward_format format = forward_format::bulk;
@@ -33,7 +34,14 @@ struct forward_item {
 /// answer is refused per document (409) instead of stored twice.
 std::size_t write_forward_body(const forward_options& options, std::span<const forward_item> items, std::string& body);
 
-/// Reads "bulk" or "ndjson" into `out`; false for anything else.
+/// The export's columns: one JSON object {"id": [...], "ts": [...], "received_at": [...] (epoch ms),
+/// "level": [...], every stored field by name ("message", "stack", "fingerprint", "template", …:
+/// a string, or null when empty), "ctx", "tags" (their JSON text, or null) and "extra" (the other
+/// extra members as a JSON object's text, or null)}, the items in order until the next would pass
+/// `max_bytes` (one always fits); answers how many were written.
+std::size_t write_export_columns(std::span<const forward_item> items, std::size_t max_bytes, std::string& body);
+
+/// Reads "bulk", "ndjson" or "columns" into `out`; false for anything else.
 bool parse_forward_format(std::string_view name, forward_format& out);
 
 }  // namespace edgelog

@@ -92,3 +92,47 @@ TEST_CASE("an unknown forward format is a malformed request") {
   json req = {{"format", "csv"}, {"segments", {{{"id", 1}, {"size", b64.size()}}}}};
   CHECK(json::parse(edgelog::test::call(el_forward, req.dump(), b64))["error"]["code"] == "invalid_context");
 }
+
+TEST_CASE("the export's columns: an array per column, the events in order, absent fields null, ctx and tags as JSON text") {
+  std::string body = R"json([
+    {"ts":1794996001000,"level":"error","message":"payment declined for order 17","source":"api","release":"1.2.0",
+     "ctx":{"order":{"id":17,"total":12.5},"café":"ünïcode"},"tags":{"region":"eu"},
+     "stack":"Error: declined\n    at pay (/app/pay.js:3:1)"},
+    {"ts":1794996002000,"level":"info","message":"user logged in","user_id":"u-1"},
+    {"ts":1794996003000,"level":"debug","message":"plain"}
+  ])json";
+  auto seg = edgelog::test::segment_of(body);
+  json a = forward({{"format", "columns"}}, json::object(), seg.bytes);
+  CHECK(a["count"] == 3);
+  json c = json::parse(a["body"].get<std::string>());
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    const std::string name = it.key();
+    INFO(name);
+    CHECK(it.value().size() == 3);
+  }
+  CHECK(c["id"] == json::array({3 * 4096, 3 * 4096 + 1, 3 * 4096 + 2}));
+  CHECK(c["ts"] == json::array({1794996001000, 1794996002000, 1794996003000}));
+  CHECK(c["received_at"][0] == 1794996005000);
+  CHECK(c["level"] == json::array({"error", "info", "debug"}));
+  CHECK(c["message"][0] == "payment declined for order 17");
+  CHECK(c["source"] == json::array({"api", nullptr, nullptr}));
+  CHECK(c["user_id"] == json::array({nullptr, "u-1", nullptr}));
+  CHECK(c["release"][0] == "1.2.0");
+  CHECK(c["fingerprint"][0].get<std::string>().size() == 32);
+  CHECK(c["stack"][0].get<std::string>().find("at pay") != std::string::npos);
+  CHECK(json::parse(c["ctx"][0].get<std::string>()) == json{{"order", {{"id", 17}, {"total", 12.5}}}, {"café", "ünïcode"}});
+  CHECK(json::parse(c["tags"][0].get<std::string>()) == json{{"region", "eu"}});
+  CHECK(c["ctx"][1].is_null());
+  CHECK(c["tags"][2].is_null());
+  CHECK(c.contains("template"));
+  CHECK(c.contains("extra"));
+
+  // max_bytes: one event always fits, then the body stops before passing it.
+  json one = forward({{"format", "columns"}, {"max_bytes", 1}}, json::object(), seg.bytes);
+  CHECK(one["count"] == 1);
+  CHECK(one["more"] == true);
+  CHECK(json::parse(one["body"].get<std::string>())["id"].size() == 1);
+  // No event after the cursor: every column empty.
+  json none = forward({{"format", "columns"}}, {{"after_id", 3 * 4096 + 2}}, seg.bytes);
+  CHECK(none["count"] == 0);
+}
