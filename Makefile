@@ -33,10 +33,13 @@ asan: setup ## build the core and its tests with ASan + UBSan
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_SANITIZE=ON -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
-wasm: setup ## build wasm/edgelog.wasm, the vocabulary modules generated from it, and the wasm test suites
+wasm: setup ## build wasm/edgelog.wasm, the vocabulary modules generated from it, the wasm test suites, and the Worker's Parquet writer
 	@emcmake cmake -S . -B $(WASMB) -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=ON >/dev/null
 	@cmake --build $(WASMB) -j $(JOBS)
 	@node scripts/vocabulary.mjs
+	@# hyparquet-writer (npm, pinned) bundled into one module the Worker imports, as wrangler would
+	@node_modules/.bin/esbuild node_modules/hyparquet-writer/src/index.js --bundle --format=esm --platform=neutral \
+	  --conditions=browser --log-level=warning --outfile=worker/vendor/hyparquet-writer.js
 
 dashboard: setup ## the dashboard's third-party files, copied from node_modules (npm, pinned)
 	@mkdir -p dashboard/vendor

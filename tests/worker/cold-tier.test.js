@@ -31,7 +31,7 @@ async function tiers(w, projectId) {
   return out;
 }
 
-const r2Keys = async (bucket) => (await bucket.list()).objects.map((o) => o.key).sort();
+const r2Keys = async (bucket) => (await bucket.list({ prefix: "segments/" })).objects.map((o) => o.key).sort(); // the packs
 const packRows = async (w) => (await w.db.prepare("SELECT key, state, segments FROM cold_objects ORDER BY key").all()).results;
 
 /** An R2 bucket and a D1 database that fail at one step of the mover, as a Worker killed there would stop. */

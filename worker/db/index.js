@@ -16,3 +16,4 @@ export * from "./tickets.js";
 export * from "./forwarding.js";
 export * from "./queries.js";
 export * from "./cold.js";
+export * from "./open-data.js";

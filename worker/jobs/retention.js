@@ -5,6 +5,7 @@
 import * as db from "../db/index.js";
 import { foldPending } from "../services/rollups.js";
 import { sweepPacks } from "../services/tier.js";
+import { deleteExports } from "../services/open-data.js";
 
 const BASELINE_DAYS = 28;
 const HOUR = 3_600_000;
@@ -75,9 +76,12 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
     // Issue summaries outlive their events by 30 days, so a recurrence is seen as a regression.
     entry.issues_deleted = await db.deleteStaleIssues(env.DB, project.id, now - maxHours * HOUR - 30 * 24 * HOUR);
     report.issues_deleted = (report.issues_deleted ?? 0) + entry.issues_deleted;
-    // The chart rollups go with the last events they counted.
+    // The chart rollups go with the last events they counted, the exported Parquet hours with theirs.
     await db.deleteOldRollups(env.DB, project.id, now - maxHours * HOUR);
-    if (entry.deleted || entry.issues_deleted) report.projects.push(entry);
+    const exported = await deleteExports(env, { projectId: project.id, before: now - maxHours * HOUR, deadline });
+    if (exported.deleted) entry.open_data_deleted = exported.deleted;
+    report.remaining ||= exported.remaining;
+    if (entry.deleted || entry.issues_deleted || entry.open_data_deleted) report.projects.push(entry);
   }
   report.remaining ||= uncounted;
   await db.setCursor(env.DB, "purge", stoppedAt);

@@ -12,6 +12,7 @@ import { rollUpLedger } from "./rollup.js";
 import { checkSize, underPressure } from "./size.js";
 import { databaseLimit } from "../services/storage.js";
 import { moveToCold } from "../services/tier.js";
+import { exportOpenData } from "../services/open-data.js";
 import { flushKeyUsage } from "../services/key-usage.js";
 import { sendDigests } from "../services/digests.js";
 import { forwardTick } from "../services/forwarding.js";
@@ -46,6 +47,7 @@ const JOBS = {
   purge: (env, o) => purgeExpired(env, o),
   tier: async (env, o) => moveToCold(env, { now: o.now, deadline: o.deadline, maxChunks: o.maxChunks,
     pressure: await underPressure(env, o) }),
+  open_data: (env, o) => exportOpenData(env, { now: o.now, deadline: o.deadline }),
   rollup: (env, o) => rollUpLedger(env, o),
   size: (env, o) => checkSize(env, o),
   queued_writes: (env, o) => recoverQueued(env, o.now),
@@ -54,10 +56,10 @@ const JOBS = {
 };
 const PLANS = {
   [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert", "recode"],
-  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "tier", "rollup", "size", "digests"],
+  [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "tier", "open_data", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "tier", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "tier", "open_data", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */

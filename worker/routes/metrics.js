@@ -38,7 +38,7 @@ export async function metrics(request, env) {
     m.runs.map((r) => [{ cron: r.cron, ok: r.ok ? "true" : "false" }, r.n]));
   family("edgelog_maintenance_last_finished_seconds", "gauge", "When the last run of each cron finished.",
     m.runs.filter((r) => r.ok && r.last).map((r) => [{ cron: r.cron }, (r.last / 1000).toFixed(3)]));
-  const { database, tiers } = await storageView(env, Date.now());
+  const { database, tiers, open_data: exported } = await storageView(env, Date.now());
   if (database) {
     family("edgelog_database_bytes", "gauge", "The D1 database's size as D1 reports it.", [[null, database.bytes]]);
     family("edgelog_database_limit_bytes", "gauge", "The size at which D1 stops accepting writes.", [[null, database.limit_bytes]]);
@@ -53,6 +53,8 @@ export async function metrics(request, env) {
   family("edgelog_events", "gauge", "Stored events by tier.", [[{ tier: "hot" }, tiers.hot_events], [{ tier: "cold" }, tiers.cold_events]]);
   family("edgelog_cold_objects", "gauge", "Packs of segment texts on R2.", [[null, tiers.cold_objects]]);
   family("edgelog_cold_bytes", "gauge", "Bytes of the packs on R2.", [[null, tiers.cold_bytes]]);
+  family("edgelog_open_data_files", "gauge", "Parquet files the open-data export wrote to R2.", [[null, exported.files]]);
+  family("edgelog_open_data_rows", "gauge", "Events in those files.", [[null, exported.rows]]);
   lines.push("# HELP edgelog_request_duration_seconds Request latency in this isolate, by route.",
     "# TYPE edgelog_request_duration_seconds histogram");
   const { bounds, routes, startedAt } = latencyByRoute();

@@ -1,6 +1,7 @@
 // Project deletion: a deleted project's logs go in bounded chunks, finished by maintenance when
-// one request's budget is not enough; its packs on R2 go with them.
+// one request's budget is not enough; its packs and exported files on R2 go with them.
 import * as db from "../db/index.js";
+import { deleteExports } from "./open-data.js";
 import { sweepPacks } from "./tier.js";
 
 const DELETE_CHUNK = 5000;
@@ -9,8 +10,10 @@ const DELETE_CHUNK = 5000;
 export async function finishDeletion(env, projectId, deadline) {
   while (Date.now() < deadline) {
     if ((await db.deleteProjectLogsChunk(env.DB, projectId, DELETE_CHUNK)) < DELETE_CHUNK) {
+      // Its exported Parquet files, then the project; its cold packs: nothing points at them any
+      // more (what is left past the deadline, the next sweep takes).
+      if ((await deleteExports(env, { projectId, deadline })).remaining) return false;
       await db.finishProjectDeletion(env.DB, projectId);
-      // Its cold packs: nothing points at them any more (what is left past the deadline, the next sweep takes).
       await sweepPacks(env, { deadline });
       return true;
     }

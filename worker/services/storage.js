@@ -31,9 +31,11 @@ export async function storageView(env, now) {
   const bytes = await db.databaseBytes(env.DB);
   const sizes = await db.databaseSizes(env.DB, now - HISTORY_DAYS * DAY);
   const tiers = await db.tierTotals(env.DB);
+  const exported = await db.exportTotals(env.DB);
   return {
     database: bytes === null ? null : { ...sizeTrend(bytes, sizes, { now, limitBytes: databaseLimit(env) }),
       history: sizes.map((s) => ({ day: new Date(s.day).toISOString().slice(0, 10), bytes: s.bytes })) },
     tiers: { cold_tier: Boolean(env.COLD), ...tiers },
+    open_data: { parquet: Boolean(env.COLD) && env.EDGELOG_OPEN_DATA !== "off", pipeline: Boolean(env.EVENTS_PIPELINE), ...exported },
   };
 }
