@@ -68,7 +68,7 @@ const fmtSize = (b) => (b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : b
   : `${Math.round(b / 1024)} KiB`);
 
 /** The database against its limit, its growth and days left, and what each tier holds. */
-function storagePanel({ database: d, tiers: t }) {
+function storagePanel({ database: d, tiers: t, open_data: o }) {
   const row = (label, value, id) => h("tr", { "data-storage": id }, h("th", {}, label), h("td.num", {}, value));
   const used = d ? Math.min(1, d.used) : 0;
   const warn = d && (d.used >= 0.8 || (d.days_to_full !== null && d.days_to_full < 14));
@@ -86,7 +86,9 @@ function storagePanel({ database: d, tiers: t }) {
     h("div.table-wrap", {}, h("table", {}, h("tbody", {},
       row("Events in the database (hot)", `${fmtNumber(t.hot_events)} in ${fmtNumber(t.hot_segments)} segments`, "hot"),
       row("Events on R2 (cold)", t.cold_tier ? `${fmtNumber(t.cold_events)} in ${fmtNumber(t.cold_segments)} segments, ${fmtNumber(t.cold_objects)} packs, ${fmtSize(t.cold_bytes)}`
-        : "no R2 bucket is bound: everything stays in the database", "cold")))));
+        : "no R2 bucket is bound: everything stays in the database", "cold"),
+      row("Open data (Parquet on R2)", o.parquet ? `${fmtNumber(o.rows)} events in ${fmtNumber(o.files)} files, ${fmtSize(o.bytes)}${o.pipeline ? ", and to the Pipeline" : ""}`
+        : "not exported", "open-data")))));
 }
 
 function draw(body, stats, top, recent, { project, from, to, baseline }) {
