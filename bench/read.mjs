@@ -6,7 +6,8 @@
 // local D1) per request, after the fold the per-minute cron runs. Events carry realistic ctx
 // (ids, numbers, a nested object); ~30 % have a stack. Medians of --runs (15).
 // With --cold, the same reads again on a copy of the seed whose segments have all moved to the
-// cold tier (Miniflare's R2, local files), and the ratio cold / hot per request.
+// cold tier (Miniflare's R2, local files), and the ratio cold / hot per request; on that copy, the
+// open-data export of all the events as Parquet (time, files, bytes per event).
 // Usage: node bench/read.mjs [--events 1000000] [--runs 15] [--cold]. No port is opened.
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import * as db from "../worker/db/index.js";
 import { foldPending } from "../worker/services/rollups.js";
 import { moveToCold } from "../worker/services/tier.js";
+import { exportOpenData } from "../worker/services/open-data.js";
 import { ROOT, startWorker } from "../tests/support/harness.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
 
@@ -183,6 +185,12 @@ async function coldCopy() {
   const moved = await moveToCold(env, { now: Date.now() + 400 * 24 * 3_600_000, deadline: Infinity });
   const seconds = (performance.now() - t0) / 1000;
   console.log(`moved ${moved.segments} segments (${moved.events} events, ${(moved.bytes / 1024 ** 2).toFixed(1)} MiB) in ${moved.packs} packs, ${seconds.toFixed(1)} s`);
+  const t1 = performance.now();
+  const exported = await exportOpenData(env, { now: Date.now(), deadline: Infinity });
+  const exportSeconds = (performance.now() - t1) / 1000;
+  console.log(`exported ${exported.rows} events as ${exported.files} Parquet files (zstd), ${(exported.bytes / 1024 ** 2).toFixed(1)} MiB: `
+    + `${(exported.bytes / exported.rows).toFixed(1)} bytes per event (segments: ${(moved.bytes * 0.75 / moved.events).toFixed(1)}), `
+    + `${exportSeconds.toFixed(1)} s, ${Math.round(exported.rows / exportSeconds)} events/s`);
   await w.dispose();
   return dir;
 }

@@ -76,6 +76,10 @@ describe("the cold tier", () => {
       aggregate: await (await w.admin(`/api/logs/aggregate?project=tiered&${span}&by=level&agg=count,max(ctx.order)`)).json(),
       exported: await (await w.admin(`/api/export?project=tiered&${span}&format=ndjson`)).text(),
       event: await (await w.admin(`/api/logs/${[...(await allEvents(w, "tiered")).keys()].at(-1)}`)).json(),
+      issue: await (async () => { // an issue page: its latest event and what its events share
+        const { issues } = await (await w.admin(`/api/issues?project=tiered&${span}&level=error`)).json();
+        return (await w.admin(`/api/issues/${issues[0].fingerprint}?project=tiered`)).json();
+      })(),
     });
     const before = await reads();
     assert.equal(before.events.size, 160);
@@ -94,7 +98,8 @@ describe("the cold tier", () => {
 
     const afterMove = await reads();
     assert.deepEqual([...afterMove.events], [...before.events]);
-    for (const name of ["search", "ctx", "histogram", "aggregate", "exported", "event"])
+    assert.ok(before.issue.latest_event?.id, JSON.stringify(before.issue).slice(0, 200));
+    for (const name of ["search", "ctx", "histogram", "aggregate", "exported", "event", "issue"])
       assert.deepEqual(afterMove[name], before[name], name);
 
     // Again: nothing left to move, nothing moves twice.
