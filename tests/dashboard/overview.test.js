@@ -19,6 +19,13 @@ describe("overview", () => {
     assert.equal(stats.totals.events, 121);
     await page.getByRole("heading", { name: "Top issues" }).waitFor();
     await shot("overview");
+    // The storage panel says what GET /api/admin/storage says.
+    const storage = await api("/api/admin/storage");
+    await page.waitForSelector("[data-panel=storage] [data-storage=hot]");
+    assert.match(await page.textContent("[data-storage=hot] td"), new RegExp(`^${fmt(storage.tiers.hot_events)} in `));
+    assert.match(await page.textContent("[data-storage=summary]"), /^The database holds [\d.]+ (KiB|MiB) of 10\.0 GiB/);
+    assert.match(await page.textContent("[data-storage=cold] td"), /segments?, \d+ packs?, /);
+    assert.equal(await page.getAttribute("[data-panel=storage] [role=meter]", "aria-valuenow"), String(Math.round(storage.database.used * 100)));
   });
 
   test("the overview says when batches wait in the ingest queue", async () => {

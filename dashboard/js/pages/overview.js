@@ -84,10 +84,10 @@ function storagePanel({ database: d, tiers: t, open_data: o }) {
           : d.days_to_full === null ? ` It grows ${fmtSize(Math.max(0, d.growth_bytes_per_day))} a day: it is not filling.`
             : ` It grows ${fmtSize(d.growth_bytes_per_day)} a day: full in ${d.days_to_full} days at that rate.`)) : null,
     h("div.table-wrap", {}, h("table", {}, h("tbody", {},
-      row("Events in the database (hot)", `${fmtNumber(t.hot_events)} in ${fmtNumber(t.hot_segments)} segments`, "hot"),
-      row("Events on R2 (cold)", t.cold_tier ? `${fmtNumber(t.cold_events)} in ${fmtNumber(t.cold_segments)} segments, ${fmtNumber(t.cold_objects)} packs, ${fmtSize(t.cold_bytes)}`
+      row("Events in the database (hot)", `${fmtNumber(t.hot_events)} in ${count(t.hot_segments, "segment", "segments")}`, "hot"),
+      row("Events on R2 (cold)", t.cold_tier ? `${fmtNumber(t.cold_events)} in ${count(t.cold_segments, "segment", "segments")}, ${count(t.cold_objects, "pack", "packs")}, ${fmtSize(t.cold_bytes)}`
         : "no R2 bucket is bound: everything stays in the database", "cold"),
-      row("Open data (Parquet on R2)", o.parquet ? `${fmtNumber(o.rows)} events in ${fmtNumber(o.files)} files, ${fmtSize(o.bytes)}${o.pipeline ? ", and to the Pipeline" : ""}`
+      row("Open data (Parquet on R2)", o.parquet ? `${count(o.rows, "event", "events")} in ${count(o.files, "file", "files")}, ${fmtSize(o.bytes)}${o.pipeline ? ", and to the Pipeline" : ""}`
         : "not exported", "open-data")))));
 }
 
