@@ -82,7 +82,7 @@ bench: setup wasm ## benchmarks: the core (native, wasm, per input format), inge
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
 	@node bench/profile.mjs
 	@node bench/binding.mjs
-	@node bench/read.mjs --cold
+	@node --import ./tests/support/register-wasm.mjs bench/read.mjs --cold
 	@node --expose-gc bench/client.mjs
 	@node bench/plan.mjs
 	@node bench/cron.mjs

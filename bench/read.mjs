@@ -8,7 +8,8 @@
 // With --cold, the same reads again on a copy of the seed whose segments have all moved to the
 // cold tier (Miniflare's R2, local files), and the ratio cold / hot per request; on that copy, the
 // open-data export of all the events as Parquet (time, files, bytes per event).
-// Usage: node bench/read.mjs [--events 1000000] [--runs 15] [--cold]. No port is opened.
+// Usage: node --import ./tests/support/register-wasm.mjs bench/read.mjs [--events 1000000] [--runs 15] [--cold]
+// (the hook loads the core for the export). No port is opened.
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

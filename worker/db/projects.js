@@ -142,6 +142,7 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM alert_deliveries WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM ticket_trackers WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM tickets WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM cursors WHERE name = 'export:' || ?1").bind(projectId), // its open-data export's
     db.prepare("DELETE FROM forwarders WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM saved_queries WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM request_keys WHERE project_id = ?1").bind(projectId),

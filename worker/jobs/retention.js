@@ -1,7 +1,8 @@
 // The retention purge: per project, whole segments whose newest event is past its retention class
 // (the core chose the class when it stored them), in bounded chunks walking the (project_id,
 // ts_max) index, until done or out of budget (the next run resumes). Legacy rows from before
-// segments, event ids and Idempotency-Keys past their use go too.
+// segments, event ids and Idempotency-Keys past their use go too, and on R2 the cold packs whose
+// segments all went and the exported Parquet hours past the retention.
 import * as db from "../db/index.js";
 import { foldPending } from "../services/rollups.js";
 import { sweepPacks } from "../services/tier.js";

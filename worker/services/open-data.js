@@ -99,7 +99,8 @@ export async function exportOpenData(env, { now, deadline }) {
             files.push({ key: keyOf(project.slug, hour, Math.min(...ids), Math.max(...ids)), hour, rows: indices.length,
               bytes: body.length, body });
           }
-          await db.beginExports(env.DB, { projectId: project.id, files, now: Date.now() });
+          await db.beginExports(env.DB, { projectId: project.id, now: Date.now(),
+            files: files.map(({ key, hour, rows, bytes }) => ({ key, hour, rows, bytes })) });
           for (const f of files) await putPack(env.COLD, f.key, f.body, { project: project.slug, rows: String(f.rows) });
           if (env.EVENTS_PIPELINE) report.pipeline_rows = (report.pipeline_rows ?? 0) + await sendToPipeline(env, columns);
         }
