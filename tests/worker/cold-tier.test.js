@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as db from "../../worker/db/index.js";
-import { moveToCold, sweepPacks } from "../../worker/services/tier.js";
+import { moveToCold, reconcileBucket, sweepPacks } from "../../worker/services/tier.js";
 import { sizeTrend } from "../../worker/services/storage.js";
 import { startWorker } from "../support/harness.js";
 import { startHook, until } from "../support/hooks.js";
@@ -44,6 +44,7 @@ function failingAt(step, bucket, d1) {
     },
     get: (...args) => bucket.get(...args),
     delete: (...args) => bucket.delete(...args),
+    list: (...args) => bucket.list(...args),
   };
   const DB = new Proxy(d1, {
     get(target, name) {
@@ -158,6 +159,7 @@ describe("the cold tier", () => {
       },
       get: (...args) => bucket.get(...args),
       delete: (...args) => bucket.delete(...args),
+      list: (...args) => bucket.list(...args),
     };
     const report = await moveToCold({ DB: w.db, COLD: late }, { now: Date.now(), deadline: Date.now() + 30_000 });
     assert.equal(report.segments, 0);
@@ -188,6 +190,24 @@ describe("the cold tier", () => {
     assert.equal((await allEvents(w, "cold-purge")).size, 40);
     await w.admin("/api/admin/projects/cold-purge", { method: "DELETE" });
     assert.deepEqual(await r2Keys(bucket), []);
+  });
+
+  test("once a day, objects no row accounts for are deleted, and only those", async () => {
+    const p = await w.createProject("reconcile");
+    await seed(w, p.project, { requests: 2, hoursAgo: 48 });
+    await moveToCold({ DB: w.db, COLD: bucket }, { now: Date.now(), deadline: Date.now() + 30_000 });
+    const before = await allEvents(w, "reconcile");
+    const packs = await r2Keys(bucket);
+    assert.equal(packs.length, 1);
+    // What a sweep stopped between forgetting the row and deleting the object leaves behind.
+    await bucket.put(`segments/${p.project.id}/1-2-deadbeef`, "orphan");
+    await bucket.put("parquet/project=reconcile/date=2026-01-01/hour=00/1-2.parquet", "orphan");
+    assert.equal((await reconcileBucket({ DB: w.db, COLD: bucket })).deleted, 0, "younger than an hour: left to the next pass");
+    assert.deepEqual(await reconcileBucket({ DB: w.db, COLD: bucket }, { minAgeMs: 0 }), { deleted: 2, remaining: false });
+    assert.deepEqual(await r2Keys(bucket), packs);
+    assert.equal((await bucket.list({ prefix: "parquet/project=reconcile/" })).objects.length, 0);
+    assert.deepEqual([...(await allEvents(w, "reconcile"))], [...before]);
+    await w.admin("/api/admin/projects/reconcile", { method: "DELETE" });
   });
 
   test("a project's hot_hours decides what moves", async () => {

@@ -88,3 +88,11 @@ export async function tierTotals(db) {
       (SELECT count(*) FROM cold_objects WHERE state = 'stored') AS cold_objects,
       (SELECT coalesce(sum(bytes), 0) FROM cold_objects WHERE state = 'stored') AS cold_bytes`).first();
 }
+
+/** Which of these R2 keys some row still accounts for (a pack in cold_objects, a file in
+ *  open_data_files), any state. */
+export async function knownObjects(db, keys) {
+  const { results } = await db.prepare(`SELECT key FROM cold_objects WHERE key IN (SELECT value FROM json_each(?1))
+    UNION ALL SELECT key FROM open_data_files WHERE key IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify(keys)).all();
+  return new Set(results.map((r) => r.key));
+}

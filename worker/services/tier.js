@@ -6,6 +6,8 @@
 // up to PACK_SEGMENTS or PACK_BYTES of text: the mover runs hourly, so a pack is about a project's
 // hour. Each pack costs one R2 write (Class A); reads fetch byte ranges of it.
 //
+// Once a day the bucket is reconciled with D1: an object no row accounts for goes.
+//
 // Every segment is readable from exactly one place at every instant: its row keeps its text until
 // one transaction, after the upload, points it at the pack and empties the text. A mover that stops
 // between the upload and that transaction leaves a 'writing' pack no segment points at: the sweep
@@ -20,6 +22,8 @@ const READ_BYTES = 2 << 20;      // texts fetched from D1 per query
 const WRITING_GRACE_MS = 15 * 60_000; // a 'writing' pack older than this is a mover that stopped
 const PRESSURE_HOT_HOURS = 1;    // the hot window while the database is past its threshold
 const SWEEP_CHUNK = 500;
+const RECONCILE_EVERY_MS = 24 * 3_600_000;
+const RECONCILE_AGE_MS = 3_600_000; // objects younger than this are left to the next pass
 
 /** Moves packs until every project's old enough segments are cold, the deadline or `maxChunks`
  *  packs; `pressure` shrinks every hot window to an hour. Answers {segments, events, packs, bytes,
@@ -28,6 +32,11 @@ export async function moveToCold(env, { now, deadline, maxChunks = Infinity, pre
   if (!env.COLD) return { skipped: "no R2 bucket is bound (COLD): everything stays in D1" };
   const report = { segments: 0, events: 0, packs: 0, bytes: 0, swept: 0, remaining: false, ...(pressure ? { pressure } : {}) };
   report.swept = (await sweepPacks(env, { deadline, writingGraceMs })).deleted;
+  if (Date.now() - (await db.cursor(env.DB, "reconcile_r2")) >= RECONCILE_EVERY_MS) {
+    const reconciled = await reconcileBucket(env, { deadline });
+    if (reconciled.deleted) report.orphans_deleted = reconciled.deleted;
+    if (!reconciled.remaining) await db.setCursor(env.DB, "reconcile_r2", Date.now());
+  }
   for (const project of await db.tieringPolicies(env.DB)) {
     const hotHours = pressure ? Math.min(project.hot_hours, PRESSURE_HOT_HOURS) : project.hot_hours;
     for (;;) {
@@ -110,4 +119,32 @@ export async function sweepPacks(env, { deadline = Infinity, writingGraceMs = WR
     if (dead.length < SWEEP_CHUNK) break;
   }
   return report;
+}
+
+/** Once a day: deletes objects under segments/ and parquet/ that no row accounts for and that are
+ *  over an hour (`minAgeMs`) old — what a sweep or an export stopped between forgetting a row and deleting its
+ *  object leaves (rows are always written before their upload, so an object without one is never
+ *  a place anything is read from). Answers {deleted, remaining}. */
+export async function reconcileBucket(env, { deadline = Infinity, minAgeMs = RECONCILE_AGE_MS } = {}) {
+  const out = { deleted: 0, remaining: false };
+  if (!env.COLD) return out;
+  for (const prefix of ["segments/", "parquet/"]) {
+    let cursor;
+    do {
+      if (Date.now() >= deadline) {
+        out.remaining = true;
+        return out;
+      }
+      const page = await env.COLD.list({ prefix, cursor, limit: 1000 });
+      const old = page.objects.filter((o) => Date.now() - o.uploaded.getTime() >= minAgeMs).map((o) => o.key);
+      if (old.length) {
+        const known = await db.knownObjects(env.DB, old);
+        const orphans = old.filter((k) => !known.has(k));
+        await deletePacks(env.COLD, orphans);
+        out.deleted += orphans.length;
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  }
+  return out;
 }
