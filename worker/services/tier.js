@@ -122,9 +122,9 @@ export async function sweepPacks(env, { deadline = Infinity, writingGraceMs = WR
 }
 
 /** Once a day: deletes objects under segments/ and parquet/ that no row accounts for and that are
- *  over an hour (`minAgeMs`) old — what a sweep or an export stopped between forgetting a row and deleting its
- *  object leaves (rows are always written before their upload, so an object without one is never
- *  a place anything is read from). Answers {deleted, remaining}. */
+ *  over an hour (`minAgeMs`) old — what a sweep or an export stopped between forgetting a row and
+ *  deleting its object leaves (rows are always written before their upload, so an object without
+ *  one is never a place anything is read from). Answers {deleted, remaining}. */
 export async function reconcileBucket(env, { deadline = Infinity, minAgeMs = RECONCILE_AGE_MS } = {}) {
   const out = { deleted: 0, remaining: false };
   if (!env.COLD) return out;
