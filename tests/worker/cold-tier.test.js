@@ -210,6 +210,41 @@ describe("the cold tier", () => {
     await w.admin("/api/admin/projects/reconcile", { method: "DELETE" });
   });
 
+  test("in bounded runs, while new events arrive and reads go on: every event once, none lost", async () => {
+    const p = await w.createProject("busy");
+    await seed(w, p.project, { requests: 12, perRequest: 10, hoursAgo: 40 });
+    await w.db.prepare("UPDATE segments SET retention_hours = 24 * (id % 3 + 3) WHERE project_id = ?1").bind(p.project.id).run(); // three classes
+    const sent = [];
+    let n = 0;
+    const ingest = async () => {
+      for (let i = 0; i < 6; i++) {
+        const batch = Array.from({ length: 5 }, () => ({ level: "info", message: `live ${n}`, request_id: `live-${n++}` }));
+        assert.equal((await w.send(p, batch)).status, 202);
+        sent.push(...batch.map((e) => e.request_id));
+      }
+    };
+    const reads = async () => {
+      for (let i = 0; i < 6; i++) assert.equal((await w.admin("/api/logs?project=busy&from=0&limit=50")).status, 200);
+    };
+    // One pack per run (max_chunks=1): the cron's runs move the old segments a pack at a time.
+    const runs = [];
+    const mover = async () => {
+      for (let i = 0; i < 10; i++) {
+        const report = (await (await w.admin("/api/admin/maintain?max_chunks=1", { method: "POST" })).json()).jobs.tier;
+        runs.push(report);
+        if (!report.remaining) break;
+      }
+    };
+    await Promise.all([ingest(), reads(), mover()]);
+    assert.ok(runs.length >= 3 && runs.slice(0, -1).every((r) => r.remaining && r.packs === 1), JSON.stringify(runs));
+    assert.deepEqual(await tiers(w, p.project.id), { hot: 6, cold: 12 }); // the new requests' segments stay hot
+    const events = [...(await allEvents(w, "busy")).values()].map((e) => JSON.parse(e));
+    assert.equal(events.length, 120 + 30);
+    assert.deepEqual(events.filter((e) => e.message.startsWith("live ")).map((e) => e.request_id).sort(), [...sent].sort());
+    assert.equal(new Set(events.map((e) => e.request_id)).size, 150);
+    await w.admin("/api/admin/projects/busy", { method: "DELETE" });
+  });
+
   test("a project's hot_hours decides what moves", async () => {
     const p = await w.createProject("hot-window");
     await w.admin("/api/admin/projects/hot-window", { method: "PATCH", body: JSON.stringify({ hot_hours: 1 }) });
