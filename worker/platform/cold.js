@@ -1,12 +1,15 @@
 // R2, the cold tier's store (binding COLD): packs of segment texts written whole, read by range.
 // A read of several segments of one pack fetches one range covering them when the gaps between
-// them are small; fetches run a few at a time.
+// them are small; fetches run a few at a time. Ranges are kept in the Workers cache for a day: a
+// pack never changes once written (a new pack gets a new key), so a dashboard that refreshes the
+// same cold window reads R2 once.
 
 /** R2 failed to answer a read: the route answers 503 cold_storage_unavailable. */
 export class ColdStorageUnavailable extends Error {}
 
 const CONCURRENCY = 6;         // R2 reads in flight per request (a Worker's connection limit)
 const MAX_GAP = 256 * 1024;    // bytes of other segments read through rather than a second range
+const CACHE_TTL_S = 86_400;
 
 /** Uploads a pack (its text) under `key`. */
 export async function putPack(bucket, key, text, meta) {
@@ -46,17 +49,29 @@ export async function readPacks(bucket, places) {
   const worker = async () => {
     while (next < ranges.length) {
       const r = ranges[next++];
-      let object;
-      try {
-        object = await bucket.get(r.key, { range: { offset: r.start, length: r.end - r.start } });
-      } catch (err) {
-        throw new ColdStorageUnavailable(`R2 read of ${r.key} failed: ${err?.message ?? err}`);
-      }
-      if (!object) continue;
-      const text = await object.text();
+      const text = await rangeText(bucket, r);
+      if (text === null) continue;
       for (const p of r.parts) texts.set(p.id, text.slice(p.object_offset - r.start, p.object_offset - r.start + p.object_length));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ranges.length) }, worker));
   return texts;
+}
+
+// One range of a pack, from the cache or from R2 (then cached); null when the pack is gone.
+async function rangeText(bucket, r) {
+  const cache = globalThis.caches?.default;
+  const url = `https://cold.edgelog.invalid/${encodeURIComponent(r.key)}?range=${r.start}-${r.end}`;
+  const hit = cache ? await cache.match(url) : undefined;
+  if (hit) return hit.text();
+  let object;
+  try {
+    object = await bucket.get(r.key, { range: { offset: r.start, length: r.end - r.start } });
+  } catch (err) {
+    throw new ColdStorageUnavailable(`R2 read of ${r.key} failed: ${err?.message ?? err}`);
+  }
+  if (!object) return null;
+  const text = await object.text();
+  if (cache) await cache.put(url, new Response(text, { headers: { "Cache-Control": `max-age=${CACHE_TTL_S}` } }));
+  return text;
 }
