@@ -415,6 +415,7 @@ errc decode_alerts(std::string_view text, alert_request& out) {
       out.storage.bytes = s.at("bytes").get<std::int64_t>();
       out.storage.limit_bytes = s.at("limit_bytes").get<std::int64_t>();
       if (out.storage.bytes < 0 || out.storage.limit_bytes <= 0) throw std::invalid_argument("bad storage sizes");
+      out.storage.cold_tier = s.value("cold_tier", false);
       for (auto [name, field] : {std::pair{"growth_bytes_per_day", &out.storage.growth_bytes_per_day},
                                  std::pair{"days_to_full", &out.storage.days_to_full}})
         if (s.contains(name) && !s.at(name).is_null()) *field = s.at(name).get<double>();

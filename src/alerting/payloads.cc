@@ -119,8 +119,10 @@ facts storage_facts_of(const alert_message& m) {
   f.headline += "] storage: ";
   f.headline += f.title;
   f.description = "D1 stops accepting writes at " + size_text(static_cast<double>(s.limit_bytes)) +
-                  ". Bind an R2 bucket (COLD) so older segments move there, lower the projects' hot_hours, or "
-                  "shorten their retention.";
+                  (s.cold_tier ? ". Older segments already move to R2: lower the projects' hot_hours, or shorten their "
+                                 "retention."
+                               : ". Bind an R2 bucket (COLD) so older segments move there, lower the projects' hot_hours, "
+                                 "or shorten their retention.");
   f.plain = true;
   f.list.add("Database", size_text(static_cast<double>(s.bytes)));
   f.list.add("Limit", size_text(static_cast<double>(s.limit_bytes)));

@@ -322,7 +322,8 @@ describe("the database watched", () => {
     assert.equal(report.tier.pressure, true);
     assert.equal(report.tier.segments, 4, "past the threshold, segments older than an hour move");
     const codes = report.size.warnings.map((x) => x.code);
-    assert.ok(codes.includes("database_near_limit"), JSON.stringify(report.size));
+    assert.ok(codes.includes("database_nearly_full"), JSON.stringify(report.size));
+    assert.equal(new Set(codes).size, codes.length, "each warning once");
     assert.ok(codes.includes("database_fills_soon"));
     assert.ok(report.size.growth_bytes_per_day > 0);
     assert.equal(report.size.alert, "sent to 3 destinations");
@@ -331,6 +332,7 @@ describe("the database watched", () => {
     assert.equal(generic.json.type, "storage");
     assert.equal(generic.json.database.limit_bytes, 100000);
     assert.match(hook.on("/discord-watch-a")[0].json.embeds[0].title, /storage: edgelog's database is at \d+ % of its limit/);
+    assert.match(hook.on("/discord-watch-a")[0].json.embeds[0].description, /already move to R2/); // R2 is bound here
 
     const again = (await (await w.admin("/api/admin/maintain", { method: "POST" })).json()).jobs.size;
     assert.equal(again.alert, "already_sent");

@@ -1,8 +1,9 @@
 // The database watched: its size each hour (kept per day), its growth per day over the last week,
-// when it would fill at that rate, a warning when that is within 14 days, the storage alert to
-// every destination once it passes 80 % of the limit, and whether the cold tier should move
-// segments early (past 60 %). Per project: whether its current volume, kept for its retention,
-// would outgrow the database on its own.
+// when it would fill at that rate, a warning when that is within 14 days (database_fills_soon) or
+// it is past 80 % (database_nearly_full), the storage alert to every destination once it passes
+// 80 %, and whether the cold tier should move segments early (past 60 %). Per project: whether
+// its current volume, kept for its retention, would outgrow the database on its own
+// (volume_exceeds_database; database_near_limit when all of them together would pass 90 %).
 import * as db from "../db/index.js";
 import { sendStorageAlert } from "../services/alerting.js";
 import { D1_LIMIT_BYTES, sizeTrend } from "../services/storage.js";
@@ -37,7 +38,7 @@ export async function checkSize(env, { now, limitBytes = D1_LIMIT_BYTES }) {
     report.warnings.push({ code: "database_fills_soon",
       message: `at ${mib(trend.growth_bytes_per_day)} MiB a day the database fills in ${trend.days_to_full} days` });
   if (trend.used >= ALERT_AT)
-    report.warnings.push({ code: "database_near_limit",
+    report.warnings.push({ code: "database_nearly_full",
       message: `the database holds ${mib(bytes)} MiB of its ${mib(limitBytes)} MiB` });
   report.alert = await storageAlert(env, trend, now);
   if (tiers.hot_events) {

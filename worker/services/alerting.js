@@ -291,7 +291,7 @@ export async function sendStorageAlert(env, trend, now) {
   const { decisions } = core.alerts({ now_ms: now, mode: "storage", project: "", dashboard_url: dashboardUrl(env),
     kinds: [...new Set(targets.map((t) => t.dest.kind))],
     storage: { bytes: trend.bytes, limit_bytes: trend.limit_bytes, growth_bytes_per_day: trend.growth_bytes_per_day,
-      days_to_full: trend.days_to_full } });
+      days_to_full: trend.days_to_full, cold_tier: Boolean(env.COLD) } });
   const results = await Promise.all(targets.map(({ project, dest }) =>
     deliver(env, project, dest, decisions[0].payloads[dest.kind], { kind: "storage", now })));
   return results.filter((r) => r.outcome === "sent").length;

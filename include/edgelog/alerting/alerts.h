@@ -113,6 +113,7 @@ struct storage_facts {
   std::int64_t bytes = 0, limit_bytes = 0;
   std::optional<double> growth_bytes_per_day;  ///< from the daily sizes, when there are two days
   std::optional<double> days_to_full;          ///< at that growth, when it grows
+  bool cold_tier = false;                      ///< an R2 bucket is bound: the advice differs
 };
 
 struct alert_request {

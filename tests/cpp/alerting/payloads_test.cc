@@ -188,11 +188,14 @@ TEST_CASE("the storage alert names the size, the limit, the growth and the days 
   CHECK(webhook["database"]["days_to_full"] == doctest::Approx(11.6));
   CHECK(webhook["url"] == "https://logger.example.com/#/");
 
-  // Past 90 % it is an error; without two days of sizes there is no growth to state.
-  r.storage = {9'900'000'000, 10LL << 30, std::nullopt, std::nullopt};
+  // With R2 bound the advice is the hot window and retention; past 90 % it is an error; without
+  // two days of sizes there is no growth to state.
+  r.storage = {9'900'000'000, 10LL << 30, std::nullopt, std::nullopt, true};
   auto late = json::parse(evaluate_alerts(r)[0].payloads[1].second);
   std::string text = late.dump();
   CHECK(text.find("[ERROR] storage") != std::string::npos);
+  CHECK(text.find("already move to R2") != std::string::npos);
+  CHECK(text.find("Bind an R2 bucket") == std::string::npos);
   CHECK(text.find("per day") == std::string::npos);
   CHECK(json::parse(evaluate_alerts(r)[0].payloads[2].second)["database"]["growth_bytes_per_day"].is_null());
 }
