@@ -1,11 +1,17 @@
 // Segments stored as ingestion stores them (through the real core, with a chosen receive time and
-// format version), and every event of a project read back through the API, by id.
+// format version), every event of a project read back through the API, by id, and an R2 bucket
+// with a fault around its uploads.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Core } from "../../bindings/loader.js";
 import * as db from "../../worker/db/index.js";
 import { ROOT, sign } from "./harness.js";
+
+/** Miniflare's R2 bucket with its `put` replaced (a fault injected around the upload); get,
+ *  delete and list go to the bucket. */
+export const bucketWithPut = (bucket, put) => ({ put, get: (...a) => bucket.get(...a),
+  delete: (...a) => bucket.delete(...a), list: (...a) => bucket.list(...a) });
 
 const core = new Core(new WebAssembly.Module(readFileSync(join(ROOT, "wasm", "edgelog.wasm"))));
 

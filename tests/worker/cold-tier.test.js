@@ -10,7 +10,7 @@ import { moveToCold, reconcileBucket, sweepPacks } from "../../worker/services/t
 import { sizeTrend } from "../../worker/services/storage.js";
 import { startWorker } from "../support/harness.js";
 import { startHook, until } from "../support/hooks.js";
-import { allEvents, seedSegments } from "../support/segments.js";
+import { allEvents, bucketWithPut, seedSegments } from "../support/segments.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -36,16 +36,11 @@ const packRows = async (w) => (await w.db.prepare("SELECT key, state, segments F
 
 /** An R2 bucket and a D1 database that fail at one step of the mover, as a Worker killed there would stop. */
 function failingAt(step, bucket, d1) {
-  const cold = {
-    put: async (...args) => {
-      if (step === "upload") throw new Error("killed during the upload");
-      await bucket.put(...args);
-      if (step === "after-upload") throw new Error("killed after the upload");
-    },
-    get: (...args) => bucket.get(...args),
-    delete: (...args) => bucket.delete(...args),
-    list: (...args) => bucket.list(...args),
-  };
+  const cold = bucketWithPut(bucket, async (...args) => {
+    if (step === "upload") throw new Error("killed during the upload");
+    await bucket.put(...args);
+    if (step === "after-upload") throw new Error("killed after the upload");
+  });
   const DB = new Proxy(d1, {
     get(target, name) {
       if (name === "batch" && step === "transaction") return async () => { throw new Error("D1_ERROR: killed in the transaction"); };
@@ -157,15 +152,10 @@ describe("the cold tier", () => {
     const p = await w.createProject("late-mover");
     await seed(w, p.project, { requests: 3, hoursAgo: 48 });
     const before = await allEvents(w, "late-mover");
-    const late = {
-      put: async (...args) => {
-        await bucket.put(...args);
-        assert.equal((await sweepPacks({ DB: w.db, COLD: bucket }, { writingGraceMs: -60_000 })).deleted, 1);
-      },
-      get: (...args) => bucket.get(...args),
-      delete: (...args) => bucket.delete(...args),
-      list: (...args) => bucket.list(...args),
-    };
+    const late = bucketWithPut(bucket, async (...args) => {
+      await bucket.put(...args);
+      assert.equal((await sweepPacks({ DB: w.db, COLD: bucket }, { writingGraceMs: -60_000 })).deleted, 1);
+    });
     const report = await moveToCold({ DB: w.db, COLD: late }, { now: Date.now(), deadline: Date.now() + 30_000 });
     assert.equal(report.segments, 0);
     assert.deepEqual(await tiers(w, p.project.id), { hot: 3, cold: 0 });

@@ -11,9 +11,9 @@ import { after, before, describe, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { OPEN_DATA_COLUMNS, exportOpenData } from "../../worker/services/open-data.js";
+import { OPEN_DATA_COLUMNS, REQUIRED_COLUMNS, exportOpenData } from "../../worker/services/open-data.js";
 import { ROOT, startWorker } from "../support/harness.js";
-import { allEvents, seedSegments } from "../support/segments.js";
+import { allEvents, bucketWithPut, seedSegments } from "../support/segments.js";
 
 const HOUR = 3_600_000;
 const T = Math.floor(Date.now() / HOUR) * HOUR; // the current hour's start
@@ -32,7 +32,8 @@ async function rowsOf(bytes) {
 test("the Pipeline stream's schema file names the Parquet columns, with their types", () => {
   const { fields } = JSON.parse(readFileSync(join(ROOT, "schema", "pipeline-stream.json"), "utf8"));
   const kind = { INT64: "int64", TIMESTAMP: "timestamp", STRING: "string" };
-  assert.deepEqual(fields.map((f) => [f.name, f.type]), OPEN_DATA_COLUMNS.map(([name, type]) => [name, kind[type]]));
+  assert.deepEqual(fields.map((f) => [f.name, f.type, f.required]),
+    OPEN_DATA_COLUMNS.map(([name, type]) => [name, kind[type], REQUIRED_COLUMNS.has(name)]));
 });
 
 describe("logs as open data", () => {
@@ -130,8 +131,10 @@ describe("logs as open data", () => {
     const p = await w.createProject("lake-crash");
     for (const hoursAgo of [3, 2]) await seedSegments(w, p.project, { requests: 1, perRequest: 20, receivedAt: T - hoursAgo * HOUR + 50_000, version: 2 });
     let puts = 0;
-    const failing = { ...env(), COLD: { put: async (...a) => { if (++puts === 2) throw new Error("killed"); return bucket.put(...a); },
-      get: (...a) => bucket.get(...a), delete: (...a) => bucket.delete(...a) } };
+    const failing = { ...env(), COLD: bucketWithPut(bucket, async (...a) => {
+      if (++puts === 2) throw new Error("killed");
+      return bucket.put(...a);
+    }) };
     await assert.rejects(exportOpenData(failing, { now: Date.now(), deadline: Date.now() + 60_000 }));
     const left = await files(bucket, "parquet/project=lake-crash/");
     assert.equal(left.size, 1, "one file was uploaded before the stop");

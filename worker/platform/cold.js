@@ -11,13 +11,13 @@ const CONCURRENCY = 6;         // R2 reads in flight per request (a Worker's con
 const MAX_GAP = 256 * 1024;    // bytes of other segments read through rather than a second range
 const CACHE_TTL_S = 86_400;
 
-/** Uploads a pack (its text) under `key`. */
-export async function putPack(bucket, key, text, meta) {
+/** Uploads an object (a pack's text, a Parquet file) under `key`. */
+export async function putObject(bucket, key, text, meta) {
   await bucket.put(key, text, { httpMetadata: { contentType: "text/plain" }, customMetadata: meta });
 }
 
-/** Deletes these packs (R2 takes up to 1000 keys per call). */
-export async function deletePacks(bucket, keys) {
+/** Deletes these objects (R2 takes up to 1000 keys per call). */
+export async function deleteObjects(bucket, keys) {
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }
 

@@ -11,7 +11,7 @@
 // (a lease in D1). Pipelines deliver at least once: a row sent again after such a stop has the same
 // `id`.
 import * as db from "../db/index.js";
-import { deletePacks, putPack } from "../platform/cold.js";
+import { deleteObjects, putObject } from "../platform/cold.js";
 import { core } from "../platform/core.js";
 import { VERSION } from "../platform/version.js";
 import { ByteWriter, parquetWrite } from "../vendor/hyparquet-writer.js";
@@ -35,6 +35,8 @@ export const OPEN_DATA_COLUMNS = [
 ];
 
 const BIGINT = new Set(["id", "ts", "received_at"]);
+/** Columns every row has (the rest are null when absent); schema/pipeline-stream.json marks the same. */
+export const REQUIRED_COLUMNS = new Set(["id", "ts", "received_at", "level", "message", "fingerprint"]);
 
 /** One Parquet file of the rows at `indices` of the core's `columns`. */
 export function parquetFile(columns, indices) {
@@ -42,8 +44,8 @@ export function parquetFile(columns, indices) {
   parquetWrite({
     writer,
     columnData: OPEN_DATA_COLUMNS.map(([name, type]) => ({
-      name, type, nullable: !BIGINT.has(name) && name !== "level" && name !== "message" && name !== "fingerprint",
-      data: indices.map((i) => (BIGINT.has(name) ? BigInt(columns[name][i]) : columns[name][i] ?? (name === "message" || name === "fingerprint" ? "" : null))),
+      name, type, nullable: !REQUIRED_COLUMNS.has(name),
+      data: indices.map((i) => (BIGINT.has(name) ? BigInt(columns[name][i]) : columns[name][i] ?? (REQUIRED_COLUMNS.has(name) ? "" : null))),
     })),
     codec: "ZSTD",
     compressors: { ZSTD: (bytes) => core.zstd(bytes, ZSTD_LEVEL) },
@@ -75,7 +77,7 @@ export async function exportOpenData(env, { now, deadline }) {
       const stale = await db.unfinishedExports(env.DB, project.id);
       if (stale.length) {
         await db.forgetExports(env.DB, stale);
-        await deletePacks(env.COLD, stale);
+        await deleteObjects(env.COLD, stale);
       }
       let cursor = await db.exportCursor(env.DB, project.id);
       for (;;) {
@@ -101,7 +103,7 @@ export async function exportOpenData(env, { now, deadline }) {
           }
           await db.beginExports(env.DB, { projectId: project.id, now: Date.now(),
             files: files.map(({ key, hour, rows, bytes }) => ({ key, hour, rows, bytes })) });
-          for (const f of files) await putPack(env.COLD, f.key, f.body, { project: project.slug, rows: String(f.rows) });
+          for (const f of files) await putObject(env.COLD, f.key, f.body, { project: project.slug, rows: String(f.rows) });
           if (env.EVENTS_PIPELINE) report.pipeline_rows = (report.pipeline_rows ?? 0) + await sendToPipeline(env, columns);
         }
         if (batch.last !== cursor) {
@@ -150,7 +152,7 @@ export async function deleteExports(env, { projectId, before = null, deadline = 
       return out;
     }
     const keys = await db.forgetOldExports(env.DB, { projectId, before, limit: 500 });
-    await deletePacks(env.COLD, keys);
+    await deleteObjects(env.COLD, keys);
     out.deleted += keys.length;
     if (keys.length < 500) return out;
   }

@@ -13,7 +13,7 @@
 // between the upload and that transaction leaves a 'writing' pack no segment points at: the sweep
 // deletes it later (its row first, so a late transaction finds nothing to point at).
 import * as db from "../db/index.js";
-import { deletePacks, putPack } from "../platform/cold.js";
+import { deleteObjects, putObject } from "../platform/cold.js";
 
 const HOUR = 3_600_000;
 const PACK_SEGMENTS = 256;
@@ -93,7 +93,7 @@ async function movePack(env, project, pack) {
   }
   const key = `segments/${project.id}/${present[0].id}-${present.at(-1).id}-${crypto.randomUUID().slice(0, 8)}`;
   await db.beginColdObject(env.DB, { key, projectId: project.id, segments: present.length, bytes: offset, now: Date.now() });
-  await putPack(env.COLD, key, present.map((c) => texts.get(c.id)).join(""),
+  await putObject(env.COLD, key, present.map((c) => texts.get(c.id)).join(""),
     { project: project.slug, segments: String(present.length), first: String(present[0].id) });
   const [updated, stored] = await env.DB.batch(db.storeColdObjectStatements(env.DB, { key, placements }));
   const segments = stored.results[0]?.segments ?? 0;
@@ -114,7 +114,7 @@ export async function sweepPacks(env, { deadline = Infinity, writingGraceMs = WR
     const dead = await db.deadColdObjects(env.DB, { writingBefore, limit: SWEEP_CHUNK });
     if (!dead.length) break;
     const keys = await db.forgetColdObjects(env.DB, { keys: dead.map((d) => d.key), writingBefore });
-    await deletePacks(env.COLD, keys);
+    await deleteObjects(env.COLD, keys);
     report.deleted += keys.length;
     if (dead.length < SWEEP_CHUNK) break;
   }
@@ -140,7 +140,7 @@ export async function reconcileBucket(env, { deadline = Infinity, minAgeMs = REC
       if (old.length) {
         const known = await db.knownObjects(env.DB, old);
         const orphans = old.filter((k) => !known.has(k));
-        await deletePacks(env.COLD, orphans);
+        await deleteObjects(env.COLD, orphans);
         out.deleted += orphans.length;
       }
       cursor = page.truncated ? page.cursor : undefined;
