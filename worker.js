@@ -1,6 +1,6 @@
-// The Worker entry: the route table for fetch, the cron handler and the queue consumer. Handlers
-// live in worker/routes/ (one module per resource), which call worker/services/; see
-// docs/architecture.md.
+// The Worker entry: the route table for fetch, the cron handler, the queue consumer and the Tail
+// Worker handler. Handlers live in worker/routes/ (one module per resource), which call
+// worker/services/; see docs/architecture.md.
 import { runScheduled } from "./worker/jobs/schedule.js";
 import { preflight, withCors } from "./worker/platform/cors.js";
 import { ColdStorageUnavailable } from "./worker/platform/cold.js";
@@ -31,10 +31,12 @@ import { readQuery } from "./worker/routes/query.js";
 import { deleteSavedQuery, listSavedQueries, saveQuery } from "./worker/routes/saved-queries.js";
 import { stats, statsBaseline } from "./worker/routes/stats.js";
 import { storage } from "./worker/routes/storage.js";
+import { listTailWorkers, mapTailWorker, unmapTailWorker, updateTailWorker } from "./worker/routes/tail-workers.js";
 import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
 import { vocabulary } from "./worker/routes/vocabulary.js";
 import { requireAdmin } from "./worker/services/credentials.js";
 import { consumeQueue } from "./worker/services/queue.js";
+import { receiveTail } from "./worker/services/tail.js";
 
 // open: no credentials or its own (ingest keys, read keys, login); admin: the admin token or a
 // session (with CSRF on state-changing methods).
@@ -95,6 +97,8 @@ const ROUTES = {
   "/api/admin/projects/:slug/queries/:id": { DELETE: admin(deleteSavedQuery) },
   "/api/admin/projects/:slug/forwarders": { GET: admin(listForwarders), POST: admin(createForwarder) },
   "/api/admin/projects/:slug/forwarders/:id": { PATCH: admin(updateForwarder), DELETE: admin(deleteForwarder) },
+  "/api/admin/projects/:slug/workers": { GET: admin(listTailWorkers), POST: admin(mapTailWorker) },
+  "/api/admin/projects/:slug/workers/:script": { PATCH: admin(updateTailWorker), DELETE: admin(unmapTailWorker) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },
   "/api/admin/projects/:slug/keys/:id/rotate": { POST: admin(rotateKey) },
   "/api/admin/projects/:slug/keys/:id/revoke-previous": { POST: admin(revokePreviousSecret) },
@@ -166,6 +170,11 @@ export default {
   // Writes buffered while D1 failed (worker/services/queue.js), and their dead letters.
   async queue(batch, env, ctx) {
     await consumeQueue(batch, env, ctx);
+  },
+
+  // Customers' Workers that name edgelog as their Tail Worker (worker/services/tail.js).
+  async tail(items, env, ctx) {
+    await receiveTail(items, env, ctx);
   },
 };
 

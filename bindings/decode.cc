@@ -65,7 +65,8 @@ body_format format_of(const std::string& name) {
       {"otlp_protobuf", body_format::otlp_protobuf},
       {"otlp_json", body_format::otlp_json},
       {"go_analytics", body_format::go_analytics},
-      {"central", body_format::central}};
+      {"central", body_format::central},
+      {"cloudflare_tail", body_format::cloudflare_tail}};
   for (const auto& [n, f] : formats)
     if (n == name) return f;
   throw std::invalid_argument("unknown format");

@@ -1,7 +1,7 @@
 // libFuzzer target: any bytes through the whole ingest decision (parse, validate, normalize,
 // rows). The first byte picks the reader: bits 1–3 the format family (edgelog's own, Sentry
 // envelope or store, Logtail MessagePack or JSON, OTLP protobuf or JSON, the seed shapes), bit 0
-// the variant within it; the signature is made valid (or the key unsigned) so the reader runs.
+// the variant within it (the store family's second variant is the Tail Worker's TraceItems); the signature is made valid (or the key unsigned) so the reader runs.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr body_format families[8][2] = {
       {body_format::json, body_format::ndjson},
       {body_format::sentry_envelope, body_format::sentry_envelope},
-      {body_format::sentry_store, body_format::sentry_store},
+      {body_format::sentry_store, body_format::cloudflare_tail},
       {body_format::logtail_msgpack, body_format::logtail_msgpack},
       {body_format::logtail_json, body_format::logtail_json},
       {body_format::otlp_protobuf, body_format::otlp_protobuf},

@@ -13,9 +13,12 @@ export const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 /** The Workers runtime version the Worker is deployed with: wrangler.toml's compatibility_date. */
 export const COMPATIBILITY_DATE = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^compatibility_date = "([\d-]+)"/m)[1];
 
-/** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser. */
-export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null, cold = true } = {}) {
-  const mf = new Miniflare({
+/** Starts the Worker; with `http` it also listens on 127.0.0.1 (an ephemeral port) for a browser.
+ *  `producers` ([{name, script}]: module source) run beside it as Workers whose Tail Worker is
+ *  edgelog, as a customer's `tail_consumers` makes them; `harness.producer(name)` calls one. */
+export async function startWorker({ bindings = {}, http = false, persist = null, migrate = true, queue = null, cold = true, producers = [] } = {}) {
+  const edgelog = {
+    name: "edgelog",
     rootPath: ROOT,
     scriptPath: "worker.js",
     modules: true,
@@ -43,10 +46,18 @@ export async function startWorker({ bindings = {}, http = false, persist = null,
       binding: "ASSETS",
       routerConfig: { invoke_user_worker_ahead_of_assets: true, has_user_worker: true },
     },
+  };
+  const shared = {
     host: "127.0.0.1",
     ...(http ? { port: 0 } : {}),
     ...(persist ? { d1Persist: join(persist, "d1"), kvPersist: join(persist, "kv"), r2Persist: join(persist, "r2") } : {}),
-  });
+  };
+  const mf = new Miniflare(producers.length ? {
+    ...shared,
+    workers: [edgelog, ...producers.map(({ name, script }) => ({
+      name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE, tails: ["edgelog"], routes: [`${name}.producer.test/*`],
+    }))],
+  } : { ...edgelog, ...shared });
   try {
     const db = await mf.getD1Database("DB");
     if (migrate) await applyMigrations(db);
@@ -78,6 +89,12 @@ class Harness {
   constructor(mf, db) {
     this.mf = mf;
     this.db = db;
+  }
+
+  /** Calls a producer Worker (startWorker's `producers`) at `path`, as a client would: an uncaught
+   *  exception answers 500. */
+  producer(name, path, init = {}) {
+    return this.mf.dispatchFetch(`http://${name}.producer.test${path}`, init);
   }
 
   fetch(path, init = {}) {

@@ -17,3 +17,4 @@ export * from "./forwarding.js";
 export * from "./queries.js";
 export * from "./cold.js";
 export * from "./open-data.js";
+export * from "./tail-workers.js";

@@ -9,9 +9,12 @@ export function recordKeyUsage(db, usage) {
     .bind(JSON.stringify(usage)).run();
 }
 
-const PROJECT_COLUMNS = `id, slug, name, retention_hours, retention_overrides, hot_hours, max_body_bytes,
-  max_events_per_request, events_per_minute, ip_requests_per_minute, unsigned_ip_requests_per_minute,
-  require_timestamp, scrubbing, fingerprint_rules, page_rules, in_app_rules, client_config, digests, created_at`;
+const PROJECT_FIELDS = ["id", "slug", "name", "retention_hours", "retention_overrides", "hot_hours", "max_body_bytes",
+  "max_events_per_request", "events_per_minute", "ip_requests_per_minute", "unsigned_ip_requests_per_minute",
+  "require_timestamp", "scrubbing", "fingerprint_rules", "page_rules", "in_app_rules", "client_config", "digests", "created_at"];
+const PROJECT_COLUMNS = PROJECT_FIELDS.join(", ");
+/** A project row's columns as a select list of the table named `alias`. */
+export const projectColumnsOf = (alias) => PROJECT_FIELDS.map((f) => `${alias}.${f}`).join(", ");
 
 /** An active key (not revoked, not expired) with its project's settings. */
 export function keyByHash(db, keyHash, now) {
@@ -146,6 +149,7 @@ export function finishProjectDeletion(db, projectId) {
     db.prepare("DELETE FROM forwarders WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM saved_queries WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM request_keys WHERE project_id = ?1").bind(projectId),
+    db.prepare("DELETE FROM tail_workers WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM keys WHERE project_id = ?1").bind(projectId),
     db.prepare("DELETE FROM projects WHERE id = ?1").bind(projectId),
   ]);

@@ -126,16 +126,8 @@ export async function ingestWith(request, env, ctx,
   const { wire, body } = read;
 
   const ip = request.headers.get("cf-connecting-ip");
-  const projectKey = `project:${project.id}`;
   const ipKey = ip ? `ip:${ip}` : null;
-  try {
-    await freshenCounts(env, project, projectKey, ipKey, now, minute);
-  } catch (err) {
-    // With a queue to buffer in, D1 being down does not stop ingestion: the isolate's own counts
-    // decide meanwhile.
-    console.error("rate counts unavailable", rid, err);
-    if (!queueBound(env)) return storageUnavailable(rid);
-  }
+  if (!(await countsReady(env, project, ipKey, now, minute, rid))) return storageUnavailable(rid);
 
   const signature = request.headers.get("x-signature") ?? "";
   const macs = creds.signed ? await bodyMacs(creds.secrets, signature, wire) : null;
@@ -145,36 +137,23 @@ export async function ingestWith(request, env, ctx,
     ...(macs ? { macs } : {}),
     unsigned: !creds.signed,
     format,
-    rate: {
-      project: { limit: project.events_per_minute, ...rates.current(projectKey) },
-      ip: {
-        limit: ipKey ? (creds.signed ? project.ip_requests_per_minute : project.unsigned_ip_requests_per_minute) : 0,
-        ...rates.current(ipKey),
-      },
-    },
+    rate: rateContext(project, ipKey, creds.signed ? project.ip_requests_per_minute : project.unsigned_ip_requests_per_minute),
     alert_details: mayAlert(project.id, now),
   };
   const settings = ingestSettings(project);
   let decision;
   try {
     // No await between reading the counts and keeping the new ones: exact within the isolate.
-    decision = core.ingest(context, wire, body, { id: project.id, settings });
+    decision = decide(context, wire, body, project, ipKey);
   } catch (err) {
     console.error("core failure", rid, err);
     return internalError(rid);
   }
   try {
-    const { status, rate, counts } = decision.header;
-    rates.keep(projectKey, counts.project);
-    if (ipKey) rates.keep(ipKey, counts.ip);
-    const headers = rateHeaders(rate);
-
-    if (status !== 202) {
-      // Nothing to store; count the refusal without delaying the answer.
-      const { statements } = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey });
-      if (statements.length)
-        ctx.waitUntil(env.DB.batch(statements).catch((err) => console.error("ledger write failed", rid, err)));
-      return json(status, { ...answerOf(decision.header), request_id: rid }, headers);
+    const headers = rateHeaders(decision.header.rate);
+    if (decision.header.status !== 202) {
+      countRefusal(env, ctx, { project, now, minute, decision, ipKey, rid });
+      return json(decision.header.status, { ...answerOf(decision.header), request_id: rid }, headers);
     }
 
     let idempotencyKey = request.headers.get("idempotency-key");
@@ -185,70 +164,150 @@ export async function ingestWith(request, env, ctx,
     // their idempotency key for 24 h.
     if (idempotencyKey === null && dedupeByBody) idempotencyKey = `body:${creds.keyId}:${await sha256Hex(wire)}`;
 
-    // One transaction. An event_id stored meanwhile fails it: the core's decision leaves the
-    // duplicates out (nothing parsed again; bounded); a repeated Idempotency-Key fails it too,
-    // and the first answer is replayed.
-    let results, at;
-    for (let attempt = 0; ; attempt++) {
-      const answer = { ...answerOf(decision.header), request_id: rid };
-      const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
-      // The write's id goes into its segments; a queued copy carries it (services/queue.js).
-      const writeId = crypto.randomUUID();
-      const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey, requestKey, writeId });
-      try {
-        results = await writeWithin(env, built.statements);
-        at = built;
-        break;
-      } catch (err) {
-        if (queueBound(env) && !db.isRepeatedRequest(err) && !db.isDuplicateEventId(err)) {
-          // D1 failed or is slow: the write waits in the queue and the client is answered now.
-          const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
-          console.error("write queued", rid, reason, err);
-          const safe = await enqueueWrite(env, {
-            id: writeId, projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey,
-            decision, context: { ...context, settings }, wire, encoding: request.headers.get("content-encoding"), rid,
-          }, reason);
-          if (safe) return accepted(decision.header, rid, headers, { queued: true });
-          rates.forgetRates();
-          return storageUnavailable(rid);
-        }
-        if (db.isRepeatedRequest(err)) {
-          const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
-          if (stored) {
-            return accepted === acceptedAnswer ? json(202, { ...JSON.parse(stored), replayed: true }, headers)
-              : accepted(decision.header, rid, headers);
-          }
-        } else if (db.isDuplicateEventId(err) && attempt < MAX_DUPLICATE_RETRIES) {
-          try {
-            decision = decision.without(await db.storedEventIds(env.DB, project.id, decision.writes.event_ids));
-            continue;
-          } catch (again) {
-            console.error("duplicate check failed", rid, again);
-          }
-        }
-        console.error("insert failed", rid, err);
-        rates.forgetRates(); // the counts kept above were not written
-        return storageUnavailable(rid);
-      }
+    const write = { project, now, minute, ipKey, idempotencyKey, rid, decision, context: { ...context, settings },
+      wire, encoding: request.headers.get("content-encoding") };
+    const outcome = await persist(env, write);
+    decision = write.decision;
+    if (outcome.queued) return accepted(decision.header, rid, headers, { queued: true });
+    if (outcome.replay) {
+      return accepted === acceptedAnswer ? json(202, { ...JSON.parse(outcome.replay), replayed: true }, headers)
+        : accepted(decision.header, rid, headers);
     }
+    if (outcome.failed) return storageUnavailable(rid);
     noteKeyUse(env, ctx, creds.keyId, now);
-    // Reads add the shares the folds have not reached yet; when a burst outruns the per-minute
-    // cron, the fold runs from here, after the answer, so what a read adds stays small.
-    if (!folding && db.foldLag(results, at) > FOLD_LAG_SEGMENTS) {
-      folding = true;
-      ctx.waitUntil(foldPending(env, FOLD_BUDGET_MS).catch((err) => console.error("fold failed", rid, err))
-        .finally(() => { folding = false; }));
-    }
-    const { issues } = decision.header;
-    // Alerts never delay or endanger the answer.
-    if (issues.length) {
-      const changes = db.issueChanges(results, at);
-      ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
-      if (issues.some((i) => i.page))
-        ctx.waitUntil(ticketsOnIngest(env, project, issues, changes, now).catch((err) => console.error("tickets failed", rid, err)));
-    }
+    afterWrite(env, ctx, { project, decision, now, rid, ...outcome });
     return accepted(decision.header, rid, headers);
   } finally {
     decision.release();
+  }
+}
+
+/** A batch the platform vouches for (no key, no signature): a Tail Worker's items for `project`.
+ *  The same limits, decision, write (or queue) and alerts as any ingest; answers the core's header,
+ *  with `stored: false` when the write failed and nothing could hold it. */
+export async function ingestTrusted(env, ctx, { project, body, format, rid }) {
+  const now = Date.now();
+  const minute = now - (now % 60_000);
+  if (!(await countsReady(env, project, null, now, minute, rid))) return { status: 503, stored: false };
+  const context = { now_ms: now, signature: "", unsigned: true, format, rate: rateContext(project, null, 0),
+    alert_details: mayAlert(project.id, now) };
+  let decision = decide(context, body, body, project, null);
+  try {
+    if (decision.header.status !== 202) {
+      countRefusal(env, ctx, { project, now, minute, decision, ipKey: null, rid });
+      return { ...decision.header, stored: false };
+    }
+    const write = { project, now, minute, ipKey: null, idempotencyKey: null, rid, decision,
+      context: { ...context, settings: ingestSettings(project) }, wire: body, encoding: null };
+    const outcome = await persist(env, write);
+    decision = write.decision;
+    if (outcome.results) afterWrite(env, ctx, { project, decision, now, rid, ...outcome });
+    return { ...decision.header, stored: !outcome.failed };
+  } finally {
+    decision.release();
+  }
+}
+
+/** Loads the counts the rate limits decide with; false when they are unavailable and nothing could
+ *  hold the write either. */
+async function countsReady(env, project, ipKey, now, minute, rid) {
+  try {
+    await freshenCounts(env, project, `project:${project.id}`, ipKey, now, minute);
+    return true;
+  } catch (err) {
+    // With a queue to buffer in, D1 being down does not stop ingestion: the isolate's own counts
+    // decide meanwhile.
+    console.error("rate counts unavailable", rid, err);
+    return queueBound(env);
+  }
+}
+
+/** The rate part of the core's context: the project's events per minute, and requests per minute
+ *  from the client's IP (`ipLimit`; none without an IP). */
+function rateContext(project, ipKey, ipLimit) {
+  return {
+    project: { limit: project.events_per_minute, ...rates.current(`project:${project.id}`) },
+    ip: { limit: ipKey ? ipLimit : 0, ...rates.current(ipKey) },
+  };
+}
+
+/** The core's decision, with the counts it leaves kept for the next request of this isolate. */
+function decide(context, wire, body, project, ipKey) {
+  const decision = core.ingest(context, wire, body, { id: project.id, settings: ingestSettings(project) });
+  const { counts } = decision.header;
+  rates.keep(`project:${project.id}`, counts.project);
+  if (ipKey) rates.keep(ipKey, counts.ip);
+  return decision;
+}
+
+/** Counts a refused request in the ledger without delaying the answer. */
+function countRefusal(env, ctx, { project, now, minute, decision, ipKey, rid }) {
+  const { statements } = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision, ipKey });
+  if (statements.length)
+    ctx.waitUntil(env.DB.batch(statements).catch((err) => console.error("ledger write failed", rid, err)));
+}
+
+/** Writes an accepted decision in one transaction, or hands it to the queue when D1 fails. Answers
+ *  {results, at} when written, {queued: true}, {replay: the first answer} for a repeated
+ *  Idempotency-Key, or {failed: true}. An event_id stored meanwhile fails the transaction: the
+ *  core's decision leaves the duplicates out (nothing parsed again; bounded), and `write.decision`
+ *  is that decision afterwards. */
+async function persist(env, write) {
+  const { project, now, minute, ipKey, idempotencyKey, rid } = write;
+  for (let attempt = 0; ; attempt++) {
+    const answer = { ...answerOf(write.decision.header), request_id: rid };
+    const requestKey = idempotencyKey === null ? null : { key: idempotencyKey, answer: JSON.stringify(answer) };
+    // The write's id goes into its segments; a queued copy carries it (services/queue.js).
+    const writeId = crypto.randomUUID();
+    const built = db.ingestStatements(env.DB, { projectId: project.id, receivedAt: now, minute, decision: write.decision, ipKey, requestKey, writeId });
+    try {
+      return { results: await writeWithin(env, built.statements), at: built };
+    } catch (err) {
+      if (queueBound(env) && !db.isRepeatedRequest(err) && !db.isDuplicateEventId(err)) {
+        // D1 failed or is slow: the write waits in the queue and the client is answered now.
+        const reason = err instanceof BudgetExceeded ? "d1_timeout" : "d1_error";
+        console.error("write queued", rid, reason, err);
+        const safe = await enqueueWrite(env, {
+          id: writeId, projectId: project.id, projectSlug: project.slug, receivedAt: now, minute, ipKey, requestKey,
+          decision: write.decision, context: write.context, wire: write.wire, encoding: write.encoding, rid,
+        }, reason);
+        if (safe) return { queued: true };
+        rates.forgetRates();
+        return { failed: true };
+      }
+      if (db.isRepeatedRequest(err)) {
+        const stored = await db.storedAnswer(env.DB, project.id, idempotencyKey).catch(() => null);
+        if (stored) return { replay: stored };
+      } else if (db.isDuplicateEventId(err) && attempt < MAX_DUPLICATE_RETRIES) {
+        try {
+          write.decision = write.decision.without(await db.storedEventIds(env.DB, project.id, write.decision.writes.event_ids));
+          continue;
+        } catch (again) {
+          console.error("duplicate check failed", rid, again);
+        }
+      }
+      console.error("insert failed", rid, err);
+      rates.forgetRates(); // the counts kept above were not written
+      return { failed: true };
+    }
+  }
+}
+
+/** What follows a write without delaying the answer: a fold when the rollups lag, alerts, tickets. */
+function afterWrite(env, ctx, { project, decision, now, rid, results, at }) {
+  // Reads add the shares the folds have not reached yet; when a burst outruns the per-minute
+  // cron, the fold runs from here, after the answer, so what a read adds stays small.
+  if (!folding && db.foldLag(results, at) > FOLD_LAG_SEGMENTS) {
+    folding = true;
+    ctx.waitUntil(foldPending(env, FOLD_BUDGET_MS).catch((err) => console.error("fold failed", rid, err))
+      .finally(() => { folding = false; }));
+  }
+  const { issues } = decision.header;
+  // Alerts never delay or endanger the answer.
+  if (issues.length) {
+    const changes = db.issueChanges(results, at);
+    ctx.waitUntil(alertOnIngest(env, project, issues, now, changes).catch((err) => console.error("alerting failed", rid, err)));
+    if (issues.some((i) => i.page))
+      ctx.waitUntil(ticketsOnIngest(env, project, issues, changes, now).catch((err) => console.error("tickets failed", rid, err)));
   }
 }

@@ -5,6 +5,7 @@
 
 #include <simdjson.h>
 
+#include "edgelog/ingest/readers/cloudflare_tail.h"
 #include "edgelog/ingest/readers/logtail.h"
 #include "edgelog/ingest/readers/otlp.h"
 #include "edgelog/ingest/readers/seeds.h"
@@ -134,6 +135,7 @@ struct batch_parser::impl {
         case body_format::otlp_json: read_otlp(body, format == body_format::otlp_protobuf, sink); break;
         case body_format::go_analytics: read_go_analytics(body, sink); break;
         case body_format::central: read_central(body, sink); break;
+        case body_format::cloudflare_tail: read_cloudflare_tail(body, sink); break;
         case body_format::json:
         case body_format::ndjson: break;
       }

@@ -58,6 +58,7 @@ enum class body_format : std::uint8_t {
   otlp_json,        ///< the same in OTLP's JSON encoding
   go_analytics,     ///< the Go analytics server's records (readers/seeds.h)
   central,          ///< the Central Logger's workflow records (readers/seeds.h)
+  cloudflare_tail,  ///< a producer Worker's TraceItems, from the tail() handler (readers/cloudflare_tail.h)
 };
 
 /// Parses bodies; reuse one per isolate so its buffers are allocated once.
