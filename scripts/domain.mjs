@@ -102,7 +102,7 @@ function envBlock({ dbId, kvNamespaceId }) {
   return [
     `# --- edgelog for ${domain}: written by scripts/domain.sh, which rewrites this block when re-run ---`,
     `[${e}]`, `name = "${resources.worker}"`, `routes = [{ pattern = "${domain}", custom_domain = true }]`, "",
-    `[${e}.vars]`, `EDGELOG_PUBLIC_URL = "https://${domain}"`, "",
+    `[${e}.vars]`, `EDGELOG_PUBLIC_URL = "https://${domain}"`, `EDGELOG_WORKER_NAME = "${resources.worker}"`, "",
     `[[${e}.d1_databases]]`, 'binding = "DB"', `database_name = "${resources.db}"`, `database_id = "${dbId}"`,
     'migrations_dir = "migrations"', "",
     `[[${e}.kv_namespaces]]`, 'binding = "CACHE"', `id = "${kvNamespaceId}"`, "",

@@ -28,6 +28,31 @@ describe("projects", () => {
     await shot("project-integrations-1280");
   });
 
+  test("Cloudflare Workers: a producer seen unmapped is mapped with one click, its share of info lines set", async () => {
+    // What tail() records for a producer whose tail reached edgelog with no mapping.
+    await w.db.prepare(`INSERT INTO tail_workers (script, project_id, created_at, last_seen, dropped)
+      VALUES ('billing-api', NULL, ?1, ?1, 12)`).bind(NOW - 60_000).run();
+    await page.goto(`${w.url}/#/project/shop`);
+    await page.reload(); // the same address as the test before: load the panel again
+    const panel = page.locator("[data-settings=workers]");
+    assert.match(await panel.locator("[data-snippet]").textContent(), /tail_consumers = \[\{ service = "edgelog" \}\]/);
+    const seen = panel.locator("tr[data-unmapped=billing-api]");
+    assert.match(await seen.textContent(), /12 dropped/);
+    await seen.getByRole("button", { name: "Log here" }).click();
+    const mapped = panel.locator("tr[data-worker=billing-api]");
+    await mapped.waitFor();
+    await mapped.getByLabel("Info lines kept from billing-api").selectOption("0.1");
+    await page.locator("#toast", { hasText: "Share saved" }).waitFor();
+    const { workers, unmapped } = await api("/api/admin/projects/shop/workers");
+    assert.deepEqual(workers.map((x) => [x.script, x.log_sample]), [["billing-api", 0.1]]);
+    assert.equal(unmapped.length, 0);
+    await panel.locator("input[name=worker_script]").fill("*");
+    await panel.getByRole("button", { name: "Log this Worker here" }).click();
+    await panel.locator('tr[data-worker="*"]').waitFor();
+    await panel.scrollIntoViewIfNeeded();
+    await shot("project-workers-1280");
+  });
+
   test("the projects list shows each project's last hour and marks a silent one", async () => {
     await w.createProject("silent-one");
     await page.goto(`${w.url}/#/projects`);

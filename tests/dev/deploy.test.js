@@ -40,6 +40,7 @@ test("creates the domain's resources, writes its block, sets secrets once; a re-
   const e = "env.logger-example-com";
   assert.match(block, new RegExp(`^\\[${e}\\]\\nname = "edgelog-logger-example-com"\\nroutes = \\[\\{ pattern = "logger.example.com", custom_domain = true \\}\\]`, "m"));
   assert.match(block, /EDGELOG_PUBLIC_URL = "https:\/\/logger\.example\.com"/);
+  assert.match(block, /EDGELOG_WORKER_NAME = "edgelog-logger-example-com"/); // what producers name in tail_consumers
   assert.match(block, new RegExp(`\\[\\[${e}\\.d1_databases\\]\\]\\nbinding = "DB"\\ndatabase_name = "edgelog-logger-example-com"\\ndatabase_id = "${state.d1[0].uuid}"`));
   assert.match(block, new RegExp(`\\[\\[${e}\\.kv_namespaces\\]\\]\\nbinding = "CACHE"\\nid = "${state.kv[0].id}"`));
   assert.match(block, new RegExp(`\\[\\[${e}\\.r2_buckets\\]\\]\\nbinding = "COLD"\\nbucket_name = "edgelog-logger-example-com-cold"`));

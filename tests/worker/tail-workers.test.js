@@ -97,7 +97,8 @@ describe("a producer Worker's tail", () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual((await w.logs("sampled")).map((l) => l.level).sort(), ["error", "warn"]);
     assert.equal(logs.length, 2);
-    const { workers } = await (await w.admin("/api/admin/projects/sampled/workers")).json();
+    const { consumer, workers } = await (await w.admin("/api/admin/projects/sampled/workers")).json();
+    assert.equal(consumer, "edgelog"); // a deployment made by make deploy names its own Worker (EDGELOG_WORKER_NAME)
     assert.equal(workers.length, 1);
     assert.equal(workers[0].log_sample, 0);
   });

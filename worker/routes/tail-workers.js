@@ -27,6 +27,8 @@ export async function listTailWorkers(_request, env, _ctx, { slug }) {
   if (response) return response;
   const rows = await db.tailWorkersOf(env.DB, project.id);
   return json(200, {
+    // The name a producer's tail_consumers names: this deployment's Worker.
+    consumer: env.EDGELOG_WORKER_NAME || "edgelog",
     workers: rows.filter((r) => r.project_id !== null).map(present),
     unmapped: rows.filter((r) => r.project_id === null).map(present),
   });

@@ -4,6 +4,7 @@ import { api } from "../components/api.js";
 import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
 import { fmtHours, settingsPanels } from "./project-settings.js";
 import { integrationPanels } from "./project-integrations.js";
+import { workersPanel } from "./project-workers.js";
 
 export async function render(view, r) {
   return r.name === "project" ? renderProject(view, r.arg, r.nav) : renderList(view, r.nav);
@@ -166,7 +167,7 @@ async function renderProject(view, slug, { listProjects }) {
               h("button.danger", { type: "button", onclick: () => confirm("Revoke this key? Clients using it stop at once.") && act(() => api(`${base}/keys/${k.id}/revoke`, { method: "POST" }), "Key revoked") }, "Revoke")])))))),
           newKey)),
       (([retention, limits, scrubbing, rules, digests]) => [h("div.grid", {}, retention, limits, scrubbing), rules, digests])(settingsPanels(project, save)),
-      h("div.grid", {}, ...integrationPanels(slug)),
+      h("div.grid", {}, ...integrationPanels(slug), workersPanel(slug)),
       h("section.panel", {}, h("h2", {}, "Project"), rename),
       h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
         h("button.danger", { type: "button", onclick: async () => {
