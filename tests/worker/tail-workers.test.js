@@ -22,7 +22,8 @@ const PRODUCER = `export default {
 };`;
 
 let w;
-before(async () => { w = await startWorker({ producers: [{ name: "shop", script: PRODUCER }] }); });
+// TAIL_NOTE_EVERY_MS: what was received is written at once, not 10 s later.
+before(async () => { w = await startWorker({ producers: [{ name: "shop", script: PRODUCER }], bindings: { TAIL_NOTE_EVERY_MS: "0" } }); });
 after(() => w?.dispose());
 
 const post = (path, body) => w.admin(path, { method: "POST", body: JSON.stringify(body) });
@@ -101,6 +102,8 @@ describe("a producer Worker's tail", () => {
     assert.equal(consumer, "edgelog"); // a deployment made by make deploy names its own Worker (EDGELOG_WORKER_NAME)
     assert.equal(workers.length, 1);
     assert.equal(workers[0].log_sample, 0);
+    assert.equal(workers[0].events, 2); // what it received through this mapping
+    assert.ok(Date.parse(workers[0].last_seen) > Date.now() - 60_000);
   });
 
   test("mapping: names checked, one project per Worker, removal", async () => {

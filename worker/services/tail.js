@@ -9,12 +9,13 @@ import { ingestTrusted } from "./ingest.js";
 export const ANY_WORKER = "*";
 // A mapping is used for at most 30 s after it was read, so a change is seen everywhere within 30 s.
 const ROUTES_FRESH_MS = 30_000;
-// What was received is added to the producers' rows at most this often per isolate.
+// What was received is added to the producers' rows this long after the first invocation not yet
+// written (one write per isolate per 10 s, however busy the producers).
 const NOTE_EVERY_MS = 10_000;
 
 let routes = { readAt: -Infinity, byScript: new Map() };
 const seen = new Map(); // script → {script, events, dropped, at}, not yet written
-let notedAt = -Infinity;
+let noting = null; // the pending write of `seen`
 
 /** Forgets the cached mappings of this isolate (after a change made here). */
 export function forgetTailRoutes() {
@@ -112,10 +113,15 @@ export async function receiveTail(items, env, ctx) {
   } catch (err) {
     console.error("tail failed", err);
   }
-  if (seen.size && now - notedAt >= Number(env.TAIL_NOTE_EVERY_MS ?? NOTE_EVERY_MS)) {
-    const batch = [...seen.values()];
-    seen.clear();
-    notedAt = now;
-    ctx.waitUntil(db.noteTailProducers(env.DB, batch).catch((err) => console.error("tail producers not noted", err)));
+  if (seen.size && !noting) {
+    noting = new Promise((resolve) => setTimeout(resolve, Number(env.TAIL_NOTE_EVERY_MS ?? NOTE_EVERY_MS)))
+      .then(() => {
+        const batch = [...seen.values()];
+        seen.clear();
+        return db.noteTailProducers(env.DB, batch);
+      })
+      .catch((err) => console.error("tail producers not noted", err))
+      .finally(() => { noting = null; });
+    ctx.waitUntil(noting);
   }
 }

@@ -165,7 +165,6 @@ bool put_exception(event_builder& f, const invocation& inv, const json& ex) {
   // V8's stack without its first line (the runtime gives name and message apart): led by it again,
   // as every stack edgelog stores.
   if (!stack.empty()) f.text(event_field::stack, head + "\n" + stack);
-  f.text(event_field::error_type, name);
   return true;
 }
 
@@ -269,20 +268,12 @@ void read_item(const json& item, double share, event_sink& out) {
   if (auto more = item.find("continued"); more != item.end() && more->is_boolean() && more->get<bool>()) return;
   std::string message;
   level severity = level::error;
-  std::string type;
-  if (!threw && !inv.outcome.empty() && inv.outcome != "ok") {
-    std::tie(severity, message) = failure_of(inv.outcome);
-    type = inv.outcome;
-  } else if (!threw && inv.status >= 500) {
-    message = "answered HTTP " + std::to_string(inv.status);
-    type = "http_" + std::to_string(inv.status);
-  }
+  if (!threw && !inv.outcome.empty() && inv.outcome != "ok") std::tie(severity, message) = failure_of(inv.outcome);
+  else if (!threw && inv.status >= 500) message = "answered HTTP " + std::to_string(inv.status);
   if (message.empty() || !out.begin()) return;
   event_builder& f = out.fields();
   f.level_value(severity);
-  bool filled = f.message(who + " " + message) && put_invocation(f, inv, json::object(), std::nan(""));
-  if (filled) f.text(event_field::error_type, type);
-  out.end(filled);
+  out.end(f.message(who + " " + message) && put_invocation(f, inv, json::object(), std::nan("")));
 }
 
 }  // namespace
