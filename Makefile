@@ -73,11 +73,12 @@ project: ## create a project on the running dev server: make project NAME=myapp
 
 bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker and its profile in workerd, binding, reads over 1M events, the client
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
-	@cmake --build build/bench -j $(JOBS) --target bench_core
+	@cmake --build build/bench -j $(JOBS) --target bench_core bench_sourcemap
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
-	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core
+	@cmake --build build/bench-wasm -j $(JOBS) --target bench_core bench_sourcemap
 	@node bench/run.mjs
 	@node bench/formats.mjs
+	@node bench/sourcemaps.mjs
 	@node bench/e2e.mjs
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
 	@node bench/profile.mjs
@@ -95,8 +96,8 @@ soak: setup wasm dashboard ## ≥ 1M events over ≥ 10 min with 1 D1 write in 5
 FUZZ_SECONDS ?= 60
 fuzz: setup ## run each libFuzzer target for FUZZ_SECONDS (default 60); new inputs go to build/fuzz/new-*
 	@CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DEDGELOG_FUZZ=ON -DEDGELOG_TESTS=OFF -DEDGELOG_NATIVE_ARCH=OFF >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest fuzz_text fuzz_segment fuzz_query fuzz_columns
-	@for t in ingest text segment query columns; do mkdir -p build/fuzz/new-$$t; \
+	@cmake --build build/fuzz -j $(JOBS) --target fuzz_ingest fuzz_text fuzz_segment fuzz_query fuzz_columns fuzz_sourcemap
+	@for t in ingest text segment query columns sourcemap; do mkdir -p build/fuzz/new-$$t; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/new-$$t fuzz/corpus/$$t 2>&1 | grep -E "DONE|^Done|ERROR|SUMMARY"; done
 	@echo "interesting new inputs are in build/fuzz/new-*; copy the ones worth keeping to fuzz/corpus/"
 

@@ -42,6 +42,8 @@ constexpr entry table[] = {
      401},
     {errc::bad_signature, "bad_signature", "the signature does not match the body", 401},
     {errc::unauthorized, "unauthorized", "valid credentials are required", 401},
+    {errc::invalid_source_map, "invalid_source_map", "the file is not a valid source map (v3, or an index map)", 400},
+    {errc::source_map_too_large, "source_map_too_large", "the source map is larger than edgelog reads", 413},
     {errc::body_too_large, "body_too_large", "the body is larger than allowed", 413},
     {errc::too_many_events, "too_many_events", "the batch holds more events than allowed", 413},
     {errc::rate_limited, "rate_limited", "rate limit exceeded; retry later", 429},

@@ -26,6 +26,7 @@ enum class errc : std::uint16_t {
   invalid_timestamp = 115,    ///< `ts` is neither RFC 3339 nor epoch milliseconds
   field_too_long = 116,       ///< retired: long fields are now truncated and flagged
   invalid_field = 117,        ///< a field has the wrong JSON type
+  invalid_source_map = 120,   ///< not a Source Map v3 (or index map): bad JSON, VLQ or index
 
   missing_key = 200,          ///< no X-Project-Key header
   unknown_key = 201,          ///< the project key matches no project
@@ -38,6 +39,7 @@ enum class errc : std::uint16_t {
   body_too_large = 300,       ///< the body is larger than the project allows
   too_many_events = 301,      ///< more events in one request than the project allows
   rate_limited = 302,         ///< over a rate limit; retry after the given delay
+  source_map_too_large = 303, ///< a source map larger than the core reads
 
   bad_request = 400,          ///< a request parameter is invalid
   not_found = 404,            ///< no such route or resource

@@ -1,4 +1,5 @@
-// Golden example files from schema/examples, compiled into the test binaries.
+// Golden example files from schema/examples and tests/cpp/sourcemaps/fixtures, compiled into the
+// test binaries.
 #pragma once
 
 #include <string_view>
@@ -11,7 +12,7 @@ struct golden_file {
   std::string_view content;
 };
 
-/// Every file under schema/examples, by file name.
+/// Every file under schema/examples, and the source map fixtures, by file name.
 const std::vector<golden_file>& golden_files();
 
 }  // namespace edgelog::test
