@@ -30,6 +30,7 @@ import { createProject, deleteProject, getProject, listProjects, updateProject }
 import { readQuery } from "./worker/routes/query.js";
 import { deleteSavedQuery, listSavedQueries, saveQuery } from "./worker/routes/saved-queries.js";
 import { stats, statsBaseline } from "./worker/routes/stats.js";
+import { deleteSourceMap, deleteSourceMaps, listSourceMaps, uploadSourceMaps } from "./worker/routes/sourcemaps.js";
 import { storage } from "./worker/routes/storage.js";
 import { listTailWorkers, mapTailWorker, unmapTailWorker, updateTailWorker } from "./worker/routes/tail-workers.js";
 import { createTicket, deleteTracker, getTracker, putTracker } from "./worker/routes/tickets.js";
@@ -97,6 +98,10 @@ const ROUTES = {
   "/api/admin/projects/:slug/queries/:id": { DELETE: admin(deleteSavedQuery) },
   "/api/admin/projects/:slug/forwarders": { GET: admin(listForwarders), POST: admin(createForwarder) },
   "/api/admin/projects/:slug/forwarders/:id": { PATCH: admin(updateForwarder), DELETE: admin(deleteForwarder) },
+  "/api/admin/projects/:slug/sourcemaps": {
+    GET: admin(listSourceMaps), POST: admin(uploadSourceMaps), DELETE: admin(deleteSourceMaps),
+  },
+  "/api/admin/projects/:slug/sourcemaps/:id": { DELETE: admin(deleteSourceMap) },
   "/api/admin/projects/:slug/workers": { GET: admin(listTailWorkers), POST: admin(mapTailWorker) },
   "/api/admin/projects/:slug/workers/:script": { PATCH: admin(updateTailWorker), DELETE: admin(unmapTailWorker) },
   "/api/admin/projects/:slug/keys/:id": { PATCH: admin(updateKey) },

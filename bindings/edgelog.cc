@@ -11,9 +11,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "decode.h"
 #include "edgelog/ingest/rules.h"
 #include "edgelog/insights/baseline_series.h"
+#include "edgelog/sourcemaps/source_map.h"
 #include "encode.h"
 #include "store/compress.h"
 
@@ -22,7 +25,7 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 9;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd
+constexpr std::uint32_t abi_version = 10;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd; 10: el_sourcemap_check
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -312,6 +315,22 @@ el_result* el_zstd(const uint8_t* data, size_t data_len, int level) {
     std::string frame;
     detail::zstd_compress(text(data, data_len), level, frame);
     return make_result("{\"size\":" + std::to_string(frame.size()) + "}", std::move(frame));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+el_result* el_sourcemap_check(const uint8_t* data, size_t data_len) {
+  try {
+    errc code;
+    std::string why;
+    source_map map = source_map::parse(text(data, data_len), {}, code, why);
+    if (code != errc::ok) {
+      nlohmann::json answer = {{"status", http_status(code)}, {"error", {{"code", error_code(code)}, {"message", why}}}};
+      return make_result(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    return make_result(nlohmann::json{{"debug_id", map.debug_id()}, {"mappings", map.mappings()}, {"sources", map.sources()},
+                                      {"sources_with_content", map.sources_with_content()}}.dump());
   } catch (...) {
     return nullptr;
   }

@@ -95,6 +95,11 @@ el_result* el_check_in_app_rules(const uint8_t* text, size_t text_len);
  *  compressor, for the Parquet export's pages: {"size": n} and the frame's n bytes as `parts`. */
 el_result* el_zstd(const uint8_t* data, size_t data_len, int level);
 
+/** Reads an uploaded source map (v3 or an index map) as symbolication will: {"debug_id" (or ""),
+ *  "mappings", "sources", "sources_with_content"}, or {"status": 400 or 413, "error": {"code":
+ *  "invalid_source_map" or "source_map_too_large", "message": why}}. */
+el_result* el_sourcemap_check(const uint8_t* data, size_t data_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -103,6 +103,10 @@ export class Core {
   /** What is wrong with in-app rules: ["line N: reason", …]. */
   checkInAppRules(text) { return this.#call("el_check_in_app_rules", text).errors; }
 
+  /** An uploaded source map (a Uint8Array) read as symbolication reads it: {debug_id, mappings,
+   *  sources, sources_with_content}, or {status, error: {code, message}} naming what is wrong. */
+  checkSourceMap(bytes) { return this.#call("el_sourcemap_check", bytes); }
+
   /** One zstd frame of `bytes` (a Uint8Array) at `level`, with the core's zstd (the segments'). */
   zstd(bytes, level = 3) {
     return this.#guard(() => {
@@ -159,7 +163,8 @@ export class Core {
       try {
         const args = [];
         if (request !== undefined) {
-          const bytes = encoder.encode(typeof request === "string" ? request : JSON.stringify(request));
+          const bytes = request instanceof Uint8Array ? request
+            : encoder.encode(typeof request === "string" ? request : JSON.stringify(request));
           ptrs.push(this.#place(ex, bytes));
           args.push(ptrs[0], bytes.length);
         }

@@ -437,6 +437,18 @@ std::size_t source_map::mappings() const noexcept {
   return n;
 }
 
+std::size_t source_map::sources() const noexcept {
+  std::size_t n = 0;
+  for (const auto& s : impl_->sections) n += s.map.sources.size();
+  return n;
+}
+
+std::size_t source_map::sources_with_content() const noexcept {
+  std::size_t n = 0;
+  for (const auto& s : impl_->sections) n += static_cast<std::size_t>(std::count(s.map.has_content.begin(), s.map.has_content.end(), true));
+  return n;
+}
+
 std::size_t source_map::memory_bytes() const noexcept {
   std::size_t bytes = sizeof(impl) + impl_->debug_id.capacity();
   for (const auto& s : impl_->sections) bytes += sizeof(s) + s.map.memory() + s.map.content_sizes.capacity() * 4;

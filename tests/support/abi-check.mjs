@@ -65,6 +65,14 @@ for (const [method, name] of Object.entries(METHODS)) {
   };
 }
 {
+  const real = core.checkSourceMap.bind(core);
+  core.checkSourceMap = (bytes) => {
+    const answer = real(bytes);
+    validate("sourcemap_check.answer", answer);
+    return answer;
+  };
+}
+{
   const real = core.vocabulary.bind(core);
   core.vocabulary = () => {
     const answer = real();

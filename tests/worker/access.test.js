@@ -36,6 +36,8 @@ const ADMIN_ROUTES = [
   ["PATCH", "/api/admin/projects/acl-a/forwarders/1"], ["DELETE", "/api/admin/projects/acl-a/forwarders/1"],
   ["GET", "/api/admin/projects/acl-a/queries"], ["POST", "/api/admin/projects/acl-a/queries"],
   ["DELETE", "/api/admin/projects/acl-a/queries/1"],
+  ["GET", "/api/admin/projects/acl-a/sourcemaps"], ["POST", "/api/admin/projects/acl-a/sourcemaps"],
+  ["DELETE", "/api/admin/projects/acl-a/sourcemaps"], ["DELETE", "/api/admin/projects/acl-a/sourcemaps/1"],
   ["GET", "/api/admin/projects/acl-a/workers"], ["POST", "/api/admin/projects/acl-a/workers"],
   ["PATCH", "/api/admin/projects/acl-a/workers/api"], ["DELETE", "/api/admin/projects/acl-a/workers/api"],
   ["GET", "/api/admin/outcomes"], ["GET", "/api/logs"], ["GET", "/api/admin/storage"],

@@ -18,3 +18,4 @@ export * from "./queries.js";
 export * from "./cold.js";
 export * from "./open-data.js";
 export * from "./tail-workers.js";
+export * from "./sourcemaps.js";

@@ -2,11 +2,12 @@
 // (the core chose the class when it stored them), in bounded chunks walking the (project_id,
 // ts_max) index, until done or out of budget (the next run resumes). Legacy rows from before
 // segments, event ids and Idempotency-Keys past their use go too, and on R2 the cold packs whose
-// segments all went and the exported Parquet hours past the retention.
+// segments all went, the exported Parquet hours past the retention, and uploaded source maps past theirs.
 import * as db from "../db/index.js";
 import { foldPending } from "../services/rollups.js";
 import { sweepPacks } from "../services/tier.js";
 import { deleteExports } from "../services/open-data.js";
+import { purgeSourceFiles } from "../services/sourcemaps.js";
 
 const BASELINE_DAYS = 28;
 const HOUR = 3_600_000;
@@ -90,6 +91,10 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   const swept = await sweepPacks(env, { deadline });
   report.packs_deleted = swept.deleted;
   report.remaining ||= swept.remaining;
+  // Uploaded source maps past their own retention (SOURCEMAP_RETENTION_DAYS, 90 by default).
+  const maps = await purgeSourceFiles(env, now);
+  report.source_files_deleted = maps.deleted;
+  report.remaining ||= maps.remaining;
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
   report.sessions_deleted = await db.deleteExpiredSessions(env.DB, now);

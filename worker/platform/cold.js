@@ -1,4 +1,5 @@
-// R2, the cold tier's store (binding COLD): packs of segment texts written whole, read by range.
+// R2, the cold tier's store (binding COLD): packs of segment texts written whole, read by range
+// (and the Parquet files and uploaded source maps kept in the same bucket).
 // A read of several segments of one pack fetches one range covering them when the gaps between
 // them are small; fetches run a few at a time. Ranges are kept in the Workers cache for a day: a
 // pack never changes once written (a new pack gets a new key), so a dashboard that refreshes the
@@ -14,6 +15,22 @@ const CACHE_TTL_S = 86_400;
 /** Uploads an object (a pack's text, a Parquet file) under `key`. */
 export async function putObject(bucket, key, text, meta) {
   await bucket.put(key, text, { httpMetadata: { contentType: "text/plain" }, customMetadata: meta });
+}
+
+/** Uploads bytes (an uploaded source map, compressed) under `key`. */
+export async function putBytes(bucket, key, bytes, meta) {
+  await bucket.put(key, bytes, { httpMetadata: { contentType: "application/zstd" }, customMetadata: meta });
+}
+
+/** An object's bytes, or null when it is gone. */
+export async function getBytes(bucket, key) {
+  let object;
+  try {
+    object = await bucket.get(key);
+  } catch (err) {
+    throw new ColdStorageUnavailable(`R2 did not answer for ${key}: ${err?.message ?? err}`);
+  }
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
 /** Deletes these objects (R2 takes up to 1000 keys per call). */

@@ -2,6 +2,7 @@
 // one request's budget is not enough; its packs and exported files on R2 go with them.
 import * as db from "../db/index.js";
 import { deleteExports } from "./open-data.js";
+import { deleteSourceFiles } from "./sourcemaps.js";
 import { sweepPacks } from "./tier.js";
 
 const DELETE_CHUNK = 5000;
@@ -13,6 +14,7 @@ export async function finishDeletion(env, projectId, deadline) {
       // Its exported Parquet files, then the project; its cold packs: nothing points at them any
       // more (what is left past the deadline, the next sweep takes).
       if ((await deleteExports(env, { projectId, deadline })).remaining) return false;
+      await deleteSourceFiles(env, { id: projectId }, { all: true });
       await db.finishProjectDeletion(env.DB, projectId);
       await sweepPacks(env, { deadline });
       return true;

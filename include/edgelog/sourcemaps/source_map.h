@@ -95,6 +95,9 @@ class source_map {
   std::string_view debug_id() const noexcept;
   /// The mappings read (every section's), for tests and measurements.
   std::size_t mappings() const noexcept;
+  /// Sources named (every section's), and how many of them the map holds the text of.
+  std::size_t sources() const noexcept;
+  std::size_t sources_with_content() const noexcept;
   /// Bytes the parsed map holds, for a cache's budget (sources' texts are kept zstd-compressed;
   /// the last four read are kept open as well, and counted).
   std::size_t memory_bytes() const noexcept;

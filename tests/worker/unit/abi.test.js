@@ -2,6 +2,8 @@
 // requests the Worker's own modules build and the answers the real wasm returns, in Node with a
 // fake D1. Every operation crosses at least once.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { operationsSeen, violations } from "../../support/abi-check.mjs";
 import * as db from "../../../worker/db/index.js";
@@ -66,6 +68,9 @@ test("every operation's request and answer, as the shim uses them, conform to sc
     storage: { bytes: 8_600_000_000, limit_bytes: 10 * 1024 ** 3, growth_bytes_per_day: 1.5e8, days_to_full: null } });
   core.ticket({ tracker: "github", project: "p", issue, shares: [{ field: "endpoint", values: [{ value: "GET /x", events: 1 }] }] });
   core.vocabulary();
+  const map = readFileSync(join(ROOT, "tests", "cpp", "sourcemaps", "fixtures", "app.min.js.map"));
+  assert.equal(core.checkSourceMap(new Uint8Array(map)).debug_id, "5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c");
+  assert.equal(core.checkSourceMap(new TextEncoder().encode('{"version":3,"mappings":"!"}')).error.code, "invalid_source_map");
   // Maintenance's rewrite of a version-1 segment (written as the old format, two hours ago).
   const old = core.ingest({ now_ms: now, unsigned: true, settings: { max_events: 10, segment_version: 1 } },
     new TextEncoder().encode(JSON.stringify(events.map(({ event_id, ...rest }) => rest))));
@@ -77,6 +82,6 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   for (const op of ["ingest.request", "ingest.answer", "ingest.parts", "ingest_without.request", "prune.request", "prune.answer",
     "rows.answer", "recode.request", "recode.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
     "trending.answer", "suggest.answer", "suspect.request", "alerts.request", "alerts.answer", "digest.answer", "ticket.answer",
-    "vocabulary.answer"])
+    "vocabulary.answer", "sourcemap_check.answer"])
     assert.ok(operationsSeen().includes(op), `${op} never crossed`);
 });

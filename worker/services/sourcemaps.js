@@ -1,0 +1,164 @@
+// Source maps uploaded per project (docs/sourcemaps.md): the files of a tar (gzip or not) or a
+// multipart form, each checked (a map is read by the core as symbolication will read it), its debug
+// ID found, and kept zstd-compressed on R2 (or in D1 chunks without R2); listed by release,
+// deleted by release or one by one, purged after their retention.
+import * as db from "../db/index.js";
+import { readTar } from "../platform/archive.js";
+import { deleteObjects, putBytes } from "../platform/cold.js";
+import { core } from "../platform/core.js";
+import { decodeBody, readBounded } from "../platform/http.js";
+
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024; // as sent: what a Worker takes in one request
+export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024; // every file of the upload, decompressed
+export const MAX_FILE_BYTES = 64 * 1024 * 1024; // one file: the largest map the core reads
+const MAX_FILES = 2000;
+const CHUNK_BYTES = 512 * 1024; // a D1 chunk, well below its row limit
+const RETENTION_DAYS = 90;
+const DEBUG_ID = /\/\/# debugId=([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/;
+const MAPPING_URL = /\/\/# sourceMappingURL=(\S+)\s*$/m;
+const decoder = new TextDecoder();
+
+/** An upload the route refuses whole: status, code, message. */
+export class UploadRefused extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The files of an upload, [{name, bytes}], and the release a form may name. */
+export async function readUpload(request) {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_UPLOAD_BYTES) throw tooLarge();
+  if (type.startsWith("multipart/form-data")) {
+    let form;
+    try {
+      form = await request.formData();
+    } catch {
+      throw new UploadRefused(400, "invalid_archive", "the body is not a multipart form");
+    }
+    const files = [];
+    for (const [field, value] of form.entries()) {
+      if (typeof value === "string") continue;
+      if (files.length === MAX_FILES) throw new UploadRefused(413, "too_many_files", `at most ${MAX_FILES} files per upload`);
+      files.push({ name: value.name || field, bytes: new Uint8Array(await value.arrayBuffer()) });
+    }
+    const release = form.get("release");
+    return { files, release: typeof release === "string" ? release : null };
+  }
+  if (type.startsWith("application/zip"))
+    throw new UploadRefused(415, "unsupported_archive", "zip archives are not read yet: send a tar (tar czf maps.tgz dist) or a multipart form");
+  let bytes = await readBounded(request, MAX_UPLOAD_BYTES);
+  if (bytes.length > MAX_UPLOAD_BYTES) throw tooLarge();
+  // gzip by its magic bytes (a .tgz sent as application/gzip, application/x-tar or with Content-Encoding).
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const unpacked = await decodeBody(bytes, "gzip", MAX_UNPACKED_BYTES);
+    if (unpacked.error) throw new UploadRefused(400, "invalid_archive", "the gzip stream does not decompress");
+    if (unpacked.body.length > MAX_UNPACKED_BYTES)
+      throw new UploadRefused(413, "archive_too_large", `the archive unpacks to more than ${MAX_UNPACKED_BYTES >> 20} MiB`);
+    bytes = unpacked.body;
+  }
+  const tar = readTar(bytes, { maxFiles: MAX_FILES });
+  if (tar.error) throw new UploadRefused(400, "invalid_archive", `not a tar archive: ${tar.error}`);
+  return { files: tar.files, release: null };
+}
+
+const tooLarge = () => new UploadRefused(413, "upload_too_large", `an upload is at most ${MAX_UPLOAD_BYTES >> 20} MiB as sent`);
+
+/** The path an archive names, as edgelog keeps it ("assets/app.js"), or null when it could escape
+ *  or means nothing: absolute, `..`, a drive, NUL, empty. */
+export function safePath(name) {
+  const path = name.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
+  if (!path || path.includes("\0") || path.startsWith("/") || /^[a-zA-Z]:/.test(path)) return null;
+  const parts = path.split("/");
+  if (parts.some((p) => p === ".." || p === "")) return null;
+  return path;
+}
+
+const kindOf = (path) => (/\.map$/i.test(path) ? "map" : /\.(m|c)?js$/i.test(path) ? "source" : null);
+
+/** Checks and stores an upload's files for `project`: {files (stored), refused [{name, code,
+ *  message}], skipped (names of other kinds of file)}. */
+export async function storeUpload(env, project, { files, release }, now = Date.now()) {
+  const stored = [], refused = [], skipped = [];
+  const accepted = [];
+  let unpacked = 0;
+  for (const file of files) {
+    const path = safePath(file.name);
+    if (path === null) {
+      refused.push({ name: file.name, code: "invalid_path", message: "a path that is absolute or climbs out (..) is not kept" });
+      continue;
+    }
+    const kind = kindOf(path);
+    if (!kind) {
+      skipped.push(path);
+      continue;
+    }
+    unpacked += file.bytes.length;
+    if (unpacked > MAX_UNPACKED_BYTES)
+      throw new UploadRefused(413, "archive_too_large", `the upload's files are more than ${MAX_UNPACKED_BYTES >> 20} MiB`);
+    if (file.bytes.length > MAX_FILE_BYTES) {
+      refused.push({ name: path, code: kind === "map" ? "source_map_too_large" : "file_too_large",
+        message: `${path} is ${(file.bytes.length / 2 ** 20).toFixed(0)} MiB; edgelog keeps files up to ${MAX_FILE_BYTES >> 20} MiB` });
+      continue;
+    }
+    let debugId = null, mapUrl = null;
+    if (kind === "map") {
+      const check = core.checkSourceMap(file.bytes);
+      if (check.error) {
+        refused.push({ name: path, code: check.error.code, message: check.error.message });
+        continue;
+      }
+      debugId = check.debug_id || null;
+    } else {
+      const tail = decoder.decode(file.bytes.subarray(Math.max(0, file.bytes.length - 4096)));
+      debugId = DEBUG_ID.exec(tail)?.[1].toLowerCase() ?? null;
+      mapUrl = MAPPING_URL.exec(tail)?.[1] ?? null;
+    }
+    accepted.push({ path, kind, bytes: file.bytes, debugId, mapUrl });
+  }
+  // A bundle with a debug ID names its map: the map takes that ID when it has none of its own.
+  for (const source of accepted.filter((f) => f.kind === "source" && f.debugId && f.mapUrl && !/^[a-z]+:/i.test(f.mapUrl))) {
+    const dir = source.path.includes("/") ? source.path.slice(0, source.path.lastIndexOf("/") + 1) : "";
+    const map = accepted.find((f) => f.kind === "map" && !f.debugId && f.path === safePath(dir + source.mapUrl));
+    if (map) map.debugId = source.debugId;
+  }
+  for (const file of accepted) {
+    const packed = core.zstd(file.bytes, 3);
+    let object = null, chunks = [];
+    if (env.COLD) {
+      object = `sourcemaps/${project.id}/${crypto.randomUUID()}`;
+      await putBytes(env.COLD, object, packed, { project: String(project.id), url: `~/${file.path}` });
+    } else {
+      for (let i = 0; i < packed.length; i += CHUNK_BYTES) chunks.push(packed.subarray(i, i + CHUNK_BYTES));
+    }
+    const { id, replaced } = await db.insertSourceFile(env.DB, { projectId: project.id, kind: file.kind, url: `~/${file.path}`,
+      release, debugId: file.debugId, bytes: file.bytes.length, storedBytes: packed.length, object, chunks, now });
+    if (replaced.length && env.COLD) await deleteObjects(env.COLD, replaced);
+    stored.push({ id, name: file.path, url: `~/${file.path}`, kind: file.kind, debug_id: file.debugId, bytes: file.bytes.length });
+  }
+  return { files: stored, refused, skipped };
+}
+
+/** Deletes files (of a release, or one by id) and their R2 objects: how many went. */
+export async function deleteSourceFiles(env, project, which) {
+  const removed = await db.deleteSourceFiles(env.DB, project.id, which);
+  const objects = removed.map((r) => r.object).filter(Boolean);
+  if (objects.length && env.COLD) await deleteObjects(env.COLD, objects);
+  return removed.length;
+}
+
+/** The retention job's part: files uploaded more than SOURCEMAP_RETENTION_DAYS (90) ago, at most
+ *  `limit` per run: {deleted, remaining}. */
+export async function purgeSourceFiles(env, now, limit = 500) {
+  const days = Number(env.SOURCEMAP_RETENTION_DAYS ?? RETENTION_DAYS);
+  const old = await db.expiredSourceFiles(env.DB, now - days * 86_400_000, limit + 1);
+  const batch = old.slice(0, limit);
+  if (!batch.length) return { deleted: 0, remaining: false };
+  const objects = batch.map((r) => r.object).filter(Boolean);
+  if (objects.length && env.COLD) await deleteObjects(env.COLD, objects);
+  await db.forgetSourceFiles(env.DB, batch.map((r) => r.id));
+  return { deleted: batch.length, remaining: old.length > limit };
+}
