@@ -1,6 +1,6 @@
 // Source maps uploaded per project: a multipart form and a tar.gz with esbuild's own output (the
 // fixtures of tests/cpp/sourcemaps), debug IDs from maps and bundles, release + URL, listing and
-// deleting, hostile uploads (paths that climb out, a gzip bomb, a map past the limit, broken
+// deleting, hostile uploads (paths that climb out, a gzip bomb, maps past the limits, broken
 // maps), R2 or D1 chunks, and the retention purge.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -98,7 +98,7 @@ describe("uploading source maps", () => {
     assert.deepEqual(releases.map((r) => [r.release, r.files, r.maps]), [["2.0.0", 2, 1]]);
   });
 
-  test("hostile and broken uploads: climbing paths, broken maps, a map past 64 MiB, a gzip bomb, zip", async () => {
+  test("hostile and broken uploads: climbing paths, broken maps, a 17 MiB and a 100 MB map, a gzip bomb, zip", async () => {
     const mixed = await upload(w, tar([
       ["../../etc/evil.js.map", MAP], ["/abs/x.js", BUNDLE], ["ok/app.js", BUNDLE],
       ["bad.js.map", Buffer.from('{"version":3,"sources":["a.js"],"names":[],"mappings":"AA!A"}')],
@@ -119,12 +119,15 @@ describe("uploading source maps", () => {
     assert.equal(refusal.error.code, "no_files_kept");
     assert.equal(refusal.refused[0].message, "the map is not valid JSON");
 
-    const huge = Buffer.alloc(65 * 1024 * 1024, 32);
-    const big = await upload(w, tar([["huge.js.map", huge]]), { type: "application/x-tar" });
-    assert.equal(big.status, 400);
-    const bigBody = await big.json();
-    assert.equal(bigBody.refused[0].code, "source_map_too_large");
-    assert.equal(bigBody.refused[0].message, "huge.js.map is 65 MiB; edgelog keeps files up to 64 MiB");
+    const large = await upload(w, gzipSync(tar([["large.js.map", Buffer.alloc(17 * 1024 * 1024, 32)]])));
+    assert.equal(large.status, 400);
+    const largeBody = await large.json();
+    assert.equal(largeBody.refused[0].code, "source_map_too_large");
+    assert.equal(largeBody.refused[0].message, "large.js.map is 17 MiB; edgelog keeps files up to 16 MiB");
+    // A 100 MB map is refused before it is read.
+    const huge = await upload(w, tar([["huge.js.map", Buffer.alloc(100 * 1000 * 1000, 32)]]), { type: "application/x-tar" });
+    assert.equal(huge.status, 413);
+    assert.deepEqual((await huge.json()).error, { code: "upload_too_large", message: "an upload is at most 32 MiB as sent" });
 
     const bomb = gzipSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 });
     assert.ok(bomb.length < 1024 * 1024);

@@ -8,9 +8,11 @@ import { deleteObjects, putBytes } from "../platform/cold.js";
 import { core } from "../platform/core.js";
 import { decodeBody, readBounded } from "../platform/http.js";
 
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024; // as sent: what a Worker takes in one request
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024; // every file of the upload, decompressed
-export const MAX_FILE_BYTES = 64 * 1024 * 1024; // one file: the largest map the core reads
+// A Worker has 128 MB: the upload as sent, its files unpacked and the core's reading of one map
+// (about four times the map while it is parsed) must fit together.
+export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024; // as sent
+export const MAX_UNPACKED_BYTES = 48 * 1024 * 1024; // every file of the upload, decompressed
+export const MAX_FILE_BYTES = 16 * 1024 * 1024; // one file
 const MAX_FILES = 2000;
 const CHUNK_BYTES = 512 * 1024; // a D1 chunk, well below its row limit
 const RETENTION_DAYS = 90;
