@@ -25,12 +25,18 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 10;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd; 10: el_sourcemap_check
+constexpr std::uint32_t abi_version = 10;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd; 10: el_sourcemap_check, el_sourcemap_load, missing_maps
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
 // Pipelines keep their parser's buffers between requests; a decision keeps its pipeline until
 // its result is freed (el_ingest_without reads it again), so requests that overlap take one each.
+// The isolate's parsed source maps (el_sourcemap_load), used by every ingest.
+map_cache& source_maps() {
+  static map_cache cache;
+  return cache;
+}
+
 std::vector<std::unique_ptr<pipeline>>& idle_pipelines() {
   static std::vector<std::unique_ptr<pipeline>> idle;
   return idle;
@@ -195,6 +201,8 @@ el_result* el_ingest(const uint8_t* request, size_t request_len, const uint8_t* 
       settings = it->second.settings;
     }
     req.context.project = settings.get();
+    req.context.project_id = req.project_id;
+    req.context.maps = &source_maps();
     auto lease = take_pipeline();
     const auto& d = lease->decide(req.context, text(wire, wire_len), text(body, body_len));
     return encode_decision(d, std::move(lease), std::move(settings));
@@ -333,6 +341,31 @@ el_result* el_sourcemap_check(const uint8_t* data, size_t data_len) {
                                       {"sources_with_content", map.sources_with_content()}}.dump());
   } catch (...) {
     return nullptr;
+  }
+}
+
+el_result* el_sourcemap_load(const uint8_t* request, size_t request_len, const uint8_t* data, size_t data_len) {
+  try {
+    auto req = nlohmann::json::parse(text(request, request_len));
+    std::string key = req.at("key").get<std::string>();
+    std::size_t map_size = req.at("map_bytes").get<std::size_t>();
+    if (map_size > data_len) return failure(errc::invalid_context);
+    std::string map_text, bundle;
+    constexpr std::size_t max_unpacked = 16u << 20;
+    if (!detail::zstd_decompress(text(data, map_size), max_unpacked, map_text) ||
+        (data_len > map_size && !detail::zstd_decompress(text(data + map_size, data_len - map_size), max_unpacked, bundle)))
+      return make_result(R"({"status":400,"error":{"code":"invalid_source_map","message":"the stored file does not decompress"}})");
+    errc code;
+    std::string why;
+    source_map map = source_map::parse(map_text, {}, code, why);
+    if (code != errc::ok) {
+      nlohmann::json answer = {{"status", http_status(code)}, {"error", {{"code", error_code(code)}, {"message", why}}}};
+      return make_result(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    source_maps().put(key, std::move(map), std::move(bundle));
+    return make_result(nlohmann::json{{"kept", source_maps().size()}, {"bytes", source_maps().bytes()}}.dump());
+  } catch (...) {
+    return failure(errc::invalid_context);
   }
 }
 

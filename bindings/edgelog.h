@@ -100,6 +100,12 @@ el_result* el_zstd(const uint8_t* data, size_t data_len, int level);
  *  "invalid_source_map" or "source_map_too_large", "message": why}}. */
 el_result* el_sourcemap_check(const uint8_t* data, size_t data_len);
 
+/** Keeps a stored source map parsed for the isolate's ingests: `request` is {"key": a key an
+ *  ingest named in `missing_maps`, "map_bytes": n}; `data` is the map's zstd frame (n bytes), then
+ *  the minified file's zstd frame when it was uploaded too. {"kept", "bytes"} (the cache's maps and
+ *  memory; the least recently used go past 32 MiB), or {"status": 400, "error"}. */
+el_result* el_sourcemap_load(const uint8_t* request, size_t request_len, const uint8_t* data, size_t data_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -322,6 +322,14 @@ ingest_result encode_ingest(const ingest_decision& d, std::size_t max_text, cons
     header.raw(",\"reply_id\":");
     header.string(d.reply_id);
   }
+  if (!d.missing_maps.empty()) {
+    header.raw(",\"missing_maps\":[");
+    for (std::size_t i = 0; i < d.missing_maps.size(); ++i) {
+      if (i) header.raw(",");
+      header.string(d.missing_maps[i]);
+    }
+    header.raw("]");
+  }
   write_ledger(header, d.ledger);
   write_rate(header, d.rate, d.project_counts, d.ip_counts, d.ip_spent);
   write_issues(header, d);

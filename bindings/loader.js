@@ -107,6 +107,33 @@ export class Core {
    *  sources, sources_with_content}, or {status, error: {code, message}} naming what is wrong. */
   checkSourceMap(bytes) { return this.#call("el_sourcemap_check", bytes); }
 
+  /** Keeps a stored map parsed for this isolate's ingests under `key` (one an ingest named in
+   *  `missing_maps`): `map` and `bundle` (or null) are their stored zstd frames. {kept, bytes}, or
+   *  {status, error} when the stored file does not read. */
+  loadSourceMap(key, map, bundle = null) {
+    return this.#guard(() => {
+      const ex = this.exports();
+      const request = encoder.encode(JSON.stringify({ key, map_bytes: map.length }));
+      const data = new Uint8Array(map.length + (bundle?.length ?? 0));
+      data.set(map);
+      if (bundle) data.set(bundle, map.length);
+      const requestPtr = this.#place(ex, request);
+      const dataPtr = this.#place(ex, data);
+      let res = 0;
+      try {
+        res = ex.el_sourcemap_load(requestPtr, request.length, dataPtr, data.length);
+        if (!res) throw new WebAssembly.RuntimeError("core out of memory");
+        const answer = this.#answer(ex, res);
+        if (answer.status === 500) throw new CoreError("el_sourcemap_load", answer.error);
+        return answer;
+      } finally {
+        if (res) ex.el_result_free(res);
+        ex.el_free(requestPtr);
+        ex.el_free(dataPtr);
+      }
+    });
+  }
+
   /** One zstd frame of `bytes` (a Uint8Array) at `level`, with the core's zstd (the segments'). */
   zstd(bytes, level = 3) {
     return this.#guard(() => {

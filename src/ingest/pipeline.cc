@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <climits>
 
+#include <nlohmann/json.hpp>
+
 #include "edgelog/ingest/passes/enrich.h"
 #include "edgelog/ingest/passes/scrub.h"
 #include "edgelog/ingest/signature.h"
+#include "edgelog/sourcemaps/symbolicate.h"
 
 namespace edgelog {
 
@@ -61,6 +64,24 @@ const ingest_decision& refuse(ingest_decision& d, errc code, std::size_t events,
   d.ip_counts = ip;
   d.ip_spent = ip_spent;
   return d;
+}
+
+// JavaScript stacks rewritten to their sources where a kept map covers them, before grouping; the
+// minified stack and the first in-app frame's context lines go to ctx.symbolicated.
+void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t project, map_cache& maps, std::vector<std::string>& missing) {
+  for (event& ev : b.events) {
+    if (ev.stack.empty()) continue;
+    symbolicated s = symbolicate_stack(ev.stack, project, ev.release, maps, missing);
+    if (!s.frames) continue;
+    if (s.stack.size() > limits.max_stack_bytes) s.stack.resize(s.stack.rfind('\n', limits.max_stack_bytes));
+    std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":";
+    added += nlohmann::json(std::string(ev.stack)).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    if (!s.context_json.empty()) added += ",\"context\":" + s.context_json;
+    added += '}';
+    std::string ctx = ev.ctx.empty() || ev.ctx == "{}" ? "{" + added + "}" : ev.ctx.substr(0, ev.ctx.size() - 1) + "," + added + "}";
+    if (ctx.size() <= limits.max_ctx_bytes) ev.ctx = std::move(ctx);
+    ev.stack = b.storage.emplace_back(std::move(s.stack));
+  }
 }
 
 // Groups the accepted events by fingerprint, in order of first appearance.
@@ -159,6 +180,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
 
   d.accepted = b.events.size();
   d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
+  if (ctx.maps) symbolicate_events(b, settings.limits, ctx.project_id, *ctx.maps, d.missing_maps);
   scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
   for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules));

@@ -73,6 +73,14 @@ for (const [method, name] of Object.entries(METHODS)) {
   };
 }
 {
+  const real = core.loadSourceMap.bind(core);
+  core.loadSourceMap = (key, map, bundle) => {
+    const answer = real(key, map, bundle);
+    validate("sourcemap_load.answer", answer);
+    return answer;
+  };
+}
+{
   const real = core.vocabulary.bind(core);
   core.vocabulary = () => {
     const answer = real();

@@ -167,3 +167,37 @@ describe("uploading source maps", () => {
     assert.equal((await plain.db.prepare("SELECT count(*) AS n FROM source_chunks WHERE file_id NOT IN (SELECT id FROM source_files)").first()).n, 0);
   });
 });
+
+describe("symbolication at ingest", () => {
+  test("an error from two releases minified differently: rewritten to its sources and one issue, the minified stack kept", async () => {
+    await w.createProject("symbols");
+    const { key } = await w.createUnsignedKey("symbols");
+    const send = (events) => w.fetch("/api/log", { method: "POST", headers: { "Content-Type": "application/json", "X-Project-Key": key },
+      body: JSON.stringify(events) });
+    const stack = (name) => readFileSync(join(FIXTURES, `${name}.stack.txt`), "utf8");
+    const error = (release, name) => ({ level: "error", message: "RangeError: card declined: amount too large", release, stack: stack(name) });
+    // Before any map: the minified frames, and no map is looked for again for a minute.
+    assert.equal((await send([error("1.4.2", "app.min")])).status, 202);
+    for (const [release, name] of [["1.4.2", "app.min"], ["1.5.0", "app.v2.min"]]) {
+      const res = await w.admin(`/api/admin/projects/symbols/sourcemaps?release=${release}`, {
+        method: "POST", headers: { "Content-Type": "application/gzip" },
+        body: gzipSync(tar([[`assets/${name}.js`, readFileSync(join(FIXTURES, `${name}.js`))],
+          [`assets/${name}.js.map`, readFileSync(join(FIXTURES, `${name}.js.map`))]])) });
+      assert.equal(res.status, 201);
+    }
+    assert.equal((await send([error("1.4.2", "app.min"), error("1.5.0", "app.v2.min")])).status, 202);
+    const logs = await w.logs("symbols", "level=error");
+    assert.equal(logs.length, 3);
+    const [v2, v1, before] = logs;
+    assert.match(before.stack, /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
+    assert.match(v1.stack, /^RangeError: card declined: amount too large\n {4}at chargeCard \(src\/payment\.js:4:11\)\n {4}at checkout \(src\/cart\.js:6:10\)/);
+    assert.match(v2.stack, /at chargeCard \(src\/payment\.js:4:11\)/);
+    assert.equal(v1.ctx.symbolicated.minified_stack, stack("app.min"));
+    assert.match(v1.ctx.symbolicated.context.context_line, /throw new RangeError/);
+    assert.equal(v1.fingerprint, v2.fingerprint);
+    assert.notEqual(before.fingerprint, v1.fingerprint);
+    const { issues } = await (await w.admin("/api/issues?project=symbols")).json();
+    const symbolicated = issues.find((i) => i.fingerprint === v1.fingerprint);
+    assert.equal(symbolicated.count, 2);
+  });
+});

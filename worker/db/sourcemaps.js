@@ -65,3 +65,9 @@ export async function sourceChunks(db, fileId) {
   const { results } = await db.prepare("SELECT data FROM source_chunks WHERE file_id = ?1 ORDER BY seq").bind(fileId).all();
   return results.map((r) => r.data);
 }
+
+/** The newest file of a project's release (null: uploaded without one) at one of `urls`: {id, kind, url, object}. */
+export async function sourceFileAt(db, projectId, release, url) {
+  return db.prepare(`SELECT id, kind, url, object FROM source_files WHERE project_id = ?1 AND release IS ?2 AND url = ?3
+    ORDER BY id DESC LIMIT 1`).bind(projectId, release, url).first();
+}

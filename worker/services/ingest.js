@@ -9,6 +9,7 @@ import * as rates from "../platform/rates.js";
 import { alertOnIngest, mayAlert } from "./alerting.js";
 import { credentialsForKey } from "./credentials.js";
 import { noteKeyUse } from "./key-usage.js";
+import { loadMissingMaps } from "./sourcemaps.js";
 import { enqueueWrite, queueBound } from "./queue.js";
 import { foldPending } from "./rollups.js";
 import { ticketsOnIngest } from "./tickets.js";
@@ -150,6 +151,7 @@ export async function ingestWith(request, env, ctx,
     return internalError(rid);
   }
   try {
+    decision = await withSourceMaps(env, project, decision, () => redecide(context, wire, body, project), rid);
     const headers = rateHeaders(decision.header.rate);
     if (decision.header.status !== 202) {
       countRefusal(env, ctx, { project, now, minute, decision, ipKey, rid });
@@ -193,6 +195,7 @@ export async function ingestTrusted(env, ctx, { project, body, format, rid }) {
     alert_details: mayAlert(project.id, now) };
   let decision = decide(context, body, body, project, null);
   try {
+    decision = await withSourceMaps(env, project, decision, () => redecide(context, body, body, project), rid);
     if (decision.header.status !== 202) {
       countRefusal(env, ctx, { project, now, minute, decision, ipKey: null, rid });
       return { ...decision.header, stored: false };
@@ -238,6 +241,26 @@ function decide(context, wire, body, project, ipKey) {
   rates.keep(`project:${project.id}`, counts.project);
   if (ipKey) rates.keep(ipKey, counts.ip);
   return decision;
+}
+
+/** The same batch decided again (after source maps were loaded): its rate decision is the first's,
+ *  from the same counts, which were kept then. */
+const redecide = (context, wire, body, project) => core.ingest(context, wire, body, { id: project.id, settings: ingestSettings(project) });
+
+/** When the batch's frames name source maps the core does not keep and the project uploaded, loads
+ *  them and decides the batch again (once per map and isolate); a failure keeps the decision. */
+async function withSourceMaps(env, project, decision, again, rid) {
+  const missing = decision.header.missing_maps;
+  if (!missing?.length || decision.header.status !== 202) return decision;
+  try {
+    if (!(await loadMissingMaps(env, project.id, missing))) return decision;
+  } catch (err) {
+    console.error("source maps not loaded", rid, err);
+    return decision;
+  }
+  const next = again();
+  decision.release();
+  return next;
 }
 
 /** Counts a refused request in the ledger without delaying the answer. */

@@ -4,7 +4,7 @@
 // deleted by release or one by one, purged after their retention.
 import * as db from "../db/index.js";
 import { readTar } from "../platform/archive.js";
-import { deleteObjects, putBytes } from "../platform/cold.js";
+import { deleteObjects, getBytes, putBytes } from "../platform/cold.js";
 import { core } from "../platform/core.js";
 import { decodeBody, readBounded } from "../platform/http.js";
 
@@ -141,8 +141,59 @@ export async function storeUpload(env, project, { files, release }, now = Date.n
     if (replaced.length && env.COLD) await deleteObjects(env.COLD, replaced);
     stored.push({ id, name: file.path, url: `~/${file.path}`, kind: file.kind, debug_id: file.debugId, bytes: file.bytes.length });
   }
+  forgetAbsentMaps();
   return { files: stored, refused, skipped };
 }
+
+// Maps an ingest asked for that are not uploaded: not looked for again in this isolate for a minute
+// (an upload is used within a minute everywhere, at once where it was made).
+const ABSENT_MS = 60_000;
+const absent = new Map(); // key → until
+
+async function storedBytes(env, file) {
+  if (file.object) return env.COLD ? getBytes(env.COLD, file.object) : null;
+  const chunks = await db.sourceChunks(env.DB, file.id);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(new Uint8Array(c), at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** Loads into the core the maps an ingest named in `missing_maps` that the project has uploaded
+ *  (and their bundles, for function names): true when one was loaded, so the batch is decided
+ *  again. Keys are "<project>:url:<release>|~/<path>.map" (src/sourcemaps/symbolicate.cc). */
+export async function loadMissingMaps(env, projectId, keys, now = Date.now()) {
+  let loaded = false;
+  for (const key of keys) {
+    if ((absent.get(key) ?? 0) > now) continue;
+    const m = /^(\d+):url:([^|]*)\|(~\/.+)$/.exec(key);
+    if (!m || Number(m[1]) !== projectId) continue;
+    const release = m[2] || null;
+    const map = await db.sourceFileAt(env.DB, projectId, release, m[3]);
+    const bytes = map?.kind === "map" ? await storedBytes(env, map) : null;
+    if (!bytes) {
+      if (absent.size > 10_000) absent.clear();
+      absent.set(key, now + ABSENT_MS);
+      continue;
+    }
+    const bundleFile = await db.sourceFileAt(env.DB, projectId, release, m[3].replace(/\.map$/, ""));
+    const bundle = bundleFile?.kind === "source" ? await storedBytes(env, bundleFile) : null;
+    const answer = core.loadSourceMap(key, bytes, bundle);
+    if (answer.error) {
+      console.error("stored source map not read", key, answer.error.message);
+      absent.set(key, now + ABSENT_MS);
+      continue;
+    }
+    loaded = true;
+  }
+  return loaded;
+}
+
+/** Forgets that maps were looked for and absent (after an upload here). */
+export const forgetAbsentMaps = () => absent.clear();
 
 /** Deletes files (of a release, or one by id) and their R2 objects: how many went. */
 export async function deleteSourceFiles(env, project, which) {

@@ -58,6 +58,7 @@ struct ingest_decision {
   bool counted = false;  ///< the events were counted before (a conversion): no issue or minute shares
   bool alert_details = true;  ///< issue summaries carry the latest event's context for alert messages
   std::string_view reply_id;  ///< Sentry: the envelope's event_id, for the {"id"} answer
+  std::vector<std::string> missing_maps;  ///< source maps the batch's frames would use, not kept (symbolicate.h keys)
   std::size_t ignored = 0;    ///< Sentry: items accepted without being stored
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "edgelog/ingest/decision.h"
+#include "edgelog/sourcemaps/symbolicate.h"
 #include "edgelog/ingest/readers/json.h"
 #include "edgelog/error.h"
 #include "edgelog/ingest/rate_limit.h"
@@ -62,6 +63,11 @@ struct ingest_context {
   /// Whether alerts may be sent for this project (the shim knows its rules): issue summaries then
   /// carry the latest event's env, source, component, endpoint and stack.
   bool alert_details = true;
+  /// The isolate's parsed source maps: JavaScript frames they cover are rewritten to their sources
+  /// before grouping; the keys of maps that would apply but are not kept go to the decision's
+  /// missing_maps (the shim loads those it has, and decides again).
+  map_cache* maps = nullptr;
+  std::int64_t project_id = 0;  ///< whose maps (their keys name the project)
 };
 
 /// Processes requests; reuse one so its buffers are allocated once.

@@ -71,6 +71,17 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   const map = readFileSync(join(ROOT, "tests", "cpp", "sourcemaps", "fixtures", "app.min.js.map"));
   assert.equal(core.checkSourceMap(new Uint8Array(map)).debug_id, "5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c");
   assert.equal(core.checkSourceMap(new TextEncoder().encode('{"version":3,"mappings":"!"}')).error.code, "invalid_source_map");
+  // A stack the map covers, under release 2.0: missing first, then rewritten once the map is kept.
+  const stack = readFileSync(join(ROOT, "tests", "cpp", "sourcemaps", "fixtures", "app.min.stack.txt"), "utf8");
+  const mapped = { now_ms: now, unsigned: true, settings: { max_events: 10 } };
+  const body = new TextEncoder().encode(JSON.stringify([{ level: "error", message: "declined", release: "2.0", stack }]));
+  const first = core.ingest(mapped, body);
+  assert.deepEqual(first.header.missing_maps, ["0:url:2.0|~/assets/app.min.js.map"]);
+  first.release();
+  assert.equal(core.loadSourceMap("0:url:2.0|~/assets/app.min.js.map", core.zstd(new Uint8Array(map), 3)).kept >= 1, true);
+  const second = core.ingest(mapped, body);
+  assert.equal(second.header.missing_maps, undefined);
+  second.release();
   // Maintenance's rewrite of a version-1 segment (written as the old format, two hours ago).
   const old = core.ingest({ now_ms: now, unsigned: true, settings: { max_events: 10, segment_version: 1 } },
     new TextEncoder().encode(JSON.stringify(events.map(({ event_id, ...rest }) => rest))));
@@ -82,6 +93,6 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   for (const op of ["ingest.request", "ingest.answer", "ingest.parts", "ingest_without.request", "prune.request", "prune.answer",
     "rows.answer", "recode.request", "recode.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
     "trending.answer", "suggest.answer", "suspect.request", "alerts.request", "alerts.answer", "digest.answer", "ticket.answer",
-    "vocabulary.answer", "sourcemap_check.answer"])
+    "vocabulary.answer", "sourcemap_check.answer", "sourcemap_load.answer"])
     assert.ok(operationsSeen().includes(op), `${op} never crossed`);
 });

@@ -1,0 +1,60 @@
+// Symbolication: a JavaScript stack's minified frames rewritten to where they came from, with the
+// maps an isolate keeps parsed. A map is found for a frame by the event's release and the frame's
+// URL (`~/` + its path, + ".map"), as uploads name their files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgelog/sourcemaps/source_map.h"
+
+namespace edgelog {
+
+/// Parsed maps by key, within a memory budget: the least recently used go first.
+class map_cache {
+ public:
+  struct entry {
+    std::string key;
+    source_map map;
+    std::string bundle;  ///< the minified file, when it was uploaded too (function names read it)
+    line_index lines{std::string_view{}};
+    std::size_t bytes = 0;
+  };
+
+  explicit map_cache(std::size_t budget = 32u << 20) : budget_(budget) {}
+  /// Keeps a map (and its bundle, or empty) under `key`, evicting the least recently used past the
+  /// budget (a map larger than the whole budget is not kept).
+  void put(std::string key, source_map map, std::string bundle);
+  /// The entry of `key`, now the most recently used; null when not kept.
+  const entry* find(std::string_view key);
+  std::size_t bytes() const noexcept { return bytes_; }
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  std::size_t budget_, bytes_ = 0;
+  std::list<entry> entries_;  // most recently used first
+};
+
+/// The key of the map for a frame's URL in a project's release: "<project>:url:<release>|~/<path>.map"
+/// ("" release for events without one); empty for a URL that names no file.
+std::string map_key(std::int64_t project, std::string_view release, std::string_view url);
+
+/// What symbolicating one stack did.
+struct symbolicated {
+  std::string stack;         ///< the stack with its mapped frames rewritten; empty when none was
+  std::size_t frames = 0;    ///< frames rewritten
+  std::string context_json;  ///< the first in-app rewritten frame's context lines, as a JSON object, or empty
+};
+
+/// Rewrites the V8 (`    at fn (url:line:col)`) and Firefox/Safari (`fn@url:line:col`) frames of
+/// `stack` that a cached map covers as V8 frames of their original file, line, column and
+/// function. The keys of maps a frame would need that the cache does not hold are added to
+/// `missing` (each once).
+symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release, map_cache& cache,
+                               std::vector<std::string>& missing);
+
+}  // namespace edgelog

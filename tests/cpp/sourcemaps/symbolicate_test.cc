@@ -1,0 +1,161 @@
+// Symbolication of whole stacks with kept maps: esbuild's bundle and map (fixtures), keys by
+// project, release and URL, the cache's budget, and the ingest pipeline rewriting a stack before
+// grouping.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "edgelog/ingest/pipeline.h"
+#include "edgelog/sourcemaps/symbolicate.h"
+#include "golden.h"
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using edgelog::errc;
+using edgelog::map_cache;
+using edgelog::source_map;
+
+std::string fixture(std::string_view name) {
+  for (const auto& f : edgelog::test::golden_files())
+    if (f.name == name) return std::string(f.content);
+  FAIL("no fixture " << name);
+  return {};
+}
+
+source_map fixture_map() {
+  errc code;
+  std::string why;
+  return source_map::parse(fixture("app.min.js.map"), {}, code, why);
+}
+
+const std::string key = "7:url:1.4.2|~/assets/app.min.js.map";
+
+}  // namespace
+
+TEST_CASE("keys: the project, the release and the URL's path, .map added") {
+  CHECK(edgelog::map_key(7, "1.4.2", "https://shop.example.com/assets/app.min.js?v=3#x") == key);
+  CHECK(edgelog::map_key(7, "", "/srv/app/dist/index.js") == "7:url:|~/srv/app/dist/index.js.map");
+  CHECK(edgelog::map_key(7, "1", "https://shop.example.com") == "");
+  CHECK(edgelog::map_key(7, "1", "native") == "");
+}
+
+TEST_CASE("a stack: the map missing first, then its frames rewritten to their sources and functions") {
+  map_cache cache;
+  std::vector<std::string> missing;
+  std::string stack = fixture("app.min.stack.txt");
+  auto none = edgelog::symbolicate_stack(stack, 7, "1.4.2", cache, missing);
+  CHECK(none.frames == 0);
+  CHECK(none.stack.empty());
+  REQUIRE(missing == std::vector<std::string>{key});
+
+  cache.put(key, fixture_map(), fixture("app.min.js"));
+  missing.clear();
+  auto done = edgelog::symbolicate_stack(stack, 7, "1.4.2", cache, missing);
+  CHECK(missing.empty());
+  CHECK(done.frames == 3);
+  CHECK(done.stack ==
+        "RangeError: card declined: amount too large\n"
+        "    at chargeCard (src/payment.js:4:11)\n"
+        "    at checkout (src/cart.js:6:10)\n"
+        "    at handle (src/index.js:4:18)\n");
+  CHECK(done.context_json.find(R"("file":"src/payment.js","line":4)") != std::string::npos);
+  CHECK(done.context_json.find("throw new RangeError") != std::string::npos);
+
+  // Another release, another project: not this map.
+  missing.clear();
+  CHECK(edgelog::symbolicate_stack(stack, 7, "1.4.3", cache, missing).frames == 0);
+  CHECK(edgelog::symbolicate_stack(stack, 8, "1.4.2", cache, missing).frames == 0);
+  CHECK(missing.size() == 2);
+}
+
+TEST_CASE("without the bundle, each function is named by its caller's call; the outermost keeps its minified name") {
+  map_cache cache;
+  cache.put(key, fixture_map(), "");
+  std::vector<std::string> missing;
+  auto done = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", cache, missing);
+  CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
+  CHECK(done.stack.find("    at checkout (src/cart.js:6:10)") != std::string::npos);
+  CHECK(done.stack.find("    at d (src/index.js:4:18)") != std::string::npos);
+}
+
+TEST_CASE("the cache keeps maps within its budget, the least recently used going first") {
+  source_map one = fixture_map();
+  std::size_t each = one.memory_bytes() + 64;
+  map_cache cache(each * 2 + each / 2);
+  cache.put("a", fixture_map(), "");
+  cache.put("b", fixture_map(), "");
+  REQUIRE(cache.find("a"));  // a is now the most recent
+  cache.put("c", fixture_map(), "");
+  CHECK(cache.size() == 2);
+  CHECK(cache.find("a"));
+  CHECK_FALSE(cache.find("b"));
+  CHECK(cache.find("c"));
+  CHECK(cache.bytes() <= each * 2 + each / 2);
+  map_cache tiny(16);
+  tiny.put("big", fixture_map(), "");
+  CHECK(tiny.size() == 0);  // larger than the whole budget: not kept
+}
+
+// One ingest of `events` by a pipeline with the cache, for project 7.
+const edgelog::ingest_decision& decide(edgelog::pipeline& p, map_cache& cache, const nlohmann::json& events) {
+  static std::string padded;
+  static edgelog::project_settings settings;
+  std::string body = events.dump();
+  padded = body + std::string(edgelog::batch_parser::padding, '\0');
+  settings.set_retention(72, {});
+  edgelog::ingest_context ctx;
+  ctx.project = &settings;
+  ctx.now_ms = 1'796'663'630'000;
+  ctx.unsigned_key = true;
+  ctx.maps = &cache;
+  ctx.project_id = 7;
+  std::string_view view(padded.data(), body.size());
+  return p.decide(ctx, view, view);
+}
+
+nlohmann::json error_event(const std::string& release, const std::string& stack) {
+  return {{"level", "error"}, {"message", "RangeError: card declined: amount too large"}, {"release", release}, {"stack", stack}};
+}
+
+TEST_CASE("ingest: a stack rewritten before grouping, the minified one and context lines in ctx.symbolicated") {
+  map_cache cache;
+  edgelog::pipeline p;
+  std::string stack = fixture("app.min.stack.txt");
+  const auto& before = decide(p, cache, nlohmann::json::array({error_event("1.4.2", stack)}));
+  REQUIRE(before.status == 202);
+  CHECK(before.missing_maps == std::vector<std::string>{key});
+  std::string minified_fingerprint = before.enriched[0].group.fingerprint;
+
+  cache.put(key, fixture_map(), fixture("app.min.js"));
+  const auto& after = decide(p, cache, nlohmann::json::array({error_event("1.4.2", stack)}));
+  REQUIRE(after.status == 202);
+  CHECK(after.missing_maps.empty());
+  CHECK(after.events[0].stack.find("    at chargeCard (src/payment.js:4:11)") != std::string_view::npos);
+  auto ctx = nlohmann::json::parse(after.events[0].ctx);
+  CHECK(ctx["symbolicated"]["frames"] == 3);
+  CHECK(ctx["symbolicated"]["minified_stack"] == stack);
+  CHECK(ctx["symbolicated"]["context"]["context_line"].get<std::string>().find("throw new RangeError") != std::string::npos);
+  CHECK(after.enriched[0].stack.frames[0].function == "chargeCard");
+  CHECK(after.enriched[0].group.fingerprint != minified_fingerprint);
+}
+
+TEST_CASE("the same bug from two releases minified differently is one issue once their maps are kept") {
+  std::string v1 = fixture("app.min.stack.txt"), v2 = fixture("app.v2.min.stack.txt");
+  REQUIRE(v2.find("    at n (https://shop.example.com/assets/app.v2.min.js:1:173)") != std::string::npos);
+  map_cache cache;
+  edgelog::pipeline p;
+  auto events = nlohmann::json::array({error_event("1.4.2", v1), error_event("1.5.0", v2)});
+  const auto& apart = decide(p, cache, events);
+  CHECK(apart.issues.size() == 2);  // minified names differ between the builds
+  errc code;
+  std::string why;
+  cache.put(key, fixture_map(), fixture("app.min.js"));
+  cache.put("7:url:1.5.0|~/assets/app.v2.min.js.map", source_map::parse(fixture("app.v2.min.js.map"), {}, code, why), fixture("app.v2.min.js"));
+  const auto& together = decide(p, cache, events);
+  REQUIRE(together.issues.size() == 1);
+  CHECK(together.issues[0].count == 2);
+  CHECK(together.events[1].stack.find("    at checkout (src/cart.js:6:10)") != std::string_view::npos);
+}
