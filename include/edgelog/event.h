@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgelog/error.h"
@@ -52,6 +53,9 @@ struct event {
   std::string tags;  ///< ASCII JSON object, empty when absent
   std::vector<std::string_view> client_fingerprint;  ///< the client's `fingerprint` array
   std::string_view stored_fingerprint;  ///< a group decided before (converted rows), or empty
+  /// The bundles a JavaScript stack runs in and their source maps' debug IDs (Sentry's
+  /// debug_meta.images of type sourcemap): {code_file, debug_id}. Read at ingest, not stored.
+  std::vector<std::pair<std::string_view, std::string_view>> debug_images;
   ctx_hints hints;                ///< from ctx, for categorization
   std::size_t scrubbed = 0;       ///< values masked by PII scrubbing
   std::uint8_t truncated = 0;     ///< `truncation` bits

@@ -71,7 +71,7 @@ const ingest_decision& refuse(ingest_decision& d, errc code, std::size_t events,
 void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t project, map_cache& maps, std::vector<std::string>& missing) {
   for (event& ev : b.events) {
     if (ev.stack.empty()) continue;
-    symbolicated s = symbolicate_stack(ev.stack, project, ev.release, maps, missing);
+    symbolicated s = symbolicate_stack(ev.stack, project, ev.release, ev.debug_images, maps, missing);
     if (!s.frames) continue;
     if (s.stack.size() > limits.max_stack_bytes) s.stack.resize(s.stack.rfind('\n', limits.max_stack_bytes));
     std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":";

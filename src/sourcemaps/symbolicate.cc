@@ -59,6 +59,12 @@ std::string map_key(std::int64_t project, std::string_view release, std::string_
   return key;
 }
 
+std::string debug_key(std::int64_t project, std::string_view debug_id) {
+  std::string key = std::to_string(project) + ":debug:";
+  for (char c : debug_id) key += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return key;
+}
+
 namespace {
 
 struct parsed_frame {
@@ -112,16 +118,31 @@ bool library_path(std::string_view file) {
 
 }  // namespace
 
-symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release, map_cache& cache,
+symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release,
+                               const std::vector<std::pair<std::string_view, std::string_view>>& images, map_cache& cache,
                                std::vector<std::string>& missing) {
   symbolicated out;
   std::vector<parsed_frame> frames;
   std::vector<std::string> keys;
+  const auto want = [&](const std::string& key) {
+    if (std::find(missing.begin(), missing.end(), key) == missing.end()) missing.push_back(key);
+  };
   for (std::size_t pos = 0; pos < stack.size();) {
     std::size_t end = stack.find('\n', pos);
     if (end == std::string_view::npos) end = stack.size();
     if (auto f = frame_of(stack.substr(pos, end - pos))) {
-      std::string key = map_key(project, release, f->url);
+      // The bundle's debug ID first; its release and URL when that map is not kept either.
+      std::string key;
+      for (const auto& [file, id] : images)
+        if (file == f->url) {
+          key = debug_key(project, id);
+          if (!cache.find(key)) {
+            want(key);
+            key.clear();
+          }
+          break;
+        }
+      if (key.empty()) key = map_key(project, release, f->url);
       if (!key.empty()) {
         f->line_start = pos;
         f->line_end = end;
@@ -140,7 +161,7 @@ symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std
     if (done[i]) continue;
     const map_cache::entry* e = cache.find(keys[i]);
     if (!e) {
-      if (std::find(missing.begin(), missing.end(), keys[i]) == missing.end()) missing.push_back(keys[i]);
+      want(keys[i]);
       for (std::size_t j = i; j < frames.size(); ++j)
         if (keys[j] == keys[i]) done[j] = true;
       continue;

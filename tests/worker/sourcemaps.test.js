@@ -201,3 +201,29 @@ describe("symbolication at ingest", () => {
     assert.equal(symbolicated.count, 2);
   });
 });
+
+describe("symbolication by debug ID", () => {
+  test("a Sentry event whose debug_meta names the bundle's debug ID: its frames read back, whatever its release", async () => {
+    const project = await w.createProject("sentry-maps");
+    const { key } = await w.createUnsignedKey("sentry-maps");
+    const upload = await w.admin("/api/admin/projects/sentry-maps/sourcemaps", {
+      method: "POST", headers: { "Content-Type": "application/x-tar" },
+      body: tar([["dist/app.min.js", BUNDLE], ["dist/app.min.js.map", MAP]]) });
+    assert.equal(upload.status, 201);
+    // The frames as the Sentry browser SDK sends them (outermost first), and its debug_meta.
+    const url = "https://cdn.example.com/static/app.min.js";
+    const event = {
+      event_id: "a".repeat(32), level: "error", platform: "javascript", release: "not-uploaded",
+      exception: { values: [{ type: "RangeError", value: "card declined: amount too large", stacktrace: { frames: [
+        { function: "d", abs_path: url, lineno: 1, colno: 212 }, { function: "o", abs_path: url, lineno: 1, colno: 186 },
+        { function: "e", abs_path: url, lineno: 1, colno: 36 }] } }] },
+      debug_meta: { images: [{ type: "sourcemap", code_file: url, debug_id: DEBUG_ID.toUpperCase() }] },
+    };
+    const res = await w.fetch(`/api/${project.project.id}/store/?sentry_key=${key}`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(event) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const [stored] = await w.logs("sentry-maps");
+    assert.match(stored.stack, /^RangeError: card declined: amount too large\n {4}at chargeCard \(src\/payment\.js:4:11\)\n {4}at checkout \(src\/cart\.js:6:10\)\n {4}at handle \(src\/index\.js:4:18\)/);
+    assert.equal(stored.ctx.symbolicated.frames, 3);
+  });
+});

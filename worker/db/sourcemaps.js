@@ -71,3 +71,9 @@ export async function sourceFileAt(db, projectId, release, url) {
   return db.prepare(`SELECT id, kind, url, object FROM source_files WHERE project_id = ?1 AND release IS ?2 AND url = ?3
     ORDER BY id DESC LIMIT 1`).bind(projectId, release, url).first();
 }
+
+/** The newest file of a project with this debug ID and kind ('map' or 'source'): {id, kind, url, object}. */
+export async function sourceFileByDebugId(db, projectId, debugId, kind) {
+  return db.prepare(`SELECT id, kind, url, object FROM source_files WHERE project_id = ?1 AND debug_id = ?2 AND kind = ?3
+    ORDER BY id DESC LIMIT 1`).bind(projectId, debugId, kind).first();
+}

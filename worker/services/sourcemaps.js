@@ -164,22 +164,30 @@ async function storedBytes(env, file) {
 
 /** Loads into the core the maps an ingest named in `missing_maps` that the project has uploaded
  *  (and their bundles, for function names): true when one was loaded, so the batch is decided
- *  again. Keys are "<project>:url:<release>|~/<path>.map" (src/sourcemaps/symbolicate.cc). */
+ *  again. Keys are "<project>:debug:<id>" or "<project>:url:<release>|~/<path>.map"
+ *  (src/sourcemaps/symbolicate.cc). */
 export async function loadMissingMaps(env, projectId, keys, now = Date.now()) {
   let loaded = false;
   for (const key of keys) {
     if ((absent.get(key) ?? 0) > now) continue;
-    const m = /^(\d+):url:([^|]*)\|(~\/.+)$/.exec(key);
-    if (!m || Number(m[1]) !== projectId) continue;
-    const release = m[2] || null;
-    const map = await db.sourceFileAt(env.DB, projectId, release, m[3]);
+    const byId = /^(\d+):debug:([0-9a-f-]{1,64})$/.exec(key);
+    const byUrl = /^(\d+):url:([^|]*)\|(~\/.+)$/.exec(key);
+    if (Number((byId ?? byUrl)?.[1]) !== projectId) continue;
+    let map, bundleFile;
+    if (byId) {
+      map = await db.sourceFileByDebugId(env.DB, projectId, byId[2], "map");
+      bundleFile = map && await db.sourceFileByDebugId(env.DB, projectId, byId[2], "source");
+    } else {
+      const release = byUrl[2] || null;
+      map = await db.sourceFileAt(env.DB, projectId, release, byUrl[3]);
+      bundleFile = map?.kind === "map" && await db.sourceFileAt(env.DB, projectId, release, byUrl[3].replace(/\.map$/, ""));
+    }
     const bytes = map?.kind === "map" ? await storedBytes(env, map) : null;
     if (!bytes) {
       if (absent.size > 10_000) absent.clear();
       absent.set(key, now + ABSENT_MS);
       continue;
     }
-    const bundleFile = await db.sourceFileAt(env.DB, projectId, release, m[3].replace(/\.map$/, ""));
     const bundle = bundleFile?.kind === "source" ? await storedBytes(env, bundleFile) : null;
     const answer = core.loadSourceMap(key, bytes, bundle);
     if (answer.error) {

@@ -1,6 +1,7 @@
 // Symbolication: a JavaScript stack's minified frames rewritten to where they came from, with the
-// maps an isolate keeps parsed. A map is found for a frame by the event's release and the frame's
-// URL (`~/` + its path, + ".map"), as uploads name their files.
+// maps an isolate keeps parsed. A map is found for a frame by the debug ID the event gives its
+// bundle (Sentry's debug_meta), else by the event's release and the frame's URL (`~/` + its path,
+// + ".map"), as uploads name their files.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgelog/sourcemaps/source_map.h"
@@ -50,11 +52,16 @@ struct symbolicated {
   std::string context_json;  ///< the first in-app rewritten frame's context lines, as a JSON object, or empty
 };
 
+/// The key of the map of a debug ID: "<project>:debug:<id>" (lowercased).
+std::string debug_key(std::int64_t project, std::string_view debug_id);
+
 /// Rewrites the V8 (`    at fn (url:line:col)`) and Firefox/Safari (`fn@url:line:col`) frames of
 /// `stack` that a cached map covers as V8 frames of their original file, line, column and
-/// function. The keys of maps a frame would need that the cache does not hold are added to
-/// `missing` (each once).
-symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release, map_cache& cache,
+/// function. `images` are the event's {bundle URL, debug ID}. The keys of maps a frame would need
+/// that the cache does not hold are added to `missing` (each once): its debug ID's, and its
+/// release and URL's.
+symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release,
+                               const std::vector<std::pair<std::string_view, std::string_view>>& images, map_cache& cache,
                                std::vector<std::string>& missing);
 
 }  // namespace edgelog

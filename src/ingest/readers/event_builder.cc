@@ -166,6 +166,11 @@ void event_builder::text(event_field field, std::string_view value) {
   *out = cap(keep(flag == truncated_stack ? value : trim(value)), max, flag);
 }
 
+void event_builder::debug_image(std::string_view code_file, std::string_view debug_id) {
+  if (code_file.empty() || debug_id.empty() || ev_->debug_images.size() == 32) return;
+  ev_->debug_images.emplace_back(keep(code_file.substr(0, 2048)), keep(debug_id.substr(0, 64)));
+}
+
 bool event_builder::object(event_field field, std::string_view json) {
   if (field != event_field::ctx && field != event_field::tags) return true;
   bool ctx = field == event_field::ctx;

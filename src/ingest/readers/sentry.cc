@@ -190,6 +190,11 @@ bool fill_error_event(dom::element ev, sv fallback_id, event_builder& f) {
   if (stack.find("\n    at ") != std::string::npos || !exceptions.empty()) f.text(event_field::stack, stack);
   sv id = string_at(ev, "event_id");
   f.text(event_field::event_id, id.empty() ? fallback_id : id);
+  // The bundles' source map debug IDs, for symbolication.
+  dom::array images;
+  if (!ev["debug_meta"]["images"].get(images))
+    for (dom::element image : images)
+      if (string_at(image, "type") == "sourcemap") f.debug_image(string_at(image, "code_file"), string_at(image, "debug_id"));
   f.text(event_field::env, string_at(ev, "environment"));
   f.text(event_field::release, string_at(ev, "release"));
   sv logger = string_at(ev, "logger");

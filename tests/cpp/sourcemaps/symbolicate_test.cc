@@ -46,14 +46,14 @@ TEST_CASE("a stack: the map missing first, then its frames rewritten to their so
   map_cache cache;
   std::vector<std::string> missing;
   std::string stack = fixture("app.min.stack.txt");
-  auto none = edgelog::symbolicate_stack(stack, 7, "1.4.2", cache, missing);
+  auto none = edgelog::symbolicate_stack(stack, 7, "1.4.2", {}, cache, missing);
   CHECK(none.frames == 0);
   CHECK(none.stack.empty());
   REQUIRE(missing == std::vector<std::string>{key});
 
   cache.put(key, fixture_map(), fixture("app.min.js"));
   missing.clear();
-  auto done = edgelog::symbolicate_stack(stack, 7, "1.4.2", cache, missing);
+  auto done = edgelog::symbolicate_stack(stack, 7, "1.4.2", {}, cache, missing);
   CHECK(missing.empty());
   CHECK(done.frames == 3);
   CHECK(done.stack ==
@@ -66,8 +66,8 @@ TEST_CASE("a stack: the map missing first, then its frames rewritten to their so
 
   // Another release, another project: not this map.
   missing.clear();
-  CHECK(edgelog::symbolicate_stack(stack, 7, "1.4.3", cache, missing).frames == 0);
-  CHECK(edgelog::symbolicate_stack(stack, 8, "1.4.2", cache, missing).frames == 0);
+  CHECK(edgelog::symbolicate_stack(stack, 7, "1.4.3", {}, cache, missing).frames == 0);
+  CHECK(edgelog::symbolicate_stack(stack, 8, "1.4.2", {}, cache, missing).frames == 0);
   CHECK(missing.size() == 2);
 }
 
@@ -75,10 +75,27 @@ TEST_CASE("without the bundle, each function is named by its caller's call; the 
   map_cache cache;
   cache.put(key, fixture_map(), "");
   std::vector<std::string> missing;
-  auto done = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", cache, missing);
+  auto done = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", {}, cache, missing);
   CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
   CHECK(done.stack.find("    at checkout (src/cart.js:6:10)") != std::string::npos);
   CHECK(done.stack.find("    at d (src/index.js:4:18)") != std::string::npos);
+}
+
+TEST_CASE("by debug ID: the event's image for the bundle names the map, whatever the release") {
+  map_cache cache;
+  std::vector<std::string> missing;
+  std::string stack = fixture("app.min.stack.txt");
+  std::vector<std::pair<std::string_view, std::string_view>> images = {
+      {"https://shop.example.com/assets/app.min.js", "5B1F3C2A-8D4E-4F6A-9B0C-1D2E3F4A5B6C"}};
+  auto none = edgelog::symbolicate_stack(stack, 7, "", images, cache, missing);
+  CHECK(none.frames == 0);
+  CHECK(missing == std::vector<std::string>{"7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", "7:url:|~/assets/app.min.js.map"});
+  cache.put("7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", fixture_map(), fixture("app.min.js"));
+  missing.clear();
+  auto done = edgelog::symbolicate_stack(stack, 7, "", images, cache, missing);
+  CHECK(missing.empty());
+  CHECK(done.frames == 3);
+  CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
 }
 
 TEST_CASE("the cache keeps maps within its budget, the least recently used going first") {

@@ -60,6 +60,9 @@ class event_builder {
   /// the stack).
   void text(event_field field, std::string_view value);
 
+  /// A bundle of a JavaScript stack and its source map's debug ID (up to 32 per event).
+  void debug_image(std::string_view code_file, std::string_view debug_id);
+
   /// ctx or tags as the JSON text of an object (valid UTF-8); false only for text that is not
   /// one JSON value, which counts as broken JSON.
   bool object(event_field field, std::string_view json);
