@@ -527,7 +527,10 @@ source_context lines_around(const line_index& lines, std::uint32_t line, std::ui
   std::string_view here = lines.line(line);
   std::size_t col = column ? column - 1 : 0;
   out.line = cut(here, here.size() > context_width && col > context_width / 2 ? col - context_width / 2 : 0);
-  for (std::uint32_t n = line + 1; n <= line + radius && n <= lines.lines(); ++n) out.post.emplace_back(cut(lines.line(n), 0));
+  for (std::uint32_t n = line + 1; n <= line + radius && n <= lines.lines(); ++n) {
+    if (n == lines.lines() && lines.line(n).empty()) break;  // the end of a text that ends its last line
+    out.post.emplace_back(cut(lines.line(n), 0));
+  }
   return out;
 }
 

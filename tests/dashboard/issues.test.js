@@ -1,5 +1,6 @@
 // The dashboard in Chromium — issues: resolving (also in the next release), the baseline band, Trending, next steps and tickets.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ADMIN_TOKEN, applySqlFile } from "../support/harness.js";
@@ -11,6 +12,29 @@ import {
 useDashboard({ fakes: true });
 
 describe("issues", () => {
+  test("a minified error read back through its uploaded source map: original frames, the source around the throw, the minified stack", async () => {
+    const fixtures = join(ROOT, "tests", "cpp", "sourcemaps", "fixtures");
+    const form = new FormData();
+    form.append("release", "7.0.0");
+    for (const name of ["app.min.js", "app.min.js.map"]) form.append("file", new Blob([readFileSync(join(fixtures, name))]), `assets/${name}`);
+    const encoded = new Response(form);
+    const upload = await w.admin("/api/admin/projects/shop/sourcemaps", { method: "POST",
+      headers: { "Content-Type": encoded.headers.get("content-type") }, body: Buffer.from(await encoded.arrayBuffer()) });
+    assert.equal(upload.status, 201);
+    const stack = readFileSync(join(fixtures, "app.min.stack.txt"), "utf8");
+    assert.equal((await w.send(shop, [{ level: "error", message: "RangeError: card declined: amount too large", release: "7.0.0", stack }])).status, 202);
+    const [event] = (await api("/api/logs?project=shop&q=release:7.0.0")).logs;
+    await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
+    const source = page.locator("[data-source]");
+    await source.waitFor();
+    assert.match(await source.locator("li.here").textContent(), /throw new RangeError\("card declined: amount too large"\)/);
+    assert.equal(await source.locator("li").count(), 7); // three lines before the throw (the file's first), three after
+    assert.match(await page.locator(".frames").first().textContent(), /^chargeCard +payment\.js:4checkout +cart\.js:6handle +index\.js:4/);
+    await page.locator("[data-minified] summary").click();
+    assert.match(await page.locator("[data-minified] pre").textContent(), /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
+    await shot("issue-symbolicated");
+  });
+
   test("resolves an issue", async () => {
     const [event] = (await api("/api/logs?q=zebra")).logs;
     await page.goto(`${w.url}/#/issues?project=shop`);

@@ -1,5 +1,7 @@
 // One event in full: message, fields (filterable ones clickable, ids copyable), stack with its
-// in-app frames marked, ctx and tags. Explore, the event page and the issue page show it.
+// in-app frames marked (and, for a stack read back through a source map, the source around its
+// first in-app frame and the minified stack as it arrived), ctx and tags. Explore, the event page
+// and the issue page show it.
 import { copyButton, fmtTime, h, highlight, levelBadge } from "./dom.js";
 import { filterFields } from "./vocabulary.js";
 
@@ -25,9 +27,23 @@ export function eventBlock(e, terms = [], { filter = null } = {}) {
     e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
       `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`, f.in_app ? h("span.muted", {}, "  in app") : null)))]
       : null,
+    sourceContext(e.ctx?.symbolicated?.context),
     e.stack ? [h("h3", {}, "Raw stack"), h("pre", {}, highlight(e.stack, terms))] : null,
+    e.ctx?.symbolicated?.minified_stack ? h("details", { "data-minified": "" },
+      h("summary", {}, `Minified stack (${e.ctx.symbolicated.frames} frames read back through a source map)`),
+      h("pre", {}, e.ctx.symbolicated.minified_stack)) : null,
     e.ctx ? [h("h3", {}, "ctx"), h("pre", {}, JSON.stringify(e.ctx, null, 2))] : null,
     e.tags ? [h("h3", {}, "tags"), h("pre", {}, JSON.stringify(e.tags, null, 2))] : null,
     h("p", {}, h("a", { href: `#/event/${e.id}` }, "Events around this one")));
 }
 
+
+/** The source around a symbolicated frame: five lines either side, the frame's line marked. */
+function sourceContext(c) {
+  if (!c?.context_line && !c?.pre?.length) return null;
+  const first = c.line - (c.pre?.length ?? 0);
+  const row = (text, n, here) => h("li", { class: here ? "here" : "", value: n }, text || " ");
+  return [h("h3", {}, "Source ", h("span.muted", {}, `${c.file}:${c.line}`)),
+    h("ol.source", { start: first, "data-source": "" }, (c.pre ?? []).map((t, i) => row(t, first + i, false)),
+      row(c.context_line, c.line, true), (c.post ?? []).map((t, i) => row(t, c.line + 1 + i, false)))];
+}
