@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "batch_gen.h"
+#include "timing.h"
 #include "edgelog/ingest/passes/enrich.h"
 #include "edgelog/ingest/passes/scrub.h"
 #include "edgelog/ingest/pipeline.h"
@@ -25,20 +26,7 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-template <typename Fn>
-double median_ms(int runs, Fn&& fn) {
-  std::vector<double> ms;
-  ms.reserve(static_cast<std::size_t>(runs));
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = clock_type::now();
-    fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
+using edgelog::bench::median_ms;
 
 }  // namespace
 

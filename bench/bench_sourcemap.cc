@@ -20,22 +20,11 @@
 #include <vector>
 
 #include "edgelog/sourcemaps/source_map.h"
+#include "timing.h"
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-template <typename Fn>
-double median_ms(int runs, Fn&& fn) {
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    auto t0 = clock_type::now();
-    fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
-}
+using edgelog::bench::median_ms;
 
 std::string slurp(const char* path) {
   std::ifstream in(path, std::ios::binary);

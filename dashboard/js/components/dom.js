@@ -142,6 +142,18 @@ export function toast(message) {
   setTimeout(() => item.remove(), 3500);
 }
 
+/** Runs an operator's action: `message` as a toast when it worked, then `after` (a reload); the
+ *  API's refusal (and its field) as a toast when it did not. */
+export async function attempt(fn, message, after) {
+  try {
+    await fn();
+    toast(message);
+    await after();
+  } catch (err) {
+    toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
+  }
+}
+
 export function copyButton(text, label = "Copy") {
   return h("button", {
     type: "button",

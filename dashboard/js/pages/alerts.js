@@ -1,7 +1,7 @@
 // Alerts for one project: rules (create, enable/disable, delete), destinations (add, remove),
 // the test-alert button, and the delivery log.
 import { api } from "../components/api.js";
-import { errorBox, fmtTime, h, replace, toast } from "../components/dom.js";
+import { attempt, errorBox, fmtTime, h, replace, toast } from "../components/dom.js";
 import { alertKinds, destinationKinds, levels, sensitivities } from "../components/vocabulary.js";
 
 
@@ -13,15 +13,7 @@ export async function render(view, { params, nav: { controls, update } }) {
   if (!slug) return void replace(body, h("p.panel", {}, "Create a project first: ", h("a", { href: "#/projects" }, "Projects")));
   const base = `/api/admin/projects/${encodeURIComponent(slug)}/alerts`;
   const reload = () => render(view, { params: new URLSearchParams({ ...Object.fromEntries(params), project: slug }), nav: { controls, update } });
-  const act = async (fn, message) => {
-    try {
-      await fn();
-      toast(message);
-      await reload();
-    } catch (err) {
-      toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
-    }
-  };
+  const act = (fn, message) => attempt(fn, message, reload);
   try {
     const [{ rules, destinations }, { deliveries }] = await Promise.all([api(base), api(`${base}/deliveries`)]);
     // From explore's "Alert on it": a new error-rate rule on that query, or an aggregate rule on its groups.

@@ -1,19 +1,9 @@
 // A project's integrations: the ticket tracker (GitHub or Jira Cloud) and the forwarders that send
 // its events on to Elasticsearch/OpenSearch or a SIEM. Each panel loads and saves on its own.
 import { api } from "../components/api.js";
-import { errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
+import { attempt, errorBox, fmtAgo, fmtNumber, h, replace } from "../components/dom.js";
 
 const field = (label, input, hint) => h("label", {}, label, input, hint ? h("span.muted", {}, hint) : null);
-
-async function attempt(fn, message, after) {
-  try {
-    await fn();
-    toast(message);
-    await after();
-  } catch (err) {
-    toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
-  }
-}
 
 /** The two panels for project `slug`. */
 export function integrationPanels(slug) {

@@ -2,19 +2,9 @@
 // project by script name (or '*' for any other), with the share of their info lines kept; the
 // producers seen but mapped nowhere, to map with one click; and the lines to add to a Worker.
 import { api } from "../components/api.js";
-import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
+import { attempt, copyButton, errorBox, fmtAgo, fmtNumber, h, replace } from "../components/dom.js";
 
 const snippet = (consumer) => `tail_consumers = [{ service = "${consumer}" }]`;
-
-async function attempt(fn, message, after) {
-  try {
-    await fn();
-    toast(message);
-    await after();
-  } catch (err) {
-    toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
-  }
-}
 
 const share = (x) => `${Math.round(x * 100)} %`;
 const name = (script) => (script === "*" ? h("span", {}, h("code", {}, "*"), " any other Worker") : h("code", {}, script));

@@ -16,10 +16,9 @@ using edgelog::line_index;
 using edgelog::source_map;
 
 std::string_view fixture(std::string_view name) {
-  for (const auto& f : edgelog::test::golden_files())
-    if (f.name == name) return f.content;
-  FAIL("no fixture " << name);
-  return {};
+  std::string_view content = edgelog::test::golden_named(name);
+  REQUIRE_MESSAGE(!content.empty(), "no fixture " << name);
+  return content;
 }
 
 source_map parsed(std::string_view json) {

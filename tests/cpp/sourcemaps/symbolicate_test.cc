@@ -19,10 +19,9 @@ using edgelog::map_cache;
 using edgelog::source_map;
 
 std::string fixture(std::string_view name) {
-  for (const auto& f : edgelog::test::golden_files())
-    if (f.name == name) return std::string(f.content);
-  FAIL("no fixture " << name);
-  return {};
+  std::string_view content = edgelog::test::golden_named(name);
+  REQUIRE_MESSAGE(!content.empty(), "no fixture " << name);
+  return std::string(content);
 }
 
 source_map fixture_map() {
