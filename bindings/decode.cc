@@ -261,6 +261,7 @@ errc decode_ingest(std::string_view text, ingest_request& out) {
       c.macs = std::move(m);
     }
     c.alert_details = doc.value("alert_details", true);
+    c.symbolicate = doc.value("symbolicate", false);
     if (auto it = doc.find("settings"); it != doc.end()) {
       out.inline_settings = true;
       read_settings(*it, out.settings);

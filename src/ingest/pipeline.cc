@@ -66,12 +66,16 @@ const ingest_decision& refuse(ingest_decision& d, errc code, std::size_t events,
   return d;
 }
 
+// The maps one batch may ask the shim for (a batch of Node stacks names many files).
+constexpr std::size_t max_missing_maps = 64;
+
 // JavaScript stacks rewritten to their sources where a kept map covers them, before grouping; the
 // minified stack and the first in-app frame's context lines go to ctx.symbolicated.
 void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t project, map_cache& maps, std::vector<std::string>& missing) {
   for (event& ev : b.events) {
     if (ev.stack.empty()) continue;
     symbolicated s = symbolicate_stack(ev.stack, project, ev.release, ev.debug_images, maps, missing);
+    if (missing.size() > max_missing_maps) missing.resize(max_missing_maps);
     if (!s.frames) continue;
     if (s.stack.size() > limits.max_stack_bytes) s.stack.resize(s.stack.rfind('\n', limits.max_stack_bytes));
     std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":";
@@ -180,7 +184,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
 
   d.accepted = b.events.size();
   d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
-  if (ctx.maps) symbolicate_events(b, settings.limits, ctx.project_id, *ctx.maps, d.missing_maps);
+  if (ctx.maps && ctx.symbolicate) symbolicate_events(b, settings.limits, ctx.project_id, *ctx.maps, d.missing_maps);
   scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
   for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules));

@@ -77,3 +77,10 @@ export async function sourceFileByDebugId(db, projectId, debugId, kind) {
   return db.prepare(`SELECT id, kind, url, object FROM source_files WHERE project_id = ?1 AND debug_id = ?2 AND kind = ?3
     ORDER BY id DESC LIMIT 1`).bind(projectId, debugId, kind).first();
 }
+
+/** Every map of a project, as symbolication names them: [{debug_id, release, url}]. */
+export async function sourceMapKeys(db, projectId) {
+  const { results } = await db.prepare("SELECT debug_id, release, url FROM source_files WHERE project_id = ?1 AND kind = 'map'")
+    .bind(projectId).all();
+  return results;
+}

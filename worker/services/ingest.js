@@ -9,7 +9,7 @@ import * as rates from "../platform/rates.js";
 import { alertOnIngest, mayAlert } from "./alerting.js";
 import { credentialsForKey } from "./credentials.js";
 import { noteKeyUse } from "./key-usage.js";
-import { loadMissingMaps } from "./sourcemaps.js";
+import { hasSourceMaps, loadMissingMaps } from "./sourcemaps.js";
 import { enqueueWrite, queueBound } from "./queue.js";
 import { foldPending } from "./rollups.js";
 import { ticketsOnIngest } from "./tickets.js";
@@ -132,6 +132,7 @@ export async function ingestWith(request, env, ctx,
 
   const signature = request.headers.get("x-signature") ?? "";
   const macs = creds.signed ? await bodyMacs(creds.secrets, signature, wire) : null;
+  const symbolicate = await hasSourceMaps(env, project.id, now);
   const context = {
     now_ms: now,
     signature,
@@ -140,6 +141,7 @@ export async function ingestWith(request, env, ctx,
     format,
     rate: rateContext(project, ipKey, creds.signed ? project.ip_requests_per_minute : project.unsigned_ip_requests_per_minute),
     alert_details: mayAlert(project.id, now),
+    ...(symbolicate ? { symbolicate } : {}),
   };
   const settings = ingestSettings(project);
   let decision;
@@ -191,8 +193,9 @@ export async function ingestTrusted(env, ctx, { project, body, format, rid }) {
   const now = Date.now();
   const minute = now - (now % 60_000);
   if (!(await countsReady(env, project, null, now, minute, rid))) return { status: 503, stored: false };
+  const symbolicate = await hasSourceMaps(env, project.id, now);
   const context = { now_ms: now, signature: "", unsigned: true, format, rate: rateContext(project, null, 0),
-    alert_details: mayAlert(project.id, now) };
+    alert_details: mayAlert(project.id, now), ...(symbolicate ? { symbolicate } : {}) };
   let decision = decide(context, body, body, project, null);
   try {
     decision = await withSourceMaps(env, project, decision, () => redecide(context, body, body, project), rid);

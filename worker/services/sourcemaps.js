@@ -141,14 +141,42 @@ export async function storeUpload(env, project, { files, release }, now = Date.n
     if (replaced.length && env.COLD) await deleteObjects(env.COLD, replaced);
     stored.push({ id, name: file.path, url: `~/${file.path}`, kind: file.kind, debug_id: file.debugId, bytes: file.bytes.length });
   }
-  forgetAbsentMaps();
+  forgetMaps(project.id);
   return { files: stored, refused, skipped };
 }
 
-// Maps an ingest asked for that are not uploaded: not looked for again in this isolate for a minute
-// (an upload is used within a minute everywhere, at once where it was made).
-const ABSENT_MS = 60_000;
-const absent = new Map(); // key → until
+// Which maps each project has, as symbolication keys, read at most once a minute per isolate (an
+// upload is used within a minute everywhere, at once where it was made): a project without maps
+// costs its ingests nothing, and a batch naming files no map covers asks D1 nothing.
+const KEYS_FRESH_MS = 60_000;
+const projectKeys = new Map(); // project id → {keys: Set, readAt}
+const absent = new Map(); // key → until: an uploaded map that did not load
+
+async function keysOf(env, projectId, now) {
+  let entry = projectKeys.get(projectId);
+  if (!entry || now - entry.readAt >= KEYS_FRESH_MS) {
+    const keys = new Set();
+    for (const m of await db.sourceMapKeys(env.DB, projectId)) {
+      if (m.debug_id) keys.add(`${projectId}:debug:${m.debug_id}`);
+      keys.add(`${projectId}:url:${m.release ?? ""}|${m.url}`);
+    }
+    if (projectKeys.size > 1000) projectKeys.clear();
+    entry = { keys, readAt: now };
+    projectKeys.set(projectId, entry);
+  }
+  return entry.keys;
+}
+
+/** Whether the project has uploaded maps (its ingests then look their stacks up); false when D1
+ *  does not answer. */
+export async function hasSourceMaps(env, projectId, now = Date.now()) {
+  try {
+    return (await keysOf(env, projectId, now)).size > 0;
+  } catch (err) {
+    console.error("source map keys unavailable", err);
+    return false;
+  }
+}
 
 async function storedBytes(env, file) {
   if (file.object) return env.COLD ? getBytes(env.COLD, file.object) : null;
@@ -168,8 +196,9 @@ async function storedBytes(env, file) {
  *  (src/sourcemaps/symbolicate.cc). */
 export async function loadMissingMaps(env, projectId, keys, now = Date.now()) {
   let loaded = false;
+  const uploaded = await keysOf(env, projectId, now);
   for (const key of keys) {
-    if ((absent.get(key) ?? 0) > now) continue;
+    if (!uploaded.has(key) || (absent.get(key) ?? 0) > now) continue;
     const byId = /^(\d+):debug:([0-9a-f-]{1,64})$/.exec(key);
     const byUrl = /^(\d+):url:([^|]*)\|(~\/.+)$/.exec(key);
     if (Number((byId ?? byUrl)?.[1]) !== projectId) continue;
@@ -200,12 +229,16 @@ export async function loadMissingMaps(env, projectId, keys, now = Date.now()) {
   return loaded;
 }
 
-/** Forgets that maps were looked for and absent (after an upload here). */
-export const forgetAbsentMaps = () => absent.clear();
+/** Forgets what this isolate knew of a project's maps (after an upload or deletion here). */
+function forgetMaps(projectId) {
+  projectKeys.delete(projectId);
+  absent.clear();
+}
 
 /** Deletes files (of a release, or one by id) and their R2 objects: how many went. */
 export async function deleteSourceFiles(env, project, which) {
   const removed = await db.deleteSourceFiles(env.DB, project.id, which);
+  forgetMaps(project.id);
   const objects = removed.map((r) => r.object).filter(Boolean);
   if (objects.length && env.COLD) await deleteObjects(env.COLD, objects);
   return removed.length;

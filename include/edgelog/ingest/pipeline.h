@@ -68,6 +68,7 @@ struct ingest_context {
   /// missing_maps (the shim loads those it has, and decides again).
   map_cache* maps = nullptr;
   std::int64_t project_id = 0;  ///< whose maps (their keys name the project)
+  bool symbolicate = false;     ///< the project has uploaded maps: look its stacks' frames up
 };
 
 /// Processes requests; reuse one so its buffers are allocated once.

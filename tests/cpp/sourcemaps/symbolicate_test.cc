@@ -128,6 +128,7 @@ const edgelog::ingest_decision& decide(edgelog::pipeline& p, map_cache& cache, c
   ctx.unsigned_key = true;
   ctx.maps = &cache;
   ctx.project_id = 7;
+  ctx.symbolicate = true;
   std::string_view view(padded.data(), body.size());
   return p.decide(ctx, view, view);
 }
@@ -144,6 +145,22 @@ TEST_CASE("ingest: a stack rewritten before grouping, the minified one and conte
   REQUIRE(before.status == 202);
   CHECK(before.missing_maps == std::vector<std::string>{key});
   std::string minified_fingerprint = before.enriched[0].group.fingerprint;
+  // A project without maps: nothing is looked up.
+  {
+    edgelog::pipeline q;
+    static std::string padded;
+    static edgelog::project_settings settings;
+    std::string body = nlohmann::json::array({error_event("1.4.2", stack)}).dump();
+    padded = body + std::string(edgelog::batch_parser::padding, '\0');
+    edgelog::ingest_context ctx;
+    ctx.project = &settings;
+    ctx.now_ms = 1'796'663'630'000;
+    ctx.unsigned_key = true;
+    ctx.maps = &cache;
+    ctx.project_id = 7;
+    const auto& off = q.decide(ctx, std::string_view(padded.data(), body.size()), std::string_view(padded.data(), body.size()));
+    CHECK(off.missing_maps.empty());
+  }
 
   cache.put(key, fixture_map(), fixture("app.min.js"));
   const auto& after = decide(p, cache, nlohmann::json::array({error_event("1.4.2", stack)}));

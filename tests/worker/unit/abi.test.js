@@ -73,7 +73,7 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   assert.equal(core.checkSourceMap(new TextEncoder().encode('{"version":3,"mappings":"!"}')).error.code, "invalid_source_map");
   // A stack the map covers, under release 2.0: missing first, then rewritten once the map is kept.
   const stack = readFileSync(join(ROOT, "tests", "cpp", "sourcemaps", "fixtures", "app.min.stack.txt"), "utf8");
-  const mapped = { now_ms: now, unsigned: true, settings: { max_events: 10 } };
+  const mapped = { now_ms: now, unsigned: true, symbolicate: true, settings: { max_events: 10 } };
   const body = new TextEncoder().encode(JSON.stringify([{ level: "error", message: "declined", release: "2.0", stack }]));
   const first = core.ingest(mapped, body);
   assert.deepEqual(first.header.missing_maps, ["0:url:2.0|~/assets/app.min.js.map"]);
