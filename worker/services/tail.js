@@ -30,7 +30,11 @@ async function routesFor(env, scripts, now) {
     for (const row of rows) byScript.set(row.script, row);
     routes = { readAt: now, byScript };
   }
-  return (script) => routes.byScript.get(script) ?? routes.byScript.get(ANY_WORKER) ?? null;
+  // A producer's own mapping, else '*' (a producer once seen unmapped has a row without a project).
+  return (script) => {
+    const own = routes.byScript.get(script);
+    return own?.project ? own : routes.byScript.get(ANY_WORKER) ?? own ?? null;
+  };
 }
 
 /** Upper bound of the events one item gives: one per exception and console line, one outcome. */

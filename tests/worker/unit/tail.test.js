@@ -63,6 +63,19 @@ test("'*' takes the producers without a mapping of their own; mapping one later 
   assert.equal(taken.meta.changes, 0); // and is not taken from it by another
 });
 
+test("a producer once seen unmapped is taken by '*' when '*' is mapped later", async () => {
+  await receiveTail([item("legacy", { logs: 1 })], env, ctx);
+  await settle();
+  assert.equal((await producer("legacy")).dropped, 1);
+  await db.mapTailWorker(env.DB, { script: "*", projectId: 2, logSample: 1, now });
+  forgetTailRoutes();
+  await receiveTail([item("legacy", { logs: 2 })], env, ctx);
+  await settle();
+  assert.equal(await storedEvents("everything"), 2);
+  const seen = await producer("legacy");
+  assert.deepEqual([seen.project_id, seen.events, seen.dropped], [null, 2, 1]);
+});
+
 test("an invocation with more lines than one request takes is cut: every line stored, its exception and outcome once", async () => {
   await db.mapTailWorker(env.DB, { script: "*", projectId: 1, logSample: 1, now });
   await env.DB.prepare("UPDATE projects SET max_events_per_request = 100 WHERE id = 1").run();
