@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "edgelog/sourcemaps/source_map.h"
-#include "golden.h"
+#include "fixtures.h"
 
 namespace {
 
@@ -15,11 +15,7 @@ using edgelog::errc;
 using edgelog::line_index;
 using edgelog::source_map;
 
-std::string_view fixture(std::string_view name) {
-  std::string_view content = edgelog::test::golden_named(name);
-  REQUIRE_MESSAGE(!content.empty(), "no fixture " << name);
-  return content;
-}
+using edgelog::test::fixture;
 
 source_map parsed(std::string_view json) {
   errc code;

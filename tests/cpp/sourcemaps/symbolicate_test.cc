@@ -8,7 +8,7 @@
 
 #include "edgelog/ingest/pipeline.h"
 #include "edgelog/sourcemaps/symbolicate.h"
-#include "golden.h"
+#include "fixtures.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,17 +18,8 @@ using edgelog::errc;
 using edgelog::map_cache;
 using edgelog::source_map;
 
-std::string fixture(std::string_view name) {
-  std::string_view content = edgelog::test::golden_named(name);
-  REQUIRE_MESSAGE(!content.empty(), "no fixture " << name);
-  return std::string(content);
-}
-
-source_map fixture_map() {
-  errc code;
-  std::string why;
-  return source_map::parse(fixture("app.min.js.map"), {}, code, why);
-}
+using edgelog::test::fixture;
+using edgelog::test::fixture_map;
 
 const std::string key = "7:url:1.4.2|~/assets/app.min.js.map";
 
@@ -44,13 +35,13 @@ TEST_CASE("keys: the project, the release and the URL's path, .map added") {
 TEST_CASE("a stack: the map missing first, then its frames rewritten to their sources and functions") {
   map_cache cache;
   std::vector<std::string> missing;
-  std::string stack = fixture("app.min.stack.txt");
+  std::string stack(fixture("app.min.stack.txt"));
   auto none = edgelog::symbolicate_stack(stack, 7, "1.4.2", {}, cache, missing);
   CHECK(none.frames == 0);
   CHECK(none.stack.empty());
   REQUIRE(missing == std::vector<std::string>{key});
 
-  cache.put(key, fixture_map(), fixture("app.min.js"));
+  cache.put(key, fixture_map(), std::string(fixture("app.min.js")));
   missing.clear();
   auto done = edgelog::symbolicate_stack(stack, 7, "1.4.2", {}, cache, missing);
   CHECK(missing.empty());
@@ -83,13 +74,13 @@ TEST_CASE("without the bundle, each function is named by its caller's call; the 
 TEST_CASE("by debug ID: the event's image for the bundle names the map, whatever the release") {
   map_cache cache;
   std::vector<std::string> missing;
-  std::string stack = fixture("app.min.stack.txt");
+  std::string stack(fixture("app.min.stack.txt"));
   std::vector<std::pair<std::string_view, std::string_view>> images = {
       {"https://shop.example.com/assets/app.min.js", "5B1F3C2A-8D4E-4F6A-9B0C-1D2E3F4A5B6C"}};
   auto none = edgelog::symbolicate_stack(stack, 7, "", images, cache, missing);
   CHECK(none.frames == 0);
   CHECK(missing == std::vector<std::string>{"7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", "7:url:|~/assets/app.min.js.map"});
-  cache.put("7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", fixture_map(), fixture("app.min.js"));
+  cache.put("7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", fixture_map(), std::string(fixture("app.min.js")));
   missing.clear();
   auto done = edgelog::symbolicate_stack(stack, 7, "", images, cache, missing);
   CHECK(missing.empty());
@@ -116,7 +107,8 @@ TEST_CASE("the cache keeps maps within its budget, the least recently used going
 }
 
 // One ingest of `events` by a pipeline with the cache, for project 7.
-const edgelog::ingest_decision& decide(edgelog::pipeline& p, map_cache& cache, const nlohmann::json& events) {
+const edgelog::ingest_decision& decide(edgelog::pipeline& p, map_cache& cache, const nlohmann::json& events,
+                                      bool symbolicate = true) {
   static std::string padded;
   static edgelog::project_settings settings;
   std::string body = events.dump();
@@ -128,7 +120,7 @@ const edgelog::ingest_decision& decide(edgelog::pipeline& p, map_cache& cache, c
   ctx.unsigned_key = true;
   ctx.maps = &cache;
   ctx.project_id = 7;
-  ctx.symbolicate = true;
+  ctx.symbolicate = symbolicate;
   std::string_view view(padded.data(), body.size());
   return p.decide(ctx, view, view);
 }
@@ -140,29 +132,16 @@ nlohmann::json error_event(const std::string& release, const std::string& stack)
 TEST_CASE("ingest: a stack rewritten before grouping, the minified one and context lines in ctx.symbolicated") {
   map_cache cache;
   edgelog::pipeline p;
-  std::string stack = fixture("app.min.stack.txt");
+  std::string stack(fixture("app.min.stack.txt"));
   const auto& before = decide(p, cache, nlohmann::json::array({error_event("1.4.2", stack)}));
   REQUIRE(before.status == 202);
   CHECK(before.missing_maps == std::vector<std::string>{key});
   std::string minified_fingerprint = before.enriched[0].group.fingerprint;
   // A project without maps: nothing is looked up.
-  {
-    edgelog::pipeline q;
-    static std::string padded;
-    static edgelog::project_settings settings;
-    std::string body = nlohmann::json::array({error_event("1.4.2", stack)}).dump();
-    padded = body + std::string(edgelog::batch_parser::padding, '\0');
-    edgelog::ingest_context ctx;
-    ctx.project = &settings;
-    ctx.now_ms = 1'796'663'630'000;
-    ctx.unsigned_key = true;
-    ctx.maps = &cache;
-    ctx.project_id = 7;
-    const auto& off = q.decide(ctx, std::string_view(padded.data(), body.size()), std::string_view(padded.data(), body.size()));
-    CHECK(off.missing_maps.empty());
-  }
+  edgelog::pipeline q;
+  CHECK(decide(q, cache, nlohmann::json::array({error_event("1.4.2", stack)}), false).missing_maps.empty());
 
-  cache.put(key, fixture_map(), fixture("app.min.js"));
+  cache.put(key, fixture_map(), std::string(fixture("app.min.js")));
   const auto& after = decide(p, cache, nlohmann::json::array({error_event("1.4.2", stack)}));
   REQUIRE(after.status == 202);
   CHECK(after.missing_maps.empty());
@@ -176,17 +155,15 @@ TEST_CASE("ingest: a stack rewritten before grouping, the minified one and conte
 }
 
 TEST_CASE("the same bug from two releases minified differently is one issue once their maps are kept") {
-  std::string v1 = fixture("app.min.stack.txt"), v2 = fixture("app.v2.min.stack.txt");
+  std::string v1(fixture("app.min.stack.txt")), v2(fixture("app.v2.min.stack.txt"));
   REQUIRE(v2.find("    at n (https://shop.example.com/assets/app.v2.min.js:1:173)") != std::string::npos);
   map_cache cache;
   edgelog::pipeline p;
   auto events = nlohmann::json::array({error_event("1.4.2", v1), error_event("1.5.0", v2)});
   const auto& apart = decide(p, cache, events);
   CHECK(apart.issues.size() == 2);  // minified names differ between the builds
-  errc code;
-  std::string why;
-  cache.put(key, fixture_map(), fixture("app.min.js"));
-  cache.put("7:url:1.5.0|~/assets/app.v2.min.js.map", source_map::parse(fixture("app.v2.min.js.map"), {}, code, why), fixture("app.v2.min.js"));
+  cache.put(key, fixture_map(), std::string(fixture("app.min.js")));
+  cache.put("7:url:1.5.0|~/assets/app.v2.min.js.map", fixture_map("app.v2.min.js.map"), std::string(fixture("app.v2.min.js")));
   const auto& together = decide(p, cache, events);
   REQUIRE(together.issues.size() == 1);
   CHECK(together.issues[0].count == 2);
