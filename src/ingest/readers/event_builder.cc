@@ -31,6 +31,7 @@ constexpr std::pair<std::string_view, event_field> field_names[] = {
     {"endpoint", event_field::endpoint},
     {"fingerprint", event_field::fingerprint},
     {"_fingerprint", event_field::stored_fingerprint},
+    {"debug_meta", event_field::debug_meta},
 };
 
 std::string_view name_of(event_field f) noexcept {

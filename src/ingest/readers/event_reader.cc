@@ -53,6 +53,7 @@ class event_reader {
       }
       case event_field::ts: return read_ts(v);
       case event_field::fingerprint: return read_fingerprint(v);
+      case event_field::debug_meta: return read_debug_meta(v);
       case event_field::ctx:
       case event_field::tags: return read_object(field, v);
       case event_field::unknown: return true;  // ignored; On-Demand skips the unread value
@@ -129,6 +130,52 @@ class event_reader {
       if (auto e = element.get(element_value); e) return broken(e);
       if (auto e = text(element_value, part); e) return wrong_type(event_field::fingerprint, e);
       if (!fields_.fingerprint_part(part)) return false;
+    }
+    return true;
+  }
+
+  // `debug_meta`: {"images": [{"type": "sourcemap", "code_file", "debug_id"}]}, Sentry's shape:
+  // which bundle a stack's frames come from, by its source map's debug ID. Read for symbolication,
+  // not stored; an image of another type, or a member of another shape, is passed over.
+  bool read_debug_meta(od::value v) {
+    od::json_type type;
+    if (auto e = v.type().get(type); e) return broken(e);
+    if (type == od::json_type::null) return true;
+    if (type != od::json_type::object) return fields_.wrong_type(event_field::debug_meta);
+    od::object meta;
+    if (auto e = v.get_object().get(meta); e) return broken(e);
+    for (auto member : meta) {
+      std::string_view key;
+      od::value images;
+      if (auto e = member.unescaped_key().get(key); e) return broken(e);
+      if (auto e = member.value().get(images); e) return broken(e);
+      if (key != "images") continue;
+      od::array arr;
+      if (auto e = images.get_array().get(arr); e) {
+        if (is_type_error(e)) continue;
+        return broken(e);
+      }
+      for (auto element : arr) {
+        od::object image;
+        if (auto e = element.get_object().get(image); e) {
+          if (is_type_error(e)) continue;
+          return broken(e);
+        }
+        std::string_view image_type, code_file, debug_id;
+        for (auto field : image) {
+          std::string_view name, value;
+          od::value fv;
+          if (auto e = field.unescaped_key().get(name); e) return broken(e);
+          if (auto e = field.value().get(fv); e) return broken(e);
+          if (name != "type" && name != "code_file" && name != "debug_id") continue;
+          if (auto e = text(fv, value); e) {
+            if (is_type_error(e)) continue;
+            return broken(e);
+          }
+          (name == "type" ? image_type : name == "code_file" ? code_file : debug_id) = value;
+        }
+        if (image_type == "sourcemap") fields_.debug_image(code_file, debug_id);
+      }
     }
     return true;
   }

@@ -169,3 +169,28 @@ TEST_CASE("the same bug from two releases minified differently is one issue once
   CHECK(together.issues[0].count == 2);
   CHECK(together.events[1].stack.find("    at checkout (src/cart.js:6:10)") != std::string_view::npos);
 }
+
+TEST_CASE("edgelog's own events name their bundles' debug IDs in debug_meta as Sentry's do") {
+  std::string stack(fixture("app.min.stack.txt"));
+  auto event = error_event("", stack);
+  event["debug_meta"] = {{"images", nlohmann::json::array({
+      {{"type", "other"}, {"code_file", "https://shop.example.com/assets/app.min.js"}, {"debug_id", "00000000-0000-4000-8000-000000000000"}},
+      "not an image",
+      {{"type", "sourcemap"}, {"code_file", "https://shop.example.com/assets/app.min.js"}, {"debug_id", "5B1F3C2A-8D4E-4F6A-9B0C-1D2E3F4A5B6C"}, {"extra", 1}},
+  })}};
+  map_cache cache;
+  edgelog::pipeline p;
+  const auto& before = decide(p, cache, nlohmann::json::array({event}));
+  REQUIRE(before.status == 202);
+  CHECK(before.missing_maps == std::vector<std::string>{"7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", "7:url:|~/assets/app.min.js.map"});
+  cache.put("7:debug:5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c", fixture_map(), std::string(fixture("app.min.js")));
+  const auto& after = decide(p, cache, nlohmann::json::array({event}));
+  CHECK(after.events[0].stack.find("    at chargeCard (src/payment.js:4:11)") != std::string_view::npos);
+  // debug_meta of another shape is passed over; of the wrong type, it refuses the event.
+  auto odd = error_event("", stack);
+  odd["debug_meta"] = {{"images", "none"}, {"other", {1, 2}}};
+  CHECK(decide(p, cache, nlohmann::json::array({odd})).status == 202);
+  odd["debug_meta"] = "images";
+  const auto& refused = decide(p, cache, nlohmann::json::array({odd, error_event("", stack)}));
+  CHECK(refused.rejected.size() == 1);
+}

@@ -18,7 +18,8 @@ namespace edgelog {
 /// A field of edgelog's own event object.
 enum class event_field : std::uint8_t {
   unknown, ts, level, message, stack, ctx, tags, source, env, user_id, request_id, session_id,
-  release, event_id, source_type, error_type, component, endpoint, fingerprint, stored_fingerprint
+  release, event_id, source_type, error_type, component, endpoint, fingerprint, stored_fingerprint,
+  debug_meta
 };
 
 /// The field a key of edgelog's event object names ("_fingerprint" for stored_fingerprint);
