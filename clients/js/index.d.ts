@@ -20,6 +20,8 @@ export interface EdgelogEvent {
   fingerprint?: string[];
   ctx?: Record<string, unknown>;
   tags?: Record<string, string | number | boolean>;
+  /** The bundles' source map debug IDs; filled by the client from bundles whose IDs were injected. */
+  debug_meta?: { images: { type: "sourcemap"; code_file: string; debug_id: string }[] };
 }
 
 export type Fields = Omit<Partial<EdgelogEvent>, "level" | "message">;

@@ -1,6 +1,7 @@
 // The client: a bounded buffer, batches by count, size and interval, per-level sampling from the
 // project's GET /config, one batch in flight at a time with retries, and an account of every
 // event it did not deliver (client.stats(), and a warning event in the next batch).
+import { debugMetaOf } from "./debug-ids.js";
 import { watchLifecycle } from "./lifecycle.js";
 import { backoffMs, prepare, randomId, sendOnce } from "./transport.js";
 import { LEVELS } from "./vocabulary.js";
@@ -92,7 +93,8 @@ export function createClient(options) {
       buffer.shift();
     }
     // Serialized once, here: the batch is these strings joined, and their lengths are its size.
-    buffer.push(JSON.stringify({ ...event, level, ts: event.ts ?? new Date().toISOString() }));
+    const debug_meta = event.debug_meta ?? debugMetaOf(event.stack);
+    buffer.push(JSON.stringify({ ...event, level, ts: event.ts ?? new Date().toISOString(), ...(debug_meta && { debug_meta }) }));
     stats.buffered = buffer.length;
     if (buffer.length >= batchSize()) void flush();
     else schedule();
