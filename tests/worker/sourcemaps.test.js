@@ -1,4 +1,4 @@
-// Source maps uploaded per project: a multipart form and a tar.gz with esbuild's own output (the
+// Source maps uploaded per project: a multipart form, a tar.gz and a zip with esbuild's own output (the
 // fixtures of tests/cpp/sourcemaps), debug IDs from maps and bundles, release + URL, listing and
 // deleting, hostile uploads (paths that climb out, a gzip bomb, maps past the limits, broken
 // maps), R2 or D1 chunks, and the retention purge.
@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { gzipSync, zstdDecompressSync } from "node:zlib";
+import { crc32, deflateRawSync, gzipSync, zstdDecompressSync } from "node:zlib";
 import { ROOT, startWorker } from "../support/harness.js";
 
 const FIXTURES = join(ROOT, "tests", "cpp", "sourcemaps", "fixtures");
@@ -35,6 +35,40 @@ function tar(entries) {
   }
   blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
+}
+
+/** A zip of [name, bytes, {stored, size}] as zip tools write one: local headers, the members
+ *  (deflated unless `stored`), the central directory, its end record. `size` overrides the
+ *  uncompressed size a member declares. */
+function zip(entries) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const [name, data, { stored = false, size = data.length } = {}] of entries) {
+    const packed = stored ? Buffer.from(data) : deflateRawSync(data);
+    const fileName = Buffer.from(name);
+    const fields = (h, at) => {
+      h.writeUInt16LE(20, at); h.writeUInt16LE(0x800, at + 2); h.writeUInt16LE(stored ? 0 : 8, at + 4);
+      h.writeUInt32LE(crc32(data), at + 10); h.writeUInt32LE(packed.length, at + 14); h.writeUInt32LE(size, at + 18);
+      h.writeUInt16LE(fileName.length, at + 22);
+    };
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    fields(local, 4);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    fields(central, 6);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, packed);
+    centrals.push(central, fileName);
+    offset += 30 + fileName.length + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
 
 let w, plain;
@@ -98,7 +132,21 @@ describe("uploading source maps", () => {
     assert.deepEqual(releases.map((r) => [r.release, r.files, r.maps]), [["2.0.0", 2, 1]]);
   });
 
-  test("hostile and broken uploads: climbing paths, broken maps, a 17 MiB and a 100 MB map, a gzip bomb, zip", async () => {
+  test("a zip: deflated and stored members, directories passed over, debug IDs as from a tar", async () => {
+    const archive = zip([["static/", Buffer.alloc(0), { stored: true }], ["static/js/main.js", BUNDLE],
+      ["static/js/main.js.map", MAP, { stored: true }], ["static/notes.txt", Buffer.from("x")]]);
+    const res = await upload(plain, archive, { query: "?release=3.0.0", type: "application/zip" });
+    assert.equal(res.status, 201, await res.clone().text());
+    const body = await res.json();
+    assert.deepEqual(body.files.map((f) => [f.url, f.kind, f.debug_id, f.bytes]), [
+      ["~/static/js/main.js", "source", DEBUG_ID, BUNDLE.length], ["~/static/js/main.js.map", "map", DEBUG_ID, MAP.length]]);
+    assert.deepEqual(body.skipped, ["static/notes.txt"]);
+    // Known by its first bytes whatever the type it is sent as.
+    const untyped = await upload(plain, zip([["x/app.js", BUNDLE]]), { query: "?release=3.0.1", type: "application/octet-stream" });
+    assert.equal(untyped.status, 201);
+  });
+
+  test("hostile and broken uploads: climbing paths, broken maps, a 17 MiB and a 100 MB map, a gzip bomb, zip bombs", async () => {
     const mixed = await upload(w, tar([
       ["../../etc/evil.js.map", MAP], ["/abs/x.js", BUNDLE], ["ok/app.js", BUNDLE],
       ["bad.js.map", Buffer.from('{"version":3,"sources":["a.js"],"names":[],"mappings":"AA!A"}')],
@@ -138,8 +186,17 @@ describe("uploading source maps", () => {
     const cut = await upload(w, tar([["a.js", BUNDLE]]).subarray(0, 600), { type: "application/x-tar" });
     assert.equal(cut.status, 400);
     assert.equal((await cut.json()).error.code, "invalid_archive");
-    const zip = await upload(w, Buffer.from("PK\u0003\u0004"), { type: "application/zip" });
-    assert.equal(zip.status, 415);
+    const broken = await upload(w, Buffer.from("PK\u0003\u0004"), { type: "application/zip" });
+    assert.equal(broken.status, 400);
+    assert.deepEqual((await broken.json()).error, { code: "invalid_archive",
+      message: "not a zip archive edgelog reads: no end of central directory record" });
+    // A zip bomb: members that declare 40 MiB each, or a member that inflates past what it declares.
+    const declared = await upload(w, zip([["a.js.map", Buffer.alloc(1024), { size: 40 << 20 }], ["b.js.map", Buffer.alloc(1024), { size: 40 << 20 }]]));
+    assert.equal(declared.status, 413);
+    assert.equal((await declared.json()).error.code, "archive_too_large");
+    const lying = await upload(w, zip([["a.js.map", Buffer.alloc(8 << 20), { size: 1024 }]]));
+    assert.equal(lying.status, 400);
+    assert.equal((await lying.json()).error.message, "not a zip archive edgelog reads: a.js.map does not inflate to its declared size");
     const release = await upload(w, tar([["a.js", BUNDLE]]), { type: "application/x-tar", query: `?release=${"x".repeat(201)}` });
     assert.equal((await release.json()).field, "release");
   });

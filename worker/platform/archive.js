@@ -1,5 +1,6 @@
-// Tar archives (POSIX ustar, with pax and GNU long names), read from bytes already in memory: the
-// files and their names as the archive holds them. Names are not trusted here; callers check them.
+// Archives read from bytes already in memory: tar (POSIX ustar, with pax and GNU long names) and
+// zip (stored or deflated members): the files and their names as the archive holds them. Names are
+// not trusted here; callers check them.
 
 const BLOCK = 512;
 const decoder = new TextDecoder();
@@ -52,6 +53,92 @@ export function readTar(tar, { maxFiles = 10_000 } = {}) {
     if (type !== "0" && type !== "7") continue; // directories, links, devices: nothing to keep
     if (files.length === maxFiles) return { error: `more than ${maxFiles} files` };
     files.push({ name, bytes: data });
+  }
+  return { files };
+}
+
+// ---- zip ---------------------------------------------------------------------------------------
+
+const EOCD = 0x06054b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50;
+
+/** Whether `bytes` start as a zip does (a local file header, or the end record of an empty one). */
+export const isZip = (bytes) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b
+  && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+
+// Inflates one member into at most `limit` bytes; null when it holds more or does not inflate.
+async function inflate(data, limit) {
+  const reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  const chunks = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The regular files of a zip, read by its central directory: [{name, bytes}], or {error} when the
+ *  archive is broken, uses what is not read here (zip64, encryption, a method other than stored
+ *  or deflate), or unpacks to more than `maxUnpacked` bytes (every member's size as declared and as
+ *  inflated counts). At most `maxFiles` files. */
+export async function readZip(zip, { maxFiles = 10_000, maxUnpacked = Infinity } = {}) {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  let end = -1;
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) === EOCD) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) return { error: "no end of central directory record" };
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  if (count === 0xffff || at === 0xffffffff) return { error: "zip64 archives are not read" };
+  // The directory first: every member's declared size counts before one is inflated.
+  const members = [];
+  let unpacked = 0;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > zip.length || view.getUint32(at, true) !== CENTRAL) return { error: `a broken central directory entry at byte ${at}` };
+    const flags = view.getUint16(at + 8, true), method = view.getUint16(at + 10, true);
+    const packed = view.getUint32(at + 20, true), size = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true), extra = view.getUint16(at + 30, true), comment = view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = decoder.decode(zip.subarray(at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + extra + comment;
+    if (name.endsWith("/")) continue; // a directory
+    if (packed === 0xffffffff || size === 0xffffffff || local === 0xffffffff) return { error: "zip64 archives are not read" };
+    if (flags & 1) return { error: `${name} is encrypted` };
+    if (method !== 0 && method !== 8) return { error: `${name} is compressed with method ${method}; only stored and deflate are read` };
+    if (members.length === maxFiles) return { error: `more than ${maxFiles} files` };
+    unpacked += size;
+    if (unpacked > maxUnpacked) return { error: "too large", tooLarge: true };
+    members.push({ name, method, packed, size, local });
+  }
+  const files = [];
+  for (const { name, method, packed, size, local } of members) {
+    if (local + 30 > zip.length || view.getUint32(local, true) !== LOCAL) return { error: `a broken local header for ${name}` };
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (start + packed > zip.length) return { error: `the archive ends inside ${name}` };
+    const data = zip.subarray(start, start + packed);
+    const bytes = method === 0 ? data : await inflate(data, size);
+    if (!bytes || bytes.length !== size) return { error: `${name} does not inflate to its declared size` };
+    files.push({ name, bytes });
   }
   return { files };
 }

@@ -1,9 +1,9 @@
-// Source maps uploaded per project (docs/sourcemaps.md): the files of a tar (gzip or not) or a
-// multipart form, each checked (a map is read by the core as symbolication will read it), its debug
+// Source maps uploaded per project (docs/sourcemaps.md): the files of a zip, a tar (gzip or not)
+// or a multipart form, each checked (a map is read by the core as symbolication will read it), its debug
 // ID found, and kept zstd-compressed on R2 (or in D1 chunks without R2); listed by release,
 // deleted by release or one by one, purged after their retention.
 import * as db from "../db/index.js";
-import { readTar } from "../platform/archive.js";
+import { isZip, readTar, readZip } from "../platform/archive.js";
 import { deleteObjects, getBytes, putBytes } from "../platform/cold.js";
 import { core } from "../platform/core.js";
 import { decodeBody, readBounded } from "../platform/http.js";
@@ -29,7 +29,8 @@ export class UploadRefused extends Error {
   }
 }
 
-/** The files of an upload, [{name, bytes}], and the release a form may name. */
+/** The files of an upload (a multipart form, else a zip or tar by its first bytes), [{name,
+ *  bytes}], and the release a form may name. */
 export async function readUpload(request) {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   const declared = Number(request.headers.get("content-length") ?? 0);
@@ -50,10 +51,14 @@ export async function readUpload(request) {
     const release = form.get("release");
     return { files, release: typeof release === "string" ? release : null };
   }
-  if (type.startsWith("application/zip"))
-    throw new UploadRefused(415, "unsupported_archive", "zip archives are not read yet: send a tar (tar czf maps.tgz dist) or a multipart form");
   let bytes = await readBounded(request, MAX_UPLOAD_BYTES);
   if (bytes.length > MAX_UPLOAD_BYTES) throw tooLarge();
+  if (isZip(bytes)) {
+    const zip = await readZip(bytes, { maxFiles: MAX_FILES, maxUnpacked: MAX_UNPACKED_BYTES });
+    if (zip.tooLarge) throw new UploadRefused(413, "archive_too_large", `the archive unpacks to more than ${MAX_UNPACKED_BYTES >> 20} MiB`);
+    if (zip.error) throw new UploadRefused(400, "invalid_archive", `not a zip archive edgelog reads: ${zip.error}`);
+    return { files: zip.files, release: null };
+  }
   // gzip by its magic bytes (a .tgz sent as application/gzip, application/x-tar or with Content-Encoding).
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     const unpacked = await decodeBody(bytes, "gzip", MAX_UNPACKED_BYTES);
