@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { readFileSync } from "node:fs";
+import { tarGz } from "../../clients/js/src/sourcemaps/upload.js";
 import { ADMIN_TOKEN, applySqlFile } from "../support/harness.js";
 import { ROOT } from "../support/paths.mjs";
 import {
@@ -51,6 +53,35 @@ describe("projects", () => {
     await panel.locator('tr[data-worker="*"]').waitFor();
     await panel.scrollIntoViewIfNeeded();
     await shot("project-workers-1280");
+  });
+
+  test("source maps: releases listed, one opened to its files, a file and a release deleted", async () => {
+    const fixture = (name) => readFileSync(join(ROOT, "tests", "cpp", "sourcemaps", "fixtures", name));
+    for (const [release, name] of [["1.4.2", "app.min"], ["1.5.0", "app.v2.min"]]) {
+      const res = await w.admin(`/api/admin/projects/shop/sourcemaps?release=${release}`, { method: "POST", headers: { "Content-Type": "application/gzip" },
+        body: tarGz([{ name: `assets/${name}.js`, bytes: fixture(`${name}.js`) }, { name: `assets/${name}.js.map`, bytes: fixture(`${name}.js.map`) }]) });
+      assert.equal(res.status, 201, await res.clone().text());
+    }
+    await page.goto(`${w.url}/#/project/shop`);
+    await page.reload();
+    const panel = page.locator("[data-settings=sourcemaps]");
+    assert.match(await panel.locator("[data-snippet]").textContent(), /npx @edgelog\/client sourcemaps upload \.\/dist --project shop/);
+    const v1 = panel.locator('tr[data-release="1.4.2"]');
+    assert.match(await v1.textContent(), /2 files, 1 map(?!s)/);
+    await v1.getByRole("button", { name: "Files" }).click();
+    const map = panel.locator('tr[data-source-file="~/assets/app.min.js.map"]');
+    assert.match(await map.textContent(), /5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c/);
+    await panel.scrollIntoViewIfNeeded();
+    await shot("project-sourcemaps-1280");
+    page.once("dialog", (d) => d.accept());
+    await panel.locator('tr[data-source-file="~/assets/app.min.js"]').getByRole("button", { name: "Delete" }).click();
+    await page.locator("#toast", { hasText: "File deleted" }).waitFor();
+    page.once("dialog", (d) => d.accept());
+    await panel.locator('tr[data-release="1.5.0"]').getByRole("button", { name: "Delete" }).click();
+    await page.locator("#toast", { hasText: "1.5.0 deleted" }).waitFor();
+    await panel.locator('tr[data-release="1.5.0"]').waitFor({ state: "detached" });
+    const { releases } = await api("/api/admin/projects/shop/sourcemaps");
+    assert.deepEqual(releases.map((r) => [r.release, r.files]), [["1.4.2", 1]]);
   });
 
   test("the projects list shows each project's last hour and marks a silent one", async () => {

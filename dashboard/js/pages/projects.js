@@ -4,6 +4,7 @@ import { api } from "../components/api.js";
 import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
 import { fmtHours, settingsPanels } from "./project-settings.js";
 import { integrationPanels } from "./project-integrations.js";
+import { sourceMapsPanel } from "./project-sourcemaps.js";
 import { workersPanel } from "./project-workers.js";
 
 export async function render(view, r) {
@@ -168,6 +169,7 @@ async function renderProject(view, slug, { listProjects }) {
           newKey)),
       (([retention, limits, scrubbing, rules, digests]) => [h("div.grid", {}, retention, limits, scrubbing), rules, digests])(settingsPanels(project, save)),
       h("div.grid", {}, ...integrationPanels(slug), workersPanel(slug)),
+      sourceMapsPanel(slug),
       h("section.panel", {}, h("h2", {}, "Project"), rename),
       h("section.panel", {}, h("h2", {}, "Delete"), h("p.muted", {}, "Deletes the project, revokes its keys and removes its events in the background."),
         h("button.danger", { type: "button", onclick: async () => {
