@@ -50,10 +50,17 @@ std::string map_key(std::int64_t project, std::string_view release, std::string_
     if (slash == std::string_view::npos) return {};
     url = url.substr(slash);
   }
-  if (url.empty() || url.front() != '/' || url.back() == '/') return {};
+  // A relative path names a script as a deployed Worker's stacks do ("index.js", "src/app.mjs"):
+  // the file uploaded at the root of the upload. Other names without a slash are not files
+  // ("native", "<anonymous>", "node:internal/…").
+  bool relative = !url.empty() && url.front() != '/' && url.find(':') == std::string_view::npos &&
+                  url.front() != '<' && url.front() != '.' &&
+                  (url.ends_with(".js") || url.ends_with(".mjs") || url.ends_with(".cjs"));
+  if (!relative && (url.empty() || url.front() != '/')) return {};
+  if (url.back() == '/') return {};
   std::string key = std::to_string(project) + ":url:";
   key.append(release);
-  key += "|~";
+  key += relative ? "|~/" : "|~";
   key.append(url);
   key += ".map";
   return key;

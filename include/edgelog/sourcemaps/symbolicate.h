@@ -42,7 +42,8 @@ class map_cache {
 };
 
 /// The key of the map for a frame's URL in a project's release: "<project>:url:<release>|~/<path>.map"
-/// ("" release for events without one); empty for a URL that names no file.
+/// ("" release for events without one); a relative script path ("index.js", as deployed Workers
+/// name theirs) is taken from the upload's root; empty for a URL that names no file.
 std::string map_key(std::int64_t project, std::string_view release, std::string_view url);
 
 /// What symbolicating one stack did.

@@ -30,6 +30,13 @@ TEST_CASE("keys: the project, the release and the URL's path, .map added") {
   CHECK(edgelog::map_key(7, "", "/srv/app/dist/index.js") == "7:url:|~/srv/app/dist/index.js.map");
   CHECK(edgelog::map_key(7, "1", "https://shop.example.com") == "");
   CHECK(edgelog::map_key(7, "1", "native") == "");
+  // A deployed Worker's frames name its script relative to the upload.
+  CHECK(edgelog::map_key(7, "v9", "index.js") == "7:url:v9|~/index.js.map");
+  CHECK(edgelog::map_key(7, "v9", "src/worker.mjs") == "7:url:v9|~/src/worker.mjs.map");
+  CHECK(edgelog::map_key(7, "1", "node:internal/process/task_queues") == "");
+  CHECK(edgelog::map_key(7, "1", "<anonymous>") == "");
+  CHECK(edgelog::map_key(7, "1", "../x.js") == "");
+  CHECK(edgelog::map_key(7, "1", "Object.fetch") == "");
 }
 
 TEST_CASE("a stack: the map missing first, then its frames rewritten to their sources and functions") {
@@ -193,4 +200,21 @@ TEST_CASE("edgelog's own events name their bundles' debug IDs in debug_meta as S
   odd["debug_meta"] = "images";
   const auto& refused = decide(p, cache, nlohmann::json::array({odd, error_event("", stack)}));
   CHECK(refused.rejected.size() == 1);
+}
+
+TEST_CASE("a deployed Worker's stack names its script by a relative path: found at the upload's root") {
+  std::string stack(fixture("app.min.stack.txt"));
+  for (auto at = stack.find("https://shop.example.com/assets/"); at != std::string::npos; at = stack.find("https://shop.example.com/assets/"))
+    stack.erase(at, std::string_view("https://shop.example.com/assets/").size());
+  REQUIRE(stack.find("(app.min.js:1:") != std::string::npos);
+  map_cache cache;
+  std::vector<std::string> missing;
+  auto none = edgelog::symbolicate_stack(stack, 7, "v9", {}, cache, missing);
+  CHECK(none.frames == 0);
+  CHECK(missing == std::vector<std::string>{"7:url:v9|~/app.min.js.map"});
+  cache.put("7:url:v9|~/app.min.js.map", fixture_map(), std::string(fixture("app.min.js")));
+  missing.clear();
+  auto done = edgelog::symbolicate_stack(stack, 7, "v9", {}, cache, missing);
+  CHECK(done.frames == 3);
+  CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
 }
