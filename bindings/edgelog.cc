@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "decode.h"
+#include "edgelog/ingest/passes/stack.h"
 #include "edgelog/ingest/rules.h"
 #include "edgelog/insights/baseline_series.h"
 #include "edgelog/sourcemaps/source_map.h"
@@ -25,7 +26,7 @@ namespace {
 using namespace edgelog;
 using edgelog::bindings::ingest_request;
 
-constexpr std::uint32_t abi_version = 10;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd; 10: el_sourcemap_check, el_sourcemap_load, missing_maps
+constexpr std::uint32_t abi_version = 11;  // 7: el_recode; 8: el_check_in_app_rules, settings.in_app_rules; 9: el_zstd; 10: el_sourcemap_check, el_sourcemap_load, missing_maps; 11: el_symbolicate
 constexpr std::size_t max_projects = 1024;
 constexpr std::size_t max_idle_pipelines = 4;
 
@@ -364,6 +365,47 @@ el_result* el_sourcemap_load(const uint8_t* request, size_t request_len, const u
     }
     source_maps().put(key, std::move(map), std::move(bundle));
     return make_result(nlohmann::json{{"kept", source_maps().size()}, {"bytes", source_maps().bytes()}}.dump());
+  } catch (...) {
+    return failure(errc::invalid_context);
+  }
+}
+
+el_result* el_symbolicate(const uint8_t* request, size_t request_len) {
+  try {
+    auto req = nlohmann::json::parse(text(request, request_len));
+    auto project = req.at("project_id").get<std::int64_t>();
+    const auto& events = req.at("events");
+    if (!events.is_array() || events.size() > 100) return failure(errc::invalid_context);
+    std::vector<rule> in_app = parse_in_app_rules(req.value("in_app_rules", std::string()));
+    nlohmann::json out = nlohmann::json::array();
+    std::vector<std::string> missing;
+    for (const auto& ev : events) {
+      std::string stack = ev.value("stack", std::string()), release = ev.value("release", std::string());
+      std::vector<std::pair<std::string, std::string>> owned;
+      if (auto it = ev.find("debug_images"); it != ev.end() && it->is_array())
+        for (const auto& image : *it)
+          if (image.is_object() && owned.size() < 32)
+            owned.emplace_back(image.value("code_file", std::string()), image.value("debug_id", std::string()));
+      std::vector<std::pair<std::string_view, std::string_view>> images(owned.begin(), owned.end());
+      symbolicated s = symbolicate_stack(stack, project, release, images, source_maps(), missing);
+      nlohmann::json one = {{"frames", s.frames}};
+      if (s.frames) {
+        one["stack"] = s.stack;
+        if (!s.context_json.empty()) one["context"] = nlohmann::json::parse(s.context_json);
+        // The rewritten stack's frames as a stored event's read shows them (the project's in-app rules applied).
+        parsed_stack parsed = parse_stack(s.stack);
+        apply_in_app_rules(in_app, parsed.frames);
+        nlohmann::json list = nlohmann::json::array();
+        for (std::size_t i = 0; i < std::min<std::size_t>(parsed.frames.size(), 50); ++i) {
+          const frame& f = parsed.frames[i];
+          list.push_back({{"function", f.function}, {"module", f.module}, {"file", f.file}, {"line", f.line}, {"in_app", f.in_app}});
+        }
+        one["stack_frames"] = std::move(list);
+      }
+      out.push_back(std::move(one));
+    }
+    if (missing.size() > 64) missing.resize(64);
+    return make_result(nlohmann::json{{"events", out}, {"missing_maps", missing}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } catch (...) {
     return failure(errc::invalid_context);
   }

@@ -134,6 +134,10 @@ export class Core {
     });
   }
 
+  /** Stored events' stacks symbolicated with the maps kept: {project_id, events: [{stack, release,
+   *  debug_images}]} → {events: [{frames, stack?, context?}], missing_maps}. */
+  symbolicate(request) { return this.#call("el_symbolicate", request); }
+
   /** One zstd frame of `bytes` (a Uint8Array) at `level`, with the core's zstd (the segments'). */
   zstd(bytes, level = 3) {
     return this.#guard(() => {

@@ -69,21 +69,48 @@ const ingest_decision& refuse(ingest_decision& d, errc code, std::size_t events,
 // The maps one batch may ask the shim for (a batch of Node stacks names many files).
 constexpr std::size_t max_missing_maps = 64;
 
-// JavaScript stacks rewritten to their sources where a kept map covers them, before grouping; the
-// minified stack and the first in-app frame's context lines go to ctx.symbolicated.
-void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t project, map_cache& maps, std::vector<std::string>& missing) {
+// Adds `"name":value` (JSON, ASCII) to the event's ctx when ctx stays within its limit.
+void add_to_ctx(event& ev, const batch_limits& limits, const std::string& member) {
+  std::string ctx = ev.ctx.empty() || ev.ctx == "{}" ? "{" + member + "}" : ev.ctx.substr(0, ev.ctx.size() - 1) + "," + member + "}";
+  if (ctx.size() <= limits.max_ctx_bytes) ev.ctx = std::move(ctx);
+}
+
+std::string ascii_json(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
+
+// The debug IDs of the bundles a stack names, kept in ctx.debug_images when the stack was not
+// symbolicated (no map yet): a read after the map's upload symbolicates it by them.
+void keep_debug_images(event& ev, const batch_limits& limits) {
+  std::string images;
+  for (const auto& [file, id] : ev.debug_images) {
+    if (ev.stack.find(file) == std::string_view::npos) continue;
+    images += images.empty() ? "\"debug_images\":[" : ",";
+    images += "{\"code_file\":" + ascii_json(file) + ",\"debug_id\":" + ascii_json(id) + "}";
+  }
+  if (images.empty()) return;
+  images += ']';
+  add_to_ctx(ev, limits, images);
+}
+
+// JavaScript stacks rewritten to their sources where a kept map covers them (`maps`, null for a
+// project without maps), before grouping; the minified stack and the first in-app frame's context
+// lines go to ctx.symbolicated.
+void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t project, map_cache* maps, std::vector<std::string>& missing) {
   for (event& ev : b.events) {
     if (ev.stack.empty()) continue;
-    symbolicated s = symbolicate_stack(ev.stack, project, ev.release, ev.debug_images, maps, missing);
+    symbolicated s;
+    if (maps) s = symbolicate_stack(ev.stack, project, ev.release, ev.debug_images, *maps, missing);
     if (missing.size() > max_missing_maps) missing.resize(max_missing_maps);
-    if (!s.frames) continue;
+    if (!s.frames) {
+      keep_debug_images(ev, limits);
+      continue;
+    }
     if (s.stack.size() > limits.max_stack_bytes) s.stack.resize(s.stack.rfind('\n', limits.max_stack_bytes));
-    std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":";
-    added += nlohmann::json(std::string(ev.stack)).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":" + ascii_json(ev.stack);
     if (!s.context_json.empty()) added += ",\"context\":" + s.context_json;
     added += '}';
-    std::string ctx = ev.ctx.empty() || ev.ctx == "{}" ? "{" + added + "}" : ev.ctx.substr(0, ev.ctx.size() - 1) + "," + added + "}";
-    if (ctx.size() <= limits.max_ctx_bytes) ev.ctx = std::move(ctx);
+    add_to_ctx(ev, limits, added);
     ev.stack = b.storage.emplace_back(std::move(s.stack));
   }
 }
@@ -184,7 +211,7 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
 
   d.accepted = b.events.size();
   d.duplicates = drop_duplicates(b.events, ctx.known_event_ids);
-  if (ctx.maps && ctx.symbolicate) symbolicate_events(b, settings.limits, ctx.project_id, *ctx.maps, d.missing_maps);
+  symbolicate_events(b, settings.limits, ctx.project_id, ctx.maps && ctx.symbolicate ? ctx.maps : nullptr, d.missing_maps);
   scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
   for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules));

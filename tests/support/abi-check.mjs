@@ -35,7 +35,7 @@ function validateParts(decision) {
 
 const METHODS = { prune: "prune", rows: "rows", forward: "forward", histogram: "histogram", facets: "facets", aggregate: "aggregate",
   rulesPreview: "rules_preview", recode: "recode", baseline: "baseline", trending: "trending", suggest: "suggest", suspect: "suspect",
-  alerts: "alerts", digest: "digest", ticket: "ticket" };
+  alerts: "alerts", digest: "digest", ticket: "ticket", symbolicate: "symbolicate" };
 
 for (const [method, name] of Object.entries(METHODS)) {
   const real = core[method].bind(core);

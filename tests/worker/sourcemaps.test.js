@@ -284,3 +284,43 @@ describe("symbolication by debug ID", () => {
     assert.equal(stored.ctx.symbolicated.frames, 3);
   });
 });
+
+describe("symbolication at read", () => {
+  test("events stored before their map: read back symbolicated by release + URL and by the debug IDs kept in ctx", async () => {
+    await w.createProject("late");
+    const { key } = await w.createUnsignedKey("late");
+    const stack = readFileSync(join(FIXTURES, "app.min.stack.txt"), "utf8");
+    const url = "https://shop.example.com/assets/app.min.js";
+    const res = await w.fetch("/api/log", { method: "POST", headers: { "Content-Type": "application/json", "X-Project-Key": key },
+      body: JSON.stringify([
+        { level: "error", message: "RangeError: by release", release: "7.0.0", stack },
+        { level: "error", message: "RangeError: by debug ID", stack: stack.replace("RangeError: card", "RangeError: the card"),
+          debug_meta: { images: [{ type: "sourcemap", code_file: url, debug_id: DEBUG_ID }, { type: "sourcemap", code_file: "https://x/other.js", debug_id: DEBUG_ID }] } },
+      ]) });
+    assert.equal(res.status, 202);
+    const stored = await w.logs("late", "level=error");
+    const byId = stored.find((e) => e.message.endsWith("debug ID")), byRelease = stored.find((e) => e.message.endsWith("release"));
+    // Stored minified; the debug ID of the stack's own bundle kept for later.
+    assert.match(byRelease.stack, /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
+    assert.deepEqual(byId.ctx.debug_images, [{ code_file: url, debug_id: DEBUG_ID }]);
+    const read = async (id) => (await (await w.admin(`/api/logs/${id}?context=0`)).json()).event;
+    assert.equal((await read(byRelease.id)).ctx, undefined, "no map yet: as stored");
+
+    const upload = await w.admin("/api/admin/projects/late/sourcemaps?release=7.0.0", { method: "POST",
+      headers: { "Content-Type": "application/x-tar" }, body: tar([["assets/app.min.js", BUNDLE], ["assets/app.min.js.map", MAP]]) });
+    assert.equal(upload.status, 201);
+    for (const event of [await read(byRelease.id), await read(byId.id)]) {
+      assert.match(event.stack, /\n {4}at chargeCard \(src\/payment\.js:4:11\)\n {4}at checkout \(src\/cart\.js:6:10\)/);
+      assert.deepEqual(event.frames.slice(0, 2).map((f) => [f.function, f.file, f.line, f.in_app]),
+        [["chargeCard", "src/payment.js", 4, true], ["checkout", "src/cart.js", 6, true]]);
+      assert.equal(event.ctx.symbolicated.at_read, true);
+      assert.equal(event.ctx.symbolicated.frames, 3);
+      assert.match(event.ctx.symbolicated.minified_stack, /app\.min\.js:1:36/);
+      assert.match(event.ctx.symbolicated.context.context_line, /throw new RangeError/);
+    }
+    // The issue page's latest event too; what is stored (and grouped) stays as it was.
+    const issue = await (await w.admin(`/api/issues/${byRelease.fingerprint}?project=late`)).json();
+    assert.match(issue.latest_event.stack, /at chargeCard \(src\/payment\.js:4:11\)/);
+    assert.match((await w.logs("late", "level=error")).find((e) => e.id === byRelease.id).stack, /app\.min\.js:1:36/);
+  });
+});

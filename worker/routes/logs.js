@@ -4,6 +4,7 @@ import { error, json } from "../platform/http.js";
 import { aggregateEvents, intervalOf } from "../services/aggregate.js";
 import { fieldKeys } from "../services/fields.js";
 import { eventById, tailEvents, walkEvents } from "../services/scan.js";
+import { symbolicateStored } from "../services/sourcemaps.js";
 import {
   badParam, chartWindow, decodeCursor, decodeTailCursor, encodeTailCursor, histogram, queryTerms, readFilter, readLimit,
   readRange, readScope, searchPage,
@@ -66,7 +67,7 @@ export async function getLog(request, env, _ctx, { id }) {
     projects: [project], from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, limit: n, order,
     ...(order === "desc" ? { before: key } : { after: key }),
   })).rows : []);
-  const [before, after] = await Promise.all([around("desc"), around("asc")]);
+  const [before, after] = await Promise.all([around("desc"), around("asc"), symbolicateStored(env, project, [row])]);
   return json(200, {
     event: row,
     issue: { fingerprint: row.fingerprint, href: `/api/issues/${row.fingerprint}?project=${encodeURIComponent(row.project)}` },

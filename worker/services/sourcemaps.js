@@ -261,3 +261,30 @@ export async function purgeSourceFiles(env, now, limit = 500) {
   await db.forgetSourceFiles(env.DB, batch.map((r) => r.id));
   return { deleted: batch.length, remaining: old.length > limit };
 }
+
+/** Events read back (rows of `project`, {id, slug}) whose JavaScript stacks were stored minified because no
+ *  map was there yet: symbolicated now, in place, when the project has maps that cover them (by
+ *  the event's release and URL, or the debug IDs kept in ctx.debug_images). Their stack becomes
+ *  the original one and ctx.symbolicated says so (`at_read`: grouping stayed the minified one's).
+ *  Reading never fails on it: without D1 or a map, the events are as stored. */
+export async function symbolicateStored(env, project, events, now = Date.now()) {
+  const pending = events.filter((e) => e && typeof e.stack === "string" && e.stack && !e.ctx?.symbolicated).slice(0, 100);
+  if (!pending.length || !(await hasSourceMaps(env, project.id, now))) return events;
+  try {
+    const rules = (await db.projectBySlug(env.DB, project.slug))?.in_app_rules ?? "";
+    const request = { project_id: project.id, in_app_rules: rules, events: pending.map((e) => ({ stack: e.stack, release: e.release ?? "",
+      debug_images: Array.isArray(e.ctx?.debug_images) ? e.ctx.debug_images : [] })) };
+    let answer = core.symbolicate(request);
+    if (answer.missing_maps.length && await loadMissingMaps(env, project.id, answer.missing_maps, now)) answer = core.symbolicate(request);
+    answer.events.forEach((s, i) => {
+      if (!s.frames) return;
+      const e = pending[i];
+      e.ctx = { ...(e.ctx ?? {}), symbolicated: { frames: s.frames, minified_stack: e.stack, ...(s.context ? { context: s.context } : {}), at_read: true } };
+      e.stack = s.stack;
+      e.frames = s.stack_frames;
+    });
+  } catch (err) {
+    console.error("symbolication at read failed", err);
+  }
+  return events;
+}

@@ -30,7 +30,8 @@ export function eventBlock(e, terms = [], { filter = null } = {}) {
     sourceContext(e.ctx?.symbolicated?.context),
     e.stack ? [h("h3", {}, "Raw stack"), h("pre", {}, highlight(e.stack, terms))] : null,
     e.ctx?.symbolicated?.minified_stack ? h("details", { "data-minified": "" },
-      h("summary", {}, `Minified stack (${e.ctx.symbolicated.frames} frames read back through a source map)`),
+      h("summary", {}, `Minified stack (${e.ctx.symbolicated.frames} frames read back through a source map${e.ctx.symbolicated.at_read
+        ? " uploaded after this event was stored: it was grouped on the minified frames" : ""})`),
       h("pre", {}, e.ctx.symbolicated.minified_stack)) : null,
     e.ctx ? [h("h3", {}, "ctx"), h("pre", {}, JSON.stringify(e.ctx, null, 2))] : null,
     e.tags ? [h("h3", {}, "tags"), h("pre", {}, JSON.stringify(e.tags, null, 2))] : null,

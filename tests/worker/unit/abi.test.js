@@ -82,6 +82,11 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   const second = core.ingest(mapped, body);
   assert.equal(second.header.missing_maps, undefined);
   second.release();
+  // A stored event's stack read again with the kept map.
+  const late = core.symbolicate({ project_id: 0, in_app_rules: "", events: [{ stack, release: "2.0", debug_images: [] },
+    { stack: "Error: x\n    at f (/srv/a.js:1:1)", release: "", debug_images: [{ code_file: "/srv/a.js", debug_id: "00000000-0000-4000-8000-000000000000" }] }] });
+  assert.deepEqual(late.events.map((x) => x.frames), [3, 0]);
+  assert.equal(late.events[0].stack_frames[0].function, "chargeCard");
   // Maintenance's rewrite of a version-1 segment (written as the old format, two hours ago).
   const old = core.ingest({ now_ms: now, unsigned: true, settings: { max_events: 10, segment_version: 1 } },
     new TextEncoder().encode(JSON.stringify(events.map(({ event_id, ...rest }) => rest))));
@@ -93,6 +98,6 @@ test("every operation's request and answer, as the shim uses them, conform to sc
   for (const op of ["ingest.request", "ingest.answer", "ingest.parts", "ingest_without.request", "prune.request", "prune.answer",
     "rows.answer", "recode.request", "recode.answer", "forward.answer", "histogram.answer", "facets.answer", "aggregate.request", "aggregate.answer", "rules_preview.answer", "baseline.answer",
     "trending.answer", "suggest.answer", "suspect.request", "alerts.request", "alerts.answer", "digest.answer", "ticket.answer",
-    "vocabulary.answer", "sourcemap_check.answer", "sourcemap_load.answer"])
+    "vocabulary.answer", "sourcemap_check.answer", "sourcemap_load.answer", "symbolicate.request", "symbolicate.answer"])
     assert.ok(operationsSeen().includes(op), `${op} never crossed`);
 });

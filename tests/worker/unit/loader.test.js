@@ -21,11 +21,11 @@ test("the module exports one el_* call per operation, each declared in bindings/
   assert.deepEqual(exported, [...new Set(declared)]);
   assert.deepEqual(exported, ["el_abi_version", "el_aggregate", "el_alerts", "el_alloc", "el_baseline", "el_check_in_app_rules", "el_check_rules", "el_digest",
     "el_facets", "el_forward", "el_free", "el_heap_in_use", "el_histogram", "el_ingest", "el_ingest_without", "el_project",
-    "el_prune", "el_recode", "el_result_free", "el_rows", "el_rules_preview", "el_sourcemap_check", "el_sourcemap_load", "el_suggest", "el_suspect", "el_ticket", "el_trending",
+    "el_prune", "el_recode", "el_result_free", "el_rows", "el_rules_preview", "el_sourcemap_check", "el_sourcemap_load", "el_suggest", "el_suspect", "el_symbolicate", "el_ticket", "el_trending",
     "el_vocabulary", "el_zstd"]);
   const core = new Core(module);
-  assert.equal(core.exports().el_abi_version(), 10);
-  assert.equal(core.vocabulary().abi, 10);
+  assert.equal(core.exports().el_abi_version(), 11);
+  assert.equal(core.vocabulary().abi, 11);
 });
 
 test("the module imports only what the loader provides", () => {
