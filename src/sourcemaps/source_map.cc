@@ -11,10 +11,25 @@
 #include <cstdint>
 #include <limits>
 
+#include "edgelog/sourcemaps/scopes.h"
 #include "store/compress.h"
 
 namespace edgelog {
 namespace {
+
+// A source's name as the project's tree has it: webpack's "webpack://<namespace>/./src/a.js" and
+// "webpack:///./src/a.js" become "src/a.js" (its loaders' "webpack/runtime/…" keep their path); a
+// leading "./" goes. Other URLs and paths are kept as written.
+std::string readable_source(std::string_view src) {
+  if (src.starts_with("webpack://")) {
+    src.remove_prefix(10);
+    auto slash = src.find('/');
+    src = slash == std::string_view::npos ? std::string_view() : src.substr(slash + 1);
+  }
+  while (src.starts_with("./")) src.remove_prefix(2);
+  return std::string(src);
+}
+
 
 constexpr std::uint32_t checkpoint_every = 32;
 
@@ -287,6 +302,7 @@ bool read_flat(dom::object obj, flat_map& out, std::string& why) {
     for (auto& src : out.sources)
       if (src.find("://") == std::string::npos && !src.starts_with('/'))
         src = std::string(root) + (root.ends_with('/') ? "" : "/") + src;
+  for (auto& src : out.sources) src = readable_source(src);
   out.contents.resize(out.sources.size());
   out.has_content.resize(out.sources.size(), false);
   out.content_sizes.assign(out.sources.size(), 0);
@@ -475,7 +491,8 @@ std::vector<original_frame> source_map::symbolicate(const std::vector<generated_
         continue;
       }
     }
-    out[i].function = function_name(frames[i].line, frames[i].column, minified, bundle);
+    if (out[i].position) out[i].function = enclosing_function(*out[i].position);
+    if (out[i].function.empty()) out[i].function = function_name(frames[i].line, frames[i].column, minified, bundle);
   }
   return out;
 }
@@ -538,6 +555,15 @@ source_context lines_around(const line_index& lines, std::uint32_t line, std::ui
 
 source_context context_of(std::string_view content, std::uint32_t line, std::uint32_t column, std::uint32_t radius) {
   return lines_around(line_index(content), line, column, radius);
+}
+
+std::string source_map::enclosing_function(const original_position& at) const {
+  if (!at.has_content || at.section >= impl_->sections.size()) return {};
+  const impl::open_source* o = impl_->read(at.section, at.source);
+  if (!o) return {};
+  std::string_view from = o->lines.from(at.line, at.column);
+  std::size_t offset = from.empty() ? o->text.size() : static_cast<std::size_t>(from.data() - o->text.data());
+  return edgelog::enclosing_function(o->text, offset);
 }
 
 source_context source_map::context(const original_position& at, std::uint32_t radius) const {

@@ -68,14 +68,24 @@ TEST_CASE("a stack: the map missing first, then its frames rewritten to their so
   CHECK(missing.size() == 2);
 }
 
-TEST_CASE("without the bundle, each function is named by its caller's call; the outermost keeps its minified name") {
+TEST_CASE("without the bundle, each function is named by its caller's call, the outermost by its source's text") {
   map_cache cache;
   cache.put(key, fixture_map(), "");
   std::vector<std::string> missing;
   auto done = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", {}, cache, missing);
   CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
   CHECK(done.stack.find("    at checkout (src/cart.js:6:10)") != std::string::npos);
-  CHECK(done.stack.find("    at d (src/index.js:4:18)") != std::string::npos);
+  CHECK(done.stack.find("    at handle (src/index.js:4:18)") != std::string::npos);
+  // Without sourcesContent either, the outermost keeps its minified name.
+  auto bare = nlohmann::json::parse(fixture("app.min.js.map"));
+  bare.erase("sourcesContent");
+  errc code;
+  std::string why;
+  map_cache plain;
+  plain.put(key, source_map::parse(bare.dump(), {}, code, why), "");
+  auto named = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", {}, plain, missing);
+  CHECK(named.stack.find("    at checkout (src/cart.js:6:10)") != std::string::npos);
+  CHECK(named.stack.find("    at d (src/index.js:4:18)") != std::string::npos);
 }
 
 TEST_CASE("by debug ID: the event's image for the bundle names the map, whatever the release") {
@@ -217,4 +227,36 @@ TEST_CASE("a deployed Worker's stack names its script by a relative path: found 
   auto done = edgelog::symbolicate_stack(stack, 7, "v9", {}, cache, missing);
   CHECK(done.frames == 3);
   CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
+}
+
+TEST_CASE("webpack's and Rollup's builds (terser) read back to the same sources, and group with esbuild's as one issue") {
+  map_cache cache;
+  std::vector<std::string> missing;
+  for (const char* name : {"app.webpack", "app.rollup"}) {
+    CAPTURE(name);
+    std::string stack(fixture(std::string(name) + ".stack.txt"));
+    std::string key = "7:url:1.4.2|~/assets/" + std::string(name) + ".js.map";
+    cache.put(key, fixture_map(std::string(name) + ".js.map"), std::string(fixture(std::string(name) + ".js")));
+    auto done = edgelog::symbolicate_stack(stack, 7, "1.4.2", {}, cache, missing);
+    CHECK(missing.empty());
+    CHECK(done.frames >= 2);
+    // The throw is in chargeCard, whichever function the minifier inlined it into (an anonymous
+    // IIFE V8 calls `total` here), and the outermost is handle, whatever its parameter is called.
+    CHECK(done.stack.find("    at chargeCard (src/payment.js:4:11)") != std::string::npos);
+    CHECK(done.stack.find("(src/cart.js:6:10)") != std::string::npos);
+    CHECK(done.context_json.find("throw new RangeError") != std::string::npos);
+  }
+}
+
+TEST_CASE("one bug built by esbuild and by Rollup (terser) is one issue once both maps are kept") {
+  map_cache cache;
+  cache.put(key, fixture_map(), std::string(fixture("app.min.js")));
+  cache.put("7:url:1.4.3|~/assets/app.rollup.js.map", fixture_map("app.rollup.js.map"), std::string(fixture("app.rollup.js")));
+  edgelog::pipeline p;
+  auto events = nlohmann::json::array({error_event("1.4.2", std::string(fixture("app.min.stack.txt"))),
+                                       error_event("1.4.3", std::string(fixture("app.rollup.stack.txt")))});
+  const auto& d = decide(p, cache, events);
+  REQUIRE(d.status == 202);
+  CHECK(d.issues.size() == 1);
+  CHECK(d.events[1].stack.find("    at handle (src/index.js:4:18)") != std::string_view::npos);
 }
