@@ -85,6 +85,8 @@ enum class step { segment, end, bad };
 // bytes, and only the few a stack touches are ever read).
 struct flat_map {
   std::vector<std::string> sources, contents, names;
+  std::vector<std::vector<function_scope>> scopes;  // per source with content: its function bodies
+  std::string scope_names;
   std::vector<std::uint32_t> content_sizes;
   std::vector<bool> has_content, ignored;
   std::string mappings;
@@ -201,6 +203,8 @@ struct flat_map {
     std::size_t bytes = mappings.capacity() + checkpoints.capacity() * sizeof(checkpoint);
     for (const auto* list : {&sources, &contents, &names})
       for (const auto& s : *list) bytes += s.capacity() + sizeof(std::string);
+    for (const auto& list : scopes) bytes += list.capacity() * sizeof(function_scope) + sizeof(list);
+    bytes += scope_names.capacity();
     return bytes + has_content.size() / 8 + ignored.size() / 8;
   }
 };
@@ -306,14 +310,18 @@ bool read_flat(dom::object obj, flat_map& out, std::string& why) {
   out.contents.resize(out.sources.size());
   out.has_content.resize(out.sources.size(), false);
   out.content_sizes.assign(out.sources.size(), 0);
+  out.scopes.resize(out.sources.size());
   for (std::size_t i = 0; i < out.contents.size(); ++i) {
     if (!out.has_content[i]) continue;
+    out.scopes[i] = function_scopes(out.contents[i], out.scope_names);
+    out.scopes[i].shrink_to_fit();
     std::string frame;
     detail::zstd_compress(out.contents[i], 1, frame);
     out.content_sizes[i] = static_cast<std::uint32_t>(out.contents[i].size());
     out.contents[i] = std::move(frame);
     out.contents[i].shrink_to_fit();
   }
+  out.scope_names.shrink_to_fit();
   out.ignored.assign(out.sources.size(), false);
   for (const char* key : {"ignoreList", "x_google_ignoreList"}) {
     dom::array arr;
@@ -491,8 +499,12 @@ std::vector<original_frame> source_map::symbolicate(const std::vector<generated_
         continue;
       }
     }
-    if (out[i].position) out[i].function = enclosing_function(*out[i].position);
-    if (out[i].function.empty()) out[i].function = function_name(frames[i].line, frames[i].column, minified, bundle);
+    if (out[i].position && out[i].position->has_content) {
+      out[i].function = enclosing_function(*out[i].position);
+      out[i].anonymous = out[i].function.empty();
+      continue;
+    }
+    out[i].function = function_name(frames[i].line, frames[i].column, minified, bundle);
   }
   return out;
 }
@@ -559,11 +571,9 @@ source_context context_of(std::string_view content, std::uint32_t line, std::uin
 
 std::string source_map::enclosing_function(const original_position& at) const {
   if (!at.has_content || at.section >= impl_->sections.size()) return {};
-  const impl::open_source* o = impl_->read(at.section, at.source);
-  if (!o) return {};
-  std::string_view from = o->lines.from(at.line, at.column);
-  std::size_t offset = from.empty() ? o->text.size() : static_cast<std::size_t>(from.data() - o->text.data());
-  return edgelog::enclosing_function(o->text, offset);
+  const flat_map& m = impl_->sections[at.section].map;
+  if (at.source >= m.scopes.size()) return {};
+  return std::string(scope_name(m.scopes[at.source], m.scope_names, at.line, at.column));
 }
 
 source_context source_map::context(const original_position& at, std::uint32_t radius) const {

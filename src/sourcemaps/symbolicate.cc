@@ -185,7 +185,8 @@ symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std
     // Without the bundle, a caller's call site still names the function it entered.
     if (e->bundle.empty())
       for (std::size_t k = 0; k + 1 < original.size(); ++k)
-        if (original[k].function.empty() && original[k + 1].position && !original[k + 1].position->name.empty())
+        if (original[k].function.empty() && !original[k].anonymous && original[k + 1].position &&
+            !original[k + 1].position->name.empty())
           original[k].function = original[k + 1].position->name;
     for (std::size_t k = 0; k < mine.size(); ++k) {
       results[mine[k]] = original[k];
@@ -197,7 +198,10 @@ symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std
   for (std::size_t i = 0; i < frames.size(); ++i) {
     if (!results[i] || !results[i]->position) continue;
     const original_position& p = *results[i]->position;
-    std::string_view function = !results[i]->function.empty() ? results[i]->function : frames[i].function;
+    // An anonymous function or top-level code is written as V8 writes it: no name.
+    std::string_view function = !results[i]->function.empty() ? std::string_view(results[i]->function)
+                                : results[i]->anonymous   ? std::string_view()
+                                                          : frames[i].function;
     text.append(stack.substr(copied, frames[i].line_start - copied));
     text += "    at ";
     if (!function.empty()) {

@@ -44,6 +44,7 @@ struct generated_frame {
 struct original_frame {
   std::optional<original_position> position;
   std::string function;
+  bool anonymous = false;  ///< the source's text puts it in an anonymous function or at the top level
 };
 
 /// A text's lines, for reading a generated position back in the bundle.
@@ -105,14 +106,15 @@ class source_map {
   /// The lines around a position from its source's text; empty when the map has no text for it.
   source_context context(const original_position& at, std::uint32_t radius = 5) const;
 
-  /// The name of the function the original position is in, read from its source's text
-  /// (enclosing_function in scopes.h); empty without the text, or for an anonymous function.
+  /// The name of the function the original position is in, from its source's function bodies read
+  /// when the map was parsed (scopes.h); empty without the text, or for an anonymous function.
   std::string enclosing_function(const original_position& at) const;
 
   /// A whole stack, innermost frame first: each frame's position, and its function's original name
   /// from the call that entered it (the caller's call site, when the bundle's text there is the
   /// frame's minified name), else from the source's text around its position (what a minifier
-  /// that inlined or renamed it cannot hide), else from function_name().
+  /// that inlined or renamed it cannot hide; `anonymous` when that text names none), else, for a
+  /// source without text, from function_name().
   std::vector<original_frame> symbolicate(const std::vector<generated_frame>& frames, const line_index& bundle) const;
 
  private:

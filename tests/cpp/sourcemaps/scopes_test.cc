@@ -43,3 +43,32 @@ TEST_CASE("anonymous functions, top-level code and no brace name nothing") {
   CHECK(edgelog::enclosing_function("{{{{", 2).empty());
   CHECK(edgelog::enclosing_function("x)) => {", 8).empty());
 }
+
+TEST_CASE("braces in strings, comments, template literals and regular expressions are not blocks") {
+  CHECK(at_marker("function a() { const s = \"}{\"; const t = '}'; // }\n /* } */ @x(); }") == "a");
+  CHECK(at_marker("function a() { const r = /[}{]\\/}/g; const q = x / 2 / y; @x(); }") == "a");
+  CHECK(at_marker("function a() { const t = `}${ {k: 1}.k }{`; @x(); }") == "a");
+  CHECK(at_marker("function outer() { const t = `${ (function inner() { return @1; })() }`; }") == "inner");
+  CHECK(at_marker("function a() { if (/}/.test(s)) { return; } @x(); }") == "a");
+}
+
+TEST_CASE("the scope table: nested bodies, their ends, and a position after an inner function") {
+  std::string pool;
+  std::string text = "function outer() {\n  function inner() {\n    return 1;\n  }\n  return inner();\n}\nconst f = () => {};\n";
+  auto scopes = edgelog::function_scopes(text, pool);
+  REQUIRE(scopes.size() == 3);
+  CHECK(pool.substr(scopes[0].name_offset, scopes[0].name_length) == "outer");
+  CHECK(scopes[1].parent == 0);
+  CHECK(scopes[1].start_line == 2);
+  CHECK(scopes[1].end_line == 4);
+  CHECK(scopes[2].parent == -1);
+  CHECK(edgelog::scope_name(scopes, pool, 3, 5) == "inner");
+  CHECK(edgelog::scope_name(scopes, pool, 5, 10) == "outer");  // after inner's end
+  CHECK(edgelog::scope_name(scopes, pool, 7, 1).empty());      // top level
+  CHECK(edgelog::scope_name(scopes, pool, 7, 18) == "f");
+  // A body the text leaves open ends with it.
+  pool.clear();
+  auto open = edgelog::function_scopes("function cut() { if (x) {", pool);
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].end_line == 1);
+}
