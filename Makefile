@@ -71,7 +71,7 @@ deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare
 project: ## create a project on the running dev server: make project NAME=myapp
 	@scripts/project.sh "$(NAME)"
 
-bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker and its profile in workerd, binding, reads over 1M events, the client
+bench: setup wasm ## benchmarks: the core (native, wasm, per input format), ingest beside the floor Worker (and with source maps) and its profile in workerd, binding, reads over 1M events, the client
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
 	@cmake --build build/bench -j $(JOBS) --target bench_core bench_sourcemap
 	@emcmake cmake -S . -B build/bench-wasm -DCMAKE_BUILD_TYPE=Release -DEDGELOG_TESTS=OFF -DEDGELOG_BENCH=ON >/dev/null
@@ -81,6 +81,8 @@ bench: setup wasm ## benchmarks: the core (native, wasm, per input format), inge
 	@node bench/sourcemaps.mjs
 	@node bench/e2e.mjs
 	@node bench/e2e.mjs --batch bench/out/batch-random.json
+	@node bench/minified-batch.mjs
+	@node bench/e2e.mjs --batch bench/out/batch-minified.json --maps bench/out/sourcemaps --vs .
 	@node bench/profile.mjs
 	@node bench/binding.mjs
 	@node --import ./tests/support/register-wasm.mjs bench/read.mjs --cold

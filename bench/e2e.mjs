@@ -6,9 +6,11 @@
 // taken round by round (each edgelog round against the floor round next to it) and their median
 // is quoted beside the ratio of the medians.
 // With --vs DIR, a third server runs another checkout (the previous commit, built with make wasm)
-// in the same rounds, and its ratios are quoted beside the floor's.
+// in the same rounds, and its ratios are quoted beside the floor's. With --maps DIR, DIR's
+// bundle.js and bundle.js.map are uploaded to edgelog's project (as assets/, release "bench")
+// before the warm-up, so its stacks are symbolicated with maps cached; a --vs server gets none.
 // Usage: node bench/e2e.mjs [--seconds 10] [--requests 100] [--rounds 3] [--batch file] [--vs DIR]
-//        [--storage-only]
+//        [--maps DIR] [--storage-only]
 // Binds 127.0.0.1 only; stops itself.
 import { spawn, execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -22,6 +24,7 @@ import { Core } from "../bindings/loader.js";
 import { workerdCpuMs } from "./workerd-cpu.mjs";
 import { foldPending } from "../worker/services/rollups.js";
 import * as db from "../worker/db/index.js";
+import { tarGz } from "../clients/js/src/sourcemaps/upload.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,6 +37,8 @@ const batchIndex = process.argv.indexOf("--batch");
 const BATCH_FILE = batchIndex > 0 ? process.argv[batchIndex + 1] : "bench/out/batch.json";
 const vsIndex = process.argv.indexOf("--vs");
 const VS = vsIndex > 0 ? process.argv[vsIndex + 1] : null;
+const mapsIndex = process.argv.indexOf("--maps");
+const MAPS = mapsIndex > 0 ? process.argv[mapsIndex + 1] : null;
 const body = readFileSync(BATCH_FILE);
 const EVENTS = JSON.parse(body).events.length;
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
@@ -164,9 +169,24 @@ async function main() {
         body: JSON.stringify({ events_per_minute: 0, ip_requests_per_minute: 0, max_events_per_request: 1000 }) });
       headers[server.name] = { "Content-Type": "application/json", "X-Project-Key": created.key, "X-Signature": hmac(created.secret) };
     }
+    if (MAPS) {
+      const files = ["bundle.js", "bundle.js.map"].map((f) => ({ name: `assets/${f}`, bytes: readFileSync(join(MAPS, f)) }));
+      const res = await fetch(`${servers[0].url}/api/admin/projects/bench/sourcemaps?release=bench`, { method: "POST",
+        headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/gzip" }, body: tarGz(files) });
+      if (res.status !== 201) throw new Error(`maps upload: ${res.status} ${await res.text()}`);
+    }
     const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
     for (const server of servers) for (let i = 0; i < 20; i++) // warm-up: instantiate, fill caches
       await (await fetch(`${server.url}/api/log`, { method: "POST", headers: headers[server.name], body })).arrayBuffer();
+    // With maps, say whether the warm-up's stacks were symbolicated (a map that did not load would
+    // measure nothing).
+    let symbolicated = null;
+    if (MAPS) {
+      const { logs } = await (await fetch(`${servers[0].url}/api/logs?project=bench&from=1h&limit=100`, { headers: admin })).json();
+      const stacks = logs.filter((e) => e.stack);
+      symbolicated = { sampled_with_stacks: stacks.length, symbolicated: stacks.filter((e) => e.ctx?.symbolicated).length };
+      console.error("symbolicated in the warm-up:", JSON.stringify(symbolicated));
+    }
     for (let round = 0; round < ROUNDS; round++) // each server first in turn
       for (let k = 0; k < servers.length; k++) {
         const server = servers[(round + k) % servers.length];
@@ -185,7 +205,7 @@ async function main() {
     const perRound = (other) => ({ events_per_s: roundRatios(runs, (r) => r.eps, other),
       p50: roundRatios(runs, (r) => r.p50, other), cpu: roundRatios(runs, (r) => r.cpu, other) });
     const result = {
-      batch: { file: BATCH_FILE, bytes: body.length, events: EVENTS },
+      batch: { file: BATCH_FILE, bytes: body.length, events: EVENTS }, ...(MAPS ? { maps: MAPS, symbolicated } : {}),
       rounds: ROUNDS, seconds: SECONDS, requests: REQUESTS,
       ...sums,
       ratio: ratio("floor"),
