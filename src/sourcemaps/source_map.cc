@@ -18,15 +18,17 @@ namespace edgelog {
 namespace {
 
 // A source's name as the project's tree has it: webpack's "webpack://<namespace>/./src/a.js" and
-// "webpack:///./src/a.js" become "src/a.js" (its loaders' "webpack/runtime/…" keep their path); a
-// leading "./" goes. Other URLs and paths are kept as written.
+// "webpack:///./src/a.js" become "src/a.js" (its loaders' "webpack/runtime/…" keep their path);
+// leading "./" and "../" go. Other URLs and paths are kept as written.
 std::string readable_source(std::string_view src) {
   if (src.starts_with("webpack://")) {
     src.remove_prefix(10);
     auto slash = src.find('/');
     src = slash == std::string_view::npos ? std::string_view() : src.substr(slash + 1);
   }
-  while (src.starts_with("./")) src.remove_prefix(2);
+  // "../../src/a.js", relative to a map in dist/assets/: where the build put its output is no part
+  // of the source's name (and moving it must not move the issue).
+  while (src.starts_with("./") || src.starts_with("../")) src.remove_prefix(src[1] == '/' ? 2 : 3);
   return std::string(src);
 }
 

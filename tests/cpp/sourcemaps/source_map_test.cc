@@ -173,6 +173,10 @@ TEST_CASE("sourceRoot (webpack:// read as the project's tree), ignoreList and nu
   auto b = m.lookup(1, 3);
   REQUIRE(b);
   CHECK(b->file == "node_modules/lib/b.js");
+  // A map beside its bundle in dist/assets/ names the sources it came from with "../../".
+  source_map up = parsed(R"({"version":3,"sources":["../../src/a.js","webpack:///../lib/b.js"],"names":[],"mappings":"AAAA,ECAA"})");
+  CHECK(up.lookup(1, 1)->file == "src/a.js");
+  CHECK(up.lookup(1, 3)->file == "lib/b.js");
   CHECK(b->line == 2);
   CHECK(!b->has_content);
   CHECK(m.context(*b).line.empty());
