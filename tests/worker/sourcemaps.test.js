@@ -194,6 +194,13 @@ describe("uploading source maps", () => {
     const declared = await upload(w, zip([["a.js.map", Buffer.alloc(1024), { size: 40 << 20 }], ["b.js.map", Buffer.alloc(1024), { size: 40 << 20 }]]));
     assert.equal(declared.status, 413);
     assert.equal((await declared.json()).error.code, "archive_too_large");
+    // Paths that climb out are refused in a zip as in a tar.
+    const climbing = await upload(w, zip([["../../evil.js", BUNDLE], ["/etc/x.js.map", MAP], ["C:/x.js", BUNDLE], ["fine/app.js", BUNDLE]]),
+      { query: "?release=z1" });
+    assert.equal(climbing.status, 201);
+    assert.deepEqual((await climbing.json()).refused.map((r) => [r.name, r.code]),
+      [["../../evil.js", "invalid_path"], ["/etc/x.js.map", "invalid_path"], ["C:/x.js", "invalid_path"]]);
+    assert.equal((await w.admin("/api/admin/projects/web/sourcemaps?release=z1", { method: "DELETE" })).status, 200);
     const lying = await upload(w, zip([["a.js.map", Buffer.alloc(8 << 20), { size: 1024 }]]));
     assert.equal(lying.status, 400);
     assert.equal((await lying.json()).error.message, "not a zip archive edgelog reads: a.js.map does not inflate to its declared size");
