@@ -1,6 +1,7 @@
 // Archives read from bytes already in memory: tar (POSIX ustar, with pax and GNU long names) and
 // zip (stored or deflated members): the files and their names as the archive holds them. Names are
 // not trusted here; callers check them.
+import { readStream } from "./http.js";
 
 const BLOCK = 512;
 const decoder = new TextDecoder();
@@ -67,30 +68,12 @@ export const isZip = (bytes) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[
 
 // Inflates one member into at most `limit` bytes; null when it holds more or does not inflate.
 async function inflate(data, limit) {
-  const reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
-  const chunks = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > limit) {
-        await reader.cancel();
-        return null;
-      }
-      chunks.push(value);
-    }
+    const out = await readStream(new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw")), limit);
+    return out.length > limit ? null : out;
   } catch {
     return null;
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** The regular files of a zip, read by its central directory: [{name, bytes}], or {error} when the

@@ -98,9 +98,9 @@ async function drain(stream) {
   }
 }
 
-// Reads a stream into one buffer of at most limit + 1 bytes; past the limit the rest is drained
-// (a request body, whose connection lives on) or cancelled (a decompressor over bytes in memory).
-async function readStream(stream, limit, drainRest = false) {
+/** Reads a stream into one buffer of at most limit + 1 bytes; past the limit the rest is drained
+ *  (a request body, whose connection lives on) or cancelled (a decompressor over bytes in memory). */
+export async function readStream(stream, limit, drainRest = false) {
   const reader = stream.getReader();
   const chunks = [];
   let size = 0;
