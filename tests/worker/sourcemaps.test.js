@@ -253,7 +253,9 @@ describe("symbolication at ingest", () => {
     const logs = await w.logs("symbols", "level=error");
     assert.equal(logs.length, 3);
     const [v2, v1, before] = logs;
-    assert.match(before.stack, /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
+    // Stored minified, read back symbolicated; grouped as it was stored.
+    assert.equal(before.ctx.symbolicated.at_read, true);
+    assert.match(before.ctx.symbolicated.minified_stack, /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
     assert.match(v1.stack, /^RangeError: card declined: amount too large\n {4}at chargeCard \(src\/payment\.js:4:11\)\n {4}at checkout \(src\/cart\.js:6:10\)/);
     assert.match(v2.stack, /at chargeCard \(src\/payment\.js:4:11\)/);
     assert.equal(v1.ctx.symbolicated.minified_stack, stack("app.min"));
@@ -325,9 +327,15 @@ describe("symbolication at read", () => {
       assert.match(event.ctx.symbolicated.minified_stack, /app\.min\.js:1:36/);
       assert.match(event.ctx.symbolicated.context.context_line, /throw new RangeError/);
     }
-    // The issue page's latest event too; what is stored (and grouped) stays as it was.
+    // The issue page's latest event and the search's rows too; the grouping stays the stored one's.
     const issue = await (await w.admin(`/api/issues/${byRelease.fingerprint}?project=late`)).json();
     assert.match(issue.latest_event.stack, /at chargeCard \(src\/payment\.js:4:11\)/);
-    assert.match((await w.logs("late", "level=error")).find((e) => e.id === byRelease.id).stack, /app\.min\.js:1:36/);
+    const listed = (await w.logs("late", "level=error")).find((e) => e.id === byRelease.id);
+    assert.match(listed.stack, /at chargeCard \(src\/payment\.js:4:11\)/);
+    assert.equal(listed.ctx.symbolicated.at_read, true);
+    assert.equal(listed.fingerprint, byRelease.fingerprint);
+    // The export is the data as stored.
+    const exported = await (await w.admin("/api/export?project=late&from=1h&format=ndjson")).text();
+    assert.match(exported, /app\.min\.js:1:36/);
   });
 });

@@ -37,6 +37,11 @@ export async function listLogs(request, env) {
   const page = await searchPage(env, {
     projects: r.scope.projects, from: r.from, to: r.to, before, filter: r.filter, limit: r.limit, withTotal: before === null,
   });
+  // Stacks stored before their map was uploaded read back symbolicated, project by project.
+  for (const slug of new Set(page.rows.filter((e) => e.stack).map((e) => e.project))) {
+    const project = r.scope.projects.find((p) => p.slug === slug);
+    if (project) await symbolicateStored(env, project, page.rows.filter((e) => e.project === slug));
+  }
   const body = {
     logs: page.rows,
     next_before: page.next,
