@@ -377,6 +377,7 @@ el_result* el_symbolicate(const uint8_t* request, size_t request_len) {
     const auto& events = req.at("events");
     if (!events.is_array() || events.size() > 100) return failure(errc::invalid_context);
     std::vector<rule> in_app = parse_in_app_rules(req.value("in_app_rules", std::string()));
+    std::size_t contexts = std::min<std::size_t>(req.value("contexts", 1u), 10);
     nlohmann::json out = nlohmann::json::array();
     std::vector<std::string> missing;
     for (const auto& ev : events) {
@@ -387,11 +388,15 @@ el_result* el_symbolicate(const uint8_t* request, size_t request_len) {
           if (image.is_object() && owned.size() < 32)
             owned.emplace_back(image.value("code_file", std::string()), image.value("debug_id", std::string()));
       std::vector<std::pair<std::string_view, std::string_view>> images(owned.begin(), owned.end());
-      symbolicated s = symbolicate_stack(stack, project, release, images, source_maps(), missing);
+      symbolicated s = symbolicate_stack(stack, project, release, images, source_maps(), missing, contexts);
       nlohmann::json one = {{"frames", s.frames}};
       if (s.frames) {
         one["stack"] = s.stack;
         if (!s.context_json.empty()) one["context"] = nlohmann::json::parse(s.context_json);
+        if (contexts > 1 && !s.contexts_json.empty()) {
+          one["contexts"] = nlohmann::json::array();
+          for (const auto& c : s.contexts_json) one["contexts"].push_back(nlohmann::json::parse(c));
+        }
         // The rewritten stack's frames as a stored event's read shows them (the project's in-app rules applied).
         parsed_stack parsed = parse_stack(s.stack);
         apply_in_app_rules(in_app, parsed.frames);

@@ -107,9 +107,10 @@ el_result* el_sourcemap_check(const uint8_t* data, size_t data_len);
 el_result* el_sourcemap_load(const uint8_t* request, size_t request_len, const uint8_t* data, size_t data_len);
 
 /** JavaScript stacks of stored events symbolicated with the maps kept (a read of an event stored
- *  before its map was uploaded): {"project_id", "in_app_rules", "events": [{stack, release,
- *  debug_images}]} (at most 100) → {"events": [{frames, stack?, stack_frames?, context?}],
- *  "missing_maps": [...]}. */
+ *  before its map was uploaded, or the context lines of each in-app frame): {"project_id",
+ *  "in_app_rules", "contexts" (in-app frames given context lines, 1–10, default 1), "events":
+ *  [{stack, release, debug_images}]} (at most 100) → {"events": [{frames, stack?, stack_frames?,
+ *  context?, contexts?}], "missing_maps": [...]}. */
 el_result* el_symbolicate(const uint8_t* request, size_t request_len);
 
 #ifdef __cplusplus

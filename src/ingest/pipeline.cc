@@ -79,18 +79,16 @@ std::string ascii_json(std::string_view s) {
   return nlohmann::json(std::string(s)).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
 }
 
-// The debug IDs of the bundles a stack names, kept in ctx.debug_images when the stack was not
-// symbolicated (no map yet): a read after the map's upload symbolicates it by them.
-void keep_debug_images(event& ev, const batch_limits& limits) {
+// `"debug_images":[…]`: the debug IDs of the bundles the event's stack names, or empty when none.
+std::string debug_images_member(const event& ev) {
   std::string images;
   for (const auto& [file, id] : ev.debug_images) {
     if (ev.stack.find(file) == std::string_view::npos) continue;
     images += images.empty() ? "\"debug_images\":[" : ",";
     images += "{\"code_file\":" + ascii_json(file) + ",\"debug_id\":" + ascii_json(id) + "}";
   }
-  if (images.empty()) return;
-  images += ']';
-  add_to_ctx(ev, limits, images);
+  if (!images.empty()) images += ']';
+  return images;
 }
 
 // JavaScript stacks rewritten to their sources where a kept map covers them (`maps`, null for a
@@ -102,13 +100,17 @@ void symbolicate_events(batch& b, const batch_limits& limits, std::int64_t proje
     symbolicated s;
     if (maps) s = symbolicate_stack(ev.stack, project, ev.release, ev.debug_images, *maps, missing);
     if (missing.size() > max_missing_maps) missing.resize(max_missing_maps);
+    // The bundles' debug IDs are kept with the stack they name (in ctx.debug_images when it is not
+    // symbolicated, no map yet), so that a later read can symbolicate it, or read its context.
+    std::string images = debug_images_member(ev);
     if (!s.frames) {
-      keep_debug_images(ev, limits);
+      if (!images.empty()) add_to_ctx(ev, limits, images);
       continue;
     }
     if (s.stack.size() > limits.max_stack_bytes) s.stack.resize(s.stack.rfind('\n', limits.max_stack_bytes));
     std::string added = "\"symbolicated\":{\"frames\":" + std::to_string(s.frames) + ",\"minified_stack\":" + ascii_json(ev.stack);
     if (!s.context_json.empty()) added += ",\"context\":" + s.context_json;
+    if (!images.empty()) added += "," + images;
     added += '}';
     add_to_ctx(ev, limits, added);
     ev.stack = b.storage.emplace_back(std::move(s.stack));

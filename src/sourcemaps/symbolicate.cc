@@ -127,7 +127,7 @@ bool library_path(std::string_view file) {
 
 symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release,
                                const std::vector<std::pair<std::string_view, std::string_view>>& images, map_cache& cache,
-                               std::vector<std::string>& missing) {
+                               std::vector<std::string>& missing, std::size_t contexts) {
   symbolicated out;
   std::vector<parsed_frame> frames;
   std::vector<std::string> keys;
@@ -213,10 +213,11 @@ symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std
     if (!function.empty()) text += ')';
     copied = frames[i].line_end;
     ++out.frames;
-    if (out.context_json.empty() && p.has_content && !p.ignored && !library_path(p.file)) {
+    if (out.contexts_json.size() < contexts && p.has_content && !p.ignored && !library_path(p.file)) {
       source_context c = entries[i]->map.context(p);
       nlohmann::json j = {{"file", p.file}, {"line", p.line}, {"pre", c.pre}, {"context_line", c.line}, {"post", c.post}};
-      out.context_json = j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+      out.contexts_json.push_back(j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace));
+      if (out.context_json.empty()) out.context_json = out.contexts_json.front();
     }
   }
   if (!out.frames) return out;

@@ -12,7 +12,7 @@ import {
 useDashboard({ fakes: true });
 
 describe("issues", () => {
-  test("a minified error read back through its uploaded source map: original frames, the source around the throw, the minified stack", async () => {
+  test("a minified error read back through its uploaded source map: original frames, the source around each in-app frame, the minified stack", async () => {
     const fixtures = join(ROOT, "tests", "cpp", "sourcemaps", "fixtures");
     const form = new FormData();
     form.append("release", "7.0.0");
@@ -25,11 +25,17 @@ describe("issues", () => {
     assert.equal((await w.send(shop, [{ level: "error", message: "RangeError: card declined: amount too large", release: "7.0.0", stack }])).status, 202);
     const [event] = (await api("/api/logs?project=shop&q=release:7.0.0")).logs;
     await page.goto(`${w.url}/#/issue/${event.fingerprint}?project=shop`);
-    const source = page.locator("[data-source]");
+    const source = page.locator("[data-source]").first();
     await source.waitFor();
     assert.match(await source.locator("li.here").textContent(), /throw new RangeError\("card declined: amount too large"\)/);
     assert.equal(await source.locator("li").count(), 7); // three lines before the throw (the file's first), three after
     assert.match(await page.locator(".frames").first().textContent(), /^chargeCard +payment\.js:4checkout +cart\.js:6handle +index\.js:4/);
+    // Each in-app frame's source, the callers' folded.
+    const more = page.locator("[data-source-more]");
+    assert.equal(await more.count(), 2);
+    assert.match(await more.first().locator("summary").textContent(), /src\/cart\.js:6/);
+    await more.first().locator("summary").click();
+    assert.match(await more.first().locator("li.here").textContent(), /return chargeCard\(order\)/);
     await page.locator("[data-minified] summary").click();
     assert.match(await page.locator("[data-minified] pre").textContent(), /at e \(https:\/\/shop\.example\.com\/assets\/app\.min\.js:1:36\)/);
     await shot("issue-symbolicated");

@@ -291,6 +291,11 @@ describe("symbolication by debug ID", () => {
     const [stored] = await w.logs("sentry-maps");
     assert.match(stored.stack, /^RangeError: card declined: amount too large\n {4}at chargeCard \(src\/payment\.js:4:11\)\n {4}at checkout \(src\/cart\.js:6:10\)\n {4}at handle \(src\/index\.js:4:18\)/);
     assert.equal(stored.ctx.symbolicated.frames, 3);
+    // The debug ID stays with the stack it named: the event's page reads every frame's source by it.
+    assert.deepEqual(stored.ctx.symbolicated.debug_images, [{ code_file: url, debug_id: DEBUG_ID.toUpperCase() }]);
+    const { event: one } = await (await w.admin(`/api/logs/${stored.id}?context=0`)).json();
+    assert.deepEqual(one.ctx.symbolicated.contexts.map((c) => c.line), [4, 6, 4]);
+    assert.equal(one.stack, stored.stack);
   });
 });
 
@@ -326,6 +331,8 @@ describe("symbolication at read", () => {
       assert.equal(event.ctx.symbolicated.frames, 3);
       assert.match(event.ctx.symbolicated.minified_stack, /app\.min\.js:1:36/);
       assert.match(event.ctx.symbolicated.context.context_line, /throw new RangeError/);
+      // An event's own page reads every in-app frame's source.
+      assert.deepEqual(event.ctx.symbolicated.contexts.map((c) => `${c.file}:${c.line}`), ["src/payment.js:4", "src/cart.js:6", "src/index.js:4"]);
     }
     // The issue page's latest event and the search's rows too; the grouping stays the stored one's.
     const issue = await (await w.admin(`/api/issues/${byRelease.fingerprint}?project=late`)).json();

@@ -85,7 +85,7 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
   if (response) return response;
   const project = { id: s.projectId, slug: s.projectSlug };
   const { latest, detail, suggestion } = await issueEvidence(env, project, row);
-  await symbolicateStored(env, project, [latest]);
+  await symbolicateStored(env, project, [latest], { contexts: 10 });
   const [ticket, tracker] = await Promise.all([db.ticketOf(env.DB, s.projectId, fingerprint), db.ticketTracker(env.DB, s.projectId)]);
   return json(200, { issue: presentIssue({ ...row, project: s.projectSlug }), latest_event: latest, ...detail,
     suggestion, suspect_release: await suspectRelease(env, s.projectId, row, detail),

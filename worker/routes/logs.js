@@ -72,7 +72,7 @@ export async function getLog(request, env, _ctx, { id }) {
     projects: [project], from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER, limit: n, order,
     ...(order === "desc" ? { before: key } : { after: key }),
   })).rows : []);
-  const [before, after] = await Promise.all([around("desc"), around("asc"), symbolicateStored(env, project, [row])]);
+  const [before, after] = await Promise.all([around("desc"), around("asc"), symbolicateStored(env, project, [row], { contexts: 10 })]);
   return json(200, {
     event: row,
     issue: { fingerprint: row.fingerprint, href: `/api/issues/${row.fingerprint}?project=${encodeURIComponent(row.project)}` },

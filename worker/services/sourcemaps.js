@@ -262,24 +262,36 @@ export async function purgeSourceFiles(env, now, limit = 500) {
   return { deleted: batch.length, remaining: old.length > limit };
 }
 
-/** Events read back (rows of `project`, {id, slug}) whose JavaScript stacks were stored minified because no
- *  map was there yet: symbolicated now, in place, when the project has maps that cover them (by
- *  the event's release and URL, or the debug IDs kept in ctx.debug_images). Their stack becomes
- *  the original one and ctx.symbolicated says so (`at_read`: grouping stayed the minified one's).
- *  Reading never fails on it: without D1 or a map, the events are as stored. */
-export async function symbolicateStored(env, project, events, now = Date.now()) {
-  const pending = events.filter((e) => e && typeof e.stack === "string" && e.stack && !e.ctx?.symbolicated).slice(0, 100);
-  if (!pending.length || !(await hasSourceMaps(env, project.id, now))) return events;
+/** Events read back (rows of `project`, {id, slug}) whose JavaScript stacks were stored minified
+ *  because no map was there yet: symbolicated now, in place, when the project has maps that cover
+ *  them (by the event's release and URL, or the debug IDs kept in ctx.debug_images). Their stack
+ *  becomes the original one and ctx.symbolicated says so (`at_read`: grouping stayed the minified
+ *  one's). With `contexts` (an event's own page), every in-app frame's context lines are read too
+ *  (ctx.symbolicated.contexts), for stacks symbolicated at ingest as well. Reading never fails on
+ *  it: without D1 or a map, the events are as stored. */
+export async function symbolicateStored(env, project, events, { contexts = 1 } = {}, now = Date.now()) {
+  const stored = events.filter((e) => e && typeof e.stack === "string" && e.stack);
+  const pending = stored.filter((e) => !e.ctx?.symbolicated);
+  const done = contexts > 1 ? stored.filter((e) => typeof e.ctx?.symbolicated?.minified_stack === "string" && !e.ctx.symbolicated.contexts) : [];
+  const work = [...pending, ...done].slice(0, 100);
+  if (!work.length || !(await hasSourceMaps(env, project.id, now))) return events;
   try {
     const rules = (await db.projectBySlug(env.DB, project.slug))?.in_app_rules ?? "";
-    const request = { project_id: project.id, in_app_rules: rules, events: pending.map((e) => ({ stack: e.stack, release: e.release ?? "",
-      debug_images: Array.isArray(e.ctx?.debug_images) ? e.ctx.debug_images : [] })) };
+    const request = { project_id: project.id, in_app_rules: rules, contexts, events: work.map((e) => ({
+      stack: e.ctx?.symbolicated?.minified_stack ?? e.stack, release: e.release ?? "",
+      debug_images: [e.ctx?.symbolicated?.debug_images, e.ctx?.debug_images].find(Array.isArray) ?? [] })) };
     let answer = core.symbolicate(request);
     if (answer.missing_maps.length && await loadMissingMaps(env, project.id, answer.missing_maps, now)) answer = core.symbolicate(request);
     answer.events.forEach((s, i) => {
       if (!s.frames) return;
-      const e = pending[i];
-      e.ctx = { ...(e.ctx ?? {}), symbolicated: { frames: s.frames, minified_stack: e.stack, ...(s.context ? { context: s.context } : {}), at_read: true } };
+      const e = work[i];
+      const read = s.contexts ? { contexts: s.contexts } : {};
+      if (e.ctx?.symbolicated) { // symbolicated at ingest: only the context lines are new
+        e.ctx = { ...e.ctx, symbolicated: { ...e.ctx.symbolicated, ...read } };
+        return;
+      }
+      e.ctx = { ...(e.ctx ?? {}), symbolicated: { frames: s.frames, minified_stack: e.stack, ...(s.context ? { context: s.context } : {}),
+        ...read, at_read: true } };
       e.stack = s.stack;
       e.frames = s.stack_frames;
     });

@@ -1,6 +1,6 @@
 // One event in full: message, fields (filterable ones clickable, ids copyable), stack with its
 // in-app frames marked (and, for a stack read back through a source map, the source around its
-// first in-app frame and the minified stack as it arrived), ctx and tags. Explore, the event page
+// in-app frames and the minified stack as it arrived), ctx and tags. Explore, the event page
 // and the issue page show it.
 import { copyButton, fmtTime, h, highlight, levelBadge } from "./dom.js";
 import { filterFields } from "./vocabulary.js";
@@ -27,7 +27,7 @@ export function eventBlock(e, terms = [], { filter = null } = {}) {
     e.frames?.length ? [h("h3", {}, "Stack"), h("ol.frames", {}, e.frames.map((f) => h("li", { class: f.in_app ? "in-app" : "" },
       `${f.function || "?"}  ${f.module || f.file || ""}${f.line ? `:${f.line}` : ""}`, f.in_app ? h("span.muted", {}, "  in app") : null)))]
       : null,
-    sourceContext(e.ctx?.symbolicated?.context),
+    sourceContexts(e.ctx?.symbolicated),
     e.stack ? [h("h3", {}, "Raw stack"), h("pre", {}, highlight(e.stack, terms))] : null,
     e.ctx?.symbolicated?.minified_stack ? h("details", { "data-minified": "" },
       h("summary", {}, `Minified stack (${e.ctx.symbolicated.frames} frames read back through a source map${e.ctx.symbolicated.at_read
@@ -39,12 +39,17 @@ export function eventBlock(e, terms = [], { filter = null } = {}) {
 }
 
 
-/** The source around a symbolicated frame: five lines either side, the frame's line marked. */
-function sourceContext(c) {
-  if (!c?.context_line && !c?.pre?.length) return null;
+/** The source around each symbolicated in-app frame (the event's page reads them all; a list, the
+ *  first): five lines either side, the frame's line marked; the first shown, the others folded. */
+function sourceContexts(s) {
+  const list = (s?.contexts?.length ? s.contexts : [s?.context]).filter((c) => c?.context_line || c?.pre?.length);
+  return list.map((c, i) => (i === 0 ? [h("h3", {}, "Source ", h("span.muted", {}, `${c.file}:${c.line}`)), sourceLines(c)]
+    : h("details", { "data-source-more": "" }, h("summary", {}, "Source ", h("span.muted", {}, `${c.file}:${c.line}`)), sourceLines(c))));
+}
+
+function sourceLines(c) {
   const first = c.line - (c.pre?.length ?? 0);
   const row = (text, n, here) => h("li", { class: here ? "here" : "", value: n }, text || " ");
-  return [h("h3", {}, "Source ", h("span.muted", {}, `${c.file}:${c.line}`)),
-    h("ol.source", { start: first, "data-source": "" }, (c.pre ?? []).map((t, i) => row(t, first + i, false)),
-      row(c.context_line, c.line, true), (c.post ?? []).map((t, i) => row(t, c.line + 1 + i, false)))];
+  return h("ol.source", { start: first, "data-source": "" }, (c.pre ?? []).map((t, i) => row(t, first + i, false)),
+    row(c.context_line, c.line, true), (c.post ?? []).map((t, i) => row(t, c.line + 1 + i, false)));
 }

@@ -51,6 +51,9 @@ struct symbolicated {
   std::string stack;         ///< the stack with its mapped frames rewritten; empty when none was
   std::size_t frames = 0;    ///< frames rewritten
   std::string context_json;  ///< the first in-app rewritten frame's context lines, as a JSON object, or empty
+  /// Every in-app rewritten frame's context lines (up to the `contexts` asked for), in stack order;
+  /// the first is context_json.
+  std::vector<std::string> contexts_json;
 };
 
 /// The key of the map of a debug ID: "<project>:debug:<id>" (lowercased).
@@ -60,9 +63,9 @@ std::string debug_key(std::int64_t project, std::string_view debug_id);
 /// `stack` that a cached map covers as V8 frames of their original file, line, column and
 /// function. `images` are the event's {bundle URL, debug ID}. The keys of maps a frame would need
 /// that the cache does not hold are added to `missing` (each once): its debug ID's, and its
-/// release and URL's.
+/// release and URL's. Context lines are read for the first `contexts` in-app frames.
 symbolicated symbolicate_stack(std::string_view stack, std::int64_t project, std::string_view release,
                                const std::vector<std::pair<std::string_view, std::string_view>>& images, map_cache& cache,
-                               std::vector<std::string>& missing);
+                               std::vector<std::string>& missing, std::size_t contexts = 1);
 
 }  // namespace edgelog

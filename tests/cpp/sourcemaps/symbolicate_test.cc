@@ -260,3 +260,18 @@ TEST_CASE("one bug built by esbuild and by Rollup (terser) is one issue once bot
   CHECK(d.issues.size() == 1);
   CHECK(d.events[1].stack.find("    at handle (src/index.js:4:18)") != std::string_view::npos);
 }
+
+TEST_CASE("context lines for every in-app frame, when asked for more than the first") {
+  map_cache cache;
+  cache.put(key, fixture_map(), std::string(fixture("app.min.js")));
+  std::vector<std::string> missing;
+  auto one = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", {}, cache, missing);
+  CHECK(one.contexts_json.size() == 1);
+  auto all = edgelog::symbolicate_stack(fixture("app.min.stack.txt"), 7, "1.4.2", {}, cache, missing, 10);
+  REQUIRE(all.contexts_json.size() == 3);
+  CHECK(all.context_json == one.context_json);
+  auto second = nlohmann::json::parse(all.contexts_json[1]);
+  CHECK(second["file"] == "src/cart.js");
+  CHECK(second["line"] == 6);
+  CHECK(second["context_line"].get<std::string>().find("chargeCard(order)") != std::string::npos);
+}
