@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { crc32, deflateRawSync, gzipSync, zstdDecompressSync } from "node:zlib";
+import { tar as tarOf } from "../../clients/js/src/sourcemaps/upload.js";
 import { ROOT, startWorker } from "../support/harness.js";
 
 const FIXTURES = join(ROOT, "tests", "cpp", "sourcemaps", "fixtures");
@@ -14,28 +15,8 @@ const MAP = readFileSync(join(FIXTURES, "app.min.js.map"));
 const BUNDLE = readFileSync(join(FIXTURES, "app.min.js"));
 const DEBUG_ID = "5b1f3c2a-8d4e-4f6a-9b0c-1d2e3f4a5b6c";
 
-/** A ustar archive of [name, bytes] (names up to 100 bytes). */
-function tar(entries) {
-  const blocks = [];
-  for (const [name, data] of entries) {
-    const header = Buffer.alloc(512);
-    header.write(name, 0, 100, "utf8");
-    header.write("0000644\0", 100);
-    header.write("0000000\0", 108);
-    header.write("0000000\0", 116);
-    header.write(`${data.length.toString(8).padStart(11, "0")}\0`, 124);
-    header.write("00000000000\0", 136);
-    header.write("        ", 148);
-    header.write("0", 156);
-    header.write("ustar\u000000", 257);
-    let sum = 0;
-    for (const b of header) sum += b;
-    header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
-    blocks.push(header, Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
+/** A ustar archive of [name, bytes], as the client's upload command writes one. */
+const tar = (entries) => tarOf(entries.map(([name, bytes]) => ({ name, bytes })));
 
 /** A zip of [name, bytes, {stored, size}] as zip tools write one: local headers, the members
  *  (deflated unless `stored`), the central directory, its end record. `size` overrides the
@@ -334,6 +315,10 @@ describe("symbolication at read", () => {
       // An event's own page reads every in-app frame's source.
       assert.deepEqual(event.ctx.symbolicated.contexts.map((c) => `${c.file}:${c.line}`), ["src/payment.js:4", "src/cart.js:6", "src/index.js:4"]);
     }
+    // The project's in-app rules mark the frames read back.
+    const rules = await w.admin("/api/admin/projects/late", { method: "PATCH", body: JSON.stringify({ in_app_rules: 'file:"src/cart.js" -> -app' }) });
+    assert.equal(rules.status, 200, await rules.clone().text());
+    assert.deepEqual((await read(byRelease.id)).frames.slice(0, 2).map((f) => f.in_app), [true, false]);
     // The issue page's latest event and the search's rows too; the grouping stays the stored one's.
     const issue = await (await w.admin(`/api/issues/${byRelease.fingerprint}?project=late`)).json();
     assert.match(issue.latest_event.stack, /at chargeCard \(src\/payment\.js:4:11\)/);

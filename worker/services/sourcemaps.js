@@ -276,12 +276,17 @@ export async function symbolicateStored(env, project, events, { contexts = 1 } =
   const work = [...pending, ...done].slice(0, 100);
   if (!work.length || !(await hasSourceMaps(env, project.id, now))) return events;
   try {
-    const rules = (await db.projectBySlug(env.DB, project.slug))?.in_app_rules ?? "";
-    const request = { project_id: project.id, in_app_rules: rules, contexts, events: work.map((e) => ({
-      stack: e.ctx?.symbolicated?.minified_stack ?? e.stack, release: e.release ?? "",
-      debug_images: [e.ctx?.symbolicated?.debug_images, e.ctx?.debug_images].find(Array.isArray) ?? [] })) };
-    let answer = core.symbolicate(request);
-    if (answer.missing_maps.length && await loadMissingMaps(env, project.id, answer.missing_maps, now)) answer = core.symbolicate(request);
+    const events = work.map((e) => ({ stack: e.ctx?.symbolicated?.minified_stack ?? e.stack, release: e.release ?? "",
+      debug_images: [e.ctx?.symbolicated?.debug_images, e.ctx?.debug_images].find(Array.isArray) ?? [] }));
+    const ask = (rules) => core.symbolicate({ project_id: project.id, in_app_rules: rules, contexts, events });
+    let answer = ask("");
+    if (answer.missing_maps.length && await loadMissingMaps(env, project.id, answer.missing_maps, now)) answer = ask("");
+    // The project's in-app rules mark the rewritten frames: read only when a frame was rewritten
+    // (rows of stacks no map covers, a Node service's, cost a list no D1 read).
+    if (answer.events.some((s) => s.frames)) {
+      const rules = (await db.projectBySlug(env.DB, project.slug))?.in_app_rules ?? "";
+      if (rules) answer = ask(rules);
+    }
     answer.events.forEach((s, i) => {
       if (!s.frames) return;
       const e = work[i];

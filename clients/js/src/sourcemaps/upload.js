@@ -78,11 +78,13 @@ function tarEntry(name, bytes) {
   return [header, bytes, pad];
 }
 
-/** A gzip'd tar of [{name, bytes}]. */
-export function tarGz(files) {
-  const parts = files.flatMap((f) => tarEntry(f.name, f.bytes));
-  return gzipSync(Buffer.concat([...parts, Buffer.alloc(1024)]), { level: 6 });
+/** A tar of [{name, bytes}]. */
+export function tar(files) {
+  return Buffer.concat([...files.flatMap((f) => tarEntry(f.name, f.bytes)), Buffer.alloc(1024)]);
 }
+
+/** A gzip'd tar of [{name, bytes}]. */
+export const tarGz = (files) => gzipSync(tar(files), { level: 6 });
 
 /** The files in requests of at most MAX_PART_BYTES unpacked each, a bundle in the same request as
  *  its map (so that a debug ID found only in the bundle reaches its map). */
