@@ -1,7 +1,8 @@
 // Alert rules, destinations, claims and the delivery log.
 
 const RULE_COLUMNS = `id, project_id, kind, threshold, window_s, cooldown_s, silence_minutes, min_level,
-  env, source, component, enabled, created_at, sensitivity, scope, query, group_by AS "by", measure AS agg, op`;
+  env, source, component, enabled, created_at, sensitivity, scope, query, group_by AS "by", measure AS agg, op,
+  muted_until, muted_by`;
 
 export async function alertRules(db, projectId) {
   const { results } = await db.prepare(`SELECT ${RULE_COLUMNS} FROM alert_rules WHERE project_id = ?1 ORDER BY id`)
@@ -124,6 +125,12 @@ export async function alertTickInputs(db, projectId, ruleIds) {
     db.prepare("SELECT max(ts_max) AS ts FROM segments WHERE project_id = ?1").bind(projectId),
   ]);
   return { states: states.results, latest: latest.results[0].ts };
+}
+
+/** Mutes the rule until `until` (null: unmutes): the row, or null when there is no such rule. */
+export function muteAlertRule(db, projectId, id, until, by) {
+  return db.prepare(`UPDATE alert_rules SET muted_until = ?3, muted_by = ?4 WHERE project_id = ?1 AND id = ?2
+    RETURNING ${RULE_COLUMNS}`).bind(projectId, id, until, until === null ? null : by).first();
 }
 
 export async function projectsWithAlertRules(db) {

@@ -19,3 +19,6 @@ export * from "./cold.js";
 export * from "./open-data.js";
 export * from "./tail-workers.js";
 export * from "./sourcemaps.js";
+export * from "./users.js";
+export * from "./tokens.js";
+export * from "./audit.js";

@@ -98,6 +98,10 @@ export async function purgeExpired(env, { now, chunkRows, deadline, maxChunks })
   report.request_keys_deleted = await db.deleteOldRequestKeys(env.DB, now - REQUEST_KEY_HOURS * HOUR);
   report.applied_writes_deleted = await db.deleteOldAppliedWrites(env.DB, now - APPLIED_WRITE_HOURS * HOUR);
   report.sessions_deleted = await db.deleteExpiredSessions(env.DB, now);
+  await db.deleteExpiredAuthFlows(env.DB, now);
+  // The audit log keeps AUDIT_RETENTION_DAYS (400 by default, never under 366: the schema refuses it).
+  const auditDays = Math.max(366, Number(env.AUDIT_RETENTION_DAYS ?? 400) || 400);
+  report.audit_deleted = await db.purgeAudit(env.DB, now - auditDays * 24 * HOUR - HOUR);
   // Baselines keep 28 days whatever the events' retention: anomalies compare with past weeks.
   report.baseline_hours_deleted = await db.deleteOldBaselines(env.DB, now - BASELINE_DAYS * 24 * HOUR);
   return report;

@@ -50,13 +50,18 @@ export async function sameSecret(a, b) {
   return crypto.subtle.timingSafeEqual(da, dbuf);
 }
 
+const randomBytes = (n) => crypto.getRandomValues(new Uint8Array(n));
+
+/** 43 base-62 characters (256 random bits): the body of keys and personal tokens. */
+export function randomBase62() {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  let n = BigInt(`0x${hex(randomBytes(32))}`), body = "";
+  for (let i = 0; i < 43; i++, n /= 62n) body += alphabet[Number(n % 62n)];
+  return body;
+}
+
 /** A new key and HMAC secret. Keys use only [A-Za-z0-9_] (Sentry's DSN parser refuses '-'):
  *  "elk_" and 43 base-62 characters (256 bits). */
 export function newCredentials() {
-  const bytes = (n) => crypto.getRandomValues(new Uint8Array(n));
-  const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  let n = BigInt(`0x${hex(bytes(32))}`), body = "";
-  for (let i = 0; i < 43; i++, n /= 62n) body += alphabet[Number(n % 62n)];
-  return { key: `elk_${body}`, secret: hex(bytes(32)) };
+  return { key: `elk_${randomBase62()}`, secret: hex(randomBytes(32)) };
 }

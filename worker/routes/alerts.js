@@ -5,9 +5,13 @@ import { forgetRules, sendTest } from "../services/alerting.js";
 import { canSeal, seal, urlHint } from "../platform/secrets.js";
 import { ALERT_KINDS, DESTINATION_KINDS } from "../platform/vocabulary.js";
 import { validRule } from "../services/alert-rules.js";
+import { changed, noteChange } from "../services/audit.js";
+import { identify } from "../services/identity.js";
 import { projectOr404 } from "../services/projects.js";
 
-const presentRule = (r) => ({ ...r, enabled: r.enabled === 1, created_at: new Date(r.created_at).toISOString(), project_id: undefined });
+const presentRule = (r) => ({ ...r, enabled: r.enabled === 1, created_at: new Date(r.created_at).toISOString(), project_id: undefined,
+  muted_until: r.muted_until > Date.now() ? new Date(r.muted_until).toISOString() : null, muted_by: r.muted_until > Date.now() ? r.muted_by : null });
+const MAX_MUTE_MINUTES = 30 * 24 * 60;
 const presentDestination = (d) => ({ id: d.id, kind: d.kind, label: d.label, url: d.url_hint, signed: Boolean(d.secret_enc),
   enabled: d.enabled === 1, created_at: new Date(d.created_at).toISOString() });
 
@@ -49,6 +53,27 @@ export async function updateRule(request, env, _ctx, { slug, id }) {
     return error(400, "bad_request", "scope issue is for anomaly rules", { field: "scope" });
   const rule = await db.updateAlertRule(env.DB, project.id, current.id, valid.rule);
   forgetRules(project.id);
+  noteChange(request, { projectId: project.id, object: `rule ${id}`, ...changed(presentRule(current), presentRule(rule)) });
+  return json(200, { rule: presentRule(rule) });
+}
+
+/** POST …/alerts/:id/mute {"minutes"} (0 unmutes): the rule sends nothing until then. A responder's
+ *  action, like resolving an issue. */
+export async function muteRule(request, env, _ctx, { slug, id }) {
+  const { project, response } = await projectOr404(env, slug);
+  if (response) return response;
+  const body = await readJsonObject(request);
+  if (body.response) return body.response;
+  const { minutes } = body.value;
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_MUTE_MINUTES)
+    return error(400, "bad_request", `minutes is a whole number from 0 (unmute) to ${MAX_MUTE_MINUTES}`, { field: "minutes" });
+  const { principal } = await identify(request, env);
+  const until = minutes === 0 ? null : Date.now() + minutes * 60_000;
+  const rule = /^\d+$/.test(id) ? await db.muteAlertRule(env.DB, project.id, Number(id), until, principal.actor) : null;
+  if (!rule) return error(404, "not_found", `no rule ${id}`);
+  forgetRules(project.id);
+  noteChange(request, { projectId: project.id, object: `rule ${id}`, action: minutes ? "alert_rule.mute" : "alert_rule.unmute",
+    after: { muted_until: until === null ? null : new Date(until).toISOString() } });
   return json(200, { rule: presentRule(rule) });
 }
 

@@ -1,14 +1,22 @@
-// /api/auth: the dashboard's login with the admin token (failures throttled per IP), logout, and
-// the current session.
+// /api/auth: signing in and out of the dashboard, and who the caller is. Users sign in through
+// Cloudflare Access (nothing to do here: every request carries Access's JWT) or OIDC (oidc.js);
+// the break-glass ADMIN_TOKEN logs in here (failures throttled per IP), unless turned off. Every
+// sign-in and every failure is in the audit log.
 import * as db from "../db/index.js";
 import { sameSecret } from "../platform/crypto.js";
 import { error, json } from "../platform/http.js";
-import { SESSION_MS, cookieHeader, issueSession, sessionOf, signedSession } from "../services/sessions.js";
+import { recordAudit } from "../services/audit.js";
+import { BREAK_GLASS_ACTOR, accessTeam, breakGlassEnabled, identify, rolesOf, signInFailed } from "../services/identity.js";
+import { oidcConfigured } from "../services/oidc.js";
+import { SESSION_MS, cookieHeader, issueSession, signedSession } from "../services/sessions.js";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const MAX_FAILED_LOGINS = 10;
 
-/** POST /api/auth/login {"token"}: a session cookie for the admin token; failures throttled per IP. */
+/** How a person can sign in to this deployment. */
+const providers = (env) => ({ access: accessTeam(env) !== null, oidc: oidcConfigured(env), break_glass: breakGlassEnabled(env) });
+
+/** POST /api/auth/login {"token"}: a session cookie for the break-glass token; failures throttled per IP. */
 export async function login(request, env) {
   const now = Date.now();
   const windowStart = now - (now % LOGIN_WINDOW_MS);
@@ -25,11 +33,14 @@ export async function login(request, env) {
   }
   if (typeof input?.token !== "string" || !input.token)
     return error(400, "bad_request", "token is required", { field: "token" });
-  if (!env.ADMIN_TOKEN || !(await sameSecret(input.token, env.ADMIN_TOKEN))) {
+  if (!breakGlassEnabled(env)) return error(403, "break_glass_off", "the admin token is turned off here: sign in with SSO");
+  if (!(await sameSecret(input.token, env.ADMIN_TOKEN))) {
     await db.countFailedLogin(env.DB, throttleKey, windowStart);
+    await signInFailed(request, env, "break_glass", "the admin token is not valid");
     return error(401, "unauthorized", "the admin token is not valid");
   }
   const session = await issueSession(env, now);
+  await recordAudit(env, request, { actor: BREAK_GLASS_ACTOR, actorKind: "break_glass", role: "admin", action: "sign_in", detail: { via: "break_glass" } });
   return json(200, { csrf_token: session.csrf, expires_at: new Date(session.exp).toISOString() },
     { "Set-Cookie": cookieHeader(session.value, SESSION_MS / 1000) });
 }
@@ -37,13 +48,26 @@ export async function login(request, env) {
 /** POST /api/auth/logout: ends the session on the server and clears the cookie. */
 export async function logout(request, env) {
   const payload = await signedSession(request, env, Date.now());
-  if (payload?.sid) await db.deleteSession(env.DB, payload.sid);
+  if (payload?.sid) {
+    const { principal } = await identify(request, env);
+    await db.deleteSession(env.DB, payload.sid);
+    if (principal) await recordAudit(env, request, { principal, action: "sign_out" });
+  }
   return json(200, { ok: true }, { "Set-Cookie": cookieHeader("", 0) });
 }
 
-/** GET /api/auth/session: whether the cookie is a live session, and its CSRF token. */
+/** GET /api/auth/session: who the caller is (user, roles per project, CSRF token), or a 401 that
+ *  says how to sign in here (providers). */
 export async function currentSession(request, env) {
-  const session = await sessionOf(request, env);
-  if (!session) return error(401, "unauthorized", "no live session");
-  return json(200, { authenticated: true, csrf_token: session.csrf, expires_at: new Date(session.exp).toISOString() });
+  const who = await identify(request, env);
+  if (who.refusal || !who.principal) {
+    const refusal = who.refusal ? await who.refusal.json() : { error: { code: "unauthorized", message: "no live session" } };
+    return json(401, { ...refusal, providers: providers(env) });
+  }
+  const p = who.principal;
+  const roles = rolesOf(p, await db.liveProjects(env.DB));
+  return json(200, {
+    authenticated: true, via: p.via, actor: p.actor, user: p.email ? { email: p.email, name: p.name ?? null } : null, roles,
+    csrf_token: p.csrf ?? null, expires_at: p.expiresAt ? new Date(p.expiresAt).toISOString() : null, providers: providers(env),
+  });
 }

@@ -1,5 +1,5 @@
 // GET /healthz: a real database round trip; with ?verbose=1 (operator only) maintenance state too.
-import { requireAdmin } from "../services/credentials.js";
+import { requireAdmin } from "../services/identity.js";
 import * as db from "../db/index.js";
 import { json } from "../platform/http.js";
 import { maintenanceHealth } from "../jobs/schedule.js";

@@ -1,7 +1,8 @@
 // /api/issues: the groups events form, for operators and read keys; status changes for operators.
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
-import { requireAdmin } from "../services/credentials.js";
+import { noteChange } from "../services/audit.js";
+import { authorize } from "../services/identity.js";
 import {
   BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, issueEvidence, presentTicket, sparklines, suspectRelease, trendingIssues,
 } from "../services/issues.js";
@@ -12,6 +13,7 @@ import { readRange, readScope } from "../services/search.js";
 
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
 const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
+const ISSUE_ACTIONS = { resolved: "issue.resolve", ignored: "issue.ignore", ongoing: "issue.reopen" };
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function presentIssue(row) {
@@ -23,15 +25,17 @@ function presentIssue(row) {
   };
 }
 
-/** The project a request is about: a read key's own, or ?project= for the operator (required when
- *  `needed`; otherwise its absence means every project, projectId null). */
+/** The project a request is about: a read key's own, or ?project= (required when `needed`;
+ *  otherwise its absence means every project, projectId null, for whoever may read them all, and
+ *  the one project of whoever reads only one). */
 async function scope(request, env, needed) {
   const s = await readScope(request, env);
   if (s.response) return s;
-  if (s.admin && !new URL(request.url).searchParams.has("project")) {
-    return needed ? { response: error(400, "bad_request", "project is required", { field: "project" }) } : { projectId: null };
+  if (s.projects.length !== 1 || (s.all && !new URL(request.url).searchParams.has("project"))) {
+    if (needed || !s.all) return { response: error(400, "bad_request", "project is required", { field: "project" }) };
+    return { projectId: null, principal: s.principal };
   }
-  return { projectId: s.projects[0].id, projectSlug: s.projects[0].slug };
+  return { projectId: s.projects[0].id, projectSlug: s.projects[0].slug, principal: s.principal };
 }
 
 export async function listIssues(request, env) {
@@ -93,10 +97,10 @@ export async function getIssue(request, env, _ctx, { fingerprint }) {
 }
 
 export async function updateIssue(request, env, _ctx, { fingerprint }) {
-  const refusal = await requireAdmin(request, env);
-  if (refusal) return refusal;
   const s = await scope(request, env, true);
   if (s.response) return s.response;
+  const refusal = await authorize(request, env, s.principal, "responder", s.projectId, "issue.update");
+  if (refusal) return refusal;
   const found = await issueOr404(env, s.projectId, fingerprint);
   if (found.response) return found.response;
   const body = await readJsonObject(request);
@@ -119,6 +123,8 @@ export async function updateIssue(request, env, _ctx, { fingerprint }) {
   }
   await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now(), release);
   const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
+  noteChange(request, { projectId: s.projectId, object: fingerprint, action: ISSUE_ACTIONS[status],
+    before: { status: found.row.status }, after: { status: row.status, ...(release ? { resolved_in_release: release } : {}) } });
   return json(200, { issue: presentIssue(row) });
 }
 

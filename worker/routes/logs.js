@@ -1,5 +1,7 @@
 // /api/logs (search), /api/logs/:id (one event and its neighbours), /api/export (ndjson or csv,
 // streamed) and /api/tail (events stored after a cursor), for the operator and read keys.
+import { csvCell } from "../platform/csv.js";
+import { noteChange } from "../services/audit.js";
 import { error, json } from "../platform/http.js";
 import { aggregateEvents, intervalOf } from "../services/aggregate.js";
 import { fieldKeys } from "../services/fields.js";
@@ -85,14 +87,6 @@ const EXPORT_MAX = 50_000;
 const EXPORT_PAGE = 500;
 const CSV_COLUMNS = ["id", "ts", "project", "level", "message", "source", "env", "component", "endpoint",
   "source_type", "error_type", "exception_type", "fingerprint", "hint", "request_id", "user_id", "release"];
-
-/** A CSV cell: quoted when needed, and never read as a formula by a spreadsheet. */
-function csvCell(value) {
-  if (value === undefined || value === null) return "";
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export async function exportLogs(request, env, ctx) {
   const r = await readQuery(request, env, { defaultLimit: 10_000, maxLimit: EXPORT_MAX });
@@ -184,6 +178,7 @@ export function posted(path, read) {
   return async (request, env, ctx) => {
     const p = await postedParams(request);
     if (p.response) return p.response;
+    noteChange(request, { detail: { query: Object.fromEntries(p.params) } }); // what was searched, for the audit log
     const url = new URL(request.url);
     url.pathname = path;
     url.search = p.params.toString();

@@ -3,7 +3,7 @@
 import { core } from "../platform/core.js";
 import { sameSecret } from "../platform/crypto.js";
 import { latencyByRoute } from "../platform/observe.js";
-import { requireAdmin } from "../services/credentials.js";
+import { requireAdmin } from "../services/identity.js";
 import { storageView } from "../services/storage.js";
 import * as db from "../db/index.js";
 

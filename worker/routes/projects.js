@@ -6,6 +6,8 @@ import { error, json, readJsonObject } from "../platform/http.js";
 import { canSeal } from "../platform/secrets.js";
 import { finishDeletion } from "../services/deletion.js";
 import { masterKeyMissing, newKey, newKeyAnswer } from "../services/keys.js";
+import { changed, noteChange } from "../services/audit.js";
+import { identify, roleOn } from "../services/identity.js";
 import { JSON_SETTINGS, forgetProject, presentProject, projectOr404 } from "../services/projects.js";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
@@ -77,6 +79,7 @@ export async function createProject(request, env) {
     await db.updateProject(env.DB, created.id, settings.changes);
     const project = await db.projectBySlug(env.DB, slug);
     const [row] = await db.keysOfProject(env.DB, project.id);
+    noteChange(request, { projectId: project.id, object: slug, after: presentProject(project) });
     return json(201, { project: presentProject(project), ...newKeyAnswer(row, key, { secret }) });
   } catch (err) {
     if (/UNIQUE constraint failed: projects\.slug/.test(String(err?.message)))
@@ -85,11 +88,13 @@ export async function createProject(request, env) {
   }
 }
 
-/** GET /api/admin/projects: every project with its activity: events accepted in the last hour
+/** GET /api/admin/projects: every project the caller may see, with its activity: events accepted in the last hour
  *  and when its newest event happened (a silent project stands out). */
-export async function listProjects(_request, env) {
+export async function listProjects(request, env) {
   const now = Date.now();
-  const [projects, activity] = await Promise.all([db.listProjects(env.DB), db.projectActivity(env.DB, now - 3_600_000)]);
+  const { principal } = await identify(request, env);
+  const [all, activity] = await Promise.all([db.listProjects(env.DB), db.projectActivity(env.DB, now - 3_600_000)]);
+  const projects = all.filter((p) => roleOn(principal, p.id) !== null); // the projects the caller holds a role on
   return json(200, { projects: projects.map((p) => {
     const a = activity.get(p.id) ?? { events_last_hour: 0, last_event_at: null };
     return { ...presentProject(p), events_last_hour: a.events_last_hour,
@@ -111,15 +116,18 @@ export async function updateProject(request, env, _ctx, { slug }) {
   if (settings.response) return settings.response;
   await db.updateProject(env.DB, found.project.id, settings.changes);
   await forgetProject(env, found.project.id); // cached key lookups carry the project's limits
-  return json(200, { project: presentProject(await db.projectBySlug(env.DB, slug)) });
+  const project = presentProject(await db.projectBySlug(env.DB, slug));
+  noteChange(request, { projectId: found.project.id, object: slug, ...changed(presentProject(found.project), project) });
+  return json(200, { project });
 }
 
 /** Deletes a project: its keys stop at once; its logs go in chunks, finished by maintenance when
  *  one request's budget is not enough. */
-export async function deleteProject(_request, env, _ctx, { slug }) {
+export async function deleteProject(request, env, _ctx, { slug }) {
   const found = await projectOr404(env, slug);
   if (found.response) return found.response;
   const { id } = found.project;
+  noteChange(request, { projectId: id, object: slug, before: presentProject(found.project) });
   await forgetProject(env, id);
   await db.markProjectDeleted(env.DB, id, Date.now());
   const done = await finishDeletion(env, id, Date.now() + DELETE_BUDGET_MS);

@@ -23,12 +23,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const RULES_FRESH_MS = 10_000;
 const rulesCache = new Map(); // project id → { rules, readAt }
 
+/** Enabled and not muted. */
+const live = (rule, now) => rule.enabled === 1 && !(rule.muted_until > now);
+
 /** A project's enabled rules, read from D1 at most every 10 s per isolate (most projects have none,
  *  and this runs after every accepted request). Rule changes made here drop the entry at once. */
 async function enabledRules(env, projectId, now) {
   const hit = rulesCache.get(projectId);
   if (hit && now - hit.readAt < RULES_FRESH_MS) return hit.rules;
-  const rules = (await db.alertRules(env.DB, projectId)).filter((r) => r.enabled === 1);
+  const rules = (await db.alertRules(env.DB, projectId)).filter((r) => live(r, now));
   if (rulesCache.size >= 1000) rulesCache.delete(rulesCache.keys().next().value);
   rulesCache.set(projectId, { rules, readAt: now });
   return rules;
@@ -191,7 +194,7 @@ async function issueAnomalyCandidates(env, project, rule, now) {
 export async function alertTick(env, now) {
   const report = { projects: 0, sent: 0 };
   for (const project of await db.projectsWithAlertRules(env.DB)) {
-    const rules = (await db.alertRules(env.DB, project.id)).filter((r) => r.enabled === 1);
+    const rules = (await db.alertRules(env.DB, project.id)).filter((r) => live(r, now));
     const inputs = await db.alertTickInputs(env.DB, project.id, rules.map((r) => r.id));
     const candidates = [];
     const summaries = inputs.states.filter((s) => s.suppressed > 0 && s.fingerprint);

@@ -1,11 +1,9 @@
-// Credentials: project keys (hashed lookup, secrets unsealed once per isolate), the admin token
-// and sessions: who a request is, and whether it may do what it asks.
+// Project keys: hashed lookup, secrets unsealed once per isolate, cached with a bounded staleness.
+// Who an operator is and what they may do is identity.js.
 import * as db from "../db/index.js";
-import { error } from "../platform/http.js";
 import * as kv from "../platform/kv.js";
 import { unseal } from "../platform/secrets.js";
-import { sessionOf } from "./sessions.js";
-import { sha256Hex, sameSecret } from "../platform/crypto.js";
+import { sha256Hex } from "../platform/crypto.js";
 
 // A key lookup is used for at most 30 s after it was read from D1, in this isolate or through KV,
 // so a revocation or rotation is seen everywhere within 30 s (and at once where it was made).
@@ -91,39 +89,3 @@ export async function forgetKeys(env, hashes = null) {
   for (const h of hashes) keyCache.delete(h);
   await Promise.all(hashes.map((h) => kv.deleteKeyLookup(env.CACHE, h).catch(() => {})));
 }
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const unauthorized = () => error(401, "unauthorized",
-  "a valid admin token (Authorization: Bearer …) or session is required", {},
-  { "WWW-Authenticate": 'Bearer realm="edgelog"' });
-
-/** Null when the request carries the admin token, or a live session cookie (with its CSRF token
- *  on state-changing methods); otherwise the response to send. */
-export async function requireAdmin(request, env) {
-  const header = request.headers.get("authorization");
-  if (header !== null) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match && env.ADMIN_TOKEN && (await sameSecret(match[1], env.ADMIN_TOKEN)) ? null : unauthorized();
-  }
-  const session = await sessionOf(request, env);
-  if (!session) return unauthorized();
-  if (!SAFE_METHODS.has(request.method) && request.headers.get("x-csrf-token") !== session.csrf)
-    return error(403, "csrf_failed", "state-changing requests need the session's X-CSRF-Token header");
-  return null;
-}
-
-/** Who may read: the operator (all projects) or a key with the read scope (its project only).
- *  Answers {projectId: null | id} or {response} to send. */
-export async function requireReader(request, env) {
-  const key = request.headers.get("x-project-key");
-  if (key === null) {
-    const refusal = await requireAdmin(request, env);
-    return refusal ? { response: refusal } : { projectId: null };
-  }
-  const creds = await credentialsForKey(env, key, Date.now());
-  if (!creds) return { response: error(401, "unknown_key", "the project key is not valid") };
-  if (!creds.scopes.includes("read"))
-    return { response: error(403, "forbidden", "this key has no read scope") };
-  return { projectId: creds.project.id, projectSlug: creds.project.slug };
-}
-

@@ -4,7 +4,7 @@ import * as db from "../db/index.js";
 import { error } from "../platform/http.js";
 import { parseTime } from "../platform/time.js";
 import { FILTER_FIELDS, LEVELS } from "../platform/vocabulary.js";
-import { requireReader } from "./credentials.js";
+import { authorize, identify, roleOn } from "./identity.js";
 import { countWalk, narrows, planOf, walkEvents } from "./scan.js";
 
 /** 400 bad_request naming the parameter; for a query, also the position (UTF-16 units) of the fault. */
@@ -39,22 +39,32 @@ export function decodeTailCursor(text) {
   }
 }
 
-/** Who reads which projects, from the credentials and ?project=: {projects: [{id, slug}]} or
- *  {response}. A read key reads only its own project; the operator reads one or all. */
+/** Who reads which projects, from the credentials and ?project=: {projects: [{id, slug}], all,
+ *  principal} or {response}. A read key reads only its own project; a user or token the projects
+ *  they hold a role on (all: every project), one of them with ?project=. */
 export async function readScope(request, env) {
-  const reader = await requireReader(request, env);
-  if (reader.response) return reader;
   const slug = new URL(request.url).searchParams.get("project");
-  if (reader.projectId !== null) {
-    if (slug !== null && slug !== reader.projectSlug)
+  const who = await identify(request, env);
+  if (who.refusal) return { response: who.refusal };
+  const { principal } = who;
+  const refusal = await authorize(request, env, principal, "signed_in", 0);
+  if (refusal) return { response: refusal };
+  if (principal.kind === "key") {
+    if (slug !== null && slug !== principal.projectSlug)
       return { response: error(403, "forbidden", "this key reads only its own project", { field: "project" }) };
-    return { projects: [{ id: reader.projectId, slug: reader.projectSlug }], admin: false };
+    return { projects: [{ id: principal.projectId, slug: principal.projectSlug }], all: false, principal };
   }
   const live = await db.liveProjects(env.DB);
-  if (slug === null) return { projects: live, admin: true };
+  const all = roleOn(principal, 0) !== null;
+  const visible = all ? live : live.filter((p) => roleOn(principal, p.id) !== null);
+  if (slug === null) {
+    if (!visible.length) return { response: error(403, "forbidden", "you hold no role on any project yet; ask an admin") };
+    return { projects: visible, all, principal };
+  }
   const project = live.find((p) => p.slug === slug);
-  return project ? { projects: [project], admin: true }
-    : { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+  if (!project) return { response: error(404, "not_found", `no project "${slug}"`, { field: "project" }) };
+  if (!visible.includes(project)) return { response: await authorize(request, env, principal, "viewer", project.id) };
+  return { projects: [project], all, principal };
 }
 
 /** The time range from ?from= and ?to= (RFC 3339, epoch ms, or relative like 15m): {from, to}
