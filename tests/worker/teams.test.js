@@ -419,3 +419,80 @@ test("a key published without kid or with another algorithm is not used", async 
     await local.close();
   }
 });
+
+describe("OIDC sign-in (authorization code flow with PKCE)", () => {
+  let ow, op;
+  before(async () => {
+    op = await startIdp();
+    ow = await startWorker({ bindings: { OIDC_ISSUER: op.origin, OIDC_CLIENT_ID: op.clientId, OIDC_CLIENT_SECRET: op.clientSecret,
+      OWNER_EMAIL: "boss@example.com" } });
+  });
+  after(async () => {
+    await ow?.dispose();
+    await op?.close();
+  });
+
+  /** start → the provider → the callback, as a browser follows the redirects: the callback's answer. */
+  async function signInAs(email, { returnTo = "/#/issues", tamper = (u) => u } = {}) {
+    const start = await ow.fetch(`/api/auth/oidc/start?return_to=${encodeURIComponent(returnTo)}`, { redirect: "manual" });
+    assert.equal(start.status, 302);
+    const authorize = new URL(start.headers.get("location"));
+    assert.equal(authorize.origin, op.origin);
+    assert.equal(authorize.searchParams.get("code_challenge_method"), "S256");
+    authorize.searchParams.set("login_hint", email);
+    const back = await fetch(authorize, { redirect: "manual" });
+    assert.equal(back.status, 302);
+    const callback = new URL(tamper(back.headers.get("location")));
+    return ow.fetch(callback.pathname + callback.search, { redirect: "manual" });
+  }
+
+  test("signs a user in: session cookie, the return path, roles; the owner is admin, the provider checked the verifier", async () => {
+    const res = await signInAs("Boss@Example.com");
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("location"), "/#/issues");
+    const cookie = res.headers.get("set-cookie").split(";")[0];
+    assert.match(res.headers.get("set-cookie"), /HttpOnly; Secure; SameSite=Strict/);
+    const s = await (await ow.fetch("/api/auth/session", { headers: { Cookie: cookie } })).json();
+    assert.equal(s.via, "session");
+    assert.equal(s.user.email, "boss@example.com");
+    assert.deepEqual(s.roles, { "*": "admin" });
+    assert.deepEqual(s.providers, { access: false, oidc: true, break_glass: true });
+    const exchange = op.tokenRequests.at(-1);
+    assert.equal(exchange.grant_type, "authorization_code");
+    assert.match(exchange.code_verifier, /^[A-Za-z0-9_-]{43}$/);
+    // A viewer signs in too, and reads only what they were granted.
+    await ow.createProject("oidc-a");
+    await ow.createProject("oidc-b");
+    assert.equal((await ow.admin("/api/admin/users", json({ method: "POST", body: { email: "val@example.com", grants: [{ project: "oidc-a", role: "viewer" }] } }))).status, 201);
+    const viewer = (await signInAs("val@example.com")).headers.get("set-cookie").split(";")[0];
+    const projects = (await (await ow.fetch("/api/admin/projects", { headers: { Cookie: viewer } })).json()).projects;
+    assert.deepEqual(projects.map((p) => p.slug), ["oidc-a"]);
+    const { csrf_token: token } = await (await ow.fetch("/api/auth/session", { headers: { Cookie: viewer } })).json();
+    const patch = await ow.fetch("/api/admin/projects/oidc-a", { method: "PATCH", headers: { Cookie: viewer, "X-CSRF-Token": token }, body: "{}" });
+    assert.equal(patch.status, 403);
+  });
+
+  test("a replayed or unknown state, a wrong nonce, a provider error and a foreign return path are handled", async () => {
+    const first = await ow.fetch("/api/auth/oidc/start", { redirect: "manual" });
+    const authorize = new URL(first.headers.get("location"));
+    authorize.searchParams.set("login_hint", "boss@example.com");
+    const back = new URL((await fetch(authorize, { redirect: "manual" })).headers.get("location"));
+    assert.equal((await ow.fetch(back.pathname + back.search, { redirect: "manual" })).headers.get("location"), "/");
+    const replay = await ow.fetch(back.pathname + back.search, { redirect: "manual" });
+    assert.equal(replay.headers.get("location"), "/?sign_in_error=unknown_state");
+    assert.equal(replay.headers.get("set-cookie"), null);
+    op.nonceOverride = "someone-elses-nonce";
+    try {
+      const res = await signInAs("boss@example.com");
+      assert.equal(res.headers.get("location"), "/?sign_in_error=wrong_nonce");
+    } finally {
+      op.nonceOverride = null;
+    }
+    const denied = await signInAs("boss@example.com", { tamper: (u) => u.replace(/code=[^&]+/, "error=access_denied") });
+    assert.equal(denied.headers.get("location"), "/?sign_in_error=provider_refused");
+    const foreign = await signInAs("boss@example.com", { returnTo: "//evil.example/x" });
+    assert.equal(foreign.headers.get("location"), "/");
+    const failures = (await ow.db.prepare("SELECT detail FROM audit_log WHERE action = 'sign_in.failed'").all()).results.map((r) => JSON.parse(r.detail).reason);
+    assert.ok(failures.some((r) => r.startsWith("unknown_state")) && failures.some((r) => r.startsWith("wrong_nonce")));
+  });
+});
