@@ -227,8 +227,9 @@ export async function authorize(request, env, principal, role, projectId, action
     return error(403, "csrf_failed", "state-changing requests need the session's X-CSRF-Token header");
   if (role === "signed_in" || rankOf(roleOn(principal, projectId)) >= rankOf(role)) return null;
   const where = projectId === 0 ? "every project" : "this project";
-  await recordAudit(env, request, { principal, action: action ?? "access", outcome: "denied", status: 403,
-    projectId: projectId || null, detail: { needed: role } });
+  const url = new URL(request.url);
+  await recordAudit(env, request, { principal, role: roleOn(principal, Math.max(projectId, 0)), action: action ?? "read",
+    outcome: "denied", status: 403, projectId: projectId > 0 ? projectId : null, object: `${request.method} ${url.pathname}`, detail: { needed: role } });
   return error(403, "forbidden", `this needs the ${role} role on ${where}`, { needed: role });
 }
 

@@ -15,14 +15,14 @@ export function savedQueries({ slug, input, view }) {
   const list = h("ul.saved-list");
   const name = h("input", { name: "save-name", "aria-label": "Name", placeholder: "name", maxlength: 100, required: true });
   const saveForm = h("form.save-query", { hidden: true, "aria-label": "Save the query" },
-    name, h("button.primary", { type: "submit" }, "Save"));
+    name, h("button.primary", { type: "submit", "data-needs": "responder" }, "Save"));
   const alertLink = h("a", { href: "#/alerts", title: "An error-rate rule that counts what this query matches" }, "Alert on this query");
   const load = async () => {
     const { queries } = await api(base);
     replace(list, ...(queries.length ? queries.map((q) => h("li", {},
       h("a.saved-link", { href: linkOf(slug, q), title: q.view ? `${q.query} · ${q.view.agg} by ${q.view.by || "nothing"}` : q.query,
         "aria-current": String(q.query === input.value.trim()) }, q.name, q.view ? h("span.muted", {}, " (chart)") : null),
-      h("button.icon", { type: "button", "aria-label": `Delete the saved query ${q.name}`, onclick: async () => {
+      h("button.icon", { type: "button", "data-needs": "responder", "aria-label": `Delete the saved query ${q.name}`, onclick: async () => {
         if (!confirm(`Delete the saved query "${q.name}"?`)) return;
         await api(`${base}/${q.id}`, { method: "DELETE" }).then(() => toast("Saved query deleted"), (err) => toast(err.message));
         await load();

@@ -29,18 +29,21 @@ export async function render(view, { params, nav: { controls, update } }) {
             h("td", {}, `${r.cooldown_s} s`), h("td", {}, kindFields(r.kind).includes("min_level") ? r.min_level : "–"),
             h("td", {}, [r.env && `env ${r.env}`, r.source && `source ${r.source}`, r.component && `component ${r.component}`].filter(Boolean).join(", ") || "all",
               r.query ? h("div", {}, h("code", {}, r.query)) : null),
-            h("td", {}, h("button", { type: "button", "aria-pressed": String(r.enabled),
+            h("td", {}, h("button", { type: "button", "data-needs": "admin", "aria-pressed": String(r.enabled),
               onclick: () => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: { enabled: !r.enabled } }), r.enabled ? "Rule disabled" : "Rule enabled") }, r.enabled ? "On" : "Off")),
-            h("td", {}, h("button", { type: "button", onclick: () => replace(editor, h("h3", {}, `Edit the ${r.kind} rule`),
+            h("td", {}, r.muted_until ? h("div.muted", { "data-muted": "" }, `muted until ${new Date(r.muted_until).toLocaleString()}${r.muted_by ? ` by ${r.muted_by}` : ""}`) : null,
+              h("button", { type: "button", "data-needs": "responder", onclick: () => act(() => api(`${base}/${r.id}/mute`, { method: "POST", body: { minutes: r.muted_until ? 0 : 60 } }),
+                r.muted_until ? "Rule unmuted" : "Rule muted for an hour") }, r.muted_until ? "Unmute" : "Mute 1 h"), " ",
+              h("button", { type: "button", "data-needs": "admin", onclick: () => replace(editor, h("h3", {}, `Edit the ${r.kind} rule`),
               ruleForm((rule) => act(() => api(`${base}/${r.id}`, { method: "PATCH", body: rule }), "Rule saved"), r, slug)) }, "Edit"), " ",
-            h("button.danger", { type: "button", onclick: () => confirm(`Delete this ${r.kind} rule?`) && act(() => api(`${base}/${r.id}`, { method: "DELETE" }), "Rule deleted") }, "Delete"))))))) : h("p.muted", {}, "No rules yet."),
-        editor),
+            h("button.danger", { type: "button", "data-needs": "admin", onclick: () => confirm(`Delete this ${r.kind} rule?`) && act(() => api(`${base}/${r.id}`, { method: "DELETE" }), "Rule deleted") }, "Delete"))))))) : h("p.muted", {}, "No rules yet."),
+        h("div", { "data-needs": "admin" }, editor)),
       h("section.panel", {}, h("h2", {}, "Destinations"),
         destinations.length ? h("table", {}, h("tbody", {}, destinations.map((d) => h("tr", {},
           h("td", {}, d.kind), h("td", {}, d.label ?? ""), h("td", {}, h("code", {}, d.url)), h("td", {}, d.signed ? "signed" : ""),
-          h("td", {}, h("button.danger", { type: "button", onclick: () => confirm("Remove this destination?") && act(() => api(`${base}/destinations/${d.id}`, { method: "DELETE" }), "Destination removed") }, "Remove")))))) : h("p.muted", {}, "No destinations yet: alerts are decided and recorded, but sent nowhere."),
-        destinationForm((d) => act(() => api(`${base}/destinations`, { method: "POST", body: d }), "Destination added")),
-        h("p", {}, h("button", { type: "button", disabled: !destinations.length, "aria-describedby": "test-why", onclick: () => act(async () => {
+          h("td", {}, h("button.danger", { type: "button", "data-needs": "admin", onclick: () => confirm("Remove this destination?") && act(() => api(`${base}/destinations/${d.id}`, { method: "DELETE" }), "Destination removed") }, "Remove")))))) : h("p.muted", {}, "No destinations yet: alerts are decided and recorded, but sent nowhere."),
+        h("div", { "data-needs": "admin" }, destinationForm((d) => act(() => api(`${base}/destinations`, { method: "POST", body: d }), "Destination added"))),
+        h("p", { "data-needs": "admin" }, h("button", { type: "button", disabled: !destinations.length, "aria-describedby": "test-why", onclick: () => act(async () => {
           const { results } = await api(`${base}/test`, { method: "POST" });
           toast(results.map((x) => `${x.kind ?? "destination"}: ${x.outcome ?? (x.ok ? "sent" : "failed")}`).join(", "));
         }, "Test alert sent") }, "Send a test alert"), " ",

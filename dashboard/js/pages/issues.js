@@ -1,6 +1,7 @@
 // Issues: the list with status tabs and sparklines on one scale, and one issue — led by its message
 // and in-app frames, then its 72 h chart, releases and environments, fields, latest event and
 // events; resolve / ignore / reopen, also as r / i / o.
+import { may } from "../components/roles.js";
 import { api, qs } from "../components/api.js";
 import {
   barList, errorBox, fmtAgo, fmtNumber, fmtTime, h, levelBadge, replace, sparkline, statusBadge, toast,
@@ -97,7 +98,7 @@ async function renderIssue(view, { arg: fingerprint, params, nav: { go, update }
         `${t.tracker === "jira" ? "Jira" : "GitHub"} ${t.key}`);
     if (!one.ticket_tracker) return null;
     const name = one.ticket_tracker === "jira" ? "Jira" : "GitHub";
-    return h("button", { type: "button", "data-create-ticket": "", onclick: makeTicket,
+    return h("button", { type: "button", "data-create-ticket": "", "data-needs": "responder", onclick: makeTicket,
       title: t?.status === "failed" ? `The last attempt failed: ${t.error}` : `Create a ${name} issue with this issue's template, counts, stack and a link back` },
       t?.status === "failed" ? `Retry ${name} issue` : `Create ${name} issue`);
   };
@@ -127,11 +128,11 @@ async function renderIssue(view, { arg: fingerprint, params, nav: { go, update }
         i.resolved_in_release ? h("span.badge", { "data-next-release": "" }, `until a release after ${i.resolved_in_release}`) : null,
         h("span.muted", {}, `${fmtNumber(i.count)} ${i.count === 1 ? "event" : "events"} · first seen ${fmtAgo(i.first_seen)} · last seen ${fmtAgo(i.last_seen)}${i.hint ? ` · hint: ${i.hint}` : ""}`),
         h("span.spacer"),
-        open ? h("button.primary", { type: "button", title: "Resolve (r)", onclick: () => setStatus("resolved") }, "Resolve") : null,
-        open ? h("button", { type: "button", title: "Resolve in the next release (n): events of the current release do not reopen it",
+        open ? h("button.primary", { type: "button", "data-needs": "responder", title: "Resolve (r)", onclick: () => setStatus("resolved") }, "Resolve") : null,
+        open ? h("button", { type: "button", "data-needs": "responder", title: "Resolve in the next release (n): events of the current release do not reopen it",
           onclick: () => setStatus("resolved", true) }, "Resolve in next release") : null,
-        open ? h("button", { type: "button", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
-          : h("button", { type: "button", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
+        open ? h("button", { type: "button", "data-needs": "responder", title: "Ignore (i)", onclick: () => setStatus("ignored") }, "Ignore")
+          : h("button", { type: "button", "data-needs": "responder", title: "Reopen (o)", onclick: () => setStatus("ongoing") }, "Reopen"),
         ticketPart(one),
         h("a.button", { href: `#/explore${qs({ project, fingerprint, range: "72h" })}` }, "All events")),
       one.suspect_release ? h("p.notice", { "data-suspect": "" }, h("strong", {}, `Suspect release ${one.suspect_release.release}: `),
@@ -159,6 +160,7 @@ async function renderIssue(view, { arg: fingerprint, params, nav: { go, update }
   // r resolves, n resolves in the next release, i ignores, o reopens (not while typing).
   const onKey = (e) => {
     if (e.metaKey || e.ctrlKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? "")) return;
+    if (!may("responder", project)) return;
     if (e.key === "n") return void setStatus("resolved", true);
     const status = { r: "resolved", i: "ignored", o: "ongoing" }[e.key];
     if (status) setStatus(status);

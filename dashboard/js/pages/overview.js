@@ -1,6 +1,7 @@
 // Overview: totals, volume by level, error rate, top issues with sparklines, recent errors,
 // top sources/endpoints/components and dropped events — for a project (or all) and a range; and
 // the storage: the database against its limit, its growth and days left, the hot and cold tiers.
+import { may } from "../components/roles.js";
 import { api, health, qs } from "../components/api.js";
 import { volumeChart } from "../components/chart.js";
 import { rangeOf } from "../components/query-bar.js";
@@ -24,9 +25,11 @@ export async function render(view, { params, nav: { controls, go, update } }) {
   const load = async () => {
     const { from, to } = rangeOf(params);
     const project = params.get("project");
-    health().then((state) => replace(notices, ...storageNotices(state)));
-    // The storage panel is the deployment's, whatever the project and range; it never fails the page.
-    api("/api/admin/storage").then((s) => replace(storage, storagePanel(s)), () => replace(storage));
+    // The deployment's health and storage are for admins of every project; they never fail the page.
+    if (may("admin")) {
+      health().then((state) => replace(notices, ...storageNotices(state)));
+      api("/api/admin/storage").then((s) => replace(storage, storagePanel(s)), () => replace(storage));
+    }
     try {
       const [stats, top, recent, baseline] = await Promise.all([
         api(`/api/stats${qs({ project, from, to })}`),

@@ -32,7 +32,7 @@ export function sourceMapsPanel(slug) {
           h("td", {}, h("code", {}, f.url)), h("td", {}, f.kind),
           h("td", {}, f.debug_id ? h("code", {}, f.debug_id) : h("span.muted", {}, "none: by release and URL")),
           h("td", {}, size(f.bytes)),
-          h("td", {}, h("button.danger", { type: "button", onclick: () => confirm(`Delete ${f.url}?`) &&
+          h("td", {}, h("button.danger", { type: "button", "data-needs": "admin", onclick: () => confirm(`Delete ${f.url}?`) &&
             attempt(() => api(`${base}/${f.id}`, { method: "DELETE" }), "File deleted", load) }, "Delete")))))))));
     } catch (err) {
       replace(into, h("td", { colspan: 5 }, errorBox(err)));
@@ -53,7 +53,7 @@ export function sourceMapsPanel(slug) {
       h("td", {}, `${count(r.files, "file")}, ${count(r.maps, "map")}`),
       h("td", {}, size(r.bytes), h("div.muted", {}, `${size(r.stored_bytes)} stored`)),
       h("td", {}, fmtAgo(r.last_upload)),
-      h("td", {}, open, " ", h("button.danger", { type: "button", onclick: () => confirm(`Delete the files of ${label(r.release)}?`) &&
+      h("td", {}, open, " ", h("button.danger", { type: "button", "data-needs": "admin", onclick: () => confirm(`Delete the files of ${label(r.release)}?`) &&
         attempt(() => api(`${base}?${query(r.release)}`, { method: "DELETE" }), `${label(r.release)} deleted`, load) }, "Delete"))),
     details];
   };

@@ -1,6 +1,7 @@
 // Projects and keys: create projects, edit them (project-settings.js), create / rotate / revoke keys
 // with the secret shown once, and ready-to-paste curl and client snippets for a new key.
 import { api } from "../components/api.js";
+import { may } from "../components/roles.js";
 import { copyButton, errorBox, fmtAgo, fmtNumber, h, replace, toast } from "../components/dom.js";
 import { fmtHours, settingsPanels } from "./project-settings.js";
 import { integrationPanels } from "./project-integrations.js";
@@ -44,7 +45,7 @@ async function renderList(view, { listProjects }) {
         !p.events_last_hour ? [" ", h("span.badge.silent", { title: "no event in the last hour" }, "silent")] : null),
       h("td", {}, fmtHours(p.retention_hours)), h("td", {}, p.events_per_minute ? fmtNumber(p.events_per_minute) : "no limit")))))) : h("p.muted", {}, "No projects yet."));
   drawTable(projects);
-  replace(view, h("h1", {}, "Projects"), h("section.panel", {}, h("h2", {}, "New project"), form, status), shown, h("section.panel", {}, table));
+  replace(view, h("h1", {}, "Projects"), h("section.panel", { "data-needs": "admin" }, h("h2", {}, "New project"), form, status), shown, h("section.panel", {}, table));
 }
 
 /** The secret of a new or rotated key, shown once, with snippets that use it. */
@@ -101,6 +102,7 @@ function dsnPanel(slug, key, dsn) {
 
 async function renderProject(view, slug, { listProjects }) {
   const base = `/api/admin/projects/${encodeURIComponent(slug)}`;
+  if (!may("admin", slug)) return renderReadOnly(view, slug, base);
   const shown = h("div");
   const redraw = async () => {
     try {
@@ -184,4 +186,21 @@ async function renderProject(view, slug, { listProjects }) {
         } }, "Delete project")));
   };
   await redraw();
+}
+
+/** A project as a viewer or responder sees it: its settings, not the controls that change them. */
+async function renderReadOnly(view, slug, base) {
+  try {
+    const { project } = await api(base);
+    const row = (label, value) => h("tr", {}, h("th", {}, label), h("td", {}, value));
+    replace(view, h("p", {}, h("a", { href: "#/projects" }, "← Projects")),
+      h("h1", {}, project.name, " ", h("span.muted", {}, project.slug)),
+      h("p.muted", { "data-read-only": "" }, "You can read this project; its admins change its settings and keys."),
+      h("section.panel", {}, h("h2", {}, "Settings"), h("table", {}, h("tbody", {},
+        row("Retention", fmtHours(project.retention_hours)), row("Events per minute", fmtNumber(project.events_per_minute)),
+        row("Largest body", `${fmtNumber(project.max_body_bytes)} bytes`), row("Timestamps required", project.require_timestamp ? "yes" : "no")))),
+      sourceMapsPanel(slug));
+  } catch (err) {
+    replace(view, h("h1", {}, slug), errorBox(err));
+  }
 }

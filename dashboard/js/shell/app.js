@@ -1,4 +1,4 @@
-// The dashboard shell: login gate, hash router (#/page/arg?state), theme and time zone. Pages live
+// The dashboard shell: sign-in gate (SSO, Access or the break-glass token), hash router (#/page/arg?state), theme and time zone. Pages live
 // in ../pages and render into <main>; they get what they navigate with from here (`nav`) and
 // never import the shell.
 import { whenUnauthorized } from "../components/api.js";
@@ -11,11 +11,13 @@ import * as issues from "../pages/issues.js";
 import * as overview from "../pages/overview.js";
 import * as projects from "../pages/projects.js";
 import * as tail from "../pages/tail.js";
+import * as team from "../pages/team.js";
+import { rankOn, topRole, whoAmI } from "../components/roles.js";
 import { controls, listProjects } from "./controls.js";
 import { login, logout, restoreSession } from "./session.js";
 
 const PAGES = {
-  "": overview, issues, issue: issues, explore, event: explore, tail, alerts, projects, project: projects,
+  "": overview, issues, issue: issues, explore, event: explore, tail, alerts, projects, project: projects, team,
 };
 const main = document.getElementById("main");
 let current = null; // {page, cleanup}
@@ -57,6 +59,8 @@ async function render() {
   current = null;
   const r = route();
   const page = PAGES[r.name];
+  // What the role on this page's project (or on every project) may do: app.css hides the rest.
+  document.body.dataset.rank = String(rankOn(r.name === "project" ? r.arg : r.params.get("project")));
   for (const a of document.querySelectorAll("[data-nav]")) {
     const active = a.dataset.nav === (r.name === "" ? "overview" : r.name === "issue" ? "issues" : r.name === "event" ? "explore" : r.name === "project" ? "projects" : r.name);
     if (active) a.setAttribute("aria-current", "page");
@@ -75,27 +79,49 @@ async function render() {
   }
 }
 
+let providers = { break_glass: true };
+
+const SIGN_IN_ERRORS = {
+  unknown_state: "That sign-in expired or was used already; sign in again.",
+  user_disabled: "Your user is disabled here; ask an admin.",
+  provider_refused: "The sign-in provider refused the sign-in.",
+};
+
 function showLogin(message) {
   document.querySelector(".top").hidden = true;
-  const input = h("input", { type: "password", id: "token", name: "token", autocomplete: "current-password", required: true });
   const status = h("p", { role: "alert" }, message ?? "");
-  const form = h("form.stack.panel", {
-    onsubmit: async (e) => {
-      e.preventDefault();
-      try {
-        await login(input.value);
-        start();
-      } catch (err) {
-        replace(status, errorBox(err));
-      }
-    },
-  }, h("h1", {}, "edgelog"), h("label", { for: "token" }, "Admin token", input), h("button.primary", { type: "submit" }, "Log in"), status);
-  replace(main, h("div.login", {}, form));
-  input.focus();
+  const parts = [h("h1", {}, "edgelog")];
+  if (providers.access)
+    parts.push(h("p", {}, "This deployment is behind Cloudflare Access. ", h("a", { href: "/" }, "Sign in through Access"), "."));
+  if (providers.oidc)
+    parts.push(h("a.button.primary", { href: `/api/auth/oidc/start?return_to=${encodeURIComponent(`/${location.hash}`)}`, id: "sso" }, "Sign in with SSO"));
+  let input = null;
+  if (providers.break_glass) {
+    input = h("input", { type: "password", id: "token", name: "token", autocomplete: "current-password", required: true });
+    const form = h("form.stack", {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          const s = await login(input.value);
+          if (s.signedIn) start();
+        } catch (err) {
+          replace(status, errorBox(err));
+        }
+      },
+    }, h("label", { for: "token" }, providers.oidc || providers.access ? "Break-glass admin token" : "Admin token", input),
+    h("button", { type: "submit", class: providers.oidc ? "" : "primary" }, "Log in"));
+    parts.push(providers.oidc ? h("details", {}, h("summary", {}, "Use the admin token"), form) : form);
+  }
+  if (!providers.access && !providers.oidc && !providers.break_glass)
+    parts.push(h("p", {}, "No way to sign in is configured: set OIDC_ISSUER, Access (ACCESS_TEAM_DOMAIN, ACCESS_AUD) or ADMIN_TOKEN."));
+  replace(main, h("div.login", {}, h("div.stack.panel", {}, ...parts, status)));
+  input?.focus();
 }
 
 async function start() {
   document.querySelector(".top").hidden = false;
+  const me = whoAmI();
+  document.getElementById("me").textContent = me ? `${me.user?.email ?? "break-glass"}${topRole() ? ` · ${topRole()}` : " · no role yet"}` : "";
   try {
     await loadVocabulary();
   } catch (err) {
@@ -141,5 +167,9 @@ document.addEventListener("keydown", (e) => {
   }
 });
 whenUnauthorized(() => showLogin("Your session ended; log in again."));
-if (await restoreSession()) start();
-else showLogin();
+const restored = await restoreSession();
+providers = restored.providers ?? providers;
+const failure = new URLSearchParams(location.search).get("sign_in_error");
+if (failure) history.replaceState(null, "", `/${location.hash}`);
+if (restored.signedIn) start();
+else showLogin(failure ? SIGN_IN_ERRORS[failure] ?? `The sign-in failed (${failure}).` : restored.error?.code === "access_denied" ? restored.error.message : undefined);
