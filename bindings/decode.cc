@@ -186,9 +186,9 @@ void read_rows(const json& req, std::string_view body, rows_request& out) {
   if (auto it = req.find("ids"); it != req.end()) out.ids = it->get<std::vector<std::int64_t>>();
 }
 
-std::vector<destination_kind> kinds_of(const json& req) {
+std::vector<destination_kind> kinds_of(const json& req, const char* name = "kinds") {
   std::vector<destination_kind> out;
-  for (const auto& k : req.value("kinds", std::vector<std::string>{}))
+  for (const auto& k : req.value(name, std::vector<std::string>{}))
     if (auto kind = parse_destination_kind(k)) out.push_back(*kind);
   return out;
 }
@@ -425,6 +425,8 @@ errc decode_alerts(std::string_view text, alert_request& out) {
     out.project = string_or(doc, "project");
     out.dashboard_url = string_or(doc, "dashboard_url");
     out.kinds = kinds_of(doc);
+    out.project_id = doc.value("project_id", std::int64_t{0});
+    out.actions = kinds_of(doc, "actions");
     auto sensitivities = sensitivity_names();
     for (const auto& r : doc.value("rules", json::array())) {
       alert_rule x;

@@ -82,3 +82,32 @@ CREATE TABLE auth_flows (
   return_to  TEXT    NOT NULL,
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Acting where the alert lands: chat users linked to edgelog users (Discord, Slack), one-time
+-- codes for linking (stored hashed, ten minutes), interactions already handled (a replayed one is
+-- refused), issues ignored for a while, and Discord destinations whose webhook belongs to the
+-- Discord application (their messages carry buttons).
+CREATE TABLE chat_links (
+  provider    TEXT    NOT NULL CHECK (provider IN ('discord', 'slack')),
+  external_id TEXT    NOT NULL,                     -- the Discord user id; "<team>:<user>" on Slack
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name        TEXT,
+  linked_at   INTEGER NOT NULL,
+  PRIMARY KEY (provider, external_id)
+) WITHOUT ROWID;
+CREATE INDEX chat_links_user ON chat_links (user_id);
+
+CREATE TABLE link_codes (
+  code_hash  TEXT    PRIMARY KEY,
+  user_id    INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE interactions_seen (
+  id TEXT    PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+ALTER TABLE issues ADD COLUMN ignored_until INTEGER;
+ALTER TABLE alert_destinations ADD COLUMN interactive INTEGER NOT NULL DEFAULT 0;
+

@@ -127,6 +127,8 @@ std::int64_t claim_cooldown_ms(const alert_rule& rule) noexcept {
 std::vector<alert_outcome> evaluate_alerts(const alert_request& request) {
   std::vector<alert_outcome> out;
   alert_message base{request.project, request.dashboard_url, nullptr, request.run == alert_request::mode::test};
+  base.actions = request.actions;
+  base.project_id = request.project_id;
   auto with_payloads = [&](alert_outcome& o) {
     alert_message m = base;
     m.decision = o.test || o.storage ? nullptr : &o.decision;

@@ -30,6 +30,11 @@ struct facts {
   fields list;
   std::string stack;
   bool plain = false;  ///< the description is prose (a digest), not a message to quote as code
+  /// Buttons, when the message carries them: "el:<action>:<project id>:<target>" per button.
+  struct button {
+    std::string label, ref, style;  ///< style: primary, danger or empty
+  };
+  std::vector<button> buttons;
 };
 
 /// A Discord webhook body: content ≤ 2000, one embed within Discord's limits.

@@ -383,7 +383,30 @@ std::string discord(const facts& f, std::int64_t now_ms) {
   }
   w.raw("],\"footer\":{\"text\":");
   w.string(footer);
-  w.raw("}}]}");
+  w.raw("}}]");
+  if (!f.buttons.empty()) {
+    // Rows of up to five buttons (Discord's limit); Open is a link button on a row of its own.
+    w.raw(",\"components\":[{\"type\":1,\"components\":[");
+    for (std::size_t i = 0; i < f.buttons.size() && i < 5; ++i) {
+      const auto& b = f.buttons[i];
+      if (i) w.ch(',');
+      w.raw("{\"type\":2,\"style\":");
+      w.integer(b.style == "primary" ? 3 : b.style == "danger" ? 4 : 2);
+      w.raw(",\"label\":");
+      w.string(b.label);
+      w.raw(",\"custom_id\":");
+      w.string(b.ref);
+      w.ch('}');
+    }
+    w.raw("]}");
+    if (!f.link.empty()) {
+      w.raw(",{\"type\":1,\"components\":[{\"type\":2,\"style\":5,\"label\":\"Open\",\"url\":");
+      w.string(f.link);
+      w.raw("}]}");
+    }
+    w.ch(']');
+  }
+  w.ch('}');
   return out;
 }
 
@@ -417,7 +440,35 @@ std::string slack(const facts& f, std::int64_t now_ms) {
   }
   w.raw("],\"ts\":");
   w.integer(now_ms / 1000);
-  w.raw("}]}");
+  w.raw("}]");
+  if (!f.buttons.empty()) {
+    // Block Kit: the headline, then the buttons (the attachment above still carries the details).
+    w.raw(",\"blocks\":[{\"type\":\"section\",\"text\":{\"type\":\"plain_text\",\"text\":");
+    w.string(clip(f.headline, 3000));
+    w.raw("}},{\"type\":\"actions\",\"block_id\":\"edgelog\",\"elements\":[");
+    for (std::size_t i = 0; i < f.buttons.size(); ++i) {
+      const auto& b = f.buttons[i];
+      if (i) w.ch(',');
+      w.raw("{\"type\":\"button\",\"text\":{\"type\":\"plain_text\",\"text\":");
+      w.string(b.label);
+      w.raw("},\"action_id\":");
+      w.string(b.ref);
+      w.raw(",\"value\":");
+      w.string(b.ref);
+      if (!b.style.empty()) {
+        w.raw(",\"style\":");
+        w.string(b.style);
+      }
+      w.ch('}');
+    }
+    if (!f.link.empty()) {
+      w.raw(",{\"type\":\"button\",\"text\":{\"type\":\"plain_text\",\"text\":\"Open\"},\"action_id\":\"el:open\",\"url\":");
+      w.string(f.link);
+      w.ch('}');
+    }
+    w.raw("]}]");
+  }
+  w.ch('}');
   return out;
 }
 
@@ -433,8 +484,27 @@ void close_webhook(json_writer& w, const facts& f, std::int64_t now_ms) {
 
 }  // namespace detail
 
+/// The buttons of an alert: on its issue (not for aggregates, whose groups are no issue) and on
+/// its rule. Tests, summaries of nothing and the storage alert have none.
+static std::vector<detail::facts::button> buttons_of(const alert_message& m) {
+  std::vector<detail::facts::button> out;
+  const alert_decision* d = m.decision;
+  if (m.test || m.storage || !d) return out;
+  const std::string project = std::to_string(m.project_id);
+  if (!d->fingerprint.empty() && d->rule.kind != alert_kind::aggregate) {
+    const std::string issue = ":" + project + ":" + d->fingerprint;
+    out.push_back({"Resolve", "el:resolve" + issue, "primary"});
+    out.push_back({"Resolve in next release", "el:resolve_next" + issue, ""});
+    out.push_back({"Ignore 1 h", "el:ignore_60" + issue, ""});
+    out.push_back({"Ignore 24 h", "el:ignore_1440" + issue, ""});
+  }
+  if (d->rule.id > 0) out.push_back({"Mute rule", "el:mute:" + project + ":" + std::to_string(d->rule.id), "danger"});
+  return out;
+}
+
 std::string alert_payload(const alert_message& message, destination_kind kind, std::int64_t now_ms) {
   facts f = facts_of(message, now_ms);
+  if (std::find(message.actions.begin(), message.actions.end(), kind) != message.actions.end()) f.buttons = buttons_of(message);
   switch (kind) {
     case destination_kind::discord: return detail::discord(f, now_ms);
     case destination_kind::slack: return detail::slack(f, now_ms);

@@ -219,7 +219,7 @@ describe("manual triggers, state and health", () => {
     assert.equal((await w.send(p, Array.from({ length: 20 }, (_, i) => ({ level: "info", message: `m${i}` })))).status, 202);
     const report = await (await w.admin("/api/admin/maintain", { method: "POST" })).json();
     assert.deepEqual(Object.keys(report.jobs).sort(),
-      ["alerts", "convert", "digests", "finish_deletions", "flush_key_usage", "fold", "forward", "open_data", "purge", "queued_writes", "recode", "rollup", "size", "tier", "trim"]);
+      ["alerts", "convert", "digests", "finish_deletions", "flush_key_usage", "fold", "forward", "open_data", "purge", "queued_writes", "recode", "rollup", "size", "tier", "trim", "unignore"]);
     assert.ok(report.jobs.size.size_bytes > 0);
     assert.ok(report.jobs.size.warnings.some((x) => x.project === "sizes" && x.code === "volume_exceeds_database"));
   });

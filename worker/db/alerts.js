@@ -54,15 +54,15 @@ export function saveRuleHours(db, ruleId, hours, keepFrom) {
 }
 
 export async function alertDestinations(db, projectId) {
-  const { results } = await db.prepare(`SELECT id, project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at
+  const { results } = await db.prepare(`SELECT id, project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at, interactive
     FROM alert_destinations WHERE project_id = ?1 ORDER BY id`).bind(projectId).all();
   return results;
 }
 
 export function insertAlertDestination(db, projectId, d, now) {
-  return db.prepare(`INSERT INTO alert_destinations (project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) RETURNING id, kind, label, url_hint, enabled, created_at`)
-    .bind(projectId, d.kind, d.label ?? null, d.urlEnc, d.urlHint, d.secretEnc ?? null, now).first();
+  return db.prepare(`INSERT INTO alert_destinations (project_id, kind, label, url_enc, url_hint, secret_enc, enabled, created_at, interactive)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8) RETURNING id, kind, label, url_hint, enabled, created_at, interactive`)
+    .bind(projectId, d.kind, d.label ?? null, d.urlEnc, d.urlHint, d.secretEnc ?? null, now, d.interactive ? 1 : 0).first();
 }
 
 export function deleteAlertDestination(db, projectId, id) {

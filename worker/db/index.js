@@ -22,3 +22,4 @@ export * from "./sourcemaps.js";
 export * from "./users.js";
 export * from "./tokens.js";
 export * from "./audit.js";
+export * from "./chat.js";

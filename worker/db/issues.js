@@ -13,11 +13,17 @@ export async function issuesOfProject(db, projectId, limit = 100) {
   return results;
 }
 
-/** Sets an issue's status (resolved records when). */
-export function setIssueStatus(db, projectId, fingerprint, status, now, resolvedInRelease = null) {
+/** Sets an issue's status (resolved records when; ignored may last until `ignoredUntil`). */
+export function setIssueStatus(db, projectId, fingerprint, status, now, resolvedInRelease = null, ignoredUntil = null) {
   return db.prepare(`UPDATE issues SET status = ?3,
-      resolved_at = CASE WHEN ?3 = 'resolved' THEN ?4 ELSE resolved_at END, resolved_in_release = ?5
-    WHERE project_id = ?1 AND fingerprint = ?2`).bind(projectId, fingerprint, status, now, resolvedInRelease).run();
+      resolved_at = CASE WHEN ?3 = 'resolved' THEN ?4 ELSE resolved_at END, resolved_in_release = ?5, ignored_until = ?6
+    WHERE project_id = ?1 AND fingerprint = ?2`).bind(projectId, fingerprint, status, now, resolvedInRelease, ignoredUntil).run();
+}
+
+/** Issues ignored for a while whose while is over are ongoing again: how many. */
+export async function reviveIgnoredIssues(db, now) {
+  return (await db.prepare(`UPDATE issues SET status = 'ongoing', ignored_until = NULL
+    WHERE status = 'ignored' AND ignored_until IS NOT NULL AND ignored_until <= ?1`).bind(now).run()).meta.changes;
 }
 
 /** Deletes issue summaries whose last event is older than `before`, for one project. */

@@ -37,6 +37,10 @@ function limits(env, overrides = {}) {
 
 const JOBS = {
   alerts: (env, o) => alertTick(env, o.now),
+  // Issues ignored for an hour or a day (from the dashboard or a chat button) come back; old
+  // interaction ids and link codes go.
+  unignore: async (env, o) => ({ issues: await db.reviveIgnoredIssues(env.DB, o.now),
+    interactions_deleted: await db.deleteOldInteractions(env.DB, o.now - 3_600_000) }),
   fold: (env, o) => foldPending(env, Math.max(0, o.deadline - Date.now())),
   convert: (env, o) => convertLegacy(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS) }),
   recode: (env, o) => recodeSegments(env, { deadline: Math.min(o.deadline, Date.now() + CONVERT_MS), now: o.now,
@@ -55,11 +59,11 @@ const JOBS = {
   forward: (env, o) => forwardTick(env, o.now),
 };
 const PLANS = {
-  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "alerts", "forward", "convert", "recode"],
+  [MINUTELY]: ["flush_key_usage", "finish_deletions", "fold", "unignore", "alerts", "forward", "convert", "recode"],
   [HOURLY]: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "convert", "recode", "trim", "purge", "tier", "open_data", "rollup", "size", "digests"],
   purge: ["purge"],
   // POST /api/admin/maintain: both crons' jobs, once each.
-  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "alerts", "forward", "convert", "recode", "trim", "purge", "tier", "open_data", "rollup", "size", "digests"],
+  maintain: ["flush_key_usage", "finish_deletions", "queued_writes", "fold", "unignore", "alerts", "forward", "convert", "recode", "trim", "purge", "tier", "open_data", "rollup", "size", "digests"],
 };
 
 /** Runs the jobs of a plan and records the run; answers its report. */

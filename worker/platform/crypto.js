@@ -65,3 +65,26 @@ export function randomBase62() {
 export function newCredentials() {
   return { key: `elk_${randomBase62()}`, secret: hex(randomBytes(32)) };
 }
+
+const fromHex = (text) => (/^(?:[0-9a-f]{2})+$/i.test(text) ? Uint8Array.from(text.match(/../g), (b) => parseInt(b, 16)) : null);
+const ed25519Keys = new Map(); // public key hex → CryptoKey
+
+/** An Ed25519 signature (hex) over `message` (a string) by the public key (32 bytes, hex), checked
+ *  with the platform's WebCrypto (Discord signs its interactions this way). */
+export async function verifyEd25519(publicKeyHex, signatureHex, message) {
+  const raw = fromHex(publicKeyHex ?? "");
+  const signature = fromHex(signatureHex ?? "");
+  if (!raw || raw.length !== 32 || !signature || signature.length !== 64) return false;
+  let key = ed25519Keys.get(publicKeyHex);
+  if (!key) {
+    key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
+    ed25519Keys.set(publicKeyHex, key);
+  }
+  return crypto.subtle.verify({ name: "Ed25519" }, key, signature, encoder.encode(message));
+}
+
+/** The hex HMAC-SHA256 of `message` under `secret` (Slack signs its requests this way). */
+export async function hmacHex(secret, message) {
+  return hex(await crypto.subtle.sign("HMAC", await keyFor(secret), encoder.encode(message)));
+}
+

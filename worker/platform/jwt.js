@@ -76,15 +76,26 @@ async function keyFor(url, kid, alg, now, fetcher) {
   const { jwk } = entry;
   if (jwk.kty !== spec.kty || (jwk.alg && jwk.alg !== alg) || (jwk.use && jwk.use !== "sig"))
     throw new JwtError("invalid_token", "the token's algorithm does not match its key");
-  if (!entry.key) {
-    try {
-      entry.key = await crypto.subtle.importKey("jwk", { kty: jwk.kty, n: jwk.n, e: jwk.e, crv: jwk.crv, x: jwk.x, y: jwk.y },
-        spec.importAs, false, ["verify"]);
-    } catch {
-      throw new JwtError("invalid_token", "the issuer's key could not be read");
-    }
-  }
+  entry.key ??= await importJwk(jwk, alg);
   return entry.key;
+}
+
+async function importJwk(jwk, alg) {
+  try {
+    return await crypto.subtle.importKey("jwk", { kty: jwk.kty, n: jwk.n, e: jwk.e, crv: jwk.crv, x: jwk.x, y: jwk.y },
+      ALGORITHMS[alg].importAs, false, ["verify"]);
+  } catch {
+    throw new JwtError("invalid_token", "the issuer's key could not be read");
+  }
+}
+
+/** Whether a compact JWS's signature holds under this public JWK (RS256 or ES256, by its header):
+ *  the signature alone, no claims (verifyJwt checks those). */
+export async function signatureHolds(token, jwk) {
+  const { header, signed, signature } = decodeJwt(token);
+  const spec = ALGORITHMS[header.alg];
+  if (!spec || jwk.kty !== spec.kty) return false;
+  return crypto.subtle.verify(spec.verifyAs, await importJwk(jwk, header.alg), signature, signed);
 }
 
 /** Forgets every cached key set (tests; a deployment that changed its issuer). */

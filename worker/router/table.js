@@ -13,7 +13,10 @@ import {
 import { serveAsset } from "../routes/assets.js";
 import { listAudit, exportAudit } from "../routes/audit.js";
 import { currentSession, login, logout } from "../routes/auth.js";
+import { discordInteraction } from "../routes/chat/discord.js";
+import { slackAction, slackCommand } from "../routes/chat/slack.js";
 import { clientConfig } from "../routes/config.js";
+import { createLinkCode, listLinks, unlink } from "../routes/links.js";
 import { oidcCallback, oidcStart } from "../routes/oidc.js";
 import { createForwarder, deleteForwarder, listForwarders, updateForwarder } from "../routes/forwarders.js";
 import { healthz } from "../routes/health.js";
@@ -77,6 +80,13 @@ export const ROUTES = {
   "/api/auth/oidc/callback": { GET: open(oidcCallback) }, // back from it: state, code, ID token checked
   "/api/auth/tokens": { GET: signedIn(listTokens), POST: signedIn(createToken, "token.create") },
   "/api/auth/tokens/:id": { DELETE: signedIn(revokeToken, "token.revoke") },
+  "/api/auth/links": { GET: signedIn(listLinks) }, // your Discord and Slack users
+  "/api/auth/links/code": { POST: signedIn(createLinkCode, "chat.link_code") },
+  "/api/auth/links/:provider/:id": { DELETE: signedIn(unlink, "chat.unlink") },
+  // Discord's and Slack's requests, signed by them: the buttons on alerts, and /edgelog link.
+  "/api/chat/discord": { POST: open(discordInteraction) },
+  "/api/chat/slack": { POST: open(slackAction) },
+  "/api/chat/slack/commands": { POST: open(slackCommand) },
   "/api/vocabulary": { GET: open(vocabulary) }, // levels, fields, kinds and limits: nothing secret
   "/api/query": { GET: signedIn(readQuery) },
   "/api/logs": { GET: reads(listLogs, "events.search") },

@@ -13,7 +13,7 @@ const presentRule = (r) => ({ ...r, enabled: r.enabled === 1, created_at: new Da
   muted_until: r.muted_until > Date.now() ? new Date(r.muted_until).toISOString() : null, muted_by: r.muted_until > Date.now() ? r.muted_by : null });
 const MAX_MUTE_MINUTES = 30 * 24 * 60;
 const presentDestination = (d) => ({ id: d.id, kind: d.kind, label: d.label, url: d.url_hint, signed: Boolean(d.secret_enc),
-  enabled: d.enabled === 1, created_at: new Date(d.created_at).toISOString() });
+  interactive: d.interactive === 1, enabled: d.enabled === 1, created_at: new Date(d.created_at).toISOString() });
 
 export async function listAlerts(_request, env, _ctx, { slug }) {
   const { project, response } = await projectOr404(env, slug);
@@ -91,7 +91,7 @@ export async function createDestination(request, env, _ctx, { slug }) {
   if (response) return response;
   const body = await readJsonObject(request);
   if (body.response) return body.response;
-  const { kind, url, label = null, secret = null } = body.value;
+  const { kind, url, label = null, secret = null, interactive = false } = body.value;
   if (!DESTINATION_KINDS.includes(kind)) return error(400, "bad_request", `kind must be one of ${DESTINATION_KINDS.join(", ")}`, { field: "kind" });
   let parsed;
   try { parsed = new URL(url); } catch { parsed = null; }
@@ -101,9 +101,12 @@ export async function createDestination(request, env, _ctx, { slug }) {
     return error(400, "bad_request", "label must be a string of at most 100 characters", { field: "label" });
   if (secret !== null && (kind !== "webhook" || typeof secret !== "string" || secret.length < 16 || secret.length > 200))
     return error(400, "bad_request", "secret (16 to 200 characters) signs generic webhooks only", { field: "secret" });
+  // A Discord webhook the Discord application made can carry buttons (the app answers their clicks).
+  if (typeof interactive !== "boolean" || (interactive && kind !== "discord"))
+    return error(400, "bad_request", "interactive (true or false) is for Discord webhooks made by edgelog's Discord application", { field: "interactive" });
   if (!(await canSeal(env))) return error(503, "not_configured", "set the EDGELOG_MASTER_KEY secret before adding destinations");
   const row = await db.insertAlertDestination(env.DB, project.id, {
-    kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url), secretEnc: secret ? await seal(env, secret) : null,
+    kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url), secretEnc: secret ? await seal(env, secret) : null, interactive,
   }, Date.now());
   return json(201, { destination: presentDestination({ ...row, secret_enc: secret }) });
 }

@@ -4,15 +4,15 @@ import { error, json, readJsonObject } from "../platform/http.js";
 import { noteChange } from "../services/audit.js";
 import { authorize } from "../services/identity.js";
 import {
-  BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, issueEvidence, presentTicket, sparklines, suspectRelease, trendingIssues,
+  BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, issueEvidence, latestRelease, presentTicket, sparklines, suspectRelease, trendingIssues,
 } from "../services/issues.js";
-import { walkEvents } from "../services/scan.js";
 import { symbolicateStored } from "../services/sourcemaps.js";
 import { LEVELS } from "../platform/vocabulary.js";
 import { readRange, readScope } from "../services/search.js";
 
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
 const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
+const MAX_IGNORE_MINUTES = 30 * 24 * 60;
 const ISSUE_ACTIONS = { resolved: "issue.resolve", ignored: "issue.ignore", ongoing: "issue.reopen" };
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -110,21 +110,22 @@ export async function updateIssue(request, env, _ctx, { fingerprint }) {
   const nextRelease = body.value.in_next_release ?? false;
   if (typeof nextRelease !== "boolean" || (nextRelease && status !== "resolved"))
     return error(400, "bad_request", "in_next_release is true or false, and only with status resolved", { field: "in_next_release" });
+  const minutes = body.value.ignore_minutes ?? null;
+  if (minutes !== null && (status !== "ignored" || !Number.isInteger(minutes) || minutes < 1 || minutes > MAX_IGNORE_MINUTES))
+    return error(400, "bad_request", `ignore_minutes is from 1 to ${MAX_IGNORE_MINUTES}, with status ignored`, { field: "ignore_minutes" });
   let release = null;
   if (nextRelease) {
-    // The release of the issue's latest event: its events keep arriving until the next one ships.
-    const row = found.row;
-    const latest = await walkEvents(env, { projects: [{ id: s.projectId, slug: s.projectSlug }], from: row.first_seen,
-      to: Date.now() + 86_400_000, filter: { fingerprint }, limit: 1 }); // last_seen may not be folded yet
-    release = latest.rows[0]?.release ?? null;
+    release = await latestRelease(env, { id: s.projectId, slug: s.projectSlug }, found.row);
     if (!release)
       return error(400, "no_release", "the issue's latest event carries no release: resolve it without in_next_release",
         { field: "in_next_release" });
   }
-  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, Date.now(), release);
+  const now = Date.now();
+  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, now, release, minutes === null ? null : now + minutes * 60_000);
   const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
   noteChange(request, { projectId: s.projectId, object: fingerprint, action: ISSUE_ACTIONS[status],
-    before: { status: found.row.status }, after: { status: row.status, ...(release ? { resolved_in_release: release } : {}) } });
+    before: { status: found.row.status }, after: { status: row.status, ...(release ? { resolved_in_release: release } : {}),
+      ...(minutes !== null ? { ignored_until: iso(now + minutes * 60_000) } : {}) } });
   return json(200, { issue: presentIssue(row) });
 }
 

@@ -59,10 +59,21 @@ function ruleForCore(r) {
     ...(r.kind === "aggregate" ? { by: r.by ?? "", agg: r.agg ?? "count", op: r.op ?? ">" } : {}) };
 }
 
+/** Discord shows a webhook message's buttons only when asked to (and the application made it). */
+function withComponents(url, d) {
+  if (d.kind !== "discord" || d.interactive !== 1) return url;
+  const u = new URL(url);
+  u.searchParams.set("with_components", "true");
+  return u.toString();
+}
+
+/** The kinds whose messages carry buttons: those whose app this deployment answers. */
+const actionKinds = (env) => [...(env.DISCORD_PUBLIC_KEY ? ["discord"] : []), ...(env.SLACK_SIGNING_SECRET ? ["slack"] : [])];
+
 async function destinationsOf(env, projectId) {
   const rows = (await db.alertDestinations(env.DB, projectId)).filter((d) => d.enabled === 1);
   return Promise.all(rows.map(async (d) => ({
-    id: d.id, kind: d.kind, url: await unseal(env, d.url_enc),
+    id: d.id, kind: d.kind, url: withComponents(await unseal(env, d.url_enc), d),
     secret: d.secret_enc ? await unseal(env, d.secret_enc) : null,
   })));
 }
@@ -234,8 +245,8 @@ export async function alertTick(env, now) {
 
 async function decideAndDeliver(env, project, rules, candidates, states, now, mode) {
   const { decisions } = core.alerts({
-    now_ms: now, mode, project: project.slug, dashboard_url: dashboardUrl(env),
-    kinds: DESTINATION_KINDS, rules: rules.map(ruleForCore), candidates, states,
+    now_ms: now, mode, project: project.slug, project_id: project.id, dashboard_url: dashboardUrl(env),
+    kinds: DESTINATION_KINDS, actions: actionKinds(env), rules: rules.map(ruleForCore), candidates, states,
   });
   // Destinations (and their sealed URLs) are only read when something is to be sent.
   const destinations = decisions.some((d) => d.action !== "suppress") ? await destinationsOf(env, project.id) : [];

@@ -121,3 +121,12 @@ export async function suspectRelease(env, projectId, row, detail) {
     endpoints: detail.distributions.endpoint ?? [] });
   return suspect && { ...suspect, first_seen: iso(suspect.first_seen) };
 }
+
+/** The release of an issue's latest event (whose events keep arriving until the next one ships),
+ *  for "resolve in the next release"; null when it carries none. */
+export async function latestRelease(env, project, row) {
+  const latest = await walkEvents(env, { projects: [project], from: row.first_seen, to: Date.now() + DAY,
+    filter: { fingerprint: row.fingerprint }, limit: 1 }); // last_seen may not be folded yet
+  return latest.rows[0]?.release ?? null;
+}
+

@@ -121,7 +121,9 @@ struct alert_request {
   std::int64_t now_ms = 0;
   mode run = mode::ingest;
   std::string project, dashboard_url;     ///< for the messages
+  std::int64_t project_id = 0;            ///< named by the messages' buttons
   std::vector<destination_kind> kinds;    ///< the message bodies wanted, per destination kind
+  std::vector<destination_kind> actions;  ///< kinds whose messages carry buttons (payloads.h)
   std::vector<alert_rule> rules;
   std::vector<alert_candidate> candidates;
   std::vector<alert_state> states;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "edgelog/alerting/alerts.h"
 #include "edgelog/vocabulary.h"
@@ -16,6 +17,11 @@ struct alert_message {
   const alert_decision* decision = nullptr;
   bool test = false;                   ///< a test message from the admin API
   const storage_facts* storage = nullptr;  ///< the storage alert (no decision)
+  /// Kinds whose messages carry buttons to act from the chat (the deployment has that app):
+  /// resolve, resolve in the next release, ignore for 1 h / 24 h, mute the rule, open. Each
+  /// button names "el:<action>:<project_id>:<fingerprint or rule id>".
+  std::vector<destination_kind> actions{};
+  std::int64_t project_id = 0;
 };
 
 /// The JSON body for a destination: a Discord embed within Discord's limits (content ≤ 2000,

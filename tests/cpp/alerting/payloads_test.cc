@@ -199,3 +199,43 @@ TEST_CASE("the storage alert names the size, the limit, the growth and the days 
   CHECK(text.find("per day") == std::string::npos);
   CHECK(json::parse(evaluate_alerts(r)[0].payloads[2].second)["database"]["growth_bytes_per_day"].is_null());
 }
+
+TEST_CASE("with actions, Discord and Slack messages carry buttons naming the issue and the rule; others do not") {
+  auto d = decide_alerts({rule("spike")}, {issue(5)}, {}, now, false);
+  REQUIRE(d.size() == 1);
+  alert_message m{"shop", "https://logger.example.com", &d[0], false};
+  m.project_id = 42;
+  m.actions = {destination_kind::discord, destination_kind::slack};
+  const std::string fp = d[0].fingerprint;
+  auto discord = json::parse(alert_payload(m, destination_kind::discord, now));
+  const auto& row = discord["components"][0]["components"];
+  REQUIRE(row.size() == 5);
+  CHECK(row[0]["custom_id"] == "el:resolve:42:" + fp);
+  CHECK(row[0]["style"] == 3);
+  CHECK(row[1]["custom_id"] == "el:resolve_next:42:" + fp);
+  CHECK(row[2]["custom_id"] == "el:ignore_60:42:" + fp);
+  CHECK(row[3]["custom_id"] == "el:ignore_1440:42:" + fp);
+  CHECK(row[4]["custom_id"] == "el:mute:42:" + std::to_string(d[0].rule.id));
+  for (const auto& b : row) CHECK(b["custom_id"].get<std::string>().size() <= 100);  // Discord's limit
+  const auto& open = discord["components"][1]["components"][0];
+  CHECK(open["style"] == 5);
+  CHECK(open["url"].get<std::string>().rfind("https://logger.example.com/#/explore?project=shop", 0) == 0);
+  CHECK(discord["embeds"].size() == 1);  // the embed is unchanged
+
+  auto slack = json::parse(alert_payload(m, destination_kind::slack, now));
+  CHECK(slack["blocks"][0]["text"]["text"] == slack["text"]);
+  const auto& elements = slack["blocks"][1]["elements"];
+  REQUIRE(elements.size() == 6);
+  CHECK(elements[0]["action_id"] == "el:resolve:42:" + fp);
+  CHECK(elements[0]["value"] == "el:resolve:42:" + fp);
+  CHECK(elements[0]["style"] == "primary");
+  CHECK(elements[5]["url"] == open["url"]);
+  CHECK(slack["attachments"].size() == 1);
+
+  CHECK(json::parse(alert_payload(m, destination_kind::webhook, now)).count("components") == 0);
+  m.actions = {destination_kind::slack};
+  CHECK(json::parse(alert_payload(m, destination_kind::discord, now)).count("components") == 0);
+  alert_message test{"shop", "", nullptr, true};
+  test.actions = {destination_kind::discord};
+  CHECK(json::parse(alert_payload(test, destination_kind::discord, now)).count("components") == 0);
+}
