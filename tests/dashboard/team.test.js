@@ -18,7 +18,7 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   idp = await startIdp();
   w = await startWorker({ http: true, bindings: { OIDC_ISSUER: idp.origin, OIDC_CLIENT_ID: idp.clientId,
-    OIDC_CLIENT_SECRET: idp.clientSecret, OWNER_EMAIL: "boss@example.com" } });
+    OIDC_CLIENT_SECRET: idp.clientSecret, OWNER_EMAIL: "boss@example.com", DISCORD_PUBLIC_KEY: "ab".repeat(32) } });
   shop = await w.createProject("shop");
   await w.createProject("internal");
   assert.equal((await w.send(shop, [{ level: "error", message: "card declined for order 7", stack: "Error: card declined\n    at pay (app.js:3:9)" }])).status, 202);
@@ -84,6 +84,8 @@ describe("teams in the dashboard", () => {
     const token = await page.textContent("[data-new-token] code");
     assert.match(token, /^elp_/);
     assert.equal((await fetch(`${w.url}/api/logs?project=shop`, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    await page.click("[data-panel=chat] button");
+    assert.match(await page.textContent("[data-link-code] code"), /^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     await page.click("[data-panel=audit] button[type=submit]");
     await page.locator("[data-audit]").getByText("issue.resolve").waitFor();
     await page.locator("[data-audit]").getByText("sign_in").first().waitFor();

@@ -40,7 +40,7 @@ export async function render(view, { params, nav: { controls, update } }) {
         h("div", { "data-needs": "admin" }, editor)),
       h("section.panel", {}, h("h2", {}, "Destinations"),
         destinations.length ? h("table", {}, h("tbody", {}, destinations.map((d) => h("tr", {},
-          h("td", {}, d.kind), h("td", {}, d.label ?? ""), h("td", {}, h("code", {}, d.url)), h("td", {}, d.signed ? "signed" : ""),
+          h("td", {}, d.kind), h("td", {}, d.label ?? ""), h("td", {}, h("code", {}, d.url)), h("td", {}, d.signed ? "signed" : d.interactive ? "buttons" : ""),
           h("td", {}, h("button.danger", { type: "button", "data-needs": "admin", onclick: () => confirm("Remove this destination?") && act(() => api(`${base}/destinations/${d.id}`, { method: "DELETE" }), "Destination removed") }, "Remove")))))) : h("p.muted", {}, "No destinations yet: alerts are decided and recorded, but sent nowhere."),
         h("div", { "data-needs": "admin" }, destinationForm((d) => act(() => api(`${base}/destinations`, { method: "POST", body: d }), "Destination added"))),
         h("p", { "data-needs": "admin" }, h("button", { type: "button", disabled: !destinations.length, "aria-describedby": "test-why", onclick: () => act(async () => {
@@ -173,6 +173,12 @@ function destinationForm(submit) {
   const url = h("input", { name: "url", type: "url", required: true, placeholder: "https://discord.com/api/webhooks/…", class: "grow" });
   const label = h("input", { name: "label", placeholder: "label (optional)" });
   const secret = h("input", { name: "secret", placeholder: "signing secret (webhook only)" });
+  const interactive = h("input", { type: "checkbox", name: "interactive" });
+  const buttons = h("label", { title: "A webhook made by edgelog's Discord application: its alerts carry Resolve, Ignore and Mute buttons" },
+    interactive, " Buttons");
+  const sync = () => { buttons.hidden = kind.value !== "discord"; };
+  kind.addEventListener("change", sync);
+  sync();
   return h("form.inline", {
     "aria-label": "New destination",
     onsubmit: (e) => {
@@ -180,8 +186,9 @@ function destinationForm(submit) {
       const d = { kind: kind.value, url: url.value };
       if (label.value) d.label = label.value;
       if (secret.value) d.secret = secret.value;
+      if (kind.value === "discord" && interactive.checked) d.interactive = true;
       submit(d);
     },
   }, h("label", {}, "Kind", kind), h("label", { class: "grow" }, "URL", url), h("label", {}, "Label", label), h("label", {}, "Secret", secret),
-  h("button.primary", { type: "submit" }, "Add destination"));
+  buttons, h("button.primary", { type: "submit" }, "Add destination"));
 }

@@ -19,7 +19,7 @@ function readGrants(text) {
 export async function render(view) {
   const me = whoAmI();
   const sections = [h("h1", {}, "Team")];
-  if (me?.user) sections.push(tokensPanel());
+  if (me?.user) sections.push(tokensPanel(), chatPanel());
   else sections.push(h("p.muted", {}, "Signed in with the break-glass admin token: personal tokens belong to users who sign in."));
   if (may("admin")) sections.push(usersPanel(), auditPanel());
   replace(view, ...sections);
@@ -71,6 +71,35 @@ function tokensPanel() {
   }, h("label", {}, "Label", label), h("label", {}, "Scope", scope), h("label", {}, "Projects", projects), h("label", {}, "Days", days),
   h("button.primary", { type: "submit" }, "Create token"));
   panel.append(h("p.muted", {}, "For scripts and CI: Authorization: Bearer <token>. A token never does more than you can."), form, shown, list);
+  load();
+  return panel;
+}
+
+function chatPanel() {
+  const panel = h("section.panel", { "data-panel": "chat" }, h("h2", {}, "Discord and Slack"));
+  const list = h("div");
+  const shown = h("div");
+  const load = async () => {
+    try {
+      const { links, discord, slack } = await api("/api/auth/links");
+      if (!discord && !slack) {
+        replace(list, h("p.muted", {}, "No Discord or Slack app is configured here (DISCORD_PUBLIC_KEY, SLACK_SIGNING_SECRET)."));
+        return;
+      }
+      replace(list, links.length ? h("table", {}, h("tbody", {}, links.map((l) => h("tr", {},
+        h("td", {}, l.provider), h("td", {}, l.name ?? l.id), h("td", {}, fmtAgo(l.linked_at)),
+        h("td", {}, h("button", { type: "button", onclick: () => attempt(() => api(`/api/auth/links/${l.provider}/${encodeURIComponent(l.id)}`,
+          { method: "DELETE" }), "Unlinked", load) }, "Unlink")))))) : h("p.muted", {}, "Not linked yet."));
+    } catch (err) {
+      replace(list, errorBox(err));
+    }
+  };
+  const make = h("button", { type: "button", onclick: async () => {
+    const out = await attempt(() => api("/api/auth/links/code", { method: "POST" }));
+    if (out) replace(shown, h("div.panel.secret", { "data-link-code": "" }, h("p", {}, "Your code, for ten minutes: ", h("code", {}, out.code), " ", copyButton(out.code)),
+      h("p.muted", {}, "Discord: click any button on an alert and type it in the dialog. Slack: type /edgelog link ", out.code, ".")));
+  } }, "Link Discord or Slack");
+  panel.append(h("p.muted", {}, "Once linked, the buttons on alerts (Resolve, Ignore, Mute rule) act as you, with your role."), make, shown, list);
   load();
   return panel;
 }
