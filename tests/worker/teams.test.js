@@ -125,6 +125,7 @@ describe("roles on every route", () => {
     "nobody@example.com": {},
     "global-viewer@example.com": { "*": "viewer" },
     "global-admin@example.com": { "*": "admin" },
+    "mixed@example.com": { "*": "viewer", "team-a": "admin" }, // the higher of the two decides
   };
   before(async () => {
     for (const [email, roles] of Object.entries(walkers))

@@ -4,7 +4,7 @@
 import * as db from "../db/index.js";
 import { methodNotAllowed } from "../platform/http.js";
 import { noteOf, recordAudit } from "../services/audit.js";
-import { authorize, identify, roleOn } from "../services/identity.js";
+import { authorize, identify, rankOf, roleOn } from "../services/identity.js";
 import { ROUTES } from "./table.js";
 
 const PATTERNS = Object.entries(ROUTES).map(([path, methods]) => {
@@ -37,8 +37,9 @@ export async function dispatch(request, env, ctx, found) {
   if (who.refusal) return who.refusal;
   const { principal } = who;
   let projectId = 0;
-  if (r.on === "slug" && principal && principal.kind !== "break_glass" && roleOn(principal, 0) === null) {
-    // A role on this project only: which project the slug names decides (unknown: no role on it).
+  if (r.on === "slug" && principal && principal.kind !== "break_glass" && rankOf(roleOn(principal, 0)) < rankOf(r.role)) {
+    // The role on every project falls short: the role on the project the slug names decides
+    // (an unknown slug: no role on it).
     projectId = (await db.projectBySlug(env.DB, params.slug))?.id ?? -1;
   }
   if (principal?.kind === "key" && r.on !== "handler" && r.role !== "signed_in")
