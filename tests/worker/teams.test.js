@@ -375,13 +375,20 @@ describe("the audit log", () => {
     const key = await (await w.admin("/api/admin/projects/team-b/keys", json({ method: "POST", body: { label: "secretive" } }))).json();
     const hook = "https://discord.com/api/webhooks/123/very-secret-webhook-token";
     await w.admin("/api/admin/projects/team-b/alerts/destinations", json({ method: "POST", body: { kind: "discord", url: hook } }));
+    const tracker = await w.admin("/api/admin/projects/team-b/tickets", json({ method: "PUT",
+      body: { kind: "github", token: "ghp_trackerSecret0123456789", target: "acme/shop" } }));
+    assert.equal(tracker.status, 200);
+    const forwarder = await w.admin("/api/admin/projects/team-b/forwarders", json({ method: "POST",
+      body: { kind: "elasticsearch", url: "https://es.example.com/", authorization: "ApiKey Zm9yd2FyZGVyLXNlY3JldA==", index: "logs" } }));
+    assert.equal(forwarder.status, 201);
     const t = await (await as("owner@example.com", "/api/auth/tokens", json({ method: "POST", body: { label: "x", scope: "read" } }))).json();
     await w.fetch("/api/logs", { headers: { Authorization: "Bearer a-guessed-token" } });
     await w.fetch("/api/auth/login", { method: "POST", body: JSON.stringify({ token: "a-wrong-admin-token" }) });
     const jwt = idp.accessToken("owner@example.com");
     await w.fetch("/api/admin/projects", { headers: { "Cf-Access-Jwt-Assertion": jwt } });
     const all = JSON.stringify(await auditRows());
-    for (const secret of [ADMIN_TOKEN, key.key, key.secret, "very-secret-webhook-token", t.token, "a-guessed-token", "a-wrong-admin-token", jwt.split(".")[2]])
+    for (const secret of [ADMIN_TOKEN, key.key, key.secret, "very-secret-webhook-token", t.token, "a-guessed-token", "a-wrong-admin-token",
+      jwt.split(".")[2], "ghp_trackerSecret0123456789", "Zm9yd2FyZGVyLXNlY3JldA==", "es.example.com"])
       assert.ok(!all.includes(secret), `the audit log holds ${secret.slice(0, 12)}…`);
   });
 });

@@ -37,6 +37,7 @@ export async function createRule(request, env, _ctx, { slug }) {
     return error(400, "bad_request", "a silence rule needs silence_minutes", { field: "silence_minutes" });
   const rule = await db.insertAlertRule(env.DB, project.id, { kind: body.value.kind, ...valid.rule }, Date.now());
   forgetRules(project.id);
+  noteChange(request, { projectId: project.id, object: `rule ${rule.id}`, after: presentRule(rule) });
   return json(201, { rule: presentRule(rule) });
 }
 
@@ -108,6 +109,7 @@ export async function createDestination(request, env, _ctx, { slug }) {
   const row = await db.insertAlertDestination(env.DB, project.id, {
     kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url), secretEnc: secret ? await seal(env, secret) : null, interactive,
   }, Date.now());
+  noteChange(request, { projectId: project.id, object: `destination ${row.id}`, after: { kind, label, interactive, signed: Boolean(secret) } });
   return json(201, { destination: presentDestination({ ...row, secret_enc: secret }) });
 }
 

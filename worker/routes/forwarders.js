@@ -1,5 +1,6 @@
 // /api/admin/projects/:slug/forwarders: where a project's events are forwarded (Elasticsearch or
 // OpenSearch `_bulk`, or a generic HTTP endpoint), with a filter; URL and credentials sealed.
+import { noteChange } from "../services/audit.js";
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { forwardFilter } from "../services/forwarding.js";
@@ -12,6 +13,8 @@ const MAX_PER_PROJECT = 5;
 // An index or data stream name as Elasticsearch takes it: lowercase, no spaces or \ / * ? " < > | , #.
 const INDEX = /^[a-z0-9][a-z0-9._+-]{0,199}$/;
 
+/** What the audit log keeps of a forwarder: not its URL or credentials. */
+const auditable = ({ kind, label, index, filter, enabled }) => ({ kind, label, index, filter, enabled });
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const present = (f) => ({
   id: f.id, kind: f.kind, label: f.label, url: f.url_hint, authorized: Boolean(f.auth_enc), index: f.index_name,
@@ -65,6 +68,7 @@ export async function createForwarder(request, env, _ctx, { slug }) {
     kind, label, urlEnc: await seal(env, url), urlHint: urlHint(url, { tail: 0 }), authEnc: authorization ? await seal(env, authorization) : null,
     index: kind === "elasticsearch" ? index : null, filter: filter.filter, cursor,
   }, Date.now());
+  noteChange(request, { projectId: project.id, object: `forwarder ${row.id}`, after: auditable(present(row)) });
   return json(201, { forwarder: present(row) });
 }
 
@@ -84,6 +88,7 @@ export async function updateForwarder(request, env, _ctx, { slug, id }) {
   const label = "label" in body.value ? body.value.label : current.label;
   if (label !== null && (typeof label !== "string" || label.length > 100)) return bad("label", "label must be a string of at most 100 characters");
   const row = await db.updateForwarder(env.DB, project.id, current.id, { enabled, filter: filter.filter, label });
+  noteChange(request, { projectId: project.id, object: `forwarder ${row.id}`, after: auditable(present(row)) });
   return json(200, { forwarder: present(row) });
 }
 

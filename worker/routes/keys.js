@@ -1,4 +1,5 @@
 // /api/admin/projects/:slug/keys: a project's keys — create, list, rotate, revoke, relabel.
+import { noteChange } from "../services/audit.js";
 import * as db from "../db/index.js";
 import { newCredentials } from "../platform/crypto.js";
 import { error, json, readJsonObject } from "../platform/http.js";
@@ -63,6 +64,8 @@ export async function createKey(request, env, _ctx, { slug }) {
   const { key, secret, record } = await newKey(env, valid);
   const { id } = await db.insertKey(env.DB, found.project.id, record);
   const row = await db.keyOfProject(env.DB, found.project.id, id);
+  const { label, scopes, signed, allowed_origins, expires_at } = presentKey(row);
+  noteChange(request, { projectId: found.project.id, object: `key ${id}`, after: { label, scopes, signed, allowed_origins, expires_at } });
   return json(201, newKeyAnswer(row, key,
     valid.signed ? { secret } : { dsn: dsnOf(request, env, key, found.project.id) }));
 }

@@ -1,5 +1,6 @@
 // /api/admin/projects/:slug/tickets (the project's tracker) and .../issues/:fingerprint/ticket (a
 // ticket made from the dashboard's button). Making the ticket is services/tickets.js.
+import { noteChange } from "../services/audit.js";
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { canSeal, seal } from "../platform/secrets.js";
@@ -45,6 +46,7 @@ export async function putTracker(request, env, _ctx, { slug }) {
   const row = await db.putTicketTracker(env.DB, project.id, { kind, baseUrl, target, account: kind === "jira" ? account : null,
     issueType: kind === "jira" ? issueType : null, tokenEnc: await seal(env, token), autoPage }, Date.now());
   forgetTracker(project.id);
+  noteChange(request, { projectId: project.id, object: `${kind} tracker`, after: presentTracker(row) }); // never the token
   return json(200, { tracker: presentTracker(row) });
 }
 
