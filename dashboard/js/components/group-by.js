@@ -32,7 +32,7 @@ export function groupBy(params, filters, update) {
   const problem = h("span.field-error", { role: "alert" });
   const chartBox = h("div.chart.group-chart", { role: "img", "aria-label": "The first measure per group over time" });
   const table = h("div.table-wrap");
-  const alertLink = h("a.button", { title: "An aggregate rule: alert when a group's first measure crosses a threshold" }, "Alert on these groups");
+  const alertLink = h("a.button", { "data-needs": "admin", title: "An aggregate rule: alert when a group's first measure crosses a threshold" }, "Alert on these groups");
   const note = h("p.muted");
   const form = h("form.toolbar.group-by", {
     "aria-label": "Group by",

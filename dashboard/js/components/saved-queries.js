@@ -16,7 +16,7 @@ export function savedQueries({ slug, input, view }) {
   const name = h("input", { name: "save-name", "aria-label": "Name", placeholder: "name", maxlength: 100, required: true });
   const saveForm = h("form.save-query", { hidden: true, "aria-label": "Save the query" },
     name, h("button.primary", { type: "submit", "data-needs": "responder" }, "Save"));
-  const alertLink = h("a", { href: "#/alerts", title: "An error-rate rule that counts what this query matches" }, "Alert on this query");
+  const alertLink = h("a", { href: "#/alerts", "data-needs": "admin", title: "An error-rate rule that counts what this query matches" }, "Alert on this query");
   const load = async () => {
     const { queries } = await api(base);
     replace(list, ...(queries.length ? queries.map((q) => h("li", {},
