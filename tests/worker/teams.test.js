@@ -393,6 +393,17 @@ describe("the audit log", () => {
   });
 });
 
+test("a flood of failed sign-ins from one IP writes 20 entries a minute, not one per request", async () => {
+  const ip = "198.51.100.7";
+  for (let i = 0; i < 30; i++) {
+    const res = await w.fetch("/api/logs", { headers: { Authorization: `Bearer guess-${i}`, "CF-Connecting-IP": ip } });
+    assert.equal(res.status, 401);
+  }
+  const rows = (await auditRows()).filter((r) => r.ip === ip);
+  assert.equal(rows.length, 20);
+  assert.ok(rows.every((r) => r.action === "sign_in.failed" && !r.detail.includes("guess-")));
+});
+
 describe("break-glass", () => {
   test("its use is audited; turned off (BREAK_GLASS=off) it is refused everywhere", async () => {
     const entries = (await (await w.admin("/api/admin/audit?actor=break-glass&limit=5")).json()).entries;

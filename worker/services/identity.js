@@ -212,10 +212,28 @@ const disabled = () => ({ refusal: error(403, "user_disabled", "this user is dis
 const topRole = (grants) => ROLES[Math.max(0, ...grants.map((g) => rankOf(g.role))) - 1] ?? null;
 
 /** Records a failed sign-in (a bad token, JWT or login) with what was presented, never the secret. */
-export function signInFailed(request, env, via, reason, actor = "anonymous") {
-  return recordAudit(env, request, { actor, actorKind: actor === "anonymous" ? "anonymous" : "user", action: "sign_in.failed",
-    outcome: "failed", detail: { via, reason } });
+export async function signInFailed(request, env, via, reason, actor = "anonymous", now = Date.now()) {
+  // One IP failing over and over is written one by one up to FAILURES_WRITTEN a minute per isolate;
+  // past that, the next entry written says how many were not (a flood costs no D1 write each).
+  const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
+  let seen = failures.get(ip);
+  if (!seen || now - seen.since >= 60_000) {
+    if (failures.size >= CACHE_MAX) failures.delete(failures.keys().next().value);
+    seen = { since: now, written: 0, skipped: seen?.skipped ?? 0 };
+    failures.set(ip, seen);
+  }
+  if (seen.written >= FAILURES_WRITTEN) {
+    seen.skipped++;
+    return;
+  }
+  seen.written++;
+  const skipped = seen.skipped;
+  seen.skipped = 0;
+  await recordAudit(env, request, { actor, actorKind: actor === "anonymous" ? "anonymous" : "user", action: "sign_in.failed",
+    outcome: "failed", detail: { via, reason, ...(skipped ? { not_written_before: skipped } : {}) } });
 }
+const FAILURES_WRITTEN = 20;
+const failures = new Map(); // ip → {since, written, skipped}
 
 /** Null when the principal may act with `role` on `projectId` (0: every project), with the CSRF
  *  token on state-changing requests made by a browser; otherwise the response to send (a denial by
