@@ -65,7 +65,7 @@ test: test-native test-asan test-wasm test-js ## build and run every test
 dev: wasm dashboard ## build, migrate, create a demo project and serve on http://127.0.0.1:8787
 	@scripts/dev.sh
 
-deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare login): make deploy DOMAIN=logger.example.com [DRY_RUN=1]
+deploy: setup wasm dashboard ## deploy for a customer domain (needs a Cloudflare login): make deploy DOMAIN=logger.example.com [DRY_RUN=1] [team settings, docs/teams.md]
 	@scripts/domain.sh "$(DOMAIN)" $(if $(DRY_RUN),--dry-run,)
 
 project: ## create a project on the running dev server: make project NAME=myapp

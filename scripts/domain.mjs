@@ -3,7 +3,8 @@
 // cold tier, the ingest queue and its dead-letter queue) or finds them when they exist, writes the domain's [env.<name>] block into
 // wrangler.toml (rewriting its own block on a re-run), applies the migrations remotely, sets
 // ADMIN_TOKEN and EDGELOG_MASTER_KEY as secrets when they are not set yet (generated, printed once)
-// and deploys. Re-running it is safe. With --dry-run nothing remote is touched: the block is
+// and deploys. Team settings (Access, OIDC, OWNER_EMAIL, Discord, Slack) come from the environment
+// and stay in the block across re-runs. Re-running it is safe. With --dry-run nothing remote is touched: the block is
 // written with placeholder ids and `wrangler deploy --dry-run` checks it.
 //   WRANGLER (default: the pinned one in node_modules) and EDGELOG_CONFIG (default: wrangler.toml)
 //   can be overridden; the tests run it against a stand-in wrangler.
@@ -94,6 +95,26 @@ function ensureBucket() {
   say(`created R2 bucket ${resources.bucket}`);
 }
 
+// Team settings (docs/teams.md): taken from the environment of `make deploy`, else kept from the
+// block a previous run wrote (the block is rewritten each run, so hand edits there would be lost).
+const TEAM_VARS = ["ACCESS_TEAM_DOMAIN", "ACCESS_AUD", "OWNER_EMAIL", "DEFAULT_ROLE", "BREAK_GLASS", "OIDC_ISSUER",
+  "OIDC_CLIENT_ID", "OIDC_SCOPES", "DISCORD_PUBLIC_KEY", "AUDIT_RETENTION_DAYS"];
+const TEAM_SECRETS = ["OIDC_CLIENT_SECRET", "SLACK_SIGNING_SECRET"];
+
+function teamVars() {
+  const text = readFileSync(CONFIG, "utf8");
+  const start = text.indexOf(`# --- edgelog for ${domain}:`);
+  const block = start >= 0 ? text.slice(start, text.indexOf(`# --- end of edgelog for ${domain} ---`, start)) : "";
+  const vars = [];
+  for (const key of TEAM_VARS) {
+    const value = process.env[key] ?? new RegExp(`^${key} = "([^"]*)"$`, "m").exec(block)?.[1];
+    if (value === undefined || value === "") continue;
+    if (!/^[^"\\\n]{1,500}$/.test(value)) throw new Error(`${key} holds characters a wrangler.toml string cannot`);
+    vars.push(`${key} = "${value}"`);
+  }
+  return vars;
+}
+
 /** The domain's block of wrangler.toml. */
 function envBlock({ dbId, kvNamespaceId }) {
   const e = `env.${name}`;
@@ -102,7 +123,7 @@ function envBlock({ dbId, kvNamespaceId }) {
   return [
     `# --- edgelog for ${domain}: written by scripts/domain.sh, which rewrites this block when re-run ---`,
     `[${e}]`, `name = "${resources.worker}"`, `routes = [{ pattern = "${domain}", custom_domain = true }]`, "",
-    `[${e}.vars]`, `EDGELOG_PUBLIC_URL = "https://${domain}"`, `EDGELOG_WORKER_NAME = "${resources.worker}"`, "",
+    `[${e}.vars]`, `EDGELOG_PUBLIC_URL = "https://${domain}"`, `EDGELOG_WORKER_NAME = "${resources.worker}"`, ...teamVars(), "",
     `[[${e}.d1_databases]]`, 'binding = "DB"', `database_name = "${resources.db}"`, `database_id = "${dbId}"`,
     'migrations_dir = "migrations"', "",
     `[[${e}.kv_namespaces]]`, 'binding = "CACHE"', `id = "${kvNamespaceId}"`, "",
@@ -145,6 +166,11 @@ function ensureSecrets() {
     }
     made[secret] = value();
     wrangler(["secret", "put", secret, "--env", name], { input: made[secret] });
+    say(`set secret ${secret}`);
+  }
+  for (const secret of TEAM_SECRETS) {
+    if (!process.env[secret]) continue; // given to this run: set (or replaced)
+    wrangler(["secret", "put", secret, "--env", name], { input: process.env[secret] });
     say(`set secret ${secret}`);
   }
   return made;

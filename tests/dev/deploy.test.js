@@ -68,6 +68,26 @@ test("creates the domain's resources, writes its block, sets secrets once; a re-
   assert.match(check.stdout + check.stderr, /env\.INGEST_QUEUE/);
 });
 
+test("team settings (Access, OIDC, the owner, Slack) go into the block and the secrets, and survive a re-run", () => {
+  const config = configCopy();
+  const fake = { WRANGLER: join(ROOT, "tests/dev/fake-wrangler.mjs"), FAKE_WRANGLER_STATE: join(dir, "team-state.json") };
+  const team = { ACCESS_TEAM_DOMAIN: "https://acme.cloudflareaccess.com", ACCESS_AUD: "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2",
+    OWNER_EMAIL: "maria@example.com", SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5" };
+  const first = deploy(config, ["team.example.com"], { ...fake, ...team });
+  assert.equal(first.status, 0, first.stdout + first.stderr);
+  const block = () => { const t = readFileSync(config, "utf8"); return t.slice(t.indexOf("# --- edgelog for team.example.com"), t.indexOf("# --- end of edgelog for team.example.com")); };
+  for (const key of ["ACCESS_TEAM_DOMAIN", "ACCESS_AUD", "OWNER_EMAIL"]) assert.ok(block().includes(`${key} = "${team[key]}"`), key);
+  assert.ok(!block().includes(team.SLACK_SIGNING_SECRET), "a secret is no var");
+  const state = JSON.parse(readFileSync(fake.FAKE_WRANGLER_STATE, "utf8"));
+  assert.ok(Object.keys(state.secrets["team-example-com"]).includes("SLACK_SIGNING_SECRET"));
+  const again = deploy(config, ["team.example.com"], fake); // nothing in the environment this time
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  assert.ok(block().includes(`OWNER_EMAIL = "maria@example.com"`));
+  assert.ok(block().includes(`ACCESS_AUD = "${team.ACCESS_AUD}"`));
+  const bad = deploy(config, ["team.example.com"], { ...fake, OWNER_EMAIL: 'x"y@example.com' });
+  assert.notEqual(bad.status, 0);
+});
+
 test("--dry-run writes the block and checks it with the real wrangler, touching nothing remote", () => {
   const config = configCopy();
   const run = deploy(config, ["logs.shop.example", "--dry-run"]);
