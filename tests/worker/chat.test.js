@@ -106,6 +106,9 @@ describe("Discord", () => {
     assert.equal(replay.status, 401);
     assert.equal((await replay.json()).error.code, "replayed");
     assert.equal((await send({ body: "{}", headers: { "Content-Type": "application/json" } })).status, 401);
+    const huge = await send({ body: "x".repeat(300 * 1024), headers: { "X-Signature-Ed25519": "00", "X-Signature-Timestamp": "1" } });
+    assert.equal(huge.status, 413);
+    assert.equal((await huge.json()).error.code, "body_too_large");
   });
 
   test("an unlinked user's click opens the link dialog; the code from the Team page links them", async () => {
@@ -176,6 +179,8 @@ describe("Slack", () => {
     const wrong = await slack("/api/chat/slack", action("el:open"), { secret: "not-the-secret-000000000000000000" });
     assert.equal(wrong.status, 401);
     assert.equal((await wrong.json()).error.code, "bad_signature");
+    const huge = await slack("/api/chat/slack", { payload: "x".repeat(300 * 1024) });
+    assert.equal(huge.status, 413);
     const stale = await slack("/api/chat/slack", action("el:open"), { at: Math.floor(Date.now() / 1000) - 301 });
     assert.equal((await stale.json()).error.code, "stale_request");
     const at = Math.floor(Date.now() / 1000) - 5;

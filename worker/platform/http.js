@@ -129,3 +129,12 @@ export async function readStream(stream, limit, drainRest = false) {
   }
   return out;
 }
+
+/** A small request body as text: {text}, or {response} (413) past `limit` bytes. */
+export async function readSmallText(request, limit) {
+  if (!request.body) return { text: "" };
+  const bytes = await readStream(request.body, limit);
+  if (bytes.length > limit) return { response: error(413, "body_too_large", `the body is larger than ${limit} bytes`) };
+  return { text: new TextDecoder().decode(bytes) };
+}
+

@@ -6,11 +6,12 @@
 // maria"); the audit log records it.
 import * as db from "../../db/index.js";
 import { verifyEd25519 } from "../../platform/crypto.js";
-import { error, json } from "../../platform/http.js";
+import { error, json, readSmallText } from "../../platform/http.js";
 import { act, chatPrincipal, redeemCode, shortName } from "../../services/chat-actions.js";
 import { recordAudit } from "../../services/audit.js";
 
 const WINDOW_S = 300;
+const MAX_BODY = 256 * 1024; // interactions are a few KB
 const EPHEMERAL = 64;
 const say = (content) => json(200, { type: 4, data: { content, flags: EPHEMERAL, allowed_mentions: { parse: [] } } });
 const LINK_DIALOG = { type: 9, data: { custom_id: "el:link", title: "Link your Discord user to edgelog", components: [{ type: 1,
@@ -20,7 +21,9 @@ export async function discordInteraction(request, env) {
   if (!env.DISCORD_PUBLIC_KEY) return error(404, "discord_off", "no Discord application is configured here");
   const signature = request.headers.get("x-signature-ed25519");
   const timestamp = request.headers.get("x-signature-timestamp");
-  const body = await request.text();
+  const read = await readSmallText(request, MAX_BODY);
+  if (read.response) return read.response;
+  const body = read.text;
   if (!signature || !timestamp || !(await verifyEd25519(env.DISCORD_PUBLIC_KEY, signature, timestamp + body).catch(() => false)))
     return error(401, "bad_signature", "invalid request signature");
   const now = Date.now();

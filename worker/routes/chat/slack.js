@@ -6,18 +6,21 @@
 // response_url ("Resolved by maria"); the audit log records it.
 import * as db from "../../db/index.js";
 import { hmacHex, sameSecret } from "../../platform/crypto.js";
-import { error, json } from "../../platform/http.js";
+import { error, json, readSmallText } from "../../platform/http.js";
 import { act, chatPrincipal, redeemCode, shortName } from "../../services/chat-actions.js";
 import { recordAudit } from "../../services/audit.js";
 
 const WINDOW_S = 300;
+const MAX_BODY = 256 * 1024; // Slack's payloads are a few KB
 
 /** The verified form body, or {response}. */
 async function verified(request, env) {
   if (!env.SLACK_SIGNING_SECRET) return { response: error(404, "slack_off", "no Slack app is configured here") };
   const timestamp = request.headers.get("x-slack-request-timestamp") ?? "";
   const signature = request.headers.get("x-slack-signature") ?? "";
-  const body = await request.text();
+  const read = await readSmallText(request, MAX_BODY);
+  if (read.response) return { response: read.response };
+  const body = read.text;
   const now = Date.now();
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now / 1000 - Number(timestamp)) > WINDOW_S)
     return { response: error(401, "stale_request", "the request's timestamp is not within five minutes") };
