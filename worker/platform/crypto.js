@@ -16,6 +16,9 @@ async function keyFor(secret) {
   return key;
 }
 
+/** Bytes as base64url without padding (JWTs, cookies, PKCE). */
+export const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** {body, stamped_t, stamped}: hex MACs of `wire` per secret, and of "<t>.<wire>" when the

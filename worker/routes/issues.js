@@ -4,7 +4,7 @@ import { error, json, readJsonObject } from "../platform/http.js";
 import { noteChange } from "../services/audit.js";
 import { authorize } from "../services/identity.js";
 import {
-  BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, issueEvidence, latestRelease, presentTicket, sparklines, suspectRelease, trendingIssues,
+  BASELINE_HISTORY_MS, DAY, HOUR, baselineSeries, changeIssueStatus, issueEvidence, presentTicket, sparklines, suspectRelease, trendingIssues,
 } from "../services/issues.js";
 import { symbolicateStored } from "../services/sourcemaps.js";
 import { LEVELS } from "../platform/vocabulary.js";
@@ -13,7 +13,6 @@ import { readRange, readScope } from "../services/search.js";
 const STATUSES = ["new", "ongoing", "resolved", "ignored", "regressed"];
 const SETTABLE = { resolve: "resolved", resolved: "resolved", ignore: "ignored", ignored: "ignored", reopen: "ongoing", ongoing: "ongoing" };
 const MAX_IGNORE_MINUTES = 30 * 24 * 60;
-const ISSUE_ACTIONS = { resolved: "issue.resolve", ignored: "issue.ignore", ongoing: "issue.reopen" };
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function presentIssue(row) {
@@ -113,20 +112,13 @@ export async function updateIssue(request, env, _ctx, { fingerprint }) {
   const minutes = body.value.ignore_minutes ?? null;
   if (minutes !== null && (status !== "ignored" || !Number.isInteger(minutes) || minutes < 1 || minutes > MAX_IGNORE_MINUTES))
     return error(400, "bad_request", `ignore_minutes is from 1 to ${MAX_IGNORE_MINUTES}, with status ignored`, { field: "ignore_minutes" });
-  let release = null;
-  if (nextRelease) {
-    release = await latestRelease(env, { id: s.projectId, slug: s.projectSlug }, found.row);
-    if (!release)
-      return error(400, "no_release", "the issue's latest event carries no release: resolve it without in_next_release",
-        { field: "in_next_release" });
-  }
-  const now = Date.now();
-  await db.setIssueStatus(env.DB, s.projectId, fingerprint, status, now, release, minutes === null ? null : now + minutes * 60_000);
-  const row = await db.issueByFingerprint(env.DB, s.projectId, fingerprint);
-  noteChange(request, { projectId: s.projectId, object: fingerprint, action: ISSUE_ACTIONS[status],
-    before: { status: found.row.status }, after: { status: row.status, ...(release ? { resolved_in_release: release } : {}),
-      ...(minutes !== null ? { ignored_until: iso(now + minutes * 60_000) } : {}) } });
-  return json(200, { issue: presentIssue(row) });
+  const changed = await changeIssueStatus(env, { id: s.projectId, slug: s.projectSlug }, found.row,
+    { status, nextRelease, ignoreMinutes: minutes });
+  if (changed.error)
+    return error(400, "no_release", "the issue's latest event carries no release: resolve it without in_next_release",
+      { field: "in_next_release" });
+  noteChange(request, { projectId: s.projectId, object: fingerprint, action: changed.action, before: changed.before, after: changed.after });
+  return json(200, { issue: presentIssue(await db.issueByFingerprint(env.DB, s.projectId, fingerprint)) });
 }
 
 /** GET /api/issues/:fingerprint/baseline?project=&from=&to=: the issue's expected hourly events. */

@@ -2,18 +2,14 @@
 // (ten minutes, shown once, stored hashed), the linked ones, unlinking.
 import * as db from "../db/index.js";
 import { sha256Hex } from "../platform/crypto.js";
-import { error, json } from "../platform/http.js";
+import { json } from "../platform/http.js";
 import { noteChange } from "../services/audit.js";
-import { identify } from "../services/identity.js";
+import { requireUser } from "../services/identity.js";
 
 const CODE_MS = 10 * 60_000;
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I
 
-async function user(request, env) {
-  const { principal } = await identify(request, env);
-  return principal.kind === "user" ? { principal }
-    : { response: error(403, "not_a_user", "chat accounts link to a user signed in (not a token or the break-glass token)") };
-}
+const user = (request, env) => requireUser(request, env, "linked Discord and Slack users");
 
 /** POST /api/auth/links/code: {code, expires_at}. */
 export async function createLinkCode(request, env) {

@@ -5,19 +5,14 @@ import * as db from "../db/index.js";
 import { randomBase62, sha256Hex } from "../platform/crypto.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { noteChange } from "../services/audit.js";
-import { TOKEN_SCOPES, forgetTokens, identify } from "../services/identity.js";
+import { projectSlugs } from "../services/projects.js";
+import { TOKEN_SCOPES, forgetTokens, requireUser } from "../services/identity.js";
 
 const MAX_DAYS = 366;
 const DAY = 86_400_000;
 const iso = (ms) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** Tokens belong to a person signed in: not to another token, a key, or the break-glass token. */
-async function owner(request, env) {
-  const { principal } = await identify(request, env);
-  if (principal.kind === "user") return { principal };
-  return { response: error(403, "not_a_user", principal.kind === "token" ? "tokens are managed from a signed-in session, not with a token"
-    : "personal tokens belong to a signed-in user; the break-glass token has none") };
-}
+const owner = (request, env) => requireUser(request, env, "personal API tokens");
 
 function presentToken(t, slugs, now) {
   const projects = t.projects === null ? null : JSON.parse(t.projects).map((id) => slugs.get(id) ?? String(id));
@@ -26,12 +21,11 @@ function presentToken(t, slugs, now) {
     expires_at: iso(t.expires_at), last_used_at: iso(t.last_used_at), revoked_at: iso(t.revoked_at) };
 }
 
-const slugMap = async (env) => new Map((await db.listProjects(env.DB)).map((p) => [p.id, p.slug]));
 
 export async function listTokens(request, env) {
   const who = await owner(request, env);
   if (who.response) return who.response;
-  const [tokens, slugs] = await Promise.all([db.tokensOf(env.DB, who.principal.userId), slugMap(env)]);
+  const [tokens, slugs] = await Promise.all([db.tokensOf(env.DB, who.principal.userId), projectSlugs(env)]);
   const now = Date.now();
   return json(200, { tokens: tokens.map((t) => presentToken(t, slugs, now)) });
 }
@@ -58,7 +52,7 @@ export async function createToken(request, env) {
   const now = Date.now();
   const row = await db.insertToken(env.DB, { userId: who.principal.userId, label: label.trim(), hash: await sha256Hex(token),
     hint: token.slice(-4), scope, projects: ids === null ? null : JSON.stringify(ids), createdAt: now, expiresAt: now + days * DAY });
-  const info = presentToken(row, await slugMap(env), now);
+  const info = presentToken(row, await projectSlugs(env), now);
   noteChange(request, { object: `token ${row.id}`, after: { label: info.label, scope, projects: info.projects, expires_at: info.expires_at } });
   return json(201, { token, token_info: info });
 }
@@ -70,5 +64,5 @@ export async function revokeToken(request, env, _ctx, { id }) {
   if (!row) return error(404, "not_found", `no token ${id} of yours`);
   forgetTokens([row.token_hash]);
   noteChange(request, { object: `token ${row.id}`, after: { revoked: true } });
-  return json(200, { token_info: presentToken(row, await slugMap(env), Date.now()) });
+  return json(200, { token_info: presentToken(row, await projectSlugs(env), Date.now()) });
 }

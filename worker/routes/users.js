@@ -3,6 +3,7 @@
 import * as db from "../db/index.js";
 import { error, json, readJsonObject } from "../platform/http.js";
 import { noteChange } from "../services/audit.js";
+import { projectSlugs } from "../services/projects.js";
 import { ROLES, forgetTokens, forgetUser, identify } from "../services/identity.js";
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
@@ -25,7 +26,6 @@ async function readGrants(env, value) {
   return { grants: [...rows.values()] };
 }
 
-const slugMap = async (env) => new Map((await db.listProjects(env.DB)).map((p) => [p.id, p.slug]));
 
 function presentUser(u, grants, slugs) {
   return { id: u.id, email: u.email, name: u.name, created_at: iso(u.created_at), invited_by: u.invited_by,
@@ -34,7 +34,7 @@ function presentUser(u, grants, slugs) {
 }
 
 export async function listUsers(_request, env) {
-  const [{ users, grants }, slugs] = await Promise.all([db.listUsers(env.DB), slugMap(env)]);
+  const [{ users, grants }, slugs] = await Promise.all([db.listUsers(env.DB), projectSlugs(env)]);
   return json(200, { users: users.map((u) => presentUser(u, grants.filter((g) => g.user_id === u.id), slugs)) });
 }
 
@@ -52,7 +52,7 @@ export async function inviteUser(request, env) {
   const { principal } = await identify(request, env);
   const user = await db.ensureUser(env.DB, { email: address, name, now: Date.now(), invitedBy: principal.actor });
   await db.replaceGrants(env.DB, user.id, read.grants);
-  const slugs = await slugMap(env);
+  const slugs = await projectSlugs(env);
   const answer = presentUser(user, read.grants, slugs);
   noteChange(request, { object: address, after: { grants: answer.grants } });
   return json(201, { user: answer });
@@ -89,7 +89,7 @@ export async function updateUser(request, env, _ctx, { id }) {
     }
   }
   forgetUser(user.email);
-  const slugs = await slugMap(env);
+  const slugs = await projectSlugs(env);
   const after = await db.userById(env.DB, user.id);
   const answer = presentUser(after, grants, slugs);
   noteChange(request, { object: user.email,

@@ -6,7 +6,7 @@ import { sha256Hex } from "../platform/crypto.js";
 import { forgetRules } from "./alerting.js";
 import { recordAudit } from "./audit.js";
 import { rankOf, roleOn } from "./identity.js";
-import { latestRelease } from "./issues.js";
+import { changeIssueStatus } from "./issues.js";
 
 const REF = /^el:(resolve|resolve_next|ignore_60|ignore_1440|mute):(\d{1,15}):([0-9a-f]{32}|\d{1,15})$/;
 const MUTE_MINUTES = 24 * 60;
@@ -54,22 +54,13 @@ export async function act(env, request, { principal, ref, via, chatUser }) {
   }
   const row = await db.issueByFingerprint(env.DB, project.id, parsed.target);
   if (!row) return { ok: false, text: "That issue is gone (its events aged out)." };
-  let status = "resolved", release = null, until = null, text = "Resolved";
-  if (parsed.action === "resolve_next") {
-    release = await latestRelease(env, project, row);
-    if (!release) return { ok: false, text: "Its latest event carries no release: use Resolve." };
-    text = `Resolved in the release after ${release}`;
-  } else if (parsed.action.startsWith("ignore_")) {
-    const minutes = Number(parsed.action.slice(7));
-    status = "ignored";
-    until = now + minutes * 60_000;
-    text = `Ignored for ${minutes === 60 ? "1 h" : "24 h"}`;
-  }
-  await db.setIssueStatus(env.DB, project.id, row.fingerprint, status, now, release, until);
-  await audit(status === "resolved" ? "issue.resolve" : "issue.ignore", { object: row.fingerprint,
-    detail: { before: { status: row.status }, after: { status, ...(release ? { resolved_in_release: release } : {}),
-      ...(until ? { ignored_until: new Date(until).toISOString() } : {}) } } });
-  return { ok: true, text };
+  const minutes = parsed.action.startsWith("ignore_") ? Number(parsed.action.slice(7)) : null;
+  const changed = await changeIssueStatus(env, project, row, { status: minutes === null ? "resolved" : "ignored",
+    nextRelease: parsed.action === "resolve_next", ignoreMinutes: minutes, now });
+  if (changed.error) return { ok: false, text: "Its latest event carries no release: use Resolve." };
+  await audit(changed.action, { object: row.fingerprint, detail: { before: changed.before, after: changed.after } });
+  return { ok: true, text: changed.release ? `Resolved in the release after ${changed.release}`
+    : minutes === null ? "Resolved" : `Ignored for ${minutes === 60 ? "1 h" : "24 h"}` };
 }
 
 /** A one-time link code's user, taken: the edgelog user id, or null. */

@@ -251,6 +251,15 @@ export async function authorize(request, env, principal, role, projectId, action
   return error(403, "forbidden", `this needs the ${role} role on ${where}`, { needed: role });
 }
 
+/** The principal when it is a person signed in (session or Access), else {response}: 403
+ *  not_a_user for a personal token, a project key or the break-glass token. What belongs to a
+ *  person (their tokens, their chat users) is managed only by them, signed in. */
+export async function requireUser(request, env, what) {
+  const { principal } = await identify(request, env);
+  if (principal?.kind === "user") return { principal };
+  return { response: error(403, "not_a_user", `${what} belong to a user signed in, and are managed from a session (not a token or the break-glass token)`) };
+}
+
 /** Null when the request is the admin of every project (the break-glass token, or a user or
  *  session with admin on all projects); otherwise the 401/403 to send. */
 export async function requireAdmin(request, env) {

@@ -122,6 +122,24 @@ export async function suspectRelease(env, projectId, row, detail) {
   return suspect && { ...suspect, first_seen: iso(suspect.first_seen) };
 }
 
+const STATUS_ACTIONS = { resolved: "issue.resolve", ignored: "issue.ignore", ongoing: "issue.reopen" };
+
+/** A responder's change of an issue's status, from the API or a chat button: resolved (in the
+ *  next release: the one after its latest event's), ignored (for `ignoreMinutes`, else for good)
+ *  or ongoing. Answers what the audit log records ({action, before, after}), or {error:
+ *  "no_release"} when the latest event names no release to wait past. */
+export async function changeIssueStatus(env, project, row, { status, nextRelease = false, ignoreMinutes = null, now = Date.now() }) {
+  let release = null;
+  if (nextRelease) {
+    release = await latestRelease(env, project, row);
+    if (!release) return { error: "no_release" };
+  }
+  const until = ignoreMinutes === null ? null : now + ignoreMinutes * 60_000;
+  await db.setIssueStatus(env.DB, project.id, row.fingerprint, status, now, release, until);
+  return { action: STATUS_ACTIONS[status], release, until, before: { status: row.status },
+    after: { status, ...(release ? { resolved_in_release: release } : {}), ...(until ? { ignored_until: new Date(until).toISOString() } : {}) } };
+}
+
 /** The release of an issue's latest event (whose events keep arriving until the next one ships),
  *  for "resolve in the next release"; null when it carries none. */
 export async function latestRelease(env, project, row) {

@@ -2,6 +2,7 @@
 // authorization code flow with PKCE (S256), state and nonce; the ID token verified (signature
 // against the provider's JWKS, issuer, audience, expiry, nonce). Configured with OIDC_ISSUER,
 // OIDC_CLIENT_ID, and OIDC_CLIENT_SECRET for confidential clients (OIDC_SCOPES, optional).
+import { base64url as b64url } from "../platform/crypto.js";
 import { JwtError, verifyJwt } from "../platform/jwt.js";
 
 const DISCOVERY_FRESH_MS = 3_600_000;
@@ -38,7 +39,6 @@ export async function discover(env, now) {
   return config;
 }
 
-const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
 
 /** A new flow: {state, nonce, verifier, url} — the provider's authorization URL to send the browser to. */

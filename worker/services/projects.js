@@ -14,6 +14,11 @@ export function presentProject(row) {
   return out;
 }
 
+/** Every project's slug by id (deleted ones too: old grants, tokens and entries name them). */
+export async function projectSlugs(env) {
+  return new Map((await db.listProjects(env.DB)).map((p) => [p.id, p.slug]));
+}
+
 /** The project an admin route names: {project} or {response} (404). */
 export async function projectOr404(env, slug) {
   const project = await db.projectBySlug(env.DB, slug);

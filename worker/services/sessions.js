@@ -4,12 +4,12 @@
 // refused after it). State-changing requests made with the cookie must echo its CSRF token in
 // X-CSRF-Token; so must those of a user signed in through Cloudflare Access (accessCsrf).
 import * as db from "../db/index.js";
+import { base64url as b64url } from "../platform/crypto.js";
 
 export const COOKIE = "edgelog_session";
 export const SESSION_MS = 12 * 3_600_000;
 const encoder = new TextEncoder();
 
-const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 async function sessionKey(env) {

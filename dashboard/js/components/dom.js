@@ -142,15 +142,18 @@ export function toast(message) {
   setTimeout(() => item.remove(), 3500);
 }
 
-/** Runs an operator's action: `message` as a toast when it worked, then `after` (a reload); the
- *  API's refusal (and its field) as a toast when it did not. */
+/** Runs an operator's action: `message` as a toast when it worked, then `after` (a reload), and
+ *  answers what the action answered; the API's refusal (and its field) as a toast when it did not,
+ *  answering null. */
 export async function attempt(fn, message, after) {
   try {
-    await fn();
-    toast(message);
-    await after();
+    const out = await fn();
+    if (message) toast(message);
+    await after?.();
+    return out;
   } catch (err) {
     toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
+    return null;
   }
 }
 

@@ -1,7 +1,7 @@
 // Team: your personal API tokens (created here, shown once), and for admins of every project the
 // users with their roles (invite, change, disable) and the audit log (filtered, exported).
 import { api } from "../components/api.js";
-import { copyButton, errorBox, fmtAgo, h, replace, toast } from "../components/dom.js";
+import { attempt, copyButton, errorBox, fmtAgo, h, replace, toast } from "../components/dom.js";
 import { may, whoAmI } from "../components/roles.js";
 
 const ROLES = ["viewer", "responder", "admin"];
@@ -24,18 +24,6 @@ export async function render(view) {
   if (may("admin")) sections.push(usersPanel(), auditPanel());
   replace(view, ...sections);
 }
-
-const attempt = async (fn, message, after) => {
-  try {
-    const out = await fn();
-    if (message) toast(message);
-    await after?.();
-    return out;
-  } catch (err) {
-    toast(`${err.message}${err.field ? ` (${err.field})` : ""}`);
-    return null;
-  }
-};
 
 function tokensPanel() {
   const panel = h("section.panel", { "data-panel": "tokens" }, h("h2", {}, "Your API tokens"));
