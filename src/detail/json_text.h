@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,21 @@ inline unsigned hex4(const char* p) noexcept {
 
 inline bool is_high_surrogate(unsigned cp) noexcept { return cp >= 0xD800 && cp <= 0xDBFF; }
 inline bool is_low_surrogate(unsigned cp) noexcept { return cp >= 0xDC00 && cp <= 0xDFFF; }
+
+/// Where the JSON string whose opening quote is at `open` closes (its closing quote: the first
+/// one after an even run of backslashes), or npos.
+inline std::size_t json_string_end(std::string_view s, std::size_t open) noexcept {
+  for (std::size_t from = open + 1; from < s.size();) {
+    const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!hit) break;
+    std::size_t q = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    std::size_t slashes = 0;
+    while (q - slashes > open + 1 && s[q - slashes - 1] == '\\') ++slashes;
+    if (slashes % 2 == 0) return q;
+    from = q + 1;
+  }
+  return std::string_view::npos;
+}
 
 /// Decodes the JSON string token at the start of `token` (from its opening quote to its closing
 /// one; anything after is ignored), leniently as above.

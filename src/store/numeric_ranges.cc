@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "detail/distinct_strings.h"
 #include "detail/json_text.h"
 #include "detail/number_text.h"
 #include "detail/varint.h"
@@ -56,6 +57,7 @@ struct numeric_scan {
   std::uint64_t path;  ///< the FNV-1a state of the path so far (`ctx.user.age`)
   detail::token_hasher<word_sink> words;
   bool hash_words;
+  detail::distinct_strings* seen;
   std::size_t i = 0;
 
   void space() {
@@ -64,17 +66,18 @@ struct numeric_scan {
 
   // The string token at i (from its quote): its raw text between the quotes (escapes as they
   // are). i moves past it. A value's words go to the words filter on the way.
+  // A value already seen in the segment (`seen`) has its words in already: they are not hashed
+  // again (ctx values repeat from event to event: user agents, queries, titles).
   bool string(std::string_view& raw, bool value) {
-    std::size_t open = i++;
-    if (value && hash_words) {
+    std::size_t open = i, close = detail::json_string_end(s, open);
+    if (close == std::string_view::npos) return false;
+    raw = s.substr(open + 1, close - open - 1);
+    if (value && hash_words && (!seen || seen->insert(raw))) {
+      i = open + 1;
       detail::feed_json_string(s, i, words);
       words.finish();
-    } else {
-      while (i < s.size() && s[i] != '"') i += s[i] == '\\' ? 2 : 1;
     }
-    if (i >= s.size()) return false;
-    raw = s.substr(open + 1, i - open - 1);
-    ++i;
+    i = close + 1;
     return true;
   }
 
@@ -182,14 +185,15 @@ void numeric_ranges::record(std::uint32_t path, double value) {
   ranges_.push_back({path, value, value});
 }
 
-void numeric_ranges::add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes) {
+void numeric_ranges::add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes,
+                         detail::distinct_strings* seen_values) {
   known_ = true;
   if (json.empty()) return;
   if (unreadable_) {
     if (word_hashes) hash_words(json, *word_hashes);
     return;
   }
-  numeric_scan scan{*this, json, fnv_more(detail::fnv_offset, source), {{word_hashes}}, word_hashes != nullptr};
+  numeric_scan scan{*this, json, fnv_more(detail::fnv_offset, source), {{word_hashes}}, word_hashes != nullptr, seen_values};
   scan.space();
   bool object = scan.i < json.size() && json[scan.i] == '{';
   if (scan.value(object ? numeric_scan::reach::path : numeric_scan::reach::none, 0)) return;

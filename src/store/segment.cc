@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unordered_set>
 
 #include "store/columns.h"
 #include "store/compress.h"
+#include "detail/distinct_strings.h"
 #include "detail/json_writer.h"
 #include "detail/varint.h"
 #include "edgelog/ingest/passes/stack.h"
@@ -188,7 +188,7 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
   std::vector<stored_event> rows(indices.size());
   std::vector<std::string> extras(indices.size());
   std::vector<std::uint64_t> field_hashes, word_hashes;
-  std::unordered_set<std::string_view> stacks_seen;
+  detail::distinct_strings stacks_seen, values_seen;  // stacks, and ctx and tags string values, whose words are in
   for (std::size_t n = 0; n < indices.size(); ++n) {
     const event& ev = events[indices[n]];
     const enrichment& e = enriched[indices[n]];
@@ -214,11 +214,11 @@ built_segment build_segment(std::span<const event> events, std::span<const enric
     };
     add_words(ev.message);
     // Events of one issue often share their stack word for word: its words are in already.
-    if (!ev.stack.empty() && stacks_seen.insert(ev.stack).second) add_words(ev.stack);
+    if (!ev.stack.empty() && stacks_seen.insert(ev.stack)) add_words(ev.stack);
     // Free text also finds the string values of ctx and tags, and comparisons their numbers: one
     // pass over each builds both.
-    sum.ranges.add("ctx", ev.ctx, &word_hashes);
-    sum.ranges.add("tags", ev.tags, &word_hashes);
+    sum.ranges.add("ctx", ev.ctx, &word_hashes, &values_seen);
+    sum.ranges.add("tags", ev.tags, &word_hashes, &values_seen);
   }
   // Per-minute counts by level (the chart rollup) and per-issue shares by hour (the issue rollup).
   for (std::size_t n = 0; n < indices.size(); ++n) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "detail/json_rewrite.h"
+#include "detail/json_text.h"
 #include "detail/json_writer.h"
 
 namespace edgelog::detail {
@@ -106,19 +107,6 @@ std::uint32_t extra_shaper::path_id(const std::string& path) {
 
 namespace {
 
-// Where the string whose opening quote is at `open` closes (its closing quote), or npos.
-std::size_t string_end(std::string_view s, std::size_t open) noexcept {
-  for (std::size_t from = open + 1;;) {
-    const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
-    if (!hit) return std::string_view::npos;
-    std::size_t q = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
-    std::size_t slashes = 0;
-    while (q - slashes > open + 1 && s[q - slashes - 1] == '\\') ++slashes;
-    if (slashes % 2 == 0) return q;
-    from = q + 1;
-  }
-}
-
 // Bytes that start a string or a number, and bytes a number runs over.
 constexpr auto value_start = [] {
   std::array<bool, 256> t{};
@@ -142,7 +130,7 @@ bool extra_shape(std::string_view extra, std::string& shape, std::vector<shape_v
   for (std::size_t i = 0, n = extra.size(); i < n;) {
     char c = extra[i];
     if (c == '"') {
-      std::size_t j = string_end(extra, i);
+      std::size_t j = json_string_end(extra, i);
       if (j == std::string_view::npos) return false;
       if (j + 1 < n && extra[j + 1] == ':') {  // a key stays
         shape.append(extra.substr(i, j - i + 2));

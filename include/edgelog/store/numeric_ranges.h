@@ -11,6 +11,10 @@
 
 namespace edgelog {
 
+namespace detail {
+class distinct_strings;
+}
+
 /// The hash a path is kept under: `ctx.user.age`, keys as they are (no quotes), joined by dots,
 /// so `{"user": {"age": 1}}` and `{"user.age": 1}` (both found by the query `ctx.user.age`) share it.
 std::uint32_t numeric_path_hash(std::string_view path) noexcept;
@@ -35,8 +39,10 @@ class numeric_ranges {
   /// the query's matcher reads them: JSON numbers, and strings that read as a number or a
   /// duration; array items at the path of their array. Objects inside arrays no query reaches.
   /// With `word_hashes`, the same pass appends the token hashes of every string value (what a
-  /// segment's words filter holds of ctx and tags: for_each_json_value_token_hash's).
-  void add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes = nullptr);
+  /// segment's words filter holds of ctx and tags: for_each_json_value_token_hash's). With
+  /// `seen_values` too, a string value already in that set adds no hashes (they are in already).
+  void add(std::string_view source, std::string_view json, std::vector<std::uint64_t>* word_hashes = nullptr,
+           detail::distinct_strings* seen_values = nullptr);
 
   /// The range of the numbers at a path, or null when the segment holds none there as far as it
   /// knows: then only a `complete` one holds none at all.

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "detail/crypto.h"
+#include "detail/distinct_strings.h"
 
 namespace edgelog {
 namespace {
@@ -287,7 +288,8 @@ bool may_hold_secrets(std::string_view s, const scrub_options& options) noexcept
   return at && scheme;
 }
 
-bool may_need_scrubbing(std::string_view json, const scrub_options& options) {
+bool may_need_scrubbing(std::string_view json, const scrub_options& options, detail::distinct_strings* clean_keys,
+                        detail::distinct_strings* clean_values) {
   if (!options.enabled) return false;
   // One pass over the strings of the JSON text, quote to quote (a quote preceded by an odd number
   // of backslashes is escaped). A string followed by ':' is a key, judged as is_sensitive_key
@@ -314,8 +316,11 @@ bool may_need_scrubbing(std::string_view json, const scrub_options& options) {
     }
     sv text = json.substr(i + 1, end - i - 1);
     bool key = end + 1 < json.size() && json[end + 1] == ':';
-    if (key ? (escaped || is_sensitive_key(text, options)) : may_hold_secrets(text, options)) return true;
     i = end;
+    detail::distinct_strings* clean = key ? clean_keys : clean_values;
+    if (clean && !escaped && clean->contains(text)) continue;
+    if (key ? (escaped || is_sensitive_key(text, options)) : may_hold_secrets(text, options)) return true;
+    if (clean) clean->insert(text);
   }
   return false;
 }

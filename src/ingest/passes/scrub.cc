@@ -1,6 +1,7 @@
 // The scrubbing pass over typed events.
 #include "edgelog/ingest/passes/scrub.h"
 
+#include "detail/distinct_strings.h"
 #include "detail/json_rewrite.h"
 #include "detail/json_writer.h"
 
@@ -20,8 +21,9 @@ std::string_view scrubbed_text(std::string_view text, event& ev, const scrub_opt
 
 // Rewrites an ASCII JSON object with values under sensitive keys filtered and secrets in strings
 // masked. The reader produced `json`, so it is valid; a failure leaves it as it was.
-void scrub_json(std::string& json, event& ev, const scrub_options& options) {
-  if (json.empty() || !may_need_scrubbing(json, options)) return;
+// `clean` holds the keys and values of earlier events of the batch found clean.
+void scrub_json(std::string& json, event& ev, const scrub_options& options, detail::distinct_strings (&clean)[2]) {
+  if (json.empty() || !may_need_scrubbing(json, options, &clean[0], &clean[1])) return;
   std::string out;
   out.reserve(json.size());
   detail::json_writer w(out);
@@ -36,11 +38,12 @@ void scrub_json(std::string& json, event& ev, const scrub_options& options) {
 void scrub_events(std::vector<event>& events, const scrub_options& options,
                   std::deque<std::string>& storage) {
   if (!options.enabled) return;
+  detail::distinct_strings clean[2];  // keys, values
   for (event& ev : events) {
     ev.message = scrubbed_text(ev.message, ev, options, storage);
     ev.stack = scrubbed_text(ev.stack, ev, options, storage);
-    scrub_json(ev.ctx, ev, options);
-    scrub_json(ev.tags, ev, options);
+    scrub_json(ev.ctx, ev, options, clean);
+    scrub_json(ev.tags, ev, options, clean);
   }
 }
 

@@ -8,6 +8,10 @@
 
 namespace edgelog {
 
+namespace detail {
+class distinct_strings;
+}
+
 /// A project's scrubbing settings (JSON: {"enabled", "extra_keys", "allow_keys", "patterns",
 /// "hash", "mask_emails", "mask_ips"}).
 struct scrub_options {
@@ -35,8 +39,11 @@ bool may_hold_secrets(std::string_view text, const scrub_options& options) noexc
 
 /// False when scrubbing would change nothing in the JSON text `json` (as the reader writes it): no
 /// key can be sensitive and no string value can hold a secret under `options`. One cheap pass,
-/// so most ctx objects skip the scrubbing rewrite entirely.
-bool may_need_scrubbing(std::string_view json, const scrub_options& options);
+/// so most ctx objects skip the scrubbing rewrite entirely. With `clean_keys` and `clean_values`,
+/// a pass over a batch judges each distinct key and value once: those found clean are kept there
+/// and not judged again (so the sets must only ever be used with the same `options`).
+bool may_need_scrubbing(std::string_view json, const scrub_options& options,
+                        detail::distinct_strings* clean_keys = nullptr, detail::distinct_strings* clean_values = nullptr);
 
 /// Copies `text` to `out` with sensitive substrings masked: values of `key=value` pairs whose key
 /// is sensitive (password=…, api_key=…, as in query strings and logfmt), bearer tokens, credit card numbers
