@@ -7,6 +7,7 @@
 #include "detail/json_text.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -137,6 +138,15 @@ class rewriter {
     return false;
   }
 
+  // Bytes a string's scan stops at: its end, escapes, control characters, non-ASCII.
+  static constexpr auto string_special = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    for (int c = 0x80; c < 0x100; ++c) t[c] = true;
+    t['"'] = t['\\'] = true;
+    return t;
+  }();
+
   static bool is_hex(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
@@ -178,8 +188,10 @@ class rewriter {
     const char* quote = p_;
     const char* start = ++p_;
     bool escaped = false, ascii = true;
-    for (; p_ < end_ && *p_ != '"'; ++p_) {
+    for (; p_ < end_; ++p_) {
       auto c = static_cast<unsigned char>(*p_);
+      if (!string_special[c]) continue;  // most bytes: one lookup
+      if (c == '"') break;
       if (c < 0x20) return false;
       if (c >= 0x80) ascii = false;
       if (c != '\\') continue;

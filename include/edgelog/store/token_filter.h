@@ -2,6 +2,7 @@
 // skip a segment without opening it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,12 @@ constexpr bool is_word_byte(unsigned u) noexcept {
   return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
 }
 constexpr unsigned ascii_lower(unsigned u) noexcept { return u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u; }
+/// Per byte: 0 for a byte that separates words, else the byte as a word holds it (ASCII lowercased).
+inline constexpr auto word_byte_lower = [] {
+  std::array<unsigned char, 256> t{};
+  for (unsigned u = 1; u < 256; ++u) t[u] = is_word_byte(u) ? static_cast<unsigned char>(ascii_lower(u)) : 0;
+  return t;
+}();
 }  // namespace detail
 
 /// Calls `fn(token)` for each word of `text`: maximal runs of ASCII letters and digits and of
@@ -63,10 +70,11 @@ struct token_hasher {
   Emit emit;
   std::uint64_t h = fnv_offset;
   std::size_t n = 0;
-  void feed(unsigned u) {
-    if (!is_word_byte(u)) return finish();
+  void feed(unsigned u) {  // u < 256
+    unsigned l = word_byte_lower[u & 0xff];
+    if (!l) return finish();
     if (n < 64) {
-      h ^= ascii_lower(u);
+      h ^= l;
       h *= fnv_prime;
       ++n;
     }

@@ -7,6 +7,7 @@
 
 #include "detail/crypto.h"
 #include "detail/distinct_strings.h"
+#include "detail/json_text.h"
 
 namespace edgelog {
 namespace {
@@ -297,29 +298,16 @@ bool may_need_scrubbing(std::string_view json, const scrub_options& options, det
   // tested as scrub_text would scan it. Numbers and literals are never scrubbed but under a
   // sensitive key. The cues may_hold_secrets looks for are printable ASCII, which the reader's
   // JSON never escapes.
-  // Quotes are found by a plain loop: the strings are short, a library call per string costs more.
-  const std::size_t size = json.size();
-  auto next_quote = [&](std::size_t from) {
-    while (from < size && json[from] != '"') ++from;
-    return from < size ? from : sv::npos;
-  };
-  for (std::size_t i = next_quote(0); i != sv::npos; i = next_quote(i + 1)) {
-    std::size_t end = i;
-    bool escaped = false;
-    for (;;) {
-      end = next_quote(end + 1);
-      if (end == sv::npos) return true;  // not the JSON the reader writes: check it the slow way
-      std::size_t slashes = 0;
-      while (end - slashes > i + 1 && json[end - slashes - 1] == '\\') ++slashes;
-      if (slashes % 2 == 0) break;
-      escaped = true;
-    }
+  for (std::size_t i = json.find('"'); i != sv::npos; i = json.find('"', i + 1)) {
+    std::size_t end = detail::json_string_end(json, i);
+    if (end == sv::npos) return true;  // not the JSON the reader writes: check it the slow way
     sv text = json.substr(i + 1, end - i - 1);
     bool key = end + 1 < json.size() && json[end + 1] == ':';
     i = end;
+    if (key && text.find('\\') != sv::npos) return true;
     detail::distinct_strings* clean = key ? clean_keys : clean_values;
-    if (clean && !escaped && clean->contains(text)) continue;
-    if (key ? (escaped || is_sensitive_key(text, options)) : may_hold_secrets(text, options)) return true;
+    if (clean && clean->contains(text)) continue;
+    if (key ? is_sensitive_key(text, options) : may_hold_secrets(text, options)) return true;
     if (clean) clean->insert(text);
   }
   return false;
