@@ -188,7 +188,7 @@ class rewriter {
     const char* quote = p_;
     const char* start = ++p_;
     bool escaped = false, ascii = true;
-    for (; p_ < end_; ++p_) {
+    for (; (p_ += plain_json_blocks(p_, end_)) < end_; ++p_) {
       auto c = static_cast<unsigned char>(*p_);
       if (!string_special[c]) continue;  // most bytes: one lookup
       if (c == '"') break;
