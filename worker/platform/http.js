@@ -133,7 +133,8 @@ export async function readStream(stream, limit, drainRest = false) {
 /** A small request body as text: {text}, or {response} (413) past `limit` bytes. */
 export async function readSmallText(request, limit) {
   if (!request.body) return { text: "" };
-  const bytes = await readStream(request.body, limit);
+  // Past the limit the rest is drained (bounded), so the sender reads the 413 instead of a reset.
+  const bytes = await readStream(request.body, limit, true);
   if (bytes.length > limit) return { response: error(413, "body_too_large", `the body is larger than ${limit} bytes`) };
   return { text: new TextDecoder().decode(bytes) };
 }
