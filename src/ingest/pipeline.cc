@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -216,7 +217,16 @@ const ingest_decision& pipeline::decide(const ingest_context& ctx, std::string_v
   symbolicate_events(b, settings.limits, ctx.project_id, ctx.maps && ctx.symbolicate ? ctx.maps : nullptr, d.missing_maps);
   scrub_events(b.events, settings.scrub, b.storage);
   d.enriched.reserve(b.events.size());
-  for (const event& ev : b.events) d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules));
+  // Events of one issue often carry one stack word for word: it is parsed once per batch.
+  std::unordered_map<std::string_view, std::size_t> first_with_stack;
+  for (const event& ev : b.events) {
+    const parsed_stack* same_stack = nullptr;
+    if (!ev.stack.empty()) {
+      auto [it, fresh] = first_with_stack.try_emplace(ev.stack, d.enriched.size());
+      if (!fresh) same_stack = &d.enriched[it->second].stack;
+    }
+    d.enriched.push_back(enrich(ev, settings.fingerprint_rules, settings.page_rules, settings.in_app_rules, same_stack));
+  }
   d.events = b.events;
   d.rejected = b.rejected;
   summarize_issues(d);

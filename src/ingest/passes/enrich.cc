@@ -6,10 +6,12 @@
 namespace edgelog {
 
 enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules, const std::vector<rule>& page_rules,
-                  const std::vector<rule>& in_app_rules) {
+                  const std::vector<rule>& in_app_rules, const parsed_stack* same_stack) {
   enrichment e;
   e.message_template = template_message(ev.message);
-  if (!ev.stack.empty()) {
+  if (same_stack) {
+    e.stack = *same_stack;
+  } else if (!ev.stack.empty()) {
     e.stack = parse_stack(ev.stack);
     apply_in_app_rules(in_app_rules, e.stack.frames);
   }

@@ -7,7 +7,9 @@
 
 #include "edgelog/ingest/readers/json.h"
 #include "detail/base64.h"
+#include "edgelog/ingest/passes/enrich.h"
 #include "edgelog/ingest/pipeline.h"
+#include "edgelog/ingest/rules.h"
 #include "edgelog/store/segment.h"
 #include "edgelog/timestamp.h"
 #include "decode.h"
@@ -417,4 +419,47 @@ TEST_CASE("a duplicate found at write time leaves the decision without it, nothi
   auto header = json::parse(edgelog::encode_ingest(again).header);
   CHECK(header["accepted"] == 3);
   CHECK(header["duplicates"] == 1);
+}
+
+TEST_CASE("events sharing a stack word for word are enriched as each would be alone") {
+  // The pass parses a stack once per batch; what it gives must not depend on that.
+  const std::string java = "java.lang.IllegalStateException: boom\\n\\tat org.springframework.web.Handler.handle(Handler.java:1)"
+                           "\\n\\tat com.acme.Api.call(Api.java:4)";
+  const std::string node = "TypeError: x is undefined\\n    at f (/app/src/a.js:3:9)\\n    at node_modules/lib/b.js:1:1";
+  std::string body = "[";
+  for (int k = 0; k < 6; ++k) {
+    const std::string& stack = k % 3 == 2 ? node : java;
+    if (k) body += ',';
+    body.append(R"({"level":"error","message":"failed )").append(std::to_string(k)).append(R"(","stack":")");
+    body.append(stack).append(R"(","source":"api)").append(std::to_string(k % 2)).append("\"}");
+  }
+  body += "]";
+  request_ctx ctx = signed_for(body);
+  ctx.settings.in_app_rules = edgelog::parse_in_app_rules("module:org.springframework.* -> +app\nfile:*node_modules* -> +app");
+  std::size_t size = body.size();
+  body.append(edgelog::batch_parser::padding, '\0');
+  std::string_view view(body.data(), size);
+  edgelog::pipeline p;
+  const edgelog::ingest_decision& d = p.decide(ctx, view, view);
+  REQUIRE(d.events.size() == 6);
+  REQUIRE(d.enriched.size() == 6);
+  for (std::size_t k = 0; k < 6; ++k) {
+    auto alone = edgelog::enrich(d.events[k], ctx.settings.fingerprint_rules, ctx.settings.page_rules, ctx.settings.in_app_rules);
+    const auto& got = d.enriched[k];
+    INFO("event ", k);
+    CHECK(got.stack.format == alone.stack.format);
+    CHECK(got.stack.exception_type == alone.stack.exception_type);
+    CHECK(got.stack.exception_value == alone.stack.exception_value);
+    REQUIRE(got.stack.frames.size() == alone.stack.frames.size());
+    for (std::size_t f = 0; f < got.stack.frames.size(); ++f) {
+      CHECK(got.stack.frames[f].function == alone.stack.frames[f].function);
+      CHECK(got.stack.frames[f].module == alone.stack.frames[f].module);
+      CHECK(got.stack.frames[f].file == alone.stack.frames[f].file);
+      CHECK(got.stack.frames[f].line == alone.stack.frames[f].line);
+      CHECK(got.stack.frames[f].in_app == alone.stack.frames[f].in_app);
+    }
+    CHECK(got.group.fingerprint == alone.group.fingerprint);
+    CHECK(got.exception_type == alone.exception_type);
+  }
+  CHECK(d.enriched[0].stack.frames[0].in_app);  // the rule made the Spring frame the app's
 }

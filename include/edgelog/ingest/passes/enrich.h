@@ -23,7 +23,9 @@ struct enrichment {
 
 /// Enriches one event: templating, stack parsing (frames marked in-app by `in_app_rules` where
 /// one matches), grouping (`fingerprint_rules`) and categorization with triage (`page_rules`).
+/// `same_stack`, when given, is what this pass made of an earlier event whose stack text is this
+/// one's, under the same `in_app_rules`: it is taken rather than parsed again.
 enrichment enrich(const event& ev, const std::vector<rule>& fingerprint_rules, const std::vector<rule>& page_rules,
-                  const std::vector<rule>& in_app_rules = {});
+                  const std::vector<rule>& in_app_rules = {}, const parsed_stack* same_stack = nullptr);
 
 }  // namespace edgelog
